@@ -1,0 +1,4 @@
+fn main() {
+    eprintln!("can-entry: under construction");
+    std::process::exit(1);
+}

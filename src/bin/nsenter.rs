@@ -1,0 +1,4 @@
+fn main() {
+    eprintln!("nsenter: under construction");
+    std::process::exit(1);
+}

@@ -1,0 +1,96 @@
+//! One error type for every tool, printed the util-linux way:
+//! `<tool>: <what was being done to what>: <strerror>`.
+
+use std::fmt;
+
+/// Exit status for a failure of the tool itself (util-linux uses 1).
+pub const EXIT_FAILURE: i32 = 1;
+/// The program was found but could not be executed.
+pub const EXIT_CANNOT_EXECUTE: i32 = 126;
+/// The program was not found.
+pub const EXIT_NOT_FOUND: i32 = 127;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// A bad command line: printed with a "Try '<tool> --help'" hint.
+    Usage,
+    /// Anything else that stops the tool before the program runs.
+    Failed,
+    /// The program could not be executed (exit 126 or 127).
+    Exec,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    pub kind: ErrorKind,
+    /// What was being done, to what: "cannot open /proc/42/ns/mnt".
+    pub what: String,
+    /// The errno behind it, printed as strerror after a colon.
+    pub errno: Option<i32>,
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// A failure with no errno behind it (util-linux `errx`).
+    pub fn msg(what: impl Into<String>) -> Self {
+        Error { kind: ErrorKind::Failed, what: what.into(), errno: None }
+    }
+
+    /// A failure caused by a system call (util-linux `err`).
+    pub fn sys(what: impl Into<String>, errno: i32) -> Self {
+        Error { kind: ErrorKind::Failed, what: what.into(), errno: Some(errno) }
+    }
+
+    /// A failure caused by an `io::Error`, keeping its errno when it has one.
+    pub fn io(what: impl Into<String>, err: &std::io::Error) -> Self {
+        match err.raw_os_error() {
+            Some(errno) => Error::sys(what, errno),
+            None => Error::msg(format!("{}: {}", what.into(), err)),
+        }
+    }
+
+    /// A bad command line.
+    pub fn usage(what: impl Into<String>) -> Self {
+        Error { kind: ErrorKind::Usage, what: what.into(), errno: None }
+    }
+
+    /// The program could not be executed.
+    pub fn exec(prog: &str, errno: i32) -> Self {
+        Error { kind: ErrorKind::Exec, what: format!("failed to execute {prog}"), errno: Some(errno) }
+    }
+
+    /// Prefix the description with more context: "reading config: <what>".
+    pub fn context(mut self, before: impl fmt::Display) -> Self {
+        self.what = format!("{before}: {}", self.what);
+        self
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        match (&self.kind, self.errno) {
+            (ErrorKind::Exec, Some(libc::ENOENT)) | (ErrorKind::Exec, Some(libc::ENOTDIR)) => EXIT_NOT_FOUND,
+            (ErrorKind::Exec, _) => EXIT_CANNOT_EXECUTE,
+            _ => EXIT_FAILURE,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.errno {
+            Some(errno) => write!(f, "{}: {}", self.what, crate::sys::strerror(errno)),
+            None => f.write_str(&self.what),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Print `tool: error` (and the usage hint) on stderr and return the exit code.
+pub fn report(tool: &str, err: &Error) -> i32 {
+    eprintln!("{tool}: {err}");
+    if err.kind == ErrorKind::Usage {
+        eprintln!("Try '{tool} --help' for more information.");
+    }
+    err.exit_code()
+}

@@ -1,0 +1,9 @@
+//! nsenter-can: enter running containers from the host.
+//!
+//! Command lines and container lookups build a [`plan::Plan`]; `enter::run`
+//! carries it out. Only `sys` touches libc.
+
+pub mod error;
+pub mod ns;
+pub mod plan;
+pub mod sys;

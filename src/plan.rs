@@ -1,0 +1,196 @@
+//! The Plan: everything that entering will do, as plain data.
+//!
+//! Command lines and container lookups build a Plan (pure, unit-tested);
+//! `enter::run` is the only place that carries one out.
+
+use crate::ns::NsKind;
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// The process whose namespaces, root, cwd, environment and credentials are used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetSpec {
+    pub pid: i32,
+    /// `PID:INO`: the pidfd's inode must equal this.
+    pub pidfd_ino: Option<u64>,
+    /// The process's start time (field 22 of /proc/PID/stat) when a runtime
+    /// told us which process it meant; a different one means the PID was reused.
+    pub start_time: Option<u64>,
+}
+
+/// Where a namespace is taken from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NsSource {
+    /// The target's namespace of that kind (pidfd, else /proc/PID/ns/<name>).
+    Target,
+    /// A namespace file: /proc/PID/ns/<name> or a bind mount of one.
+    Path(PathBuf),
+    /// A namespace id (`=:NSID`, kernel 6.19).
+    Nsid(u64),
+    /// The network namespace of the socket that is descriptor FD of the target.
+    TargetSocket(i32),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NsRequest {
+    pub kind: NsKind,
+    pub source: NsSource,
+}
+
+/// How `--all` is resolved when entering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AllNamespaces {
+    /// Only the namespaces asked for one by one.
+    #[default]
+    No,
+    /// nsenter `-a`: every namespace this kernel has; the user namespace is
+    /// skipped when it is ours.
+    Every,
+    /// docker-enter: every namespace that differs from ours (a namespace the
+    /// container shares with the host is not entered).
+    Differing,
+}
+
+/// A directory: the target's (/proc/PID/root or /proc/PID/cwd) or a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DirSource {
+    Target,
+    Path(PathBuf),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum WorkDir {
+    /// Leave the working directory as entering leaves it.
+    #[default]
+    Keep,
+    /// `-w`: opened before entering (a tunnel to the caller's view).
+    Before(DirSource),
+    /// `-W` / docker-enter: a path resolved after entering and after chroot.
+    After(PathBuf),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum EnvPlan {
+    /// Keep our environment.
+    #[default]
+    Inherit,
+    /// `-e`: exactly the target's /proc/PID/environ.
+    Target,
+    /// Exactly these `KEY=VALUE` entries (docker-enter builds them).
+    Exact(Vec<OsString>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdSpec {
+    Id(u32),
+    /// The owner of /proc/PID of the target.
+    Follow,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Credentials {
+    pub uid: Option<IdSpec>,
+    pub gid: Option<IdSpec>,
+    /// Supplementary groups to set exactly; `None` leaves them unless a gid is
+    /// set or a user namespace is entered (then they are dropped).
+    pub groups: Option<Vec<u32>>,
+    /// `--preserve-credentials`: do not touch uid/gid/groups on `--user`.
+    pub preserve: bool,
+    /// `--keep-caps`: raise permitted capabilities into the ambient set.
+    pub keep_caps: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ForkMode {
+    /// Fork when the PID namespace is entered (nsenter's default).
+    #[default]
+    WhenPidNs,
+    /// Always fork (so signals can be forwarded and the parent waits).
+    Always,
+    /// `-F`: never fork.
+    Never,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Program {
+    /// Run this argv (PATH search as execvp does).
+    Command(Vec<OsString>),
+    /// nsenter without a program: $SHELL, else our passwd shell, else
+    /// /bin/sh, started as a login shell.
+    LoginShell,
+    /// Exactly this executable with this argv[0] and arguments, no PATH
+    /// search (docker-enter's resolved shell).
+    Exact { path: PathBuf, argv: Vec<OsString> },
+}
+
+/// Checks for a container we do not trust (see docs security rules).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Hardening {
+    /// After changing directory, getcwd() must succeed and be absolute.
+    pub check_cwd: bool,
+    /// Refuse to exec a program (or its #! interpreter) that is our own binary.
+    pub refuse_self_exec: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The name used in messages: "nsenter", "docker-enter".
+    pub tool: &'static str,
+    pub target: Option<TargetSpec>,
+    pub all: AllNamespaces,
+    /// Namespaces asked for one by one; they override `all` for their kind.
+    pub namespaces: Vec<NsRequest>,
+    /// `--user-parent`.
+    pub user_parent: bool,
+    pub root: Option<DirSource>,
+    pub workdir: WorkDir,
+    pub env: EnvPlan,
+    pub creds: Credentials,
+    /// `-c`: join the target's cgroup in every hierarchy.
+    pub join_cgroup: bool,
+    /// `-Z`: exec with the target's SELinux label / AppArmor profile.
+    pub follow_context: bool,
+    pub fork: ForkMode,
+    /// `--kill-child[=SIG]`: the signal the program gets if we die.
+    pub kill_child: Option<i32>,
+    /// `--mount-proc`: a private mount namespace with a fresh /proc.
+    pub mount_proc: bool,
+    pub hardening: Hardening,
+    pub program: Program,
+}
+
+impl Plan {
+    /// A plan that enters nothing and runs a login shell; builders fill it in.
+    pub fn new(tool: &'static str) -> Plan {
+        Plan {
+            tool,
+            target: None,
+            all: AllNamespaces::No,
+            namespaces: Vec::new(),
+            user_parent: false,
+            root: None,
+            workdir: WorkDir::Keep,
+            env: EnvPlan::Inherit,
+            creds: Credentials::default(),
+            join_cgroup: false,
+            follow_context: false,
+            fork: ForkMode::WhenPidNs,
+            kill_child: None,
+            mount_proc: false,
+            hardening: Hardening::default(),
+            program: Program::LoginShell,
+        }
+    }
+
+    /// The source asked for one namespace kind, if it was asked for by name.
+    pub fn source_of(&self, kind: NsKind) -> Option<&NsSource> {
+        self.namespaces.iter().rev().find(|r| r.kind == kind).map(|r| &r.source)
+    }
+
+    /// Ask for a namespace; a later request for the same kind replaces it.
+    pub fn set_namespace(&mut self, kind: NsKind, source: NsSource) {
+        self.namespaces.retain(|r| r.kind != kind);
+        self.namespaces.push(NsRequest { kind, source });
+        self.namespaces.sort_by_key(|r| r.kind);
+    }
+}
