@@ -13,9 +13,22 @@ pub struct TargetSpec {
     pub pid: i32,
     /// `PID:INO`: the pidfd's inode must equal this.
     pub pidfd_ino: Option<u64>,
-    /// The process's start time (field 22 of /proc/PID/stat) when a runtime
-    /// told us which process it meant; a different one means the PID was reused.
-    pub start_time: Option<u64>,
+    /// What a runtime told us about the process it meant; checked through the
+    /// pidfd before entering, so a reused PID is refused (security rule 1).
+    pub identity: Option<Identity>,
+}
+
+/// Facts that identify one process, checked before entering it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Identity {
+    /// Exact start time in clock ticks since boot (field 22 of /proc/PID/stat).
+    pub start_ticks: Option<u64>,
+    /// Start time as wall-clock milliseconds since the epoch (Docker's
+    /// `State.StartedAt`), matched within a few seconds.
+    pub started_unix_ms: Option<i64>,
+    /// A string every line of /proc/PID/cgroup must contain somewhere (the
+    /// container ID; Docker puts it in the cgroup path).
+    pub cgroup_contains: Option<String>,
 }
 
 /// Where a namespace is taken from.
