@@ -34,12 +34,20 @@ pub type Result<T> = std::result::Result<T, Error>;
 impl Error {
     /// A failure with no errno behind it (util-linux `errx`).
     pub fn msg(what: impl Into<String>) -> Self {
-        Error { kind: ErrorKind::Failed, what: what.into(), errno: None }
+        Error {
+            kind: ErrorKind::Failed,
+            what: what.into(),
+            errno: None,
+        }
     }
 
     /// A failure caused by a system call (util-linux `err`).
     pub fn sys(what: impl Into<String>, errno: i32) -> Self {
-        Error { kind: ErrorKind::Failed, what: what.into(), errno: Some(errno) }
+        Error {
+            kind: ErrorKind::Failed,
+            what: what.into(),
+            errno: Some(errno),
+        }
     }
 
     /// A failure caused by an `io::Error`, keeping its errno when it has one.
@@ -52,12 +60,20 @@ impl Error {
 
     /// A bad command line.
     pub fn usage(what: impl Into<String>) -> Self {
-        Error { kind: ErrorKind::Usage, what: what.into(), errno: None }
+        Error {
+            kind: ErrorKind::Usage,
+            what: what.into(),
+            errno: None,
+        }
     }
 
     /// The program could not be executed.
     pub fn exec(prog: &str, errno: i32) -> Self {
-        Error { kind: ErrorKind::Exec, what: format!("failed to execute {prog}"), errno: Some(errno) }
+        Error {
+            kind: ErrorKind::Exec,
+            what: format!("failed to execute {prog}"),
+            errno: Some(errno),
+        }
     }
 
     /// Prefix the description with more context: "reading config: <what>".
@@ -68,7 +84,9 @@ impl Error {
 
     pub fn exit_code(&self) -> i32 {
         match (&self.kind, self.errno) {
-            (ErrorKind::Exec, Some(libc::ENOENT)) | (ErrorKind::Exec, Some(libc::ENOTDIR)) => EXIT_NOT_FOUND,
+            (ErrorKind::Exec, Some(libc::ENOENT)) | (ErrorKind::Exec, Some(libc::ENOTDIR)) => {
+                EXIT_NOT_FOUND
+            }
             (ErrorKind::Exec, _) => EXIT_CANNOT_EXECUTE,
             _ => EXIT_FAILURE,
         }

@@ -3,7 +3,11 @@
 //! Command lines and container lookups build a [`plan::Plan`]; `enter::run`
 //! carries it out. Only `sys` touches libc.
 
+pub mod cgroup;
+pub mod enter;
 pub mod error;
+pub mod label;
 pub mod ns;
 pub mod plan;
 pub mod sys;
+pub mod target;

@@ -197,7 +197,11 @@ impl Plan {
 
     /// The source asked for one namespace kind, if it was asked for by name.
     pub fn source_of(&self, kind: NsKind) -> Option<&NsSource> {
-        self.namespaces.iter().rev().find(|r| r.kind == kind).map(|r| &r.source)
+        self.namespaces
+            .iter()
+            .rev()
+            .find(|r| r.kind == kind)
+            .map(|r| &r.source)
     }
 
     /// Ask for a namespace; a later request for the same kind replaces it.

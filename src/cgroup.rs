@@ -1,0 +1,268 @@
+//! Joining a target's cgroups on cgroup v1, v2 and hybrid hosts.
+//!
+//! /proc/PID/cgroup lists one line per hierarchy: `ID:CONTROLLERS:PATH`
+//! (v2 is `0::PATH`). Each hierarchy is found among our mounts by its
+//! controllers (or `name=`), and the target's `cgroup.procs` there is opened
+//! before entering anything, then written with "0" (meaning "me").
+
+use crate::error::{Error, Result};
+use crate::sys::fd;
+use std::os::fd::{AsFd, OwnedFd};
+use std::path::{Path, PathBuf};
+
+/// One line of /proc/PID/cgroup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    /// Controllers and names ("cpu,cpuacct", "name=systemd"); empty for v2.
+    pub controllers: Vec<String>,
+    pub path: String,
+}
+
+/// A cgroup filesystem mount from /proc/self/mountinfo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CgroupMount {
+    /// The cgroup path that the mount shows at its mount point.
+    pub root: String,
+    pub mount_point: PathBuf,
+    /// None for cgroup2; the controllers and names for v1.
+    pub controllers: Option<Vec<String>>,
+}
+
+pub fn parse_memberships(text: &str) -> Vec<Membership> {
+    text.lines()
+        .filter_map(|line| {
+            let mut parts = line.splitn(3, ':');
+            let _id = parts.next()?;
+            let controllers = parts.next()?;
+            let path = parts.next()?;
+            Some(Membership {
+                controllers: controllers
+                    .split(',')
+                    .filter(|c| !c.is_empty())
+                    .map(String::from)
+                    .collect(),
+                path: path.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Unescape the octal escapes mountinfo uses for spaces and the like.
+fn unescape(field: &str) -> String {
+    let bytes = field.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\'
+            && i + 3 < bytes.len()
+            && bytes[i + 1..i + 4]
+                .iter()
+                .all(|b| (b'0'..=b'7').contains(b))
+        {
+            let v = (bytes[i + 1] - b'0') * 64 + (bytes[i + 2] - b'0') * 8 + (bytes[i + 3] - b'0');
+            out.push(v);
+            i += 4;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+pub fn parse_mounts(mountinfo: &str) -> Vec<CgroupMount> {
+    mountinfo
+        .lines()
+        .filter_map(|line| {
+            let (left, right) = line.split_once(" - ")?;
+            let left: Vec<&str> = left.split(' ').collect();
+            let mut right = right.split(' ');
+            let fstype = right.next()?;
+            let _source = right.next()?;
+            let options = right.next().unwrap_or("");
+            let root = unescape(left.get(3)?);
+            let mount_point = PathBuf::from(unescape(left.get(4)?));
+            let controllers = match fstype {
+                "cgroup2" => None,
+                "cgroup" => Some(
+                    options
+                        .split(',')
+                        .filter(|o| is_controller_option(o))
+                        .map(String::from)
+                        .collect(),
+                ),
+                _ => return None,
+            };
+            Some(CgroupMount {
+                root,
+                mount_point,
+                controllers,
+            })
+        })
+        .collect()
+}
+
+/// v1 super options that name the hierarchy (controllers or name=), as
+/// opposed to generic ones like rw, nosuid, relatime.
+fn is_controller_option(option: &str) -> bool {
+    const GENERIC: &[&str] = &[
+        "rw",
+        "ro",
+        "nosuid",
+        "nodev",
+        "noexec",
+        "relatime",
+        "noprefix",
+        "xattr",
+        "cpuset_v2_mode",
+        "clone_children",
+    ];
+    !GENERIC.contains(&option) && !option.starts_with("release_agent=")
+}
+
+/// Where the cgroup.procs of a membership is, among the mounts. The first
+/// mount whose root is an ancestor of the path wins.
+pub fn procs_file(member: &Membership, mounts: &[CgroupMount]) -> Option<PathBuf> {
+    let mut wanted = member.controllers.clone();
+    wanted.sort();
+    mounts.iter().find_map(|m| {
+        let same = match &m.controllers {
+            None => wanted.is_empty(),
+            Some(c) => {
+                let mut c = c.clone();
+                c.sort();
+                !wanted.is_empty() && c == wanted
+            }
+        };
+        if !same {
+            return None;
+        }
+        let rel = relative_to(&member.path, &m.root)?;
+        let mut path = m.mount_point.clone();
+        if !rel.is_empty() {
+            path.push(rel);
+        }
+        Some(path.join("cgroup.procs"))
+    })
+}
+
+fn relative_to<'a>(path: &'a str, root: &str) -> Option<&'a str> {
+    if root == "/" {
+        return Some(path.trim_start_matches('/'));
+    }
+    let rest = path.strip_prefix(root)?;
+    if rest.is_empty() || rest.starts_with('/') {
+        Some(rest.trim_start_matches('/'))
+    } else {
+        None
+    }
+}
+
+/// The target's cgroup.procs files, opened for writing before entering.
+pub struct CgroupJoin {
+    files: Vec<(PathBuf, OwnedFd)>,
+}
+
+impl CgroupJoin {
+    /// Open every hierarchy's cgroup.procs for the memberships in
+    /// `proc_cgroup` (the target's /proc/PID/cgroup). Hierarchies not mounted
+    /// here are skipped: there is nothing to join there.
+    pub fn prepare(proc_cgroup: &str, mountinfo: &str) -> Result<CgroupJoin> {
+        let mounts = parse_mounts(mountinfo);
+        let mut files = Vec::new();
+        for member in parse_memberships(proc_cgroup) {
+            let Some(path) = procs_file(&member, &mounts) else {
+                continue;
+            };
+            let file = fd::open(&path, libc::O_WRONLY)
+                .map_err(|e| Error::sys(format!("cannot open {}", path.display()), e))?;
+            files.push((path, file));
+        }
+        if files.is_empty() {
+            return Err(Error::msg(
+                "cannot join the target's cgroup: none of its hierarchies is mounted here",
+            ));
+        }
+        Ok(CgroupJoin { files })
+    }
+
+    /// Move ourselves (and so every child we start) into the cgroups.
+    pub fn join(&self) -> Result<()> {
+        for (path, file) in &self.files {
+            fd::write_all(file.as_fd(), b"0")
+                .map_err(|e| Error::sys(format!("cannot join cgroup {}", parent(path)), e))?;
+        }
+        Ok(())
+    }
+}
+
+fn parent(path: &Path) -> String {
+    path.parent().unwrap_or(path).display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MOUNTINFO: &str = "\
+30 25 0:26 / /sys/fs/cgroup rw,nosuid - tmpfs tmpfs rw,mode=755
+31 30 0:27 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw,nsdelegate
+32 30 0:28 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd
+33 30 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct
+34 30 0:30 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
+";
+
+    const HYBRID: &str = "\
+12:memory:/docker/abc
+11:cpu,cpuacct:/docker/abc
+1:name=systemd:/docker/abc
+0::/docker/abc
+";
+
+    #[test]
+    fn maps_every_hybrid_hierarchy() {
+        let mounts = parse_mounts(MOUNTINFO);
+        assert_eq!(mounts.len(), 4);
+        let files: Vec<_> = parse_memberships(HYBRID)
+            .iter()
+            .map(|m| procs_file(m, &mounts).unwrap())
+            .collect();
+        assert_eq!(
+            files,
+            [
+                "/sys/fs/cgroup/memory/docker/abc/cgroup.procs",
+                "/sys/fs/cgroup/cpu,cpuacct/docker/abc/cgroup.procs",
+                "/sys/fs/cgroup/systemd/docker/abc/cgroup.procs",
+                "/sys/fs/cgroup/unified/docker/abc/cgroup.procs",
+            ]
+            .map(PathBuf::from)
+        );
+    }
+
+    #[test]
+    fn v2_only_and_root_cgroup() {
+        let mounts = parse_mounts("29 23 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
+        let m = &parse_memberships("0::/\n")[0];
+        assert_eq!(
+            procs_file(m, &mounts).unwrap(),
+            PathBuf::from("/sys/fs/cgroup/cgroup.procs")
+        );
+    }
+
+    #[test]
+    fn mount_root_not_an_ancestor_is_skipped() {
+        let mounts = parse_mounts("29 23 0:26 /sub /mnt/cg rw - cgroup2 cgroup2 rw\n");
+        let m = &parse_memberships("0::/other\n")[0];
+        assert_eq!(procs_file(m, &mounts), None);
+        let m = &parse_memberships("0::/sub/x\n")[0];
+        assert_eq!(
+            procs_file(m, &mounts).unwrap(),
+            PathBuf::from("/mnt/cg/x/cgroup.procs")
+        );
+    }
+
+    #[test]
+    fn unescapes_mount_points() {
+        assert_eq!(unescape("/a\\040b"), "/a b");
+    }
+}

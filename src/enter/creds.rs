@@ -1,0 +1,150 @@
+//! Credentials of the program: groups, gid, uid, capabilities.
+
+use crate::error::{Error, Result};
+use crate::plan::{Credentials, IdSpec};
+use crate::sys::process;
+use crate::target::Target;
+
+/// Credentials with `follow` and the `--user` defaults resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Resolved {
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    pub groups: Option<Vec<u32>>,
+    pub keep_caps: bool,
+    /// Supplementary groups were already dropped before entering.
+    pub dropped_early: bool,
+}
+
+/// Resolve before entering (`follow` reads the owner of /proc/PID).
+pub fn resolve(
+    creds: &Credentials,
+    target: Option<&Target>,
+    entering_userns: bool,
+) -> Result<Resolved> {
+    let owner = || -> Result<(u32, u32)> {
+        target
+            .ok_or_else(|| Error::msg("no target PID specified for follow"))?
+            .owner()
+    };
+    let mut uid = match creds.uid {
+        Some(IdSpec::Id(u)) => Some(u),
+        Some(IdSpec::Follow) => Some(owner()?.0),
+        None => None,
+    };
+    let mut gid = match creds.gid {
+        Some(IdSpec::Id(g)) => Some(g),
+        Some(IdSpec::Follow) => Some(owner()?.1),
+        None => None,
+    };
+    let defaults = entering_userns && !creds.preserve;
+    if defaults {
+        uid = uid.or(Some(0));
+        gid = gid.or(Some(0));
+    }
+    let groups = match &creds.groups {
+        Some(g) => Some(g.clone()),
+        None if gid.is_some() && (defaults || creds.gid.is_some()) => Some(Vec::new()),
+        None => None,
+    };
+    Ok(Resolved {
+        uid,
+        gid,
+        groups,
+        keep_caps: creds.keep_caps,
+        dropped_early: false,
+    })
+}
+
+/// Before entering a user namespace, drop supplementary groups while we
+/// still may (inside, setgroups can be denied).
+pub fn drop_groups_early(resolved: &mut Resolved) {
+    if resolved.groups.as_deref() == Some(&[]) {
+        resolved.dropped_early = process::setgroups(&[]).is_ok();
+    }
+}
+
+/// Apply in the process that will exec: groups, then gid, then uid.
+pub fn apply(resolved: &Resolved) -> Result<()> {
+    if let Some(groups) = &resolved.groups {
+        if let Err(e) = process::setgroups(groups) {
+            if !(groups.is_empty() && resolved.dropped_early) {
+                return Err(Error::sys("setgroups failed", e));
+            }
+        }
+    }
+    if let Some(gid) = resolved.gid {
+        process::setgid(gid).map_err(|e| Error::sys("setgid failed", e))?;
+    }
+    if resolved.keep_caps {
+        process::set_keep_caps(true).map_err(|e| Error::sys("cannot keep capabilities", e))?;
+    }
+    if let Some(uid) = resolved.uid {
+        process::setuid(uid).map_err(|e| Error::sys("setuid failed", e))?;
+    }
+    if resolved.keep_caps {
+        raise_ambient()?;
+    }
+    // Changing credentials may make us dumpable again (security rule 3).
+    process::set_dumpable(false)
+        .map_err(|e| Error::sys("cannot make the process non-dumpable", e))?;
+    Ok(())
+}
+
+/// `--keep-caps`: permitted capabilities become inheritable and ambient,
+/// so the program keeps them across exec.
+fn raise_ambient() -> Result<()> {
+    let mut caps = process::capget().map_err(|e| Error::sys("cannot read capabilities", e))?;
+    caps.effective = caps.permitted;
+    caps.inheritable = caps.permitted;
+    process::capset(caps).map_err(|e| Error::sys("cannot set capabilities", e))?;
+    for cap in 0..64 {
+        if caps.permitted & (1 << cap) != 0 {
+            process::raise_ambient(cap)
+                .map_err(|e| Error::sys(format!("cannot raise ambient capability {cap}"), e))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_namespace_defaults_to_root_and_no_groups() {
+        let r = resolve(&Credentials::default(), None, true).unwrap();
+        assert_eq!((r.uid, r.gid, r.groups), (Some(0), Some(0), Some(vec![])));
+    }
+
+    #[test]
+    fn preserve_credentials_touches_nothing() {
+        let creds = Credentials {
+            preserve: true,
+            ..Default::default()
+        };
+        assert_eq!(resolve(&creds, None, true).unwrap(), Resolved::default());
+    }
+
+    #[test]
+    fn setgid_drops_groups_and_explicit_groups_win() {
+        let creds = Credentials {
+            gid: Some(IdSpec::Id(5)),
+            ..Default::default()
+        };
+        assert_eq!(resolve(&creds, None, false).unwrap().groups, Some(vec![]));
+        let creds = Credentials {
+            gid: Some(IdSpec::Id(5)),
+            groups: Some(vec![7, 8]),
+            ..Default::default()
+        };
+        assert_eq!(
+            resolve(&creds, None, false).unwrap().groups,
+            Some(vec![7, 8])
+        );
+        assert_eq!(
+            resolve(&Credentials::default(), None, false).unwrap(),
+            Resolved::default()
+        );
+    }
+}

@@ -1,0 +1,107 @@
+//! `--follow-context`: run the program under the target's security label,
+//! SELinux or AppArmor, read and written through procfs (no libselinux).
+//!
+//! The label is read from the host's /proc before entering, and the
+//! attr/exec file is opened then too (security rule 7: after entering,
+//! /proc may be the container's). Written in the process that forks the
+//! program: the exec label is inherited across fork and applies at exec.
+
+use crate::error::{Error, Result};
+use crate::sys::fd;
+use crate::target::Target;
+use std::os::fd::{AsFd, OwnedFd};
+use std::path::Path;
+
+pub struct ExecLabel {
+    file: OwnedFd,
+    value: Vec<u8>,
+    path: String,
+}
+
+impl ExecLabel {
+    /// The target's label, ready to be applied; None when no labelling LSM
+    /// is active (there is nothing to follow).
+    pub fn prepare(target: &Target) -> Result<Option<ExecLabel>> {
+        // AppArmor has its own attr directory on kernels that stack LSMs.
+        if let Some(label) = read_label(target, "attr/apparmor/current")? {
+            if label != b"unconfined" {
+                let mut value = b"exec ".to_vec();
+                value.extend_from_slice(strip_mode(&label));
+                return open_exec("/proc/thread-self/attr/apparmor/exec", value).map(Some);
+            }
+            return Ok(None);
+        }
+        if !Path::new("/sys/fs/selinux/enforce").exists() {
+            return Ok(None);
+        }
+        match read_label(target, "attr/current")? {
+            Some(label) => open_exec("/proc/thread-self/attr/exec", label).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    pub fn apply(&self) -> Result<()> {
+        fd::write_all(self.file.as_fd(), &self.value).map_err(|e| {
+            Error::sys(
+                format!(
+                    "failed to set exec context to '{}' ({})",
+                    String::from_utf8_lossy(&self.value),
+                    self.path
+                ),
+                e,
+            )
+        })
+    }
+}
+
+/// A label file's content without its trailing newline and NUL; None when
+/// the LSM is not there (the file is missing or refuses reads).
+fn read_label(target: &Target, name: &str) -> Result<Option<Vec<u8>>> {
+    match target.read(name) {
+        Ok(mut v) => {
+            while matches!(v.last(), Some(b'\n') | Some(0)) {
+                v.pop();
+            }
+            Ok((!v.is_empty()).then_some(v))
+        }
+        Err(e)
+            if matches!(
+                e.errno,
+                Some(libc::ENOENT) | Some(libc::EINVAL) | Some(libc::EOPNOTSUPP)
+            ) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e.context(format!("failed to get {} security context", target.pid))),
+    }
+}
+
+/// AppArmor shows "profile (enforce)"; only the profile name is written.
+fn strip_mode(label: &[u8]) -> &[u8] {
+    match label.windows(2).rposition(|w| w == b" (") {
+        Some(i) if label.ends_with(b")") => &label[..i],
+        _ => label,
+    }
+}
+
+fn open_exec(path: &str, value: Vec<u8>) -> Result<ExecLabel> {
+    let file = fd::open(Path::new(path), libc::O_WRONLY)
+        .map_err(|e| Error::sys(format!("cannot open {path}"), e))?;
+    Ok(ExecLabel {
+        file,
+        value,
+        path: path.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn apparmor_mode_is_stripped() {
+        assert_eq!(
+            super::strip_mode(b"docker-default (enforce)"),
+            b"docker-default"
+        );
+        assert_eq!(super::strip_mode(b"plain"), b"plain");
+    }
+}

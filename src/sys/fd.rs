@@ -1,0 +1,148 @@
+//! Opening, reading and closing descriptors. Every descriptor we open is
+//! close-on-exec (security rule 4).
+
+use super::{check, cstring, retry, SysResult};
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+/// open(2) with O_CLOEXEC added.
+pub fn open(path: &Path, flags: i32) -> SysResult<OwnedFd> {
+    let c = cstring(path.as_os_str().as_bytes())?;
+    let fd = retry(|| {
+        // SAFETY: c is a valid NUL-terminated string for the duration of the call.
+        check(unsafe { libc::open(c.as_ptr(), flags | libc::O_CLOEXEC, 0o666) } as libc::c_long)
+    })?;
+    // SAFETY: open returned a new descriptor that nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+/// openat(2) relative to a directory descriptor, with O_CLOEXEC added.
+pub fn openat(dir: BorrowedFd<'_>, path: &Path, flags: i32) -> SysResult<OwnedFd> {
+    let c = cstring(path.as_os_str().as_bytes())?;
+    let fd = retry(|| {
+        // SAFETY: dir is a live descriptor and c a valid C string.
+        check(
+            unsafe { libc::openat(dir.as_raw_fd(), c.as_ptr(), flags | libc::O_CLOEXEC, 0o666) }
+                as libc::c_long,
+        )
+    })?;
+    // SAFETY: openat returned a new descriptor that nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+/// struct open_how of openat2(2) (libc's is non-exhaustive).
+#[repr(C)]
+struct OpenHow {
+    flags: u64,
+    mode: u64,
+    resolve: u64,
+}
+
+/// openat2(2) with RESOLVE_IN_ROOT: `path` is resolved as if `root` were
+/// "/", so absolute symlinks and ".." cannot escape it (security rule 11).
+pub fn open_in_root(root: BorrowedFd<'_>, path: &Path, flags: i32) -> SysResult<OwnedFd> {
+    let c = cstring(path.as_os_str().as_bytes())?;
+    let how = OpenHow {
+        flags: (flags | libc::O_CLOEXEC) as u64,
+        mode: 0,
+        resolve: libc::RESOLVE_IN_ROOT | libc::RESOLVE_NO_MAGICLINKS,
+    };
+    let fd = retry(|| {
+        // SAFETY: how is a valid open_how of the size we pass; c is a C string.
+        check(unsafe {
+            libc::syscall(
+                libc::SYS_openat2,
+                root.as_raw_fd(),
+                c.as_ptr(),
+                &how as *const OpenHow,
+                std::mem::size_of::<OpenHow>(),
+            )
+        })
+    })?;
+    // SAFETY: openat2 returned a new descriptor that nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+/// The device and inode of an open descriptor.
+pub fn dev_ino(fd: BorrowedFd<'_>) -> SysResult<(u64, u64)> {
+    let st = fstat(fd)?;
+    Ok((st.st_dev, st.st_ino))
+}
+
+/// fstat(2).
+pub fn fstat(fd: BorrowedFd<'_>) -> SysResult<libc::stat> {
+    // SAFETY: an all-zero stat is a valid value to be overwritten.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: fd is live and st is a writable stat.
+    check(unsafe { libc::fstat(fd.as_raw_fd(), &mut st) } as libc::c_long)?;
+    Ok(st)
+}
+
+/// stat(2) of a path (following symlinks).
+pub fn stat(path: &Path) -> SysResult<libc::stat> {
+    let c = cstring(path.as_os_str().as_bytes())?;
+    // SAFETY: an all-zero stat is a valid value to be overwritten.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: c is a C string and st a writable stat.
+    check(unsafe { libc::stat(c.as_ptr(), &mut st) } as libc::c_long)?;
+    Ok(st)
+}
+
+/// Read a whole file through its descriptor.
+pub fn read_all(fd: &OwnedFd) -> SysResult<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        let n = retry(|| {
+            // SAFETY: buf is writable for its length; fd is live.
+            check(
+                unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) }
+                    as libc::c_long,
+            )
+        })?;
+        if n == 0 {
+            return Ok(out);
+        }
+        out.extend_from_slice(&buf[..n as usize]);
+    }
+}
+
+/// Write all of `data` to a descriptor.
+pub fn write_all(fd: BorrowedFd<'_>, mut data: &[u8]) -> SysResult<()> {
+    while !data.is_empty() {
+        let n = retry(|| {
+            // SAFETY: data is readable for its length; fd is live.
+            check(
+                unsafe { libc::write(fd.as_raw_fd(), data.as_ptr().cast(), data.len()) }
+                    as libc::c_long,
+            )
+        })?;
+        data = &data[n as usize..];
+    }
+    Ok(())
+}
+
+/// Mark every descriptor from `first` up close-on-exec (close_range with
+/// CLOSE_RANGE_CLOEXEC), so nothing of ours or inherited reaches the program.
+pub fn cloexec_from(first: u32) -> SysResult<()> {
+    const CLOSE_RANGE_CLOEXEC: libc::c_uint = 1 << 2;
+    // SAFETY: close_range only changes descriptor flags; no memory is passed.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_close_range,
+            first,
+            libc::c_uint::MAX,
+            CLOSE_RANGE_CLOEXEC,
+        )
+    };
+    if rc == 0 {
+        return Ok(());
+    }
+    // Kernels before 5.11 lack the flag: fall back to walking the table.
+    for fd in first..1024 {
+        // SAFETY: F_SETFD on a number that may not be open only fails with EBADF.
+        unsafe { libc::fcntl(fd as RawFd, libc::F_SETFD, libc::FD_CLOEXEC) };
+    }
+    Ok(())
+}

@@ -1,0 +1,176 @@
+//! A target process held by pidfd, and the reads of /proc/PID we need
+//! from it, all made before entering (after entering, /proc may be the
+//! container's).
+
+use crate::error::{Error, Result};
+use crate::ns::NsKind;
+use crate::plan::{Identity, TargetSpec};
+use crate::sys::{self, fd, pidfd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::path::PathBuf;
+
+pub struct Target {
+    pub pid: i32,
+    /// None only on kernels without pidfd_open (before 5.3).
+    pub pidfd: Option<OwnedFd>,
+}
+
+impl Target {
+    /// Take hold of the target and check that it is the process meant.
+    pub fn open(spec: &TargetSpec) -> Result<Target> {
+        let pid = spec.pid;
+        let pidfd = match pidfd::pidfd_open(pid) {
+            Ok(fd) => Some(fd),
+            Err(libc::ENOSYS) if spec.pidfd_ino.is_none() && spec.identity.is_none() => None,
+            Err(e) => return Err(Error::sys(format!("cannot open process {pid}"), e)),
+        };
+        let target = Target { pid, pidfd };
+        if let Some(ino) = spec.pidfd_ino {
+            target.check_inode(ino)?;
+        }
+        if let Some(identity) = &spec.identity {
+            target.check_identity(identity)?;
+        }
+        Ok(target)
+    }
+
+    fn check_inode(&self, want: u64) -> Result<()> {
+        let pidfd = self.pidfd.as_ref().expect("pidfd required for PID:INO");
+        let (_, ino) = fd::dev_ino(pidfd.as_fd())
+            .map_err(|e| Error::sys(format!("cannot stat pidfd of process {}", self.pid), e))?;
+        if ino != want {
+            return Err(Error::msg(format!(
+                "process {} is not {}:{} (its pidfd inode is {})",
+                self.pid, self.pid, want, ino
+            )));
+        }
+        Ok(())
+    }
+
+    /// The process behind the PID must be the one the runtime described:
+    /// reading /proc/PID and then finding the pidfd still alive proves the
+    /// reads were of the pidfd's process.
+    fn check_identity(&self, want: &Identity) -> Result<()> {
+        let stale = |why: String| {
+            Error::msg(format!(
+                "process {} is no longer the container's process ({why}); refusing to enter",
+                self.pid
+            ))
+        };
+        let stat = self.read("stat")?;
+        let start = parse_start_ticks(&stat)
+            .ok_or_else(|| Error::msg(format!("cannot parse /proc/{}/stat", self.pid)))?;
+        if let Some(ticks) = want.start_ticks {
+            if ticks != start {
+                return Err(stale(format!("started at tick {start}, expected {ticks}")));
+            }
+        }
+        if let Some(ms) = want.started_unix_ms {
+            let boot = boot_time_ms()?;
+            let started = boot + start as i64 * 1000 / clock_ticks_per_second();
+            // btime has one-second resolution and the runtime notes the start
+            // after the process exists: allow a few seconds either way.
+            if (started - ms).abs() > 5_000 {
+                return Err(stale(format!(
+                    "it started {} s away from the container's start",
+                    (started - ms) / 1000
+                )));
+            }
+        }
+        if let Some(id) = &want.cgroup_contains {
+            let cgroup = self.read("cgroup")?;
+            if !String::from_utf8_lossy(&cgroup).contains(id.as_str()) {
+                return Err(stale("it is not in the container's cgroup".into()));
+            }
+        }
+        self.check_alive()
+    }
+
+    /// The pidfd's process still runs (so reads of /proc/PID were its own).
+    pub fn check_alive(&self) -> Result<()> {
+        if let Some(pidfd) = &self.pidfd {
+            pidfd::pidfd_send_signal(pidfd.as_fd(), 0)
+                .map_err(|e| Error::sys(format!("process {} exited", self.pid), e))?;
+        }
+        Ok(())
+    }
+
+    pub fn proc_path(&self, name: &str) -> PathBuf {
+        PathBuf::from(format!("/proc/{}/{}", self.pid, name))
+    }
+
+    /// Read a file under /proc/PID.
+    pub fn read(&self, name: &str) -> Result<Vec<u8>> {
+        let path = self.proc_path(name);
+        let file = fd::open(&path, libc::O_RDONLY)
+            .map_err(|e| Error::sys(format!("cannot open {}", path.display()), e))?;
+        fd::read_all(&file).map_err(|e| Error::sys(format!("cannot read {}", path.display()), e))
+    }
+
+    /// Open a namespace file of the target: /proc/PID/ns/<name>.
+    pub fn open_ns(&self, kind: NsKind) -> Result<OwnedFd> {
+        let path = self.proc_path(&format!("ns/{}", kind.proc_name()));
+        fd::open(&path, libc::O_RDONLY)
+            .map_err(|e| Error::sys(format!("cannot open {}", path.display()), e))
+    }
+
+    /// The identity (device, inode) of one of the target's namespaces.
+    pub fn ns_id(&self, kind: NsKind) -> Result<(u64, u64)> {
+        let path = self.proc_path(&format!("ns/{}", kind.proc_name()));
+        let st = fd::stat(&path)
+            .map_err(|e| Error::sys(format!("stat of {} failed", path.display()), e))?;
+        Ok((st.st_dev, st.st_ino))
+    }
+
+    /// Owner uid and gid of /proc/PID (for `--setuid follow`).
+    pub fn owner(&self) -> Result<(u32, u32)> {
+        let path = self.proc_path("");
+        let st = fd::stat(&path)
+            .map_err(|e| Error::sys(format!("stat of {} failed", path.display()), e))?;
+        Ok((st.st_uid, st.st_gid))
+    }
+
+    pub fn pidfd(&self) -> Option<BorrowedFd<'_>> {
+        self.pidfd.as_ref().map(|f| f.as_fd())
+    }
+}
+
+/// Our own namespace identity, for "is it the same as ours?".
+pub fn own_ns_id(kind: NsKind) -> Option<(u64, u64)> {
+    let path = PathBuf::from(format!("/proc/self/ns/{}", kind.proc_name()));
+    fd::stat(&path).ok().map(|st| (st.st_dev, st.st_ino))
+}
+
+/// Field 22 of /proc/PID/stat: the start time in clock ticks since boot.
+/// The command name (field 2) may hold spaces and parentheses, so count
+/// from the last ')'.
+pub fn parse_start_ticks(stat: &[u8]) -> Option<u64> {
+    let text = std::str::from_utf8(&stat[stat.iter().rposition(|&b| b == b')')? + 1..]).ok()?;
+    // After ")" come fields 3.. ; field 22 is the 20th of them.
+    text.split_ascii_whitespace().nth(19)?.parse().ok()
+}
+
+fn boot_time_ms() -> Result<i64> {
+    let stat = std::fs::read_to_string("/proc/stat")
+        .map_err(|e| Error::io("cannot read /proc/stat", &e))?;
+    stat.lines()
+        .find_map(|l| l.strip_prefix("btime ")?.trim().parse::<i64>().ok())
+        .map(|s| s * 1000)
+        .ok_or_else(|| Error::msg("cannot find btime in /proc/stat"))
+}
+
+fn clock_ticks_per_second() -> i64 {
+    sys::process::clock_ticks_per_second()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_start_ticks;
+
+    #[test]
+    fn start_ticks_after_odd_command_names() {
+        let stat = b"42 (a) b (c)) S 1 42 42 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 123456 1000 10 18446744073709551615";
+        assert_eq!(parse_start_ticks(stat), Some(123456));
+        assert_eq!(parse_start_ticks(b"42 (x) S 1"), None);
+    }
+}
