@@ -29,6 +29,20 @@ use std::path::Path;
 /// Carry the plan out. Returns the exit status to leave with when we forked
 /// and waited; otherwise returns only an error (exec replaced us).
 pub fn run(plan: &Plan) -> Result<i32> {
+    run_plan(plan).map_err(explain_permission)
+}
+
+/// A refusal for lack of privilege says what privilege is needed.
+fn explain_permission(err: Error) -> Error {
+    let denied = matches!(err.errno, Some(libc::EPERM) | Some(libc::EACCES));
+    if denied && err.kind != crate::error::ErrorKind::Exec && !process::has_cap_sys_admin() {
+        err.hint("root or CAP_SYS_ADMIN is needed")
+    } else {
+        err
+    }
+}
+
+fn run_plan(plan: &Plan) -> Result<i32> {
     process::set_dumpable(false)
         .map_err(|e| Error::sys("cannot make the process non-dumpable", e))?;
     let target = plan.target.as_ref().map(Target::open).transpose()?;
@@ -47,6 +61,12 @@ pub fn run(plan: &Plan) -> Result<i32> {
         (true, Some(t)) => ExecLabel::prepare(t)?,
         (true, None) => return Err(Error::msg("no target PID specified for --follow-context")),
         _ => None,
+    };
+    // Identify our binary while /proc/self/exe is still the host's view.
+    let guard = if plan.hardening.refuse_self_exec {
+        exec::SelfExe::current()
+    } else {
+        None
     };
     if let Some(t) = target {
         // Everything read from /proc/PID above was the pidfd's process.
@@ -70,11 +90,16 @@ pub fn run(plan: &Plan) -> Result<i32> {
         ForkMode::Always => true,
         ForkMode::WhenPidNs => namespaces.enters(NsKind::Pid) || plan.mount_proc,
     };
+    let guard = if plan.hardening.refuse_self_exec {
+        exec::SelfExe::current()
+    } else {
+        None
+    };
     let finish = || -> Error {
         if let Err(e) = finish_in_program(plan, &creds) {
             return e;
         }
-        execute(&plan.program, &env)
+        execute(&plan.program, &env, guard)
     };
     if fork {
         supervise::fork_and_wait(plan.tool, plan.kill_child.unwrap_or(libc::SIGKILL), finish)
@@ -118,10 +143,10 @@ fn mount_fresh_proc() -> Result<()> {
     .map_err(|e| Error::sys("mount proc on /proc failed", e))
 }
 
-fn execute(program: &Program, env: &[CString]) -> Error {
+fn execute(program: &Program, env: &[CString], guard: Option<exec::SelfExe>) -> Error {
     match program {
-        Program::Command(argv) => exec::exec_command(argv, env),
+        Program::Command(argv) => exec::exec_command_guarded(argv, env, guard),
         Program::LoginShell => exec::exec_login_shell(env),
-        Program::Exact { path, argv } => exec::exec_exact(path, argv, env),
+        Program::Exact { path, argv } => exec::exec_exact(path, argv, env, guard),
     }
 }

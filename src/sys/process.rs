@@ -302,3 +302,9 @@ pub fn clock_ticks_per_second() -> i64 {
         100
     }
 }
+
+/// Whether CAP_SYS_ADMIN is in our effective set.
+pub fn has_cap_sys_admin() -> bool {
+    const CAP_SYS_ADMIN: u32 = 21;
+    capget().is_ok_and(|c| c.effective & (1 << CAP_SYS_ADMIN) != 0)
+}
