@@ -90,11 +90,6 @@ fn run_plan(plan: &Plan) -> Result<i32> {
         ForkMode::Always => true,
         ForkMode::WhenPidNs => namespaces.enters(NsKind::Pid) || plan.mount_proc,
     };
-    let guard = if plan.hardening.refuse_self_exec {
-        exec::SelfExe::current()
-    } else {
-        None
-    };
     let finish = || -> Error {
         if let Err(e) = finish_in_program(plan, &creds) {
             return e;
