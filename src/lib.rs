@@ -3,6 +3,7 @@
 //! Command lines and container lookups build a [`plan::Plan`]; `enter::run`
 //! carries it out. Only `sys` touches libc.
 
+pub mod cli;
 pub mod error;
 pub mod ns;
 pub mod plan;

@@ -1,0 +1,5 @@
+//! Command lines of the tools: each turns its arguments into a Plan (or
+//! help/version), without touching the system.
+
+pub mod getopt;
+pub mod signal;
