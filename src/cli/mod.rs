@@ -2,4 +2,5 @@
 //! help/version), without touching the system.
 
 pub mod getopt;
+pub mod nsenter;
 pub mod signal;
