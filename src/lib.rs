@@ -4,6 +4,7 @@
 //! carries it out. Only `sys` touches libc.
 
 pub mod cgroup;
+pub mod cli;
 pub mod enter;
 pub mod error;
 pub mod label;
