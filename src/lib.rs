@@ -3,7 +3,9 @@
 //! Command lines and container lookups build a [`plan::Plan`]; `enter::run`
 //! carries it out. Only `sys` touches libc.
 
+pub mod creds;
 pub mod error;
 pub mod ns;
 pub mod plan;
+pub mod runtime;
 pub mod sys;
