@@ -4,23 +4,9 @@
 
 use super::*;
 
-const PASSWD: &[u8] = b"root:x:0:0:root:/root:/bin/sh
-# a comment line
-daemon:x:1:1:daemon:/usr/sbin:/bin/false
-
-alice:x:1000:1000:Alice:/home/alice:/bin/sh
-bob:x:1001:1001::/home/bob:/bin/ash
-broken line without colons
-";
-const GROUP: &[u8] = b"root:x:0:
-daemon:x:1:
-alice:x:1000:
-bob:x:1001:
-wheel:x:10:alice
-video:x:44:bob,alice
-audio:x:29:bob
-staff:x:50:
-";
+/// Also the files of the integration tests' image (tests/common/busybox_image.rs).
+const PASSWD: &[u8] = include_bytes!("testdata/passwd");
+const GROUP: &[u8] = include_bytes!("testdata/group");
 
 fn user(spec: &str) -> ExecUser {
     resolve_user(spec, Some(PASSWD), Some(GROUP)).unwrap()

@@ -8,26 +8,11 @@ use std::sync::OnceLock;
 pub const TAG: &str = "nsenter-can-test/busybox:users";
 
 /// The image's /etc/passwd: comments, blank and broken lines included, as
-/// real images have them.
-pub const PASSWD: &str = "root:x:0:0:root:/root:/bin/sh
-# a comment line
-daemon:x:1:1:daemon:/usr/sbin:/bin/false
-
-alice:x:1000:1000:Alice:/home/alice:/bin/sh
-bob:x:1001:1001::/home/bob:/bin/ash
-broken line without colons
-";
+/// real images have them. The unit tests of `creds` use the same files.
+pub const PASSWD: &str = include_str!("../../src/creds/testdata/passwd");
 
 /// alice is a member of wheel and video, bob of video and audio.
-pub const GROUP: &str = "root:x:0:
-daemon:x:1:
-alice:x:1000:
-bob:x:1001:
-wheel:x:10:alice
-video:x:44:bob,alice
-audio:x:29:bob
-staff:x:50:
-";
+pub const GROUP: &str = include_str!("../../src/creds/testdata/group");
 
 const DOCKERFILE: &str = "FROM scratch
 COPY busybox /bin/busybox
