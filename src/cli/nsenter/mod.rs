@@ -9,12 +9,14 @@
 mod checks;
 mod help;
 mod options;
+mod run;
 mod values;
 
 #[cfg(test)]
 mod tests;
 
 pub use help::{help_text, version_text};
+pub use run::main;
 pub use options::{Opt, OptRow, OPTIONS};
 
 use crate::cli::getopt::Getopt;
