@@ -102,11 +102,15 @@ impl Docker {
     /// The daemon's answer to an inspect, retried once with the daemon's
     /// own API version if it refuses ours.
     fn inspect(&self, query: &str) -> Result<Response, Error> {
-        let path =
-            |version: &str| format!("/v{version}/containers/{}/json", escape_path_segment(query));
-        let response = self.get(&path(API_VERSION))?;
+        self.get_versioned(&format!("/containers/{}/json", escape_path_segment(query)))
+    }
+
+    /// `GET /v<version><rest>`, retried once with the daemon's own API
+    /// version if it refuses ours.
+    fn get_versioned(&self, rest: &str) -> Result<Response, Error> {
+        let response = self.get(&format!("/v{API_VERSION}{rest}"))?;
         match version_to_retry(&response) {
-            Some(version) => self.get(&path(&version)),
+            Some(version) => self.get(&format!("/v{version}{rest}")),
             None => Ok(response),
         }
     }
@@ -144,6 +148,35 @@ impl Runtime for Docker {
             ))),
         }
     }
+
+    fn running_names(&self) -> Result<Vec<String>, Error> {
+        let response = self.get_versioned("/containers/json")?;
+        if response.status != 200 {
+            return Err(Error::msg(format!(
+                "{} refused to list containers ({}): {}",
+                self.describe(),
+                response.status,
+                message(&response)
+            )));
+        }
+        let json: serde_json::Value = serde_json::from_slice(&response.body).map_err(|e| {
+            Error::msg(format!(
+                "{} sent a container list that is not JSON: {e}",
+                self.describe()
+            ))
+        })?;
+        Ok(names_of_list(&json))
+    }
+}
+
+/// The first name of each container in a `GET /containers/json` answer.
+fn names_of_list(list: &serde_json::Value) -> Vec<String> {
+    let containers = list.as_array().map(Vec::as_slice).unwrap_or_default();
+    containers
+        .iter()
+        .filter_map(|c| c["Names"].as_array()?.first()?.as_str())
+        .map(|n| n.trim_start_matches('/').to_string())
+        .collect()
 }
 
 /// A 400 "client version 1.41 is too new/old" names the version to use.

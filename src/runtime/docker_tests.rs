@@ -165,3 +165,14 @@ fn docker_host_must_be_a_unix_socket() {
         assert!(err.contains("only a local unix socket"), "{err}");
     }
 }
+
+#[test]
+fn container_list_gives_first_names() {
+    let list = serde_json::json!([
+        {"Id": "a", "Names": ["/web", "/other/alias"]},
+        {"Id": "b", "Names": []},
+        {"Id": "c", "Names": ["/db"]}
+    ]);
+    assert_eq!(names_of_list(&list), ["web", "db"]);
+    assert!(names_of_list(&serde_json::json!({"message": "x"})).is_empty());
+}

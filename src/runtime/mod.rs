@@ -57,6 +57,8 @@ pub trait Runtime {
     fn describe(&self) -> String;
     /// The container a name, full ID or unique ID prefix names.
     fn find(&self, query: &str) -> Result<Container, Error>;
+    /// Names of the running containers (for shell completion).
+    fn running_names(&self) -> Result<Vec<String>, Error>;
 }
 
 impl Container {

@@ -1,0 +1,47 @@
+//! `--help` and `--version`, generated from the options table.
+
+use super::options::visible;
+
+const DESCRIPTION_COLUMN: usize = 30;
+
+/// The exact text `docker-enter --help` prints on stdout.
+pub fn help_text() -> String {
+    let mut out = String::from(
+        "\nUsage:\n docker-enter [options] <container> [<command> [<argument>...]]\n\n\
+         Run a command in a running Docker container, as docker exec would, by\n\
+         entering the container's namespaces and cgroup directly.\n\
+         <container> is a name, a full ID or a unique ID prefix. Without a\n\
+         <command>, the user's shell from the container's /etc/passwd runs,\n\
+         else /bin/bash, else /bin/sh. Options stop at <container>.\n\nOptions:\n",
+    );
+    for row in visible() {
+        let short = match row.spec.short {
+            Some(c) => format!(" -{c},"),
+            None => "    ".to_string(),
+        };
+        let names = format!(
+            "{short} --{}{}",
+            row.spec.long.unwrap_or_default(),
+            row.help_arg
+        );
+        let pad = DESCRIPTION_COLUMN.saturating_sub(names.len()).max(1);
+        out.push_str(&format!("{names}{:pad$}{}\n", "", row.help));
+    }
+    out.push_str(concat!(
+        "\nEnvironment:\n",
+        " DOCKER_HOST           the daemon's socket, unix:///path\n",
+        " DOCKER_ENTER_TIMING=1 print the time spent finding and entering on stderr\n",
+        "\nExit status: that of <command>; 126 if it cannot run, 127 if it is not\n",
+        "found; 1 if docker-enter fails before starting it.\n",
+        "\nFor more details see docker-enter(1).\n",
+    ));
+    out
+}
+
+/// The exact text `docker-enter --version` prints on stdout.
+pub fn version_text() -> String {
+    format!(
+        "docker-enter from nsenter-can {}\n",
+        env!("CARGO_PKG_VERSION")
+    )
+}

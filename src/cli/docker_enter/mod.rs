@@ -1,0 +1,127 @@
+//! docker-enter's command line: `docker-enter [OPTIONS] CONTAINER [COMMAND
+//! [ARG...]]`. Options stop at CONTAINER; everything after it belongs to
+//! COMMAND. Parsing is pure: it yields a [`Request`]; `run` looks the
+//! container up and `plan` turns both into a [`crate::plan::Plan`].
+
+mod envfile;
+mod help;
+mod lookup;
+mod options;
+mod plan;
+mod run;
+
+#[cfg(test)]
+mod tests;
+
+pub use envfile::{parse_env_file, resolve_env_args, EnvOverride};
+pub use help::{help_text, version_text};
+pub use lookup::RootFs;
+pub use options::{visible as visible_options, Opt, OptRow, OPTIONS};
+pub use plan::{plan, ContainerFs};
+pub use run::main;
+
+use crate::cli::getopt::Getopt;
+use crate::error::Error;
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// Whether the program gets a fresh terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tty {
+    /// When our stdin is a terminal.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// What the command line asks for, before anything is looked up.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Request {
+    /// A name, full ID or unique ID prefix.
+    pub container: String,
+    /// Empty: an interactive shell.
+    pub command: Vec<OsString>,
+    /// `-u`: overrides the container's configured user.
+    pub user: Option<String>,
+    /// `-w`: overrides the container's configured working directory.
+    pub workdir: Option<PathBuf>,
+    /// `-e` values in order, `KEY=VALUE` or `KEY`.
+    pub env: Vec<OsString>,
+    /// `--env-file` paths in order (read before the `-e` values apply).
+    pub env_files: Vec<PathBuf>,
+    pub tty: Tty,
+    /// `-H`: a `DOCKER_HOST`-style address.
+    pub host: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Parsed {
+    Run(Request),
+    Help,
+    Version,
+    /// `--complete-containers`: list running container names, one a line.
+    CompleteContainers {
+        host: Option<String>,
+    },
+}
+
+/// Parse docker-enter's arguments (without argv[0]).
+pub fn parse(args: &[OsString]) -> Result<Parsed, Error> {
+    let specs = options::specs();
+    let mut getopt = Getopt::new(&specs, args);
+    let mut req = Request::default();
+    let mut complete = false;
+    while let Some((opt, value)) = getopt.next_opt()? {
+        let value = value.unwrap_or_default();
+        match opt {
+            Opt::Help => return Ok(Parsed::Help),
+            Opt::Version => return Ok(Parsed::Version),
+            Opt::CompleteContainers => complete = true,
+            Opt::User => req.user = Some(text(&value, "--user")?),
+            Opt::Workdir => {
+                let dir = PathBuf::from(value);
+                if !dir.is_absolute() {
+                    return Err(Error::usage(format!(
+                        "working directory {} is not an absolute path",
+                        dir.display()
+                    )));
+                }
+                req.workdir = Some(dir);
+            }
+            Opt::Env => {
+                if value.is_empty() || value.as_encoded_bytes().starts_with(b"=") {
+                    return Err(Error::usage(format!(
+                        "invalid environment variable: {}",
+                        value.to_string_lossy()
+                    )));
+                }
+                req.env.push(value);
+            }
+            Opt::EnvFile => req.env_files.push(PathBuf::from(value)),
+            Opt::Tty => req.tty = Tty::Always,
+            Opt::NoTty => req.tty = Tty::Never,
+            Opt::Interactive => {}
+            Opt::Host => req.host = Some(text(&value, "--host")?),
+        }
+    }
+    if complete {
+        return Ok(Parsed::CompleteContainers { host: req.host });
+    }
+    let Some((container, command)) = getopt.operands().split_first() else {
+        return Err(Error::usage("no container given"));
+    };
+    req.container = text(container, "the container name")?;
+    req.command = command.to_vec();
+    Ok(Parsed::Run(req))
+}
+
+/// Names, users and addresses are text.
+fn text(value: &OsString, what: &str) -> Result<String, Error> {
+    value.to_str().map(str::to_string).ok_or_else(|| {
+        Error::usage(format!(
+            "{what} is not valid UTF-8: {}",
+            value.to_string_lossy()
+        ))
+    })
+}

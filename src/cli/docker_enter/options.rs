@@ -1,0 +1,79 @@
+//! The one table of docker-enter's options: it drives the parser, `--help`,
+//! and the tests that the man page and the shell completions know every
+//! option. Names follow `docker exec` where it has the option.
+
+use crate::cli::getopt::{ArgKind, OptSpec};
+use ArgKind::{No, Required};
+
+/// What an option means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opt {
+    User,
+    Workdir,
+    Env,
+    EnvFile,
+    Tty,
+    NoTty,
+    Interactive,
+    Host,
+    Help,
+    Version,
+    /// Hidden: print the names of running containers (for completions).
+    CompleteContainers,
+}
+
+/// One option with its help line; `help` empty means hidden.
+#[derive(Debug, Clone, Copy)]
+pub struct OptRow {
+    pub spec: OptSpec<Opt>,
+    /// What follows the long name in `--help`: " <user>[:<group>]".
+    pub help_arg: &'static str,
+    pub help: &'static str,
+}
+
+const fn row(
+    id: Opt,
+    short: Option<char>,
+    long: &'static str,
+    arg: ArgKind,
+    help_arg: &'static str,
+    help: &'static str,
+) -> OptRow {
+    OptRow {
+        spec: OptSpec {
+            id,
+            short,
+            long: Some(long),
+            short_arg: arg,
+            long_arg: arg,
+            extension: false,
+        },
+        help_arg,
+        help,
+    }
+}
+
+#[rustfmt::skip] // one row per line reads as a table
+pub const OPTIONS: &[OptRow] = &[
+    row(Opt::User, Some('u'), "user", Required, " <user>[:<group>]", "run as this user (name or uid, group name or gid), looked up in the container"),
+    row(Opt::Workdir, Some('w'), "workdir", Required, " <dir>", "working directory inside the container"),
+    row(Opt::Env, Some('e'), "env", Required, " <key>[=<value>]", "set a variable; <key> alone takes its value from here, or unsets it"),
+    row(Opt::EnvFile, None, "env-file", Required, " <file>", "read variables from a file of KEY=VALUE lines"),
+    row(Opt::Tty, Some('t'), "tty", No, "", "give the program a new terminal (default when stdin is one)"),
+    row(Opt::NoTty, Some('T'), "no-tty", No, "", "do not give the program a new terminal"),
+    row(Opt::Interactive, Some('i'), "interactive", No, "", "accepted for docker exec habits: stdin is always passed on"),
+    row(Opt::Host, Some('H'), "host", Required, " <unix:///path>", "Docker daemon socket (default $DOCKER_HOST, else unix:///var/run/docker.sock)"),
+    row(Opt::Help, Some('h'), "help", No, "", "display this help"),
+    row(Opt::Version, Some('V'), "version", No, "", "display version"),
+    row(Opt::CompleteContainers, None, "complete-containers", No, "", ""),
+];
+
+/// The parser's view of the table.
+pub fn specs() -> Vec<OptSpec<Opt>> {
+    OPTIONS.iter().map(|r| r.spec).collect()
+}
+
+/// The rows `--help`, the man page and completions show.
+pub fn visible() -> impl Iterator<Item = &'static OptRow> {
+    OPTIONS.iter().filter(|r| !r.help.is_empty())
+}

@@ -1,0 +1,295 @@
+//! Unit tests of docker-enter's parsing and planning, with recorded
+//! containers and the test image's passwd and group files.
+
+use super::*;
+use crate::plan::{AllNamespaces, EnvPlan, ForkMode, IdSpec, Plan, Program, WorkDir};
+use crate::runtime::{Container, ContainerState};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+const PASSWD: &[u8] = include_bytes!("../../creds/testdata/passwd");
+const GROUP: &[u8] = include_bytes!("../../creds/testdata/group");
+const PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+fn os(args: &[&str]) -> Vec<OsString> {
+    args.iter().map(OsString::from).collect()
+}
+
+fn request(args: &[&str]) -> Request {
+    match parse(&os(args)).unwrap() {
+        Parsed::Run(req) => req,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A container's root as a table of files and directories.
+#[derive(Default)]
+struct FakeFs {
+    files: HashMap<&'static str, &'static [u8]>,
+    dirs: HashSet<&'static str>,
+    executables: HashSet<&'static str>,
+}
+
+impl FakeFs {
+    fn busybox() -> FakeFs {
+        FakeFs {
+            files: HashMap::from([("/etc/passwd", PASSWD), ("/etc/group", GROUP)]),
+            dirs: HashSet::from(["/", "/tmp", "/home/alice"]),
+            executables: HashSet::from(["/bin/sh"]),
+        }
+    }
+}
+
+impl ContainerFs for FakeFs {
+    fn read(&self, path: &Path) -> Result<Option<Vec<u8>>, Error> {
+        Ok(self.files.get(path.to_str().unwrap()).map(|b| b.to_vec()))
+    }
+    fn is_dir(&self, path: &Path) -> bool {
+        self.dirs.contains(path.to_str().unwrap())
+    }
+    fn is_executable(&self, path: &Path) -> bool {
+        self.executables.contains(path.to_str().unwrap())
+    }
+}
+
+/// As `docker run -d --name web --hostname web1 IMG` describes it.
+fn web() -> Container {
+    Container {
+        id: "fd55781fdfbaaacab45ec088d4f8fe3a616b7bcd945712a61ecadd36b57f7349".into(),
+        name: "web".into(),
+        state: ContainerState::Running,
+        pid: 4905,
+        identity: crate::plan::Identity {
+            start_ticks: None,
+            started_unix_ms: Some(1_800_000_000_000),
+            cgroup_contains: Some("fd55781fdfba".into()),
+        },
+        user: String::new(),
+        working_dir: String::new(),
+        env: vec![PATH.into()],
+        hostname: "web1".into(),
+        group_add: Vec::new(),
+    }
+}
+
+fn plan_for(args: &[&str], c: &Container, overrides: &[EnvOverride], pty: bool) -> Plan {
+    plan(&request(args), c, &FakeFs::busybox(), overrides, pty).unwrap()
+}
+
+fn plan_err(args: &[&str], c: &Container, fs: &FakeFs) -> String {
+    plan(&request(args), c, fs, &[], false)
+        .unwrap_err()
+        .to_string()
+}
+
+fn env_of(plan: &Plan) -> Vec<String> {
+    match &plan.env {
+        EnvPlan::Exact(e) => e.iter().map(|v| v.to_string_lossy().into_owned()).collect(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn options_stop_at_the_container() {
+    let req = request(&[
+        "-u",
+        "alice",
+        "-e",
+        "A=1",
+        "--env-file=f",
+        "-w/tmp",
+        "web",
+        "ls",
+        "-u",
+        "--",
+        "-e",
+    ]);
+    assert_eq!(req.container, "web");
+    assert_eq!(req.command, os(&["ls", "-u", "--", "-e"]));
+    assert_eq!(req.user.as_deref(), Some("alice"));
+    assert_eq!(req.workdir.as_deref(), Some(Path::new("/tmp")));
+    assert_eq!(req.env, os(&["A=1"]));
+    assert_eq!(req.env_files, [PathBuf::from("f")]);
+    assert_eq!(req.tty, Tty::Auto);
+    assert_eq!(request(&["-it", "web"]).tty, Tty::Always);
+    assert_eq!(request(&["-t", "-T", "--", "web"]).tty, Tty::Never);
+    assert_eq!(
+        request(&["-H", "unix:///s", "web"]).host.as_deref(),
+        Some("unix:///s")
+    );
+    assert!(request(&["web"]).command.is_empty());
+}
+
+#[test]
+fn help_version_and_bad_lines() {
+    assert_eq!(parse(&os(&["--help", "web"])).unwrap(), Parsed::Help);
+    assert_eq!(parse(&os(&["-V"])).unwrap(), Parsed::Version);
+    assert_eq!(
+        parse(&os(&["--complete-containers"])).unwrap(),
+        Parsed::CompleteContainers { host: None }
+    );
+    let usage = |args: &[&str]| parse(&os(args)).unwrap_err().to_string();
+    assert_eq!(usage(&[]), "no container given");
+    assert_eq!(usage(&["-u"]), "option requires an argument -- 'u'");
+    assert_eq!(usage(&["--bogus", "web"]), "unrecognized option '--bogus'");
+    assert_eq!(
+        usage(&["-w", "tmp", "web"]),
+        "working directory tmp is not an absolute path"
+    );
+    assert_eq!(
+        usage(&["-e", "=x", "web"]),
+        "invalid environment variable: =x"
+    );
+}
+
+#[test]
+fn default_plan_enters_everything_as_docker_exec_would() {
+    let p = plan_for(&["web", "id"], &web(), &[], false);
+    let target = p.target.as_ref().unwrap();
+    assert_eq!((target.pid, target.pidfd_ino), (4905, None));
+    assert_eq!(target.identity.as_ref(), Some(&web().identity));
+    assert_eq!(p.all, AllNamespaces::Differing);
+    assert!(p.join_cgroup && p.hardening.check_cwd && p.hardening.refuse_self_exec);
+    assert_eq!(p.fork, ForkMode::Always);
+    assert_eq!(p.workdir, WorkDir::After("/".into()));
+    assert_eq!(p.creds.uid, Some(IdSpec::Id(0)));
+    assert_eq!(p.creds.gid, Some(IdSpec::Id(0)));
+    assert_eq!(p.creds.groups, Some(vec![0]));
+    assert_eq!(p.program, Program::Command(os(&["id"])));
+    assert_eq!(env_of(&p), [PATH, "HOSTNAME=web1", "HOME=/root"]);
+    assert!(!p.pty);
+}
+
+#[test]
+fn named_user_gets_supplementary_groups_and_home() {
+    let p = plan_for(&["-u", "alice", "web", "id"], &web(), &[], false);
+    assert_eq!(p.creds.uid, Some(IdSpec::Id(1000)));
+    assert_eq!(p.creds.groups, Some(vec![1000, 10, 44]));
+    assert!(env_of(&p).contains(&"HOME=/home/alice".to_string()));
+    // The configured user is the default; -u overrides it.
+    let mut c = web();
+    c.user = "bob".into();
+    c.working_dir = "/tmp".into();
+    let p = plan_for(&["web", "id"], &c, &[], false);
+    assert_eq!(p.creds.uid, Some(IdSpec::Id(1001)));
+    assert_eq!(p.workdir, WorkDir::After("/tmp".into()));
+    let p = plan_for(&["-u", "1000:1000", "web", "id"], &c, &[], false);
+    assert_eq!(p.creds.groups, Some(vec![1000]));
+}
+
+#[test]
+fn environment_layers_as_docker_exec_builds_them() {
+    let mut c = web();
+    c.env = vec!["HOME=/h".into(), "A=1".into(), "B=2".into(), PATH.into()];
+    let overrides = [
+        EnvOverride::Set("A=x y".into()),
+        EnvOverride::Unset("B".into()),
+        EnvOverride::Set("C=a=b".into()),
+    ];
+    let p = plan_for(&["web", "env"], &c, &overrides, true);
+    assert_eq!(
+        env_of(&p),
+        [
+            PATH,
+            "HOSTNAME=web1",
+            "TERM=xterm",
+            "HOME=/h",
+            "A=x y",
+            "C=a=b"
+        ]
+    );
+    assert!(p.pty);
+    // Config.Env without PATH keeps docker's default one.
+    c.env = vec!["TERM=vt100".into(), "HOSTNAME=set".into()];
+    let p = plan_for(&["web", "env"], &c, &[], true);
+    assert_eq!(
+        env_of(&p),
+        [PATH, "HOSTNAME=set", "TERM=vt100", "HOME=/root"]
+    );
+}
+
+#[test]
+fn nul_in_the_container_environment_is_refused() {
+    let mut c = web();
+    c.env.push("BAD=a\0b".into());
+    let err = plan(
+        &request(&["web", "env"]),
+        &c,
+        &FakeFs::busybox(),
+        &[],
+        false,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "environment of container web holds a NUL byte in BAD"
+    );
+}
+
+#[test]
+fn shell_is_the_users_else_bash_else_sh() {
+    let p = plan_for(&["-u", "bob", "web"], &web(), &[], false);
+    // bob's /bin/ash is missing from this root: fall back to /bin/sh.
+    assert_eq!(
+        p.program,
+        Program::Exact {
+            path: "/bin/sh".into(),
+            argv: os(&["sh"])
+        }
+    );
+    let mut fs = FakeFs::busybox();
+    fs.executables.extend(["/bin/ash", "/bin/bash"]);
+    let p = plan(&request(&["-u", "bob", "web"]), &web(), &fs, &[], false).unwrap();
+    assert_eq!(
+        p.program,
+        Program::Exact {
+            path: "/bin/ash".into(),
+            argv: os(&["ash"])
+        }
+    );
+    let p = plan(&request(&["-u", "1234", "web"]), &web(), &fs, &[], false).unwrap();
+    assert_eq!(
+        p.program,
+        Program::Exact {
+            path: "/bin/bash".into(),
+            argv: os(&["bash"])
+        }
+    );
+    fs.executables.clear();
+    assert_eq!(
+        plan_err(&["web"], &web(), &fs),
+        "container web has no shell (tried /bin/sh, /bin/bash); give a command to run"
+    );
+}
+
+#[test]
+fn bad_user_group_and_workdir_name_the_container() {
+    let fs = FakeFs::busybox();
+    assert_eq!(
+        plan_err(&["-u", "zed", "web", "id"], &web(), &fs),
+        "in container web: unable to find user zed: no matching entries in passwd file"
+    );
+    assert_eq!(
+        plan_err(&["-u", "alice:nogroup", "fd55", "id"], &web(), &fs),
+        "in container fd55 (web): unable to find group nogroup: no matching entries in group file"
+    );
+    assert_eq!(
+        plan_err(&["-w", "/nope", "web", "id"], &web(), &fs),
+        "working directory /nope does not exist in container web"
+    );
+    // Without passwd, numeric ids work and HOME is "/", as with docker exec.
+    let bare = FakeFs {
+        dirs: HashSet::from(["/"]),
+        ..FakeFs::default()
+    };
+    let p = plan(
+        &request(&["-u", "1000:1000", "web", "id"]),
+        &web(),
+        &bare,
+        &[],
+        false,
+    )
+    .unwrap();
+    assert!(env_of(&p).contains(&"HOME=/".to_string()));
+    assert_eq!(p.creds.groups, Some(vec![1000]));
+}
