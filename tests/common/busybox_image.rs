@@ -38,3 +38,35 @@ pub fn build() -> &'static str {
     });
     TAG
 }
+
+/// Build `tag` from `dockerfile` with `files` (name, bytes, mode) and
+/// busybox as `busybox` in the context; once per tag and test binary.
+pub fn build_custom(
+    tag: &'static str,
+    dockerfile: &str,
+    files: &[(&str, &[u8], u32)],
+) -> &'static str {
+    use std::os::unix::fs::PermissionsExt;
+    static BUILT: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap();
+    if built.contains(&tag) {
+        return tag;
+    }
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(tag.replace(['/', ':'], "-"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let busybox = ["/bin/busybox", "/usr/bin/busybox"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .expect("busybox-static installed (apt-get install busybox-static)");
+    std::fs::copy(busybox, dir.join("busybox")).unwrap();
+    for (name, bytes, mode) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(*mode)).unwrap();
+    }
+    std::fs::write(dir.join("Dockerfile"), dockerfile).unwrap();
+    docker_ok(&["build", "-q", "-t", tag, dir.to_str().unwrap()]);
+    built.push(tag);
+    tag
+}

@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test binary uses its own part of it
 
 pub mod busybox_image;
+pub mod docker_enter;
 
 use std::process::{Command, Output};
 

@@ -1,0 +1,52 @@
+//! Helpers of the docker-enter tests: the built binary, its images.
+
+use super::busybox_image;
+use std::process::{Command, Output};
+
+pub const DOCKER_ENTER: &str = env!("CARGO_BIN_EXE_docker-enter");
+
+/// busybox with the test users, and the directories `-w` and HOME name.
+pub fn image() -> &'static str {
+    let dockerfile = "FROM scratch
+COPY busybox /bin/busybox
+RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]
+RUN [\"/bin/busybox\", \"mkdir\", \"-p\", \"/tmp\", \"/home/alice\", \"/home/bob\"]
+COPY passwd group /etc/
+";
+    busybox_image::build_custom(
+        "nsenter-can-test/docker-enter:base",
+        dockerfile,
+        &[
+            ("passwd", busybox_image::PASSWD.as_bytes(), 0o644),
+            ("group", busybox_image::GROUP.as_bytes(), 0o644),
+        ],
+    )
+}
+
+/// Run docker-enter with `args`; stdin is empty.
+pub fn docker_enter(args: &[&str]) -> Output {
+    Command::new(DOCKER_ENTER)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("running docker-enter")
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Docker tests need root and a daemon: skip (or fail under CI) without.
+pub fn ready() -> bool {
+    match super::docker_missing() {
+        Some(reason) => {
+            super::skip_or_fail(&reason);
+            false
+        }
+        None => true,
+    }
+}

@@ -1,0 +1,281 @@
+//! docker-enter against a real Docker engine: what the program sees inside
+//! equals what `docker exec` gives on the same container. Needs root and a
+//! daemon (skips, or fails under CI=true, without).
+
+mod common;
+
+use common::docker_enter::{docker_enter, image, ready, stderr, stdout, DOCKER_ENTER};
+use common::{docker, docker_ok, TestContainer};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// What a process sees of itself: user, directory, host name, namespaces,
+/// cgroups and environment.
+const PROBE: &str = "id; pwd; hostname; \
+    for f in /proc/self/ns/*; do echo \"$f $(readlink $f)\"; done; \
+    cat /proc/self/cgroup; env | sort";
+
+/// `docker exec OPTS C sh -c PROBE` and `docker-enter OPTS C sh -c PROBE`
+/// print the same.
+fn same_as_docker_exec(container: &str, options: &[&str]) {
+    let mut args: Vec<&str> = options.to_vec();
+    args.extend([container, "sh", "-c", PROBE]);
+    let mut exec_args = vec!["exec"];
+    exec_args.extend(&args);
+    let theirs = docker_ok(&exec_args);
+    let ours = docker_enter(&args);
+    assert!(
+        ours.status.success(),
+        "docker-enter {args:?}: {}",
+        stderr(&ours)
+    );
+    assert_eq!(stdout(&ours).trim(), theirs, "docker-enter {args:?}");
+}
+
+#[test]
+fn default_settings_match_docker_exec() {
+    if !ready() {
+        return;
+    }
+    let c = TestContainer::run("nsc-de-default", &[], image(), &["sleep", "100000"]);
+    same_as_docker_exec(&c.name, &[]);
+}
+
+#[test]
+fn user_workdir_env_and_hostname_match_docker_exec() {
+    if !ready() {
+        return;
+    }
+    let c = TestContainer::run(
+        "nsc-de-opts",
+        &["--hostname", "web1"],
+        image(),
+        &["sleep", "100000"],
+    );
+    same_as_docker_exec(
+        &c.name,
+        &["-u", "1000:1000", "-w", "/tmp", "-e", "FOO=a  b"],
+    );
+}
+
+#[test]
+fn named_user_with_supplementary_groups_matches_docker_exec() {
+    if !ready() {
+        return;
+    }
+    let c = TestContainer::run(
+        "nsc-de-groups",
+        &["--group-add", "audio"],
+        image(),
+        &["sleep", "100000"],
+    );
+    same_as_docker_exec(&c.name, &["-u", "alice"]);
+    same_as_docker_exec(&c.name, &["-u", "bob:staff"]);
+}
+
+#[test]
+fn configured_user_workdir_and_env_match_docker_exec() {
+    if !ready() {
+        return;
+    }
+    let c = TestContainer::run(
+        "nsc-de-config",
+        &[
+            "-u",
+            "bob",
+            "-w",
+            "/home/bob",
+            "-e",
+            "HOME=/elsewhere",
+            "-e",
+            "X=1",
+        ],
+        image(),
+        &["sleep", "100000"],
+    );
+    same_as_docker_exec(&c.name, &[]);
+    same_as_docker_exec(&c.name, &["-u", "0", "-e", "X", "-e", "Y=2"]);
+}
+
+#[test]
+fn id_prefix_and_exit_status() {
+    if !ready() {
+        return;
+    }
+    let c = TestContainer::run(
+        "nsc-de-prefix",
+        &["--hostname", "pfx"],
+        image(),
+        &["sleep", "100000"],
+    );
+    let id = docker_ok(&["inspect", "-f", "{{.Id}}", &c.name]);
+    let out = docker_enter(&[&id[..12], "hostname"]);
+    assert_eq!(
+        (stdout(&out).as_str(), out.status.code()),
+        ("pfx\n", Some(0))
+    );
+    let out = docker_enter(&[&id, "hostname"]);
+    assert_eq!(stdout(&out), "pfx\n");
+
+    assert_eq!(
+        docker_enter(&[&c.name, "sh", "-c", "exit 7"]).status.code(),
+        Some(7)
+    );
+    let out = docker_enter(&[&c.name, "no-such-program"]);
+    assert_eq!(out.status.code(), Some(127));
+    assert_eq!(
+        stderr(&out),
+        "docker-enter: failed to execute no-such-program: No such file or directory\n"
+    );
+    assert_eq!(docker_enter(&[&c.name, "/etc"]).status.code(), Some(126));
+    // A command read from stdin by the default shell.
+    let mut child = Command::new(DOCKER_ENTER)
+        .arg(&c.name)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"echo in-$((40+2)); exit 5\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        (stdout(&out).as_str(), out.status.code()),
+        ("in-42\n", Some(5))
+    );
+}
+
+#[test]
+fn signals_are_forwarded_to_the_command() {
+    if !ready() {
+        return;
+    }
+    let c = TestContainer::run("nsc-de-signal", &[], image(), &["sleep", "100000"]);
+    let mut child = Command::new(DOCKER_ENTER)
+        .args([
+            &c.name,
+            "sh",
+            "-c",
+            "trap 'exit 42' TERM; echo ready; while :; do sleep 0.1; done",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line, "ready\n");
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    assert_eq!(child.wait().unwrap().code(), Some(42));
+}
+
+#[test]
+fn completion_lists_running_containers() {
+    if !ready() {
+        return;
+    }
+    let c = TestContainer::run("nsc-de-complete", &[], image(), &["sleep", "100000"]);
+    let out = docker_enter(&["--complete-containers"]);
+    assert!(
+        stdout(&out).lines().any(|l| l == c.name),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// tmux on a socket of our own, so no other session is touched.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// Poll the screen until `pred` holds, for up to 10 s.
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let screen = stdout(&self.run(&["capture-pane", "-p", "-t", "nsc"]));
+            if pred(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waiting for {what}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+#[test]
+fn interactive_shell_at_a_real_terminal() {
+    if !ready() {
+        return;
+    }
+    if Command::new("tmux").arg("-V").output().is_err() {
+        common::skip_or_fail("tmux is not installed");
+        return;
+    }
+    let c = TestContainer::run(
+        "nsc-de-tty",
+        &["--hostname", "ttyhost"],
+        image(),
+        &["sleep", "100000"],
+    );
+    let tmux = Tmux {
+        socket: format!("nsc-de-{}", std::process::id()),
+    };
+    let command = format!(
+        "{DOCKER_ENTER} {}; echo docker-enter-exited-$?; sleep 100",
+        c.name
+    );
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "nsc",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        &command,
+    ]);
+    assert!(started.status.success(), "{}", stderr(&started));
+
+    tmux.run(&[
+        "send-keys",
+        "-t",
+        "nsc",
+        "echo hi-$((1+2)) $(hostname) $TERM",
+        "Enter",
+    ]);
+    tmux.wait_for("the command's output", |s| s.contains("hi-3 ttyhost xterm"));
+    tmux.run(&["send-keys", "-t", "nsc", "exit 3", "Enter"]);
+    tmux.wait_for("the shell to end", |s| s.contains("docker-enter-exited-3"));
+    let _ = docker(&["ps"]);
+}
