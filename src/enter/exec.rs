@@ -122,6 +122,10 @@ pub fn exec_command_guarded(argv: &[OsString], env: &[CString], guard: Option<Se
         let Ok(c) = sys::cstring(&candidate) else {
             continue;
         };
+        // A PATH hit is as dangerous as a path given in full.
+        if guard.is_some_and(|g| g.runs_us(&candidate)) {
+            return refuse_self(prog);
+        }
         match exec_or_sh(&c, &args, env) {
             libc::EACCES => saw_eacces = true,
             libc::ENOENT | libc::ENOTDIR | libc::ESTALE | libc::ENODEV | libc::ETIMEDOUT => {}

@@ -1,0 +1,424 @@
+//! docker-enter refusing bad input with a clear error, a non-zero exit and
+//! nothing started: missing, ambiguous, stopped, paused and restarting
+//! containers, unusable sockets, a silent daemon, unknown users, missing
+//! directories and shells, a stale PID, and hostile images (a symlinked
+//! /etc/passwd, a /bin/sh that would run our own binary).
+
+mod common;
+
+use common::busybox_image::build_custom;
+use common::docker_enter::{docker_enter, image, ready, stderr, stdout, DOCKER_ENTER};
+use common::{docker, docker_ok, TestContainer};
+use std::io::{Read, Write};
+use std::os::unix::net::UnixListener;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Refused with exit status 1 and exactly this message.
+fn assert_refused(out: &Output, message: &str) {
+    assert_eq!(
+        (stderr(out).as_str(), out.status.code()),
+        (format!("docker-enter: {message}\n").as_str(), Some(1))
+    );
+    assert_eq!(stdout(out), "", "nothing may run");
+}
+
+fn docker_enter_with_host(host: &str, args: &[&str]) -> Output {
+    Command::new(DOCKER_ENTER)
+        .args(args)
+        .env("DOCKER_HOST", host)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn missing_and_ambiguous_containers() {
+    if !ready() {
+        return;
+    }
+    let name = format!("nsc-no-such-{}", std::process::id());
+    assert_refused(
+        &docker_enter(&[&name, "true"]),
+        &format!("No such container: {name}"),
+    );
+
+    // Create containers until two of them share a first hex digit.
+    struct Created(Vec<String>);
+    impl Drop for Created {
+        fn drop(&mut self) {
+            for id in &self.0 {
+                let _ = docker(&["rm", "-f", id]);
+            }
+        }
+    }
+    let mut created = Created(Vec::new());
+    let prefix = loop {
+        let id = docker_ok(&["create", image(), "true"]);
+        let first = id[..1].to_string();
+        let shared = created.0.iter().any(|other| other.starts_with(&first));
+        created.0.push(id);
+        if shared {
+            break first;
+        }
+    };
+    assert_refused(
+        &docker_enter(&[&prefix, "true"]),
+        &format!("container ID prefix {prefix} is ambiguous: it matches several containers; give more of the ID or the name"),
+    );
+}
+
+#[test]
+fn stopped_paused_and_restarting_containers() {
+    if !ready() {
+        return;
+    }
+    let exited = TestContainer::run("nsc-de-exited", &[], image(), &["true"]);
+    docker_ok(&["wait", &exited.name]);
+    assert_refused(
+        &docker_enter(&[&exited.name, "true"]),
+        &format!("container {} is not running (exited)", exited.name),
+    );
+
+    let paused = TestContainer::run("nsc-de-paused", &[], image(), &["sleep", "100000"]);
+    docker_ok(&["pause", &paused.name]);
+    assert_refused(
+        &docker_enter(&[&paused.name, "true"]),
+        &format!("container {} is paused, unpause it first", paused.name),
+    );
+
+    // `false` exits at once; Docker waits longer before each restart, so
+    // the container soon spends most of its time "restarting".
+    let restarting = TestContainer::run(
+        "nsc-de-restart",
+        &["--restart", "always"],
+        image(),
+        &["false"],
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        assert!(Instant::now() < deadline, "never caught restarting");
+        let state = docker_ok(&[
+            "inspect",
+            "-f",
+            "{{.State.Restarting}} {{.RestartCount}}",
+            &restarting.name,
+        ]);
+        let count: u32 = state.split(' ').nth(1).unwrap().parse().unwrap();
+        if !state.starts_with("true") || count < 3 {
+            std::thread::sleep(Duration::from_millis(20));
+            continue;
+        }
+        let out = docker_enter(&[&restarting.name, "true"]);
+        if stderr(&out).contains("restarting") {
+            assert_refused(
+                &out,
+                &format!(
+                    "container {} is restarting, wait until it is running",
+                    restarting.name
+                ),
+            );
+            break;
+        }
+    }
+}
+
+#[test]
+fn unusable_sockets_say_which_and_why() {
+    if !ready() {
+        return;
+    }
+    assert_refused(
+        &docker_enter_with_host("unix:///nonexistent/docker.sock", &["web", "true"]),
+        "cannot connect to /nonexistent/docker.sock: No such file or directory (is the Docker daemon running?)",
+    );
+    assert_refused(
+        &docker_enter(&["-H", "unix:///nonexistent/d.sock", "web", "true"]),
+        "cannot connect to /nonexistent/d.sock: No such file or directory (is the Docker daemon running?)",
+    );
+    assert_refused(
+        &docker_enter_with_host("tcp://127.0.0.1:2375", &["web", "true"]),
+        "DOCKER_HOST=tcp://127.0.0.1:2375: only a local unix socket (unix:///path) is supported",
+    );
+
+    // As nobody, the daemon's socket (root:docker, 0660) is out of reach.
+    let out = Command::new("setpriv")
+        .args([
+            "--reuid",
+            "65534",
+            "--regid",
+            "65534",
+            "--clear-groups",
+            DOCKER_ENTER,
+            "web",
+            "true",
+        ])
+        .env_remove("DOCKER_HOST")
+        .output()
+        .unwrap();
+    assert_refused(
+        &out,
+        "cannot connect to /var/run/docker.sock: Permission denied (run as root or as a member of the docker group)",
+    );
+}
+
+#[test]
+fn a_silent_daemon_times_out() {
+    if !ready() {
+        return;
+    }
+    let socket = scratch("silent").join("docker.sock");
+    let listener = UnixListener::bind(&socket).unwrap();
+    // Accept and keep every connection open without a word.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming() {
+            held.push(conn);
+        }
+    });
+    let started = Instant::now();
+    let out = docker_enter_with_host(&format!("unix://{}", socket.display()), &["web", "true"]);
+    let took = started.elapsed();
+    assert_refused(
+        &out,
+        &format!(
+            "Docker daemon at {} did not answer within 5s",
+            socket.display()
+        ),
+    );
+    assert!(took < Duration::from_secs(9), "took {took:?}");
+}
+
+#[test]
+fn unknown_user_group_and_workdir_start_nothing() {
+    if !ready() {
+        return;
+    }
+    let c = TestContainer::run("nsc-de-bad", &[], image(), &["sleep", "100000"]);
+    let marker = ["sh", "-c", "touch /tmp/started"];
+    let with = |opts: &[&str]| {
+        let mut args = opts.to_vec();
+        args.push(&c.name);
+        args.extend(marker);
+        docker_enter(&args)
+    };
+    assert_refused(
+        &with(&["-u", "nobody-here"]),
+        &format!(
+            "in container {}: unable to find user nobody-here: no matching entries in passwd file",
+            c.name
+        ),
+    );
+    assert_refused(
+        &with(&["-u", "alice:nogroup"]),
+        &format!(
+            "in container {}: unable to find group nogroup: no matching entries in group file",
+            c.name
+        ),
+    );
+    assert_refused(
+        &with(&["-w", "/nope"]),
+        &format!(
+            "working directory /nope does not exist in container {}",
+            c.name
+        ),
+    );
+    assert!(!docker(&["exec", &c.name, "test", "-e", "/tmp/started"])
+        .status
+        .success());
+}
+
+#[test]
+fn a_container_without_a_shell() {
+    if !ready() {
+        return;
+    }
+    let tag = build_custom(
+        "nsenter-can-test/docker-enter:noshell",
+        "FROM scratch\nCOPY busybox /busybox\n",
+        &[],
+    );
+    let c = TestContainer::run("nsc-de-noshell", &[], tag, &["/busybox", "sleep", "100000"]);
+    assert_refused(
+        &docker_enter(&[&c.name]),
+        &format!(
+            "container {} has no shell (tried /bin/bash, /bin/sh); give a command to run",
+            c.name
+        ),
+    );
+    // A container without a shell can still be entered with a command.
+    let out = docker_enter(&[&c.name, "/busybox", "echo", "inside"]);
+    assert_eq!(
+        (stdout(&out).as_str(), out.status.code()),
+        ("inside\n", Some(0))
+    );
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("nsc-de-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A daemon that answers every inspect with `body`.
+fn fake_daemon(name: &str, body: String) -> PathBuf {
+    let socket = scratch(name).join("docker.sock");
+    let listener = UnixListener::bind(&socket).unwrap();
+    std::thread::spawn(move || {
+        for mut conn in listener.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = conn.read(&mut buf);
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = conn.write_all(answer.as_bytes());
+        }
+    });
+    socket
+}
+
+fn inspect_answer(id: &str, pid: u32, started_at: &str) -> String {
+    serde_json::json!({
+        "Id": id, "Name": "/stale",
+        "State": {"Status": "running", "Running": true, "Paused": false, "Restarting": false,
+                  "Pid": pid, "StartedAt": started_at},
+        "Config": {"User": "", "WorkingDir": "", "Env": ["PATH=/bin"], "Hostname": "stale"},
+        "HostConfig": {"GroupAdd": null}
+    })
+    .to_string()
+}
+
+fn rfc3339_now_minus(seconds: u64) -> String {
+    let out = Command::new("date")
+        .args([
+            "-u",
+            "-d",
+            &format!("@{}", now_secs() - seconds),
+            "+%Y-%m-%dT%H:%M:%S.000000000Z",
+        ])
+        .output()
+        .unwrap();
+    stdout(&out).trim().to_string()
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+#[test]
+fn a_stale_pid_is_refused_never_entered() {
+    if !ready() {
+        return;
+    }
+    let c = TestContainer::run("nsc-de-stale", &[], image(), &["sleep", "100000"]);
+    let id = docker_ok(&["inspect", "-f", "{{.Id}}", &c.name]);
+    let pid: u32 = docker_ok(&["inspect", "-f", "{{.State.Pid}}", &c.name])
+        .parse()
+        .unwrap();
+
+    // The container's ID with the PID of an unrelated host process that
+    // started just now: not in the container's cgroup.
+    let mut unrelated = Command::new("sleep").arg("100").spawn().unwrap();
+    let socket = fake_daemon(
+        "stale-cgroup",
+        inspect_answer(&id, unrelated.id(), &rfc3339_now_minus(0)),
+    );
+    let out = docker_enter_with_host(
+        &format!("unix://{}", socket.display()),
+        &["stale", "echo", "entered"],
+    );
+    let _ = unrelated.kill();
+    let _ = unrelated.wait();
+    assert_refused(
+        &out,
+        &format!("process {} is no longer the container's process (it is not in the container's cgroup); refusing to enter", unrelated.id()),
+    );
+
+    // The right process, but the daemon says the container started an hour
+    // before it: the PID was reused.
+    let socket = fake_daemon(
+        "stale-start",
+        inspect_answer(&id, pid, &rfc3339_now_minus(3600)),
+    );
+    let out = docker_enter_with_host(
+        &format!("unix://{}", socket.display()),
+        &["stale", "echo", "entered"],
+    );
+    assert!(
+        stderr(&out).contains("refusing to enter"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!((stdout(&out).as_str(), out.status.code()), ("", Some(1)));
+}
+
+#[test]
+fn a_symlinked_passwd_is_not_followed_out_of_the_container() {
+    if !ready() {
+        return;
+    }
+    // A file only the host has, named by an absolute symlink in the image.
+    let host_only = "/tmp/nsc-host-only-passwd";
+    std::fs::write(host_only, "evil:x:4242:4242::/evil:/bin/sh\n").unwrap();
+    struct Remove(&'static str);
+    impl Drop for Remove {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(self.0);
+        }
+    }
+    let _cleanup = Remove(host_only);
+    let dockerfile = format!(
+        "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n\
+         RUN [\"/bin/busybox\", \"ln\", \"-s\", \"{host_only}\", \"/etc/passwd\"]\n"
+    );
+    let tag = build_custom("nsenter-can-test/docker-enter:symlink", &dockerfile, &[]);
+    let c = TestContainer::run("nsc-de-symlink", &[], tag, &["sleep", "100000"]);
+    assert_refused(
+        &docker_enter(&["-u", "evil", &c.name, "id"]),
+        &format!(
+            "in container {}: unable to find user evil: no matching entries in passwd file",
+            c.name
+        ),
+    );
+    // The container's own view agrees: no such user there either.
+    assert!(!docker(&["exec", "-u", "evil", &c.name, "id"])
+        .status
+        .success());
+}
+
+#[test]
+fn a_shell_that_runs_our_own_binary_is_refused() {
+    if !ready() {
+        return;
+    }
+    let tag = build_custom(
+        "nsenter-can-test/docker-enter:selfexe",
+        "FROM scratch\nCOPY busybox /busybox\nCOPY sh /bin/sh\n",
+        &[("sh", b"#!/proc/self/exe\n", 0o755)],
+    );
+    let c = TestContainer::run("nsc-de-selfexe", &[], tag, &["/busybox", "sleep", "100000"]);
+    let before = std::fs::read(DOCKER_ENTER).unwrap();
+    for args in [
+        vec![c.name.as_str()],
+        vec![&c.name, "/bin/sh", "-c", "true"],
+        vec![&c.name, "sh", "-c", "true"],
+    ] {
+        let out = docker_enter(&args);
+        assert_ne!(out.status.code(), Some(0), "{args:?}");
+        assert!(
+            stderr(&out).contains("it would run this tool's own binary inside the container"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    assert!(
+        std::fs::read(DOCKER_ENTER).unwrap() == before,
+        "our binary changed"
+    );
+}
