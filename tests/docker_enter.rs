@@ -181,7 +181,7 @@ fn signals_are_forwarded_to_the_command() {
 }
 
 #[test]
-fn completion_lists_running_containers() {
+fn bash_completes_options_and_running_containers() {
     if !ready() {
         return;
     }
@@ -191,6 +191,32 @@ fn completion_lists_running_containers() {
         stdout(&out).lines().any(|l| l == c.name),
         "{}",
         stdout(&out)
+    );
+
+    let script = format!(
+        "source {}/completions/docker-enter.bash
+         COMP_WORDS=(docker-enter --us); COMP_CWORD=1; COMPREPLY=(); _docker_enter; echo \"${{COMPREPLY[*]}}\"
+         COMP_WORDS=(docker-enter -u alice {}); COMP_CWORD=3; COMPREPLY=(); _docker_enter; echo \"${{COMPREPLY[*]}}\"
+         COMP_WORDS=(docker-enter web -); COMP_CWORD=2; COMPREPLY=(); _docker_enter; echo \"[${{COMPREPLY[*]}}]\"",
+        env!("CARGO_MANIFEST_DIR"),
+        c.name
+    );
+    let bin_dir = std::path::Path::new(DOCKER_ENTER).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .args(["-c", &script])
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&out),
+        format!("--user\n{}\n[]\n", c.name),
+        "{}",
+        stderr(&out)
     );
 }
 

@@ -293,3 +293,70 @@ fn bad_user_group_and_workdir_name_the_container() {
     assert!(env_of(&p).contains(&"HOME=/".to_string()));
     assert_eq!(p.creds.groups, Some(vec![1000]));
 }
+
+/// Plain words of a roff page: "\-" is "-", font changes are spaces.
+fn man_words(page: &str) -> Vec<Vec<String>> {
+    let mut text = page.replace("\\-", "-");
+    for font in ["\\fB", "\\fI", "\\fR", "\\fP"] {
+        text = text.replace(font, " ");
+    }
+    text.lines()
+        .map(|line| {
+            line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                .map(str::to_string)
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn every_option_is_in_help_man_page_and_completions() {
+    let help = help_text();
+    let man = man_words(include_str!("../../../man/docker-enter.1"));
+    let bash = include_str!("../../../completions/docker-enter.bash");
+    let zsh = include_str!("../../../completions/_docker-enter");
+    let fish = include_str!("../../../completions/docker-enter.fish");
+    for row in visible_options() {
+        let long = format!("--{}", row.spec.long.unwrap());
+        let short = row.spec.short.map(|c| format!("-{c}"));
+        let line = format!(
+            "{}--{}{}",
+            short.as_ref().map_or("    ".into(), |s| format!("{s}, ")),
+            row.spec.long.unwrap(),
+            row.help_arg
+        );
+        assert!(help.contains(&line), "--help lacks {line:?}");
+        let heading = man
+            .iter()
+            .any(|w| w.contains(&long) && short.as_ref().is_none_or(|s| w.contains(s)));
+        assert!(heading, "{long} has no heading in man/docker-enter.1");
+        let spellings: Vec<&String> = std::iter::once(&long).chain(short.as_ref()).collect();
+        for s in &spellings {
+            assert!(
+                bash.split(|c: char| c.is_whitespace() || c == '\'' || c == '|' || c == ')')
+                    .any(|w| w == s.as_str()),
+                "bash completion lacks {s}"
+            );
+            assert!(zsh.contains(s.as_str()), "zsh completion lacks {s}");
+        }
+        assert!(
+            fish.contains(&format!("-l {} ", row.spec.long.unwrap())),
+            "fish completion lacks {long}"
+        );
+        if let Some(c) = row.spec.short {
+            assert!(
+                fish.contains(&format!("-s {c} ")),
+                "fish completion lacks -{c}"
+            );
+        }
+    }
+    assert!(
+        !help.contains("complete-containers"),
+        "hidden options stay hidden"
+    );
+}
+
+#[test]
+fn version_names_the_tool() {
+    assert!(version_text().starts_with("docker-enter from nsenter-can "));
+}
