@@ -1,0 +1,156 @@
+//! docker-enter through Podman's Docker-compatible API. Needs root, Docker
+//! (to build the offline test image) and Podman; skips without them, and
+//! fails under CI=true, where .ci/run installs podman.
+
+mod common;
+
+use common::docker_enter::{image, ready, stderr, stdout, DOCKER_ENTER};
+use common::skip_or_fail;
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn podman(args: &[&str]) -> Output {
+    Command::new("podman")
+        .args(args)
+        .output()
+        .expect("running podman")
+}
+
+fn podman_ok(args: &[&str]) -> String {
+    let out = podman(args);
+    assert!(out.status.success(), "podman {args:?}: {}", stderr(&out));
+    stdout(&out).trim().to_string()
+}
+
+/// `podman system service` on a socket of our own, stopped at the end.
+struct Service {
+    child: Child,
+    socket: PathBuf,
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.socket);
+    }
+}
+
+struct PodmanContainer(String);
+
+impl Drop for PodmanContainer {
+    fn drop(&mut self) {
+        let _ = podman(&["rm", "-f", "-t", "0", &self.0]);
+    }
+}
+
+#[test]
+fn enters_a_podman_container_through_its_docker_api() {
+    if !ready() {
+        return;
+    }
+    if Command::new("podman").arg("--version").output().is_err() {
+        skip_or_fail("podman is not installed (apt-get install podman)");
+        return;
+    }
+    // Podman takes images from Docker's store as an archive.
+    let tag = image();
+    let mut save = Command::new("docker")
+        .args(["save", tag])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let load = Command::new("podman")
+        .arg("load")
+        .stdin(save.stdout.take().unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        save.wait().unwrap().success() && load.status.success(),
+        "{}",
+        stderr(&load)
+    );
+
+    let name = format!("nsc-pm-{}", std::process::id());
+    let _ = podman(&["rm", "-f", &name]);
+    // Podman here needs limits within the machine's (see docs/facts.md).
+    podman_ok(&[
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "--hostname",
+        "pmhost",
+        "--ulimit",
+        "nofile=20000:20000",
+        "--ulimit",
+        "nproc=32768:32768",
+        &format!("localhost/{tag}"),
+        "sleep",
+        "100000",
+    ]);
+    let _container = PodmanContainer(name.clone());
+
+    let socket = std::env::temp_dir().join(format!("nsc-podman-{}.sock", std::process::id()));
+    let _ = std::fs::remove_file(&socket);
+    let service = Service {
+        child: Command::new("podman")
+            .args([
+                "system",
+                "service",
+                "--time=0",
+                &format!("unix://{}", socket.display()),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+        socket: socket.clone(),
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !service.socket.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "podman system service did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let enter = |args: &[&str]| {
+        Command::new(DOCKER_ENTER)
+            .args(args)
+            .env("DOCKER_HOST", format!("unix://{}", socket.display()))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let out = enter(&[&name, "hostname"]);
+    assert_eq!(
+        (stdout(&out).as_str(), out.status.code()),
+        ("pmhost\n", Some(0)),
+        "{}",
+        stderr(&out)
+    );
+    let out = enter(&["-u", "alice", &name, "sh", "-c", "id -u; id -G; echo $HOME"]);
+    // Podman writes HOME=/root into the container's configured environment,
+    // and a configured HOME wins over the passwd one, as with docker exec.
+    assert_eq!(
+        stdout(&out),
+        "1000\n1000 10 44\n/root\n",
+        "{}",
+        stderr(&out)
+    );
+    // The same namespaces as Podman's own exec.
+    let probe = "for f in /proc/self/ns/*; do echo \"$f $(readlink $f)\"; done";
+    let theirs = podman_ok(&["exec", &name, "sh", "-c", probe]);
+    let ours = enter(&[&name, "sh", "-c", probe]);
+    assert_eq!(stdout(&ours).trim(), theirs);
+    let out = enter(&["nsc-pm-no-such", "true"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("No such container: nsc-pm-no-such"),
+        "{}",
+        stderr(&out)
+    );
+}
