@@ -23,7 +23,7 @@ cleanup() { docker rm -f "$name" >/dev/null 2>&1 || true; rm -rf "$ctx"; }
 trap cleanup EXIT INT TERM
 cp "$(command -v busybox)" "$ctx/busybox"
 printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox","--install","-s","/bin"]\n' >"$ctx/Dockerfile"
-docker build -q -t "$image" "$ctx" >/dev/null
+docker build -q -t "$image" "$ctx" >/dev/null 2>"$ctx/build.log" || { cat "$ctx/build.log" >&2; exit 1; }
 docker run -d --name "$name" "$image" sleep 1000000 >/dev/null
 
 seed="nsenter --target \$(docker inspect -f '{{.State.Pid}}' $name) --mount --uts --ipc --net --pid true"

@@ -6,3 +6,4 @@ pub mod getopt;
 pub mod importenv;
 pub mod nsenter;
 pub mod signal;
+pub mod table;

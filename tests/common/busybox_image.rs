@@ -3,7 +3,6 @@
 
 use super::docker_ok;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 pub const TAG: &str = "nsenter-can-test/busybox:users";
 
@@ -22,21 +21,14 @@ COPY passwd group /etc/
 
 /// Build the image once per test binary (Docker's cache makes rebuilds cheap).
 pub fn build() -> &'static str {
-    static BUILT: OnceLock<()> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("busybox-image");
-        std::fs::create_dir_all(&dir).unwrap();
-        let busybox = ["/bin/busybox", "/usr/bin/busybox"]
-            .into_iter()
-            .find(|p| std::path::Path::new(p).exists())
-            .expect("busybox-static installed (apt-get install busybox-static)");
-        std::fs::copy(busybox, dir.join("busybox")).unwrap();
-        std::fs::write(dir.join("passwd"), PASSWD).unwrap();
-        std::fs::write(dir.join("group"), GROUP).unwrap();
-        std::fs::write(dir.join("Dockerfile"), DOCKERFILE).unwrap();
-        docker_ok(&["build", "-q", "-t", TAG, dir.to_str().unwrap()]);
-    });
-    TAG
+    build_custom(
+        TAG,
+        DOCKERFILE,
+        &[
+            ("passwd", PASSWD.as_bytes(), 0o644),
+            ("group", GROUP.as_bytes(), 0o644),
+        ],
+    )
 }
 
 /// Build `tag` from `dockerfile` with `files` (name, bytes, mode) and

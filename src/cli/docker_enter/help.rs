@@ -15,17 +15,7 @@ pub fn help_text() -> String {
          else /bin/bash, else /bin/sh. Options stop at <container>.\n\nOptions:\n",
     );
     for row in visible() {
-        let short = match row.spec.short {
-            Some(c) => format!(" -{c},"),
-            None => "    ".to_string(),
-        };
-        let names = format!(
-            "{short} --{}{}",
-            row.spec.long.unwrap_or_default(),
-            row.help_arg
-        );
-        let pad = DESCRIPTION_COLUMN.saturating_sub(names.len()).max(1);
-        out.push_str(&format!("{names}{:pad$}{}\n", "", row.help));
+        out.push_str(&crate::cli::table::help_line(row, DESCRIPTION_COLUMN));
     }
     out.push_str(concat!(
         "\nEnvironment:\n",

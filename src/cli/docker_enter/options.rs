@@ -3,6 +3,7 @@
 //! option. Names follow `docker exec` where it has the option.
 
 use crate::cli::getopt::{ArgKind, OptSpec};
+use crate::cli::table::row;
 use ArgKind::{No, Required};
 
 /// What an option means.
@@ -22,36 +23,8 @@ pub enum Opt {
     CompleteContainers,
 }
 
-/// One option with its help line; `help` empty means hidden.
-#[derive(Debug, Clone, Copy)]
-pub struct OptRow {
-    pub spec: OptSpec<Opt>,
-    /// What follows the long name in `--help`: " <user>[:<group>]".
-    pub help_arg: &'static str,
-    pub help: &'static str,
-}
-
-const fn row(
-    id: Opt,
-    short: Option<char>,
-    long: &'static str,
-    arg: ArgKind,
-    help_arg: &'static str,
-    help: &'static str,
-) -> OptRow {
-    OptRow {
-        spec: OptSpec {
-            id,
-            short,
-            long: Some(long),
-            short_arg: arg,
-            long_arg: arg,
-            extension: false,
-        },
-        help_arg,
-        help,
-    }
-}
+/// One option of docker-enter; `help` empty means hidden.
+pub type OptRow = crate::cli::table::OptRow<Opt>;
 
 #[rustfmt::skip] // one row per line reads as a table
 pub const OPTIONS: &[OptRow] = &[

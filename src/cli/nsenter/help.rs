@@ -44,19 +44,6 @@ pub fn version_text() -> String {
     )
 }
 
-/// " -m, --mount[=<file>]   enter ...": names, then the description in its
-/// column, or one space after names too long for it.
 fn line(id: Opt) -> String {
-    let row = row_of(id);
-    let short = match row.spec.short {
-        Some(c) => format!(" -{c},"),
-        None => "    ".to_string(),
-    };
-    let names = format!(
-        "{short} --{}{}",
-        row.spec.long.unwrap_or_default(),
-        row.help_arg
-    );
-    let pad = DESCRIPTION_COLUMN.saturating_sub(names.len()).max(1);
-    format!("{names}{:pad$}{}\n", "", row.help)
+    crate::cli::table::help_line(row_of(id), DESCRIPTION_COLUMN)
 }

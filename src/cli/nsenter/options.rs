@@ -2,6 +2,7 @@
 //! the test that the man page documents every option.
 
 use crate::cli::getopt::{ArgKind, OptSpec};
+use crate::cli::table::row;
 use ArgKind::{No, Optional, Required};
 
 /// What an option means; the parser maps each to a change of the Plan.
@@ -36,37 +37,8 @@ pub enum Opt {
     MountProc,
 }
 
-/// One option with its help line.
-#[derive(Debug, Clone, Copy)]
-pub struct OptRow {
-    pub spec: OptSpec<Opt>,
-    /// What follows the long name in `--help`: " <pid>", "[=<file>]".
-    pub help_arg: &'static str,
-    pub help: &'static str,
-}
-
-const fn row(
-    id: Opt,
-    short: Option<char>,
-    long: &'static str,
-    arg: ArgKind,
-    help_arg: &'static str,
-    help: &'static str,
-) -> OptRow {
-    let spec = OptSpec {
-        id,
-        short,
-        long: Some(long),
-        short_arg: arg,
-        long_arg: arg,
-        extension: false,
-    };
-    OptRow {
-        spec,
-        help_arg,
-        help,
-    }
-}
+/// One option of nsenter with its help line.
+pub type OptRow = crate::cli::table::OptRow<Opt>;
 
 /// Ours, not util-linux's: long form only.
 const fn extension(
