@@ -16,8 +16,8 @@ mod values;
 mod tests;
 
 pub use help::{help_text, version_text};
-pub use run::main;
 pub use options::{Opt, OptRow, OPTIONS};
+pub use run::main;
 
 use crate::cli::getopt::Getopt;
 use crate::cli::signal::parse_signal;
