@@ -27,6 +27,8 @@ pub struct Error {
     pub what: String,
     /// The errno behind it, printed as strerror after a colon.
     pub errno: Option<i32>,
+    /// What the user can do about it, printed in parentheses at the end.
+    pub hint: Option<String>,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -38,6 +40,7 @@ impl Error {
             kind: ErrorKind::Failed,
             what: what.into(),
             errno: None,
+            hint: None,
         }
     }
 
@@ -47,6 +50,7 @@ impl Error {
             kind: ErrorKind::Failed,
             what: what.into(),
             errno: Some(errno),
+            hint: None,
         }
     }
 
@@ -64,6 +68,7 @@ impl Error {
             kind: ErrorKind::Usage,
             what: what.into(),
             errno: None,
+            hint: None,
         }
     }
 
@@ -73,12 +78,19 @@ impl Error {
             kind: ErrorKind::Exec,
             what: format!("failed to execute {prog}"),
             errno: Some(errno),
+            hint: None,
         }
     }
 
     /// Prefix the description with more context: "reading config: <what>".
     pub fn context(mut self, before: impl fmt::Display) -> Self {
         self.what = format!("{before}: {}", self.what);
+        self
+    }
+
+    /// Add advice for the user: "(root or CAP_SYS_ADMIN is needed)".
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
         self
     }
 
@@ -96,8 +108,12 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.errno {
-            Some(errno) => write!(f, "{}: {}", self.what, crate::sys::strerror(errno)),
-            None => f.write_str(&self.what),
+            Some(errno) => write!(f, "{}: {}", self.what, crate::sys::strerror(errno))?,
+            None => f.write_str(&self.what)?,
+        }
+        match &self.hint {
+            Some(hint) => write!(f, " ({hint})"),
+            None => Ok(()),
         }
     }
 }

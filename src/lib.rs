@@ -4,10 +4,13 @@
 //! carries it out. Only `sys` touches libc.
 
 pub mod cgroup;
+pub mod cli;
+pub mod creds;
 pub mod enter;
 pub mod error;
 pub mod label;
 pub mod ns;
 pub mod plan;
+pub mod runtime;
 pub mod sys;
 pub mod target;

@@ -169,6 +169,10 @@ pub struct Plan {
     /// `--mount-proc`: a private mount namespace with a fresh /proc.
     pub mount_proc: bool,
     pub hardening: Hardening,
+    /// Give the program a fresh pseudo-terminal and relay our terminal to
+    /// it, so the container never holds the host's terminal (security rule
+    /// 13: TIOCSTI injection). Only meaningful when stdin is a terminal.
+    pub pty: bool,
     pub program: Program,
 }
 
@@ -191,6 +195,7 @@ impl Plan {
             kill_child: None,
             mount_proc: false,
             hardening: Hardening::default(),
+            pty: false,
             program: Program::LoginShell,
         }
     }

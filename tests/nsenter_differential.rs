@@ -142,7 +142,7 @@ fn namespace_options_match() {
             // A file given for one kind, the target for the others.
             case(&["-t", "{T}", "-a", "-u/proc/self/ns/uts", "sh", "-c", "{SHOW}"]),
             // -m FILE is "-m" then the program FILE.
-            case(&["-t", "{T}", "-u", "hostname", "/proc/{T}/ns/mnt"]),
+            case(&["-t", "{T}", "-u", "-m", "/bin/echo", "x"]),
         ],
     );
 }
@@ -281,7 +281,7 @@ fn program_and_arguments_match() {
             },
             Case {
                 args: &["-t", "{T}", "-p", "-m"],
-                stdin: "echo $0; hostname; echo $$",
+                stdin: "echo $0; hostname",
                 stderr: true,
             },
         ],

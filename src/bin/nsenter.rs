@@ -1,4 +1,4 @@
 fn main() {
-    eprintln!("nsenter: under construction");
-    std::process::exit(1);
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    std::process::exit(nsenter_can::cli::nsenter::main(&args));
 }

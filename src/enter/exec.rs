@@ -2,7 +2,7 @@
 //! environment the program will get, and the login shell.
 
 use crate::error::Error;
-use crate::sys::{self, process};
+use crate::sys::{self, fd, process};
 use std::ffi::{CString, OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -32,10 +32,69 @@ fn to_cstrings(items: &[OsString]) -> Result<Vec<CString>, Error> {
         .collect()
 }
 
+/// Our own executable, identified before entering: a container may make its
+/// /bin/sh a `#!/proc/self/exe` script to get a writable handle on the
+/// host's binary (runc CVE-2019-5736), so such a program is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SelfExe {
+    dev: u64,
+    ino: u64,
+}
+
+impl SelfExe {
+    pub fn current() -> Option<SelfExe> {
+        let st = fd::stat(Path::new("/proc/self/exe")).ok()?;
+        Some(SelfExe {
+            dev: st.st_dev,
+            ino: st.st_ino,
+        })
+    }
+
+    fn is(&self, path: &[u8]) -> bool {
+        fd::stat(Path::new(OsStr::from_bytes(path)))
+            .is_ok_and(|st| st.st_dev == self.dev && st.st_ino == self.ino)
+    }
+
+    /// The file, or the interpreter of its `#!` line (nested as the kernel
+    /// allows), is our own binary.
+    fn runs_us(&self, path: &[u8]) -> bool {
+        let mut path = path.to_vec();
+        for _ in 0..5 {
+            if self.is(&path) {
+                return true;
+            }
+            match interpreter_of(&path) {
+                Some(next) => path = next,
+                None => return false,
+            }
+        }
+        false
+    }
+}
+
+/// The interpreter named by a file's `#!` line.
+fn interpreter_of(path: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut head = [0u8; 256];
+    let mut file = std::fs::File::open(OsStr::from_bytes(path)).ok()?;
+    let n = file.read(&mut head).ok()?;
+    let line = head[..n].strip_prefix(b"#!")?;
+    let line = &line[..line.iter().position(|&b| b == b'\n').unwrap_or(line.len())];
+    let interp = line
+        .split(|b| b.is_ascii_whitespace())
+        .find(|w| !w.is_empty())?;
+    Some(interp.to_vec())
+}
+
 /// Run `argv` with `env`, searching PATH (from `env`) when argv[0] has no
 /// slash. Returns only on failure, with 127 for "not found" and 126 for
 /// "found but not runnable".
 pub fn exec_command(argv: &[OsString], env: &[CString]) -> Error {
+    exec_command_guarded(argv, env, None)
+}
+
+/// `exec_command`, refusing any candidate that would run our own binary.
+pub fn exec_command_guarded(argv: &[OsString], env: &[CString], guard: Option<SelfExe>) -> Error {
     let Some(prog) = argv.first() else {
         return Error::msg("no program to execute");
     };
@@ -48,7 +107,7 @@ pub fn exec_command(argv: &[OsString], env: &[CString]) -> Error {
         return Error::exec("", libc::ENOENT);
     }
     if name.contains(&b'/') {
-        return exec_file(name, &args, env, prog);
+        return exec_file(name, &args, env, prog, guard);
     }
     let path = env_lookup(env, b"PATH").unwrap_or(DEFAULT_PATH);
     let mut saw_eacces = false;
@@ -79,7 +138,22 @@ pub fn exec_command(argv: &[OsString], env: &[CString]) -> Error {
     )
 }
 
-fn exec_file(path: &[u8], args: &[CString], env: &[CString], shown: &OsStr) -> Error {
+fn refuse_self(shown: &OsStr) -> Error {
+    let mut err = Error::exec(&shown.to_string_lossy(), libc::EPERM);
+    err.hint = Some("it would run this tool's own binary inside the container".into());
+    err
+}
+
+fn exec_file(
+    path: &[u8],
+    args: &[CString],
+    env: &[CString],
+    shown: &OsStr,
+    guard: Option<SelfExe>,
+) -> Error {
+    if guard.is_some_and(|g| g.runs_us(path)) {
+        return refuse_self(shown);
+    }
     let errno = match sys::cstring(path) {
         Ok(c) => exec_or_sh(&c, args, env),
         Err(e) => e,
@@ -102,9 +176,20 @@ fn exec_or_sh(path: &CString, args: &[CString], env: &[CString]) -> i32 {
 }
 
 /// Run exactly `path` with `argv` (no PATH search).
-pub fn exec_exact(path: &Path, argv: &[OsString], env: &[CString]) -> Error {
+pub fn exec_exact(
+    path: &Path,
+    argv: &[OsString],
+    env: &[CString],
+    guard: Option<SelfExe>,
+) -> Error {
     match to_cstrings(argv) {
-        Ok(args) => exec_file(path.as_os_str().as_bytes(), &args, env, path.as_os_str()),
+        Ok(args) => exec_file(
+            path.as_os_str().as_bytes(),
+            &args,
+            env,
+            path.as_os_str(),
+            guard,
+        ),
         Err(e) => e,
     }
 }
@@ -123,7 +208,7 @@ pub fn exec_login_shell(env: &[CString]) -> Error {
     let mut argv0 = b"-".to_vec();
     argv0.extend_from_slice(base);
     let argv = [OsString::from(OsStr::from_bytes(&argv0))];
-    exec_exact(path, &argv, env)
+    exec_exact(path, &argv, env, None)
 }
 
 fn passwd_shell(uid: u32) -> Option<Vec<u8>> {

@@ -15,20 +15,36 @@ pub mod environ;
 pub mod exec;
 mod namespaces;
 mod supervise;
+mod terminal;
 
 use crate::cgroup::CgroupJoin;
 use crate::error::{Error, Result};
 use crate::label::ExecLabel;
 use crate::ns::NsKind;
 use crate::plan::{ForkMode, Plan, Program};
-use crate::sys::{fd, ns, process};
+use crate::sys::{self, fd, ns, process};
 use crate::target::Target;
 use std::ffi::CString;
+use std::os::fd::AsFd;
 use std::path::Path;
 
 /// Carry the plan out. Returns the exit status to leave with when we forked
 /// and waited; otherwise returns only an error (exec replaced us).
 pub fn run(plan: &Plan) -> Result<i32> {
+    run_plan(plan).map_err(explain_permission)
+}
+
+/// A refusal for lack of privilege says what privilege is needed.
+fn explain_permission(err: Error) -> Error {
+    let denied = matches!(err.errno, Some(libc::EPERM) | Some(libc::EACCES));
+    if denied && err.kind != crate::error::ErrorKind::Exec && !process::has_cap_sys_admin() {
+        err.hint("root or CAP_SYS_ADMIN is needed")
+    } else {
+        err
+    }
+}
+
+fn run_plan(plan: &Plan) -> Result<i32> {
     process::set_dumpable(false)
         .map_err(|e| Error::sys("cannot make the process non-dumpable", e))?;
     let target = plan.target.as_ref().map(Target::open).transpose()?;
@@ -48,6 +64,17 @@ pub fn run(plan: &Plan) -> Result<i32> {
         (true, None) => return Err(Error::msg("no target PID specified for --follow-context")),
         _ => None,
     };
+    // Identify our binary while /proc/self/exe is still the host's view.
+    let guard = if plan.hardening.refuse_self_exec {
+        exec::SelfExe::current()
+    } else {
+        None
+    };
+    let host_master = if plan.pty && sys::tty::isatty(std::io::stdin().as_fd()) {
+        Some(terminal::open_host_master()?)
+    } else {
+        None
+    };
     if let Some(t) = target {
         // Everything read from /proc/PID above was the pidfd's process.
         t.check_alive()?;
@@ -65,19 +92,29 @@ pub fn run(plan: &Plan) -> Result<i32> {
         label.apply()?;
     }
 
-    let fork = match plan.fork {
-        ForkMode::Never => false,
-        ForkMode::Always => true,
-        ForkMode::WhenPidNs => namespaces.enters(NsKind::Pid) || plan.mount_proc,
+    let pty = match host_master {
+        Some(master) => Some(terminal::open(master)?),
+        None => None,
     };
+    let fork = pty.is_some()
+        || match plan.fork {
+            ForkMode::Never => false,
+            ForkMode::Always => true,
+            ForkMode::WhenPidNs => namespaces.enters(NsKind::Pid) || plan.mount_proc,
+        };
     let finish = || -> Error {
         if let Err(e) = finish_in_program(plan, &creds) {
             return e;
         }
-        execute(&plan.program, &env)
+        execute(&plan.program, &env, guard)
     };
     if fork {
-        supervise::fork_and_wait(plan.tool, plan.kill_child.unwrap_or(libc::SIGKILL), finish)
+        supervise::fork_and_wait(
+            plan.tool,
+            plan.kill_child.unwrap_or(libc::SIGKILL),
+            pty,
+            finish,
+        )
     } else {
         Err(finish())
     }
@@ -118,10 +155,10 @@ fn mount_fresh_proc() -> Result<()> {
     .map_err(|e| Error::sys("mount proc on /proc failed", e))
 }
 
-fn execute(program: &Program, env: &[CString]) -> Error {
+fn execute(program: &Program, env: &[CString], guard: Option<exec::SelfExe>) -> Error {
     match program {
-        Program::Command(argv) => exec::exec_command(argv, env),
+        Program::Command(argv) => exec::exec_command_guarded(argv, env, guard),
         Program::LoginShell => exec::exec_login_shell(env),
-        Program::Exact { path, argv } => exec::exec_exact(path, argv, env),
+        Program::Exact { path, argv } => exec::exec_exact(path, argv, env, guard),
     }
 }

@@ -86,65 +86,40 @@ pub fn kill(pid: i32, sig: i32) -> SysResult<()> {
     check(unsafe { libc::kill(pid, sig) } as libc::c_long).map(drop)
 }
 
-/// The number of a signal from its name ("TERM", "SIGTERM") or number.
-pub fn from_name(name: &str) -> Option<i32> {
-    if let Ok(n) = name.parse::<i32>() {
-        return (1..=64).contains(&n).then_some(n);
-    }
-    let bare = name
-        .strip_prefix("SIG")
-        .unwrap_or(name)
-        .to_ascii_uppercase();
-    SIGNAL_NAMES
-        .iter()
-        .find(|(n, _)| *n == bare)
-        .map(|&(_, s)| s)
+/// A signalfd for the (blocked) signals in `set`, so signals can be waited
+/// for in poll(2) beside other descriptors.
+pub fn signalfd(set: &SigSet) -> SysResult<std::os::fd::OwnedFd> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: set is a valid sigset_t; -1 asks for a new descriptor.
+    let fd = check(
+        unsafe { libc::signalfd(-1, &set.0, libc::SFD_CLOEXEC | libc::SFD_NONBLOCK) }
+            as libc::c_long,
+    )?;
+    // SAFETY: signalfd returned a new descriptor that nothing else owns.
+    Ok(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd as i32) })
 }
 
-const SIGNAL_NAMES: &[(&str, i32)] = &[
-    ("HUP", libc::SIGHUP),
-    ("INT", libc::SIGINT),
-    ("QUIT", libc::SIGQUIT),
-    ("ILL", libc::SIGILL),
-    ("TRAP", libc::SIGTRAP),
-    ("ABRT", libc::SIGABRT),
-    ("BUS", libc::SIGBUS),
-    ("FPE", libc::SIGFPE),
-    ("KILL", libc::SIGKILL),
-    ("USR1", libc::SIGUSR1),
-    ("SEGV", libc::SIGSEGV),
-    ("USR2", libc::SIGUSR2),
-    ("PIPE", libc::SIGPIPE),
-    ("ALRM", libc::SIGALRM),
-    ("TERM", libc::SIGTERM),
-    ("CHLD", libc::SIGCHLD),
-    ("CONT", libc::SIGCONT),
-    ("STOP", libc::SIGSTOP),
-    ("TSTP", libc::SIGTSTP),
-    ("TTIN", libc::SIGTTIN),
-    ("TTOU", libc::SIGTTOU),
-    ("URG", libc::SIGURG),
-    ("XCPU", libc::SIGXCPU),
-    ("XFSZ", libc::SIGXFSZ),
-    ("VTALRM", libc::SIGVTALRM),
-    ("PROF", libc::SIGPROF),
-    ("WINCH", libc::SIGWINCH),
-    ("IO", libc::SIGIO),
-    ("PWR", libc::SIGPWR),
-    ("SYS", libc::SIGSYS),
-];
-
-#[cfg(test)]
-mod tests {
-    use super::from_name;
-
-    #[test]
-    fn signal_names() {
-        assert_eq!(from_name("TERM"), Some(libc::SIGTERM));
-        assert_eq!(from_name("SIGKILL"), Some(libc::SIGKILL));
-        assert_eq!(from_name("hup"), Some(libc::SIGHUP));
-        assert_eq!(from_name("9"), Some(9));
-        assert_eq!(from_name("0"), None);
-        assert_eq!(from_name("FOO"), None);
+/// Take one pending signal from a signalfd; None when none is pending.
+pub fn read_signalfd(fd: std::os::fd::BorrowedFd<'_>) -> SysResult<Option<Received>> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: an all-zero signalfd_siginfo is valid storage for the kernel.
+    let mut info: libc::signalfd_siginfo = unsafe { std::mem::zeroed() };
+    let size = std::mem::size_of::<libc::signalfd_siginfo>();
+    // SAFETY: info is writable for `size` bytes.
+    match check(unsafe {
+        libc::read(
+            fd.as_raw_fd(),
+            (&mut info as *mut libc::signalfd_siginfo).cast(),
+            size,
+        )
+    } as libc::c_long)
+    {
+        Ok(n) if n as usize == size => Ok(Some(Received {
+            signo: info.ssi_signo as i32,
+            code: info.ssi_code,
+        })),
+        Ok(_) | Err(libc::EAGAIN) => Ok(None),
+        Err(libc::EINTR) => Ok(None),
+        Err(e) => Err(e),
     }
 }

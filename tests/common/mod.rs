@@ -1,13 +1,15 @@
-//! Shared helpers for the integration tests: skipping honestly, making
-//! targets with util-linux `unshare`, and running a binary with a timeout.
-//!
-//! Tests drive the built binaries; nothing here calls setns.
-#![allow(dead_code)]
+//! Shared helpers of the integration tests: skipping honestly, making
+//! targets with util-linux `unshare`, running a binary with a timeout, and
+//! Docker containers. Tests drive the built binaries; nothing here calls
+//! setns.
+#![allow(dead_code)] // each test binary uses its own part of it
+
+pub mod busybox_image;
 
 use std::io::{Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// How long one run of a tool may take before the test gives up on it.
@@ -17,14 +19,10 @@ pub const RUN_TIMEOUT: Duration = Duration::from_secs(30);
 /// a printed reason, except under `CI=true`, where it fails: CI must never
 /// pass by skipping.
 pub fn require(cond: bool, why: &str) -> bool {
-    if cond {
-        return true;
+    if !cond {
+        skip_or_fail(why);
     }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("required for this test under CI=true: {why}");
-    }
-    eprintln!("skipped: {why}");
-    false
+    cond
 }
 
 pub fn is_root() -> bool {
@@ -251,7 +249,12 @@ impl Target {
     /// Like `start`, with `unshare` run through a launcher such as
     /// `setpriv ... --`.
     pub fn start_via(launcher: &[&str], unshare_args: &[&str], setup: &str) -> Target {
-        let script = format!("{setup}\nexec sleep 600");
+        Target::start_script(launcher, unshare_args, &format!("{setup}\nexec sleep 600"))
+    }
+
+    /// `unshare --fork <args> sh -c <script>`, where the script ends in a
+    /// process named `sleep` (the target).
+    pub fn start_script(launcher: &[&str], unshare_args: &[&str], script: &str) -> Target {
         let mut launcher = match launcher.split_first() {
             Some((first, rest)) => {
                 let mut cmd = Command::new(first);
@@ -263,7 +266,7 @@ impl Target {
         launcher
             .arg("--fork")
             .args(unshare_args)
-            .args(["sh", "-c", &script])
+            .args(["sh", "-c", script])
             .stdin(Stdio::null())
             .stdout(Stdio::null());
         let unshare = launcher
@@ -345,4 +348,82 @@ pub fn cgroup_lines(text: &str) -> Vec<String> {
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     lines.sort();
     lines
+}
+
+/// Stop a test that cannot run here: skip with the reason, or fail under
+/// `CI=true` so that CI can never pass by skipping.
+pub fn skip_or_fail(reason: &str) {
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("cannot run under CI: {reason}");
+    }
+    eprintln!("SKIPPED: {reason}");
+}
+
+/// Why Docker tests cannot run here, if they cannot.
+pub fn docker_missing() -> Option<String> {
+    let uid = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("").to_string())
+        });
+    if uid.as_deref() != Some("0") {
+        return Some("needs root".into());
+    }
+    match Command::new("docker")
+        .args(["version", "--format", "{{.Server.Version}}"])
+        .output()
+    {
+        Ok(out) if out.status.success() => None,
+        Ok(out) => Some(format!(
+            "docker daemon not answering: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )),
+        Err(e) => Some(format!("docker CLI not found: {e}")),
+    }
+}
+
+/// Run `docker ARGS`, returning its output whatever the status.
+pub fn docker(args: &[&str]) -> Output {
+    Command::new("docker")
+        .args(args)
+        .output()
+        .expect("running docker")
+}
+
+/// Run `docker ARGS` that must succeed; its stdout, trimmed.
+pub fn docker_ok(args: &[&str]) -> String {
+    let out = docker(args);
+    assert!(
+        out.status.success(),
+        "docker {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A container removed when the test ends, whatever happens.
+pub struct TestContainer {
+    pub name: String,
+}
+
+impl TestContainer {
+    /// `docker run -d --name NAME OPTIONS... IMAGE COMMAND...`
+    pub fn run(name: &str, options: &[&str], image: &str, command: &[&str]) -> TestContainer {
+        let name = format!("{name}-{}", std::process::id());
+        let _ = docker(&["rm", "-f", &name]);
+        let mut args = vec!["run", "-d", "--name", &name];
+        args.extend_from_slice(options);
+        args.push(image);
+        args.extend_from_slice(command);
+        docker_ok(&args);
+        TestContainer { name }
+    }
+}
+
+impl Drop for TestContainer {
+    fn drop(&mut self) {
+        let _ = docker(&["rm", "-f", &self.name]);
+    }
 }

@@ -1,0 +1,170 @@
+//! nsenter's command line: util-linux 2.42's options (plus our extensions)
+//! turned into a [`Plan`]. Pure: nothing is opened here; paths are recorded
+//! and `enter::run` opens them.
+//!
+//! Errors come in the order util-linux 2.38 gives them: option and value
+//! errors as the options are read, left to right; then the checks that need
+//! the whole command line (see `checks`).
+
+mod checks;
+mod help;
+mod options;
+mod run;
+mod values;
+
+#[cfg(test)]
+mod tests;
+
+pub use help::{help_text, version_text};
+pub use options::{Opt, OptRow, OPTIONS};
+pub use run::main;
+
+use crate::cli::getopt::Getopt;
+use crate::cli::signal::parse_signal;
+use crate::error::Error;
+use crate::ns::NsKind;
+use crate::plan::{AllNamespaces, DirSource, EnvPlan, ForkMode, NsSource, Plan, Program, WorkDir};
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// What the command line asks for.
+// Made once per run and moved straight to the caller: boxing the Plan would
+// only make every caller unbox it.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Parsed {
+    Run(Plan),
+    /// `-h`: print [`help_text`] on stdout, exit 0.
+    Help,
+    /// `-V`: print [`version_text`] on stdout, exit 0.
+    Version,
+}
+
+/// Parse nsenter's arguments (without argv[0]).
+pub fn parse(args: &[OsString]) -> Result<Parsed, Error> {
+    let specs = options::specs();
+    let mut getopt = Getopt::new(&specs, args);
+    let mut plan = Plan::new("nsenter");
+    let mut seen = Seen::default();
+    while let Some((opt, value)) = getopt.next_opt()? {
+        match opt {
+            Opt::Help => return Ok(Parsed::Help),
+            Opt::Version => return Ok(Parsed::Version),
+            _ => apply(&mut plan, &mut seen, opt, value)?,
+        }
+    }
+    plan.program = match getopt.operands() {
+        [] => Program::LoginShell,
+        argv => Program::Command(argv.to_vec()),
+    };
+    checks::whole_line(&plan)?;
+    Ok(Parsed::Run(plan))
+}
+
+/// Options whose second appearance matters.
+#[derive(Default)]
+struct Seen {
+    target: bool,
+    wd: bool,
+    wdns: bool,
+}
+
+/// Record one option in the plan.
+fn apply(plan: &mut Plan, seen: &mut Seen, opt: Opt, value: Option<OsString>) -> Result<(), Error> {
+    let value_or_empty = || value.clone().unwrap_or_default();
+    if let Some(kind) = namespace_of(opt) {
+        let source = match &value {
+            Some(v) => values::ns_source(v)?,
+            None => NsSource::Target,
+        };
+        plan.set_namespace(kind, source);
+        return Ok(());
+    }
+    match opt {
+        Opt::All => plan.all = AllNamespaces::Every,
+        Opt::Target => {
+            let target = values::target(&value_or_empty())?;
+            // 2.42 refuses a second --target; 2.38 took the last one.
+            if seen.target {
+                return Err(Error::msg("--target specified more than once"));
+            }
+            seen.target = true;
+            plan.target = Some(target);
+        }
+        Opt::NetSocket => {
+            let fd = values::fd(&value_or_empty())?;
+            plan.set_namespace(NsKind::Net, NsSource::TargetSocket(fd));
+        }
+        Opt::UserParent => plan.user_parent = true,
+        Opt::Setuid => plan.creds.uid = Some(values::id(&value_or_empty(), "uid")?),
+        Opt::Setgid => plan.creds.gid = Some(values::id(&value_or_empty(), "gid")?),
+        Opt::PreserveCredentials => plan.creds.preserve = true,
+        Opt::KeepCaps => plan.creds.keep_caps = true,
+        Opt::Root => plan.root = Some(dir_source(value)),
+        Opt::Wd => {
+            seen.wd = true;
+            exclusive_workdirs(seen)?;
+            plan.workdir = WorkDir::Before(dir_source(value));
+        }
+        Opt::Wdns => {
+            seen.wdns = true;
+            exclusive_workdirs(seen)?;
+            // A bare `--wdns` (its argument is optional) asks for nothing,
+            // as in util-linux, and forgets an earlier -W.
+            plan.workdir = value.map_or(WorkDir::Keep, |dir| WorkDir::After(PathBuf::from(dir)));
+        }
+        Opt::Env => plan.env = EnvPlan::Target,
+        Opt::NoFork => plan.fork = ForkMode::Never,
+        Opt::JoinCgroup => plan.join_cgroup = true,
+        Opt::FollowContext => plan.follow_context = true,
+        Opt::KillChild => plan.kill_child = Some(kill_signal(value)?),
+        Opt::MountProc => plan.mount_proc = true,
+        // Handled by the caller or above.
+        Opt::Help | Opt::Version => {}
+        Opt::Mount
+        | Opt::Uts
+        | Opt::Ipc
+        | Opt::Net
+        | Opt::Pid
+        | Opt::User
+        | Opt::Cgroup
+        | Opt::Time => {}
+    }
+    Ok(())
+}
+
+fn namespace_of(opt: Opt) -> Option<NsKind> {
+    Some(match opt {
+        Opt::Mount => NsKind::Mnt,
+        Opt::Uts => NsKind::Uts,
+        Opt::Ipc => NsKind::Ipc,
+        Opt::Net => NsKind::Net,
+        Opt::Pid => NsKind::Pid,
+        Opt::User => NsKind::User,
+        Opt::Cgroup => NsKind::Cgroup,
+        Opt::Time => NsKind::Time,
+        _ => return None,
+    })
+}
+
+fn dir_source(value: Option<OsString>) -> DirSource {
+    value.map_or(DirSource::Target, |dir| DirSource::Path(PathBuf::from(dir)))
+}
+
+/// util-linux checks this as soon as the second of the pair appears, and
+/// names them in this order whichever came first.
+fn exclusive_workdirs(seen: &Seen) -> Result<(), Error> {
+    if seen.wd && seen.wdns {
+        return Err(Error::msg("mutually exclusive arguments: --wdns --wd"));
+    }
+    Ok(())
+}
+
+/// `--kill-child[=SIG]`: SIGKILL unless a signal is named.
+fn kill_signal(value: Option<OsString>) -> Result<i32, Error> {
+    let Some(value) = value else {
+        return Ok(libc::SIGKILL);
+    };
+    let text = value.to_string_lossy();
+    parse_signal(&text).ok_or_else(|| Error::msg(format!("unknown signal: {text}")))
+}
