@@ -89,8 +89,11 @@ impl Target {
     /// The pidfd's process still runs (so reads of /proc/PID were its own).
     pub fn check_alive(&self) -> Result<()> {
         if let Some(pidfd) = &self.pidfd {
-            pidfd::pidfd_send_signal(pidfd.as_fd(), 0)
-                .map_err(|e| Error::sys(format!("process {} exited", self.pid), e))?;
+            // EPERM: it exists but we may not signal it (we are not root).
+            match pidfd::pidfd_send_signal(pidfd.as_fd(), 0) {
+                Ok(()) | Err(libc::EPERM) => {}
+                Err(e) => return Err(Error::sys(format!("process {} exited", self.pid), e)),
+            }
         }
         Ok(())
     }
