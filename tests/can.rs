@@ -47,3 +47,42 @@ fn image_is_small_and_holds_only_the_tools() {
     );
     assert_eq!(TOOLS.len(), 3, "update the file list above with TOOLS");
 }
+
+/// `can/build` takes can/Dockerfile from `FROM scratch AS can` to its end
+/// and puts its own "builder" stage before it: that stage must come once,
+/// last, and take the tools from builder's /out, which both ways fill.
+#[test]
+fn dockerfile_ends_with_the_stage_can_build_shares() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dockerfile = std::fs::read_to_string(root.join("can/Dockerfile")).unwrap();
+    let build = std::fs::read_to_string(root.join("can/build")).unwrap();
+    let froms: Vec<&str> = dockerfile
+        .lines()
+        .filter(|l| l.starts_with("FROM "))
+        .collect();
+    assert_eq!(
+        froms.last(),
+        Some(&"FROM scratch AS can"),
+        "the shared stage is last"
+    );
+    assert_eq!(
+        froms
+            .iter()
+            .filter(|l| **l == "FROM scratch AS can")
+            .count(),
+        1
+    );
+    let shared = &dockerfile[dockerfile.find("FROM scratch AS can").unwrap()..];
+    assert!(shared.contains("COPY --from=builder /out/ /"), "{shared}");
+    assert!(shared.contains(r#"ENTRYPOINT ["/can"]"#), "{shared}");
+    for tool in TOOLS {
+        let copied = |text: &str| {
+            text.lines()
+                .any(|l| l.trim_start().starts_with("cp ") && l.contains(tool))
+        };
+        assert!(
+            copied(&dockerfile) && copied(&build),
+            "{tool} goes into /out both ways"
+        );
+    }
+}
