@@ -7,8 +7,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
-/// The image under test; rebuilding replaces it, so runs do not pile up.
-pub const TAG: &str = "nsenter-can:test";
 /// A busybox image to make target containers, built offline.
 const BUSYBOX_TAG: &str = "nsenter-can-test/can-busybox:latest";
 
@@ -57,9 +55,26 @@ pub fn image() -> Option<&'static str> {
     ) {
         return None;
     }
-    static BUILT: OnceLock<()> = OnceLock::new();
-    BUILT.get_or_init(build_can);
-    Some(TAG)
+    static BUILT: OnceLock<String> = OnceLock::new();
+    Some(BUILT.get_or_init(build_can))
+}
+
+/// The image under test, one tag per checkout: a rerun replaces its own
+/// image, and checkouts tested side by side do not swap each other's.
+fn tag() -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let name = root.file_name().unwrap_or_default().to_string_lossy();
+    let name: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("nsenter-can:test-{name}")
 }
 
 fn image_id(tag: &str) -> Option<String> {
@@ -68,20 +83,22 @@ fn image_id(tag: &str) -> Option<String> {
 }
 
 /// `can/build TAG` as a user runs it: it must print the tag and nothing else.
-fn build_can() {
-    let old = image_id(TAG);
+fn build_can() -> String {
+    let tag = tag();
+    let old = image_id(&tag);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("can/build");
-    let out = run(Command::new(&script).arg(TAG));
+    let out = run(Command::new(&script).arg(&tag));
     assert_eq!(out.code, 0, "can/build failed:\n{}", out.stderr);
     assert_eq!(
         out.stdout_text(),
-        format!("{TAG}\n"),
+        format!("{tag}\n"),
         "can/build prints the tag"
     );
-    if old.is_some() && old != image_id(TAG) {
+    if old.is_some() && old != image_id(&tag) {
         // The replaced image is now untagged; it may still be in use elsewhere.
         let _ = docker(&["image", "rm", old.as_deref().unwrap_or_default()]);
     }
+    tag
 }
 
 /// A busybox image to make target containers from, or `None` to skip.
