@@ -1,14 +1,12 @@
 //! Driving Docker for the can's tests: the image built once per run with
-//! `can/build`, `docker` runs with their output, and scratch directories and
-//! containers that clean up after themselves.
+//! `can/build`, `docker` runs with their output as text, and scratch
+//! directories that clean up after themselves. Skips, containers and the
+//! busybox image come from `tests/common`.
 
-use crate::common::{is_root, require};
+use crate::common::{docker_missing, skip_or_fail, TestContainer};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
-
-/// A busybox image to make target containers, built offline.
-const BUSYBOX_TAG: &str = "nsenter-can-test/can-busybox:latest";
 
 /// What a command did.
 pub struct Out {
@@ -23,36 +21,31 @@ impl Out {
     }
 }
 
-pub fn run(cmd: &mut Command) -> Out {
-    let out = cmd
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: out.stdout,
-        stderr,
+impl From<Output> for Out {
+    fn from(out: Output) -> Out {
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: out.stdout,
+            stderr,
+        }
     }
 }
 
+pub fn run(cmd: &mut Command) -> Out {
+    let out = cmd.stdin(Stdio::null()).output();
+    out.unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
+        .into()
+}
+
 pub fn docker(args: &[&str]) -> Out {
-    run(Command::new("docker").args(args))
+    crate::common::docker(args).into()
 }
 
 /// The can image, built on first use; `None` when the test must skip.
 pub fn image() -> Option<&'static str> {
-    if !require(is_root(), "the can's tests need root") {
-        return None;
-    }
-    let answers = Command::new("docker")
-        .arg("info")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !require(
-        answers,
-        "the can's tests need a running Docker engine ('docker info' fails)",
-    ) {
+    if let Some(why) = docker_missing() {
+        skip_or_fail(&format!("the can's tests: {why}"));
         return None;
     }
     static BUILT: OnceLock<String> = OnceLock::new();
@@ -94,31 +87,50 @@ fn build_can() -> String {
         format!("{tag}\n"),
         "can/build prints the tag"
     );
-    if old.is_some() && old != image_id(&tag) {
-        // The replaced image is now untagged; it may still be in use elsewhere.
-        let _ = docker(&["image", "rm", old.as_deref().unwrap_or_default()]);
+    if let Some(old) = old.filter(|old| image_id(&tag).as_ref() != Some(old)) {
+        // Remove the image this one replaced only if no other tag names it
+        // (`can/build` without a tag may have made the same image).
+        let tags = docker(&["image", "inspect", "--format", "{{len .RepoTags}}", &old]);
+        if tags.stdout_text().trim() == "0" {
+            let _ = docker(&["image", "rm", &old]);
+        }
     }
     tag
 }
 
-/// A busybox image to make target containers from, or `None` to skip.
-pub fn busybox_image() -> Option<&'static str> {
-    if !require(
-        Path::new("/bin/busybox").exists(),
-        "needs /bin/busybox (Debian's busybox-static)",
-    ) {
-        return None;
-    }
-    static BUILT: OnceLock<()> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let ctx = Scratch::new("busybox-context");
-        std::fs::copy("/bin/busybox", ctx.path("busybox")).unwrap();
-        let recipe = "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n";
-        std::fs::write(ctx.path("Dockerfile"), recipe).unwrap();
-        let out = docker(&["build", "--tag", BUSYBOX_TAG, ctx.0.to_str().unwrap()]);
-        assert_eq!(out.code, 0, "cannot build the busybox image:\n{}", out.stderr);
-    });
-    Some(BUSYBOX_TAG)
+/// `docker run` options for a privileged can. `--privileged` as the issue
+/// says; where the engine cannot grant every capability (root here lacks
+/// CAP_SYS_RESOURCE, and runc then refuses with "unable to apply caps"),
+/// the nearest it allows: every other capability, no seccomp filter.
+pub fn privileged(image: &str) -> &'static [&'static str] {
+    static FLAGS: OnceLock<&'static [&'static str]> = OnceLock::new();
+    FLAGS.get_or_init(|| {
+        if docker(&["run", "--rm", "--privileged", image, "--version"]).code == 0 {
+            return &["--privileged"];
+        }
+        eprintln!(
+            "note: --privileged is refused here; using --cap-add ALL --cap-drop SYS_RESOURCE"
+        );
+        &[
+            "--cap-add",
+            "ALL",
+            "--cap-drop",
+            "SYS_RESOURCE",
+            "--security-opt",
+            "seccomp=unconfined",
+        ]
+    })
+}
+
+/// A running busybox container to enter, removed when the test ends.
+pub fn target(name: &str, hostname: &str) -> TestContainer {
+    let image = crate::common::busybox_image::build();
+    TestContainer::run(name, &["--hostname", hostname], image, &["sleep", "600"])
+}
+
+/// The host PID of a running container.
+pub fn pid_of(container: &TestContainer) -> String {
+    crate::common::docker_ok(&["inspect", "--format", "{{.State.Pid}}", &container.name])
 }
 
 /// A host directory for one test, removed when it ends.
@@ -134,7 +146,7 @@ impl Scratch {
     pub fn path(&self, name: &str) -> PathBuf {
         self.0.join(name)
     }
-    /// `-v DIR:/target` with optional mount options such as `ro`.
+    /// `-v DIR:/target` with optional mount options such as `:ro`.
     pub fn volume(&self, options: &str) -> String {
         format!("{}:/target{options}", self.0.display())
     }
@@ -152,33 +164,5 @@ impl Scratch {
 impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A detached container removed when the test ends.
-pub struct Container(pub String);
-
-impl Container {
-    /// `docker run -d --name can-test-NAME-PID ARGS...`
-    pub fn start(name: &str, args: &[&str]) -> Container {
-        let name = format!("can-test-{name}-{}", std::process::id());
-        let _ = docker(&["rm", "-f", &name]);
-        let mut all = vec!["run", "-d", "--name", &name];
-        all.extend_from_slice(args);
-        let out = docker(&all);
-        assert_eq!(out.code, 0, "cannot start {name}:\n{}", out.stderr);
-        Container(name)
-    }
-    pub fn pid(&self) -> String {
-        docker(&["inspect", "--format", "{{.State.Pid}}", &self.0])
-            .stdout_text()
-            .trim()
-            .to_owned()
-    }
-}
-
-impl Drop for Container {
-    fn drop(&mut self) {
-        let _ = docker(&["rm", "-f", &self.0]);
     }
 }

@@ -2,8 +2,8 @@
 //! These need the real tools: while a tool is a placeholder the test says so
 //! and skips (fails under `CI=true`).
 
-use crate::common::require;
-use crate::harness::{busybox_image, docker, image, Container, Scratch};
+use crate::common::skip_or_fail;
+use crate::harness::{docker, image, pid_of, privileged, target, Scratch};
 
 const HOSTNAME: &str = "can-test-web";
 
@@ -11,25 +11,20 @@ const HOSTNAME: &str = "can-test-web";
 fn can_with_real(tool: &str) -> Option<&'static str> {
     let image = image()?;
     let version = docker(&["run", "--rm", image, tool, "--version"]);
-    let real = version.code == 0 && !version.stdout.is_empty();
-    let why = format!(
-        "needs the real {tool}; '{tool} --version' in the can gave: {}",
-        version.stderr.trim()
-    );
-    require(real, &why).then_some(image)
+    if version.code == 0 && !version.stdout.is_empty() {
+        return Some(image);
+    }
+    let said = version.stderr.trim();
+    skip_or_fail(&format!(
+        "needs the real {tool}; '{tool} --version' in the can gave: {said}"
+    ));
+    None
 }
 
-/// A running busybox container named after the test, to be entered.
-fn target(name: &str) -> Option<Container> {
-    Some(Container::start(
-        name,
-        &["--hostname", HOSTNAME, busybox_image()?, "sleep", "600"],
-    ))
-}
-
-/// A privileged can sharing the host's PID namespace, as the issue runs it.
-fn privileged<'a>(extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec!["run", "--rm", "--privileged", "--pid=host"];
+/// `docker run --rm --privileged --pid=host EXTRA...`, as the issue runs it.
+fn privileged_can<'a>(image: &str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["run", "--rm", "--pid=host"];
+    args.extend_from_slice(privileged(image));
     args.extend_from_slice(extra);
     args
 }
@@ -39,18 +34,12 @@ fn nsenter_in_the_can_enters_a_container() {
     let Some(image) = can_with_real("nsenter") else {
         return;
     };
-    let Some(target) = target("nsenter-target") else {
-        return;
-    };
-    let pid = target.pid();
-    let out = docker(&privileged(&[
+    let target = target("can-test-nsenter-target", HOSTNAME);
+    let pid = pid_of(&target);
+    let out = docker(&privileged_can(
         image,
-        "nsenter",
-        "-t",
-        &pid,
-        "-a",
-        "/bin/hostname",
-    ]));
+        &[image, "nsenter", "-t", &pid, "-a", "/bin/hostname"],
+    ));
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout_text(), format!("{HOSTNAME}\n"));
 }
@@ -60,18 +49,19 @@ fn docker_enter_in_the_can_enters_a_container() {
     let Some(image) = can_with_real("docker-enter") else {
         return;
     };
-    let Some(target) = target("docker-enter-target") else {
-        return;
-    };
+    let target = target("can-test-docker-enter-target", HOSTNAME);
     let socket = "/var/run/docker.sock:/var/run/docker.sock";
-    let out = docker(&privileged(&[
-        "-v",
-        socket,
+    let out = docker(&privileged_can(
         image,
-        "docker-enter",
-        &target.0,
-        "hostname",
-    ]));
+        &[
+            "-v",
+            socket,
+            image,
+            "docker-enter",
+            &target.name,
+            "hostname",
+        ],
+    ));
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout_text(), format!("{HOSTNAME}\n"));
 }
