@@ -88,7 +88,9 @@ impl Target {
 
     /// The pidfd's process still runs (so reads of /proc/PID were its own).
     pub fn check_alive(&self) -> Result<()> {
-        let Some(pidfd) = &self.pidfd else { return Ok(()) };
+        let Some(pidfd) = &self.pidfd else {
+            return Ok(());
+        };
         match pidfd::pidfd_send_signal(pidfd.as_fd(), 0) {
             // EPERM: alive, we just may not signal it; the real refusal comes later.
             Ok(()) | Err(libc::EPERM) => Ok(()),
