@@ -29,9 +29,21 @@ const fn bad(args: &'static [&'static str], status: &'static str, stderr: &'stat
 const TRY: &str = "Try 'nsenter --help' for more information.\n";
 
 const BAD_INPUT: &[Bad] = &[
-    bad(&["-t", "abc", "-m", "{RUN}"], "exit 1", "nsenter: failed to parse pid: 'abc'\n"),
-    bad(&["-t", "0", "-m", "{RUN}"], "exit 1", "nsenter: failed to parse pid: '0'\n"),
-    bad(&["-t", "-5", "-m", "{RUN}"], "exit 1", "nsenter: failed to parse pid: '-5'\n"),
+    bad(
+        &["-t", "abc", "-m", "{RUN}"],
+        "exit 1",
+        "nsenter: failed to parse pid: 'abc'\n",
+    ),
+    bad(
+        &["-t", "0", "-m", "{RUN}"],
+        "exit 1",
+        "nsenter: failed to parse pid: '0'\n",
+    ),
+    bad(
+        &["-t", "-5", "-m", "{RUN}"],
+        "exit 1",
+        "nsenter: failed to parse pid: '-5'\n",
+    ),
     bad(
         &["-t", "99999999999", "-m", "{RUN}"],
         "exit 1",
@@ -53,9 +65,21 @@ const BAD_INPUT: &[Bad] = &[
         "exit 1",
         "nsenter: reassociate to namespace 'ns/mnt' failed: Invalid argument\n",
     ),
-    bad(&["--bogus", "{RUN}"], "exit 1", "nsenter: unrecognized option '--bogus'\n*"),
-    bad(&["-t"], "exit 1", "nsenter: option requires an argument -- 't'\n*"),
-    bad(&["-t", "{T}", "--target", "{T}", "-u", "{RUN}"], "exit 1", "nsenter: *"),
+    bad(
+        &["--bogus", "{RUN}"],
+        "exit 1",
+        "nsenter: unrecognized option '--bogus'\n*",
+    ),
+    bad(
+        &["-t"],
+        "exit 1",
+        "nsenter: option requires an argument -- 't'\n*",
+    ),
+    bad(
+        &["-t", "{T}", "--target", "{T}", "-u", "{RUN}"],
+        "exit 1",
+        "nsenter: *",
+    ),
     bad(
         &["-t", "{T}", "-w", "-W", "/", "-m", "{RUN}"],
         "exit 1",
@@ -114,7 +138,9 @@ fn bad_input_fails_cleanly() {
 
     // The marker works: a good command line leaves it.
     let out = run(
-        ours().args(["-t", &target.pid_str(), "-u", "/bin/touch"]).arg(&marker),
+        ours()
+            .args(["-t", &target.pid_str(), "-u", "/bin/touch"])
+            .arg(&marker),
         b"",
     );
     assert!(out.status == "exit 0" && marker.exists(), "{out:#?}");
@@ -140,7 +166,11 @@ fn bad_input_fails_cleanly() {
         };
         let out = run(cmd.args(&args).current_dir("/"), b"");
         let want = fill(case.stderr, &free);
-        let lines = if want.contains(TRY) || want.ends_with("\n*") { 2 } else { 1 };
+        let lines = if want.contains(TRY) || want.ends_with("\n*") {
+            2
+        } else {
+            1
+        };
         let usage_hint_ok = lines == 1 || out.stderr.ends_with(TRY);
         if out.status != case.status
             || !out.stdout.is_empty()

@@ -13,7 +13,8 @@ use std::process::Command;
 
 /// What the programs print: namespace identities, hostname, credentials and
 /// working directory.
-const SHOW: &str = "for n in cgroup ipc mnt net pid pid_for_children time time_for_children user uts; \
+const SHOW: &str =
+    "for n in cgroup ipc mnt net pid pid_for_children time time_for_children user uts; \
 do printf '%s ' $n; readlink /proc/self/ns/$n; done; hostname; id; pwd";
 
 /// One command line, run through both. `{T}` is the full target, `{U}` the
@@ -71,7 +72,9 @@ impl Vars {
 }
 
 fn prepare(cmd: &mut Command) -> &mut Command {
-    cmd.env("SHELL", "/bin/sh").env("LC_ALL", "C").current_dir("/tmp")
+    cmd.env("SHELL", "/bin/sh")
+        .env("LC_ALL", "C")
+        .current_dir("/tmp")
 }
 
 /// Run every case through both; return a description of each mismatch.
@@ -133,17 +136,45 @@ fn namespace_options_match() {
             case(&["-t{T}", "-un", "sh", "-c", "{SHOW}"]),
             case(&["-ut", "{T}", "sh", "-c", "{SHOW}"]),
             case(&["--target={T}", "--uts", "--ipc", "sh", "-c", "{SHOW}"]),
-            case(&["--targ", "{T}", "--ut", "--ip", "--cg", "sh", "-c", "{SHOW}"]),
+            case(&[
+                "--targ", "{T}", "--ut", "--ip", "--cg", "sh", "-c", "{SHOW}",
+            ]),
             // Our extensions never make a 2.38 abbreviation ambiguous.
             case(&["--targe", "{T}", "--mou", "--pi", "sh", "-c", "{SHOW}"]),
             case(&["-t", "{T}", "-m", "-p", "sh", "-c", "{SHOW}"]),
             case(&["--net", "--target", "{T}", "--pid", "sh", "-c", "{SHOW}"]),
-            case(&["-m/proc/{T}/ns/mnt", "-u/proc/{T}/ns/uts", "sh", "-c", "{SHOW}"]),
-            case(&["--mount=/proc/{T}/ns/mnt", "--net=/proc/{T}/ns/net", "sh", "-c", "{SHOW}"]),
-            case(&["--pid=/proc/{T}/ns/pid", "--ipc=/proc/{T}/ns/ipc", "sh", "-c", "{SHOW}"]),
+            case(&[
+                "-m/proc/{T}/ns/mnt",
+                "-u/proc/{T}/ns/uts",
+                "sh",
+                "-c",
+                "{SHOW}",
+            ]),
+            case(&[
+                "--mount=/proc/{T}/ns/mnt",
+                "--net=/proc/{T}/ns/net",
+                "sh",
+                "-c",
+                "{SHOW}",
+            ]),
+            case(&[
+                "--pid=/proc/{T}/ns/pid",
+                "--ipc=/proc/{T}/ns/ipc",
+                "sh",
+                "-c",
+                "{SHOW}",
+            ]),
             case(&["--cgroup=/proc/{T}/ns/cgroup", "sh", "-c", "{SHOW}"]),
             // A file given for one kind, the target for the others.
-            case(&["-t", "{T}", "-a", "-u/proc/self/ns/uts", "sh", "-c", "{SHOW}"]),
+            case(&[
+                "-t",
+                "{T}",
+                "-a",
+                "-u/proc/self/ns/uts",
+                "sh",
+                "-c",
+                "{SHOW}",
+            ]),
             // -m FILE is "-m" then the program FILE.
             case(&["-t", "{T}", "-u", "-m", "/bin/echo", "x"]),
         ],
@@ -170,7 +201,15 @@ fn root_and_working_directory_match() {
             case(&["-t", "{T}", "-m", "--wdns=/etc", "pwd"]),
             case(&["-t", "{T}", "-m", "-r", "-W", "/usr/share", "pwd"]),
             case(&["-t", "{T}", "-m", "--root=/", "pwd"]),
-            case(&["-t", "{T}", "-u", "-r/usr", "sh", "-c", "cd /bin && ls -d sh"]),
+            case(&[
+                "-t",
+                "{T}",
+                "-u",
+                "-r/usr",
+                "sh",
+                "-c",
+                "cd /bin && ls -d sh",
+            ]),
         ],
     );
 }
@@ -207,14 +246,28 @@ fn user_namespace_matches() {
             case(&["-t", "{U}", "-U", "sh", "-c", "{SHOW}"]),
             case(&["-t", "{U}", "-a", "sh", "-c", "{SHOW}"]),
             case(&["-t", "{U}", "-U", "-u", "-m", "-p", "sh", "-c", "{SHOW}"]),
-            case(&["-t", "{U}", "-U", "--preserve-credentials", "sh", "-c", "{SHOW}"]),
+            case(&[
+                "-t",
+                "{U}",
+                "-U",
+                "--preserve-credentials",
+                "sh",
+                "-c",
+                "{SHOW}",
+            ]),
             case(&["-t", "{U}", "--user", "--pres", "-S", "0", "id"]),
             case(&["-t", "{U}", "-U", "-S", "0", "-G", "0", "id"]),
             case(&["-t", "{U}", "-u", "sh", "-c", "{SHOW}"]),
             case(&["-t", "{V}", "-U", "sh", "-c", "{SHOW}"]),
             case(&["-t", "{V}", "-a", "sh", "-c", "{SHOW}"]),
             case(&["-t", "{V}", "-m", "-u", "sh", "-c", "{SHOW}"]),
-            case(&["--user=/proc/{V}/ns/user", "--uts=/proc/{V}/ns/uts", "sh", "-c", "{SHOW}"]),
+            case(&[
+                "--user=/proc/{V}/ns/user",
+                "--uts=/proc/{V}/ns/uts",
+                "sh",
+                "-c",
+                "{SHOW}",
+            ]),
         ],
     );
 }
@@ -237,10 +290,7 @@ fn time_namespace_matches() {
     );
     // The clock is the namespace's: its boot time is 1000 s later.
     let host: f64 = uptime(&sh("cat /proc/uptime"));
-    let inside = run(
-        ours().args(["-t", &pid, "-T", "cat", "/proc/uptime"]),
-        b"",
-    );
+    let inside = run(ours().args(["-t", &pid, "-T", "cat", "/proc/uptime"]), b"");
     assert_eq!(inside.status, "exit 0", "{inside:?}");
     let offset = uptime(&inside.stdout) - host;
     assert!(
@@ -269,7 +319,18 @@ fn program_and_arguments_match() {
             case(&["-t", "{T}", "-u", "ls", "-l", "-d", "/etc"]),
             case(&["-t", "{T}", "-u", "echo", "-m", "--net", "--", "-x"]),
             case(&["-t", "{T}", "-u", "--", "ls", "-l", "-d", "/etc"]),
-            case(&["-t", "{T}", "-u", "--", "sh", "-c", "echo \"$@\"", "sh", "-a", "--b"]),
+            case(&[
+                "-t",
+                "{T}",
+                "-u",
+                "--",
+                "sh",
+                "-c",
+                "echo \"$@\"",
+                "sh",
+                "-a",
+                "--b",
+            ]),
             case(&["-t", "{T}", "-u", "--", "hostname"]),
             case(&["-t", "{T}", "-u", "sh", "-c", "echo $0 $1", "--", "-t"]),
             // -F: no fork even with -p; the program is not in the PID namespace
@@ -306,7 +367,15 @@ fn exit_status_matches() {
             with_stderr(&["-t", "{T}", "-u", "sh", "-c", "echo out; kill -9 $$"]),
             with_stderr(&["-t", "{T}", "-p", "sh", "-c", "echo out; kill -9 $$"]),
             with_stderr(&["-t", "{T}", "-p", "sh", "-c", "echo out; kill -TERM $$"]),
-            with_stderr(&["-t", "{T}", "-p", "-m", "sh", "-c", "echo out; kill -USR1 $$"]),
+            with_stderr(&[
+                "-t",
+                "{T}",
+                "-p",
+                "-m",
+                "sh",
+                "-c",
+                "echo out; kill -USR1 $$",
+            ]),
             with_stderr(&["-t", "{T}", "-u", "no-such-program-xyz"]),
             with_stderr(&["-t", "{T}", "-p", "no-such-program-xyz"]),
             with_stderr(&["-t", "{T}", "-m", "/no/such/program"]),

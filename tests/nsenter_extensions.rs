@@ -166,7 +166,10 @@ fn join_cgroup_joins_every_hierarchy() {
     let theirs = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap();
     let own = std::fs::read_to_string("/proc/self/cgroup").unwrap();
     assert_ne!(cgroup_lines(&theirs), cgroup_lines(&own), "set-up failed");
-    assert!(theirs.lines().count() > 1, "expected a hybrid host: {theirs}");
+    assert!(
+        theirs.lines().count() > 1,
+        "expected a hybrid host: {theirs}"
+    );
     let out = run(
         ours().args(["-t", &pid, "-c", "-u", "cat", "/proc/self/cgroup"]),
         b"",
@@ -178,10 +181,21 @@ fn join_cgroup_joins_every_hierarchy() {
     );
     // With -p the program also lands there (joined before the fork).
     let out = run(
-        ours().args(["-t", &pid, "--join-cgroup", "-m", "-p", "cat", "/proc/self/cgroup"]),
+        ours().args([
+            "-t",
+            &pid,
+            "--join-cgroup",
+            "-m",
+            "-p",
+            "cat",
+            "/proc/self/cgroup",
+        ]),
         b"",
     );
-    assert_eq!(cgroup_lines(&ok_stdout(&out, "-c -p")), cgroup_lines(&theirs));
+    assert_eq!(
+        cgroup_lines(&ok_stdout(&out, "-c -p")),
+        cgroup_lines(&theirs)
+    );
 }
 
 #[test]
@@ -230,7 +244,10 @@ fn keep_caps_raises_ambient_capabilities() {
         b"",
     );
     assert_ne!(cap_amb(&ok_stdout(&with, "--keep-caps")), 0, "{with:#?}");
-    let without = run(ours().args(["-t", &pid, "-U", "cat", "/proc/self/status"]), b"");
+    let without = run(
+        ours().args(["-t", &pid, "-U", "cat", "/proc/self/status"]),
+        b"",
+    );
     assert_eq!(cap_amb(&ok_stdout(&without, "-U")), 0);
 }
 
@@ -267,8 +284,11 @@ os.execvp(\"sleep\", [\"sleep\", \"600\"])'",
 }
 
 pub fn tempdir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("{name}-{}-{}", std::process::id(), free_pid()));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "{name}-{}-{}",
+        std::process::id(),
+        free_pid()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
@@ -386,7 +406,10 @@ fn sigterm_to_the_parent_ends_the_program() {
     let mut mine = Running::start(ours().args(["-t", &pid, "-p", "-m", "sleep", "100"]));
     let program = mine.program("sleep");
     kill(mine.pid(), libc::SIGTERM);
-    assert!(gone_soon(program), "the program outlived SIGTERM to nsenter");
+    assert!(
+        gone_soon(program),
+        "the program outlived SIGTERM to nsenter"
+    );
     assert_eq!(mine.wait(), "signal 15");
 
     // util-linux leaves it running: the test can tell the difference.
@@ -425,15 +448,8 @@ fn kill_child_chooses_the_signal() {
         "trap 'echo term > {}; exit 0' TERM; echo ready; while :; do sleep 0.05; done",
         marker.display()
     );
-    let mut mine = Running::start(ours().args([
-        "-t",
-        &pid,
-        "-p",
-        "--kill-child=TERM",
-        "sh",
-        "-c",
-        &script,
-    ]));
+    let mut mine =
+        Running::start(ours().args(["-t", &pid, "-p", "--kill-child=TERM", "sh", "-c", &script]));
     assert!(mine.wait_output("ready"));
     let program = mine.program("sh");
     kill(mine.pid(), libc::SIGKILL);
@@ -559,9 +575,11 @@ fn reachable(pid: i32) -> Vec<&'static str> {
         .into_iter()
         .filter(|link| {
             let out = run(
-                Command::new(NO_PTRACE[0])
-                    .args(&NO_PTRACE[1..])
-                    .args(["stat", "-L", &format!("/proc/{pid}/{link}")]),
+                Command::new(NO_PTRACE[0]).args(&NO_PTRACE[1..]).args([
+                    "stat",
+                    "-L",
+                    &format!("/proc/{pid}/{link}"),
+                ]),
                 b"",
             );
             out.status == "exit 0"
@@ -592,7 +610,11 @@ fn the_waiting_parent_is_not_dumpable() {
     );
     let mine = launch(env!("CARGO_BIN_EXE_nsenter"));
     let program = mine.program("sleep");
-    assert_eq!(reachable(mine.pid()), [""; 0], "nsenter's parent is dumpable");
+    assert_eq!(
+        reachable(mine.pid()),
+        [""; 0],
+        "nsenter's parent is dumpable"
+    );
     for pid in [program, mine.pid(), theirs.pid()] {
         kill(pid, libc::SIGKILL);
     }

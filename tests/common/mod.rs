@@ -168,7 +168,10 @@ pub fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Option<ExitSta
 /// it fails: these are the tests' own set-up steps).
 pub fn sh(script: &str) -> String {
     let out = run(Command::new("sh").args(["-c", script]), b"");
-    assert_eq!(out.status, "exit 0", "set-up step failed: {script}: {out:#?}");
+    assert_eq!(
+        out.status, "exit 0",
+        "set-up step failed: {script}: {out:#?}"
+    );
     out.stdout
 }
 
@@ -204,7 +207,10 @@ pub fn children(pid: i32) -> Vec<i32> {
     };
     for task in tasks.flatten() {
         let list = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
-        out.extend(list.split_whitespace().filter_map(|p| p.parse::<i32>().ok()));
+        out.extend(
+            list.split_whitespace()
+                .filter_map(|p| p.parse::<i32>().ok()),
+        );
     }
     out
 }
@@ -296,7 +302,14 @@ impl Target {
     /// mount namespaces; hostname `t1`, working directory /usr/share.
     pub fn full() -> Target {
         Target::start(
-            &["--pid", "--mount-proc", "--uts", "--ipc", "--net", "--cgroup"],
+            &[
+                "--pid",
+                "--mount-proc",
+                "--uts",
+                "--ipc",
+                "--net",
+                "--cgroup",
+            ],
             "hostname t1; cd /usr/share",
         )
     }
@@ -304,7 +317,13 @@ impl Target {
     /// A user namespace (root mapped to us) with pid, mount and uts.
     pub fn userns() -> Target {
         Target::start(
-            &["--user", "--map-root-user", "--pid", "--mount-proc", "--uts"],
+            &[
+                "--user",
+                "--map-root-user",
+                "--pid",
+                "--mount-proc",
+                "--uts",
+            ],
             "hostname u1",
         )
     }
