@@ -107,14 +107,34 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.errno {
-            Some(errno) => write!(f, "{}: {}", self.what, crate::sys::strerror(errno))?,
-            None => f.write_str(&self.what)?,
+        // Messages echo user input (arguments, container names): control
+        // characters are escaped so every error stays one line.
+        write!(f, "{}", self.what.escape_debug_controls())?;
+        if let Some(errno) = self.errno {
+            write!(f, ": {}", crate::sys::strerror(errno))?;
         }
         match &self.hint {
             Some(hint) => write!(f, " ({hint})"),
             None => Ok(()),
         }
+    }
+}
+
+trait EscapeControls {
+    fn escape_debug_controls(&self) -> String;
+}
+
+impl EscapeControls for str {
+    fn escape_debug_controls(&self) -> String {
+        self.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
     }
 }
 
@@ -127,4 +147,38 @@ pub fn report(tool: &str, err: &Error) -> i32 {
         eprintln!("Try '{tool} --help' for more information.");
     }
     err.exit_code()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+
+    #[test]
+    fn printed_like_util_linux() {
+        assert_eq!(
+            Error::sys("cannot open /proc/42/ns/mnt", libc::EACCES).to_string(),
+            "cannot open /proc/42/ns/mnt: Permission denied"
+        );
+        assert_eq!(
+            Error::msg("no namespace specified")
+                .hint("try -a")
+                .to_string(),
+            "no namespace specified (try -a)"
+        );
+    }
+
+    #[test]
+    fn control_characters_stay_on_one_line() {
+        assert_eq!(
+            Error::msg("invalid option -- '\n'").to_string(),
+            "invalid option -- '\\n'"
+        );
+    }
+
+    #[test]
+    fn exec_failures_map_to_126_and_127() {
+        assert_eq!(Error::exec("x", libc::ENOENT).exit_code(), 127);
+        assert_eq!(Error::exec("x", libc::EACCES).exit_code(), 126);
+        assert_eq!(Error::msg("x").exit_code(), 1);
+    }
 }

@@ -88,11 +88,15 @@ impl Target {
 
     /// The pidfd's process still runs (so reads of /proc/PID were its own).
     pub fn check_alive(&self) -> Result<()> {
-        if let Some(pidfd) = &self.pidfd {
-            pidfd::pidfd_send_signal(pidfd.as_fd(), 0)
-                .map_err(|e| Error::sys(format!("process {} exited", self.pid), e))?;
+        let Some(pidfd) = &self.pidfd else {
+            return Ok(());
+        };
+        match pidfd::pidfd_send_signal(pidfd.as_fd(), 0) {
+            // EPERM: alive, we just may not signal it; the real refusal comes later.
+            Ok(()) | Err(libc::EPERM) => Ok(()),
+            Err(libc::ESRCH) => Err(Error::msg(format!("process {} exited", self.pid))),
+            Err(e) => Err(Error::sys(format!("cannot check process {}", self.pid), e)),
         }
-        Ok(())
     }
 
     pub fn proc_path(&self, name: &str) -> PathBuf {

@@ -1,4 +1,5 @@
+//! The entry point of the can image (`/can`): see `nsenter_can::can`.
+
 fn main() {
-    eprintln!("can-entry: under construction");
-    std::process::exit(1);
+    std::process::exit(nsenter_can::can::main());
 }

@@ -44,19 +44,22 @@ pub fn prepare(plan: &Plan, target: Option<&Target>) -> Result<Dirs> {
     match &plan.workdir {
         WorkDir::Before(source) => dirs.before = Some(open_dir(source, target, "cwd")?),
         WorkDir::After(path) => dirs.after = Some(path.clone()),
-        WorkDir::Keep if dirs.root.is_some() => {
-            // chroot would leave us outside the new root: keep where we are.
-            dirs.before = Some(
-                fd::open(Path::new("."), libc::O_RDONLY)
-                    .map_err(|e| Error::sys("cannot open current working directory", e))?,
-            );
-        }
         WorkDir::Keep => {}
     }
     Ok(dirs)
 }
 
 pub fn apply(dirs: &Dirs, hardening: Hardening) -> Result<()> {
+    // With a new root and no directory asked for, stay where entering left
+    // us (the mount namespace's root, if one was entered): remember it now,
+    // as chroot would otherwise leave us outside the new root.
+    let remembered = match (&dirs.root, &dirs.before, &dirs.after) {
+        (Some(_), None, None) => Some(
+            fd::open(Path::new("."), libc::O_RDONLY)
+                .map_err(|e| Error::sys("cannot open current working directory", e))?,
+        ),
+        _ => None,
+    };
     if let Some(root) = &dirs.root {
         process::fchdir(root.as_fd())
             .map_err(|e| Error::sys("change directory by root file descriptor failed", e))?;
@@ -65,9 +68,17 @@ pub fn apply(dirs: &Dirs, hardening: Hardening) -> Result<()> {
             .map_err(|e| Error::sys("cannot change directory to /", e))?;
     }
     if let Some(path) = &dirs.after {
-        process::chdir(path)
-            .map_err(|e| Error::sys(format!("cannot change directory to {}", path.display()), e))?;
-    } else if let Some(dir) = &dirs.before {
+        // util-linux opens -W's directory (its message names no path).
+        // O_DIRECTORY: a FIFO planted in the container must not block us.
+        let dir = fd::open(path, libc::O_RDONLY | libc::O_DIRECTORY)
+            .map_err(|e| Error::sys("cannot open current working directory", e))?;
+        process::fchdir(dir.as_fd()).map_err(|e| {
+            Error::sys(
+                "change directory by working directory file descriptor failed",
+                e,
+            )
+        })?;
+    } else if let Some(dir) = dirs.before.as_ref().or(remembered.as_ref()) {
         process::fchdir(dir.as_fd()).map_err(|e| {
             Error::sys(
                 "change directory by working directory file descriptor failed",

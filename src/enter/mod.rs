@@ -15,15 +15,17 @@ pub mod environ;
 pub mod exec;
 mod namespaces;
 mod supervise;
+mod terminal;
 
 use crate::cgroup::CgroupJoin;
 use crate::error::{Error, Result};
 use crate::label::ExecLabel;
 use crate::ns::NsKind;
 use crate::plan::{ForkMode, Plan, Program};
-use crate::sys::{fd, ns, process};
+use crate::sys::{self, fd, ns, process};
 use crate::target::Target;
 use std::ffi::CString;
+use std::os::fd::AsFd;
 use std::path::Path;
 
 /// Carry the plan out. Returns the exit status to leave with when we forked
@@ -68,6 +70,11 @@ fn run_plan(plan: &Plan) -> Result<i32> {
     } else {
         None
     };
+    let host_master = if plan.pty && sys::tty::isatty(std::io::stdin().as_fd()) {
+        Some(terminal::open_host_master()?)
+    } else {
+        None
+    };
     if let Some(t) = target {
         // Everything read from /proc/PID above was the pidfd's process.
         t.check_alive()?;
@@ -85,11 +92,16 @@ fn run_plan(plan: &Plan) -> Result<i32> {
         label.apply()?;
     }
 
-    let fork = match plan.fork {
-        ForkMode::Never => false,
-        ForkMode::Always => true,
-        ForkMode::WhenPidNs => namespaces.enters(NsKind::Pid) || plan.mount_proc,
+    let pty = match host_master {
+        Some(master) => Some(terminal::open(master)?),
+        None => None,
     };
+    let fork = pty.is_some()
+        || match plan.fork {
+            ForkMode::Never => false,
+            ForkMode::Always => true,
+            ForkMode::WhenPidNs => namespaces.enters(NsKind::Pid) || plan.mount_proc,
+        };
     let finish = || -> Error {
         if let Err(e) = finish_in_program(plan, &creds) {
             return e;
@@ -97,7 +109,12 @@ fn run_plan(plan: &Plan) -> Result<i32> {
         execute(&plan.program, &env, guard)
     };
     if fork {
-        supervise::fork_and_wait(plan.tool, plan.kill_child.unwrap_or(libc::SIGKILL), finish)
+        supervise::fork_and_wait(
+            plan.tool,
+            plan.kill_child.unwrap_or(libc::SIGKILL),
+            pty,
+            finish,
+        )
     } else {
         Err(finish())
     }

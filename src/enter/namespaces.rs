@@ -176,13 +176,13 @@ pub fn enter(namespaces: &Namespaces, target: Option<&Target>) -> Result<()> {
     }
     let mut pending = Vec::new();
     for (kind, file) in namespaces.files.iter().chain(fallback.iter()) {
-        if *kind == NsKind::User || ns::setns(file.as_fd(), 0).is_err() {
+        if *kind == NsKind::User || ns::setns(file.as_fd(), kind.clone_flag()).is_err() {
             pending.push((*kind, file));
         }
     }
     pending.sort_by_key(|(kind, _)| *kind);
     for (kind, file) in pending {
-        ns::setns(file.as_fd(), 0).map_err(|e| {
+        ns::setns(file.as_fd(), kind.clone_flag()).map_err(|e| {
             Error::sys(
                 format!("reassociate to namespace '{}' failed", kind.label()),
                 e,

@@ -146,3 +146,56 @@ pub fn cloexec_from(first: u32) -> SysResult<()> {
     }
     Ok(())
 }
+
+/// read(2) once; Ok(0) at end of file.
+pub fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> SysResult<usize> {
+    retry(|| {
+        // SAFETY: buf is writable for its length; fd is live.
+        check(
+            unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) }
+                as libc::c_long,
+        )
+    })
+    .map(|n| n as usize)
+}
+
+/// poll(2) on `fds` (events set by the caller, revents filled in);
+/// -1 waits without limit.
+pub fn poll(fds: &mut [libc::pollfd], timeout_ms: i32) -> SysResult<usize> {
+    // SAFETY: fds points to fds.len() pollfd structures.
+    check(
+        unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) }
+            as libc::c_long,
+    )
+    .map(|n| n as usize)
+}
+
+/// Clear O_NONBLOCK on a descriptor.
+pub fn set_blocking(fd: BorrowedFd<'_>) -> SysResult<()> {
+    // SAFETY: F_GETFL/F_SETFL take and return integer flags.
+    let flags = check(unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFL) } as libc::c_long)?;
+    // SAFETY: as above.
+    check(unsafe {
+        libc::fcntl(
+            fd.as_raw_fd(),
+            libc::F_SETFL,
+            flags as i32 & !libc::O_NONBLOCK,
+        )
+    } as libc::c_long)
+    .map(drop)
+}
+
+/// Set O_NONBLOCK on a descriptor.
+pub fn set_nonblocking(fd: BorrowedFd<'_>) -> SysResult<()> {
+    // SAFETY: F_GETFL/F_SETFL take and return integer flags.
+    let flags = check(unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFL) } as libc::c_long)?;
+    // SAFETY: as above.
+    check(unsafe {
+        libc::fcntl(
+            fd.as_raw_fd(),
+            libc::F_SETFL,
+            flags as i32 | libc::O_NONBLOCK,
+        )
+    } as libc::c_long)
+    .map(drop)
+}

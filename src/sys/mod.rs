@@ -7,6 +7,7 @@ pub mod ns;
 pub mod pidfd;
 pub mod process;
 pub mod signal;
+pub mod tty;
 
 /// An errno value from a failed system call.
 pub type Errno = i32;

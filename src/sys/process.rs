@@ -44,17 +44,19 @@ pub enum ChildStatus {
     Continued,
 }
 
-/// waitpid(2) for one child, reporting stops too (WUNTRACED).
-pub fn wait_child(pid: i32) -> SysResult<ChildStatus> {
+/// waitpid(2) for one child without blocking, reporting stops and
+/// continues too; None when nothing changed.
+pub fn wait_child_nohang(pid: i32) -> SysResult<Option<ChildStatus>> {
     let mut status = 0;
-    retry(|| {
+    let flags = libc::WUNTRACED | libc::WCONTINUED | libc::WNOHANG;
+    let rc = retry(|| {
         // SAFETY: status is a valid int to write to.
-        check(
-            unsafe { libc::waitpid(pid, &mut status, libc::WUNTRACED | libc::WCONTINUED) }
-                as libc::c_long,
-        )
+        check(unsafe { libc::waitpid(pid, &mut status, flags) } as libc::c_long)
     })?;
-    Ok(if libc::WIFEXITED(status) {
+    if rc == 0 {
+        return Ok(None);
+    }
+    Ok(Some(if libc::WIFEXITED(status) {
         ChildStatus::Exited(libc::WEXITSTATUS(status))
     } else if libc::WIFSIGNALED(status) {
         ChildStatus::Signaled(libc::WTERMSIG(status))
@@ -62,7 +64,7 @@ pub fn wait_child(pid: i32) -> SysResult<ChildStatus> {
         ChildStatus::Stopped(libc::WSTOPSIG(status))
     } else {
         ChildStatus::Continued
-    })
+    }))
 }
 
 pub fn getpid() -> i32 {

@@ -85,3 +85,41 @@ pub fn kill(pid: i32, sig: i32) -> SysResult<()> {
     // SAFETY: kill takes numbers only.
     check(unsafe { libc::kill(pid, sig) } as libc::c_long).map(drop)
 }
+
+/// A signalfd for the (blocked) signals in `set`, so signals can be waited
+/// for in poll(2) beside other descriptors.
+pub fn signalfd(set: &SigSet) -> SysResult<std::os::fd::OwnedFd> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: set is a valid sigset_t; -1 asks for a new descriptor.
+    let fd = check(
+        unsafe { libc::signalfd(-1, &set.0, libc::SFD_CLOEXEC | libc::SFD_NONBLOCK) }
+            as libc::c_long,
+    )?;
+    // SAFETY: signalfd returned a new descriptor that nothing else owns.
+    Ok(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd as i32) })
+}
+
+/// Take one pending signal from a signalfd; None when none is pending.
+pub fn read_signalfd(fd: std::os::fd::BorrowedFd<'_>) -> SysResult<Option<Received>> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: an all-zero signalfd_siginfo is valid storage for the kernel.
+    let mut info: libc::signalfd_siginfo = unsafe { std::mem::zeroed() };
+    let size = std::mem::size_of::<libc::signalfd_siginfo>();
+    // SAFETY: info is writable for `size` bytes.
+    match check(unsafe {
+        libc::read(
+            fd.as_raw_fd(),
+            (&mut info as *mut libc::signalfd_siginfo).cast(),
+            size,
+        )
+    } as libc::c_long)
+    {
+        Ok(n) if n as usize == size => Ok(Some(Received {
+            signo: info.ssi_signo as i32,
+            code: info.ssi_code,
+        })),
+        Ok(_) | Err(libc::EAGAIN) => Ok(None),
+        Err(libc::EINTR) => Ok(None),
+        Err(e) => Err(e),
+    }
+}

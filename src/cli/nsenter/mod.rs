@@ -61,6 +61,35 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, Error> {
     Ok(Parsed::Run(plan))
 }
 
+/// The FILE and DIR arguments util-linux would have opened by the time it
+/// stops: it opens each one as it reads it, so a missing file is reported
+/// before a later bad option. All of them when the line parses.
+pub fn files_read_before_error(args: &[OsString]) -> Vec<PathBuf> {
+    let specs = options::specs();
+    let mut getopt = Getopt::new(&specs, args);
+    let mut plan = Plan::new("nsenter");
+    let mut seen = Seen::default();
+    let mut files = Vec::new();
+    while let Ok(Some((opt, value))) = getopt.next_opt() {
+        if matches!(opt, Opt::Help | Opt::Version) {
+            break;
+        }
+        let file = match (&value, namespace_of(opt)) {
+            (Some(v), Some(_)) => match values::ns_source(v) {
+                Ok(NsSource::Path(p)) => Some(p),
+                _ => None,
+            },
+            (Some(v), None) if matches!(opt, Opt::Root | Opt::Wd) => Some(PathBuf::from(v)),
+            _ => None,
+        };
+        if apply(&mut plan, &mut seen, opt, value).is_err() {
+            break;
+        }
+        files.extend(file);
+    }
+    files
+}
+
 /// Options whose second appearance matters.
 #[derive(Default)]
 struct Seen {

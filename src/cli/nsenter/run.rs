@@ -1,14 +1,25 @@
 //! nsenter's main: parse, then carry the plan out.
 
-use super::{help_text, parse, version_text, Parsed};
+use super::{files_read_before_error, help_text, parse, version_text, Parsed};
 use crate::enter;
-use crate::error::report;
+use crate::error::{report, Error};
+use crate::sys::fd;
 use std::ffi::OsString;
 
 const TOOL: &str = "nsenter";
 
 /// Run nsenter with `args` (without argv[0]); returns the exit status.
 pub fn main(args: &[OsString]) -> i32 {
+    // util-linux opens FILE and DIR arguments as it reads them: the first
+    // that cannot be opened is the error, even before a later bad option.
+    for path in files_read_before_error(args) {
+        if let Err(e) = fd::open(&path, libc::O_RDONLY) {
+            return report(
+                TOOL,
+                &Error::sys(format!("cannot open {}", path.display()), e),
+            );
+        }
+    }
     let plan = match parse(args) {
         Ok(Parsed::Run(plan)) => plan,
         Ok(Parsed::Help) => return print(&help_text()),
@@ -26,6 +37,6 @@ fn print(text: &str) -> i32 {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => 0,
-        Err(e) => report(TOOL, &crate::error::Error::io("write error", &e)),
+        Err(e) => report(TOOL, &Error::io("write error", &e)),
     }
 }

@@ -56,7 +56,7 @@ proptest! {
     #[test]
     fn errors_are_one_line(args in argv()) {
         if let Err(e) = parse(&args) {
-            prop_assert!(!e.what.contains('\n'));
+            prop_assert!(!e.to_string().contains('\n'));
             prop_assert!(e.errno.is_none());
         }
     }

@@ -1,0 +1,115 @@
+//! A fresh pseudo-terminal for an interactive program (security rule 13).
+//!
+//! Handing the container our terminal would let a process inside push
+//! keystrokes into the host shell with TIOCSTI once we exit. Instead the
+//! program gets the peer of a new pty master, as `docker exec -t` does, and
+//! we relay bytes between our terminal (in raw mode) and the master.
+
+use crate::error::{Error, Result};
+use crate::sys::{fd, tty};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::path::Path;
+
+pub struct Pty {
+    pub master: OwnedFd,
+    /// The program's end; the parent drops it after forking.
+    pub peer: Option<OwnedFd>,
+}
+
+/// The host's pty multiplexer, opened before entering: the fallback when
+/// the container has no usable /dev/ptmx.
+pub fn open_host_master() -> Result<OwnedFd> {
+    fd::open(Path::new("/dev/ptmx"), libc::O_RDWR | libc::O_NOCTTY)
+        .map_err(|e| Error::sys("cannot open /dev/ptmx", e))
+}
+
+/// After entering: a pty from the container's own /dev/ptmx when it is the
+/// real device (so the program's tty lives in the container's devpts, as
+/// with docker exec), else from the host master opened before entering.
+pub fn open(host_master: OwnedFd) -> Result<Pty> {
+    let master = container_master().unwrap_or(host_master);
+    let peer = tty::open_peer(master.as_fd())
+        .map_err(|e| Error::sys("cannot open the pseudo-terminal's peer", e))?;
+    Ok(Pty {
+        master,
+        peer: Some(peer),
+    })
+}
+
+/// The container's /dev/ptmx, only if it is the pty multiplexer device
+/// (character device 5:2); a container could put anything at that path.
+fn container_master() -> Option<OwnedFd> {
+    let flags = libc::O_RDWR | libc::O_NOCTTY | libc::O_NONBLOCK;
+    let master = fd::open(Path::new("/dev/ptmx"), flags).ok()?;
+    let st = fd::fstat(master.as_fd()).ok()?;
+    let is_ptmx = st.st_mode & libc::S_IFMT == libc::S_IFCHR
+        && libc::major(st.st_rdev) == 5
+        && libc::minor(st.st_rdev) == 2;
+    if !is_ptmx {
+        return None;
+    }
+    fd::set_blocking(master.as_fd()).ok()?;
+    Some(master)
+}
+
+/// In the program's process: a new session with the pty as its
+/// controlling terminal and standard input, output and error.
+pub fn attach_program(peer: BorrowedFd<'_>) -> Result<()> {
+    tty::make_controlling(peer).map_err(|e| {
+        Error::sys(
+            "cannot make the pseudo-terminal the controlling terminal",
+            e,
+        )
+    })?;
+    for target in 0..=2 {
+        tty::dup_onto(peer, target)
+            .map_err(|e| Error::sys("cannot attach the pseudo-terminal", e))?;
+    }
+    Ok(())
+}
+
+/// Our terminal in raw mode for as long as the relay runs.
+pub struct RawMode {
+    saved: Option<tty::Termios>,
+}
+
+impl RawMode {
+    pub fn enter() -> RawMode {
+        let stdin = std::io::stdin();
+        let saved = tty::get_termios(stdin.as_fd()).ok();
+        if let Some(t) = &saved {
+            let _ = tty::set_termios(stdin.as_fd(), &tty::raw(t));
+        }
+        RawMode { saved }
+    }
+
+    pub fn restore(&self) {
+        if let Some(t) = &self.saved {
+            let _ = tty::set_termios(std::io::stdin().as_fd(), t);
+        }
+    }
+}
+
+impl Drop for RawMode {
+    fn drop(&mut self) {
+        self.restore();
+    }
+}
+
+/// Give the pty our terminal's size (the kernel then sends SIGWINCH to the
+/// program's foreground process group).
+pub fn copy_window_size(master: BorrowedFd<'_>) {
+    if let Ok(ws) = tty::get_winsize(std::io::stdin().as_fd()) {
+        let _ = tty::set_winsize(master, &ws);
+    }
+}
+
+/// Move what is readable from `from` to `to`; false at end of file or
+/// when the other side is gone (EIO on a master whose peer closed).
+pub fn pump(from: BorrowedFd<'_>, to: BorrowedFd<'_>) -> bool {
+    let mut buf = [0u8; 16384];
+    match fd::read(from, &mut buf) {
+        Ok(0) | Err(_) => false,
+        Ok(n) => fd::write_all(to, &buf[..n]).is_ok(),
+    }
+}

@@ -1,0 +1,99 @@
+//! The tools run from inside a privileged can, against a test container.
+//! These need the real tools: while a tool is a placeholder the test says so
+//! and skips (fails under `CI=true`).
+
+use crate::common::skip_or_fail;
+use crate::harness::{docker, image, pid_of, privileged, target, Scratch};
+
+const HOSTNAME: &str = "can-test-web";
+
+/// The can image, when `tool` in it is real.
+fn can_with_real(tool: &str) -> Option<&'static str> {
+    let image = image()?;
+    let version = docker(&["run", "--rm", image, tool, "--version"]);
+    if version.code == 0 && !version.stdout.is_empty() {
+        return Some(image);
+    }
+    let said = version.stderr.trim();
+    skip_or_fail(&format!(
+        "needs the real {tool}; '{tool} --version' in the can gave: {said}"
+    ));
+    None
+}
+
+/// `docker run --rm --privileged --pid=host EXTRA...`, as the issue runs it.
+fn privileged_can<'a>(image: &str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["run", "--rm", "--pid=host"];
+    args.extend_from_slice(privileged(image));
+    args.extend_from_slice(extra);
+    args
+}
+
+#[test]
+fn nsenter_in_the_can_enters_a_container() {
+    let Some(image) = can_with_real("nsenter") else {
+        return;
+    };
+    let target = target("can-test-nsenter-target", HOSTNAME);
+    let pid = pid_of(&target);
+    let out = docker(&privileged_can(
+        image,
+        &[image, "nsenter", "-t", &pid, "-a", "/bin/hostname"],
+    ));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout_text(), format!("{HOSTNAME}\n"));
+}
+
+#[test]
+fn docker_enter_in_the_can_enters_a_container() {
+    let Some(image) = can_with_real("docker-enter") else {
+        return;
+    };
+    let target = target("can-test-docker-enter-target", HOSTNAME);
+    let socket = "/var/run/docker.sock:/var/run/docker.sock";
+    let out = docker(&privileged_can(
+        image,
+        &[
+            "-v",
+            socket,
+            image,
+            "docker-enter",
+            &target.name,
+            "hostname",
+        ],
+    ));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout_text(), format!("{HOSTNAME}\n"));
+}
+
+#[test]
+fn importenv_in_the_can_sets_the_stored_environment() {
+    let Some(image) = can_with_real("importenv") else {
+        return;
+    };
+    let dir = Scratch::new("importenv");
+    std::fs::write(
+        dir.path("environ"),
+        "GREETING=hello from the can\0PATH=/bin\0",
+    )
+    .unwrap();
+    let environ = format!("{}:/environ:ro", dir.path("environ").display());
+    let busybox = "/bin/busybox:/busybox:ro";
+    let out = docker(&[
+        "run",
+        "--rm",
+        "-v",
+        &environ,
+        "-v",
+        busybox,
+        image,
+        "importenv",
+        "/environ",
+        "/busybox",
+        "env",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut lines: Vec<String> = out.stdout_text().lines().map(str::to_owned).collect();
+    lines.sort();
+    assert_eq!(lines, ["GREETING=hello from the can", "PATH=/bin"]);
+}

@@ -1,0 +1,651 @@
+//! Options newer than util-linux 2.38 (tested against the contract) and our
+//! extensions: signals, descriptors, --mount-proc, non-dumpable, cgroup v1.
+
+mod common;
+
+use common::*;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+fn ready() -> bool {
+    require_root_and(&["unshare", ORACLE])
+}
+
+fn ok_stdout(out: &Outcome, context: &str) -> String {
+    assert_eq!(out.status, "exit 0", "{context}: {out:#?}");
+    out.stdout.clone()
+}
+
+fn nul_separated(bytes: &[u8]) -> Vec<String> {
+    let mut vars: Vec<String> = bytes
+        .split(|&b| b == 0)
+        .filter(|v| !v.is_empty())
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+        .collect();
+    vars.sort();
+    vars
+}
+
+#[test]
+fn env_takes_the_targets_environment() {
+    if !ready() {
+        return;
+    }
+    let target = Target::start_via(&["env", "NSENTER_TEST_MARK=a b"], &["--uts"], ":");
+    let pid = target.pid_str();
+    let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap();
+    let out = run(ours().args(["-t", &pid, "-u", "-e", "env", "-0"]), b"");
+    assert_eq!(
+        nul_separated(ok_stdout(&out, "-e").as_bytes()),
+        nul_separated(&environ)
+    );
+    let plain = run(ours().args(["-t", &pid, "-u", "env"]), b"");
+    assert!(!ok_stdout(&plain, "no -e").contains("NSENTER_TEST_MARK"));
+}
+
+#[test]
+fn setuid_and_setgid_follow_the_owner_of_proc_pid() {
+    if !ready() || !require(have("setpriv"), "setpriv is not installed") {
+        return;
+    }
+    let target = Target::start_script(
+        &[],
+        &["--uts"],
+        "exec setpriv --reuid 1 --regid 2 --clear-groups sleep 600",
+    );
+    let pid = target.pid_str();
+    let out = run(
+        ours().args(["-t", &pid, "-u", "-S", "follow", "-G", "follow", "id"]),
+        b"",
+    );
+    assert_eq!(
+        ok_stdout(&out, "follow"),
+        "uid=1(daemon) gid=2(bin) groups=2(bin)\n"
+    );
+}
+
+/// Every mounted cgroup hierarchy: (mount point, the controllers or name of
+/// a v1 hierarchy as /proc/PID/cgroup spells them, empty for v2).
+fn hierarchies() -> Vec<(PathBuf, String)> {
+    let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    let mut out = Vec::new();
+    for line in mountinfo.lines() {
+        let Some((left, right)) = line.split_once(" - ") else {
+            continue;
+        };
+        let mut right = right.split_whitespace();
+        let fstype = right.next().unwrap_or("");
+        let options = right.nth(1).unwrap_or("");
+        let mount = PathBuf::from(left.split_whitespace().nth(4).unwrap_or(""));
+        match fstype {
+            "cgroup2" => out.push((mount, String::new())),
+            "cgroup" => {
+                let names: Vec<&str> = options
+                    .split(',')
+                    .filter(|o| !matches!(*o, "rw" | "ro") && !o.contains("relatime"))
+                    .filter(|o| !o.starts_with("release_agent") && *o != "clone_children")
+                    .collect();
+                out.push((mount, names.join(",")));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Our own cgroup path in the hierarchy named `controllers` ("" for v2).
+fn own_cgroup(controllers: &str) -> String {
+    let own = std::fs::read_to_string("/proc/self/cgroup").unwrap();
+    own.lines()
+        .filter_map(|l| {
+            let mut parts = l.splitn(3, ':');
+            let (_, ctrl, path) = (parts.next()?, parts.next()?, parts.next()?);
+            let mut a: Vec<&str> = ctrl.split(',').collect();
+            let mut b: Vec<&str> = controllers.split(',').collect();
+            a.sort();
+            b.sort();
+            (a == b).then(|| path.to_string())
+        })
+        .next()
+        .unwrap_or_else(|| "/".into())
+}
+
+/// Fresh cgroups (one per hierarchy, below our own) holding a target;
+/// removed after the target is gone.
+struct CgroupFixture {
+    target: Option<Target>,
+    dirs: Vec<PathBuf>,
+}
+
+impl CgroupFixture {
+    fn new(target: Target) -> CgroupFixture {
+        let mut fixture = CgroupFixture {
+            target: None,
+            dirs: Vec::new(),
+        };
+        let name = format!("nsenter-test-{}", target.pid);
+        for (mount, controllers) in hierarchies() {
+            let parent = mount.join(own_cgroup(&controllers).trim_start_matches('/'));
+            let dir = parent.join(&name);
+            std::fs::create_dir(&dir).unwrap_or_else(|e| panic!("mkdir {}: {e}", dir.display()));
+            fixture.dirs.push(dir.clone());
+            for file in ["cpuset.cpus", "cpuset.mems"] {
+                if let Ok(value) = std::fs::read_to_string(parent.join(file)) {
+                    std::fs::write(dir.join(file), value.trim()).unwrap();
+                }
+            }
+            let procs = dir.join("cgroup.procs");
+            std::fs::write(&procs, target.pid.to_string())
+                .unwrap_or_else(|e| panic!("write {}: {e}", procs.display()));
+        }
+        fixture.target = Some(target);
+        fixture
+    }
+}
+
+impl Drop for CgroupFixture {
+    fn drop(&mut self) {
+        drop(self.target.take());
+        for dir in &self.dirs {
+            // The killed target leaves its cgroup once it is reaped.
+            wait_until(Duration::from_secs(10), || std::fs::remove_dir(dir).is_ok());
+        }
+    }
+}
+
+#[test]
+fn join_cgroup_joins_every_hierarchy() {
+    if !ready() {
+        return;
+    }
+    let fixture = CgroupFixture::new(Target::start(&["--pid", "--mount-proc"], ":"));
+    let pid = fixture.target.as_ref().unwrap().pid_str();
+    let theirs = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap();
+    let own = std::fs::read_to_string("/proc/self/cgroup").unwrap();
+    assert_ne!(cgroup_lines(&theirs), cgroup_lines(&own), "set-up failed");
+    assert!(
+        theirs.lines().count() > 1,
+        "expected a hybrid host: {theirs}"
+    );
+    let out = run(
+        ours().args(["-t", &pid, "-c", "-u", "cat", "/proc/self/cgroup"]),
+        b"",
+    );
+    assert_eq!(
+        cgroup_lines(&ok_stdout(&out, "-c")),
+        cgroup_lines(&theirs),
+        "the program's /proc/self/cgroup must equal the target's"
+    );
+    // With -p the program also lands there (joined before the fork).
+    let out = run(
+        ours().args([
+            "-t",
+            &pid,
+            "--join-cgroup",
+            "-m",
+            "-p",
+            "cat",
+            "/proc/self/cgroup",
+        ]),
+        b"",
+    );
+    assert_eq!(
+        cgroup_lines(&ok_stdout(&out, "-c -p")),
+        cgroup_lines(&theirs)
+    );
+}
+
+#[test]
+fn user_parent_enters_the_parent_user_namespace() {
+    if !ready() {
+        return;
+    }
+    let target = Target::userns_mount_uts();
+    let pid = target.pid_str();
+    let out = run(
+        ours().args([
+            "-t",
+            &pid,
+            "-U",
+            "--user-parent",
+            "-u",
+            "sh",
+            "-c",
+            "readlink /proc/self/ns/user; hostname",
+        ]),
+        b"",
+    );
+    assert_eq!(
+        ok_stdout(&out, "--user-parent"),
+        format!("{}\nu2\n", ns_link("self", "user"))
+    );
+}
+
+fn cap_amb(status: &str) -> u64 {
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("CapAmb:"))
+        .expect("CapAmb line");
+    u64::from_str_radix(line.split_whitespace().nth(1).unwrap(), 16).unwrap()
+}
+
+#[test]
+fn keep_caps_raises_ambient_capabilities() {
+    if !ready() {
+        return;
+    }
+    let target = Target::userns();
+    let pid = target.pid_str();
+    let with = run(
+        ours().args(["-t", &pid, "-U", "--keep-caps", "cat", "/proc/self/status"]),
+        b"",
+    );
+    assert_ne!(cap_amb(&ok_stdout(&with, "--keep-caps")), 0, "{with:#?}");
+    let without = run(
+        ours().args(["-t", &pid, "-U", "cat", "/proc/self/status"]),
+        b"",
+    );
+    assert_eq!(cap_amb(&ok_stdout(&without, "-U")), 0);
+}
+
+#[test]
+fn net_socket_enters_the_sockets_network_namespace() {
+    if !ready() || !require(have("python3"), "python3 is not installed") {
+        return;
+    }
+    let dir = tempdir("net-socket");
+    let noted = dir.join("socket-netns");
+    // A socket made in one new network namespace, kept as descriptor 9 by a
+    // process that then moves to another one.
+    let script = format!(
+        "exec python3 -c '\
+import ctypes, os, socket
+s = socket.socket()
+os.dup2(s.fileno(), 9)
+open(\"{}\", \"w\").write(os.readlink(\"/proc/self/ns/net\"))
+assert ctypes.CDLL(None).unshare(0x40000000) == 0
+os.execvp(\"sleep\", [\"sleep\", \"600\"])'",
+        noted.display()
+    );
+    let target = Target::start_script(&[], &["--net"], &script);
+    let pid = target.pid_str();
+    let socket_ns = std::fs::read_to_string(&noted).unwrap();
+    assert_ne!(socket_ns, ns_link(&pid, "net"), "set-up failed");
+    let out = run(
+        ours().args(["-t", &pid, "-N", "9", "readlink", "/proc/self/ns/net"]),
+        b"",
+    );
+    assert_eq!(ok_stdout(&out, "-N 9"), format!("{socket_ns}\n"));
+    let out = run(ours().args(["-t", &pid, "--net-socket", "0", "true"]), b"");
+    out.assert_one_line_error("-N on a descriptor that is not a socket");
+}
+
+pub fn tempdir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "{name}-{}-{}",
+        std::process::id(),
+        free_pid()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn pidfd_inode(pid: i32) -> u64 {
+    let out = sh(&format!(
+        "python3 -c 'import os; print(os.fstat(os.pidfd_open({pid})).st_ino)'"
+    ));
+    out.trim().parse().expect("pidfd inode")
+}
+
+#[test]
+fn pid_with_pidfd_inode_pins_the_target() {
+    if !ready() || !require(have("python3"), "python3 is not installed") {
+        return;
+    }
+    let target = Target::full();
+    let ino = pidfd_inode(target.pid);
+    let pinned = format!("{}:{ino}", target.pid);
+    let out = run(ours().args(["-t", &pinned, "-u", "hostname"]), b"");
+    assert_eq!(ok_stdout(&out, "PID:INO"), "t1\n");
+    let wrong = format!("{}:{}", target.pid, ino + 1);
+    let out = run(ours().args(["-t", &wrong, "-u", "hostname"]), b"");
+    out.assert_one_line_error("PID:INO with a wrong inode");
+}
+
+#[test]
+fn namespace_ids_are_refused_clearly_before_linux_6_19() {
+    if !ready() {
+        return;
+    }
+    let out = run(ours().args(["--mount=:4026531832", "true"]), b"");
+    out.assert_one_line_error("=:NSID");
+    assert!(out.stderr.contains("6.19"), "{out:#?}");
+}
+
+/// A tool run in the background whose output is collected as it comes.
+struct Running {
+    child: KillOnDrop,
+    stdout: Arc<Mutex<String>>,
+}
+
+impl Running {
+    fn start(cmd: &mut Command) -> Running {
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
+        let mut pipe = child.stdout.take().unwrap();
+        let stdout = Arc::new(Mutex::new(String::new()));
+        let sink = stdout.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 256];
+            while let Ok(n) = pipe.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        Running {
+            child: KillOnDrop(child),
+            stdout,
+        }
+    }
+
+    fn pid(&self) -> i32 {
+        self.child.0.id() as i32
+    }
+
+    fn output(&self) -> String {
+        self.stdout.lock().unwrap().clone()
+    }
+
+    fn wait_output(&self, text: &str) -> bool {
+        wait_until(Duration::from_secs(10), || self.output().contains(text))
+    }
+
+    /// The program: our child, once it runs `comm`.
+    fn program(&self, comm_name: &str) -> i32 {
+        let mut found = 0;
+        let ok = wait_until(Duration::from_secs(10), || {
+            found = children(self.pid())
+                .into_iter()
+                .find(|&c| comm(c) == comm_name)
+                .unwrap_or(0);
+            found != 0
+        });
+        assert!(ok, "the program {comm_name} did not start");
+        found
+    }
+
+    fn wait(&mut self) -> String {
+        let status = wait_with_timeout(&mut self.child.0, Duration::from_secs(10))
+            .expect("nsenter did not end");
+        describe(status)
+    }
+}
+
+fn gone_soon(pid: i32) -> bool {
+    wait_until(Duration::from_secs(3), || !alive(pid))
+}
+
+#[test]
+fn sigterm_to_the_parent_ends_the_program() {
+    if !ready() {
+        return;
+    }
+    let target = Target::full();
+    let pid = target.pid_str();
+    let mut mine = Running::start(ours().args(["-t", &pid, "-p", "-m", "sleep", "100"]));
+    let program = mine.program("sleep");
+    kill(mine.pid(), libc::SIGTERM);
+    assert!(
+        gone_soon(program),
+        "the program outlived SIGTERM to nsenter"
+    );
+    assert_eq!(mine.wait(), "signal 15");
+
+    // util-linux leaves it running: the test can tell the difference.
+    let mut theirs = Running::start(oracle().args(["-t", &pid, "-p", "-m", "sleep", "100"]));
+    let orphan = theirs.program("sleep");
+    kill(theirs.pid(), libc::SIGTERM);
+    theirs.wait();
+    assert!(alive(orphan), "util-linux now forwards SIGTERM?");
+    kill(orphan, libc::SIGKILL);
+}
+
+#[test]
+fn sigkill_to_the_parent_kills_the_program() {
+    if !ready() {
+        return;
+    }
+    let target = Target::full();
+    let pid = target.pid_str();
+    let mut mine = Running::start(ours().args(["-t", &pid, "-p", "sleep", "100"]));
+    let program = mine.program("sleep");
+    kill(mine.pid(), libc::SIGKILL);
+    mine.wait();
+    assert!(gone_soon(program), "the program outlived nsenter's death");
+}
+
+#[test]
+fn kill_child_chooses_the_signal() {
+    if !ready() {
+        return;
+    }
+    let target = Target::full();
+    let pid = target.pid_str();
+    let dir = tempdir("kill-child");
+    let marker = dir.join("got-term");
+    let script = format!(
+        "trap 'echo term > {}; exit 0' TERM; echo ready; while :; do sleep 0.05; done",
+        marker.display()
+    );
+    let mut mine =
+        Running::start(ours().args(["-t", &pid, "-p", "--kill-child=TERM", "sh", "-c", &script]));
+    assert!(mine.wait_output("ready"));
+    let program = mine.program("sh");
+    kill(mine.pid(), libc::SIGKILL);
+    mine.wait();
+    assert!(gone_soon(program), "the program outlived nsenter's death");
+    assert!(
+        wait_until(Duration::from_secs(3), || marker.exists()),
+        "the program did not get SIGTERM"
+    );
+}
+
+#[test]
+fn signals_sent_to_the_parent_reach_the_program() {
+    if !ready() {
+        return;
+    }
+    let target = Target::full();
+    let pid = target.pid_str();
+    let script = "trap 'echo got; exit 0' USR1; echo ready; while :; do sleep 0.05; done";
+    let mut mine = Running::start(ours().args(["-t", &pid, "-p", "sh", "-c", script]));
+    assert!(mine.wait_output("ready"), "{}", mine.output());
+    kill(mine.pid(), libc::SIGUSR1);
+    assert_eq!(mine.wait(), "exit 0");
+    assert_eq!(mine.output(), "ready\ngot\n");
+}
+
+#[test]
+fn a_stopped_program_stops_the_parent_and_continues_with_it() {
+    if !ready() {
+        return;
+    }
+    let target = Target::full();
+    let pid = target.pid_str();
+    let mut mine = Running::start(ours().args(["-t", &pid, "-p", "sleep", "100"]));
+    let program = mine.program("sleep");
+    kill(program, libc::SIGSTOP);
+    assert!(
+        wait_until(Duration::from_secs(5), || state_of(mine.pid()) == Some('T')),
+        "nsenter did not stop with its program: {:?}",
+        state_of(mine.pid())
+    );
+    kill(mine.pid(), libc::SIGCONT);
+    assert!(
+        wait_until(Duration::from_secs(5), || {
+            state_of(program) == Some('S') && state_of(mine.pid()) == Some('S')
+        }),
+        "not continued: program {:?}, nsenter {:?}",
+        state_of(program),
+        state_of(mine.pid())
+    );
+    kill(program, libc::SIGKILL);
+    assert_eq!(mine.wait(), "signal 9");
+}
+
+/// The program's descriptors, as `ls /proc/self/fd` lists them (ls adds its
+/// own directory descriptor, 3), when started with fd 7 open to /etc.
+fn fds_with_inherited_7(tool: &str, args: &[&str]) -> Vec<String> {
+    let out = run(
+        Command::new("bash")
+            .args(["-c", "exec 7</etc; exec -a nsenter \"$0\" \"$@\"", tool])
+            .args(args)
+            .args(["ls", "/proc/self/fd"]),
+        b"",
+    );
+    ok_stdout(&out, "ls /proc/self/fd")
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn no_inherited_descriptor_reaches_the_program() {
+    if !ready() || !require(have("bash"), "bash is not installed") {
+        return;
+    }
+    let target = Target::full();
+    let pid = target.pid_str();
+    for args in [["-t", &pid, "-u"], ["-t", &pid, "-p"]] {
+        let theirs = fds_with_inherited_7(ORACLE, &args);
+        assert!(theirs.contains(&"7".into()), "set-up failed: {theirs:?}");
+        let mine = fds_with_inherited_7(env!("CARGO_BIN_EXE_nsenter"), &args);
+        assert_eq!(mine, ["0", "1", "2", "3"], "nsenter {args:?}");
+    }
+}
+
+#[test]
+fn mount_proc_shows_the_targets_processes() {
+    if !ready() {
+        return;
+    }
+    let target = Target::full();
+    let pid = target.pid_str();
+    let show = "cat /proc/1/comm; ls /proc | grep -c '^[0-9]'";
+    let out = run(
+        ours().args(["-t", &pid, "-p", "--mount-proc", "sh", "-c", show]),
+        b"",
+    );
+    let text = ok_stdout(&out, "--mount-proc");
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("sleep"), "{text}");
+    let count: usize = lines.next().unwrap().parse().unwrap();
+    assert!(count <= 4, "more than the target's processes: {text}");
+    // Without it, /proc is still the host's.
+    let out = run(ours().args(["-t", &pid, "-p", "sh", "-c", show]), b"");
+    assert_ne!(ok_stdout(&out, "-p").lines().next(), Some("sleep"));
+}
+
+/// setpriv that drops CAP_SYS_PTRACE: a root process that must rely on the
+/// ordinary ptrace access rules (same uid, same capabilities, dumpable).
+const NO_PTRACE: &[&str] = &[
+    "setpriv",
+    "--bounding-set",
+    "-sys_ptrace",
+    "--inh-caps",
+    "-sys_ptrace",
+    "--",
+];
+
+/// Which of /proc/PID/fd/0, /proc/PID/exe, /proc/PID/root a root process
+/// without CAP_SYS_PTRACE can follow.
+fn reachable(pid: i32) -> Vec<&'static str> {
+    ["fd/0", "exe", "root"]
+        .into_iter()
+        .filter(|link| {
+            let out = run(
+                Command::new(NO_PTRACE[0]).args(&NO_PTRACE[1..]).args([
+                    "stat",
+                    "-L",
+                    &format!("/proc/{pid}/{link}"),
+                ]),
+                b"",
+            );
+            out.status == "exit 0"
+        })
+        .collect()
+}
+
+#[test]
+fn the_waiting_parent_is_not_dumpable() {
+    if !ready() || !require(have("setpriv"), "setpriv is not installed") {
+        return;
+    }
+    let target = Target::start_via(NO_PTRACE, &["--pid", "--mount-proc"], ":");
+    let pid = target.pid_str();
+    let args = ["-t", &pid, "-p", "-m", "sleep", "100"];
+    let launch = |tool: &str| {
+        let mut cmd = Command::new(NO_PTRACE[0]);
+        cmd.args(&NO_PTRACE[1..]).arg(tool).args(args);
+        Running::start(&mut cmd)
+    };
+    // Control: util-linux's parent is dumpable, so the probe can read it.
+    let theirs = launch(ORACLE);
+    theirs.program("sleep");
+    assert_eq!(
+        reachable(theirs.pid()),
+        ["fd/0", "exe", "root"],
+        "the probe cannot work here"
+    );
+    let mine = launch(env!("CARGO_BIN_EXE_nsenter"));
+    let program = mine.program("sleep");
+    assert_eq!(
+        reachable(mine.pid()),
+        [""; 0],
+        "nsenter's parent is dumpable"
+    );
+    for pid in [program, mine.pid(), theirs.pid()] {
+        kill(pid, libc::SIGKILL);
+    }
+}
+
+#[test]
+fn no_program_runs_a_login_shell() {
+    if !ready() {
+        return;
+    }
+    let target = Target::full();
+    let pid = target.pid_str();
+    let out = run(
+        ours().env("SHELL", "/bin/sh").args(["-t", &pid, "-u"]),
+        b"echo $0; hostname",
+    );
+    assert_eq!(ok_stdout(&out, "SHELL=/bin/sh"), "-sh\nt1\n");
+    // Without $SHELL: the shell of our passwd entry.
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap();
+    // SAFETY: getuid has no preconditions and cannot fail.
+    let uid = unsafe { libc::getuid() }.to_string();
+    let shell = passwd
+        .lines()
+        .find(|l| l.split(':').nth(2) == Some(uid.as_str()))
+        .and_then(|l| l.rsplit(':').next())
+        .unwrap_or("/bin/sh");
+    let name = Path::new(shell).file_name().unwrap().to_string_lossy();
+    let out = run(
+        ours().env_remove("SHELL").args(["-t", &pid, "-u"]),
+        b"echo $0",
+    );
+    let text = ok_stdout(&out, "no SHELL");
+    assert_eq!(text.lines().last(), Some(format!("-{name}").as_str()));
+}
