@@ -165,22 +165,30 @@ pub struct CgroupJoin {
 
 impl CgroupJoin {
     /// Open every hierarchy's cgroup.procs for the memberships in
-    /// `proc_cgroup` (the target's /proc/PID/cgroup). Hierarchies not mounted
-    /// here are skipped: there is nothing to join there.
+    /// `proc_cgroup` (the target's /proc/PID/cgroup). A hierarchy that is
+    /// not mounted here, or only as a read-only view of another subtree (as
+    /// inside a container), is mounted detached, with no mount point, to
+    /// reach the target's cgroup in it.
     pub fn prepare(proc_cgroup: &str, mountinfo: &str) -> Result<CgroupJoin> {
         let mounts = parse_mounts(mountinfo);
         let mut files = Vec::new();
         for member in parse_memberships(proc_cgroup) {
-            let Some(path) = procs_file(&member, &mounts) else {
-                continue;
-            };
-            let file = fd::open(&path, libc::O_WRONLY)
-                .map_err(|e| Error::sys(format!("cannot open {}", path.display()), e))?;
-            files.push((path, file));
+            let mounted = procs_file(&member, &mounts).map(|path| {
+                let opened = fd::open(&path, libc::O_WRONLY);
+                (path, opened)
+            });
+            match mounted {
+                Some((path, Ok(file))) => files.push((path, file)),
+                Some((path, Err(e))) => match open_detached(&member) {
+                    Ok(found) => files.push(found),
+                    Err(_) => return Err(Error::sys(format!("cannot open {}", path.display()), e)),
+                },
+                None => files.push(open_detached(&member)?),
+            }
         }
         if files.is_empty() {
             return Err(Error::msg(
-                "cannot join the target's cgroup: none of its hierarchies is mounted here",
+                "cannot join the target's cgroup: it lists no hierarchy",
             ));
         }
         Ok(CgroupJoin { files })
@@ -194,6 +202,49 @@ impl CgroupJoin {
         }
         Ok(())
     }
+}
+
+/// The target's cgroup.procs through a detached mount of its hierarchy.
+fn open_detached(member: &Membership) -> Result<(PathBuf, OwnedFd)> {
+    let (fstype, options) = mount_options(member);
+    let shown = PathBuf::from(format!("{}:{}", member.controllers.join(","), member.path));
+    let root = fd::mount_detached(fstype, &options).map_err(|e| {
+        Error::sys(
+            format!("cannot mount the cgroup hierarchy of {}", shown.display()),
+            e,
+        )
+    })?;
+    let rel = PathBuf::from(member.path.trim_start_matches('/')).join("cgroup.procs");
+    let file = fd::openat(root.as_fd(), &rel, libc::O_WRONLY)
+        .map_err(|e| Error::sys(format!("cannot open cgroup {}", shown.display()), e))?;
+    Ok((
+        PathBuf::from(member.path.as_str()).join("cgroup.procs"),
+        file,
+    ))
+}
+
+/// How to mount a membership's hierarchy: cgroup2 for the unified one,
+/// else cgroup v1 with its controllers as flags and `name=` as a string.
+fn mount_options(member: &Membership) -> (&'static str, Vec<(&str, Option<&str>)>) {
+    if member.controllers.is_empty() {
+        return ("cgroup2", Vec::new());
+    }
+    let mut options = Vec::new();
+    let mut has_controller = false;
+    for c in &member.controllers {
+        match c.strip_prefix("name=") {
+            Some(name) => options.push(("name", Some(name))),
+            None => {
+                has_controller = true;
+                options.push((c.as_str(), None));
+            }
+        }
+    }
+    if !has_controller {
+        // A named hierarchy without controllers must say so.
+        options.insert(0, ("none", None));
+    }
+    ("cgroup", options)
 }
 
 fn parent(path: &Path) -> String {
@@ -259,6 +310,20 @@ mod tests {
             procs_file(m, &mounts).unwrap(),
             PathBuf::from("/mnt/cg/x/cgroup.procs")
         );
+    }
+
+    #[test]
+    fn detached_mount_options() {
+        let m = parse_memberships("11:cpu,cpuacct:/a\n1:name=systemd:/a\n0::/a\n");
+        assert_eq!(
+            mount_options(&m[0]),
+            ("cgroup", vec![("cpu", None), ("cpuacct", None)])
+        );
+        assert_eq!(
+            mount_options(&m[1]),
+            ("cgroup", vec![("none", None), ("name", Some("systemd"))])
+        );
+        assert_eq!(mount_options(&m[2]), ("cgroup2", vec![]));
     }
 
     #[test]

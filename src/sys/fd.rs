@@ -199,3 +199,55 @@ pub fn set_nonblocking(fd: BorrowedFd<'_>) -> SysResult<()> {
     } as libc::c_long)
     .map(drop)
 }
+
+/// A detached mount of a cgroup hierarchy (fsopen/fsconfig/fsmount, Linux
+/// 5.2): `fstype` is "cgroup" or "cgroup2"; each option is a flag
+/// ("memory") or a key and value ("name", "systemd"). Nothing is attached
+/// to any mount point: the descriptor is the hierarchy's root.
+pub fn mount_detached(fstype: &str, options: &[(&str, Option<&str>)]) -> SysResult<OwnedFd> {
+    const FSOPEN_CLOEXEC: libc::c_uint = 1;
+    const FSCONFIG_SET_FLAG: libc::c_uint = 0;
+    const FSCONFIG_SET_STRING: libc::c_uint = 1;
+    const FSCONFIG_CMD_CREATE: libc::c_uint = 6;
+    const FSMOUNT_CLOEXEC: libc::c_uint = 1;
+    let fs = cstring(fstype.as_bytes())?;
+    // SAFETY: fs is a C string; fsopen returns a new descriptor.
+    let ctx = check(unsafe { libc::syscall(libc::SYS_fsopen, fs.as_ptr(), FSOPEN_CLOEXEC) })?;
+    // SAFETY: fsopen returned a new descriptor that nothing else owns.
+    let ctx = unsafe { OwnedFd::from_raw_fd(ctx as RawFd) };
+    for (key, value) in options {
+        let k = cstring(key.as_bytes())?;
+        let v = value.map(|v| cstring(v.as_bytes())).transpose()?;
+        let (cmd, vptr) = match &v {
+            Some(v) => (FSCONFIG_SET_STRING, v.as_ptr()),
+            None => (FSCONFIG_SET_FLAG, std::ptr::null()),
+        };
+        // SAFETY: key and value are C strings (or null for a flag).
+        check(unsafe {
+            libc::syscall(
+                libc::SYS_fsconfig,
+                ctx.as_raw_fd(),
+                cmd,
+                k.as_ptr(),
+                vptr,
+                0,
+            )
+        })?;
+    }
+    // SAFETY: CMD_CREATE takes no key or value.
+    check(unsafe {
+        libc::syscall(
+            libc::SYS_fsconfig,
+            ctx.as_raw_fd(),
+            FSCONFIG_CMD_CREATE,
+            std::ptr::null::<libc::c_char>(),
+            std::ptr::null::<libc::c_char>(),
+            0,
+        )
+    })?;
+    // SAFETY: fsmount takes a descriptor and flags and returns a new descriptor.
+    let mnt =
+        check(unsafe { libc::syscall(libc::SYS_fsmount, ctx.as_raw_fd(), FSMOUNT_CLOEXEC, 0) })?;
+    // SAFETY: fsmount returned a new descriptor that nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(mnt as RawFd) })
+}
