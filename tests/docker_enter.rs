@@ -5,10 +5,10 @@
 mod common;
 
 use common::docker_enter::{docker_enter, image, ready, stderr, stdout, DOCKER_ENTER};
+use common::tmux::Tmux;
 use common::{docker, docker_ok, TestContainer};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 /// What a process sees of itself: user, directory, host name, namespaces,
 /// cgroups and environment.
@@ -221,43 +221,6 @@ fn bash_completes_options_and_running_containers() {
 }
 
 /// tmux on a socket of our own, so no other session is touched.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    /// Poll the screen until `pred` holds, for up to 10 s.
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let screen = stdout(&self.run(&["capture-pane", "-p", "-t", "nsc"]));
-            if pred(&screen) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "waiting for {what}; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
-
 #[test]
 fn interactive_shell_at_a_real_terminal() {
     if !ready() {
@@ -273,9 +236,7 @@ fn interactive_shell_at_a_real_terminal() {
         image(),
         &["sleep", "100000"],
     );
-    let tmux = Tmux {
-        socket: format!("nsc-de-{}", std::process::id()),
-    };
+    let tmux = Tmux::new("de");
     let command = format!(
         "{DOCKER_ENTER} {}; echo docker-enter-exited-$?; sleep 100",
         c.name

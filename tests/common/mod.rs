@@ -6,6 +6,7 @@
 
 pub mod busybox_image;
 pub mod docker_enter;
+pub mod tmux;
 
 use std::io::{Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
