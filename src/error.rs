@@ -96,9 +96,9 @@ impl Error {
 
     pub fn exit_code(&self) -> i32 {
         match (&self.kind, self.errno) {
-            (ErrorKind::Exec, Some(libc::ENOENT)) | (ErrorKind::Exec, Some(libc::ENOTDIR)) => {
-                EXIT_NOT_FOUND
-            }
+            // As util-linux: only "no such file" is 127 (a PATH search that
+            // found nothing ends as ENOENT too).
+            (ErrorKind::Exec, Some(libc::ENOENT)) => EXIT_NOT_FOUND,
             (ErrorKind::Exec, _) => EXIT_CANNOT_EXECUTE,
             _ => EXIT_FAILURE,
         }
@@ -179,6 +179,7 @@ mod tests {
     fn exec_failures_map_to_126_and_127() {
         assert_eq!(Error::exec("x", libc::ENOENT).exit_code(), 127);
         assert_eq!(Error::exec("x", libc::EACCES).exit_code(), 126);
+        assert_eq!(Error::exec("x", libc::ENOTDIR).exit_code(), 126);
         assert_eq!(Error::msg("x").exit_code(), 1);
     }
 }

@@ -26,8 +26,8 @@ pub struct Identity {
     /// Start time as wall-clock milliseconds since the epoch (Docker's
     /// `State.StartedAt`), matched within a few seconds.
     pub started_unix_ms: Option<i64>,
-    /// A string every line of /proc/PID/cgroup must contain somewhere (the
-    /// container ID; Docker puts it in the cgroup path).
+    /// A string /proc/PID/cgroup must contain (the container ID: Docker puts
+    /// it in the cgroup path of every hierarchy).
     pub cgroup_contains: Option<String>,
 }
 

@@ -9,6 +9,9 @@ use crate::sys::{self, fd, pidfd};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::PathBuf;
 
+/// statfs f_type of pidfs (Linux 6.9), where each process has its own inode.
+const PIDFS_MAGIC: i64 = 0x5049_4446;
+
 pub struct Target {
     pub pid: i32,
     /// None only on kernels without pidfd_open (before 5.3).
@@ -35,6 +38,18 @@ impl Target {
     }
 
     fn check_inode(&self, want: u64) -> Result<()> {
+        // Before Linux 6.9 every pidfd shares one anonymous inode: a match
+        // would prove nothing, so PID:INO needs pidfs.
+        let pidfd_fs = self
+            .pidfd
+            .as_ref()
+            .and_then(|p| fd::fs_type(p.as_fd()).ok());
+        if pidfd_fs != Some(PIDFS_MAGIC) {
+            return Err(Error::msg(format!(
+                "cannot check {}:{want}: pidfd inodes identify processes only on Linux 6.9 or later",
+                self.pid
+            )));
+        }
         let pidfd = self.pidfd.as_ref().expect("pidfd required for PID:INO");
         let (_, ino) = fd::dev_ino(pidfd.as_fd())
             .map_err(|e| Error::sys(format!("cannot stat pidfd of process {}", self.pid), e))?;

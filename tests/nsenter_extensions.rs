@@ -649,3 +649,71 @@ fn no_program_runs_a_login_shell() {
     let text = ok_stdout(&out, "no SHELL");
     assert_eq!(text.lines().last(), Some(format!("-{name}").as_str()));
 }
+
+/// A program whose `#!` interpreter is `/proc/self/fd/7/...` must not reach
+/// a host directory through an inherited descriptor: every descriptor is
+/// closed (not only marked close-on-exec) before exec, so the interpreter
+/// lookup finds nothing. util-linux runs the host's program.
+#[test]
+fn an_inherited_descriptor_cannot_serve_as_interpreter() {
+    if !ready() || !require(have("bash"), "bash is not installed") {
+        return;
+    }
+    let dir = tempdir("fd-interpreter");
+    let host_only = dir.join("host-only");
+    std::fs::create_dir_all(&host_only).unwrap();
+    std::fs::write(host_only.join("prog"), "#!/bin/sh\necho from-host-dir\n").unwrap();
+    let script = dir.join("script");
+    std::fs::write(&script, "#!/proc/self/fd/7/prog\n").unwrap();
+    for file in [host_only.join("prog"), script.clone()] {
+        assert!(Command::new("chmod")
+            .arg("755")
+            .arg(&file)
+            .status()
+            .unwrap()
+            .success());
+    }
+    // The target's mount namespace hides the host-only directory.
+    let target = Target::start(
+        &["--mount"],
+        &format!("mount -t tmpfs none {}", host_only.display()),
+    );
+    let pid = target.pid_str();
+    let with_fd7 = |tool: &str| {
+        let line = format!(
+            "exec 7<{}; exec {tool} -t {pid} -m {}",
+            host_only.display(),
+            script.display()
+        );
+        run(Command::new("bash").args(["-c", &line]), b"")
+    };
+    let theirs = with_fd7(ORACLE);
+    assert!(
+        theirs.stdout.contains("from-host-dir"),
+        "set-up failed: {theirs:?}"
+    );
+    let mine = with_fd7(env!("CARGO_BIN_EXE_nsenter"));
+    assert!(
+        !mine.stdout.contains("from-host-dir"),
+        "a host-only program ran: {mine:?}"
+    );
+    assert_eq!(mine.code(), Some(127), "{mine:?}");
+}
+
+/// The parent-death signal survives a change of credentials (the kernel
+/// clears it on setuid, so it is armed after): killing nsenter with -S
+/// still ends the program.
+#[test]
+fn sigkill_to_the_parent_kills_a_program_with_other_credentials() {
+    if !ready() {
+        return;
+    }
+    let target = Target::full();
+    let pid = target.pid_str();
+    let mut mine =
+        Running::start(ours().args(["-t", &pid, "-p", "-S", "1000", "-G", "1000", "sleep", "100"]));
+    let program = mine.program("sleep");
+    kill(mine.pid(), libc::SIGKILL);
+    mine.wait();
+    assert!(gone_soon(program), "the program outlived nsenter's death");
+}

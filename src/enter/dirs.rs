@@ -101,6 +101,10 @@ fn check_cwd_inside() -> Result<()> {
             "working directory {} is outside the container; refusing to run there",
             cwd.display()
         ))),
-        Err(e) => Err(Error::sys("working directory is outside the container", e)),
+        Err(libc::ENOENT) => Err(Error::sys(
+            "cannot get the working directory (it was removed)",
+            libc::ENOENT,
+        )),
+        Err(e) => Err(Error::sys("cannot get the working directory", e)),
     }
 }

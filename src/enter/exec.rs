@@ -1,6 +1,7 @@
 //! Executing the program: PATH search as execvp does it, but in the
 //! environment the program will get, and the login shell.
 
+use super::self_exec::SelfExe;
 use crate::error::Error;
 use crate::sys::{self, fd, process};
 use std::ffi::{CString, OsStr, OsString};
@@ -32,58 +33,11 @@ fn to_cstrings(items: &[OsString]) -> Result<Vec<CString>, Error> {
         .collect()
 }
 
-/// Our own executable, identified before entering: a container may make its
-/// /bin/sh a `#!/proc/self/exe` script to get a writable handle on the
-/// host's binary (runc CVE-2019-5736), so such a program is refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SelfExe {
-    dev: u64,
-    ino: u64,
-}
-
-impl SelfExe {
-    pub fn current() -> Option<SelfExe> {
-        let st = fd::stat(Path::new("/proc/self/exe")).ok()?;
-        Some(SelfExe {
-            dev: st.st_dev,
-            ino: st.st_ino,
-        })
-    }
-
-    fn is(&self, path: &[u8]) -> bool {
-        fd::stat(Path::new(OsStr::from_bytes(path)))
-            .is_ok_and(|st| st.st_dev == self.dev && st.st_ino == self.ino)
-    }
-
-    /// The file, or the interpreter of its `#!` line (nested as the kernel
-    /// allows), is our own binary.
-    fn runs_us(&self, path: &[u8]) -> bool {
-        let mut path = path.to_vec();
-        for _ in 0..5 {
-            if self.is(&path) {
-                return true;
-            }
-            match interpreter_of(&path) {
-                Some(next) => path = next,
-                None => return false,
-            }
-        }
-        false
-    }
-}
-
-/// The interpreter named by a file's `#!` line.
-fn interpreter_of(path: &[u8]) -> Option<Vec<u8>> {
-    use std::io::Read;
-    let mut head = [0u8; 256];
-    let mut file = std::fs::File::open(OsStr::from_bytes(path)).ok()?;
-    let n = file.read(&mut head).ok()?;
-    let line = head[..n].strip_prefix(b"#!")?;
-    let line = &line[..line.iter().position(|&b| b == b'\n').unwrap_or(line.len())];
-    let interp = line
-        .split(|b| b.is_ascii_whitespace())
-        .find(|w| !w.is_empty())?;
-    Some(interp.to_vec())
+/// What one execve attempt came to (it returns only on failure).
+enum Attempt {
+    Failed(i32),
+    /// The file would run our own binary in the container.
+    RefusedSelf,
 }
 
 /// Run `argv` with `env`, searching PATH (from `env`) when argv[0] has no
@@ -122,14 +76,13 @@ pub fn exec_command_guarded(argv: &[OsString], env: &[CString], guard: Option<Se
         let Ok(c) = sys::cstring(&candidate) else {
             continue;
         };
-        // A PATH hit is as dangerous as a path given in full.
-        if guard.is_some_and(|g| g.runs_us(&candidate)) {
-            return refuse_self(prog);
-        }
-        match exec_or_sh(&c, &args, env) {
-            libc::EACCES => saw_eacces = true,
-            libc::ENOENT | libc::ENOTDIR | libc::ESTALE | libc::ENODEV | libc::ETIMEDOUT => {}
-            other => return Error::exec(&prog.to_string_lossy(), other),
+        match attempt(&c, &args, env, guard) {
+            Attempt::RefusedSelf => return refuse_self(prog),
+            Attempt::Failed(libc::EACCES) => saw_eacces = true,
+            Attempt::Failed(
+                libc::ENOENT | libc::ENOTDIR | libc::ESTALE | libc::ENODEV | libc::ETIMEDOUT,
+            ) => {}
+            Attempt::Failed(other) => return Error::exec(&prog.to_string_lossy(), other),
         }
     }
     Error::exec(
@@ -143,9 +96,8 @@ pub fn exec_command_guarded(argv: &[OsString], env: &[CString], guard: Option<Se
 }
 
 fn refuse_self(shown: &OsStr) -> Error {
-    let mut err = Error::exec(&shown.to_string_lossy(), libc::EPERM);
-    err.hint = Some("it would run this tool's own binary inside the container".into());
-    err
+    Error::exec(&shown.to_string_lossy(), libc::EPERM)
+        .hint("it would run this tool's own binary inside the container")
 }
 
 fn exec_file(
@@ -155,28 +107,36 @@ fn exec_file(
     shown: &OsStr,
     guard: Option<SelfExe>,
 ) -> Error {
-    if guard.is_some_and(|g| g.runs_us(path)) {
-        return refuse_self(shown);
-    }
-    let errno = match sys::cstring(path) {
-        Ok(c) => exec_or_sh(&c, args, env),
-        Err(e) => e,
+    let outcome = match sys::cstring(path) {
+        Ok(c) => attempt(&c, args, env, guard),
+        Err(e) => Attempt::Failed(e),
     };
-    Error::exec(&shown.to_string_lossy(), errno)
+    match outcome {
+        Attempt::RefusedSelf => refuse_self(shown),
+        Attempt::Failed(errno) => Error::exec(&shown.to_string_lossy(), errno),
+    }
 }
 
 /// execve, and for a file without a #! line or ELF header (ENOEXEC) run
-/// it with /bin/sh, as execvp does.
-fn exec_or_sh(path: &CString, args: &[CString], env: &[CString]) -> i32 {
+/// it with /bin/sh, as execvp does; every file about to run is checked
+/// against the guard first.
+fn attempt(path: &CString, args: &[CString], env: &[CString], guard: Option<SelfExe>) -> Attempt {
+    let runs_us = |p: &[u8]| guard.is_some_and(|g| g.runs_us(p));
+    if runs_us(path.as_bytes()) {
+        return Attempt::RefusedSelf;
+    }
     let errno = process::execve(path, args, env);
     if errno != libc::ENOEXEC {
-        return errno;
+        return Attempt::Failed(errno);
+    }
+    if runs_us(b"/bin/sh") {
+        return Attempt::RefusedSelf;
     }
     let sh = CString::new("/bin/sh").expect("no NUL");
     let mut sh_args = vec![sh.clone(), path.clone()];
     sh_args.extend(args.iter().skip(1).cloned());
     process::execve(&sh, &sh_args, env);
-    libc::ENOEXEC
+    Attempt::Failed(libc::ENOEXEC)
 }
 
 /// Run exactly `path` with `argv` (no PATH search).
@@ -216,7 +176,8 @@ pub fn exec_login_shell(env: &[CString]) -> Error {
 }
 
 fn passwd_shell(uid: u32) -> Option<Vec<u8>> {
-    let passwd = std::fs::read("/etc/passwd").ok()?;
+    // The container's file: read it as one it controls.
+    let passwd = fd::read_regular(Path::new("/etc/passwd"), 16 << 20).ok()?;
     shell_of_uid(&passwd, uid)
 }
 

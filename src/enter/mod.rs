@@ -14,6 +14,7 @@ mod dirs;
 pub mod environ;
 pub mod exec;
 mod namespaces;
+mod self_exec;
 mod supervise;
 mod terminal;
 
@@ -31,20 +32,22 @@ use std::path::Path;
 /// Carry the plan out. Returns the exit status to leave with when we forked
 /// and waited; otherwise returns only an error (exec replaced us).
 pub fn run(plan: &Plan) -> Result<i32> {
-    run_plan(plan).map_err(explain_permission)
+    // Asked now: credentials may change before an error is reported.
+    let privileged = process::has_cap_sys_admin();
+    run_plan(plan, privileged).map_err(|e| explain_permission(e, privileged))
 }
 
 /// A refusal for lack of privilege says what privilege is needed.
-fn explain_permission(err: Error) -> Error {
+fn explain_permission(err: Error, privileged: bool) -> Error {
     let denied = matches!(err.errno, Some(libc::EPERM) | Some(libc::EACCES));
-    if denied && err.kind != crate::error::ErrorKind::Exec && !process::has_cap_sys_admin() {
+    if denied && err.kind != crate::error::ErrorKind::Exec && !privileged {
         err.hint("root or CAP_SYS_ADMIN is needed")
     } else {
         err
     }
 }
 
-fn run_plan(plan: &Plan) -> Result<i32> {
+fn run_plan(plan: &Plan, privileged: bool) -> Result<i32> {
     process::set_dumpable(false)
         .map_err(|e| Error::sys("cannot make the process non-dumpable", e))?;
     let target = plan.target.as_ref().map(Target::open).transpose()?;
@@ -66,7 +69,7 @@ fn run_plan(plan: &Plan) -> Result<i32> {
     };
     // Identify our binary while /proc/self/exe is still the host's view.
     let guard = if plan.hardening.refuse_self_exec {
-        exec::SelfExe::current()
+        self_exec::SelfExe::current()
     } else {
         None
     };
@@ -87,6 +90,9 @@ fn run_plan(plan: &Plan) -> Result<i32> {
         creds::drop_groups_early(&mut creds);
     }
     namespaces::enter(&namespaces, target)?;
+    // Entering a user namespace owned by another uid may make us dumpable.
+    process::set_dumpable(false)
+        .map_err(|e| Error::sys("cannot make the process non-dumpable", e))?;
     dirs::apply(&dirs, plan.hardening)?;
     if let Some(label) = &label {
         label.apply()?;
@@ -102,8 +108,8 @@ fn run_plan(plan: &Plan) -> Result<i32> {
             ForkMode::Always => true,
             ForkMode::WhenPidNs => namespaces.enters(NsKind::Pid) || plan.mount_proc,
         };
-    let finish = || -> Error {
-        if let Err(e) = finish_in_program(plan, &creds) {
+    let finish = |watch: Option<&supervise::DeathWatch>| -> Error {
+        if let Err(e) = finish_in_program(plan, &creds, watch) {
             return e;
         }
         execute(&plan.program, &env, guard)
@@ -113,10 +119,14 @@ fn run_plan(plan: &Plan) -> Result<i32> {
             plan.tool,
             plan.kill_child.unwrap_or(libc::SIGKILL),
             pty,
-            finish,
+            |watch| explain_permission(finish(Some(watch)), privileged),
         )
     } else {
-        Err(finish())
+        // Every descriptor above 2 is closed by now, our handles included:
+        // leave at once instead of returning (dropping them would close
+        // numbers we no longer own).
+        let err = explain_permission(finish(None), privileged);
+        process::exit_now(crate::error::report(plan.tool, &err))
     }
 }
 
@@ -130,12 +140,21 @@ fn prepare_cgroup(target: Option<&Target>) -> Result<CgroupJoin> {
 
 /// In the process that will exec: a fresh /proc if asked, credentials,
 /// and no descriptor above 2 left open.
-fn finish_in_program(plan: &Plan, creds: &creds::Resolved) -> Result<()> {
+fn finish_in_program(
+    plan: &Plan,
+    creds: &creds::Resolved,
+    watch: Option<&supervise::DeathWatch>,
+) -> Result<()> {
     if plan.mount_proc {
         mount_fresh_proc()?;
     }
     creds::apply(creds)?;
-    fd::cloexec_from(3).map_err(|e| Error::sys("cannot close descriptors", e))?;
+    if let Some(watch) = watch {
+        watch.arm()?;
+    }
+    // Closed, not only close-on-exec: execve resolves a `#!` interpreter
+    // while close-on-exec descriptors are still open (security rule 4).
+    fd::close_from(3).map_err(|e| Error::sys("cannot close descriptors", e))?;
     Ok(())
 }
 
@@ -155,7 +174,7 @@ fn mount_fresh_proc() -> Result<()> {
     .map_err(|e| Error::sys("mount proc on /proc failed", e))
 }
 
-fn execute(program: &Program, env: &[CString], guard: Option<exec::SelfExe>) -> Error {
+fn execute(program: &Program, env: &[CString], guard: Option<self_exec::SelfExe>) -> Error {
     match program {
         Program::Command(argv) => exec::exec_command_guarded(argv, env, guard),
         Program::LoginShell => exec::exec_login_shell(env),

@@ -137,7 +137,7 @@ fn add_parent_userns(out: &mut Namespaces) -> Result<()> {
     let parent = if let Some(i) = out.files.iter().position(|(k, _)| *k == NsKind::User) {
         let (_, user) = out.files.remove(i);
         ns::parent_ns(user.as_fd())
-            .map_err(|e| Error::sys("cannot get the parent user namespace", e))?
+            .map_err(|e| Error::sys("cannot get the parent of the user namespace", e))?
     } else {
         let (_, any) = out
             .files
@@ -170,6 +170,8 @@ pub fn enter(namespaces: &Namespaces, target: Option<&Target>) -> Result<()> {
                 for &kind in &namespaces.pidfd_kinds {
                     fallback.push((kind, target.open_ns(kind)?));
                 }
+                // Opened by PID: make sure it is still the pidfd's process.
+                target.check_alive()?;
             }
             Err(e) => return Err(Error::sys("reassociate to namespaces failed", e)),
         }

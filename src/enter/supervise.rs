@@ -11,9 +11,9 @@
 
 use super::terminal::{self, Pty, RawMode};
 use crate::error::{self, Error, Result};
-use crate::sys::fd;
 use crate::sys::process::{self, ChildStatus, Forked};
 use crate::sys::signal::{self, SigSet};
+use crate::sys::{fd, pidfd};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 
 /// Signals a user (or a supervisor such as systemd or docker) may send to
@@ -36,32 +36,26 @@ pub fn fork_and_wait(
     tool: &str,
     death_signal: i32,
     mut pty: Option<Pty>,
-    child: impl FnOnce() -> Error,
+    child: impl FnOnce(&DeathWatch) -> Error,
 ) -> Result<i32> {
     let mut waited = FORWARDED.to_vec();
     waited.push(libc::SIGCHLD);
     let set = SigSet::of(&waited);
     let old_mask = signal::block(&set).map_err(|e| Error::sys("cannot block signals", e))?;
-    let parent = process::getpid();
+    let parent = pidfd::pidfd_open(process::getpid()).ok();
     match process::fork().map_err(|e| Error::sys("fork failed", e))? {
         Forked::Child => {
             let _ = signal::set_mask(&old_mask);
-            // If we die, the program must not live on unseen (PR_SET_PDEATHSIG);
-            // if we died already, act as if the signal came. In a PID namespace
-            // that we are outside of, our parent shows as 0; once reparented
-            // the child sees its new reaper instead.
-            let ppid_ok = |p: i32| p == parent || p == 0;
-            if process::set_parent_death_signal(death_signal).is_err()
-                || !ppid_ok(process::getppid())
-            {
-                process::exit_now(128 + death_signal);
-            }
             if let Some(peer) = pty.as_ref().and_then(|p| p.peer.as_ref()) {
                 if let Err(e) = terminal::attach_program(peer.as_fd()) {
                     process::exit_now(error::report(tool, &e));
                 }
             }
-            let err = child();
+            let watch = DeathWatch {
+                signal: death_signal,
+                parent,
+            };
+            let err = child(&watch);
             process::exit_now(error::report(tool, &err))
         }
         Forked::Parent { child } => {
@@ -74,19 +68,53 @@ pub fn fork_and_wait(
     }
 }
 
+/// The program's tie to the waiting parent: if the parent dies, the
+/// program gets `signal` (PR_SET_PDEATHSIG), so it never lives on unseen.
+pub struct DeathWatch {
+    signal: i32,
+    /// A pidfd of the parent: it turns readable when the parent has exited.
+    parent: Option<std::os::fd::OwnedFd>,
+}
+
+impl DeathWatch {
+    /// Arm the parent-death signal. Call after the last credential change:
+    /// the kernel clears it whenever uid or gid change. If the parent died
+    /// before this, act as if the signal came.
+    pub fn arm(&self) -> Result<()> {
+        process::set_parent_death_signal(self.signal)
+            .map_err(|e| Error::sys("cannot set the parent-death signal", e))?;
+        if let Some(parent) = &self.parent {
+            let mut fds = [pollfd(parent.as_fd())];
+            if fd::poll(&mut fds, 0).is_ok() && fds[0].revents != 0 {
+                signal::set_default(self.signal);
+                process::raise(self.signal);
+                process::exit_now(128 + self.signal);
+            }
+        }
+        Ok(())
+    }
+}
+
 struct Parent {
     child: i32,
     signals: std::os::fd::OwnedFd,
     pty: Option<Pty>,
     raw: Option<RawMode>,
     stdin_open: bool,
+    /// Input read from our terminal, not yet taken by the pty: the master is
+    /// non-blocking so a program that does not read cannot stall the relay.
+    pending: Vec<u8>,
 }
+
+/// Stop reading our input while this much waits for the program.
+const PENDING_MAX: usize = 1 << 16;
 
 impl Parent {
     fn new(child: i32, set: &SigSet, pty: Option<Pty>) -> Result<Parent> {
         let signals =
             signal::signalfd(set).map_err(|e| Error::sys("cannot wait for signals", e))?;
         let raw = pty.as_ref().map(|p| {
+            let _ = fd::set_nonblocking(p.master.as_fd());
             terminal::copy_window_size(p.master.as_fd());
             RawMode::enter()
         });
@@ -96,6 +124,7 @@ impl Parent {
             pty,
             raw,
             stdin_open: true,
+            pending: Vec::new(),
         })
     }
 
@@ -103,8 +132,12 @@ impl Parent {
         loop {
             let mut fds = vec![pollfd(self.signals.as_fd())];
             if let Some(pty) = &self.pty {
-                fds.push(pollfd(pty.master.as_fd()));
-                if self.stdin_open {
+                let mut master = pollfd(pty.master.as_fd());
+                if !self.pending.is_empty() {
+                    master.events |= libc::POLLOUT;
+                }
+                fds.push(master);
+                if self.stdin_open && self.pending.len() < PENDING_MAX {
                     fds.push(pollfd(std::io::stdin().as_fd()));
                 }
             }
@@ -112,7 +145,10 @@ impl Parent {
                 Ok(_) | Err(libc::EINTR) => {}
                 Err(e) => return Err(Error::sys("poll failed", e)),
             }
-            if fds.len() > 1 && fds[1].revents != 0 {
+            if fds.len() > 1 && fds[1].revents & libc::POLLOUT != 0 {
+                self.feed_program();
+            }
+            if fds.len() > 1 && fds[1].revents & !libc::POLLOUT != 0 {
                 self.relay_output();
             }
             if fds.len() > 2 && fds[2].revents != 0 {
@@ -128,16 +164,29 @@ impl Parent {
 
     fn relay_output(&mut self) {
         let Some(pty) = &self.pty else { return };
-        if !terminal::pump(pty.master.as_fd(), std::io::stdout().as_fd()) {
+        if terminal::pump(pty.master.as_fd(), std::io::stdout().as_fd()).is_none() {
             // The program's side is closed; keep waiting for its status only.
             self.pty = None;
         }
     }
 
     fn relay_input(&mut self) {
-        let Some(pty) = &self.pty else { return };
-        if !terminal::pump(std::io::stdin().as_fd(), pty.master.as_fd()) {
+        if !terminal::read_into(std::io::stdin().as_fd(), &mut self.pending) {
             self.stdin_open = false;
+        }
+    }
+
+    fn feed_program(&mut self) {
+        let Some(pty) = &self.pty else {
+            self.pending.clear();
+            return;
+        };
+        match fd::write_some(pty.master.as_fd(), &self.pending) {
+            Ok(n) => {
+                self.pending.drain(..n);
+            }
+            Err(libc::EAGAIN) => {}
+            Err(_) => self.pending.clear(),
         }
     }
 
@@ -185,8 +234,8 @@ impl Parent {
                         raw.restore();
                     }
                     let _ = signal::kill(process::getpid(), libc::SIGSTOP);
-                    if self.raw.is_some() {
-                        self.raw = Some(RawMode::enter());
+                    if let Some(raw) = &self.raw {
+                        raw.reapply();
                     }
                     let _ = signal::kill(self.child, libc::SIGCONT);
                 }
@@ -200,7 +249,7 @@ impl Parent {
     fn finish(&mut self) {
         if let Some(pty) = &self.pty {
             let _ = fd::set_nonblocking(pty.master.as_fd());
-            while terminal::pump(pty.master.as_fd(), std::io::stdout().as_fd()) {}
+            while let Some(1..) = terminal::pump(pty.master.as_fd(), std::io::stdout().as_fd()) {}
         }
         if let Some(raw) = self.raw.take() {
             raw.restore();

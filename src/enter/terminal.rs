@@ -83,6 +83,13 @@ impl RawMode {
         RawMode { saved }
     }
 
+    /// Raw mode again, after a stop gave the terminal back.
+    pub fn reapply(&self) {
+        if let Some(t) = &self.saved {
+            let _ = tty::set_termios(std::io::stdin().as_fd(), &tty::raw(t));
+        }
+    }
+
     pub fn restore(&self) {
         if let Some(t) = &self.saved {
             let _ = tty::set_termios(std::io::stdin().as_fd(), t);
@@ -104,12 +111,29 @@ pub fn copy_window_size(master: BorrowedFd<'_>) {
     }
 }
 
-/// Move what is readable from `from` to `to`; false at end of file or
-/// when the other side is gone (EIO on a master whose peer closed).
-pub fn pump(from: BorrowedFd<'_>, to: BorrowedFd<'_>) -> bool {
+/// Append what is readable from `from` to `buf`; false at end of file.
+pub fn read_into(from: BorrowedFd<'_>, buf: &mut Vec<u8>) -> bool {
+    let mut chunk = [0u8; 16384];
+    match fd::read(from, &mut chunk) {
+        Ok(0) => false,
+        Ok(n) => {
+            buf.extend_from_slice(&chunk[..n]);
+            true
+        }
+        Err(libc::EAGAIN) => true,
+        Err(_) => false,
+    }
+}
+
+/// Move what is readable from `from` to `to`: Some(bytes moved, 0 when
+/// nothing is ready), None at end of file or when the other side is gone
+/// (EIO on a master whose peer closed).
+pub fn pump(from: BorrowedFd<'_>, to: BorrowedFd<'_>) -> Option<usize> {
     let mut buf = [0u8; 16384];
     match fd::read(from, &mut buf) {
-        Ok(0) | Err(_) => false,
-        Ok(n) => fd::write_all(to, &buf[..n]).is_ok(),
+        Ok(0) => None,
+        Ok(n) => fd::write_all(to, &buf[..n]).ok().map(|()| n),
+        Err(libc::EAGAIN) => Some(0),
+        Err(_) => None,
     }
 }

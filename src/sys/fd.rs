@@ -2,7 +2,7 @@
 //! close-on-exec (security rule 4).
 
 use super::{check, cstring, retry, SysResult};
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
@@ -123,30 +123,6 @@ pub fn write_all(fd: BorrowedFd<'_>, mut data: &[u8]) -> SysResult<()> {
     Ok(())
 }
 
-/// Mark every descriptor from `first` up close-on-exec (close_range with
-/// CLOSE_RANGE_CLOEXEC), so nothing of ours or inherited reaches the program.
-pub fn cloexec_from(first: u32) -> SysResult<()> {
-    const CLOSE_RANGE_CLOEXEC: libc::c_uint = 1 << 2;
-    // SAFETY: close_range only changes descriptor flags; no memory is passed.
-    let rc = unsafe {
-        libc::syscall(
-            libc::SYS_close_range,
-            first,
-            libc::c_uint::MAX,
-            CLOSE_RANGE_CLOEXEC,
-        )
-    };
-    if rc == 0 {
-        return Ok(());
-    }
-    // Kernels before 5.11 lack the flag: fall back to walking the table.
-    for fd in first..1024 {
-        // SAFETY: F_SETFD on a number that may not be open only fails with EBADF.
-        unsafe { libc::fcntl(fd as RawFd, libc::F_SETFD, libc::FD_CLOEXEC) };
-    }
-    Ok(())
-}
-
 /// read(2) once; Ok(0) at end of file.
 pub fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> SysResult<usize> {
     retry(|| {
@@ -250,4 +226,71 @@ pub fn mount_detached(fstype: &str, options: &[(&str, Option<&str>)]) -> SysResu
         check(unsafe { libc::syscall(libc::SYS_fsmount, ctx.as_raw_fd(), FSMOUNT_CLOEXEC, 0) })?;
     // SAFETY: fsmount returned a new descriptor that nothing else owns.
     Ok(unsafe { OwnedFd::from_raw_fd(mnt as RawFd) })
+}
+
+/// Read a file that a container controls: opened without blocking (a FIFO
+/// must not hang us) or becoming our terminal, refused unless it is a
+/// regular file, and at most `max` bytes read.
+pub fn read_regular(path: &Path, max: usize) -> SysResult<Vec<u8>> {
+    let file = open(path, libc::O_RDONLY | libc::O_NONBLOCK | libc::O_NOCTTY)?;
+    let st = fstat(file.as_fd())?;
+    if st.st_mode & libc::S_IFMT != libc::S_IFREG {
+        return Err(libc::EINVAL);
+    }
+    let mut out = vec![0u8; max.min(st.st_size.max(0) as usize + 1).max(1)];
+    let mut filled = 0;
+    while filled < out.len() {
+        match read(file.as_fd(), &mut out[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    out.truncate(filled.min(max));
+    Ok(out)
+}
+
+/// close_range(2) for real: close every descriptor from `first` up, so
+/// nothing of ours is open while execve resolves a `#!` interpreter
+/// (a `/proc/self/fd/N/...` interpreter path must find nothing).
+pub fn close_from(first: u32) -> SysResult<()> {
+    // SAFETY: close_range takes numbers only; closing descriptors we may
+    // still own elsewhere is acceptable because we are about to exec.
+    let rc = unsafe { libc::syscall(libc::SYS_close_range, first, libc::c_uint::MAX, 0) };
+    if rc == 0 {
+        return Ok(());
+    }
+    // Kernels before 5.9: close up to the descriptor limit.
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: limit is a valid rlimit to fill.
+    unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+    let top = limit.rlim_cur.min(1 << 20) as i32;
+    for fd in first as i32..top {
+        // SAFETY: closing a number that may not be open only fails with EBADF.
+        unsafe { libc::close(fd) };
+    }
+    Ok(())
+}
+
+/// write(2) once; how many bytes were taken.
+pub fn write_some(fd: BorrowedFd<'_>, data: &[u8]) -> SysResult<usize> {
+    retry(|| {
+        // SAFETY: data is readable for its length; fd is live.
+        check(
+            unsafe { libc::write(fd.as_raw_fd(), data.as_ptr().cast(), data.len()) }
+                as libc::c_long,
+        )
+    })
+    .map(|n| n as usize)
+}
+
+/// The filesystem type (statfs f_type) of an open descriptor.
+pub fn fs_type(fd: BorrowedFd<'_>) -> SysResult<i64> {
+    // SAFETY: an all-zero statfs is valid storage to be filled.
+    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: fd is live and st is a writable statfs.
+    check(unsafe { libc::fstatfs(fd.as_raw_fd(), &mut st) } as libc::c_long)?;
+    Ok(st.f_type as i64)
 }
