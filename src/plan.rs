@@ -143,6 +143,10 @@ pub struct Hardening {
     pub check_cwd: bool,
     /// Refuse to exec a program (or its #! interpreter) that is our own binary.
     pub refuse_self_exec: bool,
+    /// Without a pty, the program gets pipes in place of any of our
+    /// standard descriptors that is a terminal, and a session of its own,
+    /// so it never holds the host's terminal (security rule 13).
+    pub no_host_terminal: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -48,16 +48,19 @@ fn ctrl_c_at_a_terminal_reaches_the_program_once() {
     );
 }
 
-/// A static program that pushes "echo INJ-$((6+6))\n" into its standard
-/// input's terminal with TIOCSTI.
+/// A static program that pushes "echo INJ-$((6+6))\n" with TIOCSTI into
+/// whichever terminal it can reach: its stdin, stdout, stderr or /dev/tty.
 fn injector() -> Option<PathBuf> {
     let dir = std::env::temp_dir().join(format!("nsc-tiocsti-{}", std::process::id()));
     std::fs::create_dir_all(&dir).ok()?;
     let source = dir.join("tiocsti.c");
     std::fs::write(
         &source,
-        "#include <sys/ioctl.h>\nint main(void){const char*s=\"echo INJ-$((6+6))\\n\";\
-         int ok=1;for(;*s;s++)ok&=ioctl(0,TIOCSTI,s)==0;return ok?0:1;}\n",
+        "#include <sys/ioctl.h>\n#include <fcntl.h>\n\
+         static int push(int fd){const char*s=\"echo INJ-$((6+6))\\n\";\
+         for(;*s;s++)if(ioctl(fd,TIOCSTI,s))return 0;return 1;}\n\
+         int main(void){int fds[4]={0,1,2,open(\"/dev/tty\",O_RDWR)};\
+         for(int i=0;i<4;i++)if(fds[i]>=0&&push(fds[i]))return 0;return 1;}\n",
     )
     .ok()?;
     let binary = dir.join("tiocsti");
@@ -70,17 +73,14 @@ fn injector() -> Option<PathBuf> {
     built.success().then_some(binary)
 }
 
-/// Run `docker-enter OPTS C /tiocsti` at a terminal; true when the injected
-/// command ran in the host's shell afterwards.
-fn injection_reaches_host(container: &str, options: &str) -> bool {
-    let tmux = Tmux::new(&format!("tiocsti{}", options.trim()));
+/// Type `command` at an interactive shell; true when the injected command
+/// ran in that (host) shell afterwards.
+fn injection_reaches_host(tag: &str, command: &str) -> bool {
+    let tmux = Tmux::new(tag);
     tmux.start(SHELL);
     tmux.wait_for("the prompt", |s| s.lines().any(|l| l.trim_end() == "$"));
-    tmux.keys(&[
-        &format!("{DOCKER_ENTER} {options} {container} /tiocsti; echo AFTER-$((5+5))"),
-        "Enter",
-    ]);
-    tmux.wait_for("docker-enter to end", |s| count(s, "AFTER-10") == 1);
+    tmux.keys(&[&format!("{command}; echo AFTER-$((5+5))"), "Enter"]);
+    tmux.wait_for("the command to end", |s| count(s, "AFTER-10") == 1);
     // Give the host's shell time to read anything pushed into its input.
     std::thread::sleep(Duration::from_millis(700));
     tmux.keys(&["echo END-$((7+7))", "Enter"]);
@@ -90,7 +90,7 @@ fn injection_reaches_host(container: &str, options: &str) -> bool {
 
 #[test]
 fn tiocsti_from_the_container_does_not_reach_the_host_terminal() {
-    if !ready() || !require_root_and(&["tmux", "bash", "gcc"]) {
+    if !ready() || !require_root_and(&["tmux", "bash", "gcc", "nsenter"]) {
         return;
     }
     let Some(binary) = injector() else {
@@ -103,15 +103,26 @@ fn tiocsti_from_the_container_does_not_reach_the_host_terminal() {
         binary.to_str().unwrap(),
         &format!("{}:/tiocsti", c.name),
     ]);
-    // Control: handed the host's terminal (-T), the injection works, so the
-    // check below can fail.
+    let pid = docker_ok(&["inspect", "-f", "{{.State.Pid}}", &c.name]);
+    // Control: util-linux nsenter hands the program our terminal, and the
+    // injection works, so the checks below can fail.
+    let control = format!("/usr/bin/nsenter -t {pid} -a /tiocsti");
     assert!(
-        injection_reaches_host(&c.name, "-T"),
+        injection_reaches_host("control", &control),
         "TIOCSTI control did not inject; the test cannot see injection"
     );
-    assert!(
-        !injection_reaches_host(&c.name, ""),
-        "keystrokes from the container reached the host's terminal"
-    );
+    for (tag, command) in [
+        ("pty", format!("{DOCKER_ENTER} {} /tiocsti", c.name)),
+        ("notty", format!("{DOCKER_ENTER} -T {} /tiocsti", c.name)),
+        (
+            "piped",
+            format!("echo | {DOCKER_ENTER} {} /tiocsti", c.name),
+        ),
+    ] {
+        assert!(
+            !injection_reaches_host(tag, &command),
+            "{command}: keystrokes from the container reached the host's terminal"
+        );
+    }
     let _ = std::fs::remove_dir_all(binary.parent().unwrap());
 }

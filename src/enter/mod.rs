@@ -14,6 +14,8 @@ mod dirs;
 pub mod environ;
 pub mod exec;
 mod namespaces;
+mod pipes;
+mod relay;
 mod self_exec;
 mod supervise;
 mod terminal;
@@ -25,9 +27,11 @@ use crate::ns::NsKind;
 use crate::plan::{ForkMode, Plan, Program};
 use crate::sys::{self, fd, ns, process};
 use crate::target::Target;
+use pipes::Pipes;
 use std::ffi::CString;
 use std::os::fd::AsFd;
 use std::path::Path;
+use supervise::Attach;
 
 /// Carry the plan out. Returns the exit status to leave with when we forked
 /// and waited; otherwise returns only an error (exec replaced us).
@@ -98,11 +102,15 @@ fn run_plan(plan: &Plan, privileged: bool) -> Result<i32> {
         label.apply()?;
     }
 
-    let pty = match host_master {
-        Some(master) => Some(terminal::open(master)?),
-        None => None,
+    let attach = match host_master {
+        Some(master) => Attach::Pty(terminal::open(master)?),
+        None if plan.hardening.no_host_terminal => match Pipes::for_terminals()? {
+            Some(pipes) => Attach::Pipes(pipes),
+            None => Attach::Inherit,
+        },
+        None => Attach::Inherit,
     };
-    let fork = pty.is_some()
+    let fork = !matches!(attach, Attach::Inherit)
         || match plan.fork {
             ForkMode::Never => false,
             ForkMode::Always => true,
@@ -118,7 +126,7 @@ fn run_plan(plan: &Plan, privileged: bool) -> Result<i32> {
         supervise::fork_and_wait(
             plan.tool,
             plan.kill_child.unwrap_or(libc::SIGKILL),
-            pty,
+            attach,
             |watch| explain_permission(finish(Some(watch)), privileged),
         )
     } else {

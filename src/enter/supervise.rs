@@ -9,12 +9,14 @@
 //! second time, and the program gets a parent-death signal if we are
 //! killed outright.
 
+use super::pipes::Pipes;
+use super::relay::{pollfd, Relay};
 use super::terminal::{self, Pty, RawMode};
 use crate::error::{self, Error, Result};
 use crate::sys::process::{self, ChildStatus, Forked};
 use crate::sys::signal::{self, SigSet};
 use crate::sys::{fd, pidfd};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::os::fd::AsFd;
 
 /// Signals a user (or a supervisor such as systemd or docker) may send to
 /// stop or poke the program.
@@ -29,13 +31,24 @@ const FORWARDED: [i32; 8] = [
     libc::SIGALRM,
 ];
 
+/// How the program is attached to our terminal.
+pub enum Attach {
+    /// Our descriptors, as they are.
+    Inherit,
+    /// A fresh pty, relayed.
+    Pty(Pty),
+    /// Pipes in place of our terminal descriptors, relayed; the program in
+    /// a session of its own.
+    Pipes(Pipes),
+}
+
 /// Fork; the child runs `child` (which execs, or returns the error that
 /// stopped it), the parent waits and returns the program's exit status
 /// (or dies of its signal).
 pub fn fork_and_wait(
     tool: &str,
     death_signal: i32,
-    mut pty: Option<Pty>,
+    attach: Attach,
     child: impl FnOnce(&DeathWatch) -> Error,
 ) -> Result<i32> {
     let mut waited = FORWARDED.to_vec();
@@ -46,10 +59,16 @@ pub fn fork_and_wait(
     match process::fork().map_err(|e| Error::sys("fork failed", e))? {
         Forked::Child => {
             let _ = signal::set_mask(&old_mask);
-            if let Some(peer) = pty.as_ref().and_then(|p| p.peer.as_ref()) {
-                if let Err(e) = terminal::attach_program(peer.as_fd()) {
-                    process::exit_now(error::report(tool, &e));
-                }
+            let attached = match &attach {
+                Attach::Inherit => Ok(()),
+                Attach::Pty(pty) => match &pty.peer {
+                    Some(peer) => terminal::attach_program(peer.as_fd()),
+                    None => Ok(()),
+                },
+                Attach::Pipes(pipes) => pipes.attach_program(),
+            };
+            if let Err(e) = attached {
+                process::exit_now(error::report(tool, &e));
             }
             let watch = DeathWatch {
                 signal: death_signal,
@@ -59,11 +78,32 @@ pub fn fork_and_wait(
             process::exit_now(error::report(tool, &err))
         }
         Forked::Parent { child } => {
-            if let Some(p) = pty.as_mut() {
-                // Only the program may hold the peer, or the master never sees EOF.
-                p.peer = None;
+            // Keep only our ends: the program's ends held here would keep
+            // its output open after it exits.
+            let (relay, raw, detached) = match attach {
+                Attach::Inherit => (Relay::none(), None, false),
+                Attach::Pty(pty) => {
+                    terminal::copy_window_size(pty.master.as_fd());
+                    (Relay::pty(pty.master), Some(RawMode::enter()), false)
+                }
+                Attach::Pipes(pipes) => (
+                    Relay::pipes(pipes.to_program, pipes.from_program),
+                    None,
+                    true,
+                ),
+            };
+            // A write to a pipe the program closed must not kill us.
+            signal::ignore(libc::SIGPIPE);
+            let signals =
+                signal::signalfd(&set).map_err(|e| Error::sys("cannot wait for signals", e))?;
+            Parent {
+                child,
+                signals,
+                relay,
+                raw,
+                detached,
             }
-            Parent::new(child, &set, pty)?.wait()
+            .wait()
         }
     }
 }
@@ -84,7 +124,7 @@ impl DeathWatch {
         process::set_parent_death_signal(self.signal)
             .map_err(|e| Error::sys("cannot set the parent-death signal", e))?;
         if let Some(parent) = &self.parent {
-            let mut fds = [pollfd(parent.as_fd())];
+            let mut fds = [pollfd(parent.as_fd(), libc::POLLIN)];
             if fd::poll(&mut fds, 0).is_ok() && fds[0].revents != 0 {
                 signal::set_default(self.signal);
                 process::raise(self.signal);
@@ -98,95 +138,34 @@ impl DeathWatch {
 struct Parent {
     child: i32,
     signals: std::os::fd::OwnedFd,
-    pty: Option<Pty>,
+    relay: Relay,
     raw: Option<RawMode>,
-    stdin_open: bool,
-    /// Input read from our terminal, not yet taken by the pty: the master is
-    /// non-blocking so a program that does not read cannot stall the relay.
-    pending: Vec<u8>,
+    /// The program is in a session of its own: signals from our terminal
+    /// do not reach it unless we pass them on.
+    detached: bool,
 }
 
-/// Stop reading our input while this much waits for the program.
-const PENDING_MAX: usize = 1 << 16;
-
 impl Parent {
-    fn new(child: i32, set: &SigSet, pty: Option<Pty>) -> Result<Parent> {
-        let signals =
-            signal::signalfd(set).map_err(|e| Error::sys("cannot wait for signals", e))?;
-        let raw = pty.as_ref().map(|p| {
-            let _ = fd::set_nonblocking(p.master.as_fd());
-            terminal::copy_window_size(p.master.as_fd());
-            RawMode::enter()
-        });
-        Ok(Parent {
-            child,
-            signals,
-            pty,
-            raw,
-            stdin_open: true,
-            pending: Vec::new(),
-        })
-    }
-
     fn wait(mut self) -> Result<i32> {
         loop {
-            let mut fds = vec![pollfd(self.signals.as_fd())];
-            if let Some(pty) = &self.pty {
-                let mut master = pollfd(pty.master.as_fd());
-                if !self.pending.is_empty() {
-                    master.events |= libc::POLLOUT;
-                }
-                fds.push(master);
-                if self.stdin_open && self.pending.len() < PENDING_MAX {
-                    fds.push(pollfd(std::io::stdin().as_fd()));
-                }
-            }
+            let relayed = self.relay.poll_set();
+            let mut fds = vec![pollfd(self.signals.as_fd(), libc::POLLIN)];
+            fds.extend(relayed.iter().map(|(_, p)| *p));
             match fd::poll(&mut fds, -1) {
                 Ok(_) | Err(libc::EINTR) => {}
                 Err(e) => return Err(Error::sys("poll failed", e)),
             }
-            if fds.len() > 1 && fds[1].revents & libc::POLLOUT != 0 {
-                self.feed_program();
-            }
-            if fds.len() > 1 && fds[1].revents & !libc::POLLOUT != 0 {
-                self.relay_output();
-            }
-            if fds.len() > 2 && fds[2].revents != 0 {
-                self.relay_input();
-            }
+            let ready: Vec<_> = relayed
+                .iter()
+                .zip(&fds[1..])
+                .map(|((slot, _), p)| (*slot, *p))
+                .collect();
+            self.relay.handle(&ready);
             if fds[0].revents != 0 {
                 if let Some(code) = self.take_signals()? {
                     return Ok(code);
                 }
             }
-        }
-    }
-
-    fn relay_output(&mut self) {
-        let Some(pty) = &self.pty else { return };
-        if terminal::pump(pty.master.as_fd(), std::io::stdout().as_fd()).is_none() {
-            // The program's side is closed; keep waiting for its status only.
-            self.pty = None;
-        }
-    }
-
-    fn relay_input(&mut self) {
-        if !terminal::read_into(std::io::stdin().as_fd(), &mut self.pending) {
-            self.stdin_open = false;
-        }
-    }
-
-    fn feed_program(&mut self) {
-        let Some(pty) = &self.pty else {
-            self.pending.clear();
-            return;
-        };
-        match fd::write_some(pty.master.as_fd(), &self.pending) {
-            Ok(n) => {
-                self.pending.drain(..n);
-            }
-            Err(libc::EAGAIN) => {}
-            Err(_) => self.pending.clear(),
         }
     }
 
@@ -201,12 +180,13 @@ impl Parent {
                         return Ok(Some(code));
                     }
                 }
-                libc::SIGWINCH if self.pty.is_some() => {
-                    if let Some(pty) = &self.pty {
-                        terminal::copy_window_size(pty.master.as_fd());
+                libc::SIGWINCH if self.relay.pty_master().is_some() => {
+                    if let Some(master) = self.relay.pty_master() {
+                        terminal::copy_window_size(master);
                     }
                 }
-                signo if received.sent_by_process() => {
+                libc::SIGWINCH if self.detached => {}
+                signo if received.sent_by_process() || self.detached => {
                     let _ = signal::kill(self.child, signo);
                 }
                 _ => {}
@@ -247,21 +227,10 @@ impl Parent {
 
     /// The program is gone: pass on its last output, give the terminal back.
     fn finish(&mut self) {
-        if let Some(pty) = &self.pty {
-            let _ = fd::set_nonblocking(pty.master.as_fd());
-            while let Some(1..) = terminal::pump(pty.master.as_fd(), std::io::stdout().as_fd()) {}
-        }
+        self.relay.drain();
         if let Some(raw) = self.raw.take() {
             raw.restore();
         }
-    }
-}
-
-fn pollfd(fd: BorrowedFd<'_>) -> libc::pollfd {
-    libc::pollfd {
-        fd: fd.as_raw_fd(),
-        events: libc::POLLIN,
-        revents: 0,
     }
 }
 

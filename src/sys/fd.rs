@@ -294,3 +294,29 @@ pub fn fs_type(fd: BorrowedFd<'_>) -> SysResult<i64> {
     check(unsafe { libc::fstatfs(fd.as_raw_fd(), &mut st) } as libc::c_long)?;
     Ok(st.f_type as i64)
 }
+
+/// pipe2(2) with O_CLOEXEC: (read end, write end).
+pub fn pipe() -> SysResult<(OwnedFd, OwnedFd)> {
+    let mut fds = [0 as RawFd; 2];
+    // SAFETY: fds is an array of two ints for the kernel to fill.
+    check(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } as libc::c_long)?;
+    // SAFETY: pipe2 returned two new descriptors that nothing else owns.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+/// dup(2) with close-on-exec: a second descriptor for the same open file.
+pub fn dup(fd: BorrowedFd<'_>) -> SysResult<OwnedFd> {
+    // SAFETY: F_DUPFD_CLOEXEC takes a descriptor and a minimum number.
+    let new =
+        check(unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 3) } as libc::c_long)?;
+    // SAFETY: fcntl returned a new descriptor that nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(new as RawFd) })
+}
+
+/// Standard input, output or error (0, 1, 2), borrowed for the whole run.
+pub fn standard(n: RawFd) -> BorrowedFd<'static> {
+    assert!((0..=2).contains(&n), "not a standard descriptor: {n}");
+    // SAFETY: 0, 1 and 2 stay open for the life of the process (we never
+    // close them), so a 'static borrow of them is sound.
+    unsafe { BorrowedFd::borrow_raw(n) }
+}

@@ -123,3 +123,9 @@ pub fn read_signalfd(fd: std::os::fd::BorrowedFd<'_>) -> SysResult<Option<Receiv
         Err(e) => Err(e),
     }
 }
+
+/// Ignore a signal (SIG_IGN).
+pub fn ignore(sig: i32) {
+    // SAFETY: SIG_IGN is always a valid disposition.
+    unsafe { libc::signal(sig, libc::SIG_IGN) };
+}

@@ -76,6 +76,12 @@ pub fn make_controlling(tty: BorrowedFd<'_>) -> SysResult<()> {
     check(unsafe { libc::ioctl(tty.as_raw_fd(), libc::TIOCSCTTY, 0) } as libc::c_long).map(drop)
 }
 
+/// setsid(2): a new session, without a controlling terminal.
+pub fn new_session() -> SysResult<()> {
+    // SAFETY: setsid takes nothing.
+    check(unsafe { libc::setsid() } as libc::c_long).map(drop)
+}
+
 /// dup2(2): make `target` (0, 1 or 2) a copy of `fd`.
 pub fn dup_onto(fd: BorrowedFd<'_>, target: RawFd) -> SysResult<()> {
     // SAFETY: dup2 takes descriptors; target is one of the standard ones.

@@ -87,6 +87,7 @@ pub fn plan(
     plan.hardening = Hardening {
         check_cwd: true,
         refuse_self_exec: true,
+        no_host_terminal: true,
     };
     plan.pty = pty;
     plan.program = program;

@@ -1,0 +1,61 @@
+//! Pipes in place of our terminal (security rule 13, without a pty).
+//!
+//! When docker-enter runs a program without a pseudo-terminal, any of our
+//! standard descriptors that is a terminal is replaced, for the program, by
+//! a pipe that the waiting parent relays, and the program starts a session
+//! of its own: it holds no descriptor of the host's terminal and cannot
+//! open it as /dev/tty, so it cannot push keystrokes into it (TIOCSTI).
+
+use crate::error::{Error, Result};
+use crate::sys::{fd, tty};
+use std::os::fd::{AsFd, OwnedFd, RawFd};
+
+pub struct Pipes {
+    /// (standard descriptor, the program's end) to install in the child.
+    pub program_ends: Vec<(RawFd, OwnedFd)>,
+    /// The parent's end of the program's stdin, if stdin was a terminal.
+    pub to_program: Option<OwnedFd>,
+    /// The parent's ends of the program's stdout/stderr, and where to copy.
+    pub from_program: Vec<(OwnedFd, RawFd)>,
+}
+
+impl Pipes {
+    /// Pipes for those of 0, 1 and 2 that are terminals; None when none is.
+    pub fn for_terminals() -> Result<Option<Pipes>> {
+        let mut pipes = Pipes {
+            program_ends: Vec::new(),
+            to_program: None,
+            from_program: Vec::new(),
+        };
+        for target in 0..=2 {
+            let is_tty = match target {
+                0 => tty::isatty(std::io::stdin().as_fd()),
+                1 => tty::isatty(std::io::stdout().as_fd()),
+                _ => tty::isatty(std::io::stderr().as_fd()),
+            };
+            if !is_tty {
+                continue;
+            }
+            let (read, write) = fd::pipe().map_err(|e| Error::sys("cannot create a pipe", e))?;
+            if target == 0 {
+                pipes.program_ends.push((0, read));
+                pipes.to_program = Some(write);
+            } else {
+                pipes.program_ends.push((target, write));
+                pipes.from_program.push((read, target));
+            }
+        }
+        Ok((!pipes.program_ends.is_empty()).then_some(pipes))
+    }
+
+    /// In the program's process: a new session (no controlling terminal)
+    /// and the pipes as its standard descriptors.
+    pub fn attach_program(&self) -> Result<()> {
+        tty::new_session().map_err(|e| Error::sys("cannot start a new session", e))?;
+        for (target, end) in &self.program_ends {
+            tty::dup_onto(end.as_fd(), *target)
+                .map_err(|e| Error::sys("cannot attach a pipe", e))?;
+        }
+        Ok(())
+    }
+}
