@@ -717,3 +717,25 @@ fn sigkill_to_the_parent_kills_a_program_with_other_credentials() {
     mine.wait();
     assert!(gone_soon(program), "the program outlived nsenter's death");
 }
+
+/// The program starts with the signal dispositions util-linux gives it:
+/// nothing ignored that the caller did not ignore (the Rust runtime
+/// ignores SIGPIPE for itself; that must not reach the program).
+#[test]
+fn the_program_ignores_no_signal_the_caller_did_not() {
+    if !ready() {
+        return;
+    }
+    let target = Target::full();
+    let pid = target.pid_str();
+    // Forked into the PID namespace, and exec'd directly (UTS only).
+    for namespaces in [&["-m", "-p"][..], &["-u"][..]] {
+        let sig_ign = |mut cmd: Command| {
+            cmd.args(["-t", &pid]).args(namespaces);
+            cmd.args(["grep", "SigIgn", "/proc/self/status"]);
+            let out = run(&mut cmd, b"");
+            ok_stdout(&out, &format!("{cmd:?}"))
+        };
+        assert_eq!(sig_ign(ours()), sig_ign(oracle()), "nsenter {namespaces:?}");
+    }
+}

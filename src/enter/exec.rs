@@ -3,7 +3,7 @@
 
 use super::self_exec::SelfExe;
 use crate::error::Error;
-use crate::sys::{self, fd, process};
+use crate::sys::{self, fd, process, signal};
 use std::ffi::{CString, OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -47,8 +47,16 @@ pub fn exec_command(argv: &[OsString], env: &[CString]) -> Error {
     exec_command_guarded(argv, env, None)
 }
 
+/// The Rust runtime ignores SIGPIPE at start-up, and an ignored signal
+/// stays ignored across execve: give the program the default back, as
+/// util-linux leaves it (so `yes | head -1` ends quietly).
+fn restore_signal_defaults() {
+    signal::set_default(libc::SIGPIPE);
+}
+
 /// `exec_command`, refusing any candidate that would run our own binary.
 pub fn exec_command_guarded(argv: &[OsString], env: &[CString], guard: Option<SelfExe>) -> Error {
+    restore_signal_defaults();
     let Some(prog) = argv.first() else {
         return Error::msg("no program to execute");
     };
@@ -146,6 +154,7 @@ pub fn exec_exact(
     env: &[CString],
     guard: Option<SelfExe>,
 ) -> Error {
+    restore_signal_defaults();
     match to_cstrings(argv) {
         Ok(args) => exec_file(
             path.as_os_str().as_bytes(),
