@@ -241,28 +241,10 @@ fn interactive_shell_at_a_real_terminal() {
         "{DOCKER_ENTER} {}; echo docker-enter-exited-$?; sleep 100",
         c.name
     );
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "nsc",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        &command,
-    ]);
-    assert!(started.status.success(), "{}", stderr(&started));
-
-    tmux.run(&[
-        "send-keys",
-        "-t",
-        "nsc",
-        "echo hi-$((1+2)) $(hostname) $TERM",
-        "Enter",
-    ]);
+    tmux.start(&command);
+    tmux.keys(&["echo hi-$((1+2)) $(hostname) $TERM", "Enter"]);
     tmux.wait_for("the command's output", |s| s.contains("hi-3 ttyhost xterm"));
-    tmux.run(&["send-keys", "-t", "nsc", "exit 3", "Enter"]);
+    tmux.keys(&["exit 3", "Enter"]);
     tmux.wait_for("the shell to end", |s| s.contains("docker-enter-exited-3"));
     let _ = docker(&["ps"]);
 }
