@@ -47,45 +47,14 @@ pub fn parse_memberships(text: &str) -> Vec<Membership> {
         .collect()
 }
 
-/// Unescape the octal escapes mountinfo uses for spaces and the like.
-fn unescape(field: &str) -> String {
-    let bytes = field.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'\\'
-            && i + 3 < bytes.len()
-            && bytes[i + 1..i + 4]
-                .iter()
-                .all(|b| (b'0'..=b'7').contains(b))
-        {
-            let v = (bytes[i + 1] - b'0') * 64 + (bytes[i + 2] - b'0') * 8 + (bytes[i + 3] - b'0');
-            out.push(v);
-            i += 4;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 pub fn parse_mounts(mountinfo: &str) -> Vec<CgroupMount> {
-    mountinfo
-        .lines()
-        .filter_map(|line| {
-            let (left, right) = line.split_once(" - ")?;
-            let left: Vec<&str> = left.split(' ').collect();
-            let mut right = right.split(' ');
-            let fstype = right.next()?;
-            let _source = right.next()?;
-            let options = right.next().unwrap_or("");
-            let root = unescape(left.get(3)?);
-            let mount_point = PathBuf::from(unescape(left.get(4)?));
-            let controllers = match fstype {
+    crate::mountinfo::parse(mountinfo.as_bytes())
+        .into_iter()
+        .filter_map(|m| {
+            let controllers = match m.fstype.as_str() {
                 "cgroup2" => None,
                 "cgroup" => Some(
-                    options
+                    m.super_options
                         .split(',')
                         .filter(|o| is_controller_option(o))
                         .map(String::from)
@@ -94,8 +63,8 @@ pub fn parse_mounts(mountinfo: &str) -> Vec<CgroupMount> {
                 _ => return None,
             };
             Some(CgroupMount {
-                root,
-                mount_point,
+                root: m.root.to_string_lossy().into_owned(),
+                mount_point: m.mount_point,
                 controllers,
             })
         })
@@ -324,10 +293,5 @@ mod tests {
             ("cgroup", vec![("none", None), ("name", Some("systemd"))])
         );
         assert_eq!(mount_options(&m[2]), ("cgroup2", vec![]));
-    }
-
-    #[test]
-    fn unescapes_mount_points() {
-        assert_eq!(unescape("/a\\040b"), "/a b");
     }
 }

@@ -10,6 +10,7 @@ pub mod creds;
 pub mod enter;
 pub mod error;
 pub mod label;
+pub mod mountinfo;
 pub mod ns;
 pub mod plan;
 pub mod runtime;

@@ -82,7 +82,7 @@ impl Target {
         }
         if let Some(ms) = want.started_unix_ms {
             let boot = boot_time_ms()?;
-            let started = boot + start as i64 * 1000 / clock_ticks_per_second();
+            let started = boot + start as i64 * 1000 / sys::process::clock_ticks_per_second();
             // btime has one-second resolution and the runtime notes the start
             // after the process exists: allow a few seconds either way.
             if (started - ms).abs() > 5_000 {
@@ -176,10 +176,6 @@ fn boot_time_ms() -> Result<i64> {
         .find_map(|l| l.strip_prefix("btime ")?.trim().parse::<i64>().ok())
         .map(|s| s * 1000)
         .ok_or_else(|| Error::msg("cannot find btime in /proc/stat"))
-}
-
-fn clock_ticks_per_second() -> i64 {
-    sys::process::clock_ticks_per_second()
 }
 
 #[cfg(test)]

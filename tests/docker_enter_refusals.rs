@@ -143,17 +143,9 @@ fn unusable_sockets_say_which_and_why() {
     );
 
     // As nobody, the daemon's socket (root:docker, 0660) is out of reach.
-    let out = Command::new("setpriv")
-        .args([
-            "--reuid",
-            "65534",
-            "--regid",
-            "65534",
-            "--clear-groups",
-            DOCKER_ENTER,
-            "web",
-            "true",
-        ])
+    let out = Command::new(common::NOBODY[0])
+        .args(&common::NOBODY[1..])
+        .args([DOCKER_ENTER, "web", "true"])
         .env_remove("DOCKER_HOST")
         .output()
         .unwrap();

@@ -98,15 +98,7 @@ const BAD_INPUT: &[Bad] = &[
     ),
     Bad {
         args: &["-t", "{T}", "-u", "{RUN}"],
-        launcher: &[
-            "setpriv",
-            "--reuid",
-            "65534",
-            "--regid",
-            "65534",
-            "--clear-groups",
-            "--",
-        ],
+        launcher: NOBODY,
         status: "exit 1",
         stderr: "nsenter: reassociate to namespaces failed: Operation not permitted \
                  (root or CAP_SYS_ADMIN is needed)\n",

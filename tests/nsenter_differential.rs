@@ -507,16 +507,6 @@ const fn prints(stdout: &'static str) -> Expect {
     }
 }
 
-const NOBODY: &[&str] = &[
-    "setpriv",
-    "--reuid",
-    "65534",
-    "--regid",
-    "65534",
-    "--clear-groups",
-    "--",
-];
-
 /// THE list of known differences between util-linux 2.38 and ours.
 const KNOWN_DIFFERENCES: &[Difference] = &[
     Difference {

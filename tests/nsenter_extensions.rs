@@ -428,11 +428,22 @@ fn sigkill_to_the_parent_kills_the_program() {
     }
     let target = Target::full();
     let pid = target.pid_str();
-    let mut mine = Running::start(ours().args(["-t", &pid, "-p", "sleep", "100"]));
-    let program = mine.program("sleep");
-    kill(mine.pid(), libc::SIGKILL);
-    mine.wait();
-    assert!(gone_soon(program), "the program outlived nsenter's death");
+    // Also with other credentials: the kernel clears the parent-death signal
+    // on setuid/setgid, so it must be armed after them.
+    for credentials in [&[][..], &["-S", "1000", "-G", "1000"][..]] {
+        let mut cmd = ours();
+        cmd.args(["-t", &pid, "-p"])
+            .args(credentials)
+            .args(["sleep", "100"]);
+        let mut mine = Running::start(&mut cmd);
+        let program = mine.program("sleep");
+        kill(mine.pid(), libc::SIGKILL);
+        mine.wait();
+        assert!(
+            gone_soon(program),
+            "the program outlived nsenter's death {credentials:?}"
+        );
+    }
 }
 
 #[test]
@@ -698,24 +709,6 @@ fn an_inherited_descriptor_cannot_serve_as_interpreter() {
         "a host-only program ran: {mine:?}"
     );
     assert_eq!(mine.code(), Some(127), "{mine:?}");
-}
-
-/// The parent-death signal survives a change of credentials (the kernel
-/// clears it on setuid, so it is armed after): killing nsenter with -S
-/// still ends the program.
-#[test]
-fn sigkill_to_the_parent_kills_a_program_with_other_credentials() {
-    if !ready() {
-        return;
-    }
-    let target = Target::full();
-    let pid = target.pid_str();
-    let mut mine =
-        Running::start(ours().args(["-t", &pid, "-p", "-S", "1000", "-G", "1000", "sleep", "100"]));
-    let program = mine.program("sleep");
-    kill(mine.pid(), libc::SIGKILL);
-    mine.wait();
-    assert!(gone_soon(program), "the program outlived nsenter's death");
 }
 
 /// The program starts with the signal dispositions util-linux gives it:

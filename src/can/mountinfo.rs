@@ -5,8 +5,6 @@
 //! The answer comes from `/proc/self/mountinfo` (proc(5)); when /proc is not
 //! readable it falls back to comparing device numbers with the parent.
 
-use std::ffi::OsString;
-use std::os::unix::ffi::OsStringExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -22,34 +20,10 @@ pub fn is_mount_point(path: &Path) -> bool {
 
 /// The mount point column (field 5) of every line of a mountinfo file.
 pub fn mount_points(mountinfo: &[u8]) -> Vec<PathBuf> {
-    mountinfo
-        .split(|&b| b == b'\n')
-        .filter_map(|line| line.split(|&b| b == b' ').nth(4))
-        .map(|field| PathBuf::from(OsString::from_vec(unescape(field))))
+    crate::mountinfo::parse(mountinfo)
+        .into_iter()
+        .map(|m| m.mount_point)
         .collect()
-}
-
-/// The kernel writes space, tab, newline and backslash in paths as `\ooo`
-/// octal escapes so that fields stay space-separated.
-fn unescape(field: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(field.len());
-    let mut i = 0;
-    while i < field.len() {
-        let octal = field
-            .get(i + 1..i + 4)
-            .filter(|d| d.iter().all(|c| (b'0'..=b'7').contains(c)));
-        match (field[i], octal) {
-            (b'\\', Some(d)) => {
-                out.push((d[0] - b'0') * 64 + (d[1] - b'0') * 8 + (d[2] - b'0'));
-                i += 4;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    out
 }
 
 /// Without /proc: a mount point sits on another device than its parent, or
@@ -83,12 +57,6 @@ mod tests {
                 Path::new("/with space")
             ]
         );
-    }
-
-    #[test]
-    fn unescapes_octal_but_keeps_lone_backslashes() {
-        assert_eq!(unescape(b"a\\134b\\011c"), b"a\\b\tc");
-        assert_eq!(unescape(b"a\\9b\\"), b"a\\9b\\");
     }
 
     #[test]

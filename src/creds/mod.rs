@@ -30,6 +30,15 @@ pub struct ExecUser {
     pub shell: Option<PathBuf>,
 }
 
+/// The login shell of the first passwd entry with `uid`, if it names one
+/// (nsenter's shell when no program is given).
+pub fn shell_of_uid(passwd: &[u8], uid: u32) -> Option<&[u8]> {
+    passwd_entries(passwd)
+        .find(|e| e.uid == uid)
+        .map(|e| e.shell)
+        .filter(|shell| !shell.is_empty())
+}
+
 /// Resolve `spec` (`name|uid[:group|gid]`; empty means root) as docker exec
 /// does, without extra groups.
 pub fn resolve_user(

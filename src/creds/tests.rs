@@ -166,3 +166,11 @@ fn home_bytes_are_kept() {
     let home = resolve_user("x", Some(passwd), None).unwrap().home;
     assert_eq!(home.as_os_str().as_bytes(), b"/home/\xff");
 }
+
+#[test]
+fn shell_of_uid_takes_the_first_entry_with_a_shell() {
+    let passwd = b"root:x:0:0:root:/root:/bin/ash\nbob:x:1000:1000::/home/bob:\n";
+    assert_eq!(shell_of_uid(passwd, 0), Some(&b"/bin/ash"[..]));
+    assert_eq!(shell_of_uid(passwd, 1000), None);
+    assert_eq!(shell_of_uid(passwd, 7), None);
+}

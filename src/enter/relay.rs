@@ -3,7 +3,6 @@
 //! buffer of input it has not taken yet, so a program that stops reading
 //! cannot stall the relay (nor the parent's signal handling).
 
-use super::terminal;
 use crate::sys::fd;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 
@@ -98,13 +97,13 @@ impl Relay {
             match *slot {
                 Slot::ToProgram => self.feed_program(),
                 Slot::Stdin => {
-                    if !terminal::read_into(fd::standard(0), &mut self.pending) {
+                    if !read_into(fd::standard(0), &mut self.pending) {
                         self.stdin_open = false;
                     }
                 }
                 Slot::FromProgram(i) => {
                     let (from, to) = &self.from_program[i];
-                    if terminal::pump(from.as_fd(), std_fd(*to)).is_none() {
+                    if pump(from.as_fd(), fd::standard(*to)).is_none() {
                         closed.push(i);
                     }
                 }
@@ -143,13 +142,9 @@ impl Relay {
     pub fn drain(&mut self) {
         for (from, to) in &self.from_program {
             let _ = fd::set_nonblocking(from.as_fd());
-            while let Some(1..) = terminal::pump(from.as_fd(), std_fd(*to)) {}
+            while let Some(1..) = pump(from.as_fd(), fd::standard(*to)) {}
         }
     }
-}
-
-fn std_fd(n: RawFd) -> BorrowedFd<'static> {
-    fd::standard(n)
 }
 
 pub fn pollfd(fd: BorrowedFd<'_>, events: i16) -> libc::pollfd {
@@ -157,5 +152,32 @@ pub fn pollfd(fd: BorrowedFd<'_>, events: i16) -> libc::pollfd {
         fd: fd.as_raw_fd(),
         events,
         revents: 0,
+    }
+}
+
+/// Append what is readable from `from` to `buf`; false at end of file.
+fn read_into(from: BorrowedFd<'_>, buf: &mut Vec<u8>) -> bool {
+    let mut chunk = [0u8; 16384];
+    match fd::read(from, &mut chunk) {
+        Ok(0) => false,
+        Ok(n) => {
+            buf.extend_from_slice(&chunk[..n]);
+            true
+        }
+        Err(libc::EAGAIN) => true,
+        Err(_) => false,
+    }
+}
+
+/// Move what is readable from `from` to `to`: Some(bytes moved, 0 when
+/// nothing is ready), None at end of file or when the other side is gone
+/// (EIO on a master whose peer closed).
+fn pump(from: BorrowedFd<'_>, to: BorrowedFd<'_>) -> Option<usize> {
+    let mut buf = [0u8; 16384];
+    match fd::read(from, &mut buf) {
+        Ok(0) => None,
+        Ok(n) => fd::write_all(to, &buf[..n]).ok().map(|()| n),
+        Err(libc::EAGAIN) => Some(0),
+        Err(_) => None,
     }
 }

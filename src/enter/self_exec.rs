@@ -58,7 +58,7 @@ impl SelfExe {
 
 /// The interpreter named by a file's `#!` line.
 fn interpreter_of(path: &[u8]) -> Option<Vec<u8>> {
-    let head = fd::read_regular(Path::new(OsStr::from_bytes(path)), 256).ok()?;
+    let head = fd::read_head(Path::new(OsStr::from_bytes(path)), 256).ok()?;
     let line = head.strip_prefix(b"#!")?;
     let line = &line[..line.iter().position(|&b| b == b'\n').unwrap_or(line.len())];
     let interp = line

@@ -48,7 +48,6 @@ fn container_master() -> Option<OwnedFd> {
     if !is_ptmx {
         return None;
     }
-    fd::set_blocking(master.as_fd()).ok()?;
     Some(master)
 }
 
@@ -108,32 +107,5 @@ impl Drop for RawMode {
 pub fn copy_window_size(master: BorrowedFd<'_>) {
     if let Ok(ws) = tty::get_winsize(std::io::stdin().as_fd()) {
         let _ = tty::set_winsize(master, &ws);
-    }
-}
-
-/// Append what is readable from `from` to `buf`; false at end of file.
-pub fn read_into(from: BorrowedFd<'_>, buf: &mut Vec<u8>) -> bool {
-    let mut chunk = [0u8; 16384];
-    match fd::read(from, &mut chunk) {
-        Ok(0) => false,
-        Ok(n) => {
-            buf.extend_from_slice(&chunk[..n]);
-            true
-        }
-        Err(libc::EAGAIN) => true,
-        Err(_) => false,
-    }
-}
-
-/// Move what is readable from `from` to `to`: Some(bytes moved, 0 when
-/// nothing is ready), None at end of file or when the other side is gone
-/// (EIO on a master whose peer closed).
-pub fn pump(from: BorrowedFd<'_>, to: BorrowedFd<'_>) -> Option<usize> {
-    let mut buf = [0u8; 16384];
-    match fd::read(from, &mut buf) {
-        Ok(0) => None,
-        Ok(n) => fd::write_all(to, &buf[..n]).ok().map(|()| n),
-        Err(libc::EAGAIN) => Some(0),
-        Err(_) => None,
     }
 }

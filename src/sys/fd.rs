@@ -146,21 +146,6 @@ pub fn poll(fds: &mut [libc::pollfd], timeout_ms: i32) -> SysResult<usize> {
     .map(|n| n as usize)
 }
 
-/// Clear O_NONBLOCK on a descriptor.
-pub fn set_blocking(fd: BorrowedFd<'_>) -> SysResult<()> {
-    // SAFETY: F_GETFL/F_SETFL take and return integer flags.
-    let flags = check(unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFL) } as libc::c_long)?;
-    // SAFETY: as above.
-    check(unsafe {
-        libc::fcntl(
-            fd.as_raw_fd(),
-            libc::F_SETFL,
-            flags as i32 & !libc::O_NONBLOCK,
-        )
-    } as libc::c_long)
-    .map(drop)
-}
-
 /// Set O_NONBLOCK on a descriptor.
 pub fn set_nonblocking(fd: BorrowedFd<'_>) -> SysResult<()> {
     // SAFETY: F_GETFL/F_SETFL take and return integer flags.
@@ -228,24 +213,45 @@ pub fn mount_detached(fstype: &str, options: &[(&str, Option<&str>)]) -> SysResu
     Ok(unsafe { OwnedFd::from_raw_fd(mnt as RawFd) })
 }
 
-/// Read a file that a container controls: opened without blocking (a FIFO
-/// must not hang us) or becoming our terminal, refused unless it is a
-/// regular file, and at most `max` bytes read.
-pub fn read_regular(path: &Path, max: usize) -> SysResult<Vec<u8>> {
-    let file = open(path, libc::O_RDONLY | libc::O_NONBLOCK | libc::O_NOCTTY)?;
+/// Flags for opening a file a container controls: without blocking (a
+/// FIFO planted there must not hang us) and without making it our terminal.
+pub const UNTRUSTED: i32 = libc::O_RDONLY | libc::O_NONBLOCK | libc::O_NOCTTY;
+
+/// Read a whole file a container controls, opened with [`UNTRUSTED`]:
+/// EINVAL unless it is a regular file, EFBIG when it is larger than `max`.
+pub fn read_regular(file: &OwnedFd, max: usize) -> SysResult<Vec<u8>> {
+    let size = regular_size(file)?;
+    if size > max {
+        return Err(libc::EFBIG);
+    }
+    read_up_to(file, size.saturating_add(1).min(max))
+}
+
+/// The first `n` bytes of a regular file a container controls.
+pub fn read_head(path: &Path, n: usize) -> SysResult<Vec<u8>> {
+    let file = open(path, UNTRUSTED)?;
+    regular_size(&file)?;
+    read_up_to(&file, n)
+}
+
+fn regular_size(file: &OwnedFd) -> SysResult<usize> {
     let st = fstat(file.as_fd())?;
     if st.st_mode & libc::S_IFMT != libc::S_IFREG {
         return Err(libc::EINVAL);
     }
-    let mut out = vec![0u8; max.min(st.st_size.max(0) as usize + 1).max(1)];
+    Ok(st.st_size.max(0) as usize)
+}
+
+fn read_up_to(file: &OwnedFd, n: usize) -> SysResult<Vec<u8>> {
+    let mut out = vec![0u8; n];
     let mut filled = 0;
     while filled < out.len() {
         match read(file.as_fd(), &mut out[filled..])? {
             0 => break,
-            n => filled += n,
+            k => filled += k,
         }
     }
-    out.truncate(filled.min(max));
+    out.truncate(filled);
     Ok(out)
 }
 

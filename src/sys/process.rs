@@ -72,11 +72,6 @@ pub fn getpid() -> i32 {
     unsafe { libc::getpid() }
 }
 
-pub fn getppid() -> i32 {
-    // SAFETY: getppid cannot fail.
-    unsafe { libc::getppid() }
-}
-
 pub fn getuid() -> u32 {
     // SAFETY: getuid cannot fail.
     unsafe { libc::getuid() }

@@ -1,7 +1,7 @@
 //! Signal masks and synchronous signal waiting, for the parent that waits
 //! for the program and forwards signals to it.
 
-use super::{check, retry, SysResult};
+use super::{check, SysResult};
 
 /// A set of signals.
 #[derive(Clone, Copy)]
@@ -58,20 +58,6 @@ impl Received {
     pub fn sent_by_process(&self) -> bool {
         self.code <= 0
     }
-}
-
-/// Wait for one of the (blocked) signals in `set`.
-pub fn wait(set: &SigSet) -> SysResult<Received> {
-    retry(|| {
-        // SAFETY: an all-zero siginfo_t is valid storage for the kernel to fill.
-        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        // SAFETY: set and info are valid for the call.
-        let signo = check(unsafe { libc::sigwaitinfo(&set.0, &mut info) } as libc::c_long)?;
-        Ok(Received {
-            signo: signo as i32,
-            code: info.si_code,
-        })
-    })
 }
 
 /// Restore the default action of a signal.

@@ -1,25 +1,8 @@
 //! The tools run from inside a privileged can, against a test container.
-//! These need the real tools: while a tool is a placeholder the test says so
-//! and skips (fails under `CI=true`).
 
-use crate::common::skip_or_fail;
 use crate::harness::{docker, image, pid_of, privileged, target, Scratch};
 
 const HOSTNAME: &str = "can-test-web";
-
-/// The can image, when `tool` in it is real.
-fn can_with_real(tool: &str) -> Option<&'static str> {
-    let image = image()?;
-    let version = docker(&["run", "--rm", image, tool, "--version"]);
-    if version.code == 0 && !version.stdout.is_empty() {
-        return Some(image);
-    }
-    let said = version.stderr.trim();
-    skip_or_fail(&format!(
-        "needs the real {tool}; '{tool} --version' in the can gave: {said}"
-    ));
-    None
-}
 
 /// `docker run --rm --privileged --pid=host EXTRA...`, as the issue runs it.
 fn privileged_can<'a>(image: &str, extra: &[&'a str]) -> Vec<&'a str> {
@@ -31,7 +14,7 @@ fn privileged_can<'a>(image: &str, extra: &[&'a str]) -> Vec<&'a str> {
 
 #[test]
 fn nsenter_in_the_can_enters_a_container() {
-    let Some(image) = can_with_real("nsenter") else {
+    let Some(image) = image() else {
         return;
     };
     let target = target("can-test-nsenter-target", HOSTNAME);
@@ -46,7 +29,7 @@ fn nsenter_in_the_can_enters_a_container() {
 
 #[test]
 fn docker_enter_in_the_can_enters_a_container() {
-    let Some(image) = can_with_real("docker-enter") else {
+    let Some(image) = image() else {
         return;
     };
     let target = target("can-test-docker-enter-target", HOSTNAME);
@@ -68,7 +51,7 @@ fn docker_enter_in_the_can_enters_a_container() {
 
 #[test]
 fn importenv_in_the_can_sets_the_stored_environment() {
-    let Some(image) = can_with_real("importenv") else {
+    let Some(image) = image() else {
         return;
     };
     let dir = Scratch::new("importenv");

@@ -52,6 +52,17 @@ pub fn require_root_and(tools: &[&str]) -> bool {
         .all(|t| require(have(t), &format!("{t} is not installed")))
 }
 
+/// A launcher that runs a command as nobody, without groups.
+pub const NOBODY: &[&str] = &[
+    "setpriv",
+    "--reuid",
+    "65534",
+    "--regid",
+    "65534",
+    "--clear-groups",
+    "--",
+];
+
 /// The util-linux 2.38 oracle.
 pub const ORACLE: &str = "/usr/bin/nsenter";
 

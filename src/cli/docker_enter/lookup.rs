@@ -13,7 +13,7 @@ use std::os::fd::{AsFd, OwnedFd};
 use std::path::Path;
 
 /// passwd and group files beyond this are not ones we will parse.
-const MAX_FILE: i64 = 64 << 20;
+const MAX_FILE: usize = 64 << 20;
 
 pub struct RootFs {
     root: OwnedFd,
@@ -55,22 +55,20 @@ impl ContainerFs for RootFs {
                 e,
             )
         };
-        // O_NONBLOCK: a FIFO planted at /etc/passwd must not hang us.
-        let flags = libc::O_RDONLY | libc::O_NONBLOCK | libc::O_NOCTTY;
-        let file = match fd::open_in_root(self.root.as_fd(), path, flags) {
+        let file = match fd::open_in_root(self.root.as_fd(), path, fd::UNTRUSTED) {
             Ok(f) => f,
             Err(libc::ENOENT) | Err(libc::ENOTDIR) => return Ok(None),
             Err(e) => return Err(failed(e)),
         };
-        let st = fd::fstat(file.as_fd()).map_err(failed)?;
-        if st.st_mode & libc::S_IFMT != libc::S_IFREG || st.st_size > MAX_FILE {
-            return Err(Error::msg(format!(
+        match fd::read_regular(&file, MAX_FILE) {
+            Ok(content) => Ok(Some(content)),
+            Err(libc::EINVAL) | Err(libc::EFBIG) => Err(Error::msg(format!(
                 "{} in container {} is not a regular file of a sensible size",
                 path.display(),
                 self.who
-            )));
+            ))),
+            Err(e) => Err(failed(e)),
         }
-        fd::read_all(&file).map(Some).map_err(failed)
     }
 
     fn is_dir(&self, path: &Path) -> bool {

@@ -42,6 +42,19 @@ pub enum Parsed {
 
 /// Parse nsenter's arguments (without argv[0]).
 pub fn parse(args: &[OsString]) -> Result<Parsed, Error> {
+    parse_reading_files(args).0
+}
+
+/// Parse, and list the FILE and DIR arguments read before parsing stopped:
+/// util-linux opens each one as it reads it, so a missing file is reported
+/// before a later bad option. All of them when the line parses.
+pub fn parse_reading_files(args: &[OsString]) -> (Result<Parsed, Error>, Vec<PathBuf>) {
+    let mut files = Vec::new();
+    let parsed = parse_into(args, &mut files);
+    (parsed, files)
+}
+
+fn parse_into(args: &[OsString], files: &mut Vec<PathBuf>) -> Result<Parsed, Error> {
     let specs = options::specs();
     let mut getopt = Getopt::new(&specs, args);
     let mut plan = Plan::new("nsenter");
@@ -50,7 +63,7 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, Error> {
         match opt {
             Opt::Help => return Ok(Parsed::Help),
             Opt::Version => return Ok(Parsed::Version),
-            _ => apply(&mut plan, &mut seen, opt, value)?,
+            _ => files.extend(apply(&mut plan, &mut seen, opt, value)?),
         }
     }
     plan.program = match getopt.operands() {
@@ -61,35 +74,6 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, Error> {
     Ok(Parsed::Run(plan))
 }
 
-/// The FILE and DIR arguments util-linux would have opened by the time it
-/// stops: it opens each one as it reads it, so a missing file is reported
-/// before a later bad option. All of them when the line parses.
-pub fn files_read_before_error(args: &[OsString]) -> Vec<PathBuf> {
-    let specs = options::specs();
-    let mut getopt = Getopt::new(&specs, args);
-    let mut plan = Plan::new("nsenter");
-    let mut seen = Seen::default();
-    let mut files = Vec::new();
-    while let Ok(Some((opt, value))) = getopt.next_opt() {
-        if matches!(opt, Opt::Help | Opt::Version) {
-            break;
-        }
-        let file = match (&value, namespace_of(opt)) {
-            (Some(v), Some(_)) => match values::ns_source(v) {
-                Ok(NsSource::Path(p)) => Some(p),
-                _ => None,
-            },
-            (Some(v), None) if matches!(opt, Opt::Root | Opt::Wd) => Some(PathBuf::from(v)),
-            _ => None,
-        };
-        if apply(&mut plan, &mut seen, opt, value).is_err() {
-            break;
-        }
-        files.extend(file);
-    }
-    files
-}
-
 /// Options whose second appearance matters.
 #[derive(Default)]
 struct Seen {
@@ -98,17 +82,28 @@ struct Seen {
     wdns: bool,
 }
 
-/// Record one option in the plan.
-fn apply(plan: &mut Plan, seen: &mut Seen, opt: Opt, value: Option<OsString>) -> Result<(), Error> {
+/// Record one option in the plan; returns the file or directory it names,
+/// if any (for `parse_reading_files`).
+fn apply(
+    plan: &mut Plan,
+    seen: &mut Seen,
+    opt: Opt,
+    value: Option<OsString>,
+) -> Result<Option<PathBuf>, Error> {
     let value_or_empty = || value.clone().unwrap_or_default();
     if let Some(kind) = namespace_of(opt) {
         let source = match &value {
             Some(v) => values::ns_source(v)?,
             None => NsSource::Target,
         };
+        let file = match &source {
+            NsSource::Path(path) => Some(path.clone()),
+            _ => None,
+        };
         plan.set_namespace(kind, source);
-        return Ok(());
+        return Ok(file);
     }
+    let dir = || value.clone().map(PathBuf::from);
     match opt {
         Opt::All => plan.all = AllNamespaces::Every,
         Opt::Target => {
@@ -129,11 +124,15 @@ fn apply(plan: &mut Plan, seen: &mut Seen, opt: Opt, value: Option<OsString>) ->
         Opt::Setgid => plan.creds.gid = Some(values::id(&value_or_empty(), "gid")?),
         Opt::PreserveCredentials => plan.creds.preserve = true,
         Opt::KeepCaps => plan.creds.keep_caps = true,
-        Opt::Root => plan.root = Some(dir_source(value)),
+        Opt::Root => {
+            plan.root = Some(dir_source(value.clone()));
+            return Ok(dir());
+        }
         Opt::Wd => {
             seen.wd = true;
             exclusive_workdirs(seen)?;
-            plan.workdir = WorkDir::Before(dir_source(value));
+            plan.workdir = WorkDir::Before(dir_source(value.clone()));
+            return Ok(dir());
         }
         Opt::Wdns => {
             seen.wdns = true;
@@ -159,7 +158,7 @@ fn apply(plan: &mut Plan, seen: &mut Seen, opt: Opt, value: Option<OsString>) ->
         | Opt::Cgroup
         | Opt::Time => {}
     }
-    Ok(())
+    Ok(None)
 }
 
 fn namespace_of(opt: Opt) -> Option<NsKind> {

@@ -1,6 +1,6 @@
 //! nsenter's main: parse, then carry the plan out.
 
-use super::{files_read_before_error, help_text, parse, version_text, Parsed};
+use super::{help_text, parse_reading_files, version_text, Parsed};
 use crate::enter;
 use crate::error::{report, Error};
 use crate::sys::fd;
@@ -12,7 +12,8 @@ const TOOL: &str = "nsenter";
 pub fn main(args: &[OsString]) -> i32 {
     // util-linux opens FILE and DIR arguments as it reads them: the first
     // that cannot be opened is the error, even before a later bad option.
-    for path in files_read_before_error(args) {
+    let (parsed, files) = parse_reading_files(args);
+    for path in files {
         if let Err(e) = fd::open(&path, libc::O_RDONLY) {
             return report(
                 TOOL,
@@ -20,7 +21,7 @@ pub fn main(args: &[OsString]) -> i32 {
             );
         }
     }
-    let plan = match parse(args) {
+    let plan = match parsed {
         Ok(Parsed::Run(plan)) => plan,
         Ok(Parsed::Help) => return print(&help_text()),
         Ok(Parsed::Version) => return print(&version_text()),
