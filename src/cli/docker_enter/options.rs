@@ -32,7 +32,7 @@ pub const OPTIONS: &[OptRow] = &[
     row(Opt::Workdir, Some('w'), "workdir", Required, " <dir>", "working directory inside the container"),
     row(Opt::Env, Some('e'), "env", Required, " <key>[=<value>]", "set a variable; <key> alone takes its value from here, or unsets it"),
     row(Opt::EnvFile, None, "env-file", Required, " <file>", "read variables from a file of KEY=VALUE lines"),
-    row(Opt::Tty, Some('t'), "tty", No, "", "give the program a new terminal (default when stdin is one)"),
+    row(Opt::Tty, Some('t'), "tty", No, "", "give the program a new terminal (default when stdin, stdout and stderr all are)"),
     row(Opt::NoTty, Some('T'), "no-tty", No, "", "do not give the program a new terminal"),
     row(Opt::Interactive, Some('i'), "interactive", No, "", "accepted for docker exec habits: stdin is always passed on"),
     row(Opt::Host, Some('H'), "host", Required, " <unix:///path>", "Docker daemon socket (default $DOCKER_HOST, else unix:///var/run/docker.sock)"),

@@ -49,7 +49,14 @@ fn enter_container(req: &Request) -> Result<i32, Error> {
     let who = container.display(&req.container);
     let root = RootFs::open(&container, &who)?;
     let pty = match req.tty {
-        Tty::Auto => std::io::stdin().is_terminal(),
+        // A pty turns LF into CRLF: give one only when every standard
+        // descriptor is a terminal, so `> file`, `| cmd` and `2> log` get
+        // the program's bytes exactly, as `docker exec` without -t does.
+        Tty::Auto => {
+            std::io::stdin().is_terminal()
+                && std::io::stdout().is_terminal()
+                && std::io::stderr().is_terminal()
+        }
         Tty::Always => true,
         Tty::Never => false,
     };
