@@ -142,11 +142,21 @@ impl std::error::Error for Error {}
 
 /// Print `tool: error` (and the usage hint) on stderr and return the exit code.
 pub fn report(tool: &str, err: &Error) -> i32 {
-    eprintln!("{tool}: {err}");
+    let mut message = format!("{tool}: {err}\n");
     if err.kind == ErrorKind::Usage {
-        eprintln!("Try '{tool} --help' for more information.");
+        message.push_str(&format!("Try '{tool} --help' for more information.\n"));
     }
+    write_stderr(&message);
     err.exit_code()
+}
+
+/// Write whole lines on stderr in one write(2): runs that share a log file
+/// or a terminal never cut into each other's lines (eprintln! writes each
+/// piece of its format separately).
+pub fn write_stderr(lines: &str) {
+    use std::io::Write;
+    // Nothing better can be done when stderr is gone.
+    let _ = std::io::stderr().lock().write_all(lines.as_bytes());
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! Command lines and container lookups build a [`plan::Plan`]; `enter::run`
 //! carries it out. Only `sys` touches libc.
 
+pub mod bounded;
 pub mod can;
 pub mod cgroup;
 pub mod cli;

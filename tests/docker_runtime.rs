@@ -4,9 +4,14 @@
 mod common;
 
 use common::{busybox_image, docker, docker_missing, docker_ok, skip_or_fail, TestContainer};
+use nsenter_can::bounded::{Records, CONTAINER_FILE};
 use nsenter_can::creds::resolve_exec_user;
 use nsenter_can::runtime::{require_running, ContainerState, Docker, Runtime};
 use std::time::{Duration, Instant};
+
+fn lines(file: &[u8]) -> Records<'_> {
+    Records::lines(file, "test file", CONTAINER_FILE)
+}
 
 fn ready() -> bool {
     match docker_missing() {
@@ -186,7 +191,13 @@ fn resolve_user_agrees_with_docker_exec() {
         ]);
         let seen = docker_ok(&args);
         let seen: Vec<&str> = seen.lines().collect();
-        let ours = resolve_exec_user(spec, &found.group_add, Some(passwd), Some(group)).unwrap();
+        let ours = resolve_exec_user(
+            spec,
+            &found.group_add,
+            Some(lines(passwd)),
+            Some(lines(group)),
+        )
+        .unwrap();
         // `id -G` prints the gid first and the rest sorted: compare as sets.
         let mut seen_groups: Vec<u32> = seen[2].split(' ').map(|g| g.parse().unwrap()).collect();
         let mut our_groups = ours.groups.clone();
@@ -205,9 +216,14 @@ fn resolve_user_agrees_with_docker_exec() {
         let out = docker(&["exec", "-u", spec, &c.name, "true"]);
         let theirs = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).into_owned();
         // The daemon starts the exec before runc fails, so the message comes on stdout.
-        let ours = resolve_exec_user(spec, &found.group_add, Some(passwd), Some(group))
-            .unwrap_err()
-            .to_string();
+        let ours = resolve_exec_user(
+            spec,
+            &found.group_add,
+            Some(lines(passwd)),
+            Some(lines(group)),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(
             !out.status.success() && theirs.contains(&ours),
             "-u {spec}: docker said {theirs:?}, we say {ours:?}"

@@ -1,13 +1,15 @@
 //! `importenv ENVIRON_FILE COMMAND [ARG...]`: run COMMAND with exactly the
 //! variables of a NUL-separated file such as /proc/PID/environ, searching
-//! PATH in that environment as execvpe does. The file is read whole: no
-//! size or count limit, bytes kept as they are.
+//! PATH in that environment as execvpe does. Bytes are kept as they are,
+//! and anything the kernel can exec is accepted: the file is read up to
+//! what execve takes for the environment and the command's arguments.
 
+use crate::bounded::environ::{collect_environ, environ_records};
+use crate::bounded::ExecLimit;
 use crate::cli::getopt::{ArgKind, Getopt, OptSpec};
-use crate::enter::{environ::split_environ, exec::exec_command};
+use crate::enter::exec::exec_command;
 use crate::error::{report, Error};
-use std::ffi::OsString;
-use std::path::Path;
+use std::ffi::{CString, OsStr, OsString};
 
 const TOOL: &str = "importenv";
 
@@ -40,7 +42,8 @@ Usage:
 Run <command> with exactly the environment stored in <environ-file>:
 NUL-separated KEY=VALUE entries, as in /proc/<pid>/environ. <command> is
 searched in the PATH of that environment. Nothing of importenv's own
-environment is passed on.
+environment is passed on. The file may hold what the kernel lets a
+program be given (a quarter of the stack limit, 6 MiB at most).
 
 Options:
  -h, --help     display this help
@@ -71,12 +74,36 @@ pub fn main(args: &[OsString]) -> i32 {
     let err = match getopt.operands() {
         [] => Error::usage("no environ file given"),
         [_] => Error::usage("no command given"),
-        [file, command @ ..] => match std::fs::read(Path::new(file)) {
-            Ok(block) => exec_command(command, &split_environ(&block)),
-            Err(e) => Error::io(format!("cannot read {}", file.to_string_lossy()), &e),
+        [file, command @ ..] => match read_environ(file, command) {
+            Ok(env) => exec_command(command, &env),
+            Err(e) => e,
         },
     };
     report(TOOL, &err)
+}
+
+/// The file's entries, no more than execve takes beside `argv`.
+fn read_environ(path: &OsStr, argv: &[OsString]) -> Result<Vec<CString>, Error> {
+    let name = path.to_string_lossy();
+    let file =
+        std::fs::File::open(path).map_err(|e| Error::io(format!("cannot read {name}"), &e))?;
+    let limit = ExecLimit::current();
+    let spent = argv.iter().map(|a| ExecLimit::cost(a.len())).sum();
+    let mut records = environ_records(file, &name, &limit);
+    let read = collect_environ(&mut records, &limit, spent);
+    // A list of lines (`env > file`) would become one variable.
+    let lines_without_nul = !records.separated()
+        && match &read {
+            Ok(entries) => entries.iter().any(|e| e.as_bytes().contains(&b'\n')),
+            Err(_) => records.partial().contains(&b'\n'),
+        };
+    if lines_without_nul {
+        return Err(Error::msg(format!(
+            "{name} holds lines but no NUL byte: it must hold NUL-separated KEY=VALUE \
+             entries, as /proc/PID/environ does (tr '\\n' '\\0' converts a list of lines)"
+        )));
+    }
+    read
 }
 
 fn print(text: &str) -> i32 {

@@ -3,13 +3,18 @@
 //! (`id` lists groups sorted; ours keep the primary gid first).
 
 use super::*;
+use crate::bounded::{Records, CONTAINER_FILE};
+
+fn file(bytes: &[u8]) -> Records<'_> {
+    Records::lines(bytes, "/etc/file", CONTAINER_FILE)
+}
 
 /// Also the files of the integration tests' image (tests/common/busybox_image.rs).
 const PASSWD: &[u8] = include_bytes!("testdata/passwd");
 const GROUP: &[u8] = include_bytes!("testdata/group");
 
 fn user(spec: &str) -> ExecUser {
-    resolve_user(spec, Some(PASSWD), Some(GROUP)).unwrap()
+    resolve_user(spec, Some(file(PASSWD)), Some(file(GROUP))).unwrap()
 }
 
 fn ids(u: &ExecUser) -> (u32, u32, Vec<u32>, &str) {
@@ -79,7 +84,7 @@ fn numeric_ids_without_entries_are_allowed() {
 #[test]
 fn unknown_names_are_errors_worded_like_docker() {
     let err = |spec| {
-        resolve_user(spec, Some(PASSWD), Some(GROUP))
+        resolve_user(spec, Some(file(PASSWD)), Some(file(GROUP)))
             .unwrap_err()
             .to_string()
     };
@@ -118,7 +123,7 @@ fn runtime_extra_groups_are_added_for_every_user() {
     // Container run with --group-add audio --group-add 777 -u bob:
     let extra = ["audio".to_string(), "777".to_string()];
     let with_extra = |spec| {
-        resolve_exec_user(spec, &extra, Some(PASSWD), Some(GROUP))
+        resolve_exec_user(spec, &extra, Some(file(PASSWD)), Some(file(GROUP)))
             .unwrap()
             .groups
     };
@@ -130,7 +135,12 @@ fn runtime_extra_groups_are_added_for_every_user() {
     assert_eq!(with_extra("alice:staff"), [50, 29, 777]);
     // -u 4242: groups=0(root),29(audio),777
     assert_eq!(with_extra("4242"), [0, 29, 777]);
-    let missing = resolve_exec_user("", &["nogroup".to_string()], Some(PASSWD), Some(GROUP));
+    let missing = resolve_exec_user(
+        "",
+        &["nogroup".to_string()],
+        Some(file(PASSWD)),
+        Some(file(GROUP)),
+    );
     assert!(missing
         .unwrap_err()
         .to_string()
@@ -141,11 +151,11 @@ fn runtime_extra_groups_are_added_for_every_user() {
 fn first_entry_wins_and_extra_fields_are_ignored() {
     let passwd = b"toor:x:0:0::/toor:/bin/sh\nroot:x:0:0::/root:/bin/sh\n";
     assert_eq!(
-        resolve_user("", Some(passwd), None).unwrap().home,
+        resolve_user("", Some(file(passwd)), None).unwrap().home,
         PathBuf::from("/toor")
     );
     assert_eq!(
-        resolve_user("root", Some(passwd), None).unwrap().home,
+        resolve_user("root", Some(file(passwd)), None).unwrap().home,
         PathBuf::from("/root")
     );
     // runc reads only the first two fields of "user:group:more".
@@ -163,14 +173,69 @@ fn first_entry_wins_and_extra_fields_are_ignored() {
 #[test]
 fn home_bytes_are_kept() {
     let passwd = b"x:x:5:5::/home/\xff:/bin/sh\n";
-    let home = resolve_user("x", Some(passwd), None).unwrap().home;
+    let home = resolve_user("x", Some(file(passwd)), None).unwrap().home;
     assert_eq!(home.as_os_str().as_bytes(), b"/home/\xff");
 }
 
 #[test]
 fn shell_of_uid_takes_the_first_entry_with_a_shell() {
     let passwd = b"root:x:0:0:root:/root:/bin/ash\nbob:x:1000:1000::/home/bob:\n";
-    assert_eq!(shell_of_uid(passwd, 0), Some(&b"/bin/ash"[..]));
-    assert_eq!(shell_of_uid(passwd, 1000), None);
-    assert_eq!(shell_of_uid(passwd, 7), None);
+    let shell = |uid| shell_of_uid(file(passwd), uid).unwrap();
+    assert_eq!(shell(0), Some(b"/bin/ash".to_vec()));
+    assert_eq!(shell(1000), None);
+    assert_eq!(shell(7), None);
+}
+
+/// alice's passwd line and a group file listing her in `n` groups.
+fn alice_in_groups(n: u32) -> (Vec<u8>, Vec<u8>) {
+    let passwd = b"alice:x:1000:1000::/home/alice:/bin/sh\n".to_vec();
+    let mut group = Vec::new();
+    for i in 0..n {
+        group.extend_from_slice(format!("g{i}:x:{}:bob,alice\n", 2000 + i).as_bytes());
+    }
+    (passwd, group)
+}
+
+#[test]
+fn more_groups_than_the_kernel_allows_say_its_limit() {
+    // 65535 groups and the primary one: exactly NGROUPS_MAX.
+    let (passwd, group) = alice_in_groups(65535);
+    let user = resolve_user("alice", Some(file(&passwd)), Some(file(&group))).unwrap();
+    assert_eq!(user.groups.len(), NGROUPS_MAX);
+    for n in [65536, 70_000] {
+        let (passwd, group) = alice_in_groups(n);
+        let err = resolve_user("alice", Some(file(&passwd)), Some(file(&group))).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "user alice is in more than 65536 groups, the most the kernel allows (NGROUPS_MAX)"
+        );
+    }
+    // An explicit group replaces them: no limit reached.
+    let (passwd, group) = alice_in_groups(70_000);
+    let user = resolve_user("alice:g5", Some(file(&passwd)), Some(file(&group))).unwrap();
+    assert_eq!(user.groups, [2005]);
+}
+
+#[test]
+fn many_extra_groups_are_found_in_one_pass() {
+    let (passwd, group) = alice_in_groups(20_000);
+    let extra: Vec<String> = (0..20_000)
+        .rev()
+        .map(|i| match i % 2 {
+            0 => format!("g{i}"),
+            _ => (2000 + i).to_string(),
+        })
+        .collect();
+    let user =
+        resolve_exec_user("alice:g0", &extra, Some(file(&passwd)), Some(file(&group))).unwrap();
+    assert_eq!(user.groups.len(), 20_000);
+    assert_eq!(user.groups[..3], [2000, 2000 + 19_999, 2000 + 19_998]);
+}
+
+#[test]
+fn a_refused_line_names_the_file_and_the_limit() {
+    let mut passwd = vec![b':'; 70_000];
+    passwd.extend_from_slice(b"\nroot:x:0:0::/root:/bin/sh\n");
+    let err = resolve_user("", Some(file(&passwd)), None).unwrap_err();
+    assert_eq!(err.to_string(), "/etc/file: line 1 is longer than 64 KiB");
 }

@@ -1,20 +1,12 @@
 //! The program's environment, as `KEY=VALUE` byte strings.
 
+use crate::bounded::environ::{collect_environ, environ_records};
+use crate::bounded::ExecLimit;
 use crate::error::{Error, Result};
 use crate::plan::EnvPlan;
 use crate::target::Target;
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
-
-/// Split a NUL-separated environ block (/proc/PID/environ) into entries,
-/// bytes untouched; empty entries (a trailing NUL) are dropped.
-pub fn split_environ(block: &[u8]) -> Vec<CString> {
-    block
-        .split(|&b| b == 0)
-        .filter(|e| !e.is_empty())
-        .map(|e| CString::new(e).expect("split on NUL"))
-        .collect()
-}
 
 /// Build the environment before entering (the target's is read from the
 /// host's /proc).
@@ -30,7 +22,14 @@ pub fn prepare(plan: &EnvPlan, target: Option<&Target>) -> Result<Vec<CString>> 
             .collect()),
         EnvPlan::Target => {
             let target = target.ok_or_else(|| Error::msg("no target PID specified for --env"))?;
-            Ok(split_environ(&target.read("environ")?))
+            // The target sets what its environ holds (prctl can point it
+            // anywhere): read no more than a program can be given.
+            let path = target.proc_path("environ");
+            let file = std::fs::File::open(&path)
+                .map_err(|e| Error::io(format!("cannot open {}", path.display()), &e))?;
+            let limit = ExecLimit::current();
+            let mut records = environ_records(file, &path.display().to_string(), &limit);
+            collect_environ(&mut records, &limit, 0)
         }
         EnvPlan::Exact(entries) => entries
             .iter()
@@ -43,17 +42,5 @@ pub fn prepare(plan: &EnvPlan, target: Option<&Target>) -> Result<Vec<CString>> 
                 })
             })
             .collect(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::split_environ;
-
-    #[test]
-    fn environ_bytes_are_kept() {
-        let env = split_environ(b"A=1\0B=x y=z\0C=\0D=\xff\xfe\0");
-        let got: Vec<&[u8]> = env.iter().map(|c| c.as_bytes()).collect();
-        assert_eq!(got, [&b"A=1"[..], b"B=x y=z", b"C=", b"D=\xff\xfe"]);
     }
 }

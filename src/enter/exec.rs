@@ -185,10 +185,14 @@ pub fn exec_login_shell(env: &[CString]) -> Error {
 }
 
 fn passwd_shell(uid: u32) -> Option<Vec<u8>> {
+    use crate::bounded::{Records, CONTAINER_FILE};
     // The container's file: read it as one it controls.
-    let file = fd::open(Path::new("/etc/passwd"), fd::UNTRUSTED).ok()?;
-    let passwd = fd::read_regular(&file, 16 << 20).ok()?;
-    crate::creds::shell_of_uid(&passwd, uid).map(<[u8]>::to_vec)
+    let file = std::fs::File::from(fd::open(Path::new("/etc/passwd"), fd::UNTRUSTED).ok()?);
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let lines = Records::lines(file, "/etc/passwd", CONTAINER_FILE);
+    crate::creds::shell_of_uid(lines, uid).ok()?
 }
 
 #[cfg(test)]

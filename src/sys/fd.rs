@@ -217,16 +217,6 @@ pub fn mount_detached(fstype: &str, options: &[(&str, Option<&str>)]) -> SysResu
 /// FIFO planted there must not hang us) and without making it our terminal.
 pub const UNTRUSTED: i32 = libc::O_RDONLY | libc::O_NONBLOCK | libc::O_NOCTTY;
 
-/// Read a whole file a container controls, opened with [`UNTRUSTED`]:
-/// EINVAL unless it is a regular file, EFBIG when it is larger than `max`.
-pub fn read_regular(file: &OwnedFd, max: usize) -> SysResult<Vec<u8>> {
-    let size = regular_size(file)?;
-    if size > max {
-        return Err(libc::EFBIG);
-    }
-    read_up_to(file, size.saturating_add(1).min(max))
-}
-
 /// The first `n` bytes of a regular file a container controls.
 pub fn read_head(path: &Path, n: usize) -> SysResult<Vec<u8>> {
     let file = open(path, UNTRUSTED)?;

@@ -3,6 +3,7 @@
 //! `Result<T, Errno>` so callers can say what they were doing to what.
 
 pub mod fd;
+pub mod limits;
 pub mod ns;
 pub mod pidfd;
 pub mod process;

@@ -3,17 +3,15 @@
 //! resolved inside it with openat2(RESOLVE_IN_ROOT), so a symlink such as
 //! `/etc/passwd -> /host/only` cannot lead out (security rule 11).
 
-use super::plan::ContainerFs;
+use super::plan::{ContainerFs, PathKind};
 use crate::error::Error;
 use crate::plan::TargetSpec;
 use crate::runtime::Container;
 use crate::sys::fd;
 use crate::target::Target;
+use std::io::Read;
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::Path;
-
-/// passwd and group files beyond this are not ones we will parse.
-const MAX_FILE: usize = 64 << 20;
 
 pub struct RootFs {
     root: OwnedFd,
@@ -40,15 +38,12 @@ impl RootFs {
             who: who.to_string(),
         })
     }
-
-    fn stat(&self, path: &Path) -> Option<libc::stat> {
-        let file = fd::open_in_root(self.root.as_fd(), path, libc::O_PATH).ok()?;
-        fd::fstat(file.as_fd()).ok()
-    }
 }
 
 impl ContainerFs for RootFs {
-    fn read(&self, path: &Path) -> Result<Option<Vec<u8>>, Error> {
+    /// Opened without following a link out of the root and without
+    /// blocking (a FIFO there must not hang us); the caller bounds the reading.
+    fn open(&self, path: &Path) -> Result<Option<Box<dyn Read + '_>>, Error> {
         let failed = |e| {
             Error::sys(
                 format!("cannot read {} in container {}", path.display(), self.who),
@@ -56,28 +51,37 @@ impl ContainerFs for RootFs {
             )
         };
         let file = match fd::open_in_root(self.root.as_fd(), path, fd::UNTRUSTED) {
-            Ok(f) => f,
+            Ok(f) => std::fs::File::from(f),
             Err(libc::ENOENT) | Err(libc::ENOTDIR) => return Ok(None),
             Err(e) => return Err(failed(e)),
         };
-        match fd::read_regular(&file, MAX_FILE) {
-            Ok(content) => Ok(Some(content)),
-            Err(libc::EINVAL) | Err(libc::EFBIG) => Err(Error::msg(format!(
-                "{} in container {} is not a regular file of a sensible size",
+        let meta = file
+            .metadata()
+            .map_err(|e| failed(e.raw_os_error().unwrap_or(libc::EIO)))?;
+        if !meta.is_file() {
+            return Err(Error::msg(format!(
+                "{} in container {} is not a regular file",
                 path.display(),
                 self.who
-            ))),
-            Err(e) => Err(failed(e)),
+            )));
         }
+        Ok(Some(Box::new(file)))
     }
 
-    fn is_dir(&self, path: &Path) -> bool {
-        self.stat(path)
-            .is_some_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFDIR)
-    }
-
-    fn is_executable(&self, path: &Path) -> bool {
-        self.stat(path)
-            .is_some_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFREG && st.st_mode & 0o111 != 0)
+    fn kind(&self, path: &Path) -> PathKind {
+        use std::os::unix::fs::PermissionsExt;
+        let file = match fd::open_in_root(self.root.as_fd(), path, libc::O_PATH) {
+            Ok(f) => std::fs::File::from(f),
+            Err(libc::ENOENT) | Err(libc::ENOTDIR) => return PathKind::Missing,
+            // ELOOP: a magic link, refused by RESOLVE_NO_MAGICLINKS (or a
+            // loop, which entering will report).
+            Err(_) => return PathKind::Unresolved,
+        };
+        match file.metadata() {
+            Ok(m) if m.is_dir() => PathKind::Directory,
+            Ok(m) if m.is_file() && m.permissions().mode() & 0o111 != 0 => PathKind::Executable,
+            Ok(_) => PathKind::Other,
+            Err(_) => PathKind::Unresolved,
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! container up and `plan` turns both into a [`crate::plan::Plan`].
 
 mod envfile;
+mod environment;
 mod help;
 mod lookup;
 mod options;
@@ -13,11 +14,12 @@ mod run;
 #[cfg(test)]
 mod tests;
 
-pub use envfile::{parse_env_file, resolve_env_args, EnvOverride};
+pub use envfile::env_changes;
+pub use environment::{EnvChanges, EnvOverride};
 pub use help::{help_text, version_text};
 pub use lookup::RootFs;
 pub use options::{visible as visible_options, Opt, OptRow, OPTIONS};
-pub use plan::{plan, ContainerFs};
+pub use plan::{plan, ContainerFs, PathKind};
 pub use run::main;
 
 use crate::cli::getopt::Getopt;

@@ -3,7 +3,9 @@
 //! does. Pure: the container's files come through [`ContainerFs`], so
 //! tests use recorded containers and passwd bytes.
 
-use super::{EnvOverride, Request};
+use super::environment::{EnvChanges, Environment};
+use super::Request;
+use crate::bounded::{Records, CONTAINER_FILE};
 use crate::creds::{resolve_exec_user, ExecUser};
 use crate::error::Error;
 use crate::plan::{
@@ -11,7 +13,8 @@ use crate::plan::{
     WorkDir,
 };
 use crate::runtime::Container;
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
+use std::io::Read;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
@@ -20,13 +23,32 @@ const DEFAULT_PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/b
 /// Tried in this order after the user's own shell.
 const FALLBACK_SHELLS: &[&str] = &["/bin/bash", "/bin/sh"];
 
+/// What a path names inside the container, as far as the host can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathKind {
+    Missing,
+    Directory,
+    /// A regular file with an execute bit.
+    Executable,
+    Other,
+    /// A /proc magic link on the way (`/proc/1/root`): only the
+    /// container's own view resolves it, after entering.
+    Unresolved,
+}
+
 /// The container's files, seen from inside its root.
 pub trait ContainerFs {
-    /// A regular file's contents; `None` when there is no such file.
-    fn read(&self, path: &Path) -> Result<Option<Vec<u8>>, Error>;
-    fn is_dir(&self, path: &Path) -> bool;
-    /// A regular file with an execute bit.
-    fn is_executable(&self, path: &Path) -> bool;
+    /// A regular file to read; `None` when there is no such file.
+    fn open(&self, path: &Path) -> Result<Option<Box<dyn Read + '_>>, Error>;
+    fn kind(&self, path: &Path) -> PathKind;
+}
+
+/// A file of the container as bounded lines (messages about them are put
+/// in the container's context by the caller).
+fn container_lines<'a>(fs: &'a dyn ContainerFs, path: &str) -> Result<Option<Records<'a>>, Error> {
+    Ok(fs
+        .open(Path::new(path))?
+        .map(|file| Records::lines(file, path, CONTAINER_FILE)))
 }
 
 /// Everything docker-enter will do, decided before anything is started.
@@ -34,29 +56,31 @@ pub fn plan(
     req: &Request,
     container: &Container,
     fs: &dyn ContainerFs,
-    overrides: &[EnvOverride],
+    overrides: EnvChanges,
     pty: bool,
 ) -> Result<Plan, Error> {
     let who = container.display(&req.container);
     let spec = req.user.as_deref().unwrap_or(&container.user);
-    let passwd = fs.read(Path::new("/etc/passwd"))?;
-    let group = fs.read(Path::new("/etc/group"))?;
-    let user = resolve_exec_user(
-        spec,
-        &container.group_add,
-        passwd.as_deref(),
-        group.as_deref(),
-    )
-    .map_err(|e| e.context(format!("in container {who}")))?;
+    let passwd = container_lines(fs, "/etc/passwd")?;
+    let group = container_lines(fs, "/etc/group")?;
+    let user = resolve_exec_user(spec, &container.group_add, passwd, group)
+        .map_err(|e| e.context(format!("in container {who}")))?;
 
     let workdir = match (&req.workdir, container.working_dir.as_str()) {
         (Some(dir), _) => dir.clone(),
         (None, "") => PathBuf::from("/"),
         (None, dir) => PathBuf::from(dir),
     };
-    if !fs.is_dir(&workdir) {
+    let not = match fs.kind(&workdir) {
+        // A magic link is followed inside, as docker exec does; the
+        // directory reached is checked there (security rule 5).
+        PathKind::Directory | PathKind::Unresolved => None,
+        PathKind::Missing => Some("does not exist"),
+        PathKind::Executable | PathKind::Other => Some("is not a directory"),
+    };
+    if let Some(not) = not {
         return Err(Error::msg(format!(
-            "working directory {} does not exist in container {who}",
+            "working directory {} {not} in container {who}",
             workdir.display()
         )));
     }
@@ -104,7 +128,9 @@ fn shell(user: &ExecUser, fs: &dyn ContainerFs, who: &str) -> Result<Program, Er
             candidates.push(fallback);
         }
     }
-    let found = candidates.iter().find(|p| fs.is_executable(p));
+    let found = candidates
+        .iter()
+        .find(|p| fs.kind(p) == PathKind::Executable);
     let Some(path) = found else {
         let tried: Vec<String> = candidates.iter().map(|p| p.display().to_string()).collect();
         return Err(Error::msg(format!(
@@ -126,52 +152,33 @@ fn environment(
     c: &Container,
     user: &ExecUser,
     pty: bool,
-    overrides: &[EnvOverride],
+    overrides: EnvChanges,
     who: &str,
 ) -> Result<Vec<OsString>, Error> {
-    let mut env: Vec<OsString> = vec![
-        DEFAULT_PATH.into(),
-        format!("HOSTNAME={}", c.hostname).into(),
-    ];
+    let mut env = Environment::default();
+    env.set(DEFAULT_PATH.into());
+    env.set(format!("HOSTNAME={}", c.hostname).into());
     if pty {
-        env.push("TERM=xterm".into());
+        env.set("TERM=xterm".into());
     }
     for entry in &c.env {
-        let change = match entry.contains('=') {
-            true => EnvOverride::Set(entry.into()),
-            false => EnvOverride::Unset(entry.into()),
-        };
-        apply(&mut env, &change);
+        match entry.contains('=') {
+            true => env.set(entry.into()),
+            false => env.unset(entry.as_bytes()),
+        }
     }
-    for change in overrides {
-        apply(&mut env, change);
-    }
-    if !env.iter().any(|e| key(e) == b"HOME") {
+    overrides.apply_to(&mut env);
+    if !env.contains(b"HOME") {
         let mut home = b"HOME=".to_vec();
         home.extend_from_slice(user.home.as_os_str().as_bytes());
-        env.push(OsString::from_vec(home));
+        env.set(OsString::from_vec(home));
     }
+    let env = env.into_entries();
     if let Some(bad) = env.iter().find(|e| e.as_bytes().contains(&0)) {
         return Err(Error::msg(format!(
             "environment of container {who} holds a NUL byte in {}",
-            String::from_utf8_lossy(key(bad))
+            String::from_utf8_lossy(super::environment::key(bad))
         )));
     }
     Ok(env)
-}
-
-/// Replace the variable in place, append it, or remove it.
-fn apply(env: &mut Vec<OsString>, change: &EnvOverride) {
-    match change {
-        EnvOverride::Set(entry) => match env.iter_mut().find(|e| key(e) == key(entry)) {
-            Some(slot) => *slot = entry.clone(),
-            None => env.push(entry.clone()),
-        },
-        EnvOverride::Unset(name) => env.retain(|e| key(e) != name.as_bytes()),
-    }
-}
-
-fn key(entry: &OsStr) -> &[u8] {
-    let bytes = entry.as_bytes();
-    bytes.split(|&b| b == b'=').next().unwrap_or(bytes)
 }

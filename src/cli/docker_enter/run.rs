@@ -3,8 +3,7 @@
 //! check has passed.
 
 use super::{
-    help_text, parse, parse_env_file, plan, resolve_env_args, version_text, Parsed, Request,
-    RootFs, Tty,
+    env_changes, help_text, parse, plan, version_text, EnvChanges, Parsed, Request, RootFs, Tty,
 };
 use crate::enter;
 use crate::error::{report, Error};
@@ -60,7 +59,7 @@ fn enter_container(req: &Request) -> Result<i32, Error> {
         Tty::Always => true,
         Tty::Never => false,
     };
-    let plan = plan(req, &container, &root, &overrides, pty)?;
+    let plan = plan(req, &container, &root, overrides, pty)?;
     drop(root);
     timing.lap("plan");
     let code = enter::run(&plan)?;
@@ -69,15 +68,8 @@ fn enter_container(req: &Request) -> Result<i32, Error> {
 }
 
 /// `--env-file` entries first, then `-e`, as the docker CLI orders them.
-fn env_overrides(req: &Request) -> Result<Vec<super::EnvOverride>, Error> {
-    let mut entries = Vec::new();
-    for path in &req.env_files {
-        let content = std::fs::read(path)
-            .map_err(|e| Error::io(format!("cannot read env file {}", path.display()), &e))?;
-        entries.extend(parse_env_file(&content, path)?);
-    }
-    entries.extend(req.env.iter().cloned());
-    Ok(resolve_env_args(&entries, |k| std::env::var_os(k)))
+fn env_overrides(req: &Request) -> Result<EnvChanges, Error> {
+    env_changes(&req.env_files, &req.env, |k| std::env::var_os(k))
 }
 
 /// `DOCKER_ENTER_TIMING=1`: each phase's wall time on stderr, so finding
@@ -99,7 +91,7 @@ impl Timing {
         if self.on {
             let now = Instant::now();
             let ms = now.duration_since(self.last.get()).as_secs_f64() * 1000.0;
-            eprintln!("{TOOL}: timing: {phase} {ms:.3} ms");
+            crate::error::write_stderr(&format!("{TOOL}: timing: {phase} {ms:.3} ms\n"));
             self.last.set(Instant::now());
         }
     }

@@ -25,30 +25,41 @@ fn request(args: &[&str]) -> Request {
 /// A container's root as a table of files and directories.
 #[derive(Default)]
 struct FakeFs {
-    files: HashMap<&'static str, &'static [u8]>,
+    files: HashMap<&'static str, Vec<u8>>,
     dirs: HashSet<&'static str>,
     executables: HashSet<&'static str>,
+    /// Paths behind a /proc magic link.
+    magic: HashSet<&'static str>,
 }
 
 impl FakeFs {
     fn busybox() -> FakeFs {
         FakeFs {
-            files: HashMap::from([("/etc/passwd", PASSWD), ("/etc/group", GROUP)]),
+            files: HashMap::from([
+                ("/etc/passwd", PASSWD.to_vec()),
+                ("/etc/group", GROUP.to_vec()),
+            ]),
             dirs: HashSet::from(["/", "/tmp", "/home/alice"]),
             executables: HashSet::from(["/bin/sh"]),
+            magic: HashSet::new(),
         }
     }
 }
 
 impl ContainerFs for FakeFs {
-    fn read(&self, path: &Path) -> Result<Option<Vec<u8>>, Error> {
-        Ok(self.files.get(path.to_str().unwrap()).map(|b| b.to_vec()))
+    fn open(&self, path: &Path) -> Result<Option<Box<dyn std::io::Read + '_>>, Error> {
+        let file = self.files.get(path.to_str().unwrap());
+        Ok(file.map(|b| Box::new(b.as_slice()) as Box<dyn std::io::Read>))
     }
-    fn is_dir(&self, path: &Path) -> bool {
-        self.dirs.contains(path.to_str().unwrap())
-    }
-    fn is_executable(&self, path: &Path) -> bool {
-        self.executables.contains(path.to_str().unwrap())
+    fn kind(&self, path: &Path) -> PathKind {
+        let path = path.to_str().unwrap();
+        match () {
+            _ if self.dirs.contains(path) => PathKind::Directory,
+            _ if self.executables.contains(path) => PathKind::Executable,
+            _ if self.files.contains_key(path) => PathKind::Other,
+            _ if self.magic.contains(path) => PathKind::Unresolved,
+            _ => PathKind::Missing,
+        }
     }
 }
 
@@ -73,11 +84,21 @@ fn web() -> Container {
 }
 
 fn plan_for(args: &[&str], c: &Container, overrides: &[EnvOverride], pty: bool) -> Plan {
-    plan(&request(args), c, &FakeFs::busybox(), overrides, pty).unwrap()
+    let changes = overrides.iter().cloned().collect();
+    plan(&request(args), c, &FakeFs::busybox(), changes, pty).unwrap()
+}
+
+fn no_changes() -> EnvChanges {
+    EnvChanges::default()
+}
+
+/// The plan for `args` over `fs`, with no -e or --env-file changes.
+fn plan_in(args: &[&str], c: &Container, fs: &FakeFs) -> Plan {
+    plan(&request(args), c, fs, no_changes(), false).unwrap()
 }
 
 fn plan_err(args: &[&str], c: &Container, fs: &FakeFs) -> String {
-    plan(&request(args), c, fs, &[], false)
+    plan(&request(args), c, fs, no_changes(), false)
         .unwrap_err()
         .to_string()
 }
@@ -216,7 +237,7 @@ fn nul_in_the_container_environment_is_refused() {
         &request(&["web", "env"]),
         &c,
         &FakeFs::busybox(),
-        &[],
+        no_changes(),
         false,
     )
     .unwrap_err();
@@ -239,7 +260,7 @@ fn shell_is_the_users_else_bash_else_sh() {
     );
     let mut fs = FakeFs::busybox();
     fs.executables.extend(["/bin/ash", "/bin/bash"]);
-    let p = plan(&request(&["-u", "bob", "web"]), &web(), &fs, &[], false).unwrap();
+    let p = plan_in(&["-u", "bob", "web"], &web(), &fs);
     assert_eq!(
         p.program,
         Program::Exact {
@@ -247,7 +268,7 @@ fn shell_is_the_users_else_bash_else_sh() {
             argv: os(&["ash"])
         }
     );
-    let p = plan(&request(&["-u", "1234", "web"]), &web(), &fs, &[], false).unwrap();
+    let p = plan_in(&["-u", "1234", "web"], &web(), &fs);
     assert_eq!(
         p.program,
         Program::Exact {
@@ -265,33 +286,74 @@ fn shell_is_the_users_else_bash_else_sh() {
 #[test]
 fn bad_user_group_and_workdir_name_the_container() {
     let fs = FakeFs::busybox();
-    assert_eq!(
-        plan_err(&["-u", "zed", "web", "id"], &web(), &fs),
-        "in container web: unable to find user zed: no matching entries in passwd file"
-    );
-    assert_eq!(
-        plan_err(&["-u", "alice:nogroup", "fd55", "id"], &web(), &fs),
-        "in container fd55 (web): unable to find group nogroup: no matching entries in group file"
-    );
-    assert_eq!(
-        plan_err(&["-w", "/nope", "web", "id"], &web(), &fs),
-        "working directory /nope does not exist in container web"
-    );
+    for (args, message) in [
+        (
+            &["-u", "zed", "web", "id"][..],
+            "in container web: unable to find user zed: no matching entries in passwd file",
+        ),
+        (
+            &["-u", "alice:nogroup", "fd55", "id"],
+            "in container fd55 (web): unable to find group nogroup: no matching entries in group file",
+        ),
+        (
+            &["-w", "/nope", "web", "id"],
+            "working directory /nope does not exist in container web",
+        ),
+        (
+            &["-w", "/etc/passwd", "web", "id"],
+            "working directory /etc/passwd is not a directory in container web",
+        ),
+        (
+            &["-w", "/bin/sh", "web", "id"],
+            "working directory /bin/sh is not a directory in container web",
+        ),
+    ] {
+        assert_eq!(plan_err(args, &web(), &fs), message);
+    }
     // Without passwd, numeric ids work and HOME is "/", as with docker exec.
     let bare = FakeFs {
         dirs: HashSet::from(["/"]),
         ..FakeFs::default()
     };
-    let p = plan(
-        &request(&["-u", "1000:1000", "web", "id"]),
-        &web(),
-        &bare,
-        &[],
-        false,
-    )
-    .unwrap();
+    let p = plan_in(&["-u", "1000:1000", "web", "id"], &web(), &bare);
     assert!(env_of(&p).contains(&"HOME=/".to_string()));
     assert_eq!(p.creds.groups, Some(vec![1000]));
+}
+
+#[test]
+fn a_workdir_behind_a_magic_link_is_left_to_the_container() {
+    // WORKDIR /w with /w -> /proc/1/root: docker exec runs in "/".
+    let mut fs = FakeFs::busybox();
+    fs.magic.insert("/w");
+    let mut c = web();
+    c.working_dir = "/w".into();
+    let p = plan_in(&["web", "pwd"], &c, &fs);
+    assert_eq!(p.workdir, WorkDir::After("/w".into()));
+    assert!(
+        p.hardening.check_cwd,
+        "the directory reached is checked inside"
+    );
+}
+
+#[test]
+fn hostile_container_files_are_refused_by_name() {
+    let mut fs = FakeFs::busybox();
+    fs.files.insert("/etc/group", vec![b':'; 1 << 20]);
+    assert_eq!(
+        plan_err(&["web", "id"], &web(), &fs),
+        "in container web: /etc/group: line 1 is longer than 64 KiB"
+    );
+}
+
+#[test]
+fn many_variables_build_in_one_pass() {
+    let overrides: Vec<EnvOverride> = (0..50_000)
+        .map(|i| EnvOverride::Set(format!("V{}={i}", i % 40_000).into()))
+        .collect();
+    let env = env_of(&plan_for(&["web", "env"], &web(), &overrides, false));
+    assert_eq!(env.len(), 40_000 + 3);
+    assert_eq!(env[2], "V0=40000");
+    assert_eq!(env[env.len() - 2], "V39999=39999");
 }
 
 /// Plain words of a roff page: "\-" is "-", font changes are spaces.
