@@ -414,3 +414,108 @@ fn a_shell_that_runs_our_own_binary_is_refused() {
         "our binary changed"
     );
 }
+
+/// Every line of `text` is one of `whole`; otherwise the first that is not.
+fn first_broken_line<'a>(text: &'a str, whole: &[&str]) -> Option<&'a str> {
+    text.lines().find(|line| !whole.contains(line))
+}
+
+/// Run `commands` all at once with one shared stderr: each first waits at a
+/// gate (opening a FIFO for reading), and the gate opens when all wait
+/// there. Returns what they wrote, once all have ended with status 1.
+fn all_at_once(name: &str, commands: &[Vec<&str>]) -> String {
+    let dir = scratch(name);
+    let (gate, log_path) = (dir.join("gate"), dir.join("stderr"));
+    common::sh(&format!("mkfifo {}", gate.display()));
+    let log = std::fs::File::create(&log_path).unwrap();
+    let runs: Vec<_> = commands
+        .iter()
+        .map(|argv| {
+            let runner = common::KillOnDrop(
+                Command::new("sh")
+                    .args(["-c", "gate=$1; shift; exec 3<\"$gate\"; exec \"$@\"", "sh"])
+                    .arg(&gate)
+                    .args(argv)
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(log.try_clone().unwrap())
+                    .spawn()
+                    .unwrap(),
+            );
+            runner
+        })
+        .collect();
+    let waiting = |run: &common::KillOnDrop| {
+        std::fs::read_to_string(format!("/proc/{}/wchan", run.0.id()))
+            .is_ok_and(|w| w == "wait_for_partner")
+    };
+    assert!(
+        common::wait_until(Duration::from_secs(20), || runs.iter().all(waiting)),
+        "the runs did not all reach the gate"
+    );
+    let _open = std::fs::OpenOptions::new().write(true).open(&gate).unwrap();
+    for mut run in runs {
+        let status = common::wait_with_timeout(&mut run.0, common::RUN_TIMEOUT);
+        assert_eq!(status.and_then(|s| s.code()), Some(1));
+    }
+    std::fs::read_to_string(&log_path).unwrap()
+}
+
+#[test]
+fn concurrent_refusals_never_cut_into_each_others_lines() {
+    let usage = [
+        "docker-enter: no container given",
+        "Try 'docker-enter --help' for more information.",
+    ];
+    let env_file = "docker-enter: env file /dev/zero: line 1 is longer than 128 KiB, \
+                    the most the kernel accepts for one variable (MAX_ARG_STRLEN)";
+    let whole = [usage[0], usage[1], env_file];
+    // 50 runs at once on one stderr file, half of them with two lines.
+    let commands: Vec<Vec<&str>> = (0..50)
+        .map(|i| match i % 2 {
+            0 => vec![DOCKER_ENTER],
+            _ => vec![DOCKER_ENTER, "--env-file", "/dev/zero", "web", "true"],
+        })
+        .collect();
+    // Several rounds: one round of runs that cut lines shows it only now
+    // and then.
+    for _ in 0..5 {
+        let text = all_at_once("concurrent", &commands);
+        assert_eq!(first_broken_line(&text, &whole), None, "{text}");
+        assert_eq!(text.lines().count(), 75, "{text}");
+        assert_eq!(text.matches(usage[0]).count(), 25);
+    }
+
+    // Control: the same harness does cut lines written in pieces (as
+    // eprintln! wrote them), within a few rounds.
+    let pieces = "printf docker-enter >&2; printf ': ' >&2; printf 'no container given' >&2; \
+                  printf '\\n' >&2; exit 1";
+    let cut = (0..20).any(|_| {
+        let text = all_at_once("pieces", &vec![vec!["sh", "-c", pieces]; 50]);
+        first_broken_line(&text, &whole).is_some()
+    });
+    assert!(
+        cut,
+        "control: pieces from 50 runs at once never interleaved"
+    );
+}
+
+#[test]
+fn each_refusal_is_one_write() {
+    if !common::require(common::have("strace"), "strace is not installed") {
+        return;
+    }
+    let usage = common::stderr_writes(&mut Command::new(DOCKER_ENTER));
+    assert_eq!(
+        usage,
+        [
+            r#""docker-enter: no container given\nTry 'docker-enter --help' for more information.\n""#
+        ]
+    );
+    let env_file =
+        common::stderr_writes(Command::new(DOCKER_ENTER).args(["--env-file", "/nope", "web"]));
+    assert_eq!(
+        env_file,
+        [r#""docker-enter: cannot read env file /nope: No such file or directory\n""#]
+    );
+}

@@ -1,10 +1,15 @@
 //! importenv run as a built binary: exactly the file's environment, bytes
-//! kept, no size or count limit, PATH searched in the new environment.
+//! kept, up to what execve accepts and no further, PATH searched in the new
+//! environment; hostile files refused at once, cheaply, by name.
 
+mod common;
+
+use common::{run_measured, Measured};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 const IMPORTENV: &str = env!("CARGO_BIN_EXE_importenv");
 
@@ -121,4 +126,116 @@ fn clear_errors_for_missing_file_command_and_usage() {
     );
     let out = importenv(&["--help".as_ref()]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("importenv <environ-file> <command>"));
+}
+
+/// importenv under a stack limit (`prlimit --stack`), measured.
+fn with_stack(stack: &str, file: &Path, command: &[&str]) -> Measured {
+    run_measured(
+        Command::new("prlimit")
+            .arg(format!("--stack={stack}"))
+            .arg(IMPORTENV)
+            .arg(file)
+            .args(command)
+            .stdin(Stdio::null()),
+    )
+}
+
+/// Refused within 2 s and 64 MB with exactly this line.
+fn assert_refused(m: &Measured, message: &str) {
+    assert!(m.peak_kib < 64 << 10, "peak {} KiB: {m:#?}", m.peak_kib);
+    assert!(m.elapsed < Duration::from_secs(2), "took {:?}", m.elapsed);
+    assert_eq!(
+        (m.outcome.stderr.as_str(), m.outcome.status.as_str()),
+        (format!("importenv: {message}\n").as_str(), "exit 1")
+    );
+}
+
+const TOTAL_8M: &str = "larger than 2 MiB, the most the kernel accepts for a program's \
+    environment and arguments (a quarter of the 8 MiB stack limit: see ulimit -s)";
+
+#[test]
+fn hostile_files_are_refused_at_once() {
+    let dir = scratch("hostile");
+    let (files, feeder) = common::endless_inputs(&dir);
+    for file in &files {
+        assert_refused(
+            &with_stack("8388608", file, &["true"]),
+            &format!("{}: {TOTAL_8M}", file.display()),
+        );
+    }
+    feeder.join().unwrap();
+    let long = dir.join("long");
+    std::fs::write(&long, [b"A=".as_slice(), &[b'x'; 131_070]].concat()).unwrap();
+    assert_refused(
+        &with_stack("8388608", &long, &["true"]),
+        &format!(
+            "{}: entry 1 is longer than 128 KiB, the most the kernel accepts for one \
+             variable (MAX_ARG_STRLEN)",
+            long.display()
+        ),
+    );
+}
+
+#[test]
+fn anything_execve_accepts_is_accepted() {
+    let dir = scratch("budget");
+    // 26 variables of 120,000 bytes and PATH: 3 MiB.
+    let mut block = Vec::new();
+    for i in 0..26 {
+        block.extend_from_slice(format!("V{i:02}=").as_bytes());
+        block.extend(std::iter::repeat_n(b'v', 120_000 - 4));
+        block.push(0);
+    }
+    block.extend_from_slice(b"PATH=/usr/bin:/bin\0");
+    let file = dir.join("environ");
+    std::fs::write(&file, &block).unwrap();
+    // Beyond a quarter of an 8 MiB stack limit: execve could not take it.
+    assert_refused(
+        &with_stack("8388608", &file, &["env", "-0"]),
+        &format!("{}: {TOTAL_8M}", file.display()),
+    );
+    // Within the kernel's 6 MiB when the stack is unlimited: passed on whole.
+    let m = with_stack("unlimited", &file, &["env", "-0"]);
+    assert_eq!(m.outcome.status, "exit 0", "{}", m.outcome.stderr);
+    assert!(
+        m.outcome.stdout.as_bytes() == block,
+        "the environment changed"
+    );
+}
+
+#[test]
+fn a_list_of_lines_is_refused_with_the_format() {
+    let dir = scratch("lines");
+    let file = dir.join("env.txt");
+    std::fs::write(&file, "A=1\nB=2\n").unwrap();
+    let out = importenv(&[file.as_os_str(), "true".as_ref()]);
+    assert_eq!(
+        (stderr(&out), out.status.code()),
+        (
+            format!(
+                "importenv: {} holds lines but no NUL byte: it must hold NUL-separated \
+                 KEY=VALUE entries, as /proc/PID/environ does (tr '\\n' '\\0' converts a \
+                 list of lines)\n",
+                file.display()
+            ),
+            Some(1)
+        )
+    );
+    // Control: the same lines converted, or a value holding a newline in a
+    // NUL-separated file, are taken as they are.
+    std::fs::write(&file, "A=1\0B=2\nstill B\0").unwrap();
+    let out = importenv(&[file.as_os_str(), "env".as_ref(), "-0".as_ref()]);
+    assert_eq!(out.stdout, b"A=1\0B=2\nstill B\0", "{}", stderr(&out));
+}
+
+#[test]
+fn an_error_is_one_write_of_whole_lines() {
+    if !common::require(common::have("strace"), "strace is not installed") {
+        return;
+    }
+    let writes = common::stderr_writes(Command::new(IMPORTENV).arg("/nope"));
+    assert_eq!(
+        writes,
+        [r#""importenv: no command given\nTry 'importenv --help' for more information.\n""#]
+    );
 }

@@ -163,6 +163,105 @@ fn reader(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<Strin
     })
 }
 
+/// What a run cost besides its outcome.
+#[derive(Debug)]
+pub struct Measured {
+    pub outcome: Outcome,
+    pub elapsed: Duration,
+    /// The peak resident memory of the process (and of the children it
+    /// waited for), from the kernel's accounting (wait4's ru_maxrss).
+    pub peak_kib: u64,
+}
+
+/// Run `cmd` (its stdin set by the caller) to the end and measure its
+/// wall time and peak memory; a run that outlives RUN_TIMEOUT fails the test.
+#[allow(clippy::zombie_processes)] // reaped by wait4, which gives the usage
+pub fn run_measured(cmd: &mut Command) -> Measured {
+    let started = Instant::now();
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
+    let out = reader(child.stdout.take().unwrap());
+    let err = reader(child.stderr.take().unwrap());
+    let pid = child.id() as i32;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to fill.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let reaped = wait_until(RUN_TIMEOUT, || {
+        // SAFETY: status and usage are valid for wait4 to write; the pid is
+        // our own child, reaped here and nowhere else.
+        unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) == pid }
+    });
+    let elapsed = started.elapsed();
+    if !reaped {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("{cmd:?} did not finish within {RUN_TIMEOUT:?}");
+    }
+    Measured {
+        outcome: Outcome {
+            stdout: out.join().unwrap(),
+            stderr: err.join().unwrap(),
+            status: describe(ExitStatus::from_raw(status)),
+        },
+        elapsed,
+        peak_kib: usage.ru_maxrss as u64,
+    }
+}
+
+/// The write(2) calls a run makes on its standard error, one string each
+/// as strace shows it (`"nsenter: ...\n"`), from every process it starts.
+pub fn stderr_writes(cmd: &mut Command) -> Vec<String> {
+    let log = std::env::temp_dir().join(format!(
+        "nsc-strace-{}-{:?}.log",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    let program = cmd.get_program().to_owned();
+    let args: Vec<_> = cmd.get_args().map(|a| a.to_owned()).collect();
+    let mut traced = Command::new("strace");
+    traced
+        .args(["-f", "-qq", "-s", "4096", "-e", "trace=write", "-o"])
+        .arg(&log)
+        .arg(program)
+        .args(args)
+        .stdin(Stdio::null());
+    run(&mut traced, b"");
+    let trace = std::fs::read_to_string(&log).expect("strace log");
+    let _ = std::fs::remove_file(&log);
+    trace
+        .lines()
+        .filter_map(|l| {
+            // "[pid N] write(2, "...", 33) = 33" or "write(2, ...)".
+            let call = &l[l.find("write(2, ")? + "write(2, ".len()..];
+            Some(call[..call.rfind(", ")?].to_string())
+        })
+        .collect()
+}
+
+/// A file of `len` bytes that takes no room: NUL bytes all through.
+pub fn sparse_file(path: &Path, len: u64) {
+    std::fs::File::create(path).unwrap().set_len(len).unwrap();
+}
+
+/// Inputs without end an operator may pass by mistake: /dev/zero, a 5 GB
+/// sparse file and a FIFO that gives NUL bytes until its reader goes away
+/// (made in `dir`; join the handle once each has been read).
+pub fn endless_inputs(dir: &Path) -> ([std::path::PathBuf; 3], std::thread::JoinHandle<()>) {
+    let (sparse, fifo) = (dir.join("sparse"), dir.join("fifo"));
+    sparse_file(&sparse, 5 << 30);
+    sh(&format!("mkfifo {}", fifo.display()));
+    let path = fifo.clone();
+    let feeder = std::thread::spawn(move || {
+        let mut fifo = std::fs::File::create(&path).unwrap();
+        let zeros = [0u8; 65536];
+        while fifo.write_all(&zeros).is_ok() {}
+    });
+    ([Path::new("/dev/zero").to_owned(), sparse, fifo], feeder)
+}
+
 /// Wait for `child`; kill it and return None after `timeout`.
 pub fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
     let mut status = None;
