@@ -216,9 +216,55 @@ fn unknown_user_group_and_workdir_start_nothing() {
             c.name
         ),
     );
+    assert_refused(
+        &with(&["-w", "/etc/passwd"]),
+        &format!(
+            "working directory /etc/passwd is not a directory in container {}",
+            c.name
+        ),
+    );
     assert!(!docker(&["exec", &c.name, "test", "-e", "/tmp/started"])
         .status
         .success());
+}
+
+#[test]
+fn a_workdir_behind_a_proc_link_is_followed_inside_only() {
+    if !ready() {
+        return;
+    }
+    let tag = build_custom(
+        "nsenter-can-test/docker-enter:proclinks",
+        "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n\
+         RUN [\"/bin/busybox\", \"ln\", \"-s\", \"/proc/1/root\", \"/w\"]\n\
+         RUN [\"/bin/busybox\", \"ln\", \"-s\", \"/proc/1/root/proc/self/fd\", \"/fds\"]\n",
+        &[],
+    );
+    let c = TestContainer::run("nsc-de-proclink", &["-w", "/w"], tag, &["sleep", "100000"]);
+    // WORKDIR /w, a link to /proc/1/root: docker exec runs in "/", and so do we.
+    let theirs = docker(&["exec", &c.name, "pwd"]);
+    let ours = docker_enter(&[&c.name, "pwd"]);
+    assert_eq!(
+        (stdout(&ours), ours.status.code()),
+        (
+            String::from_utf8_lossy(&theirs.stdout).into_owned(),
+            Some(0)
+        ),
+        "{}",
+        stderr(&ours)
+    );
+    // Links that would lead to descriptors of ours (/proc/self/fd/N seen
+    // through the container's /proc) never become the working directory.
+    for n in 0..16 {
+        let dir = format!("/fds/{n}");
+        let out = docker_enter(&["-w", &dir, &c.name, "pwd"]);
+        assert_eq!(
+            (stdout(&out).as_str(), out.status.code()),
+            ("", Some(1)),
+            "-w {dir}: {}",
+            stderr(&out)
+        );
+    }
 }
 
 #[test]
