@@ -89,6 +89,7 @@ pub fn install_items(target: &Path, items: &[Item]) -> Result<Vec<Installed>> {
     // Make the renames durable; a directory that refuses fsync is no reason
     // to report a failure after the files are in place.
     let mut dirs: Vec<&Path> = staged.iter().filter_map(|c| c.dest.parent()).collect();
+    dirs.sort();
     dirs.dedup();
     for dir in dirs {
         let _ = fs::File::open(dir).and_then(|dir| dir.sync_all());
