@@ -14,7 +14,7 @@ use std::ffi::{CString, OsStr, OsString};
 const TOOL: &str = "importenv";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Opt {
+pub enum Opt {
     Help,
     Version,
 }
@@ -30,7 +30,7 @@ const fn spec(id: Opt, short: char, long: &'static str) -> OptSpec<Opt> {
     }
 }
 
-const OPTIONS: &[OptSpec<Opt>] = &[
+pub const OPTIONS: &[OptSpec<Opt>] = &[
     spec(Opt::Help, 'h', "help"),
     spec(Opt::Version, 'V', "version"),
 ];

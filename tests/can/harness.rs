@@ -42,14 +42,34 @@ pub fn docker(args: &[&str]) -> Out {
     crate::common::docker(args).into()
 }
 
-/// The can image, built on first use; `None` when the test must skip.
+static BUILT: OnceLock<String> = OnceLock::new();
+
+/// The can image, built on first use and removed when this test binary
+/// exits; `None` when the test must skip.
 pub fn image() -> Option<&'static str> {
     if let Some(why) = docker_missing() {
         skip_or_fail(&format!("the can's tests: {why}"));
         return None;
     }
-    static BUILT: OnceLock<String> = OnceLock::new();
-    Some(BUILT.get_or_init(build_can))
+    Some(BUILT.get_or_init(|| {
+        let tag = build_can();
+        // SAFETY: atexit only records a function pointer; remove_image is
+        // an ordinary function that may run while the process exits.
+        unsafe { libc::atexit(remove_image) };
+        tag
+    }))
+}
+
+/// Leave no test image behind (the test harness has no teardown of its
+/// own; atexit handlers run when it exits, whatever the tests' outcome).
+extern "C" fn remove_image() {
+    if let Some(tag) = BUILT.get() {
+        let _ = Command::new("docker")
+            .args(["image", "rm", tag])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
 }
 
 /// The image under test, one tag per checkout: a rerun replaces its own

@@ -2,7 +2,7 @@
 //! with nothing lost.
 
 use crate::harness::{docker, image, run, Scratch};
-use nsenter_can::can::TOOLS;
+use nsenter_can::can::{layout::share_files, TOOLS};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::Command;
@@ -60,6 +60,48 @@ fn install_into_a_mounted_dir_gives_static_tools_that_run_here() {
             assert!(line.ends_with(&format!(": {first}")), "{line} vs {first}");
         }
     }
+}
+
+/// `-v /usr/local:/target`: a prefix, known by its bin directory, gets the
+/// tools in bin/ and their man pages and completions under share/.
+#[test]
+fn install_into_a_prefix_adds_man_pages_and_completions() {
+    let Some(image) = image() else { return };
+    let dir = Scratch::new("prefix");
+    std::fs::create_dir(dir.path("bin")).unwrap();
+    let out = install(image, &dir.volume(""));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+
+    let mut want: Vec<String> = TOOLS.iter().map(|t| format!("bin/{t}")).collect();
+    want.extend(share_files());
+    let said: Vec<String> = out.stdout_text().lines().map(str::to_owned).collect();
+    assert_eq!(said.len(), want.len(), "one line per file:\n{said:#?}");
+    for (line, file) in said.iter().zip(&want) {
+        let path = dir.path(file);
+        let meta = std::fs::metadata(&path).unwrap();
+        let mode = if file.starts_with("bin/") {
+            0o755
+        } else {
+            0o644
+        };
+        assert_eq!(meta.permissions().mode() & 0o7777, mode, "{file}");
+        let head = format!("installed /target/{file} ({} bytes)", meta.len());
+        assert!(line.starts_with(&head), "{line:?} vs {head:?}");
+        // The image holds the tools at its top, the rest as installed.
+        let in_image = format!("/{}", file.strip_prefix("bin/").unwrap_or(file));
+        let in_image = docker(&["run", "--rm", image, "cat", &in_image]);
+        assert!(in_image.stdout == std::fs::read(&path).unwrap(), "{file}");
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert_eq!(
+        std::fs::read(dir.path("share/man/man1/docker-enter.1")).unwrap(),
+        std::fs::read(root.join("man/docker-enter.1")).unwrap()
+    );
+    assert_eq!(
+        std::fs::read(dir.path("share/bash-completion/completions/nsenter")).unwrap(),
+        std::fs::read(root.join("completions/nsenter.bash")).unwrap()
+    );
+    assert_eq!(dir.names(), ["bin", "share"], "nothing else at the top");
 }
 
 #[test]
@@ -183,11 +225,14 @@ fn no_mount_explains_both_ways_and_writes_nothing() {
     let _ = docker(&["rm", "-f", &name]);
     assert_eq!(out.code, 1);
     assert!(out.stdout.is_empty());
-    assert!(
-        out.stderr.contains("-v /usr/local/bin:/target"),
-        "{}",
-        out.stderr
-    );
-    assert!(out.stderr.contains("cat /nsenter >"), "{}", out.stderr);
+    // Both install forms, and a copy made under a new name first: a
+    // failed run must not leave an empty file where the tool was.
+    for form in [
+        "-v /usr/local/bin:/target",
+        "-v /usr/local:/target",
+        "cat /nsenter > nsenter.new &&",
+    ] {
+        assert!(out.stderr.contains(form), "{form}: {}", out.stderr);
+    }
     assert_eq!(diff, "", "the container wrote nothing");
 }

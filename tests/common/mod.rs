@@ -5,6 +5,7 @@
 #![allow(dead_code)] // each test binary uses its own part of it
 
 pub mod busybox_image;
+pub mod completions;
 pub mod docker_enter;
 pub mod tmux;
 
