@@ -26,8 +26,24 @@ pub fn env_changes(
     values: &[OsString],
     ours: impl Fn(&OsStr) -> Option<OsString>,
 ) -> Result<EnvChanges, Error> {
-    let limit = ExecLimit::current();
     let mut changes = EnvChanges::default();
+    if !files.is_empty() {
+        read_env_files(files, &mut changes, &ours)?;
+    }
+    for value in values {
+        changes.apply(resolve(value.clone(), &ours));
+    }
+    Ok(changes)
+}
+
+/// Stream each file's entries into `changes`, which may not come to need
+/// more than execve accepts.
+fn read_env_files(
+    files: &[PathBuf],
+    changes: &mut EnvChanges,
+    ours: impl Fn(&OsStr) -> Option<OsString>,
+) -> Result<(), Error> {
+    let limit = ExecLimit::current();
     for path in files {
         let file = std::fs::File::open(path)
             .map_err(|e| Error::io(format!("cannot read env file {}", path.display()), &e))?;
@@ -45,10 +61,7 @@ pub fn env_changes(
             Ok(())
         })?;
     }
-    for value in values {
-        changes.apply(resolve(value.clone(), &ours));
-    }
-    Ok(changes)
+    Ok(())
 }
 
 fn env_file_lines<'a>(
