@@ -42,6 +42,60 @@ fn default_settings_match_docker_exec() {
     same_as_docker_exec(&c.name, &[]);
 }
 
+/// The program gets 0, 1 and 2 and nothing else, as with `docker exec`:
+/// neither the descriptors docker-enter opens (pidfd, /proc/PID, namespace
+/// and cgroup files, the daemon's socket) nor the caller's (`3<file`,
+/// `5>file`, the control that the listing sees descriptors).
+#[test]
+fn the_program_gets_only_standard_descriptors() {
+    if !ready() || !common::require(common::have("bash"), "bash is not installed") {
+        return;
+    }
+    let c = TestContainer::run("nsc-de-fds", &[], image(), &["sleep", "100000"]);
+    let numbers = |table: Vec<String>| -> Vec<String> {
+        let mut n: Vec<String> = table
+            .iter()
+            .map(|l| l.split(' ').next().unwrap_or("").to_string())
+            .collect();
+        n.sort();
+        n
+    };
+    let listing = ["ls", "-l", "/proc/self/fd"];
+    let theirs = numbers(common::fd_table(&docker_ok(
+        &[&["exec", &c.name][..], &listing].concat(),
+    )));
+    assert_eq!(theirs, ["0", "1", "2"], "docker exec");
+
+    let dir = common::tempdir("de-fds");
+    let (input, output) = (dir.join("in"), dir.join("out"));
+    std::fs::write(&input, "x").unwrap();
+    let args = |program: &[&str]| -> Vec<String> {
+        std::iter::once(c.name.as_str())
+            .chain(program.iter().copied())
+            .map(String::from)
+            .collect()
+    };
+    let direct = common::run(
+        &mut common::with_fds_3_and_5(
+            "ls",
+            &input,
+            &output,
+            &["-l".into(), "/proc/self/fd".into()],
+        ),
+        b"",
+    );
+    assert!(
+        numbers(common::fd_table(&direct.stdout)).contains(&"5".to_string()),
+        "set-up failed: {direct:?}"
+    );
+    let ours = common::run(
+        &mut common::with_fds_3_and_5(DOCKER_ENTER, &input, &output, &args(&listing)),
+        b"",
+    );
+    assert_eq!(ours.status, "exit 0", "{ours:?}");
+    assert_eq!(numbers(common::fd_table(&ours.stdout)), theirs, "{ours:?}");
+}
+
 #[test]
 fn user_workdir_env_and_hostname_match_docker_exec() {
     if !ready() {

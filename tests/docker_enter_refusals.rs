@@ -8,7 +8,7 @@ mod common;
 
 use common::busybox_image::build_custom;
 use common::docker_enter::{docker_enter, image, ready, stderr, stdout, DOCKER_ENTER};
-use common::{docker, docker_ok, TestContainer};
+use common::{docker, docker_ok, tempdir, TestContainer};
 use std::io::{Read, Write};
 use std::os::unix::net::UnixListener;
 use std::path::PathBuf;
@@ -160,7 +160,7 @@ fn a_silent_daemon_times_out() {
     if !ready() {
         return;
     }
-    let socket = scratch("silent").join("docker.sock");
+    let socket = tempdir("silent").join("docker.sock");
     let listener = UnixListener::bind(&socket).unwrap();
     // Accept and keep every connection open without a word.
     std::thread::spawn(move || {
@@ -247,16 +247,9 @@ fn a_container_without_a_shell() {
     );
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("nsc-de-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// A daemon that answers every inspect with `body`.
 fn fake_daemon(name: &str, body: String) -> PathBuf {
-    let socket = scratch(name).join("docker.sock");
+    let socket = tempdir(name).join("docker.sock");
     let listener = UnixListener::bind(&socket).unwrap();
     std::thread::spawn(move || {
         for mut conn in listener.incoming().flatten() {

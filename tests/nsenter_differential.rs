@@ -449,6 +449,60 @@ fn open_and_setns_errors_match() {
     );
 }
 
+/// util-linux passes the caller's descriptors on to the program (`3<file`,
+/// `5>file`, and whatever else the caller has open) and none of its own;
+/// so do we, whether the program is exec'd directly, forked into the PID
+/// namespace, or reached through namespace files and a new root.
+#[test]
+fn inherited_descriptors_reach_the_program() {
+    if !ready() || !require(have("bash"), "bash is not installed") {
+        return;
+    }
+    let vars = Vars::default().with("{T}", Target::full());
+    let dir = tempdir("inherited-fds");
+    let input = dir.join("in");
+    std::fs::write(&input, "read through 3\n").unwrap();
+    let cases: [&[&str]; 5] = [
+        &["-t", "{T}", "-u"],
+        &["-t", "{T}", "-a"],
+        &["-t", "{T}", "-p"],
+        &["--uts=/proc/{T}/ns/uts", "--net=/proc/{T}/ns/net"],
+        &["-t", "{T}", "-m", "-p", "-r", "-w"],
+    ];
+    for case in cases {
+        let output = dir.join("out");
+        let side = |tool: &str| {
+            let mut args = vars.args(case);
+            args.extend(["sh", "-c", "cat <&3; echo written to 5 >&5"].map(String::from));
+            let io = run(&mut with_fds_3_and_5(tool, &input, &output, &args), b"");
+            let written = std::fs::read_to_string(&output).unwrap_or_default();
+            let mut args = vars.args(case);
+            args.extend(["ls", "-l", "/proc/self/fd"].map(String::from));
+            let listing = run(&mut with_fds_3_and_5(tool, &input, &output, &args), b"");
+            (io, written, fd_table(&listing.stdout), listing.status)
+        };
+        let theirs = side(ORACLE);
+        let mine = side(env!("CARGO_BIN_EXE_nsenter"));
+        assert_eq!(
+            (&theirs.0.stdout, &theirs.1, &theirs.3),
+            (
+                &"read through 3\n".to_string(),
+                &"written to 5\n".to_string(),
+                &"exit 0".to_string()
+            ),
+            "set-up failed, nsenter {case:?}: {theirs:?}"
+        );
+        assert_eq!(mine, theirs, "nsenter {case:?}");
+        assert!(
+            ["3 -> ", "5 -> "]
+                .iter()
+                .all(|fd| mine.2.iter().any(|l| l.starts_with(fd))),
+            "nsenter {case:?}: {:?}",
+            mine.2
+        );
+    }
+}
+
 /// How one side must behave in a known difference.
 struct Expect {
     status: &'static str,

@@ -283,16 +283,6 @@ os.execvp(\"sleep\", [\"sleep\", \"600\"])'",
     out.assert_one_line_error("-N on a descriptor that is not a socket");
 }
 
-pub fn tempdir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "{name}-{}-{}",
-        std::process::id(),
-        free_pid()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 fn pidfd_inode(pid: i32) -> u64 {
     let out = sh(&format!(
         "python3 -c 'import os; print(os.fstat(os.pidfd_open({pid})).st_ino)'"
@@ -515,34 +505,52 @@ fn a_stopped_program_stops_the_parent_and_continues_with_it() {
     assert_eq!(mine.wait(), "signal 9");
 }
 
-/// The program's descriptors, as `ls /proc/self/fd` lists them (ls adds its
-/// own directory descriptor, 3), when started with fd 7 open to /etc.
-fn fds_with_inherited_7(tool: &str, args: &[&str]) -> Vec<String> {
-    let out = run(
-        Command::new("bash")
-            .args(["-c", "exec 7</etc; exec -a nsenter \"$0\" \"$@\"", tool])
-            .args(args)
-            .args(["ls", "/proc/self/fd"]),
-        b"",
-    );
-    ok_stdout(&out, "ls /proc/self/fd")
-        .lines()
-        .map(str::to_string)
-        .collect()
-}
-
+/// None of the descriptors nsenter opens (namespace files, pidfds, the
+/// /proc/PID handle, cgroup files, sockets) reaches the program, with our
+/// extensions too; the caller's do (the control: `3<file`, `5>file`).
 #[test]
-fn no_inherited_descriptor_reaches_the_program() {
+fn none_of_our_descriptors_reaches_the_program() {
     if !ready() || !require(have("bash"), "bash is not installed") {
         return;
     }
     let target = Target::full();
-    let pid = target.pid_str();
-    for args in [["-t", &pid, "-u"], ["-t", &pid, "-p"]] {
-        let theirs = fds_with_inherited_7(ORACLE, &args);
-        assert!(theirs.contains(&"7".into()), "set-up failed: {theirs:?}");
-        let mine = fds_with_inherited_7(env!("CARGO_BIN_EXE_nsenter"), &args);
-        assert_eq!(mine, ["0", "1", "2", "3"], "nsenter {args:?}");
+    let user = Target::userns();
+    let dir = tempdir("own-fds");
+    let (input, output) = (dir.join("in"), dir.join("out"));
+    std::fs::write(&input, "in\n").unwrap();
+    let fds = |tool: &str, args: &[String]| {
+        let mut args = args.to_vec();
+        args.extend(["ls", "-l", "/proc/self/fd"].map(String::from));
+        let out = run(&mut with_fds_3_and_5(tool, &input, &output, &args), b"");
+        fd_table(&ok_stdout(&out, &format!("{tool} {args:?}")))
+    };
+    let direct = fds("env", &[]);
+    assert!(
+        direct.iter().any(|l| l.starts_with("3 -> "))
+            && direct.iter().any(|l| l.starts_with("5 -> ")),
+        "set-up failed: {direct:?}"
+    );
+    let (t, u) = (target.pid_str(), user.pid_str());
+    for args in [
+        vec!["-t", &t, "-u", "-n", "-i"],
+        vec!["-t", &t, "-p", "-c", "--kill-child"],
+        vec!["-t", &t, "-u", "-e", "-S", "follow"],
+        vec!["-t", &t, "-p", "--mount-proc"],
+        vec![
+            "-t",
+            &u,
+            "-U",
+            "--user-parent",
+            "-u",
+            "--preserve-credentials",
+        ],
+    ] {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        assert_eq!(
+            fds(env!("CARGO_BIN_EXE_nsenter"), &args),
+            direct,
+            "nsenter {args:?}"
+        );
     }
 }
 
@@ -646,7 +654,7 @@ fn no_program_runs_a_login_shell() {
     // Without $SHELL: the shell of our passwd entry.
     let passwd = std::fs::read_to_string("/etc/passwd").unwrap();
     // SAFETY: getuid has no preconditions and cannot fail.
-    let uid = unsafe { libc::getuid() }.to_string();
+    let uid = rustix::process::getuid().as_raw().to_string();
     let shell = passwd
         .lines()
         .find(|l| l.split(':').nth(2) == Some(uid.as_str()))
@@ -661,54 +669,77 @@ fn no_program_runs_a_login_shell() {
     assert_eq!(text.lines().last(), Some(format!("-{name}").as_str()));
 }
 
-/// A program whose `#!` interpreter is `/proc/self/fd/7/...` must not reach
-/// a host directory through an inherited descriptor: every descriptor is
-/// closed (not only marked close-on-exec) before exec, so the interpreter
-/// lookup finds nothing. util-linux runs the host's program.
+/// A program whose `#!` interpreter goes through `/proc/self/fd/N/...`
+/// must not reach the host through a descriptor of ours: execve resolves
+/// the interpreter while close-on-exec descriptors are still open, so ours
+/// are closed before exec, not only marked. Ours include the target's
+/// /proc/PID, a directory of the host's procfs: `N/../<pid>/root` is the
+/// host's root. The control: through a descriptor the caller passes on
+/// (the same /proc/PID directory, as fd 9), the host program runs, as with
+/// util-linux, which passes it on too.
 #[test]
-fn an_inherited_descriptor_cannot_serve_as_interpreter() {
+fn our_descriptors_cannot_serve_as_interpreter() {
     if !ready() || !require(have("bash"), "bash is not installed") {
         return;
     }
     let dir = tempdir("fd-interpreter");
     let host_only = dir.join("host-only");
     std::fs::create_dir_all(&host_only).unwrap();
-    std::fs::write(host_only.join("prog"), "#!/bin/sh\necho from-host-dir\n").unwrap();
-    let script = dir.join("script");
-    std::fs::write(&script, "#!/proc/self/fd/7/prog\n").unwrap();
-    for file in [host_only.join("prog"), script.clone()] {
-        assert!(Command::new("chmod")
-            .arg("755")
-            .arg(&file)
-            .status()
-            .unwrap()
-            .success());
+    // A binary, so that nothing needs its path again once the kernel has
+    // resolved it: it prints its #! argument.
+    std::fs::copy("/bin/echo", host_only.join("prog")).unwrap();
+    // The host's root, as /proc/<our pid>/root seen from /proc/<target>/..
+    let via_proc = |fd: u32| {
+        format!(
+            "#!/proc/self/fd/{fd}/../{}/root{}/prog from-host-dir\n",
+            std::process::id(),
+            host_only.display()
+        )
+    };
+    let script = |n: u32| dir.join(format!("script{n}"));
+    for n in 3..=12 {
+        std::fs::write(script(n), via_proc(n)).unwrap();
     }
+    std::fs::write(dir.join("control"), via_proc(9)).unwrap();
+    sh(&format!(
+        "chmod 755 {}/prog {}/script* {}/control",
+        host_only.display(),
+        dir.display(),
+        dir.display()
+    ));
     // The target's mount namespace hides the host-only directory.
     let target = Target::start(
         &["--mount"],
         &format!("mount -t tmpfs none {}", host_only.display()),
     );
     let pid = target.pid_str();
-    let with_fd7 = |tool: &str| {
+    let in_target = |tool: &str, fd9: &str, program: &Path| {
         let line = format!(
-            "exec 7<{}; exec {tool} -t {pid} -m {}",
-            host_only.display(),
-            script.display()
+            "exec 9<{fd9}; exec {tool} -t {pid} -m {}",
+            program.display()
         );
         run(Command::new("bash").args(["-c", &line]), b"")
     };
-    let theirs = with_fd7(ORACLE);
-    assert!(
-        theirs.stdout.contains("from-host-dir"),
-        "set-up failed: {theirs:?}"
-    );
-    let mine = with_fd7(env!("CARGO_BIN_EXE_nsenter"));
-    assert!(
-        !mine.stdout.contains("from-host-dir"),
-        "a host-only program ran: {mine:?}"
-    );
-    assert_eq!(mine.code(), Some(127), "{mine:?}");
+    for tool in [ORACLE, env!("CARGO_BIN_EXE_nsenter")] {
+        let control = in_target(tool, &format!("/proc/{pid}"), &dir.join("control"));
+        assert!(
+            control.stdout.starts_with("from-host-dir "),
+            "control, {tool}: {control:?}"
+        );
+    }
+    for n in 3..=12 {
+        let mine = in_target(env!("CARGO_BIN_EXE_nsenter"), "/dev/null", &script(n));
+        assert!(
+            !mine.stdout.contains("from-host-dir"),
+            "a host-only program ran through descriptor {n}: {mine:?}"
+        );
+        // Not found (127), or not a directory (126) where the caller's
+        // /dev/null is descriptor 9.
+        assert!(
+            matches!(mine.code(), Some(126 | 127)),
+            "descriptor {n}: {mine:?}"
+        );
+    }
 }
 
 /// The program starts with the signal dispositions util-linux gives it:

@@ -1,4 +1,4 @@
 fn main() {
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
-    std::process::exit(nsenter_can::cli::importenv::main(&args));
+    std::process::exit(nsenter_can::app::importenv::main(&args));
 }

@@ -11,6 +11,7 @@ pub mod mountinfo;
 pub mod stream;
 
 use crate::error::{self, Error, Result};
+use crate::sys::Errno;
 use std::ffi::OsString;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -78,7 +79,7 @@ fn exec_tool(tool: &str, args: &[OsString]) -> Error {
     let path = tools_dir().join(tool);
     let err = Command::new(&path).arg0(tool).args(args).exec();
     match err.raw_os_error() {
-        Some(errno) => Error::exec(&path.display().to_string(), errno),
+        Some(errno) => Error::exec(&path.display().to_string(), Errno::from_raw_os_error(errno)),
         None => Error::io(format!("failed to execute {}", path.display()), &err),
     }
 }

@@ -10,7 +10,7 @@ pub mod tmux;
 
 use std::io::{Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -28,8 +28,7 @@ pub fn require(cond: bool, why: &str) -> bool {
 }
 
 pub fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() == 0 }
+    rustix::process::geteuid().is_root()
 }
 
 /// Whether `tool` is an executable file on PATH (or is a path to one).
@@ -189,9 +188,12 @@ pub fn sh(script: &str) -> String {
 }
 
 pub fn kill(pid: i32, sig: i32) {
-    // SAFETY: kill has no memory-safety preconditions.
-    unsafe {
-        libc::kill(pid, sig);
+    // rustix takes named signals only: the tests send those.
+    if let (Some(pid), Some(sig)) = (
+        rustix::process::Pid::from_raw(pid),
+        rustix::process::Signal::from_named_raw(sig),
+    ) {
+        let _ = rustix::process::kill_process(pid, sig);
     }
 }
 
@@ -380,6 +382,56 @@ pub fn cgroup_lines(text: &str) -> Vec<String> {
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     lines.sort();
     lines
+}
+
+/// A fresh, empty directory of this test run, named after `name`.
+pub fn tempdir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "{name}-{}-{}",
+        std::process::id(),
+        free_pid()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `tool ARGS...` started from bash as `tool ARGS... 3<input 5>output`:
+/// with descriptor 3 reading `input` and 5 writing `output`, on top of
+/// whatever else the test process passes on.
+pub fn with_fds_3_and_5(tool: &str, input: &Path, output: &Path, args: &[String]) -> Command {
+    let mut cmd = Command::new("bash");
+    cmd.args([
+        "-c",
+        "exec 3<\"$1\" 5>\"$2\"; shift 2; exec \"$@\"",
+        "with-fds",
+    ])
+    .arg(input)
+    .arg(output)
+    .arg(tool)
+    .args(args);
+    cmd
+}
+
+/// The descriptors `ls -l /proc/self/fd` shows when it is the program:
+/// `N -> what`, ls's own directory descriptor left out, and pipe and socket
+/// inode numbers dropped so that two runs compare.
+pub fn fd_table(ls_long: &str) -> Vec<String> {
+    let mut table: Vec<String> = ls_long
+        .lines()
+        .filter_map(|line| {
+            let (left, link) = line.split_once(" -> ")?;
+            let fd = left.split_whitespace().last()?;
+            let link = match link.split_once(":[") {
+                Some((kind, _)) => kind,
+                None => link,
+            };
+            let own_dir = link.starts_with("/proc/") && link.ends_with("/fd");
+            (!own_dir).then(|| format!("{fd} -> {link}"))
+        })
+        .collect();
+    table.sort();
+    table
 }
 
 /// Stop a test that cannot run here: skip with the reason, or fail under

@@ -2,7 +2,7 @@
 //! containers and the test image's passwd and group files.
 
 use super::*;
-use crate::plan::{AllNamespaces, EnvPlan, ForkMode, IdSpec, Plan, Program, WorkDir};
+use crate::plan::{AllNamespaces, ContainerFs, EnvPlan, ForkMode, IdSpec, Plan, Program, WorkDir};
 use crate::runtime::{Container, ContainerState};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
