@@ -27,3 +27,6 @@ pub mod runtime;
 pub mod signals;
 pub mod sys;
 pub mod target;
+
+#[cfg(test)]
+mod lib_tests;

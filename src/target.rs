@@ -175,6 +175,20 @@ impl Target {
     }
 }
 
+/// The namespace kinds this kernel has: those in /proc/self/ns (one
+/// directory read instead of a stat per kind).
+pub fn own_kinds() -> Vec<NsKind> {
+    match std::fs::read_dir("/proc/self/ns") {
+        Ok(entries) => entries
+            .filter_map(|e| NsKind::from_proc_name(e.ok()?.file_name().to_str()?))
+            .collect(),
+        Err(_) => NsKind::ALL
+            .into_iter()
+            .filter(|&k| own_ns_id(k).is_some())
+            .collect(),
+    }
+}
+
 /// Our own namespace identity, for "is it the same as ours?".
 pub fn own_ns_id(kind: NsKind) -> Option<(u64, u64)> {
     let path = PathBuf::from(format!("/proc/self/ns/{}", kind.proc_name()));

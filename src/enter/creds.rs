@@ -66,6 +66,9 @@ pub fn drop_groups_early(resolved: &mut Resolved) {
 
 /// Apply in the process that will exec: groups, then gid, then uid.
 pub fn apply(resolved: &Resolved) -> Result<()> {
+    if *resolved == Resolved::default() {
+        return Ok(());
+    }
     if let Some(groups) = &resolved.groups {
         if let Err(e) = ids::setgroups(groups) {
             if !(groups.is_empty() && resolved.dropped_early) {

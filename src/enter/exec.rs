@@ -3,9 +3,8 @@
 
 use super::self_exec::SelfExe;
 use crate::error::Error;
-use crate::signals::SIGPIPE;
 use crate::sys::fs::{self, UNTRUSTED};
-use crate::sys::{self, exec::execve, ids, signal, Errno};
+use crate::sys::{self, exec::execve, ids, Errno};
 use std::ffi::{CString, OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -42,19 +41,11 @@ enum Attempt {
     RefusedSelf,
 }
 
-/// The Rust runtime ignores SIGPIPE at start-up, and an ignored signal
-/// stays ignored across execve: give the program the default back, as
-/// util-linux leaves it (so `yes | head -1` ends quietly).
-fn restore_signal_defaults() {
-    signal::set_default(SIGPIPE);
-}
-
 /// Run `argv` with `env`, searching PATH (from `env`) when argv[0] has no
 /// slash, refusing any candidate that would run our own binary. Returns
 /// only on failure, with 127 for "not found" and 126 for "found but not
 /// runnable".
 pub fn exec_command(argv: &[OsString], env: &[CString], guard: Option<SelfExe>) -> Error {
-    restore_signal_defaults();
     let Some(prog) = argv.first() else {
         return Error::msg("no program to execute");
     };
@@ -152,7 +143,6 @@ pub fn exec_exact(
     env: &[CString],
     guard: Option<SelfExe>,
 ) -> Error {
-    restore_signal_defaults();
     match to_cstrings(argv) {
         Ok(args) => exec_file(
             path.as_os_str().as_bytes(),

@@ -83,11 +83,6 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
     } else {
         None
     };
-    if let Some(t) = target {
-        // Everything read from /proc/PID was the pidfd's process.
-        t.check_alive()?;
-    }
-
     if let Some(cgroup) = &prepared.cgroup {
         cgroup.join()?;
     }

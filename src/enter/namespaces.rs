@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::ns::NsKind;
 use crate::plan::{AllNamespaces, NsSource, Plan};
 use crate::sys::{fs, ns, pidfd, Errno};
-use crate::target::{own_ns_id, Target};
+use crate::target::{own_kinds, own_ns_id, Target};
 use std::os::fd::{AsFd, OwnedFd};
 
 pub struct Namespaces {
@@ -31,6 +31,16 @@ impl Namespaces {
 
 /// The kinds to enter and where each comes from.
 fn choose(plan: &Plan, target: Option<&Target>) -> Result<Vec<(NsKind, NsSource)>> {
+    let own = if plan.all == AllNamespaces::No {
+        Vec::new()
+    } else {
+        own_kinds()
+    };
+    // The target's namespace of `kind` is not ours (`--all` skips ours).
+    let differs = |kind: NsKind| -> Result<bool> {
+        let target = target.ok_or_else(|| Error::msg("no target PID specified for --all"))?;
+        Ok(Some(target.ns_id(kind)?) != own_ns_id(kind))
+    };
     let mut chosen = Vec::new();
     for kind in NsKind::ALL {
         if let Some(source) = plan.source_of(kind) {
@@ -39,18 +49,12 @@ fn choose(plan: &Plan, target: Option<&Target>) -> Result<Vec<(NsKind, NsSource)
         }
         let wanted = match plan.all {
             AllNamespaces::No => false,
-            AllNamespaces::Every | AllNamespaces::Differing => {
-                let Some(ours) = own_ns_id(kind) else {
-                    continue;
-                };
-                let target =
-                    target.ok_or_else(|| Error::msg("no target PID specified for --all"))?;
-                let theirs = target.ns_id(kind)?;
-                match plan.all {
-                    AllNamespaces::Every => kind != NsKind::User || theirs != ours,
-                    _ => theirs != ours,
-                }
-            }
+            _ if !own.contains(&kind) => false,
+            // nsenter -a: every kind this kernel has, the user namespace
+            // only when it is not ours (entering one's own fails).
+            AllNamespaces::Every => kind != NsKind::User || differs(kind)?,
+            // docker-enter: what the container shares with us is not entered.
+            AllNamespaces::Differing => differs(kind)?,
         };
         if wanted {
             chosen.push((kind, NsSource::Target));

@@ -36,6 +36,11 @@ impl Relay {
         Relay::default()
     }
 
+    /// Whether anything is relayed.
+    pub fn is_active(&self) -> bool {
+        self.to_program.is_some() || !self.from_program.is_empty()
+    }
+
     /// Relay both ways through a pty master.
     pub fn pty(master: OwnedFd) -> Relay {
         let to_program = fd::dup(master.as_fd()).ok();

@@ -18,7 +18,7 @@ use crate::signals::{
     SIGUSR2, SIGWINCH,
 };
 use crate::sys::fd::{self, PollFlags};
-use crate::sys::process::{self, ChildStatus, Forked};
+use crate::sys::process::{self, ChildStatus};
 use crate::sys::signal::{self, SigSet};
 use crate::sys::{pidfd, Errno};
 use std::os::fd::{AsFd, OwnedFd};
@@ -40,9 +40,9 @@ pub enum Attach {
     Pipes(Pipes),
 }
 
-/// Fork; the child runs `child` (which execs, or returns the error that
-/// stopped it), the parent waits and returns the program's exit status
-/// (or dies of its signal).
+/// Start the program's process; it runs `child` (which execs, or returns
+/// the error that stopped it), and we wait and return the program's exit
+/// status (or die of its signal).
 pub fn fork_and_wait(
     tool: &str,
     death_signal: i32,
@@ -53,57 +53,56 @@ pub fn fork_and_wait(
     waited.push(SIGCHLD);
     let set = SigSet::of(&waited);
     let old_mask = signal::block(&set).map_err(|e| Error::sys("cannot block signals", e))?;
-    let parent = pidfd::pidfd_open(process::getpid()).ok();
-    match process::fork().map_err(|e| Error::sys("fork failed", e))? {
-        Forked::Child => {
-            let _ = signal::set_mask(&old_mask);
-            let attached = match &attach {
-                Attach::Inherit => Ok(()),
-                Attach::Pty(pty) => match &pty.peer {
-                    Some(peer) => terminal::attach_program(peer.as_fd()),
-                    None => Ok(()),
-                },
-                Attach::Pipes(pipes) => pipes.attach_program(),
-            };
-            if let Err(e) = attached {
-                process::exit_now(error::report(tool, &e));
-            }
-            let watch = DeathWatch {
-                signal: death_signal,
-                parent,
-            };
-            let err = child(&watch);
-            process::exit_now(error::report(tool, &err))
+    let watch = DeathWatch {
+        signal: death_signal,
+        parent: pidfd::pidfd_open(process::getpid()).ok(),
+    };
+    let mut child = Some(child);
+    let mut in_child = || -> i32 {
+        let _ = signal::set_mask(&old_mask);
+        let attached = match &attach {
+            Attach::Inherit => Ok(()),
+            Attach::Pty(pty) => match &pty.peer {
+                Some(peer) => terminal::attach_program(peer.as_fd()),
+                None => Ok(()),
+            },
+            Attach::Pipes(pipes) => pipes.attach_program(),
+        };
+        let err = match (attached, child.take()) {
+            (Err(e), _) => e,
+            (Ok(()), Some(run)) => run(&watch),
+            (Ok(()), None) => Error::msg("internal error: the program was started twice"),
+        };
+        error::report(tool, &err)
+    };
+    let child = process::spawn(&mut in_child).map_err(|e| Error::sys("fork failed", e))?;
+    // Keep only our ends: the program's ends held here would keep its
+    // output open after it exits.
+    let (relay, raw, detached) = match attach {
+        Attach::Inherit => (Relay::none(), None, false),
+        Attach::Pty(pty) => {
+            terminal::copy_window_size(pty.master.as_fd());
+            (Relay::pty(pty.master), Some(RawMode::enter()), false)
         }
-        Forked::Parent { child } => {
-            // Keep only our ends: the program's ends held here would keep
-            // its output open after it exits.
-            let (relay, raw, detached) = match attach {
-                Attach::Inherit => (Relay::none(), None, false),
-                Attach::Pty(pty) => {
-                    terminal::copy_window_size(pty.master.as_fd());
-                    (Relay::pty(pty.master), Some(RawMode::enter()), false)
-                }
-                Attach::Pipes(pipes) => (
-                    Relay::pipes(pipes.to_program, pipes.from_program),
-                    None,
-                    true,
-                ),
-            };
-            // A write to a pipe the program closed must not kill us.
-            signal::ignore(SIGPIPE);
-            let signals =
-                signal::signalfd(&set).map_err(|e| Error::sys("cannot wait for signals", e))?;
-            Parent {
-                child,
-                signals,
-                relay,
-                raw,
-                detached,
-            }
-            .wait()
-        }
+        Attach::Pipes(pipes) => (
+            Relay::pipes(pipes.to_program, pipes.from_program),
+            None,
+            true,
+        ),
+    };
+    if relay.is_active() {
+        // A write to a pipe the program closed must not kill us.
+        signal::ignore(SIGPIPE);
     }
+    let signals = signal::signalfd(&set).map_err(|e| Error::sys("cannot wait for signals", e))?;
+    Parent {
+        child,
+        signals,
+        relay,
+        raw,
+        detached,
+    }
+    .wait()
 }
 
 /// The program's tie to the waiting parent: if the parent dies, the

@@ -30,6 +30,34 @@ pub mod process;
 pub mod signal;
 pub mod tty;
 
+/// The C `main` of a tool: `tool_main!(path::to::main)` in a binary marked
+/// `#![cfg_attr(not(test), no_main)]` calls `main(&args)` with the
+/// arguments after argv[0] and exits with what it returns. (Built as a
+/// test, the binary keeps the test harness's main.)
+///
+/// Why not Rust's own `fn main`: before it, the Rust runtime reads
+/// /proc/self/maps to find the main thread's stack guard, sets up an
+/// alternate signal stack with SIGSEGV and SIGBUS handlers (for its "stack
+/// overflow" message), polls descriptors 0-2 and ignores SIGPIPE, about 15
+/// system calls and 40 µs of a 1.7 ms `nsenter -t PID -a true`. The tools
+/// need none of it: their stacks are shallow, a closed pipe ends them the
+/// way it ends util-linux's, and the program inherits the caller's SIGPIPE
+/// disposition untouched. std's arguments, environment and I/O work
+/// without it (glibc hands std the arguments before `main`).
+#[macro_export]
+macro_rules! tool_main {
+    ($main:path) => {
+        #[cfg(not(test))]
+        #[allow(unsafe_code)]
+        #[no_mangle]
+        pub extern "C" fn main(_argc: i32, _argv: *const *const u8) -> i32 {
+            let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+            // std::process::exit flushes std's buffered stdout first.
+            std::process::exit($main(&args))
+        }
+    };
+}
+
 /// An errno value from a failed system call.
 pub use rustix::io::Errno;
 pub type SysResult<T> = Result<T, Errno>;

@@ -4,20 +4,76 @@
 use super::{check, SysResult};
 use rustix::process::{DumpableBehavior, Pid, Resource, Rlimit, WaitOptions};
 
-pub enum Forked {
-    Parent { child: i32 },
-    Child,
-}
+/// The child's stack in [`spawn`]: what the code between fork and exec
+/// needs (a PATH search, an error message) with room to spare. Pages are
+/// only touched as used.
+const CHILD_STACK: usize = 512 << 10;
 
-/// fork(2). Callers must be single-threaded (the tools are).
-pub fn fork() -> SysResult<Forked> {
-    // SAFETY: the tools are single-threaded, so the child may run any code.
-    let pid = check(unsafe { libc::fork() } as libc::c_long)?;
-    Ok(if pid == 0 {
-        Forked::Child
+/// Start `child` in a new process and return its PID once it has exec'd
+/// or exited, as vfork does (clone with CLONE_VM | CLONE_VFORK, the way
+/// posix_spawn starts programs): the child borrows our memory instead of
+/// getting a copy, so no page table is copied and nothing is copied on
+/// write, which makes starting the program markedly cheaper than fork.
+/// The child runs on a stack of its own, with our signal mask; it should
+/// exec, and leaves with `child`'s return value as exit status otherwise.
+///
+/// What the child may do: it runs while we are suspended, so it may read
+/// everything we hold; what it allocates stays allocated here (it never
+/// frees our memory); it must change process state only through calls
+/// that affect the calling process alone (the `ids` and `caps` calls set
+/// the calling thread's credentials, which is the child's whole process).
+/// Callers must be single-threaded (the tools are): no lock is held by
+/// another thread when the child starts.
+pub fn spawn(child: &mut dyn FnMut() -> i32) -> SysResult<i32> {
+    extern "C" fn start(arg: *mut libc::c_void) -> libc::c_int {
+        // SAFETY: `arg` is the `&mut dyn FnMut` that `spawn` passed, alive
+        // in our suspended parent's frame until we exec or exit.
+        let child = unsafe { &mut *(arg as *mut &mut dyn FnMut() -> i32) };
+        exit_now(child())
+    }
+    // SAFETY: an anonymous private mapping of CHILD_STACK bytes; nothing
+    // else refers to it.
+    let stack = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            CHILD_STACK,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_STACK,
+            -1,
+            0,
+        )
+    };
+    if stack == libc::MAP_FAILED {
+        return Err(super::last_errno());
+    }
+    // A guard page at the low end: an overflow faults instead of writing
+    // over our memory. SAFETY: the page is the start of our own mapping.
+    let guarded = unsafe { libc::mprotect(stack, 4096, libc::PROT_NONE) };
+    let mut arg: &mut dyn FnMut() -> i32 = child;
+    let pid = if guarded == 0 {
+        // SAFETY: the stack grows down from the end of a mapping that
+        // outlives the child's use of it (we resume only once it has
+        // exec'd or exited); `start` never returns into clone's caller and
+        // `arg` outlives the call; see above for what the child may do.
+        unsafe {
+            libc::clone(
+                start,
+                stack.cast::<u8>().add(CHILD_STACK).cast(),
+                libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
+                (&mut arg as *mut &mut dyn FnMut() -> i32).cast(),
+            )
+        }
     } else {
-        Forked::Parent { child: pid as i32 }
-    })
+        -1
+    };
+    let result = if pid == -1 {
+        Err(super::last_errno())
+    } else {
+        Ok(pid)
+    };
+    // SAFETY: the child has exec'd or exited: nothing uses the stack now.
+    unsafe { libc::munmap(stack, CHILD_STACK) };
+    result
 }
 
 /// How a child ended or stopped.
