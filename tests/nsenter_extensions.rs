@@ -4,10 +4,8 @@
 mod common;
 
 use common::*;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
 use std::time::Duration;
 
 fn ready() -> bool {
@@ -315,73 +313,6 @@ fn namespace_ids_are_refused_clearly_before_linux_6_19() {
     assert!(out.stderr.contains("6.19"), "{out:#?}");
 }
 
-/// A tool run in the background whose output is collected as it comes.
-struct Running {
-    child: KillOnDrop,
-    stdout: Arc<Mutex<String>>,
-}
-
-impl Running {
-    fn start(cmd: &mut Command) -> Running {
-        let mut child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
-        let mut pipe = child.stdout.take().unwrap();
-        let stdout = Arc::new(Mutex::new(String::new()));
-        let sink = stdout.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 256];
-            while let Ok(n) = pipe.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
-        Running {
-            child: KillOnDrop(child),
-            stdout,
-        }
-    }
-
-    fn pid(&self) -> i32 {
-        self.child.0.id() as i32
-    }
-
-    fn output(&self) -> String {
-        self.stdout.lock().unwrap().clone()
-    }
-
-    fn wait_output(&self, text: &str) -> bool {
-        wait_until(Duration::from_secs(10), || self.output().contains(text))
-    }
-
-    /// The program: our child, once it runs `comm`.
-    fn program(&self, comm_name: &str) -> i32 {
-        let mut found = 0;
-        let ok = wait_until(Duration::from_secs(10), || {
-            found = children(self.pid())
-                .into_iter()
-                .find(|&c| comm(c) == comm_name)
-                .unwrap_or(0);
-            found != 0
-        });
-        assert!(ok, "the program {comm_name} did not start");
-        found
-    }
-
-    fn wait(&mut self) -> String {
-        let status = wait_with_timeout(&mut self.child.0, Duration::from_secs(10))
-            .expect("nsenter did not end");
-        describe(status)
-    }
-}
-
 fn gone_soon(pid: i32) -> bool {
     wait_until(Duration::from_secs(3), || !alive(pid))
 }
@@ -408,6 +339,34 @@ fn sigterm_to_the_parent_ends_the_program() {
     kill(theirs.pid(), libc::SIGTERM);
     theirs.wait();
     assert!(alive(orphan), "util-linux now forwards SIGTERM?");
+    kill(orphan, libc::SIGKILL);
+}
+
+/// The program gets the SIGTERM sent to nsenter, handles it, and its exit
+/// status is nsenter's. The control: util-linux does not forward it (it
+/// dies of the signal and the program runs on).
+#[test]
+fn a_program_that_traps_term_gets_it() {
+    if !ready() {
+        return;
+    }
+    let target = Target::full();
+    let pid = target.pid_str();
+    let program = "trap 'exit 42' TERM; echo ready; while :; do sleep 0.1; done";
+    let mut mine = Running::start(ours().args(["-t", &pid, "-p", "-m", "sh", "-c", program]));
+    assert!(mine.wait_output("ready"), "{}", mine.output());
+    kill(mine.pid(), libc::SIGTERM);
+    assert_eq!(mine.wait(), "exit 42");
+
+    let mut theirs = Running::start(oracle().args(["-t", &pid, "-p", "-m", "sh", "-c", program]));
+    assert!(theirs.wait_output("ready"), "{}", theirs.output());
+    let orphan = theirs.program("sh");
+    kill(theirs.pid(), libc::SIGTERM);
+    assert_eq!(
+        theirs.wait(),
+        "signal 15",
+        "util-linux now forwards SIGTERM?"
+    );
     kill(orphan, libc::SIGKILL);
 }
 

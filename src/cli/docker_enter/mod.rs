@@ -10,6 +10,7 @@ mod options;
 mod plan;
 
 #[cfg(test)]
+#[path = "docker_enter_tests.rs"]
 mod tests;
 
 pub use envfile::{parse_env_file, resolve_env_args, EnvOverride};

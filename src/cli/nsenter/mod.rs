@@ -13,6 +13,10 @@ mod options;
 mod values;
 
 #[cfg(test)]
+#[path = "nsenter_properties_tests.rs"]
+mod properties_tests;
+#[cfg(test)]
+#[path = "nsenter_tests.rs"]
 mod tests;
 
 pub use help::{help_text, version_text};

@@ -3,9 +3,9 @@
 //! directories that clean up after themselves. Skips, containers and the
 //! busybox image come from `tests/common`.
 
-use crate::common::{docker_missing, skip_or_fail, TestContainer};
+use super::{docker_missing, skip_or_fail, TestContainer};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 /// What a command did.
@@ -32,14 +32,13 @@ impl From<Output> for Out {
     }
 }
 
+/// Run `cmd` with empty input, within the shared deadline.
 pub fn run(cmd: &mut Command) -> Out {
-    let out = cmd.stdin(Stdio::null()).output();
-    out.unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
-        .into()
+    super::output(cmd, b"").into()
 }
 
 pub fn docker(args: &[&str]) -> Out {
-    crate::common::docker(args).into()
+    super::docker(args).into()
 }
 
 /// The can image, built on first use; `None` when the test must skip.
@@ -124,13 +123,13 @@ pub fn privileged(image: &str) -> &'static [&'static str] {
 
 /// A running busybox container to enter, removed when the test ends.
 pub fn target(name: &str, hostname: &str) -> TestContainer {
-    let image = crate::common::busybox_image::build();
+    let image = super::busybox_image::build();
     TestContainer::run(name, &["--hostname", hostname], image, &["sleep", "600"])
 }
 
 /// The host PID of a running container.
 pub fn pid_of(container: &TestContainer) -> String {
-    crate::common::docker_ok(&["inspect", "--format", "{{.State.Pid}}", &container.name])
+    super::docker_ok(&["inspect", "--format", "{{.State.Pid}}", &container.name])
 }
 
 /// A host directory for one test, removed when it ends.

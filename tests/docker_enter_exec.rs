@@ -6,9 +6,8 @@ mod common;
 
 use common::docker_enter::{docker_enter, image, ready, stderr, stdout, DOCKER_ENTER};
 use common::tmux::Tmux;
-use common::{docker, docker_ok, TestContainer};
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use common::{docker, docker_ok, Running, TestContainer};
+use std::process::Command;
 
 /// What a process sees of itself: user, directory, host name, namespaces,
 /// cgroups and environment.
@@ -184,20 +183,10 @@ fn id_prefix_and_exit_status() {
     );
     assert_eq!(docker_enter(&[&c.name, "/etc"]).status.code(), Some(126));
     // A command read from stdin by the default shell.
-    let mut child = Command::new(DOCKER_ENTER)
-        .arg(&c.name)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"echo in-$((40+2)); exit 5\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = common::output(
+        Command::new(DOCKER_ENTER).arg(&c.name),
+        b"echo in-$((40+2)); exit 5\n",
+    );
     assert_eq!(
         (stdout(&out).as_str(), out.status.code()),
         ("in-42\n", Some(5))
@@ -210,28 +199,15 @@ fn signals_are_forwarded_to_the_command() {
         return;
     }
     let c = TestContainer::run("nsc-de-signal", &[], image(), &["sleep", "100000"]);
-    let mut child = Command::new(DOCKER_ENTER)
-        .args([
-            &c.name,
-            "sh",
-            "-c",
-            "trap 'exit 42' TERM; echo ready; while :; do sleep 0.1; done",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert_eq!(line, "ready\n");
-    let kill = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    assert_eq!(child.wait().unwrap().code(), Some(42));
+    let mut child = Running::start(Command::new(DOCKER_ENTER).args([
+        &c.name,
+        "sh",
+        "-c",
+        "trap 'exit 42' TERM; echo ready; while :; do sleep 0.1; done",
+    ]));
+    assert!(child.wait_output("ready\n"), "{}", child.output());
+    common::kill(child.pid(), libc::SIGTERM);
+    assert_eq!(child.wait(), "exit 42");
 }
 
 #[test]
@@ -261,11 +237,10 @@ fn bash_completes_options_and_running_containers() {
         bin_dir.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let out = Command::new("bash")
-        .args(["-c", &script])
-        .env("PATH", path)
-        .output()
-        .unwrap();
+    let out = common::output(
+        Command::new("bash").args(["-c", &script]).env("PATH", path),
+        b"",
+    );
     assert_eq!(
         stdout(&out),
         format!("--user\n{}\n[]\n", c.name),
@@ -280,7 +255,7 @@ fn interactive_shell_at_a_real_terminal() {
     if !ready() {
         return;
     }
-    if Command::new("tmux").arg("-V").output().is_err() {
+    if !common::have("tmux") {
         common::skip_or_fail("tmux is not installed");
         return;
     }

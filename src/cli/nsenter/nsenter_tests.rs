@@ -5,8 +5,6 @@ use super::*;
 use crate::error::ErrorKind;
 use crate::plan::{Credentials, IdSpec, NsRequest, TargetSpec};
 
-mod properties;
-
 fn os(args: &[&str]) -> Vec<OsString> {
     args.iter().map(OsString::from).collect()
 }

@@ -11,11 +11,10 @@ use std::process::{Command, Output};
 const IMPORTENV: &str = env!("CARGO_BIN_EXE_importenv");
 
 fn importenv(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(IMPORTENV)
-        .args(args)
-        .env("HOST_ONLY", "leak")
-        .output()
-        .unwrap()
+    common::output(
+        Command::new(IMPORTENV).args(args).env("HOST_ONLY", "leak"),
+        b"",
+    )
 }
 
 fn stderr(out: &Output) -> String {
