@@ -12,6 +12,7 @@ use crate::ns::NsKind;
 use crate::plan::{Identity, TargetSpec};
 use crate::sys::fs::{self, Meta, OFlags};
 use crate::sys::{self, pidfd, Errno};
+use std::cell::OnceCell;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
 
@@ -24,6 +25,9 @@ pub struct Target {
     pidfd: Option<OwnedFd>,
     /// /proc/PID in the host's procfs (O_PATH).
     proc_dir: OwnedFd,
+    /// /proc/PID/cgroup, once read (the identity check and the cgroup
+    /// join both need it).
+    cgroup: OnceCell<Vec<u8>>,
 }
 
 impl Target {
@@ -42,6 +46,7 @@ impl Target {
             pid,
             pidfd,
             proc_dir,
+            cgroup: OnceCell::new(),
         };
         if let Some(ino) = spec.pidfd_ino {
             target.check_inode(ino)?;
@@ -106,8 +111,7 @@ impl Target {
             }
         }
         if let Some(id) = &want.cgroup_contains {
-            let cgroup = self.read("cgroup")?;
-            if !String::from_utf8_lossy(&cgroup).contains(id.as_str()) {
+            if !String::from_utf8_lossy(self.cgroup()?).contains(id.as_str()) {
                 return Err(stale("it is not in the container's cgroup".into()));
             }
         }
@@ -144,6 +148,15 @@ impl Target {
         let file = self.open_file(name, OFlags::RDONLY)?;
         crate::sys::fd::read_to_end(file.as_fd())
             .map_err(|e| Error::sys(format!("cannot read {}", self.proc_path(name).display()), e))
+    }
+
+    /// The target's /proc/PID/cgroup: one line per hierarchy.
+    pub fn cgroup(&self) -> Result<&[u8]> {
+        if let Some(text) = self.cgroup.get() {
+            return Ok(text);
+        }
+        let text = self.read("cgroup")?;
+        Ok(self.cgroup.get_or_init(|| text))
     }
 
     /// Open a namespace file of the target: /proc/PID/ns/<name>.

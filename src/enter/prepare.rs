@@ -153,7 +153,7 @@ pub fn check_named_files(paths: &[PathBuf]) -> Result<()> {
 }
 
 fn cgroup_of(target: &Target) -> Result<CgroupJoin> {
-    let memberships = String::from_utf8_lossy(&target.read("cgroup")?).into_owned();
+    let memberships = String::from_utf8_lossy(target.cgroup()?).into_owned();
     let mountinfo = std::fs::read_to_string("/proc/self/mountinfo")
         .map_err(|e| Error::io("cannot read /proc/self/mountinfo", &e))?;
     CgroupJoin::prepare(&memberships, &mountinfo)
@@ -223,5 +223,49 @@ impl ContainerFs for Prepared {
 
     fn is_executable(&self, path: &Path) -> bool {
         self.stat_in_root(path).is_some_and(|m| m.is_executable())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::TargetSpec;
+
+    /// Our own process as the target: nothing is entered, but everything a
+    /// planner may ask comes through the handles prepare holds.
+    #[test]
+    fn a_prepared_target_answers_through_its_handles() {
+        let mut plan = Plan::new("test");
+        plan.target = Some(TargetSpec {
+            pid: std::process::id() as i32,
+            pidfd_ino: None,
+            identity: None,
+        });
+        let prepared = prepare(&plan).unwrap();
+        assert_eq!(prepared.target_pid(), plan.target.as_ref().map(|t| t.pid));
+        assert_eq!(
+            prepared.target_environ().unwrap(),
+            std::fs::read("/proc/self/environ").unwrap()
+        );
+        let fs: &dyn ContainerFs = &prepared;
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+        let through_magic_link =
+            Path::new("/proc/self/root").join(manifest.strip_prefix("/").unwrap());
+        assert!(std::fs::read(&through_magic_link).is_ok(), "set-up");
+        assert!(
+            fs.read(&through_magic_link).is_err(),
+            "no /proc magic link is followed inside the root"
+        );
+        assert_eq!(
+            fs.read(&manifest).unwrap(),
+            Some(std::fs::read(&manifest).unwrap())
+        );
+        assert_eq!(fs.read(Path::new("/no/such/file")).unwrap(), None);
+        assert!(fs.is_dir(Path::new("/")) && !fs.is_dir(&manifest));
+        assert!(fs.is_executable(Path::new("/bin/sh")) && !fs.is_executable(&manifest));
+        assert!(
+            fs.read(Path::new("/dev/null")).is_err(),
+            "not a regular file"
+        );
     }
 }
