@@ -1,11 +1,27 @@
 //! The Plan: everything that entering will do, as plain data.
 //!
 //! Command lines and container lookups build a Plan (pure, unit-tested);
-//! `enter::run` is the only place that carries one out.
+//! `enter::prepare` opens what it names and `enter::run` carries it out.
+//! A planner that needs to look inside the container before it can finish
+//! its plan asks through [`ContainerFs`], which the prepared target answers.
 
+use crate::error::Error;
 use crate::ns::NsKind;
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::os::unix::ffi::OsStringExt;
+use std::path::{Path, PathBuf};
+
+/// The container's files, seen from inside its root: what a planner may
+/// ask before its plan is complete. `enter::Prepared` answers through the
+/// handles it holds (openat2 with RESOLVE_IN_ROOT); tests answer with
+/// recorded files.
+pub trait ContainerFs {
+    /// A regular file's contents; `None` when there is no such file.
+    fn read(&self, path: &Path) -> Result<Option<Vec<u8>>, Error>;
+    fn is_dir(&self, path: &Path) -> bool;
+    /// A regular file with an execute bit.
+    fn is_executable(&self, path: &Path) -> bool;
+}
 
 /// The process whose namespaces, root, cwd, environment and credentials are used.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +98,17 @@ pub enum WorkDir {
     After(PathBuf),
 }
 
+/// The entries of a NUL-separated environ block (/proc/PID/environ, an
+/// importenv file), bytes untouched; empty entries (a trailing NUL) are
+/// dropped.
+pub fn environ_entries(block: &[u8]) -> Vec<OsString> {
+    block
+        .split(|&b| b == 0)
+        .filter(|e| !e.is_empty())
+        .map(|e| OsString::from_vec(e.to_vec()))
+        .collect()
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum EnvPlan {
     /// Keep our environment.
@@ -111,6 +138,19 @@ pub struct Credentials {
     pub preserve: bool,
     /// `--keep-caps`: raise permitted capabilities into the ambient set.
     pub keep_caps: bool,
+}
+
+/// What happens to the descriptors above 2 that we inherited. Ours (the
+/// namespace files, pidfds, sockets and /proc handles we open) never reach
+/// the program (security rule 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InheritedFds {
+    /// The program gets them, as with util-linux nsenter (`3<file`,
+    /// `LISTEN_FDS`, `flock` wrappers rely on it).
+    #[default]
+    Pass,
+    /// The program gets only 0, 1 and 2, as with `docker exec`.
+    Close,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -153,6 +193,12 @@ pub struct Hardening {
 pub struct Plan {
     /// The name used in messages: "nsenter", "docker-enter".
     pub tool: &'static str,
+    /// Files and directories named on the command line, in order (nsenter):
+    /// each is opened first, in this order, as util-linux opens each one as
+    /// it reads it, so the first that cannot be opened is the error, even
+    /// one a later option overrides. Opened once: entering uses the same
+    /// handles.
+    pub open_first: Vec<PathBuf>,
     pub target: Option<TargetSpec>,
     pub all: AllNamespaces,
     /// Namespaces asked for one by one; they override `all` for their kind.
@@ -168,6 +214,7 @@ pub struct Plan {
     /// `-Z`: exec with the target's SELinux label / AppArmor profile.
     pub follow_context: bool,
     pub fork: ForkMode,
+    pub inherited_fds: InheritedFds,
     /// `--kill-child[=SIG]`: the signal the program gets if we die.
     pub kill_child: Option<i32>,
     /// `--mount-proc`: a private mount namespace with a fresh /proc.
@@ -185,6 +232,7 @@ impl Plan {
     pub fn new(tool: &'static str) -> Plan {
         Plan {
             tool,
+            open_first: Vec::new(),
             target: None,
             all: AllNamespaces::No,
             namespaces: Vec::new(),
@@ -196,6 +244,7 @@ impl Plan {
             join_cgroup: false,
             follow_context: false,
             fork: ForkMode::WhenPidNs,
+            inherited_fds: InheritedFds::Pass,
             kill_child: None,
             mount_proc: false,
             hardening: Hardening::default(),

@@ -1,24 +1,23 @@
 //! The program's environment, as `KEY=VALUE` byte strings.
 
 use crate::error::{Error, Result};
-use crate::plan::EnvPlan;
+use crate::plan::{environ_entries, EnvPlan};
 use crate::target::Target;
 use std::ffi::CString;
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
 /// Split a NUL-separated environ block (/proc/PID/environ) into entries,
 /// bytes untouched; empty entries (a trailing NUL) are dropped.
-pub fn split_environ(block: &[u8]) -> Vec<CString> {
-    block
-        .split(|&b| b == 0)
-        .filter(|e| !e.is_empty())
-        .map(|e| CString::new(e).expect("split on NUL"))
+fn split_environ(block: &[u8]) -> Vec<CString> {
+    environ_entries(block)
+        .into_iter()
+        .map(|e| CString::new(e.into_vec()).expect("split on NUL"))
         .collect()
 }
 
-/// Build the environment before entering (the target's is read from the
-/// host's /proc).
-pub fn prepare(plan: &EnvPlan, target: Option<&Target>) -> Result<Vec<CString>> {
+/// Build the environment before entering (the target's is read through
+/// its held /proc/PID).
+pub fn build(plan: &EnvPlan, target: Option<&Target>) -> Result<Vec<CString>> {
     match plan {
         EnvPlan::Inherit => Ok(std::env::vars_os()
             .map(|(k, v)| {

@@ -1,14 +1,21 @@
 //! The planner: a request, the container the runtime described and what
 //! its root holds, turned into a [`Plan`] that does what `docker exec`
-//! does. Pure: the container's files come through [`ContainerFs`], so
-//! tests use recorded containers and passwd bytes.
+//! does. Pure: the container's files come through [`ContainerFs`] (the
+//! prepared target answers; tests use recorded containers and passwd
+//! bytes).
+//!
+//! Two steps, with `enter::prepare` between them: [`entry_plan`] says what
+//! to enter (all of it is known from the runtime's description), and
+//! [`finish_plan`] decides user, working directory, environment and
+//! program from the container's own files, read through the handles that
+//! prepare opened.
 
-use super::{EnvOverride, Request};
+use super::{EnvOverride, Request, Tty};
 use crate::creds::{resolve_exec_user, ExecUser};
 use crate::error::Error;
 use crate::plan::{
-    AllNamespaces, Credentials, EnvPlan, ForkMode, Hardening, IdSpec, Plan, Program, TargetSpec,
-    WorkDir,
+    AllNamespaces, ContainerFs, Credentials, EnvPlan, ForkMode, Hardening, IdSpec, InheritedFds,
+    Plan, Program, TargetSpec, WorkDir,
 };
 use crate::runtime::Container;
 use std::ffi::{OsStr, OsString};
@@ -20,16 +27,20 @@ const DEFAULT_PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/b
 /// Tried in this order after the user's own shell.
 const FALLBACK_SHELLS: &[&str] = &["/bin/bash", "/bin/sh"];
 
-/// The container's files, seen from inside its root.
-pub trait ContainerFs {
-    /// A regular file's contents; `None` when there is no such file.
-    fn read(&self, path: &Path) -> Result<Option<Vec<u8>>, Error>;
-    fn is_dir(&self, path: &Path) -> bool;
-    /// A regular file with an execute bit.
-    fn is_executable(&self, path: &Path) -> bool;
+/// Whether the program gets a fresh terminal, given whether each of our
+/// standard descriptors is a terminal. A pty turns LF into CRLF: give one
+/// only when all three are, so `> file`, `| cmd` and `2> log` get the
+/// program's bytes exactly, as `docker exec` without -t does.
+pub fn wants_pty(tty: Tty, terminals: [bool; 3]) -> bool {
+    match tty {
+        Tty::Auto => terminals.iter().all(|&t| t),
+        Tty::Always => true,
+        Tty::Never => false,
+    }
 }
 
-/// Everything docker-enter will do, decided before anything is started.
+/// Everything docker-enter will do, decided before anything is started:
+/// [`entry_plan`] and [`finish_plan`] in one (what tests use).
 pub fn plan(
     req: &Request,
     container: &Container,
@@ -37,17 +48,58 @@ pub fn plan(
     overrides: &[EnvOverride],
     pty: bool,
 ) -> Result<Plan, Error> {
+    let mut plan = entry_plan(container, pty);
+    finish_plan(&mut plan, req, container, fs, overrides)?;
+    Ok(plan)
+}
+
+/// What to enter and how, from the runtime's description alone: every
+/// namespace that differs from ours, the cgroup, the hardening of a
+/// container we do not trust, only 0, 1 and 2 for the program. The user,
+/// working directory, environment and program come later, from
+/// [`finish_plan`]; until then the program is a placeholder shell.
+pub fn entry_plan(container: &Container, pty: bool) -> Plan {
+    let mut plan = Plan::new("docker-enter");
+    plan.target = Some(TargetSpec {
+        pid: container.pid,
+        pidfd_ino: None,
+        identity: Some(container.identity.clone()),
+    });
+    plan.all = AllNamespaces::Differing;
+    plan.join_cgroup = true;
+    plan.fork = ForkMode::Always;
+    plan.inherited_fds = InheritedFds::Close;
+    plan.hardening = Hardening {
+        check_cwd: true,
+        refuse_self_exec: true,
+        no_host_terminal: true,
+    };
+    plan.pty = pty;
+    plan
+}
+
+/// The rest of the plan, from the container's own files (read through
+/// `fs`) as `docker exec` decides it: user and groups, working directory,
+/// environment, program.
+pub fn finish_plan(
+    plan: &mut Plan,
+    req: &Request,
+    container: &Container,
+    fs: &dyn ContainerFs,
+    overrides: &[EnvOverride],
+) -> Result<(), Error> {
     let who = container.display(&req.container);
+    let in_container = |e: Error| e.context(format!("in container {who}"));
     let spec = req.user.as_deref().unwrap_or(&container.user);
-    let passwd = fs.read(Path::new("/etc/passwd"))?;
-    let group = fs.read(Path::new("/etc/group"))?;
+    let passwd = fs.read(Path::new("/etc/passwd")).map_err(in_container)?;
+    let group = fs.read(Path::new("/etc/group")).map_err(in_container)?;
     let user = resolve_exec_user(
         spec,
         &container.group_add,
         passwd.as_deref(),
         group.as_deref(),
     )
-    .map_err(|e| e.context(format!("in container {who}")))?;
+    .map_err(in_container)?;
 
     let workdir = match (&req.workdir, container.working_dir.as_str()) {
         (Some(dir), _) => dir.clone(),
@@ -67,31 +119,16 @@ pub fn plan(
         Program::Command(req.command.clone())
     };
 
-    let mut plan = Plan::new("docker-enter");
-    plan.target = Some(TargetSpec {
-        pid: container.pid,
-        pidfd_ino: None,
-        identity: Some(container.identity.clone()),
-    });
-    plan.all = AllNamespaces::Differing;
-    plan.join_cgroup = true;
     plan.workdir = WorkDir::After(workdir);
-    plan.env = EnvPlan::Exact(environment(container, &user, pty, overrides, &who)?);
+    plan.env = EnvPlan::Exact(environment(container, &user, plan.pty, overrides, &who)?);
     plan.creds = Credentials {
         uid: Some(IdSpec::Id(user.uid)),
         gid: Some(IdSpec::Id(user.gid)),
         groups: Some(user.groups.clone()),
         ..Credentials::default()
     };
-    plan.fork = ForkMode::Always;
-    plan.hardening = Hardening {
-        check_cwd: true,
-        refuse_self_exec: true,
-        no_host_terminal: true,
-    };
-    plan.pty = pty;
     plan.program = program;
-    Ok(plan)
+    Ok(())
 }
 
 /// The user's shell from the container's passwd, else bash, else sh, the

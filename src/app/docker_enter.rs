@@ -1,10 +1,10 @@
-//! docker-enter's main: parse, find the container, read what the plan
-//! needs from its root, plan, enter. Nothing is started before every
-//! check has passed.
+//! docker-enter's main: parse, find the container, prepare what to enter,
+//! finish the plan from the container's files read through the prepared
+//! handles, run it. Nothing is started before every check has passed.
 
-use super::{
-    help_text, parse, parse_env_file, plan, resolve_env_args, version_text, Parsed, Request,
-    RootFs, Tty,
+use crate::cli::docker_enter::{
+    entry_plan, finish_plan, help_text, parse, parse_env_file, resolve_env_args, version_text,
+    wants_pty, EnvOverride, Parsed, Request,
 };
 use crate::enter;
 use crate::error::{report, Error};
@@ -19,11 +19,16 @@ const TOOL: &str = "docker-enter";
 pub fn main(args: &[OsString]) -> i32 {
     let result = match parse(args) {
         Ok(Parsed::Run(req)) => enter_container(&req),
-        Ok(Parsed::Help) => print(&help_text()),
-        Ok(Parsed::Version) => print(&version_text()),
+        Ok(Parsed::Help) => return super::print(TOOL, &help_text()),
+        Ok(Parsed::Version) => return super::print(TOOL, &version_text()),
         Ok(Parsed::CompleteContainers { host }) => runtime(host.as_deref())
             .and_then(|rt| rt.running_names())
-            .and_then(|names| print(&names.iter().map(|n| format!("{n}\n")).collect::<String>())),
+            .map(|names| {
+                super::print(
+                    TOOL,
+                    &names.iter().map(|n| format!("{n}\n")).collect::<String>(),
+                )
+            }),
         Err(e) => Err(e),
     };
     result.unwrap_or_else(|e| report(TOOL, &e))
@@ -41,35 +46,27 @@ fn runtime(host: Option<&str>) -> Result<Box<dyn Runtime>, Error> {
 fn enter_container(req: &Request) -> Result<i32, Error> {
     let timing = Timing::from_env();
     let overrides = env_overrides(req)?;
-    let runtime = runtime(req.host.as_deref())?;
-    let container = runtime.find(&req.container)?;
+    let container = runtime(req.host.as_deref())?.find(&req.container)?;
     require_running(&req.container, &container)?;
     timing.lap("find");
 
-    let who = container.display(&req.container);
-    let root = RootFs::open(&container, &who)?;
-    let pty = match req.tty {
-        // A pty turns LF into CRLF: give one only when every standard
-        // descriptor is a terminal, so `> file`, `| cmd` and `2> log` get
-        // the program's bytes exactly, as `docker exec` without -t does.
-        Tty::Auto => {
-            std::io::stdin().is_terminal()
-                && std::io::stdout().is_terminal()
-                && std::io::stderr().is_terminal()
-        }
-        Tty::Always => true,
-        Tty::Never => false,
-    };
-    let plan = plan(req, &container, &root, &overrides, pty)?;
-    drop(root);
+    let terminals = [
+        std::io::stdin().is_terminal(),
+        std::io::stdout().is_terminal(),
+        std::io::stderr().is_terminal(),
+    ];
+    let mut plan = entry_plan(&container, wants_pty(req.tty, terminals));
+    let prepared = enter::prepare(&plan)?;
+    finish_plan(&mut plan, req, &container, &prepared, &overrides)?;
     timing.lap("plan");
-    let code = enter::run(&plan)?;
+    let code = enter::run(prepared, &plan)?;
     timing.lap("enter and run");
     Ok(code)
 }
 
-/// `--env-file` entries first, then `-e`, as the docker CLI orders them.
-fn env_overrides(req: &Request) -> Result<Vec<super::EnvOverride>, Error> {
+/// `--env-file` entries first, then `-e`, as the docker CLI orders them;
+/// `-e KEY` takes KEY's value from our environment.
+fn env_overrides(req: &Request) -> Result<Vec<EnvOverride>, Error> {
     let mut entries = Vec::new();
     for path in &req.env_files {
         let content = std::fs::read(path)
@@ -103,13 +100,4 @@ impl Timing {
             self.last.set(Instant::now());
         }
     }
-}
-
-fn print(text: &str) -> Result<i32, Error> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|e| Error::io("write error", &e))?;
-    Ok(0)
 }

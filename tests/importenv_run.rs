@@ -1,26 +1,20 @@
 //! importenv run as a built binary: exactly the file's environment, bytes
 //! kept, no size or count limit, PATH searched in the new environment.
 
+mod common;
+
+use common::tempdir;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
 const IMPORTENV: &str = env!("CARGO_BIN_EXE_importenv");
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("importenv-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 fn importenv(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(IMPORTENV)
-        .args(args)
-        .env("HOST_ONLY", "leak")
-        .output()
-        .unwrap()
+    common::output(
+        Command::new(IMPORTENV).args(args).env("HOST_ONLY", "leak"),
+        b"",
+    )
 }
 
 fn stderr(out: &Output) -> String {
@@ -29,7 +23,7 @@ fn stderr(out: &Output) -> String {
 
 #[test]
 fn environment_is_exactly_the_files_bytes() {
-    let dir = scratch("exact");
+    let dir = tempdir("importenv-exact");
     let mut block: Vec<u8> = Vec::new();
     for entry in [
         &b"SPACES=a  b c "[..],
@@ -61,7 +55,7 @@ fn environment_is_exactly_the_files_bytes() {
 
 #[test]
 fn path_is_searched_in_the_new_environment() {
-    let dir = scratch("path");
+    let dir = tempdir("importenv-path");
     let bin = dir.join("bin");
     std::fs::create_dir(&bin).unwrap();
     let script = bin.join("only-here");
@@ -80,7 +74,7 @@ fn path_is_searched_in_the_new_environment() {
 
 #[test]
 fn exit_status_is_passed_on() {
-    let dir = scratch("status");
+    let dir = tempdir("importenv-status");
     let file = dir.join("environ");
     std::fs::write(&file, b"PATH=/usr/bin:/bin\0").unwrap();
     let out = importenv(&[
@@ -101,7 +95,7 @@ fn clear_errors_for_missing_file_command_and_usage() {
         "importenv: cannot read /nope: No such file or directory\n"
     );
 
-    let dir = scratch("errors");
+    let dir = tempdir("importenv-errors");
     let file = dir.join("environ");
     std::fs::write(&file, b"PATH=/usr/bin:/bin\0").unwrap();
     let out = importenv(&[file.as_os_str(), "no-such-command-xyz".as_ref()]);
