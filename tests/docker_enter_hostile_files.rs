@@ -177,17 +177,10 @@ COPY passwd group /etc/
     assert_eq!(m.outcome.stdout, "1000\n", "{m:#?}");
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("de-hostile-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn hostile_env_files_are_refused_before_any_lookup() {
     // Env files are read before the daemon is asked: no container needed.
-    let dir = scratch("env");
+    let dir = common::tempdir("de-hostile-env");
     let (files, feeder) = common::endless_inputs(&dir);
     let comments = dir.join("comments");
     write_repeated(
@@ -217,7 +210,7 @@ fn hostile_env_files_are_refused_before_any_lookup() {
 
 #[test]
 fn env_files_may_set_what_a_program_can_be_given() {
-    let dir = scratch("budget");
+    let dir = common::tempdir("de-hostile-budget");
     let file = dir.join("env");
     let mut text = String::new();
     for i in 0..100_000 {

@@ -8,7 +8,7 @@ mod common;
 
 use common::busybox_image::build_custom;
 use common::docker_enter::{docker_enter, image, ready, stderr, stdout, DOCKER_ENTER};
-use common::{docker, docker_ok, TestContainer};
+use common::{docker, docker_ok, tempdir, TestContainer};
 use std::io::{Read, Write};
 use std::os::unix::net::UnixListener;
 use std::path::PathBuf;
@@ -25,12 +25,12 @@ fn assert_refused(out: &Output, message: &str) {
 }
 
 fn docker_enter_with_host(host: &str, args: &[&str]) -> Output {
-    Command::new(DOCKER_ENTER)
-        .args(args)
-        .env("DOCKER_HOST", host)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+    common::output(
+        Command::new(DOCKER_ENTER)
+            .args(args)
+            .env("DOCKER_HOST", host),
+        b"",
+    )
 }
 
 #[test]
@@ -143,12 +143,13 @@ fn unusable_sockets_say_which_and_why() {
     );
 
     // As nobody, the daemon's socket (root:docker, 0660) is out of reach.
-    let out = Command::new(common::NOBODY[0])
-        .args(&common::NOBODY[1..])
-        .args([DOCKER_ENTER, "web", "true"])
-        .env_remove("DOCKER_HOST")
-        .output()
-        .unwrap();
+    let out = common::output(
+        Command::new(common::NOBODY[0])
+            .args(&common::NOBODY[1..])
+            .args([DOCKER_ENTER, "web", "true"])
+            .env_remove("DOCKER_HOST"),
+        b"",
+    );
     assert_refused(
         &out,
         "cannot connect to /var/run/docker.sock: Permission denied (run as root or as a member of the docker group)",
@@ -160,7 +161,7 @@ fn a_silent_daemon_times_out() {
     if !ready() {
         return;
     }
-    let socket = scratch("silent").join("docker.sock");
+    let socket = tempdir("silent").join("docker.sock");
     let listener = UnixListener::bind(&socket).unwrap();
     // Accept and keep every connection open without a word.
     std::thread::spawn(move || {
@@ -293,16 +294,9 @@ fn a_container_without_a_shell() {
     );
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("nsc-de-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// A daemon that answers every inspect with `body`.
 fn fake_daemon(name: &str, body: String) -> PathBuf {
-    let socket = scratch(name).join("docker.sock");
+    let socket = tempdir(name).join("docker.sock");
     let listener = UnixListener::bind(&socket).unwrap();
     std::thread::spawn(move || {
         for mut conn in listener.incoming().flatten() {
@@ -330,15 +324,15 @@ fn inspect_answer(id: &str, pid: u32, started_at: &str) -> String {
 }
 
 fn rfc3339_now_minus(seconds: u64) -> String {
-    let out = Command::new("date")
-        .args([
+    let out = common::output(
+        Command::new("date").args([
             "-u",
             "-d",
             &format!("@{}", now_secs() - seconds),
             "+%Y-%m-%dT%H:%M:%S.000000000Z",
-        ])
-        .output()
-        .unwrap();
+        ]),
+        b"",
+    );
     stdout(&out).trim().to_string()
 }
 
@@ -362,20 +356,20 @@ fn a_stale_pid_is_refused_never_entered() {
 
     // The container's ID with the PID of an unrelated host process that
     // started just now: not in the container's cgroup.
-    let mut unrelated = Command::new("sleep").arg("100").spawn().unwrap();
+    let unrelated = common::KillOnDrop(Command::new("sleep").arg("100").spawn().unwrap());
     let socket = fake_daemon(
         "stale-cgroup",
-        inspect_answer(&id, unrelated.id(), &rfc3339_now_minus(0)),
+        inspect_answer(&id, unrelated.0.id(), &rfc3339_now_minus(0)),
     );
     let out = docker_enter_with_host(
         &format!("unix://{}", socket.display()),
         &["stale", "echo", "entered"],
     );
-    let _ = unrelated.kill();
-    let _ = unrelated.wait();
+    let unrelated_pid = unrelated.0.id();
+    drop(unrelated);
     assert_refused(
         &out,
-        &format!("process {} is no longer the container's process (it is not in the container's cgroup); refusing to enter", unrelated.id()),
+        &format!("process {unrelated_pid} is no longer the container's process (it is not in the container's cgroup); refusing to enter"),
     );
 
     // The right process, but the daemon says the container started an hour
@@ -470,7 +464,7 @@ fn first_broken_line<'a>(text: &'a str, whole: &[&str]) -> Option<&'a str> {
 /// gate (opening a FIFO for reading), and the gate opens when all wait
 /// there. Returns what they wrote, once all have ended with status 1.
 fn all_at_once(name: &str, commands: &[Vec<&str>]) -> String {
-    let dir = scratch(name);
+    let dir = tempdir(name);
     let (gate, log_path) = (dir.join("gate"), dir.join("stderr"));
     common::sh(&format!("mkfifo {}", gate.display()));
     let log = std::fs::File::create(&log_path).unwrap();

@@ -3,8 +3,9 @@
 
 use super::{ExecLimit, Records};
 use crate::error::Error;
-use std::ffi::CString;
+use std::ffi::OsString;
 use std::io::Read;
+use std::os::unix::ffi::OsStringExt;
 
 /// The entries of `file`, which messages call `name`, bounded by `limit`.
 pub fn environ_records<'a>(file: impl Read + 'a, name: &str, limit: &ExecLimit) -> Records<'a> {
@@ -20,7 +21,7 @@ pub fn collect_environ(
     records: &mut Records<'_>,
     limit: &ExecLimit,
     spent: u64,
-) -> Result<Vec<CString>, Error> {
+) -> Result<Vec<OsString>, Error> {
     let mut used = spent;
     let mut entries = Vec::new();
     while let Some(entry) = records.next_record()? {
@@ -28,7 +29,7 @@ pub fn collect_environ(
             continue;
         }
         used += ExecLimit::cost(entry.len());
-        entries.push(CString::new(entry).expect("records hold no separator"));
+        entries.push(OsString::from_vec(entry.to_vec()));
         if used > limit.total {
             return Err(records.too_large());
         }
@@ -43,7 +44,7 @@ mod tests {
     fn read(block: &[u8], limit: &ExecLimit, spent: u64) -> Result<Vec<Vec<u8>>, String> {
         let mut records = environ_records(block, "/proc/42/environ", limit);
         collect_environ(&mut records, limit, spent)
-            .map(|e| e.into_iter().map(CString::into_bytes).collect())
+            .map(|e| e.into_iter().map(OsString::into_vec).collect())
             .map_err(|e| e.to_string())
     }
 

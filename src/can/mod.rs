@@ -16,6 +16,7 @@ pub mod mountinfo;
 pub mod stream;
 
 use crate::error::{self, Error, ErrorKind, Result};
+use crate::sys::Errno;
 use std::ffi::OsString;
 use std::io::Write;
 use std::os::unix::process::CommandExt;
@@ -106,7 +107,7 @@ fn exec_tool(tool: &str, args: &[OsString]) -> Error {
     let path = tools_dir().join(tool);
     let err = Command::new(&path).arg0(tool).args(args).exec();
     match err.raw_os_error() {
-        Some(errno) => Error::exec(&path.display().to_string(), errno),
+        Some(errno) => Error::exec(&path.display().to_string(), Errno::from_raw_os_error(errno)),
         None => Error::io(format!("failed to execute {}", path.display()), &err),
     }
 }
@@ -186,7 +187,7 @@ mod tests {
         struct Closed;
         impl Write for Closed {
             fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
-                Err(std::io::Error::from_raw_os_error(libc::EPIPE))
+                Err(crate::sys::Errno::PIPE.into())
             }
             fn flush(&mut self) -> std::io::Result<()> {
                 Ok(())

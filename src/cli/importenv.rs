@@ -1,17 +1,16 @@
 //! `importenv ENVIRON_FILE COMMAND [ARG...]`: run COMMAND with exactly the
 //! variables of a NUL-separated file such as /proc/PID/environ, searching
 //! PATH in that environment as execvpe does. Bytes are kept as they are,
-//! and anything the kernel can exec is accepted: the file is read up to
-//! what execve takes for the environment and the command's arguments.
+//! and anything the kernel can exec is accepted: the caller reads the file
+//! up to what execve takes for the environment and the command's arguments.
+//! Pure: [`parse`] names the file, the caller reads it, and [`plan`] turns
+//! its entries into a Plan that enters nothing.
 
-use crate::bounded::environ::{collect_environ, environ_records};
-use crate::bounded::ExecLimit;
 use crate::cli::getopt::{ArgKind, Getopt, OptSpec};
-use crate::enter::exec::exec_command;
-use crate::error::{report, Error};
-use std::ffi::{CString, OsStr, OsString};
-
-const TOOL: &str = "importenv";
+use crate::error::Error;
+use crate::plan::{EnvPlan, ForkMode, InheritedFds, Plan, Program};
+use std::ffi::OsString;
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Opt {
@@ -55,62 +54,80 @@ found; 1 if the file cannot be read.
 For more details see importenv(1).
 ";
 
-/// Run importenv with `args` (without argv[0]); returns only on failure or
-/// for help, with the exit status.
-pub fn main(args: &[OsString]) -> i32 {
+/// What the command line asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Parsed {
+    Run {
+        environ_file: PathBuf,
+        command: Vec<OsString>,
+    },
+    Help,
+    Version,
+}
+
+pub fn version_text() -> String {
+    format!("importenv from nsenter-can {}\n", env!("CARGO_PKG_VERSION"))
+}
+
+/// Parse importenv's arguments (without argv[0]).
+pub fn parse(args: &[OsString]) -> Result<Parsed, Error> {
     let mut getopt = Getopt::new(OPTIONS, args);
     // Either option ends the run, so only the first one matters.
-    match getopt.next_opt() {
-        Ok(Some((Opt::Help, _))) => return print(HELP),
-        Ok(Some((Opt::Version, _))) => {
-            return print(&format!(
-                "importenv from nsenter-can {}\n",
-                env!("CARGO_PKG_VERSION")
-            ))
-        }
-        Ok(None) => {}
-        Err(e) => return report(TOOL, &e),
+    match getopt.next_opt()? {
+        Some((Opt::Help, _)) => return Ok(Parsed::Help),
+        Some((Opt::Version, _)) => return Ok(Parsed::Version),
+        None => {}
     }
-    let err = match getopt.operands() {
-        [] => Error::usage("no environ file given"),
-        [_] => Error::usage("no command given"),
-        [file, command @ ..] => match read_environ(file, command) {
-            Ok(env) => exec_command(command, &env),
-            Err(e) => e,
-        },
-    };
-    report(TOOL, &err)
+    match getopt.operands() {
+        [] => Err(Error::usage("no environ file given")),
+        [_] => Err(Error::usage("no command given")),
+        [file, command @ ..] => Ok(Parsed::Run {
+            environ_file: PathBuf::from(file),
+            command: command.to_vec(),
+        }),
+    }
 }
 
-/// The file's entries, no more than execve takes beside `argv`.
-fn read_environ(path: &OsStr, argv: &[OsString]) -> Result<Vec<CString>, Error> {
-    let name = path.to_string_lossy();
-    let file =
-        std::fs::File::open(path).map_err(|e| Error::io(format!("cannot read {name}"), &e))?;
-    let limit = ExecLimit::current();
-    let spent = argv.iter().map(|a| ExecLimit::cost(a.len())).sum();
-    let mut records = environ_records(file, &name, &limit);
-    let read = collect_environ(&mut records, &limit, spent);
-    // A list of lines (`env > file`) would become one variable.
-    let lines_without_nul = !records.separated()
-        && match &read {
-            Ok(entries) => entries.iter().any(|e| e.as_bytes().contains(&b'\n')),
-            Err(_) => records.partial().contains(&b'\n'),
-        };
-    if lines_without_nul {
-        return Err(Error::msg(format!(
-            "{name} holds lines but no NUL byte: it must hold NUL-separated KEY=VALUE \
-             entries, as /proc/PID/environ does (tr '\\n' '\\0' converts a list of lines)"
-        )));
-    }
-    read
+/// Run `command` with exactly the file's `entries`: nothing entered, no
+/// fork, the caller's descriptors passed on.
+pub fn plan(entries: Vec<OsString>, command: Vec<OsString>) -> Plan {
+    let mut plan = Plan::new("importenv");
+    plan.env = EnvPlan::Exact(entries);
+    plan.fork = ForkMode::Never;
+    plan.inherited_fds = InheritedFds::Pass;
+    plan.program = Program::Command(command);
+    plan
 }
 
-fn print(text: &str) -> i32 {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => 0,
-        Err(e) => report(TOOL, &Error::io("write error", &e)),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::ffi::OsStringExt;
+
+    fn os(args: &[&str]) -> Vec<OsString> {
+        args.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn a_file_and_a_command_are_needed() {
+        assert_eq!(parse(&os(&[])).unwrap_err().what, "no environ file given");
+        assert_eq!(parse(&os(&["f"])).unwrap_err().what, "no command given");
+        assert_eq!(
+            parse(&os(&["f", "env", "-0"])),
+            Ok(Parsed::Run {
+                environ_file: "f".into(),
+                command: os(&["env", "-0"]),
+            })
+        );
+        assert_eq!(parse(&os(&["-h", "x"])), Ok(Parsed::Help));
+    }
+
+    #[test]
+    fn the_plan_holds_the_files_entries_as_bytes() {
+        let want: Vec<OsString> = vec!["A=1".into(), OsString::from_vec(b"B=x\xff".to_vec())];
+        let p = plan(want.clone(), os(&["env"]));
+        assert_eq!(p.env, EnvPlan::Exact(want));
+        assert!(p.target.is_none() && p.namespaces.is_empty());
+        assert_eq!(p.fork, ForkMode::Never);
     }
 }

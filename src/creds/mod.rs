@@ -279,5 +279,5 @@ fn path(bytes: &[u8]) -> PathBuf {
 }
 
 #[cfg(test)]
-#[path = "tests.rs"]
+#[path = "creds_tests.rs"]
 mod tests;

@@ -4,13 +4,25 @@ use crate::bounded::environ::{collect_environ, environ_records};
 use crate::bounded::ExecLimit;
 use crate::error::{Error, Result};
 use crate::plan::EnvPlan;
+use crate::sys::fs::OFlags;
 use crate::target::Target;
-use std::ffi::CString;
-use std::os::unix::ffi::OsStrExt;
+use std::ffi::{CString, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
-/// Build the environment before entering (the target's is read from the
-/// host's /proc).
-pub fn prepare(plan: &EnvPlan, target: Option<&Target>) -> Result<Vec<CString>> {
+/// The target's environment, read through its held /proc/PID: bytes
+/// untouched, empty entries dropped. The target decides what its environ
+/// holds (prctl can point it anywhere), so no more is read than a program
+/// can be given.
+pub fn target_environ(target: &Target) -> Result<Vec<OsString>> {
+    let file = std::fs::File::from(target.open_file("environ", OFlags::RDONLY)?);
+    let limit = ExecLimit::current();
+    let name = format!("/proc/{}/environ", target.pid);
+    collect_environ(&mut environ_records(file, &name, &limit), &limit, 0)
+}
+
+/// Build the environment before entering (the target's is read through
+/// its held /proc/PID).
+pub fn build(plan: &EnvPlan, target: Option<&Target>) -> Result<Vec<CString>> {
     match plan {
         EnvPlan::Inherit => Ok(std::env::vars_os()
             .map(|(k, v)| {
@@ -22,14 +34,10 @@ pub fn prepare(plan: &EnvPlan, target: Option<&Target>) -> Result<Vec<CString>> 
             .collect()),
         EnvPlan::Target => {
             let target = target.ok_or_else(|| Error::msg("no target PID specified for --env"))?;
-            // The target sets what its environ holds (prctl can point it
-            // anywhere): read no more than a program can be given.
-            let path = target.proc_path("environ");
-            let file = std::fs::File::open(&path)
-                .map_err(|e| Error::io(format!("cannot open {}", path.display()), &e))?;
-            let limit = ExecLimit::current();
-            let mut records = environ_records(file, &path.display().to_string(), &limit);
-            collect_environ(&mut records, &limit, 0)
+            Ok(target_environ(target)?
+                .into_iter()
+                .map(|e| CString::new(e.into_vec()).expect("entries hold no NUL"))
+                .collect())
         }
         EnvPlan::Exact(entries) => entries
             .iter()

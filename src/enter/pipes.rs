@@ -53,7 +53,7 @@ impl Pipes {
     pub fn attach_program(&self) -> Result<()> {
         tty::new_session().map_err(|e| Error::sys("cannot start a new session", e))?;
         for (target, end) in &self.program_ends {
-            tty::dup_onto(end.as_fd(), *target)
+            fd::dup_onto_standard(end.as_fd(), *target)
                 .map_err(|e| Error::sys("cannot attach a pipe", e))?;
         }
         Ok(())

@@ -3,8 +3,9 @@
 //! buffer of input it has not taken yet, so a program that stops reading
 //! cannot stall the relay (nor the parent's signal handling).
 
-use crate::sys::fd;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use crate::sys::fd::{self, PollFlags};
+use crate::sys::Errno;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd, RawFd};
 
 /// Stop reading our input while this much waits for the program.
 const PENDING_MAX: usize = 1 << 16;
@@ -33,6 +34,11 @@ impl Relay {
     /// Nothing to relay: the program uses our descriptors.
     pub fn none() -> Relay {
         Relay::default()
+    }
+
+    /// Whether anything is relayed.
+    pub fn is_active(&self) -> bool {
+        self.to_program.is_some() || !self.from_program.is_empty()
     }
 
     /// Relay both ways through a pty master.
@@ -71,27 +77,27 @@ impl Relay {
     }
 
     /// What to poll now.
-    pub fn poll_set(&self) -> Vec<(Slot, libc::pollfd)> {
+    pub fn poll_set(&self) -> Vec<(Slot, BorrowedFd<'_>, PollFlags)> {
         let mut set = Vec::new();
         if let Some(to) = &self.to_program {
             if !self.pending.is_empty() {
-                set.push((Slot::ToProgram, pollfd(to.as_fd(), libc::POLLOUT)));
+                set.push((Slot::ToProgram, to.as_fd(), PollFlags::OUT));
             }
             if self.stdin_open && self.pending.len() < PENDING_MAX {
-                set.push((Slot::Stdin, pollfd(fd::standard(0), libc::POLLIN)));
+                set.push((Slot::Stdin, fd::standard(0), PollFlags::IN));
             }
         }
         for (i, (from, _)) in self.from_program.iter().enumerate() {
-            set.push((Slot::FromProgram(i), pollfd(from.as_fd(), libc::POLLIN)));
+            set.push((Slot::FromProgram(i), from.as_fd(), PollFlags::IN));
         }
         set
     }
 
     /// Act on what poll reported.
-    pub fn handle(&mut self, ready: &[(Slot, libc::pollfd)]) {
+    pub fn handle(&mut self, ready: &[(Slot, PollFlags)]) {
         let mut closed = Vec::new();
-        for (slot, p) in ready {
-            if p.revents == 0 {
+        for (slot, revents) in ready {
+            if revents.is_empty() {
                 continue;
             }
             match *slot {
@@ -128,7 +134,7 @@ impl Relay {
             Ok(n) => {
                 self.pending.drain(..n);
             }
-            Err(libc::EAGAIN) => {}
+            Err(Errno::AGAIN) => {}
             // The program closed its input: nothing more goes there.
             Err(_) => {
                 self.pending.clear();
@@ -147,14 +153,6 @@ impl Relay {
     }
 }
 
-pub fn pollfd(fd: BorrowedFd<'_>, events: i16) -> libc::pollfd {
-    libc::pollfd {
-        fd: fd.as_raw_fd(),
-        events,
-        revents: 0,
-    }
-}
-
 /// Append what is readable from `from` to `buf`; false at end of file.
 fn read_into(from: BorrowedFd<'_>, buf: &mut Vec<u8>) -> bool {
     let mut chunk = [0u8; 16384];
@@ -164,7 +162,7 @@ fn read_into(from: BorrowedFd<'_>, buf: &mut Vec<u8>) -> bool {
             buf.extend_from_slice(&chunk[..n]);
             true
         }
-        Err(libc::EAGAIN) => true,
+        Err(Errno::AGAIN) => true,
         Err(_) => false,
     }
 }
@@ -177,7 +175,7 @@ fn pump(from: BorrowedFd<'_>, to: BorrowedFd<'_>) -> Option<usize> {
     match fd::read(from, &mut buf) {
         Ok(0) => None,
         Ok(n) => fd::write_all(to, &buf[..n]).ok().map(|()| n),
-        Err(libc::EAGAIN) => Some(0),
+        Err(Errno::AGAIN) => Some(0),
         Err(_) => None,
     }
 }

@@ -10,25 +10,23 @@
 //! killed outright.
 
 use super::pipes::Pipes;
-use super::relay::{pollfd, Relay};
+use super::relay::Relay;
 use super::terminal::{self, Pty, RawMode};
 use crate::error::{self, Error, Result};
-use crate::sys::process::{self, ChildStatus, Forked};
+use crate::signals::{
+    SIGALRM, SIGCHLD, SIGCONT, SIGHUP, SIGINT, SIGPIPE, SIGQUIT, SIGSTOP, SIGTERM, SIGUSR1,
+    SIGUSR2, SIGWINCH,
+};
+use crate::sys::fd::{self, PollFlags};
+use crate::sys::process::{self, ChildStatus};
 use crate::sys::signal::{self, SigSet};
-use crate::sys::{fd, pidfd};
-use std::os::fd::AsFd;
+use crate::sys::{pidfd, Errno};
+use std::os::fd::{AsFd, OwnedFd};
 
 /// Signals a user (or a supervisor such as systemd or docker) may send to
 /// stop or poke the program.
 const FORWARDED: [i32; 8] = [
-    libc::SIGHUP,
-    libc::SIGINT,
-    libc::SIGQUIT,
-    libc::SIGTERM,
-    libc::SIGUSR1,
-    libc::SIGUSR2,
-    libc::SIGWINCH,
-    libc::SIGALRM,
+    SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM,
 ];
 
 /// How the program is attached to our terminal.
@@ -42,9 +40,9 @@ pub enum Attach {
     Pipes(Pipes),
 }
 
-/// Fork; the child runs `child` (which execs, or returns the error that
-/// stopped it), the parent waits and returns the program's exit status
-/// (or dies of its signal).
+/// Start the program's process; it runs `child` (which execs, or returns
+/// the error that stopped it), and we wait and return the program's exit
+/// status (or die of its signal).
 pub fn fork_and_wait(
     tool: &str,
     death_signal: i32,
@@ -52,60 +50,59 @@ pub fn fork_and_wait(
     child: impl FnOnce(&DeathWatch) -> Error,
 ) -> Result<i32> {
     let mut waited = FORWARDED.to_vec();
-    waited.push(libc::SIGCHLD);
+    waited.push(SIGCHLD);
     let set = SigSet::of(&waited);
     let old_mask = signal::block(&set).map_err(|e| Error::sys("cannot block signals", e))?;
-    let parent = pidfd::pidfd_open(process::getpid()).ok();
-    match process::fork().map_err(|e| Error::sys("fork failed", e))? {
-        Forked::Child => {
-            let _ = signal::set_mask(&old_mask);
-            let attached = match &attach {
-                Attach::Inherit => Ok(()),
-                Attach::Pty(pty) => match &pty.peer {
-                    Some(peer) => terminal::attach_program(peer.as_fd()),
-                    None => Ok(()),
-                },
-                Attach::Pipes(pipes) => pipes.attach_program(),
-            };
-            if let Err(e) = attached {
-                process::exit_now(error::report(tool, &e));
-            }
-            let watch = DeathWatch {
-                signal: death_signal,
-                parent,
-            };
-            let err = child(&watch);
-            process::exit_now(error::report(tool, &err))
+    let watch = DeathWatch {
+        signal: death_signal,
+        parent: pidfd::pidfd_open(process::getpid()).ok(),
+    };
+    let mut child = Some(child);
+    let mut in_child = || -> i32 {
+        let _ = signal::set_mask(&old_mask);
+        let attached = match &attach {
+            Attach::Inherit => Ok(()),
+            Attach::Pty(pty) => match &pty.peer {
+                Some(peer) => terminal::attach_program(peer.as_fd()),
+                None => Ok(()),
+            },
+            Attach::Pipes(pipes) => pipes.attach_program(),
+        };
+        let err = match (attached, child.take()) {
+            (Err(e), _) => e,
+            (Ok(()), Some(run)) => run(&watch),
+            (Ok(()), None) => Error::msg("internal error: the program was started twice"),
+        };
+        error::report(tool, &err)
+    };
+    let child = process::spawn(&mut in_child).map_err(|e| Error::sys("fork failed", e))?;
+    // Keep only our ends: the program's ends held here would keep its
+    // output open after it exits.
+    let (relay, raw, detached) = match attach {
+        Attach::Inherit => (Relay::none(), None, false),
+        Attach::Pty(pty) => {
+            terminal::copy_window_size(pty.master.as_fd());
+            (Relay::pty(pty.master), Some(RawMode::enter()), false)
         }
-        Forked::Parent { child } => {
-            // Keep only our ends: the program's ends held here would keep
-            // its output open after it exits.
-            let (relay, raw, detached) = match attach {
-                Attach::Inherit => (Relay::none(), None, false),
-                Attach::Pty(pty) => {
-                    terminal::copy_window_size(pty.master.as_fd());
-                    (Relay::pty(pty.master), Some(RawMode::enter()), false)
-                }
-                Attach::Pipes(pipes) => (
-                    Relay::pipes(pipes.to_program, pipes.from_program),
-                    None,
-                    true,
-                ),
-            };
-            // A write to a pipe the program closed must not kill us.
-            signal::ignore(libc::SIGPIPE);
-            let signals =
-                signal::signalfd(&set).map_err(|e| Error::sys("cannot wait for signals", e))?;
-            Parent {
-                child,
-                signals,
-                relay,
-                raw,
-                detached,
-            }
-            .wait()
-        }
+        Attach::Pipes(pipes) => (
+            Relay::pipes(pipes.to_program, pipes.from_program),
+            None,
+            true,
+        ),
+    };
+    if relay.is_active() {
+        // A write to a pipe the program closed must not kill us.
+        signal::ignore(SIGPIPE);
     }
+    let signals = signal::signalfd(&set).map_err(|e| Error::sys("cannot wait for signals", e))?;
+    Parent {
+        child,
+        signals,
+        relay,
+        raw,
+        detached,
+    }
+    .wait()
 }
 
 /// The program's tie to the waiting parent: if the parent dies, the
@@ -113,7 +110,7 @@ pub fn fork_and_wait(
 pub struct DeathWatch {
     signal: i32,
     /// A pidfd of the parent: it turns readable when the parent has exited.
-    parent: Option<std::os::fd::OwnedFd>,
+    parent: Option<OwnedFd>,
 }
 
 impl DeathWatch {
@@ -124,10 +121,11 @@ impl DeathWatch {
         process::set_parent_death_signal(self.signal)
             .map_err(|e| Error::sys("cannot set the parent-death signal", e))?;
         if let Some(parent) = &self.parent {
-            let mut fds = [pollfd(parent.as_fd(), libc::POLLIN)];
-            if fd::poll(&mut fds, 0).is_ok() && fds[0].revents != 0 {
+            let exited = fd::poll(&[(parent.as_fd(), PollFlags::IN)], Some(0))
+                .is_ok_and(|ready| !ready[0].is_empty());
+            if exited {
                 signal::set_default(self.signal);
-                process::raise(self.signal);
+                signal::raise(self.signal);
                 process::exit_now(128 + self.signal);
             }
         }
@@ -137,7 +135,7 @@ impl DeathWatch {
 
 struct Parent {
     child: i32,
-    signals: std::os::fd::OwnedFd,
+    signals: OwnedFd,
     relay: Relay,
     raw: Option<RawMode>,
     /// The program is in a session of its own: signals from our terminal
@@ -148,20 +146,24 @@ struct Parent {
 impl Parent {
     fn wait(mut self) -> Result<i32> {
         loop {
-            let relayed = self.relay.poll_set();
-            let mut fds = vec![pollfd(self.signals.as_fd(), libc::POLLIN)];
-            fds.extend(relayed.iter().map(|(_, p)| *p));
-            match fd::poll(&mut fds, -1) {
-                Ok(_) | Err(libc::EINTR) => {}
-                Err(e) => return Err(Error::sys("poll failed", e)),
-            }
-            let ready: Vec<_> = relayed
-                .iter()
-                .zip(&fds[1..])
-                .map(|((slot, _), p)| (*slot, *p))
+            let (slots, revents) = {
+                let relayed = self.relay.poll_set();
+                let mut fds = vec![(self.signals.as_fd(), PollFlags::IN)];
+                fds.extend(relayed.iter().map(|(_, fd, events)| (*fd, *events)));
+                let revents = match fd::poll(&fds, None) {
+                    Ok(revents) => revents,
+                    Err(Errno::INTR) => vec![PollFlags::empty(); fds.len()],
+                    Err(e) => return Err(Error::sys("poll failed", e)),
+                };
+                let slots: Vec<_> = relayed.iter().map(|(slot, _, _)| *slot).collect();
+                (slots, revents)
+            };
+            let ready: Vec<_> = slots
+                .into_iter()
+                .zip(revents[1..].iter().copied())
                 .collect();
             self.relay.handle(&ready);
-            if fds[0].revents != 0 {
+            if !revents[0].is_empty() {
                 if let Some(code) = self.take_signals()? {
                     return Ok(code);
                 }
@@ -175,17 +177,17 @@ impl Parent {
             .map_err(|e| Error::sys("cannot read signals", e))?
         {
             match received.signo {
-                libc::SIGCHLD => {
+                SIGCHLD => {
                     if let Some(code) = self.reap()? {
                         return Ok(Some(code));
                     }
                 }
-                libc::SIGWINCH if self.relay.pty_master().is_some() => {
+                SIGWINCH if self.relay.pty_master().is_some() => {
                     if let Some(master) = self.relay.pty_master() {
                         terminal::copy_window_size(master);
                     }
                 }
-                libc::SIGWINCH if self.detached => {}
+                SIGWINCH if self.detached => {}
                 signo if received.sent_by_process() || self.detached => {
                     let _ = signal::kill(self.child, signo);
                 }
@@ -213,11 +215,11 @@ impl Parent {
                     if let Some(raw) = &self.raw {
                         raw.restore();
                     }
-                    let _ = signal::kill(process::getpid(), libc::SIGSTOP);
+                    let _ = signal::kill(process::getpid(), SIGSTOP);
                     if let Some(raw) = &self.raw {
                         raw.reapply();
                     }
-                    let _ = signal::kill(self.child, libc::SIGCONT);
+                    let _ = signal::kill(self.child, SIGCONT);
                 }
                 Ok(Some(ChildStatus::Continued)) => {}
                 Err(e) => return Err(Error::sys("waitpid failed", e)),
@@ -240,6 +242,6 @@ fn die_of(sig: i32) -> ! {
     process::disable_core_dumps();
     signal::set_default(sig);
     let _ = signal::set_mask(&SigSet::of(&[]));
-    process::raise(sig);
+    signal::raise(sig);
     process::exit_now(128 + sig)
 }

@@ -6,6 +6,7 @@
 //! we relay bytes between our terminal (in raw mode) and the master.
 
 use crate::error::{Error, Result};
+use crate::sys::fs::{self, OFlags};
 use crate::sys::{fd, tty};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::Path;
@@ -19,7 +20,7 @@ pub struct Pty {
 /// The host's pty multiplexer, opened before entering: the fallback when
 /// the container has no usable /dev/ptmx.
 pub fn open_host_master() -> Result<OwnedFd> {
-    fd::open(Path::new("/dev/ptmx"), libc::O_RDWR | libc::O_NOCTTY)
+    fs::open(Path::new("/dev/ptmx"), OFlags::RDWR | OFlags::NOCTTY)
         .map_err(|e| Error::sys("cannot open /dev/ptmx", e))
 }
 
@@ -39,16 +40,10 @@ pub fn open(host_master: OwnedFd) -> Result<Pty> {
 /// The container's /dev/ptmx, only if it is the pty multiplexer device
 /// (character device 5:2); a container could put anything at that path.
 fn container_master() -> Option<OwnedFd> {
-    let flags = libc::O_RDWR | libc::O_NOCTTY | libc::O_NONBLOCK;
-    let master = fd::open(Path::new("/dev/ptmx"), flags).ok()?;
-    let st = fd::fstat(master.as_fd()).ok()?;
-    let is_ptmx = st.st_mode & libc::S_IFMT == libc::S_IFCHR
-        && libc::major(st.st_rdev) == 5
-        && libc::minor(st.st_rdev) == 2;
-    if !is_ptmx {
-        return None;
-    }
-    Some(master)
+    let flags = OFlags::RDWR | OFlags::NOCTTY | OFlags::NONBLOCK;
+    let master = fs::open(Path::new("/dev/ptmx"), flags).ok()?;
+    let is_ptmx = fs::fstat(master.as_fd()).ok()?.is_char_device(5, 2);
+    is_ptmx.then_some(master)
 }
 
 /// In the program's process: a new session with the pty as its
@@ -61,7 +56,7 @@ pub fn attach_program(peer: BorrowedFd<'_>) -> Result<()> {
         )
     })?;
     for target in 0..=2 {
-        tty::dup_onto(peer, target)
+        fd::dup_onto_standard(peer, target)
             .map_err(|e| Error::sys("cannot attach the pseudo-terminal", e))?;
     }
     Ok(())
@@ -106,6 +101,6 @@ impl Drop for RawMode {
 /// program's foreground process group).
 pub fn copy_window_size(master: BorrowedFd<'_>) {
     if let Ok(ws) = tty::get_winsize(std::io::stdin().as_fd()) {
-        let _ = tty::set_winsize(master, &ws);
+        let _ = tty::set_winsize(master, ws);
     }
 }

@@ -25,11 +25,7 @@ COPY passwd group /etc/
 
 /// Run docker-enter with `args`; stdin is empty.
 pub fn docker_enter(args: &[&str]) -> Output {
-    Command::new(DOCKER_ENTER)
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("running docker-enter")
+    super::output(Command::new(DOCKER_ENTER).args(args), b"")
 }
 
 pub fn stdout(out: &Output) -> String {

@@ -17,51 +17,42 @@ use crate::bounded::{size_text, Bounds, ExecLimit, Records, ENV_FILE_TOTAL};
 use crate::error::Error;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// The changes made by the env files (in order), then by the `-e` values;
-/// a bare name takes its value from `ours`.
-pub fn env_changes(
-    files: &[PathBuf],
-    values: &[OsString],
-    ours: impl Fn(&OsStr) -> Option<OsString>,
-) -> Result<EnvChanges, Error> {
-    let mut changes = EnvChanges::default();
-    if !files.is_empty() {
-        read_env_files(files, &mut changes, &ours)?;
-    }
-    for value in values {
-        changes.apply(resolve(value.clone(), &ours));
-    }
-    Ok(changes)
-}
-
-/// Stream each file's entries into `changes`, which may not come to need
-/// more than execve accepts.
-fn read_env_files(
-    files: &[PathBuf],
+/// Stream one env file's entries into `changes`, which may not come to
+/// need more than execve accepts (`limit`). `file` is `path`, opened by
+/// the caller; a bare name takes its value from `ours`.
+pub fn read_env_file(
+    file: impl std::io::Read,
+    path: &Path,
+    limit: &ExecLimit,
     changes: &mut EnvChanges,
     ours: impl Fn(&OsStr) -> Option<OsString>,
 ) -> Result<(), Error> {
-    let limit = ExecLimit::current();
-    for path in files {
-        let file = std::fs::File::open(path)
-            .map_err(|e| Error::io(format!("cannot read env file {}", path.display()), &e))?;
-        let lines = env_file_lines(file, path, &limit);
-        let name = lines.name().to_string();
-        for_each_entry(lines, path, |entry| {
-            changes.apply(resolve(entry, &ours));
-            if changes.cost() > limit.total {
-                return Err(Error::msg(format!(
-                    "{name}: its variables need more than {}{}",
-                    size_text(limit.total),
-                    limit.total_reason()
-                )));
-            }
-            Ok(())
-        })?;
+    let lines = env_file_lines(file, path, limit);
+    let name = lines.name().to_string();
+    for_each_entry(lines, path, |entry| {
+        changes.apply(resolve(entry, &ours));
+        if changes.cost() > limit.total {
+            return Err(Error::msg(format!(
+                "{name}: its variables need more than {}{}",
+                size_text(limit.total),
+                limit.total_reason()
+            )));
+        }
+        Ok(())
+    })
+}
+
+/// The `-e` values, after every env file, as the docker CLI orders them.
+pub fn apply_env_values(
+    values: &[OsString],
+    changes: &mut EnvChanges,
+    ours: impl Fn(&OsStr) -> Option<OsString>,
+) {
+    for value in values {
+        changes.apply(resolve(value.clone(), &ours));
     }
-    Ok(())
 }
 
 fn env_file_lines<'a>(

@@ -1,26 +1,24 @@
 //! docker-enter's command line: `docker-enter [OPTIONS] CONTAINER [COMMAND
 //! [ARG...]]`. Options stop at CONTAINER; everything after it belongs to
-//! COMMAND. Parsing is pure: it yields a [`Request`]; `run` looks the
-//! container up and `plan` turns both into a [`crate::plan::Plan`].
+//! COMMAND. Parsing is pure: it yields a [`Request`]; once the container is
+//! found, [`entry_plan`] says what to enter, and once that is prepared,
+//! [`finish_plan`] decides the rest from what the container's files say.
 
 mod envfile;
 mod environment;
 mod help;
-mod lookup;
 mod options;
 mod plan;
-mod run;
 
 #[cfg(test)]
+#[path = "docker_enter_tests.rs"]
 mod tests;
 
-pub use envfile::env_changes;
+pub use envfile::{apply_env_values, read_env_file};
 pub use environment::{EnvChanges, EnvOverride};
 pub use help::{help_text, version_text};
-pub use lookup::RootFs;
 pub use options::{visible as visible_options, Opt, OptRow, OPTIONS};
-pub use plan::{plan, ContainerFs, PathKind};
-pub use run::main;
+pub use plan::{entry_plan, finish_plan, plan, wants_pty};
 
 use crate::cli::getopt::Getopt;
 use crate::error::Error;

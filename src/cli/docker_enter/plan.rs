@@ -1,20 +1,26 @@
 //! The planner: a request, the container the runtime described and what
 //! its root holds, turned into a [`Plan`] that does what `docker exec`
-//! does. Pure: the container's files come through [`ContainerFs`], so
-//! tests use recorded containers and passwd bytes.
+//! does. Pure: the container's files come through [`ContainerFs`] (the
+//! prepared target answers; tests use recorded containers and passwd
+//! bytes).
+//!
+//! Two steps, with `enter::prepare` between them: [`entry_plan`] says what
+//! to enter (all of it is known from the runtime's description), and
+//! [`finish_plan`] decides user, working directory, environment and
+//! program from the container's own files, read through the handles that
+//! prepare opened.
 
 use super::environment::{EnvChanges, Environment};
-use super::Request;
+use super::{Request, Tty};
 use crate::bounded::{Records, CONTAINER_FILE};
 use crate::creds::{resolve_exec_user, ExecUser};
 use crate::error::Error;
 use crate::plan::{
-    AllNamespaces, Credentials, EnvPlan, ForkMode, Hardening, IdSpec, Plan, Program, TargetSpec,
-    WorkDir,
+    AllNamespaces, ContainerFs, Credentials, EnvPlan, ForkMode, Hardening, IdSpec, InheritedFds,
+    PathKind, Plan, Program, TargetSpec, WorkDir,
 };
 use crate::runtime::Container;
 use std::ffi::OsString;
-use std::io::Read;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
@@ -23,24 +29,16 @@ const DEFAULT_PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/b
 /// Tried in this order after the user's own shell.
 const FALLBACK_SHELLS: &[&str] = &["/bin/bash", "/bin/sh"];
 
-/// What a path names inside the container, as far as the host can tell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PathKind {
-    Missing,
-    Directory,
-    /// A regular file with an execute bit.
-    Executable,
-    Other,
-    /// A /proc magic link on the way (`/proc/1/root`): only the
-    /// container's own view resolves it, after entering.
-    Unresolved,
-}
-
-/// The container's files, seen from inside its root.
-pub trait ContainerFs {
-    /// A regular file to read; `None` when there is no such file.
-    fn open(&self, path: &Path) -> Result<Option<Box<dyn Read + '_>>, Error>;
-    fn kind(&self, path: &Path) -> PathKind;
+/// Whether the program gets a fresh terminal, given whether each of our
+/// standard descriptors is a terminal. A pty turns LF into CRLF: give one
+/// only when all three are, so `> file`, `| cmd` and `2> log` get the
+/// program's bytes exactly, as `docker exec` without -t does.
+pub fn wants_pty(tty: Tty, terminals: [bool; 3]) -> bool {
+    match tty {
+        Tty::Auto => terminals.iter().all(|&t| t),
+        Tty::Always => true,
+        Tty::Never => false,
+    }
 }
 
 /// A file of the container as bounded lines (messages about them are put
@@ -51,7 +49,8 @@ fn container_lines<'a>(fs: &'a dyn ContainerFs, path: &str) -> Result<Option<Rec
         .map(|file| Records::lines(file, path, CONTAINER_FILE)))
 }
 
-/// Everything docker-enter will do, decided before anything is started.
+/// Everything docker-enter will do, decided before anything is started:
+/// [`entry_plan`] and [`finish_plan`] in one (what tests use).
 pub fn plan(
     req: &Request,
     container: &Container,
@@ -59,12 +58,53 @@ pub fn plan(
     overrides: EnvChanges,
     pty: bool,
 ) -> Result<Plan, Error> {
+    let mut plan = entry_plan(container, pty);
+    finish_plan(&mut plan, req, container, fs, overrides)?;
+    Ok(plan)
+}
+
+/// What to enter and how, from the runtime's description alone: every
+/// namespace that differs from ours, the cgroup, the hardening of a
+/// container we do not trust, only 0, 1 and 2 for the program. The user,
+/// working directory, environment and program come later, from
+/// [`finish_plan`]; until then the program is a placeholder shell.
+pub fn entry_plan(container: &Container, pty: bool) -> Plan {
+    let mut plan = Plan::new("docker-enter");
+    plan.target = Some(TargetSpec {
+        pid: container.pid,
+        pidfd_ino: None,
+        identity: Some(container.identity.clone()),
+    });
+    plan.all = AllNamespaces::Differing;
+    plan.join_cgroup = true;
+    plan.fork = ForkMode::Always;
+    plan.inherited_fds = InheritedFds::Close;
+    plan.hardening = Hardening {
+        check_cwd: true,
+        refuse_self_exec: true,
+        no_host_terminal: true,
+    };
+    plan.pty = pty;
+    plan
+}
+
+/// The rest of the plan, from the container's own files (read through
+/// `fs`) as `docker exec` decides it: user and groups, working directory,
+/// environment, program.
+pub fn finish_plan(
+    plan: &mut Plan,
+    req: &Request,
+    container: &Container,
+    fs: &dyn ContainerFs,
+    overrides: EnvChanges,
+) -> Result<(), Error> {
     let who = container.display(&req.container);
+    let in_container = |e: Error| e.context(format!("in container {who}"));
     let spec = req.user.as_deref().unwrap_or(&container.user);
-    let passwd = container_lines(fs, "/etc/passwd")?;
-    let group = container_lines(fs, "/etc/group")?;
-    let user = resolve_exec_user(spec, &container.group_add, passwd, group)
-        .map_err(|e| e.context(format!("in container {who}")))?;
+    let passwd = container_lines(fs, "/etc/passwd").map_err(in_container)?;
+    let group = container_lines(fs, "/etc/group").map_err(in_container)?;
+    let user =
+        resolve_exec_user(spec, &container.group_add, passwd, group).map_err(in_container)?;
 
     let workdir = match (&req.workdir, container.working_dir.as_str()) {
         (Some(dir), _) => dir.clone(),
@@ -91,31 +131,16 @@ pub fn plan(
         Program::Command(req.command.clone())
     };
 
-    let mut plan = Plan::new("docker-enter");
-    plan.target = Some(TargetSpec {
-        pid: container.pid,
-        pidfd_ino: None,
-        identity: Some(container.identity.clone()),
-    });
-    plan.all = AllNamespaces::Differing;
-    plan.join_cgroup = true;
     plan.workdir = WorkDir::After(workdir);
-    plan.env = EnvPlan::Exact(environment(container, &user, pty, overrides, &who)?);
+    plan.env = EnvPlan::Exact(environment(container, &user, plan.pty, overrides, &who)?);
     plan.creds = Credentials {
         uid: Some(IdSpec::Id(user.uid)),
         gid: Some(IdSpec::Id(user.gid)),
         groups: Some(user.groups.clone()),
         ..Credentials::default()
     };
-    plan.fork = ForkMode::Always;
-    plan.hardening = Hardening {
-        check_cwd: true,
-        refuse_self_exec: true,
-        no_host_terminal: true,
-    };
-    plan.pty = pty;
     plan.program = program;
-    Ok(plan)
+    Ok(())
 }
 
 /// The user's shell from the container's passwd, else bash, else sh, the

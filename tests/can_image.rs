@@ -1,18 +1,11 @@
 //! The can image against a real Docker engine, driven as a user drives it:
-//! built with `can/build`, then `docker run` for every flow of the entry
-//! point. Without root or Docker the tests skip (and fail under `CI=true`).
+//! built with `can/build`, then `docker run`: what the image holds (here),
+//! and every flow of the entry point (can_install, can_verbs, can_inside).
+//! Without root or Docker the tests skip (and fail under `CI=true`).
 
 mod common;
-#[path = "can/harness.rs"]
-mod harness;
-#[path = "can/inside.rs"]
-mod inside;
-#[path = "can/install.rs"]
-mod install;
-#[path = "can/verbs.rs"]
-mod verbs;
 
-use harness::docker;
+use common::can::{self as harness, docker};
 use nsenter_can::can::{layout::share_files, TOOLS};
 use std::path::Path;
 

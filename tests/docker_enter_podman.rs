@@ -11,10 +11,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 fn podman(args: &[&str]) -> Output {
-    Command::new("podman")
-        .args(args)
-        .output()
-        .expect("running podman")
+    common::output(Command::new("podman").args(args), b"")
 }
 
 fn podman_ok(args: &[&str]) -> String {
@@ -50,27 +47,21 @@ fn enters_a_podman_container_through_its_docker_api() {
     if !ready() {
         return;
     }
-    if Command::new("podman").arg("--version").output().is_err() {
+    if !common::have("podman") {
         skip_or_fail("podman is not installed (apt-get install podman)");
         return;
     }
     // Podman takes images from Docker's store as an archive.
     let tag = image();
-    let mut save = Command::new("docker")
-        .args(["save", tag])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let load = Command::new("podman")
-        .arg("load")
-        .stdin(save.stdout.take().unwrap())
-        .output()
-        .unwrap();
-    assert!(
-        save.wait().unwrap().success() && load.status.success(),
-        "{}",
-        stderr(&load)
+    let load = common::output(
+        Command::new("bash").args([
+            "-c",
+            "set -o pipefail; docker save \"$0\" | podman load",
+            tag,
+        ]),
+        b"",
     );
+    assert!(load.status.success(), "{}", stderr(&load));
 
     let name = format!("nsc-pm-{}", std::process::id());
     let _ = podman(&["rm", "-f", &name]);
@@ -118,34 +109,65 @@ fn enters_a_podman_container_through_its_docker_api() {
     }
 
     let enter = |args: &[&str]| {
-        Command::new(DOCKER_ENTER)
-            .args(args)
-            .env("DOCKER_HOST", format!("unix://{}", socket.display()))
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
+        common::output(
+            Command::new(DOCKER_ENTER)
+                .args(args)
+                .env("DOCKER_HOST", format!("unix://{}", socket.display())),
+            b"",
+        )
     };
-    let out = enter(&[&name, "hostname"]);
+    // What Podman's own exec gives, side by side: host name, user, group
+    // and namespaces are the same.
+    let probe = "hostname; id -u; id -g; \
+                 for f in /proc/self/ns/*; do echo \"$f $(readlink $f)\"; done";
+    // Where docker-enter follows docker exec rather than podman exec:
+    // - supplementary groups: docker exec lists the primary group among
+    //   them, podman exec leaves it out; ours are podman's plus the gid;
+    // - HOME: a HOME in the configured environment (Podman writes
+    //   HOME=/root there) wins for every user with docker exec; podman exec
+    //   gives another user its passwd home.
+    let configured_home = podman_ok(&["exec", &name, "sh", "-c", "echo $HOME"]);
+    let groups = "id -g; sed -n 's/^Groups:[[:space:]]*//p' /proc/self/status";
+    let sorted = |text: &str| -> (String, Vec<String>) {
+        let mut lines = text.lines();
+        let gid = lines.next().unwrap_or("").to_string();
+        let mut ids: Vec<String> = lines
+            .flat_map(|l| l.split_whitespace())
+            .map(String::from)
+            .collect();
+        ids.sort();
+        ids.dedup();
+        (gid, ids)
+    };
+    for user in [&[][..], &["-u", "alice"][..], &["-u", "1000:1000"][..]] {
+        let run_both = |script: &str| {
+            let mut args: Vec<&str> = user.to_vec();
+            args.extend([name.as_str(), "sh", "-c", script]);
+            let theirs = podman_ok(&[&["exec"][..], &args].concat());
+            let ours = enter(&args);
+            assert!(
+                ours.status.success(),
+                "docker-enter {args:?}: {}",
+                stderr(&ours)
+            );
+            (theirs, stdout(&ours).trim().to_string())
+        };
+        let (theirs, ours) = run_both(probe);
+        assert_eq!(ours, theirs, "docker-enter {user:?}");
+        let (theirs, ours) = run_both(groups);
+        let (gid, mut expected) = sorted(&theirs);
+        expected.push(gid);
+        expected.sort();
+        expected.dedup();
+        assert_eq!(sorted(&ours).1, expected, "groups, docker-enter {user:?}");
+        let (_, ours) = run_both("echo $HOME");
+        assert_eq!(ours, configured_home, "HOME, docker-enter {user:?}");
+    }
     assert_eq!(
-        (stdout(&out).as_str(), out.status.code()),
-        ("pmhost\n", Some(0)),
-        "{}",
-        stderr(&out)
+        podman_ok(&["exec", &name, "hostname"]),
+        "pmhost",
+        "set-up: host name"
     );
-    let out = enter(&["-u", "alice", &name, "sh", "-c", "id -u; id -G; echo $HOME"]);
-    // Podman writes HOME=/root into the container's configured environment,
-    // and a configured HOME wins over the passwd one, as with docker exec.
-    assert_eq!(
-        stdout(&out),
-        "1000\n1000 10 44\n/root\n",
-        "{}",
-        stderr(&out)
-    );
-    // The same namespaces as Podman's own exec.
-    let probe = "for f in /proc/self/ns/*; do echo \"$f $(readlink $f)\"; done";
-    let theirs = podman_ok(&["exec", &name, "sh", "-c", probe]);
-    let ours = enter(&[&name, "sh", "-c", probe]);
-    assert_eq!(stdout(&ours).trim(), theirs);
     let out = enter(&["nsc-pm-no-such", "true"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(

@@ -4,28 +4,20 @@
 
 mod common;
 
-use common::{run_measured, Measured};
+use common::{run_measured, tempdir, Measured};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 const IMPORTENV: &str = env!("CARGO_BIN_EXE_importenv");
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("importenv-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 fn importenv(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(IMPORTENV)
-        .args(args)
-        .env("HOST_ONLY", "leak")
-        .output()
-        .unwrap()
+    common::output(
+        Command::new(IMPORTENV).args(args).env("HOST_ONLY", "leak"),
+        b"",
+    )
 }
 
 fn stderr(out: &Output) -> String {
@@ -34,7 +26,7 @@ fn stderr(out: &Output) -> String {
 
 #[test]
 fn environment_is_exactly_the_files_bytes() {
-    let dir = scratch("exact");
+    let dir = tempdir("importenv-exact");
     let mut block: Vec<u8> = Vec::new();
     for entry in [
         &b"SPACES=a  b c "[..],
@@ -66,7 +58,7 @@ fn environment_is_exactly_the_files_bytes() {
 
 #[test]
 fn path_is_searched_in_the_new_environment() {
-    let dir = scratch("path");
+    let dir = tempdir("importenv-path");
     let bin = dir.join("bin");
     std::fs::create_dir(&bin).unwrap();
     let script = bin.join("only-here");
@@ -85,7 +77,7 @@ fn path_is_searched_in_the_new_environment() {
 
 #[test]
 fn exit_status_is_passed_on() {
-    let dir = scratch("status");
+    let dir = tempdir("importenv-status");
     let file = dir.join("environ");
     std::fs::write(&file, b"PATH=/usr/bin:/bin\0").unwrap();
     let out = importenv(&[
@@ -106,7 +98,7 @@ fn clear_errors_for_missing_file_command_and_usage() {
         "importenv: cannot read /nope: No such file or directory\n"
     );
 
-    let dir = scratch("errors");
+    let dir = tempdir("importenv-errors");
     let file = dir.join("environ");
     std::fs::write(&file, b"PATH=/usr/bin:/bin\0").unwrap();
     let out = importenv(&[file.as_os_str(), "no-such-command-xyz".as_ref()]);
@@ -155,7 +147,7 @@ const TOTAL_8M: &str = "larger than 2 MiB, the most the kernel accepts for a pro
 
 #[test]
 fn hostile_files_are_refused_at_once() {
-    let dir = scratch("hostile");
+    let dir = tempdir("importenv-hostile");
     let (files, feeder) = common::endless_inputs(&dir);
     for file in &files {
         assert_refused(
@@ -178,7 +170,7 @@ fn hostile_files_are_refused_at_once() {
 
 #[test]
 fn anything_execve_accepts_is_accepted() {
-    let dir = scratch("budget");
+    let dir = tempdir("importenv-budget");
     // 26 variables of 120,000 bytes and PATH: 3 MiB.
     let mut block = Vec::new();
     for i in 0..26 {
@@ -205,7 +197,7 @@ fn anything_execve_accepts_is_accepted() {
 
 #[test]
 fn a_list_of_lines_is_refused_with_the_format() {
-    let dir = scratch("lines");
+    let dir = tempdir("importenv-lines");
     let file = dir.join("env.txt");
     std::fs::write(&file, "A=1\nB=2\n").unwrap();
     let out = importenv(&[file.as_os_str(), "true".as_ref()]);

@@ -6,9 +6,8 @@ mod common;
 
 use common::docker_enter::{docker_enter, image, ready, stderr, stdout, DOCKER_ENTER};
 use common::tmux::Tmux;
-use common::{docker, docker_ok, TestContainer};
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use common::{docker, docker_ok, Running, TestContainer};
+use std::process::Command;
 
 /// What a process sees of itself: user, directory, host name, namespaces,
 /// cgroups and environment.
@@ -40,6 +39,60 @@ fn default_settings_match_docker_exec() {
     }
     let c = TestContainer::run("nsc-de-default", &[], image(), &["sleep", "100000"]);
     same_as_docker_exec(&c.name, &[]);
+}
+
+/// The program gets 0, 1 and 2 and nothing else, as with `docker exec`:
+/// neither the descriptors docker-enter opens (pidfd, /proc/PID, namespace
+/// and cgroup files, the daemon's socket) nor the caller's (`3<file`,
+/// `5>file`, the control that the listing sees descriptors).
+#[test]
+fn the_program_gets_only_standard_descriptors() {
+    if !ready() || !common::require(common::have("bash"), "bash is not installed") {
+        return;
+    }
+    let c = TestContainer::run("nsc-de-fds", &[], image(), &["sleep", "100000"]);
+    let numbers = |table: Vec<String>| -> Vec<String> {
+        let mut n: Vec<String> = table
+            .iter()
+            .map(|l| l.split(' ').next().unwrap_or("").to_string())
+            .collect();
+        n.sort();
+        n
+    };
+    let listing = ["ls", "-l", "/proc/self/fd"];
+    let theirs = numbers(common::fd_table(&docker_ok(
+        &[&["exec", &c.name][..], &listing].concat(),
+    )));
+    assert_eq!(theirs, ["0", "1", "2"], "docker exec");
+
+    let dir = common::tempdir("de-fds");
+    let (input, output) = (dir.join("in"), dir.join("out"));
+    std::fs::write(&input, "x").unwrap();
+    let args = |program: &[&str]| -> Vec<String> {
+        std::iter::once(c.name.as_str())
+            .chain(program.iter().copied())
+            .map(String::from)
+            .collect()
+    };
+    let direct = common::run(
+        &mut common::with_fds_3_and_5(
+            "ls",
+            &input,
+            &output,
+            &["-l".into(), "/proc/self/fd".into()],
+        ),
+        b"",
+    );
+    assert!(
+        numbers(common::fd_table(&direct.stdout)).contains(&"5".to_string()),
+        "set-up failed: {direct:?}"
+    );
+    let ours = common::run(
+        &mut common::with_fds_3_and_5(DOCKER_ENTER, &input, &output, &args(&listing)),
+        b"",
+    );
+    assert_eq!(ours.status, "exit 0", "{ours:?}");
+    assert_eq!(numbers(common::fd_table(&ours.stdout)), theirs, "{ours:?}");
 }
 
 #[test]
@@ -130,20 +183,10 @@ fn id_prefix_and_exit_status() {
     );
     assert_eq!(docker_enter(&[&c.name, "/etc"]).status.code(), Some(126));
     // A command read from stdin by the default shell.
-    let mut child = Command::new(DOCKER_ENTER)
-        .arg(&c.name)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"echo in-$((40+2)); exit 5\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = common::output(
+        Command::new(DOCKER_ENTER).arg(&c.name),
+        b"echo in-$((40+2)); exit 5\n",
+    );
     assert_eq!(
         (stdout(&out).as_str(), out.status.code()),
         ("in-42\n", Some(5))
@@ -156,28 +199,15 @@ fn signals_are_forwarded_to_the_command() {
         return;
     }
     let c = TestContainer::run("nsc-de-signal", &[], image(), &["sleep", "100000"]);
-    let mut child = Command::new(DOCKER_ENTER)
-        .args([
-            &c.name,
-            "sh",
-            "-c",
-            "trap 'exit 42' TERM; echo ready; while :; do sleep 0.1; done",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert_eq!(line, "ready\n");
-    let kill = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    assert_eq!(child.wait().unwrap().code(), Some(42));
+    let mut child = Running::start(Command::new(DOCKER_ENTER).args([
+        &c.name,
+        "sh",
+        "-c",
+        "trap 'exit 42' TERM; echo ready; while :; do sleep 0.1; done",
+    ]));
+    assert!(child.wait_output("ready\n"), "{}", child.output());
+    common::kill(child.pid(), libc::SIGTERM);
+    assert_eq!(child.wait(), "exit 42");
 }
 
 #[test]
@@ -207,11 +237,10 @@ fn bash_completes_options_and_running_containers() {
         bin_dir.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let out = Command::new("bash")
-        .args(["-c", &script])
-        .env("PATH", path)
-        .output()
-        .unwrap();
+    let out = common::output(
+        Command::new("bash").args(["-c", &script]).env("PATH", path),
+        b"",
+    );
     assert_eq!(
         stdout(&out),
         format!("--user\n{}\n[]\n", c.name),
@@ -226,7 +255,7 @@ fn interactive_shell_at_a_real_terminal() {
     if !ready() {
         return;
     }
-    if Command::new("tmux").arg("-V").output().is_err() {
+    if !common::have("tmux") {
         common::skip_or_fail("tmux is not installed");
         return;
     }

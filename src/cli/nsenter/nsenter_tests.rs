@@ -5,8 +5,6 @@ use super::*;
 use crate::error::ErrorKind;
 use crate::plan::{Credentials, IdSpec, NsRequest, TargetSpec};
 
-mod properties;
-
 fn os(args: &[&str]) -> Vec<OsString> {
     args.iter().map(OsString::from).collect()
 }
@@ -246,20 +244,20 @@ fn directories_environment_and_flags() {
 fn extensions() {
     assert_eq!(
         plan(&["-t1", "-a", "--kill-child"]).kill_child,
-        Some(libc::SIGKILL)
+        Some(crate::signals::SIGKILL)
     );
     assert_eq!(
         plan(&["-t1", "-a", "--kill-child=TERM"]).kill_child,
-        Some(libc::SIGTERM)
+        Some(crate::signals::SIGTERM)
     );
     assert_eq!(
         plan(&["-t1", "-a", "--kill-child=SIGTERM"]).kill_child,
-        Some(libc::SIGTERM)
+        Some(crate::signals::SIGTERM)
     );
     assert_eq!(plan(&["-t1", "-a", "--kill-child=15"]).kill_child, Some(15));
     assert_eq!(
         plan(&["-t1", "-a", "--kill"]).kill_child,
-        Some(libc::SIGKILL)
+        Some(crate::signals::SIGKILL)
     );
     assert_eq!(failed(&["--kill-child=FOO"]), "unknown signal: FOO");
     assert_eq!(failed(&["--kill-child="]), "unknown signal: ");

@@ -1,6 +1,8 @@
 //! The tools run from inside a privileged can, against a test container.
 
-use crate::harness::{docker, image, pid_of, privileged, target, Scratch};
+mod common;
+
+use common::can::{docker, image, pid_of, privileged, target, Scratch};
 
 const HOSTNAME: &str = "can-test-web";
 

@@ -3,7 +3,7 @@
 //! directories that clean up after themselves. Skips, containers and the
 //! busybox image come from `tests/common`.
 
-use crate::common::{docker_missing, skip_or_fail, TestContainer};
+use super::{docker_missing, skip_or_fail, TestContainer};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
@@ -32,17 +32,19 @@ impl From<Output> for Out {
     }
 }
 
+/// Run `cmd` with empty input, within the shared deadline.
 pub fn run(cmd: &mut Command) -> Out {
-    let out = cmd.stdin(Stdio::null()).output();
-    out.unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
-        .into()
+    super::output(cmd, b"").into()
 }
 
 pub fn docker(args: &[&str]) -> Out {
-    crate::common::docker(args).into()
+    super::docker(args).into()
 }
 
 static BUILT: OnceLock<String> = OnceLock::new();
+
+/// How long `can/build` may take: a cold release build on a small machine.
+const BUILD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20 * 60);
 
 /// The can image, built on first use and removed when this test binary
 /// exits; `None` when the test must skip.
@@ -53,9 +55,14 @@ pub fn image() -> Option<&'static str> {
     }
     Some(BUILT.get_or_init(|| {
         let tag = build_can();
+        // The one unsafe call outside src/sys: a test harness has no other
+        // hook that runs when the test binary exits.
         // SAFETY: atexit only records a function pointer; remove_image is
         // an ordinary function that may run while the process exits.
-        unsafe { libc::atexit(remove_image) };
+        #[allow(unsafe_code)]
+        unsafe {
+            libc::atexit(remove_image)
+        };
         tag
     }))
 }
@@ -100,7 +107,8 @@ fn build_can() -> String {
     let tag = tag();
     let old = image_id(&tag);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("can/build");
-    let out = run(Command::new(&script).arg(&tag));
+    // A release build of the tools from a fresh clone takes minutes.
+    let out: Out = super::output_within(Command::new(&script).arg(&tag), b"", BUILD_TIMEOUT).into();
     assert_eq!(out.code, 0, "can/build failed:\n{}", out.stderr);
     assert_eq!(
         out.stdout_text(),
@@ -144,13 +152,13 @@ pub fn privileged(image: &str) -> &'static [&'static str] {
 
 /// A running busybox container to enter, removed when the test ends.
 pub fn target(name: &str, hostname: &str) -> TestContainer {
-    let image = crate::common::busybox_image::build();
+    let image = super::busybox_image::build();
     TestContainer::run(name, &["--hostname", hostname], image, &["sleep", "600"])
 }
 
 /// The host PID of a running container.
 pub fn pid_of(container: &TestContainer) -> String {
-    crate::common::docker_ok(&["inspect", "--format", "{{.State.Pid}}", &container.name])
+    super::docker_ok(&["inspect", "--format", "{{.State.Pid}}", &container.name])
 }
 
 /// A host directory for one test, removed when it ends.

@@ -1,7 +1,7 @@
 //! Properties over arbitrary command lines: parsing never panics, gives the
 //! same answer twice, and never touches what follows the options.
 
-use super::super::*;
+use super::*;
 use proptest::prelude::*;
 use std::os::unix::ffi::OsStringExt;
 

@@ -2,7 +2,9 @@
 //! containers and the test image's passwd and group files.
 
 use super::*;
-use crate::plan::{AllNamespaces, EnvPlan, ForkMode, IdSpec, Plan, Program, WorkDir};
+use crate::plan::{
+    AllNamespaces, ContainerFs, EnvPlan, ForkMode, IdSpec, PathKind, Plan, Program, WorkDir,
+};
 use crate::runtime::{Container, ContainerState};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -394,12 +396,8 @@ fn every_option_is_in_help_man_page_and_completions() {
         assert!(heading, "{long} has no heading in man/docker-enter.1");
         let spellings: Vec<&String> = std::iter::once(&long).chain(short.as_ref()).collect();
         for s in &spellings {
-            assert!(
-                bash.split(|c: char| c.is_whitespace() || c == '\'' || c == '|' || c == ')')
-                    .any(|w| w == s.as_str()),
-                "bash completion lacks {s}"
-            );
-            assert!(zsh.contains(s.as_str()), "zsh completion lacks {s}");
+            assert!(has_option_word(bash, s), "bash completion lacks {s}");
+            assert!(has_option_word(zsh, s), "zsh completion lacks {s}");
         }
         assert!(
             fish.contains(&format!("-l {} ", row.spec.long.unwrap())),
@@ -416,6 +414,21 @@ fn every_option_is_in_help_man_page_and_completions() {
         !help.contains("complete-containers"),
         "hidden options stay hidden"
     );
+}
+
+/// `option` as a whole word of a completion script: `-u` must be there as
+/// itself, not inside `--user`.
+fn has_option_word(script: &str, option: &str) -> bool {
+    script
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .any(|w| w == option)
+}
+
+/// The word check can fail: `--user` alone does not give `-u`.
+#[test]
+fn a_long_option_does_not_stand_for_its_short_one() {
+    let zsh = "'(--user)'{--user=}'[run as]'";
+    assert!(has_option_word(zsh, "--user") && !has_option_word(zsh, "-u"));
 }
 
 #[test]

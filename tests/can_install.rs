@@ -1,14 +1,16 @@
 //! Installing with `docker run -v DIR:/target`, and every way it may fail
 //! with nothing lost.
 
-use crate::harness::{docker, image, run, Scratch};
+mod common;
+
+use common::can::{docker, image, run, Scratch};
 use nsenter_can::can::{layout::share_files, TOOLS};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::Command;
 
 /// `docker run --rm -v VOLUME IMAGE`: the install flow.
-fn install(image: &str, volume: &str) -> crate::harness::Out {
+fn install(image: &str, volume: &str) -> common::can::Out {
     docker(&["run", "--rm", "-v", volume, image])
 }
 
@@ -36,11 +38,7 @@ fn install_into_a_mounted_dir_gives_static_tools_that_run_here() {
         );
 
         // It runs on the host, and the install reported its version.
-        let version = Command::new(&path)
-            .arg0(tool)
-            .arg("--version")
-            .output()
-            .unwrap();
+        let version = common::output(Command::new(&path).arg0(tool).arg("--version"), b"");
         assert_eq!(
             version.status.signal(),
             None,
@@ -126,12 +124,11 @@ fn replacing_a_running_tool_leaves_it_running() {
     // Any long-lived program will do as the old "nsenter": writing into its
     // file would fail with ETXTBSY or corrupt it; a rename does neither.
     std::fs::copy("/bin/sleep", dir.path("nsenter")).unwrap();
-    let mut old = Command::new(dir.path("nsenter")).arg("60").spawn().unwrap();
+    let mut old = common::KillOnDrop(Command::new(dir.path("nsenter")).arg("60").spawn().unwrap());
 
     let out = install(image, &dir.volume(""));
-    let still_running = old.try_wait().unwrap().is_none();
-    let _ = old.kill();
-    let _ = old.wait();
+    let still_running = old.0.try_wait().unwrap().is_none();
+    drop(old);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(still_running, "the old copy was disturbed");
     let new = docker(&["run", "--rm", image, "cat", "/nsenter"]).stdout;

@@ -1,7 +1,9 @@
 //! The entry point's other verbs: `cat`, a tool's name, `--help`, and the
 //! errors for what it does not know.
 
-use crate::harness::{docker, image, run, Scratch};
+mod common;
+
+use common::can::{docker, image, run, Scratch};
 use nsenter_can::can::TOOLS;
 use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;

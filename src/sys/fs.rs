@@ -1,0 +1,138 @@
+//! Files and paths: opening (always close-on-exec), opening inside a
+//! container's root, file metadata, and bounded reads of files that a
+//! container controls.
+
+use super::fd::{ours, read};
+use super::{retry, Errno, SysResult};
+use rustix::fs::{AtFlags, Mode, ResolveFlags};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::path::Path;
+
+pub use rustix::fs::OFlags;
+
+/// Flags for opening a file a container controls: without blocking (a
+/// FIFO planted there must not hang us) and without making it our terminal.
+pub const UNTRUSTED: OFlags = OFlags::RDONLY.union(OFlags::NONBLOCK).union(OFlags::NOCTTY);
+
+/// open(2) with O_CLOEXEC added.
+pub fn open(path: &Path, flags: OFlags) -> SysResult<OwnedFd> {
+    retry(|| rustix::fs::open(path, flags | OFlags::CLOEXEC, Mode::empty())).map(ours)
+}
+
+/// openat(2) relative to a directory descriptor, with O_CLOEXEC added.
+pub fn openat(dir: BorrowedFd<'_>, path: &Path, flags: OFlags) -> SysResult<OwnedFd> {
+    retry(|| rustix::fs::openat(dir, path, flags | OFlags::CLOEXEC, Mode::empty())).map(ours)
+}
+
+/// openat2(2) with RESOLVE_IN_ROOT: `path` is resolved as if `root` were
+/// "/", so absolute symlinks and ".." cannot escape it (security rule 11),
+/// and no /proc magic link is followed.
+pub fn open_in_root(root: BorrowedFd<'_>, path: &Path, flags: OFlags) -> SysResult<OwnedFd> {
+    let resolve = ResolveFlags::IN_ROOT | ResolveFlags::NO_MAGICLINKS;
+    retry(|| rustix::fs::openat2(root, path, flags | OFlags::CLOEXEC, Mode::empty(), resolve))
+        .map(ours)
+}
+
+/// What the tools need of a file's metadata, in fixed types on every
+/// architecture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Meta {
+    pub dev: u64,
+    pub ino: u64,
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    /// The device a device file stands for.
+    pub rdev: u64,
+    pub size: u64,
+}
+
+impl Meta {
+    // The field types of struct stat differ between architectures.
+    #[allow(clippy::unnecessary_cast)]
+    fn of(st: &rustix::fs::Stat) -> Meta {
+        Meta {
+            dev: st.st_dev as u64,
+            ino: st.st_ino as u64,
+            mode: st.st_mode as u32,
+            uid: st.st_uid as u32,
+            gid: st.st_gid as u32,
+            rdev: st.st_rdev as u64,
+            size: st.st_size.max(0) as u64,
+        }
+    }
+
+    fn file_type(&self) -> rustix::fs::FileType {
+        rustix::fs::FileType::from_raw_mode(self.mode as _)
+    }
+
+    pub fn is_dir(&self) -> bool {
+        self.file_type() == rustix::fs::FileType::Directory
+    }
+
+    pub fn is_regular(&self) -> bool {
+        self.file_type() == rustix::fs::FileType::RegularFile
+    }
+
+    /// A regular file with an execute bit.
+    pub fn is_executable(&self) -> bool {
+        self.is_regular() && self.mode & 0o111 != 0
+    }
+
+    /// A character device with these numbers.
+    pub fn is_char_device(&self, major: u32, minor: u32) -> bool {
+        self.file_type() == rustix::fs::FileType::CharacterDevice
+            && rustix::fs::major(self.rdev as _) == major
+            && rustix::fs::minor(self.rdev as _) == minor
+    }
+}
+
+/// fstat(2).
+pub fn fstat(fd: BorrowedFd<'_>) -> SysResult<Meta> {
+    rustix::fs::fstat(fd).map(|st| Meta::of(&st))
+}
+
+/// stat(2) of a path (following symlinks).
+pub fn stat(path: &Path) -> SysResult<Meta> {
+    rustix::fs::stat(path).map(|st| Meta::of(&st))
+}
+
+/// fstatat(2) of a path relative to a directory descriptor (following
+/// symlinks, so `ns/mnt` under a /proc/PID handle gives the namespace).
+pub fn statat(dir: BorrowedFd<'_>, path: &Path) -> SysResult<Meta> {
+    rustix::fs::statat(dir, path, AtFlags::empty()).map(|st| Meta::of(&st))
+}
+
+/// The filesystem type (statfs f_type) of an open descriptor.
+#[allow(clippy::unnecessary_cast)] // f_type's type differs between architectures
+pub fn fs_type(fd: BorrowedFd<'_>) -> SysResult<i64> {
+    rustix::fs::fstatfs(fd).map(|st| st.f_type as i64)
+}
+
+/// The first `n` bytes of a regular file a container controls.
+pub fn read_head(path: &Path, n: usize) -> SysResult<Vec<u8>> {
+    let file = open(path, UNTRUSTED)?;
+    regular_size(&file)?;
+    read_up_to(&file, n)
+}
+
+fn regular_size(file: &OwnedFd) -> SysResult<usize> {
+    let meta = fstat(file.as_fd())?;
+    if !meta.is_regular() {
+        return Err(Errno::INVAL);
+    }
+    Ok(usize::try_from(meta.size).unwrap_or(usize::MAX))
+}
+
+fn read_up_to(file: &OwnedFd, n: usize) -> SysResult<Vec<u8>> {
+    let mut out = vec![0u8; n];
+    let mut filled = 0;
+    while filled < out.len() {
+        match read(file.as_fd(), &mut out[filled..])? {
+            0 => break,
+            k => filled += k,
+        }
+    }
+    out.truncate(filled);
+    Ok(out)
+}
