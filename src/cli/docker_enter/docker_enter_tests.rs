@@ -73,11 +73,11 @@ fn web() -> Container {
 }
 
 fn plan_for(args: &[&str], c: &Container, overrides: &[EnvOverride], pty: bool) -> Plan {
-    plan(&request(args), c, &FakeFs::busybox(), overrides, pty).unwrap()
+    plan(&request(args), c, &FakeFs::busybox(), overrides, [pty; 3]).unwrap()
 }
 
 fn plan_err(args: &[&str], c: &Container, fs: &FakeFs) -> String {
-    plan(&request(args), c, fs, &[], false)
+    plan(&request(args), c, fs, &[], [false; 3])
         .unwrap_err()
         .to_string()
 }
@@ -161,6 +161,79 @@ fn default_plan_enters_everything_as_docker_exec_would() {
 }
 
 #[test]
+fn a_terminal_only_when_all_three_are_or_with_t() {
+    let all = [true; 3];
+    let pty = |args: &[&str], terminals| wants_pty(&request(args), terminals);
+    assert!(pty(&["web"], all));
+    // `> file`, `| cmd`, `2> log`, `< file`: the exact bytes, no terminal.
+    for redirected in [
+        [true, false, true],
+        [true, true, false],
+        [false, true, true],
+    ] {
+        assert!(!pty(&["web"], redirected), "{redirected:?}");
+        assert!(pty(&["-t", "web"], redirected), "{redirected:?}");
+    }
+    assert!(pty(&["-t", "web"], [false; 3]));
+    assert!(!pty(&["-T", "web"], all));
+    assert!(!pty(&["-d", "web", "id"], all));
+    // TERM comes with the terminal only.
+    let terminal = plan(
+        &request(&["-t", "web", "env"]),
+        &web(),
+        &FakeFs::busybox(),
+        &[],
+        [false; 3],
+    )
+    .unwrap();
+    assert!(terminal.pty && env_of(&terminal).contains(&"TERM=xterm".to_string()));
+    let redirected = plan(
+        &request(&["web", "env"]),
+        &web(),
+        &FakeFs::busybox(),
+        &[],
+        [true, false, true],
+    )
+    .unwrap();
+    assert!(!redirected.pty && !env_of(&redirected).iter().any(|e| e.starts_with("TERM=")));
+}
+
+#[test]
+fn detach_is_planned_and_needs_a_command_without_t() {
+    let req = request(&["-d", "web", "sleep", "9"]);
+    assert!(req.detach);
+    let p = plan(&req, &web(), &FakeFs::busybox(), &[], [true; 3]).unwrap();
+    assert!(p.detach && !p.pty);
+    assert!(!plan_for(&["web", "id"], &web(), &[], false).detach);
+    let usage = |args: &[&str]| parse(&os(args)).unwrap_err().to_string();
+    assert_eq!(
+        usage(&["-d", "web"]),
+        "-d needs a command: a detached shell would read /dev/null and end at once"
+    );
+    for args in [&["-dt", "web", "id"][..], &["-t", "--detach", "web", "id"]] {
+        assert_eq!(
+            usage(args),
+            "-d and -t cannot be used together: a detached command has no terminal to relay"
+        );
+    }
+    assert!(request(&["-d", "-T", "-i", "web", "id"]).detach);
+}
+
+#[test]
+fn options_after_the_container_are_refused_with_the_corrected_line() {
+    let err = parse(&os(&["-e", "A=1", "web", "-u", "app", "id"])).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "options go before the container, as in: docker-enter -e A=1 -u app web id \
+         (after web, -u would be run as the command)"
+    );
+    assert_eq!(err.exit_code(), 1);
+    // A command that is not one of our options is the user's to run.
+    assert_eq!(request(&["web", "-x"]).command, os(&["-x"]));
+    assert_eq!(request(&["web", "--", "ls"]).command, os(&["--", "ls"]));
+}
+
+#[test]
 fn named_user_gets_supplementary_groups_and_home() {
     let p = plan_for(&["-u", "alice", "web", "id"], &web(), &[], false);
     assert_eq!(p.creds.uid, Some(IdSpec::Id(1000)));
@@ -217,7 +290,7 @@ fn nul_in_the_container_environment_is_refused() {
         &c,
         &FakeFs::busybox(),
         &[],
-        false,
+        [false; 3],
     )
     .unwrap_err();
     assert_eq!(
@@ -239,7 +312,14 @@ fn shell_is_the_users_else_bash_else_sh() {
     );
     let mut fs = FakeFs::busybox();
     fs.executables.extend(["/bin/ash", "/bin/bash"]);
-    let p = plan(&request(&["-u", "bob", "web"]), &web(), &fs, &[], false).unwrap();
+    let p = plan(
+        &request(&["-u", "bob", "web"]),
+        &web(),
+        &fs,
+        &[],
+        [false; 3],
+    )
+    .unwrap();
     assert_eq!(
         p.program,
         Program::Exact {
@@ -247,7 +327,14 @@ fn shell_is_the_users_else_bash_else_sh() {
             argv: os(&["ash"])
         }
     );
-    let p = plan(&request(&["-u", "1234", "web"]), &web(), &fs, &[], false).unwrap();
+    let p = plan(
+        &request(&["-u", "1234", "web"]),
+        &web(),
+        &fs,
+        &[],
+        [false; 3],
+    )
+    .unwrap();
     assert_eq!(
         p.program,
         Program::Exact {
@@ -287,7 +374,7 @@ fn bad_user_group_and_workdir_name_the_container() {
         &web(),
         &bare,
         &[],
-        false,
+        [false; 3],
     )
     .unwrap();
     assert!(env_of(&p).contains(&"HOME=/".to_string()));
