@@ -196,7 +196,9 @@ impl Parent {
                 }
             }
             if self.time_left_ms() == Some(0) && !self.killed {
-                // The program outlived its hang-up: nothing stays behind.
+                // The program outlived its hang-up: nothing stays behind,
+                // neither it nor its process group (it leads one).
+                let _ = signal::kill(-self.child, SIGKILL);
                 let _ = signal::kill(self.child, SIGKILL);
                 self.killed = true;
             }
