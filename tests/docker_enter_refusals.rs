@@ -408,3 +408,13 @@ fn a_shell_that_runs_our_own_binary_is_refused() {
         "our binary changed"
     );
 }
+
+#[test]
+fn options_after_the_container_are_shown_before_it() {
+    // Refused while reading the command line: no daemon is asked.
+    assert_refused(
+        &docker_enter(&["web", "-u", "app", "id"]),
+        "options go before the container, as in: docker-enter -u app web id \
+         (after web, -u would be run as the command)",
+    );
+}
