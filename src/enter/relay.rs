@@ -267,10 +267,25 @@ fn pump(from: BorrowedFd<'_>, to: BorrowedFd<'_>) -> Result<usize, Ended> {
     let mut buf = [0u8; 16384];
     match fd::read(from, &mut buf) {
         Ok(0) => Err(Ended::Source),
-        Ok(n) => fd::write_all(to, &buf[..n])
+        Ok(n) => write_waiting(to, &buf[..n])
             .map(|()| n)
             .map_err(|_| Ended::Sink),
         Err(Errno::AGAIN) => Ok(0),
         Err(_) => Err(Ended::Source),
     }
+}
+
+/// Write all of `data`, waiting whenever `to` is full: a caller may hand us
+/// a non-blocking descriptor, whose EAGAIN means "later", not "gone".
+fn write_waiting(to: BorrowedFd<'_>, mut data: &[u8]) -> Result<(), Errno> {
+    while !data.is_empty() {
+        match fd::write_some(to, data) {
+            Ok(n) => data = &data[n..],
+            Err(Errno::AGAIN) => {
+                fd::poll(&[(to, PollFlags::OUT)], None)?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
