@@ -19,6 +19,8 @@ pub struct Pipes {
     pub to_program: Option<OwnedFd>,
     /// The parent's ends of the program's stdout/stderr, and where to copy.
     pub from_program: Vec<(OwnedFd, RawFd)>,
+    /// Which of our 0, 1 and 2 are terminals (and so have pipes).
+    pub terminals: [bool; 3],
 }
 
 impl Pipes {
@@ -28,6 +30,7 @@ impl Pipes {
             program_ends: Vec::new(),
             to_program: None,
             from_program: Vec::new(),
+            terminals,
         };
         for target in (0..=2).filter(|&n| terminals[n as usize]) {
             let (read, write) = fd::pipe().map_err(|e| Error::sys("cannot create a pipe", e))?;

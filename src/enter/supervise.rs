@@ -90,17 +90,17 @@ pub fn fork_and_wait(
     let child = process::spawn(&mut in_child).map_err(|e| Error::sys("fork failed", e))?;
     // Keep only our ends: the program's ends held here would keep its
     // output open after it exits.
-    let terminals = terminal::standard_terminals();
     let owns_terminal = !matches!(attach, Attach::Inherit);
     let (relay, raw, detached) = match attach {
         Attach::Inherit => (Relay::none(), None, false),
         Attach::Pty(pty) => {
+            let terminals = terminal::standard_terminals();
             terminal::copy_window_size(pty.master.as_fd());
             let raw = terminals[0].then(RawMode::enter);
             (Relay::pty(pty.master, terminals), raw, false)
         }
         Attach::Pipes(pipes) => (
-            Relay::pipes(pipes.to_program, pipes.from_program, terminals),
+            Relay::pipes(pipes.to_program, pipes.from_program, pipes.terminals),
             None,
             true,
         ),

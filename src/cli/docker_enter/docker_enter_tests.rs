@@ -76,10 +76,13 @@ fn plan_for(args: &[&str], c: &Container, overrides: &[EnvOverride], pty: bool) 
     plan(&request(args), c, &FakeFs::busybox(), overrides, [pty; 3]).unwrap()
 }
 
-fn plan_err(args: &[&str], c: &Container, fs: &FakeFs) -> String {
+/// The plan with `fs` as the container's root and no terminal.
+fn plan_in(args: &[&str], c: &Container, fs: &FakeFs) -> Result<Plan, Error> {
     plan(&request(args), c, fs, &[], [false; 3])
-        .unwrap_err()
-        .to_string()
+}
+
+fn plan_err(args: &[&str], c: &Container, fs: &FakeFs) -> String {
+    plan_in(args, c, fs).unwrap_err().to_string()
 }
 
 fn env_of(plan: &Plan) -> Vec<String> {
@@ -178,14 +181,7 @@ fn a_terminal_only_when_all_three_are_or_with_t() {
     assert!(!pty(&["-T", "web"], all));
     assert!(!pty(&["-d", "web", "id"], all));
     // TERM comes with the terminal only.
-    let terminal = plan(
-        &request(&["-t", "web", "env"]),
-        &web(),
-        &FakeFs::busybox(),
-        &[],
-        [false; 3],
-    )
-    .unwrap();
+    let terminal = plan_in(&["-t", "web", "env"], &web(), &FakeFs::busybox()).unwrap();
     assert!(terminal.pty && env_of(&terminal).contains(&"TERM=xterm".to_string()));
     let redirected = plan(
         &request(&["web", "env"]),
@@ -285,14 +281,7 @@ fn environment_layers_as_docker_exec_builds_them() {
 fn nul_in_the_container_environment_is_refused() {
     let mut c = web();
     c.env.push("BAD=a\0b".into());
-    let err = plan(
-        &request(&["web", "env"]),
-        &c,
-        &FakeFs::busybox(),
-        &[],
-        [false; 3],
-    )
-    .unwrap_err();
+    let err = plan_in(&["web", "env"], &c, &FakeFs::busybox()).unwrap_err();
     assert_eq!(
         err.to_string(),
         "environment of container web holds a NUL byte in BAD"
@@ -312,14 +301,7 @@ fn shell_is_the_users_else_bash_else_sh() {
     );
     let mut fs = FakeFs::busybox();
     fs.executables.extend(["/bin/ash", "/bin/bash"]);
-    let p = plan(
-        &request(&["-u", "bob", "web"]),
-        &web(),
-        &fs,
-        &[],
-        [false; 3],
-    )
-    .unwrap();
+    let p = plan_in(&["-u", "bob", "web"], &web(), &fs).unwrap();
     assert_eq!(
         p.program,
         Program::Exact {
@@ -327,14 +309,7 @@ fn shell_is_the_users_else_bash_else_sh() {
             argv: os(&["ash"])
         }
     );
-    let p = plan(
-        &request(&["-u", "1234", "web"]),
-        &web(),
-        &fs,
-        &[],
-        [false; 3],
-    )
-    .unwrap();
+    let p = plan_in(&["-u", "1234", "web"], &web(), &fs).unwrap();
     assert_eq!(
         p.program,
         Program::Exact {
@@ -369,14 +344,7 @@ fn bad_user_group_and_workdir_name_the_container() {
         dirs: HashSet::from(["/"]),
         ..FakeFs::default()
     };
-    let p = plan(
-        &request(&["-u", "1000:1000", "web", "id"]),
-        &web(),
-        &bare,
-        &[],
-        [false; 3],
-    )
-    .unwrap();
+    let p = plan_in(&["-u", "1000:1000", "web", "id"], &web(), &bare).unwrap();
     assert!(env_of(&p).contains(&"HOME=/".to_string()));
     assert_eq!(p.creds.groups, Some(vec![1000]));
 }

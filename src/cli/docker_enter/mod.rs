@@ -27,7 +27,7 @@ use std::path::PathBuf;
 /// Whether the program gets a fresh terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Tty {
-    /// When our stdin is a terminal.
+    /// When our standard input, output and error all are terminals.
     #[default]
     Auto,
     Always,
