@@ -220,10 +220,15 @@ pub struct Plan {
     /// `--mount-proc`: a private mount namespace with a fresh /proc.
     pub mount_proc: bool,
     pub hardening: Hardening,
-    /// Give the program a fresh pseudo-terminal and relay our terminal to
-    /// it, so the container never holds the host's terminal (security rule
-    /// 13: TIOCSTI injection). Only meaningful when stdin is a terminal.
+    /// Give the program a fresh pseudo-terminal and relay our standard
+    /// input and output through it, whatever they are, so the container
+    /// never holds the host's terminal (security rule 13: TIOCSTI
+    /// injection).
     pub pty: bool,
+    /// Start the program in the background with /dev/null as its standard
+    /// descriptors, in a session of its own, and return without waiting
+    /// (`docker exec -d`).
+    pub detach: bool,
     pub program: Program,
 }
 
@@ -249,6 +254,7 @@ impl Plan {
             mount_proc: false,
             hardening: Hardening::default(),
             pty: false,
+            detach: false,
             program: Program::LoginShell,
         }
     }

@@ -82,3 +82,73 @@ fn importenv_in_the_can_sets_the_stored_environment() {
     lines.sort();
     assert_eq!(lines, ["GREETING=hello from the can", "PATH=/bin"]);
 }
+
+/// What root in a container without privileges lacks: said with the
+/// `docker run` options that give it.
+const PRIVILEGE_HINT: &str = "(root here lacks CAP_SYS_ADMIN: run the can with --privileged, \
+                              or with --cap-add ALL --security-opt seccomp=unconfined)\n";
+
+#[test]
+fn the_can_says_which_docker_run_option_it_lacks() {
+    let Some(image) = image() else {
+        return;
+    };
+    let target = target("can-test-lacks-target", HOSTNAME);
+    let pid = pid_of(&target);
+    let socket = "/var/run/docker.sock:/var/run/docker.sock";
+    let enter = [image, "docker-enter", target.name.as_str(), "true"];
+
+    // Privileged but in a PID namespace of its own: the container's
+    // process is not there to open.
+    let mut args = vec!["run", "--rm"];
+    args.extend_from_slice(privileged(image));
+    args.extend_from_slice(&["-v", socket]);
+    args.extend_from_slice(&enter);
+    let out = docker(&args);
+    assert_eq!(
+        (out.code, out.stderr.as_str()),
+        (
+            1,
+            format!(
+                "docker-enter: cannot open process {pid}: No such process (the processes of \
+                 container {} are not visible from this PID namespace: run the can with \
+                 --pid=host)\n",
+                target.name
+            )
+            .as_str()
+        )
+    );
+
+    // The host's PIDs but no privileges: root without CAP_SYS_ADMIN.
+    let mut args = vec!["run", "--rm", "--pid=host", "-v", socket];
+    args.extend_from_slice(&enter);
+    let out = docker(&args);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("docker-enter: cannot mount the cgroup hierarchy of ")
+            && out
+                .stderr
+                .ends_with(&format!(": Operation not permitted {PRIVILEGE_HINT}")),
+        "{}",
+        out.stderr
+    );
+    let out = docker(&[
+        "run",
+        "--rm",
+        "--pid=host",
+        image,
+        "nsenter",
+        "-t",
+        &pid,
+        "-a",
+        "true",
+    ]);
+    assert_eq!(
+        (out.code, out.stderr),
+        (
+            1,
+            format!("nsenter: reassociate to namespaces failed: Operation not permitted {PRIVILEGE_HINT}")
+        )
+    );
+}

@@ -559,3 +559,13 @@ fn each_refusal_is_one_write() {
         [r#""docker-enter: cannot read env file /nope: No such file or directory\n""#]
     );
 }
+
+#[test]
+fn options_after_the_container_are_shown_before_it() {
+    // Refused while reading the command line: no daemon is asked.
+    assert_refused(
+        &docker_enter(&["web", "-u", "app", "id"]),
+        "options go before the container, as in: docker-enter -u app web id \
+         (after web, -u would be run as the command)",
+    );
+}

@@ -5,13 +5,15 @@
 use crate::bounded::ExecLimit;
 use crate::cli::docker_enter::{
     apply_env_values, entry_plan, finish_plan, help_text, parse, read_env_file, version_text,
-    wants_pty, EnvChanges, Parsed, Request,
+    EnvChanges, Parsed, Request,
 };
 use crate::enter;
 use crate::error::{report, write_stderr, Error};
-use crate::runtime::{require_running, Docker, Runtime};
+use crate::runtime::{require_running, Container, Docker, Runtime};
+use crate::sys::Errno;
 use std::ffi::OsString;
 use std::io::IsTerminal;
+use std::os::unix::fs::MetadataExt;
 use std::time::Instant;
 
 const TOOL: &str = "docker-enter";
@@ -56,13 +58,31 @@ fn enter_container(req: &Request) -> Result<i32, Error> {
         std::io::stdout().is_terminal(),
         std::io::stderr().is_terminal(),
     ];
-    let mut plan = entry_plan(&container, wants_pty(req.tty, terminals));
-    let prepared = enter::prepare(&plan)?;
+    let mut plan = entry_plan(&container, req, terminals);
+    let prepared = enter::prepare(&plan).map_err(|e| hidden_processes(e, req, &container))?;
     finish_plan(&mut plan, req, &container, &prepared, overrides)?;
     timing.lap("plan");
     let code = enter::run(prepared, &plan)?;
     timing.lap("enter and run");
     Ok(code)
+}
+
+/// The container's process is not there for us to open (ESRCH) while we
+/// run in a PID namespace other than the host's: we are in a container,
+/// such as the can run without `--pid=host`, that cannot see it.
+fn hidden_processes(err: Error, req: &Request, container: &Container) -> Error {
+    /// The inode of the initial PID namespace (PROC_PID_INIT_INO).
+    const HOST_PID_NS_INO: u64 = 0xEFFF_FFFC;
+    let hidden = err.errno == Some(Errno::SRCH)
+        && std::fs::metadata("/proc/self/ns/pid").is_ok_and(|m| m.ino() != HOST_PID_NS_INO);
+    if !hidden {
+        return err;
+    }
+    err.hint(format!(
+        "the processes of container {} are not visible from this PID namespace: \
+         run the can with --pid=host",
+        container.display(&req.container)
+    ))
 }
 
 /// `--env-file` entries first, then `-e`, as the docker CLI orders them;

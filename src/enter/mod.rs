@@ -17,11 +17,12 @@
 //! 5. join the cgroup (rule 8), drop groups if entering a user namespace;
 //! 6. enter the namespaces; chroot and chdir; the exec label;
 //! 7. fork if the PID namespace or a relay needs it (the parent waits and
-//!    forwards signals); in the process that execs: credentials, then exec
-//!    with our descriptors closed (rule 4) and, for docker-enter, every
-//!    descriptor above 2.
+//!    forwards signals), or to start a detached program and return; in the
+//!    process that execs: credentials, then exec with our descriptors
+//!    closed (rule 4) and, for docker-enter, every descriptor above 2.
 
 mod creds;
+mod detach;
 mod dirs;
 mod environ;
 mod exec;
@@ -39,7 +40,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ns::NsKind;
 use crate::plan::{ForkMode, InheritedFds, Plan, Program};
 use crate::signals::SIGKILL;
-use crate::sys::{fd, mount, ns, process, Errno};
+use crate::sys::{fd, ids, mount, ns, process, Errno};
 use pipes::Pipes;
 use prepare::Opening;
 use std::ffi::CString;
@@ -59,13 +60,21 @@ pub fn run(prepared: Prepared, plan: &Plan) -> Result<i32> {
     run_prepared(prepared, plan).map_err(|e| explain_permission(e, privileged))
 }
 
-/// A refusal for lack of privilege says what privilege is needed.
+/// Root without CAP_SYS_ADMIN is root in a container: say how to run the
+/// can so that it may enter (the forms docs/can.md gives).
+const CONTAINED_ROOT_HINT: &str = "root here lacks CAP_SYS_ADMIN: run the can with \
+     --privileged, or with --cap-add ALL --security-opt seccomp=unconfined";
+
+/// A refusal for lack of privilege says what privilege is needed, and how
+/// to get it when we already are root.
 fn explain_permission(err: Error, privileged: bool) -> Error {
     let denied = matches!(err.errno, Some(Errno::PERM) | Some(Errno::ACCESS));
-    if denied && err.kind != ErrorKind::Exec && !privileged {
-        err.hint("root or CAP_SYS_ADMIN is needed")
-    } else {
+    if !denied || err.kind == ErrorKind::Exec || privileged {
         err
+    } else if ids::getuid() == 0 {
+        err.hint(CONTAINED_ROOT_HINT)
+    } else {
+        err.hint("root or CAP_SYS_ADMIN is needed")
     }
 }
 
@@ -98,12 +107,22 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
         label.apply()?;
     }
 
+    let finish = |watch: Option<&supervise::DeathWatch>| -> Error {
+        if let Err(e) = finish_in_program(plan, &creds, watch) {
+            return e;
+        }
+        execute(&plan.program, &env, guard)
+    };
+    let privileged = prepared.privileged;
+    if plan.detach {
+        let null = detach::null_device(prepared.host_null)?;
+        return detach::start(null, || explain_permission(finish(None), privileged));
+    }
     let attach = match prepared.host_master {
         Some(master) => Attach::Pty(terminal::open(master)?),
-        None if plan.hardening.no_host_terminal => match Pipes::for_terminals()? {
-            Some(pipes) => Attach::Pipes(pipes),
-            None => Attach::Inherit,
-        },
+        None if plan.hardening.no_host_terminal => {
+            Attach::Pipes(Pipes::for_terminals(terminal::standard_terminals())?)
+        }
         None => Attach::Inherit,
     };
     let fork = !matches!(attach, Attach::Inherit)
@@ -112,13 +131,6 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
             ForkMode::Always => true,
             ForkMode::WhenPidNs => prepared.namespaces.enters(NsKind::Pid) || plan.mount_proc,
         };
-    let finish = |watch: Option<&supervise::DeathWatch>| -> Error {
-        if let Err(e) = finish_in_program(plan, &creds, watch) {
-            return e;
-        }
-        execute(&plan.program, &env, guard)
-    };
-    let privileged = prepared.privileged;
     if fork {
         supervise::fork_and_wait(
             plan.tool,

@@ -10,6 +10,7 @@
 //! through the same handles; `run` then uses them too. Nothing is opened
 //! twice and no path to the target is looked up again.
 
+use super::detach;
 use super::dirs::{self, Dirs};
 use super::namespaces::{self, Namespaces};
 use super::terminal;
@@ -20,7 +21,7 @@ use crate::plan::{
     AllNamespaces, ContainerFs, DirSource, NsRequest, PathKind, Plan, TargetSpec, WorkDir,
 };
 use crate::sys::fs::{self, OFlags};
-use crate::sys::{caps, process, tty, Errno};
+use crate::sys::{caps, process, Errno};
 use crate::target::Target;
 use std::cell::OnceCell;
 use std::ffi::OsString;
@@ -38,9 +39,10 @@ pub struct Prepared {
     pub(super) dirs: Dirs,
     pub(super) cgroup: Option<CgroupJoin>,
     pub(super) label: Option<ExecLabel>,
-    /// The host's pty multiplexer, for a plan that gives the program a pty
-    /// while our stdin is a terminal.
+    /// The host's pty multiplexer, for a plan that gives the program a pty.
     pub(super) host_master: Option<OwnedFd>,
+    /// The host's /dev/null, for a plan that detaches the program.
+    pub(super) host_null: Option<OwnedFd>,
     /// The container's root (/proc/PID/root), opened when first asked for.
     root: OnceCell<OwnedFd>,
 }
@@ -61,6 +63,7 @@ pub(super) struct Opening {
     join_cgroup: bool,
     follow_context: bool,
     pty: bool,
+    detach: bool,
 }
 
 impl Opening {
@@ -79,6 +82,7 @@ impl Opening {
             join_cgroup: plan.join_cgroup,
             follow_context: plan.follow_context,
             pty: plan.pty,
+            detach: plan.detach,
         }
     }
 }
@@ -112,7 +116,10 @@ pub fn prepare(plan: &Plan) -> Result<Prepared> {
     let dirs = dirs::prepare(plan, target.as_ref(), &mut opened)?;
     let cgroup = match (plan.join_cgroup, &target) {
         (false, _) => None,
-        (true, Some(t)) => Some(cgroup_of(t)?),
+        // Mounting a hierarchy to reach the target's cgroup is privileged.
+        (true, Some(t)) => {
+            Some(cgroup_of(t).map_err(|e| super::explain_permission(e, privileged))?)
+        }
         (true, None) => return Err(Error::msg("no target PID specified for --join-cgroup")),
     };
     let label = match (plan.follow_context, &target) {
@@ -120,11 +127,8 @@ pub fn prepare(plan: &Plan) -> Result<Prepared> {
         (true, Some(t)) => ExecLabel::prepare(t)?,
         (true, None) => return Err(Error::msg("no target PID specified for --follow-context")),
     };
-    let host_master = if plan.pty && tty::isatty(std::io::stdin().as_fd()) {
-        Some(terminal::open_host_master()?)
-    } else {
-        None
-    };
+    let host_master = plan.pty.then(terminal::open_host_master).transpose()?;
+    let host_null = plan.detach.then(detach::open_host_null).transpose()?;
     Ok(Prepared {
         opened_for: Opening::of(plan),
         privileged,
@@ -134,6 +138,7 @@ pub fn prepare(plan: &Plan) -> Result<Prepared> {
         cgroup,
         label,
         host_master,
+        host_null,
         root: OnceCell::new(),
     })
 }

@@ -8,20 +8,28 @@
 //! (which the program's process group gets anyway) are not delivered a
 //! second time, and the program gets a parent-death signal if we are
 //! killed outright.
+//!
+//! A session ends with its terminal (security rule 16): when the terminal
+//! we relay hangs up (the relay sees it), or the kernel sends us SIGHUP
+//! (our terminal hung up, or the process that controlled it died), the
+//! program is hung up as at the end of a login session: its pty is closed,
+//! or its process group gets SIGHUP. If it has not ended within
+//! [`HANGUP_GRACE`] it is killed, and we die of SIGHUP.
 
 use super::pipes::Pipes;
-use super::relay::Relay;
+use super::relay::{Relay, Relayed};
 use super::terminal::{self, Pty, RawMode};
 use crate::error::{self, Error, Result};
 use crate::signals::{
-    SIGALRM, SIGCHLD, SIGCONT, SIGHUP, SIGINT, SIGPIPE, SIGQUIT, SIGSTOP, SIGTERM, SIGUSR1,
-    SIGUSR2, SIGWINCH,
+    SIGALRM, SIGCHLD, SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGPIPE, SIGQUIT, SIGSTOP, SIGTERM,
+    SIGUSR1, SIGUSR2, SIGWINCH,
 };
 use crate::sys::fd::{self, PollFlags};
 use crate::sys::process::{self, ChildStatus};
 use crate::sys::signal::{self, SigSet};
-use crate::sys::{pidfd, Errno};
+use crate::sys::{pidfd, tty, Errno};
 use std::os::fd::{AsFd, OwnedFd};
+use std::time::{Duration, Instant};
 
 /// Signals a user (or a supervisor such as systemd or docker) may send to
 /// stop or poke the program.
@@ -29,14 +37,18 @@ const FORWARDED: [i32; 8] = [
     SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM,
 ];
 
+/// How long a hung-up program may take to end before it is killed: a
+/// shell saving its history has time; the whole stays within a second.
+const HANGUP_GRACE: Duration = Duration::from_millis(500);
+
 /// How the program is attached to our terminal.
 pub enum Attach {
     /// Our descriptors, as they are.
     Inherit,
     /// A fresh pty, relayed.
     Pty(Pty),
-    /// Pipes in place of our terminal descriptors, relayed; the program in
-    /// a session of its own.
+    /// Pipes in place of those of our standard descriptors that are
+    /// terminals (maybe none), relayed; the program in a session of its own.
     Pipes(Pipes),
 }
 
@@ -78,14 +90,17 @@ pub fn fork_and_wait(
     let child = process::spawn(&mut in_child).map_err(|e| Error::sys("fork failed", e))?;
     // Keep only our ends: the program's ends held here would keep its
     // output open after it exits.
+    let owns_terminal = !matches!(attach, Attach::Inherit);
     let (relay, raw, detached) = match attach {
         Attach::Inherit => (Relay::none(), None, false),
         Attach::Pty(pty) => {
+            let terminals = terminal::standard_terminals();
             terminal::copy_window_size(pty.master.as_fd());
-            (Relay::pty(pty.master), Some(RawMode::enter()), false)
+            let raw = terminals[0].then(RawMode::enter);
+            (Relay::pty(pty.master, terminals), raw, false)
         }
         Attach::Pipes(pipes) => (
-            Relay::pipes(pipes.to_program, pipes.from_program),
+            Relay::pipes(pipes.to_program, pipes.from_program, pipes.terminals),
             None,
             true,
         ),
@@ -101,6 +116,9 @@ pub fn fork_and_wait(
         relay,
         raw,
         detached,
+        owns_terminal,
+        hung_up: None,
+        killed: false,
     }
     .wait()
 }
@@ -141,6 +159,13 @@ struct Parent {
     /// The program is in a session of its own: signals from our terminal
     /// do not reach it unless we pass them on.
     detached: bool,
+    /// The program was given a pty or pipes of ours (docker-enter): it
+    /// holds no terminal of its own, so our terminal's end is its end.
+    owns_terminal: bool,
+    /// Set when our terminal went away: when the program must be gone.
+    hung_up: Option<Instant>,
+    /// We killed the program after a hang-up.
+    killed: bool,
 }
 
 impl Parent {
@@ -150,7 +175,7 @@ impl Parent {
                 let relayed = self.relay.poll_set();
                 let mut fds = vec![(self.signals.as_fd(), PollFlags::IN)];
                 fds.extend(relayed.iter().map(|(_, fd, events)| (*fd, *events)));
-                let revents = match fd::poll(&fds, None) {
+                let revents = match fd::poll(&fds, self.time_left_ms()) {
                     Ok(revents) => revents,
                     Err(Errno::INTR) => vec![PollFlags::empty(); fds.len()],
                     Err(e) => return Err(Error::sys("poll failed", e)),
@@ -162,12 +187,51 @@ impl Parent {
                 .into_iter()
                 .zip(revents[1..].iter().copied())
                 .collect();
-            self.relay.handle(&ready);
+            if self.relay.handle(&ready) == Relayed::HungUp {
+                self.hang_up();
+            }
             if !revents[0].is_empty() {
                 if let Some(code) = self.take_signals()? {
                     return Ok(code);
                 }
             }
+            if self.time_left_ms() == Some(0) && !self.killed {
+                // The program outlived its hang-up: nothing stays behind,
+                // neither it nor its process group (it leads one).
+                let _ = signal::kill(-self.child, SIGKILL);
+                let _ = signal::kill(self.child, SIGKILL);
+                self.killed = true;
+            }
+        }
+    }
+
+    /// How long poll may wait: without limit, or until the hung-up program
+    /// must be gone.
+    fn time_left_ms(&self) -> Option<u32> {
+        let deadline = self.hung_up.filter(|_| !self.killed)?;
+        let left = deadline.saturating_duration_since(Instant::now());
+        Some(u32::try_from(left.as_millis()).unwrap_or(u32::MAX))
+    }
+
+    /// Our terminal is gone: hang the program up as a login session's end
+    /// would, once.
+    fn hang_up(&mut self) {
+        if self.hung_up.is_some() {
+            return;
+        }
+        self.hung_up = Some(Instant::now() + HANGUP_GRACE);
+        if let Some(raw) = self.raw.take() {
+            raw.restore_now();
+        }
+        let through_pty = self.relay.pty_master().is_some();
+        // Closes a pty master: the kernel hangs up the program's terminal
+        // and sends SIGHUP and SIGCONT to the session it leads.
+        self.relay.hang_up();
+        if !through_pty {
+            // Pipes: the program leads a session and a process group of
+            // its own; signal the group, as a terminal's hang-up would.
+            let _ = signal::kill(-self.child, SIGHUP);
+            let _ = signal::kill(-self.child, SIGCONT);
         }
     }
 
@@ -181,6 +245,14 @@ impl Parent {
                     if let Some(code) = self.reap()? {
                         return Ok(Some(code));
                     }
+                }
+                // The kernel's SIGHUP: our terminal hung up, or the process
+                // that controlled it died.
+                SIGHUP if !received.sent_by_process() && self.owns_terminal => self.hang_up(),
+                // Only a session leader gets a hang-up: the program, on
+                // our terminal, would not hear of it.
+                SIGHUP if !received.sent_by_process() && tty::is_session_leader() => {
+                    let _ = signal::kill(self.child, SIGHUP);
                 }
                 SIGWINCH if self.relay.pty_master().is_some() => {
                     if let Some(master) = self.relay.pty_master() {
@@ -207,7 +279,13 @@ impl Parent {
                 }
                 Ok(Some(ChildStatus::Signaled(sig))) => {
                     self.finish();
-                    die_of(sig)
+                    // Killed for outliving its hang-up: we end as the
+                    // hang-up ended the session.
+                    die_of(if self.killed { SIGHUP } else { sig })
+                }
+                Ok(Some(ChildStatus::Stopped(_))) if self.hung_up.is_some() => {
+                    // No terminal left to give back: let it run to its end.
+                    let _ = signal::kill(self.child, SIGCONT);
                 }
                 Ok(Some(ChildStatus::Stopped(_))) => {
                     // Job control: stop ourselves so the shell sees a stopped

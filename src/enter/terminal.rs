@@ -89,6 +89,14 @@ impl RawMode {
             let _ = tty::set_termios(std::io::stdin().as_fd(), t);
         }
     }
+
+    /// Restore at once, for a terminal that may be gone (its output would
+    /// never drain); consumes the value so nothing restores it again.
+    pub fn restore_now(mut self) {
+        if let Some(t) = self.saved.take() {
+            let _ = tty::set_termios_now(std::io::stdin().as_fd(), &t);
+        }
+    }
 }
 
 impl Drop for RawMode {
@@ -97,10 +105,18 @@ impl Drop for RawMode {
     }
 }
 
-/// Give the pty our terminal's size (the kernel then sends SIGWINCH to the
-/// program's foreground process group).
+/// Give the pty the size of our terminal, the first of standard input,
+/// output and error that is one (the kernel then sends SIGWINCH to the
+/// program's foreground process group). With none, the size stays 0x0,
+/// as with `docker exec -t`.
 pub fn copy_window_size(master: BorrowedFd<'_>) {
-    if let Ok(ws) = tty::get_winsize(std::io::stdin().as_fd()) {
+    let ours = (0..=2).find_map(|n| tty::get_winsize(fd::standard(n)).ok());
+    if let Some(ws) = ours {
         let _ = tty::set_winsize(master, ws);
     }
+}
+
+/// Which of our standard input, output and error are terminals.
+pub fn standard_terminals() -> [bool; 3] {
+    [0, 1, 2].map(|n| tty::isatty(fd::standard(n)))
 }

@@ -8,6 +8,7 @@ pub mod busybox_image;
 pub mod can;
 pub mod completions;
 pub mod docker_enter;
+pub mod pty;
 pub mod tmux;
 
 use std::io::{Read, Write};

@@ -87,22 +87,21 @@ fn web() -> Container {
 
 fn plan_for(args: &[&str], c: &Container, overrides: &[EnvOverride], pty: bool) -> Plan {
     let changes = overrides.iter().cloned().collect();
-    plan(&request(args), c, &FakeFs::busybox(), changes, pty).unwrap()
+    plan(&request(args), c, &FakeFs::busybox(), changes, [pty; 3]).unwrap()
 }
 
 fn no_changes() -> EnvChanges {
     EnvChanges::default()
 }
 
-/// The plan for `args` over `fs`, with no -e or --env-file changes.
-fn plan_in(args: &[&str], c: &Container, fs: &FakeFs) -> Plan {
-    plan(&request(args), c, fs, no_changes(), false).unwrap()
+/// The plan with `fs` as the container's root, no terminal, and no -e or
+/// --env-file changes.
+fn plan_in(args: &[&str], c: &Container, fs: &FakeFs) -> Result<Plan, Error> {
+    plan(&request(args), c, fs, no_changes(), [false; 3])
 }
 
 fn plan_err(args: &[&str], c: &Container, fs: &FakeFs) -> String {
-    plan(&request(args), c, fs, no_changes(), false)
-        .unwrap_err()
-        .to_string()
+    plan_in(args, c, fs).unwrap_err().to_string()
 }
 
 fn env_of(plan: &Plan) -> Vec<String> {
@@ -184,6 +183,72 @@ fn default_plan_enters_everything_as_docker_exec_would() {
 }
 
 #[test]
+fn a_terminal_only_when_all_three_are_or_with_t() {
+    let all = [true; 3];
+    let pty = |args: &[&str], terminals| wants_pty(&request(args), terminals);
+    assert!(pty(&["web"], all));
+    // `> file`, `| cmd`, `2> log`, `< file`: the exact bytes, no terminal.
+    for redirected in [
+        [true, false, true],
+        [true, true, false],
+        [false, true, true],
+    ] {
+        assert!(!pty(&["web"], redirected), "{redirected:?}");
+        assert!(pty(&["-t", "web"], redirected), "{redirected:?}");
+    }
+    assert!(pty(&["-t", "web"], [false; 3]));
+    assert!(!pty(&["-T", "web"], all));
+    assert!(!pty(&["-d", "web", "id"], all));
+    // TERM comes with the terminal only.
+    let terminal = plan_in(&["-t", "web", "env"], &web(), &FakeFs::busybox()).unwrap();
+    assert!(terminal.pty && env_of(&terminal).contains(&"TERM=xterm".to_string()));
+    let redirected = plan(
+        &request(&["web", "env"]),
+        &web(),
+        &FakeFs::busybox(),
+        no_changes(),
+        [true, false, true],
+    )
+    .unwrap();
+    assert!(!redirected.pty && !env_of(&redirected).iter().any(|e| e.starts_with("TERM=")));
+}
+
+#[test]
+fn detach_is_planned_and_needs_a_command_without_t() {
+    let req = request(&["-d", "web", "sleep", "9"]);
+    assert!(req.detach);
+    let p = plan(&req, &web(), &FakeFs::busybox(), no_changes(), [true; 3]).unwrap();
+    assert!(p.detach && !p.pty);
+    assert!(!plan_for(&["web", "id"], &web(), &[], false).detach);
+    let usage = |args: &[&str]| parse(&os(args)).unwrap_err().to_string();
+    assert_eq!(
+        usage(&["-d", "web"]),
+        "-d needs a command: a detached shell would read /dev/null and end at once"
+    );
+    for args in [&["-dt", "web", "id"][..], &["-t", "--detach", "web", "id"]] {
+        assert_eq!(
+            usage(args),
+            "-d and -t cannot be used together: a detached command has no terminal to relay"
+        );
+    }
+    assert!(request(&["-d", "-T", "-i", "web", "id"]).detach);
+}
+
+#[test]
+fn options_after_the_container_are_refused_with_the_corrected_line() {
+    let err = parse(&os(&["-e", "A=1", "web", "-u", "app", "id"])).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "options go before the container, as in: docker-enter -e A=1 -u app web id \
+         (after web, -u would be run as the command)"
+    );
+    assert_eq!(err.exit_code(), 1);
+    // A command that is not one of our options is the user's to run.
+    assert_eq!(request(&["web", "-x"]).command, os(&["-x"]));
+    assert_eq!(request(&["web", "--", "ls"]).command, os(&["--", "ls"]));
+}
+
+#[test]
 fn named_user_gets_supplementary_groups_and_home() {
     let p = plan_for(&["-u", "alice", "web", "id"], &web(), &[], false);
     assert_eq!(p.creds.uid, Some(IdSpec::Id(1000)));
@@ -235,14 +300,7 @@ fn environment_layers_as_docker_exec_builds_them() {
 fn nul_in_the_container_environment_is_refused() {
     let mut c = web();
     c.env.push("BAD=a\0b".into());
-    let err = plan(
-        &request(&["web", "env"]),
-        &c,
-        &FakeFs::busybox(),
-        no_changes(),
-        false,
-    )
-    .unwrap_err();
+    let err = plan_in(&["web", "env"], &c, &FakeFs::busybox()).unwrap_err();
     assert_eq!(
         err.to_string(),
         "environment of container web holds a NUL byte in BAD"
@@ -262,7 +320,7 @@ fn shell_is_the_users_else_bash_else_sh() {
     );
     let mut fs = FakeFs::busybox();
     fs.executables.extend(["/bin/ash", "/bin/bash"]);
-    let p = plan_in(&["-u", "bob", "web"], &web(), &fs);
+    let p = plan_in(&["-u", "bob", "web"], &web(), &fs).unwrap();
     assert_eq!(
         p.program,
         Program::Exact {
@@ -270,7 +328,7 @@ fn shell_is_the_users_else_bash_else_sh() {
             argv: os(&["ash"])
         }
     );
-    let p = plan_in(&["-u", "1234", "web"], &web(), &fs);
+    let p = plan_in(&["-u", "1234", "web"], &web(), &fs).unwrap();
     assert_eq!(
         p.program,
         Program::Exact {
@@ -317,7 +375,7 @@ fn bad_user_group_and_workdir_name_the_container() {
         dirs: HashSet::from(["/"]),
         ..FakeFs::default()
     };
-    let p = plan_in(&["-u", "1000:1000", "web", "id"], &web(), &bare);
+    let p = plan_in(&["-u", "1000:1000", "web", "id"], &web(), &bare).unwrap();
     assert!(env_of(&p).contains(&"HOME=/".to_string()));
     assert_eq!(p.creds.groups, Some(vec![1000]));
 }
@@ -329,7 +387,7 @@ fn a_workdir_behind_a_magic_link_is_left_to_the_container() {
     fs.magic.insert("/w");
     let mut c = web();
     c.working_dir = "/w".into();
-    let p = plan_in(&["web", "pwd"], &c, &fs);
+    let p = plan_in(&["web", "pwd"], &c, &fs).unwrap();
     assert_eq!(p.workdir, WorkDir::After("/w".into()));
     assert!(
         p.hardening.check_cwd,

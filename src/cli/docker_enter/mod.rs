@@ -7,6 +7,7 @@
 mod envfile;
 mod environment;
 mod help;
+mod misplaced;
 mod options;
 mod plan;
 
@@ -28,7 +29,7 @@ use std::path::PathBuf;
 /// Whether the program gets a fresh terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Tty {
-    /// When our stdin is a terminal.
+    /// When our standard input, output and error all are terminals.
     #[default]
     Auto,
     Always,
@@ -51,6 +52,8 @@ pub struct Request {
     /// `--env-file` paths in order (read before the `-e` values apply).
     pub env_files: Vec<PathBuf>,
     pub tty: Tty,
+    /// `-d`: start the command in the background and return at once.
+    pub detach: bool,
     /// `-H`: a `DOCKER_HOST`-style address.
     pub host: Option<String>,
 }
@@ -102,17 +105,33 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, Error> {
             Opt::Tty => req.tty = Tty::Always,
             Opt::NoTty => req.tty = Tty::Never,
             Opt::Interactive => {}
+            Opt::Detach => req.detach = true,
             Opt::Host => req.host = Some(text(&value, "--host")?),
         }
     }
     if complete {
         return Ok(Parsed::CompleteContainers { host: req.host });
     }
-    let Some((container, command)) = getopt.operands().split_first() else {
+    let operands = getopt.operands();
+    let Some((container, command)) = operands.split_first() else {
         return Err(Error::usage("no container given"));
     };
+    let options = &args[..args.len() - operands.len()];
+    if let Some(err) = misplaced::options_after(options, container, command) {
+        return Err(err);
+    }
     req.container = text(container, "the container name")?;
     req.command = command.to_vec();
+    if req.detach && req.tty == Tty::Always {
+        return Err(Error::usage(
+            "-d and -t cannot be used together: a detached command has no terminal to relay",
+        ));
+    }
+    if req.detach && req.command.is_empty() {
+        return Err(Error::usage(
+            "-d needs a command: a detached shell would read /dev/null and end at once",
+        ));
+    }
     Ok(Parsed::Run(req))
 }
 

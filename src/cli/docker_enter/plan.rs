@@ -32,9 +32,11 @@ const FALLBACK_SHELLS: &[&str] = &["/bin/bash", "/bin/sh"];
 /// Whether the program gets a fresh terminal, given whether each of our
 /// standard descriptors is a terminal. A pty turns LF into CRLF: give one
 /// only when all three are, so `> file`, `| cmd` and `2> log` get the
-/// program's bytes exactly, as `docker exec` without -t does.
-pub fn wants_pty(tty: Tty, terminals: [bool; 3]) -> bool {
-    match tty {
+/// program's bytes exactly, as `docker exec` without -t does. A detached
+/// program gets none (the command line refuses `-d -t`).
+pub fn wants_pty(req: &Request, terminals: [bool; 3]) -> bool {
+    match req.tty {
+        _ if req.detach => false,
         Tty::Auto => terminals.iter().all(|&t| t),
         Tty::Always => true,
         Tty::Never => false,
@@ -56,19 +58,20 @@ pub fn plan(
     container: &Container,
     fs: &dyn ContainerFs,
     overrides: EnvChanges,
-    pty: bool,
+    terminals: [bool; 3],
 ) -> Result<Plan, Error> {
-    let mut plan = entry_plan(container, pty);
+    let mut plan = entry_plan(container, req, terminals);
     finish_plan(&mut plan, req, container, fs, overrides)?;
     Ok(plan)
 }
 
 /// What to enter and how, from the runtime's description alone: every
 /// namespace that differs from ours, the cgroup, the hardening of a
-/// container we do not trust, only 0, 1 and 2 for the program. The user,
+/// container we do not trust, only 0, 1 and 2 for the program, a pty or
+/// not (given which of ours are `terminals`), detached or not. The user,
 /// working directory, environment and program come later, from
 /// [`finish_plan`]; until then the program is a placeholder shell.
-pub fn entry_plan(container: &Container, pty: bool) -> Plan {
+pub fn entry_plan(container: &Container, req: &Request, terminals: [bool; 3]) -> Plan {
     let mut plan = Plan::new("docker-enter");
     plan.target = Some(TargetSpec {
         pid: container.pid,
@@ -84,7 +87,8 @@ pub fn entry_plan(container: &Container, pty: bool) -> Plan {
         refuse_self_exec: true,
         no_host_terminal: true,
     };
-    plan.pty = pty;
+    plan.pty = wants_pty(req, terminals);
+    plan.detach = req.detach;
     plan
 }
 
