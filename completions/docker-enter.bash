@@ -11,7 +11,9 @@ _docker_enter() {
     for ((i = 1; i < COMP_CWORD; i++)); do
         word=${COMP_WORDS[i]}
         case $word in
-            -u|--user|-w|--workdir|-e|--env|--env-file) ((i++)) ;;
+            -u|--user|-w|--workdir|-e|--env|--env-file|--tools-at|--container-at) ((i++)) ;;
+            # bash splits --tools=DIR at '=': skip the value after it.
+            =) ((i++)) ;;
             -H|--host) host=(-H "${COMP_WORDS[i+1]}"); ((i++)) ;;
             --host=*) host=(-H "${word#--host=}") ;;
             --) seen_container=-1 ;;
@@ -23,16 +25,20 @@ _docker_enter() {
         return 0
     fi
 
+    if [[ $prev == = && ${COMP_WORDS[COMP_CWORD-2]} == --tools ]]; then
+        COMPREPLY=($(compgen -d -- "$cur"))
+        return 0
+    fi
     case $prev in
-        -u|--user|-w|--workdir|-H|--host) return 0 ;;
+        -u|--user|-w|--workdir|-H|--host|--tools-at|--container-at) return 0 ;;
         -e|--env) COMPREPLY=($(compgen -e -- "$cur")); return 0 ;;
         --env-file) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
     esac
 
     if [[ $cur == -* ]] && ((seen_container == 0)); then
         COMPREPLY=($(compgen -W '-u --user -w --workdir -e --env --env-file
-            -t --tty -T --no-tty -i --interactive -d --detach -H --host -h --help
-            -V --version' -- "$cur"))
+            -t --tty -T --no-tty -i --interactive -d --detach -H --host
+            --tools --tools-at --container-at -h --help -V --version' -- "$cur"))
         return 0
     fi
     COMPREPLY=($(compgen -W "$(docker-enter "${host[@]}" --complete-containers 2>/dev/null)" -- "$cur"))

@@ -11,7 +11,7 @@ function __docker_enter_needs_container
             continue
         end
         switch $w
-            case -u --user -w --workdir -e --env --env-file -H --host
+            case -u --user -w --workdir -e --env --env-file -H --host --tools-at --container-at
                 set skip 1
             case '-*'
             case '*'
@@ -31,6 +31,9 @@ complete -c docker-enter -n __docker_enter_needs_container -s T -l no-tty -d 'Do
 complete -c docker-enter -n __docker_enter_needs_container -s i -l interactive -d 'Accepted for docker exec habits'
 complete -c docker-enter -n __docker_enter_needs_container -s d -l detach -d 'Run the command in the background and return at once'
 complete -c docker-enter -n __docker_enter_needs_container -s H -l host -x -d 'Docker daemon socket (unix:///path)'
+complete -c docker-enter -n __docker_enter_needs_container -l tools -d 'Bring programs: --tools=DIR or IMAGE, alone the installed toolbox'
+complete -c docker-enter -n __docker_enter_needs_container -l tools-at -x -d 'Where a directory of programs goes in the container'
+complete -c docker-enter -n __docker_enter_needs_container -l container-at -x -d 'Where the container'\''s root goes in a tools root'
 complete -c docker-enter -n __docker_enter_needs_container -s h -l help -d 'Display help'
 complete -c docker-enter -n __docker_enter_needs_container -s V -l version -d 'Display version'
 complete -c docker-enter -n __docker_enter_needs_container -a '(docker-enter --complete-containers 2>/dev/null)' -d 'Running container'

@@ -41,7 +41,7 @@ _nsenter() {
         case $word in
             --) ((i + 1 < ${#words[@]} - 1)) && return 0
                 COMPREPLY=($(compgen -c -- "$cur")); return 0 ;;
-            --target|--net-socket|--setuid|--setgid) value_of=$word ;;
+            --target|--net-socket|--setuid|--setgid|--tools-at|--container-at) value_of=$word ;;
             --*) ;;
             -?*) _nsenter_short_takes_next "$word" && value_of=-${word: -1} ;;
             *) return 0 ;;
@@ -62,8 +62,9 @@ _nsenter() {
         -S|--setuid|-G|--setgid)
             COMPREPLY=($(compgen -W 'follow' -- "$cur")) ;;
         -N|--net-socket) ;;
-        -W|--wdns|--root|--wd)
+        -W|--wdns|--root|--wd|--tools)
             COMPREPLY=($(compgen -d -- "$cur")) ;;
+        --tools-at|--container-at) ;;
         --mount|--uts|--ipc|--net|--pid|--user|--cgroup|--time)
             COMPREPLY=($(compgen -f -- "$cur")) ;;
         --kill-child)
@@ -76,7 +77,8 @@ _nsenter() {
                     -U --user --user-parent -T --time -S --setuid -G --setgid
                     --preserve-credentials --keep-caps -r --root -w --wd -W --wdns
                     -e --env -F --no-fork -c --join-cgroup -Z --follow-context
-                    --kill-child --mount-proc -h --help -V --version' -- "$cur"))
+                    --kill-child --mount-proc --tools --tools-at --container-at
+                    -h --help -V --version' -- "$cur"))
             else
                 COMPREPLY=($(compgen -c -- "$cur"))
             fi

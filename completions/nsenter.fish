@@ -13,7 +13,7 @@ function __nsenter_no_program
             continue
         end
         switch $w
-            case -t --target -N --net-socket -S --setuid -G --setgid -W
+            case -t --target -N --net-socket -S --setuid -G --setgid -W --tools-at --container-at
                 set skip 1
             case --
                 return 1
@@ -25,7 +25,7 @@ function __nsenter_no_program
     return 0
 end
 
-complete -c nsenter -x -a '(__fish_complete_subcommand -- -t --target -N --net-socket -S --setuid -G --setgid -W)'
+complete -c nsenter -x -a '(__fish_complete_subcommand -- -t --target -N --net-socket -S --setuid -G --setgid -W --tools-at --container-at)'
 complete -c nsenter -n __nsenter_no_program -s a -l all -d 'Enter all namespaces of the target'
 complete -c nsenter -n __nsenter_no_program -s t -l target -x -a '(__fish_complete_pids)' -d 'Process to take namespaces and more from'
 complete -c nsenter -n __nsenter_no_program -s m -l mount -d 'Enter the mount namespace'
@@ -52,5 +52,8 @@ complete -c nsenter -n __nsenter_no_program -s c -l join-cgroup -d 'Move into th
 complete -c nsenter -n __nsenter_no_program -s Z -l follow-context -d 'Take the security context of the target'
 complete -c nsenter -n __nsenter_no_program -l kill-child -d 'Signal for the program if nsenter dies (KILL)'
 complete -c nsenter -n __nsenter_no_program -l mount-proc -d 'Mount a fresh /proc in a private mount namespace'
+complete -c nsenter -n __nsenter_no_program -l tools -d 'Bring programs: --tools=DIR or IMAGE, alone the installed toolbox'
+complete -c nsenter -n __nsenter_no_program -l tools-at -x -d 'Where a directory of programs goes in the target'
+complete -c nsenter -n __nsenter_no_program -l container-at -x -d 'Where the target'\''s root goes in a tools root'
 complete -c nsenter -n __nsenter_no_program -s h -l help -d 'Display help'
 complete -c nsenter -n __nsenter_no_program -s V -l version -d 'Display version'

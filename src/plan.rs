@@ -164,6 +164,65 @@ pub enum ForkMode {
     Never,
 }
 
+/// `--tools`: programs brought from the host into the container, which
+/// stays untouched (the mounts live in a private copy of its mount
+/// namespace; `enter/tools.rs` makes them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tools {
+    pub source: ToolsSource,
+    /// A directory of programs: where it is mounted in the container;
+    /// `None`: the first empty directory of [`TOOLS_MOUNT_POINTS`], else
+    /// [`TOOLS_LAST_MOUNT_POINT`].
+    pub at: Option<PathBuf>,
+    /// A whole root: where the container's root appears in it; `None`:
+    /// [`DEFAULT_CONTAINER_AT`].
+    pub container_at: Option<PathBuf>,
+}
+
+/// Where the tools come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToolsSource {
+    /// As the command line named it (`None`: `--tools` alone, the default
+    /// toolbox); the tool's `main` resolves it into one of the others
+    /// before anything is prepared.
+    Named(Option<OsString>),
+    /// Layout 1: a directory of (static) programs, mounted read-only in
+    /// the container's tree and appended to PATH.
+    Programs(PathBuf),
+    /// Layout 2: a directory that is a complete root filesystem: the
+    /// program's root, with the container's root inside it.
+    Root(PathBuf),
+    /// Layout 2 from a local image: its layer directories, top first, as
+    /// the runtime reports them.
+    Image { name: String, layers: Vec<PathBuf> },
+}
+
+/// Where a directory of programs goes when no place is named: the first
+/// of these that is an empty directory in the container...
+pub const TOOLS_MOUNT_POINTS: &[&str] = &["/mnt", "/media", "/srv", "/opt"];
+/// ... else this one (Docker gives every container a /dev/shm).
+pub const TOOLS_LAST_MOUNT_POINT: &str = "/dev/shm";
+/// Where the container's root appears inside a whole toolbox root.
+pub const DEFAULT_CONTAINER_AT: &str = "/container";
+
+impl Tools {
+    /// Whether the tools are a whole root (layout 2), with the container
+    /// under [`Tools::container_dir`].
+    pub fn is_root(&self) -> bool {
+        matches!(
+            self.source,
+            ToolsSource::Root(_) | ToolsSource::Image { .. }
+        )
+    }
+
+    /// Where the container's root appears in a whole toolbox root.
+    pub fn container_dir(&self) -> &Path {
+        self.container_at
+            .as_deref()
+            .unwrap_or(Path::new(DEFAULT_CONTAINER_AT))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Program {
     /// Run this argv (PATH search as execvp does).
@@ -174,6 +233,9 @@ pub enum Program {
     /// Exactly this executable with this argv[0] and arguments, no PATH
     /// search (docker-enter's resolved shell).
     Exact { path: PathBuf, argv: Vec<OsString> },
+    /// The shell the `--tools` toolbox brings (bash, else sh), found once
+    /// it is mounted; as a login shell (`-sh`) for nsenter.
+    ToolboxShell { login: bool },
 }
 
 /// Checks for a container we do not trust (see docs security rules).
@@ -229,6 +291,8 @@ pub struct Plan {
     /// descriptors, in a session of its own, and return without waiting
     /// (`docker exec -d`).
     pub detach: bool,
+    /// `--tools`: programs brought from the host.
+    pub tools: Option<Tools>,
     pub program: Program,
 }
 
@@ -255,6 +319,7 @@ impl Plan {
             hardening: Hardening::default(),
             pty: false,
             detach: false,
+            tools: None,
             program: Program::LoginShell,
         }
     }

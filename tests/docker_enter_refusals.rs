@@ -282,7 +282,9 @@ fn a_container_without_a_shell() {
     assert_refused(
         &docker_enter(&[&c.name]),
         &format!(
-            "container {} has no shell (tried /bin/bash, /bin/sh); give a command to run",
+            "container {0} has no shell (tried /bin/bash, /bin/sh); give a command to run, \
+             or bring a shell with --tools, e.g. docker-enter --tools=/opt/busybox {0} \
+             (--tools alone takes the toolbox installed with the can)",
             c.name
         ),
     );

@@ -49,6 +49,11 @@ fn runtime(host: Option<&str>) -> Result<Box<dyn Runtime>, Error> {
 fn enter_container(req: &Request) -> Result<i32, Error> {
     let timing = Timing::from_env();
     let overrides = env_overrides(req)?;
+    let mut req = req.clone();
+    if let Some(tools) = &mut req.tools {
+        super::tools::resolve(tools, req.host.as_deref())?;
+    }
+    let req = &req;
     let container = runtime(req.host.as_deref())?.find(&req.container)?;
     require_running(&req.container, &container)?;
     timing.lap("find");

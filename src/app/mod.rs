@@ -8,6 +8,7 @@
 pub mod docker_enter;
 pub mod importenv;
 pub mod nsenter;
+mod tools;
 
 use crate::enter;
 use crate::error::{report, Error, Result};

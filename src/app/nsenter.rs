@@ -10,7 +10,7 @@ const TOOL: &str = "nsenter";
 /// Run nsenter with `args` (without argv[0]); returns the exit status.
 pub fn main(args: &[OsString]) -> i32 {
     let (parsed, files) = parse_reading_files(args);
-    let plan = match parsed {
+    let mut plan = match parsed {
         Ok(Parsed::Run(plan)) => plan,
         // util-linux opens FILE and DIR arguments as it reads them: the
         // first that cannot be opened is the error, even before a later
@@ -27,5 +27,10 @@ pub fn main(args: &[OsString]) -> i32 {
             };
         }
     };
+    if let Some(tools) = &mut plan.tools {
+        if let Err(e) = super::tools::resolve(tools, None) {
+            return report(TOOL, &e);
+        }
+    }
     super::prepare_and_run(&plan).unwrap_or_else(|e| report(TOOL, &e))
 }

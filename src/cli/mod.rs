@@ -9,3 +9,4 @@ pub mod getopt;
 pub mod importenv;
 pub mod nsenter;
 pub mod table;
+pub mod tools;

@@ -8,11 +8,11 @@ use crate::sys::fs::{self, UNTRUSTED};
 use crate::sys::{self, exec::execve, ids, Errno};
 use std::ffi::{CString, OsStr, OsString};
 use std::os::fd::AsFd;
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
 /// The default search path when PATH is unset (glibc's _CS_PATH).
-const DEFAULT_PATH: &[u8] = b"/bin:/usr/bin";
+pub(super) const DEFAULT_PATH: &[u8] = b"/bin:/usr/bin";
 
 /// The value of `name` in a `KEY=VALUE` environment.
 pub fn env_lookup<'a>(env: &'a [CString], name: &[u8]) -> Option<&'a [u8]> {
@@ -157,6 +157,14 @@ pub fn exec_exact(
     }
 }
 
+/// Run the shell at `path`, with argv[0] its name ("-" before it for a
+/// login shell).
+pub fn exec_shell(path: &Path, login: bool, env: &[CString], guard: Option<SelfExe>) -> Error {
+    let base = path.file_name().map(OsStr::as_bytes).unwrap_or(b"sh");
+    let argv0 = [if login { &b"-"[..] } else { b"" }, base].concat();
+    exec_exact(path, &[OsString::from_vec(argv0)], env, guard)
+}
+
 /// No program given: $SHELL, else our passwd entry's shell (read from the
 /// /etc/passwd we now see), else /bin/sh; argv[0] is "-" + its basename so
 /// it starts as a login shell.
@@ -166,12 +174,7 @@ pub fn exec_login_shell(env: &[CString]) -> Error {
         .map(<[u8]>::to_vec)
         .or_else(|| passwd_shell(ids::getuid()))
         .unwrap_or_else(|| b"/bin/sh".to_vec());
-    let path = Path::new(OsStr::from_bytes(&shell));
-    let base = path.file_name().map(OsStr::as_bytes).unwrap_or(&shell);
-    let mut argv0 = b"-".to_vec();
-    argv0.extend_from_slice(base);
-    let argv = [OsString::from(OsStr::from_bytes(&argv0))];
-    exec_exact(path, &argv, env, None)
+    exec_shell(Path::new(OsStr::from_bytes(&shell)), true, env, None)
 }
 
 fn passwd_shell(uid: u32) -> Option<Vec<u8>> {

@@ -15,7 +15,8 @@
 //! 4. what the plan reads of the target, through the held handles; a last
 //!    check that the target still lives;
 //! 5. join the cgroup (rule 8), drop groups if entering a user namespace;
-//! 6. enter the namespaces; chroot and chdir; the exec label;
+//! 6. enter the namespaces; `--tools` mounted in a private copy of the
+//!    mount namespace (`tools.rs`); chroot and chdir; the exec label;
 //! 7. fork if the PID namespace or a relay needs it (the parent waits and
 //!    forwards signals), or to start a detached program and return; in the
 //!    process that execs: credentials, then exec with our descriptors
@@ -33,6 +34,7 @@ mod relay;
 mod self_exec;
 mod supervise;
 mod terminal;
+mod tools;
 
 pub use prepare::{check_named_files, prepare, Prepared};
 
@@ -79,8 +81,11 @@ fn explain_permission(err: Error, privileged: bool) -> Error {
 }
 
 fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
+    if let (Program::ToolboxShell { .. }, Some(tools)) = (&plan.program, &prepared.tools) {
+        tools.require_shell()?;
+    }
     let target = prepared.target.as_ref();
-    let env = environ::build(&plan.env, target)?;
+    let mut env = environ::build(&plan.env, target)?;
     let mut creds = creds::resolve(
         &plan.creds,
         target,
@@ -102,6 +107,17 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
     // Entering a user namespace owned by another uid may make us dumpable.
     process::set_dumpable(false)
         .map_err(|e| Error::sys("cannot make the process non-dumpable", e))?;
+    // Mounting needs CAP_SYS_ADMIN: before credentials and confinement
+    // change, and in this process, so the waiting parent holds the mount
+    // namespace as long as the program runs.
+    let toolbox = match (prepared.tools, &plan.tools) {
+        (Some(prepared), Some(wanted)) => Some(tools::attach(prepared, wanted)?),
+        _ => None,
+    };
+    if let Some(dir) = toolbox.as_ref().and_then(|t| t.programs_at.as_deref()) {
+        tools::append_to_path(&mut env, dir);
+    }
+    let toolbox_shell = toolbox.and_then(|t| t.shell);
     dirs::apply(&prepared.dirs, &plan.workdir, plan.hardening)?;
     if let Some(label) = &prepared.label {
         label.apply()?;
@@ -111,7 +127,7 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
         if let Err(e) = finish_in_program(plan, &creds, watch) {
             return e;
         }
-        execute(&plan.program, &env, guard)
+        execute(&plan.program, &env, guard, toolbox_shell.as_deref())
     };
     let privileged = prepared.privileged;
     if plan.detach {
@@ -178,10 +194,19 @@ fn mount_fresh_proc() -> Result<()> {
     mount::mount_proc(Path::new("/proc")).map_err(|e| Error::sys("mount proc on /proc failed", e))
 }
 
-fn execute(program: &Program, env: &[CString], guard: Option<self_exec::SelfExe>) -> Error {
+fn execute(
+    program: &Program,
+    env: &[CString],
+    guard: Option<self_exec::SelfExe>,
+    toolbox_shell: Option<&Path>,
+) -> Error {
     match program {
         Program::Command(argv) => exec::exec_command(argv, env, guard),
         Program::LoginShell => exec::exec_login_shell(env),
         Program::Exact { path, argv } => exec::exec_exact(path, argv, env, guard),
+        Program::ToolboxShell { login } => match toolbox_shell {
+            Some(path) => exec::exec_shell(path, *login, env, guard),
+            None => Error::msg("internal error: no toolbox shell to run"),
+        },
     }
 }

@@ -14,11 +14,12 @@ use super::detach;
 use super::dirs::{self, Dirs};
 use super::namespaces::{self, Namespaces};
 use super::terminal;
+use super::tools::{self, PreparedTools};
 use crate::cgroup::CgroupJoin;
 use crate::error::{Error, Result};
 use crate::label::ExecLabel;
 use crate::plan::{
-    AllNamespaces, ContainerFs, DirSource, NsRequest, PathKind, Plan, TargetSpec, WorkDir,
+    AllNamespaces, ContainerFs, DirSource, NsRequest, PathKind, Plan, TargetSpec, Tools, WorkDir,
 };
 use crate::sys::fs::{self, OFlags};
 use crate::sys::{caps, process, Errno};
@@ -43,6 +44,8 @@ pub struct Prepared {
     pub(super) host_master: Option<OwnedFd>,
     /// The host's /dev/null, for a plan that detaches the program.
     pub(super) host_null: Option<OwnedFd>,
+    /// `--tools`, opened and locked down.
+    pub(super) tools: Option<PreparedTools>,
     /// The container's root (/proc/PID/root), opened when first asked for.
     root: OnceCell<OwnedFd>,
 }
@@ -64,6 +67,7 @@ pub(super) struct Opening {
     follow_context: bool,
     pty: bool,
     detach: bool,
+    tools: Option<Tools>,
 }
 
 impl Opening {
@@ -83,6 +87,7 @@ impl Opening {
             follow_context: plan.follow_context,
             pty: plan.pty,
             detach: plan.detach,
+            tools: plan.tools.clone(),
         }
     }
 }
@@ -129,6 +134,14 @@ pub fn prepare(plan: &Plan) -> Result<Prepared> {
     };
     let host_master = plan.pty.then(terminal::open_host_master).transpose()?;
     let host_null = plan.detach.then(detach::open_host_null).transpose()?;
+    // Last: a whole toolbox root is made in a private copy of our mount
+    // namespace, after every host path above was opened in the real one.
+    let tools = plan
+        .tools
+        .as_ref()
+        .map(tools::prepare)
+        .transpose()
+        .map_err(|e| super::explain_permission(e, privileged))?;
     Ok(Prepared {
         opened_for: Opening::of(plan),
         privileged,
@@ -139,6 +152,7 @@ pub fn prepare(plan: &Plan) -> Result<Prepared> {
         label,
         host_master,
         host_null,
+        tools,
         root: OnceCell::new(),
     })
 }

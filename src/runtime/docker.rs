@@ -7,6 +7,8 @@
 //! versions below 1.44) names its own version in the `Api-Version` header of
 //! the refusal, and the request is repeated once with that version.
 
+mod image;
+
 use super::http::{self, HttpError, Response};
 use super::inspect::container_from_inspect;
 use super::{Container, Runtime};

@@ -33,6 +33,46 @@ pub fn open_in_root(root: BorrowedFd<'_>, path: &Path, flags: OFlags) -> SysResu
         .map(ours)
 }
 
+/// openat2(2) with RESOLVE_IN_ROOT and RESOLVE_NO_SYMLINKS: `path` under
+/// `root`, through no symbolic link at all (ELOOP), so what is opened is
+/// the path as named, inside the root, whatever a container does to the
+/// links along it.
+pub fn open_in_root_no_symlinks(
+    root: BorrowedFd<'_>,
+    path: &Path,
+    flags: OFlags,
+) -> SysResult<OwnedFd> {
+    let resolve = ResolveFlags::IN_ROOT | ResolveFlags::NO_SYMLINKS;
+    retry(|| rustix::fs::openat2(root, path, flags | OFlags::CLOEXEC, Mode::empty(), resolve))
+        .map(ours)
+}
+
+/// mkdirat(2).
+pub fn mkdir_at(dir: BorrowedFd<'_>, path: &Path, mode: u32) -> SysResult<()> {
+    rustix::fs::mkdirat(dir, path, Mode::from_raw_mode(mode as _))
+}
+
+/// Create an empty file (O_CREAT | O_EXCL) under `dir`.
+pub fn create_at(dir: BorrowedFd<'_>, path: &Path, mode: u32) -> SysResult<()> {
+    let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::CLOEXEC;
+    rustix::fs::openat(dir, path, flags, Mode::from_raw_mode(mode as _)).map(drop)
+}
+
+/// Whether the open directory `dir` holds nothing but `.` and `..`; reads
+/// no more than its first entries.
+pub fn dir_is_empty(dir: BorrowedFd<'_>) -> SysResult<bool> {
+    let mut buf = [std::mem::MaybeUninit::<u8>::uninit(); 1024];
+    let mut entries = rustix::fs::RawDir::new(dir, &mut buf);
+    while let Some(entry) = entries.next() {
+        let entry = entry?;
+        let name = entry.file_name().to_bytes();
+        if name != b"." && name != b".." {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 /// What the tools need of a file's metadata, in fixed types on every
 /// architecture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +141,12 @@ pub fn stat(path: &Path) -> SysResult<Meta> {
 /// symlinks, so `ns/mnt` under a /proc/PID handle gives the namespace).
 pub fn statat(dir: BorrowedFd<'_>, path: &Path) -> SysResult<Meta> {
     rustix::fs::statat(dir, path, AtFlags::empty()).map(|st| Meta::of(&st))
+}
+
+/// fstatat(2) of a path under a directory without following a final
+/// symbolic link.
+pub fn lstat_at(dir: BorrowedFd<'_>, path: &Path) -> SysResult<Meta> {
+    rustix::fs::statat(dir, path, AtFlags::SYMLINK_NOFOLLOW).map(|st| Meta::of(&st))
 }
 
 /// The filesystem type (statfs f_type) of an open descriptor.

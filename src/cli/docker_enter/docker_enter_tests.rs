@@ -339,7 +339,9 @@ fn shell_is_the_users_else_bash_else_sh() {
     fs.executables.clear();
     assert_eq!(
         plan_err(&["web"], &web(), &fs),
-        "container web has no shell (tried /bin/sh, /bin/bash); give a command to run"
+        "container web has no shell (tried /bin/sh, /bin/bash); give a command to run, \
+         or bring a shell with --tools, e.g. docker-enter --tools=/opt/busybox web \
+         (--tools alone takes the toolbox installed with the can)"
     );
 }
 
@@ -492,4 +494,82 @@ fn a_long_option_does_not_stand_for_its_short_one() {
 #[test]
 fn version_names_the_tool() {
     assert!(version_text().starts_with("docker-enter from nsenter-can "));
+}
+
+#[test]
+fn tools_are_asked_for_as_named() {
+    use crate::plan::{Tools, ToolsSource};
+    let named = |source: Option<&str>| {
+        Some(Tools {
+            source: ToolsSource::Named(source.map(OsString::from)),
+            at: None,
+            container_at: None,
+        })
+    };
+    assert_eq!(request(&["web"]).tools, None);
+    assert_eq!(request(&["--tools", "web"]).tools, named(None));
+    assert_eq!(
+        request(&["--tools=/opt/bb", "web", "ls"]).tools,
+        named(Some("/opt/bb"))
+    );
+    let placed = request(&["--tools=busybox", "--container-at", "/c", "web"]).tools;
+    assert_eq!(placed.unwrap().container_at, Some("/c".into()));
+    // A directory after a bare --tools was meant as its value.
+    let err = parse(&os(&["--tools", "/opt/bb", "web"])).unwrap_err();
+    assert_eq!(
+        err.what,
+        "--tools takes its source attached (--tools=/opt/bb): /opt/bb is not a container"
+    );
+    // Docker shows names with a '/' in front: still a container.
+    assert_eq!(request(&["--tools", "/web"]).container, "/web");
+    for bad in [
+        &["--tools-at", "/mnt", "web"][..],
+        &["--container-at", "/c", "web"],
+        &["--tools", "--tools-at", "mnt", "web"],
+        &["--tools=", "web"],
+    ] {
+        assert!(parse(&os(bad)).is_err(), "{bad:?}");
+    }
+}
+
+#[test]
+fn tools_bring_the_shell_and_a_root_moves_the_workdir() {
+    use crate::plan::{Tools, ToolsSource};
+    let fs = FakeFs::busybox();
+    let with = |source: ToolsSource, args: &[&str]| {
+        let mut req = request(args);
+        req.tools = Some(Tools {
+            source,
+            at: None,
+            container_at: None,
+        });
+        plan(&req, &web(), &fs, no_changes(), [false; 3]).unwrap()
+    };
+    let programs = ToolsSource::Programs("/opt/bb".into());
+    let p = with(programs.clone(), &["-w", "/tmp", "web"]);
+    assert_eq!(p.program, Program::ToolboxShell { login: false });
+    assert_eq!(p.workdir, WorkDir::After("/tmp".into()));
+    assert_eq!(p.tools.as_ref().unwrap().source, programs);
+    let p = with(programs, &["web", "ls"]);
+    assert_eq!(p.program, Program::Command(os(&["ls"])));
+
+    let image = ToolsSource::Image {
+        name: "busybox".into(),
+        layers: vec!["/l/diff".into()],
+    };
+    let p = with(image.clone(), &["-w", "/tmp", "web"]);
+    assert_eq!(p.workdir, WorkDir::After("/container/tmp".into()));
+    let p = with(image, &["web"]);
+    assert_eq!(p.workdir, WorkDir::After("/container".into()));
+    // Without a shell of its own, the container needs the tools' shell.
+    let mut bare = FakeFs::busybox();
+    bare.executables.clear();
+    let mut req = request(&["web"]);
+    req.tools = Some(Tools {
+        source: ToolsSource::Programs("/opt/bb".into()),
+        at: None,
+        container_at: None,
+    });
+    let p = plan(&req, &web(), &bare, no_changes(), [false; 3]).unwrap();
+    assert_eq!(p.program, Program::ToolboxShell { login: false });
 }

@@ -12,7 +12,8 @@ pub fn help_text() -> String {
          entering the container's namespaces and cgroup directly.\n\
          <container> is a name, a full ID or a unique ID prefix. Without a\n\
          <command>, the user's shell from the container's /etc/passwd runs,\n\
-         else /bin/bash, else /bin/sh. Options stop at <container>.\n\nOptions:\n",
+         else /bin/bash, else /bin/sh (with --tools, the tools' shell).\n\
+         Options stop at <container>.\n\nOptions:\n",
     );
     for row in visible() {
         out.push_str(&crate::cli::table::help_line(row, DESCRIPTION_COLUMN));

@@ -22,7 +22,9 @@ pub use options::{visible as visible_options, Opt, OptRow, OPTIONS};
 pub use plan::{entry_plan, finish_plan, plan, wants_pty};
 
 use crate::cli::getopt::Getopt;
+use crate::cli::tools::ToolsOptions;
 use crate::error::Error;
+use crate::plan::Tools;
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -56,8 +58,13 @@ pub struct Request {
     pub detach: bool,
     /// `-H`: a `DOCKER_HOST`-style address.
     pub host: Option<String>,
+    /// `--tools`: programs brought from the host (as named, until the
+    /// tool's `main` resolves the source).
+    pub tools: Option<Tools>,
 }
 
+// Made once per run and moved straight to the caller (as nsenter's).
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Parsed {
     Run(Request),
@@ -75,8 +82,9 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, Error> {
     let mut getopt = Getopt::new(&specs, args);
     let mut req = Request::default();
     let mut complete = false;
-    while let Some((opt, value)) = getopt.next_opt()? {
-        let value = value.unwrap_or_default();
+    let mut tools = ToolsOptions::default();
+    while let Some((opt, given)) = getopt.next_opt()? {
+        let value = given.clone().unwrap_or_default();
         match opt {
             Opt::Help => return Ok(Parsed::Help),
             Opt::Version => return Ok(Parsed::Version),
@@ -107,6 +115,9 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, Error> {
             Opt::Interactive => {}
             Opt::Detach => req.detach = true,
             Opt::Host => req.host = Some(text(&value, "--host")?),
+            Opt::Tools => tools.source(given),
+            Opt::ToolsAt => tools.at(value)?,
+            Opt::ContainerAt => tools.container_at(value)?,
         }
     }
     if complete {
@@ -120,6 +131,13 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, Error> {
     if let Some(err) = misplaced::options_after(options, container, command) {
         return Err(err);
     }
+    if tools.source_missing() && looks_like_a_path(container) {
+        return Err(Error::usage(format!(
+            "--tools takes its source attached (--tools={0}): {0} is not a container",
+            container.to_string_lossy()
+        )));
+    }
+    req.tools = tools.finish()?;
     req.container = text(container, "the container name")?;
     req.command = command.to_vec();
     if req.detach && req.tty == Tty::Always {
@@ -133,6 +151,14 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, Error> {
         ));
     }
     Ok(Parsed::Run(req))
+}
+
+/// A directory, not a container: Docker's names hold no `/` (but the one
+/// it shows in front of them) and do not start with `.`.
+fn looks_like_a_path(operand: &OsString) -> bool {
+    let bytes = operand.as_encoded_bytes();
+    let after_slash = bytes.strip_prefix(b"/").unwrap_or(bytes);
+    after_slash.contains(&b'/') || bytes.starts_with(b".")
 }
 
 /// Names, users and addresses are text.

@@ -4,7 +4,7 @@
 
 use crate::cli::getopt::{ArgKind, OptSpec};
 use crate::cli::table::row;
-use ArgKind::{No, Required};
+use ArgKind::{No, Optional, Required};
 
 /// What an option means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +18,9 @@ pub enum Opt {
     Interactive,
     Detach,
     Host,
+    Tools,
+    ToolsAt,
+    ContainerAt,
     Help,
     Version,
     /// Hidden: print the names of running containers (for completions).
@@ -38,6 +41,9 @@ pub const OPTIONS: &[OptRow] = &[
     row(Opt::Interactive, Some('i'), "interactive", No, "", "accepted for docker exec habits: stdin is always passed on"),
     row(Opt::Detach, Some('d'), "detach", No, "", "run the command in the background and return at once"),
     row(Opt::Host, Some('H'), "host", Required, " <unix:///path>", "Docker daemon socket (default $DOCKER_HOST, else unix:///var/run/docker.sock)"),
+    row(Opt::Tools, None, "tools", Optional, "[=<source>]", "bring programs: a directory of static ones, a whole root (a directory or a local image); alone, the toolbox installed with the can"),
+    row(Opt::ToolsAt, None, "tools-at", Required, " <dir>", "where a directory of programs goes in the container"),
+    row(Opt::ContainerAt, None, "container-at", Required, " <dir>", "where the container's root goes in a tools root (/container)"),
     row(Opt::Help, Some('h'), "help", No, "", "display this help"),
     row(Opt::Version, Some('V'), "version", No, "", "display version"),
     row(Opt::CompleteContainers, None, "complete-containers", No, "", ""),

@@ -89,6 +89,7 @@ pub fn entry_plan(container: &Container, req: &Request, terminals: [bool; 3]) ->
     };
     plan.pty = wants_pty(req, terminals);
     plan.detach = req.detach;
+    plan.tools = req.tools.clone();
     plan
 }
 
@@ -129,10 +130,17 @@ pub fn finish_plan(
         )));
     }
 
-    let program = if req.command.is_empty() {
-        shell(&user, fs, &who)?
-    } else {
-        Program::Command(req.command.clone())
+    let program = match (&plan.tools, req.command.is_empty()) {
+        (_, false) => Program::Command(req.command.clone()),
+        (Some(_), true) => Program::ToolboxShell { login: false },
+        (None, true) => shell(&user, fs, &who, &req.container)?,
+    };
+    // In a whole toolbox root, the container's directories are under it.
+    let workdir = match &plan.tools {
+        Some(tools) if tools.is_root() => tools
+            .container_dir()
+            .join(workdir.strip_prefix("/").unwrap_or(&workdir)),
+        _ => workdir,
     };
 
     plan.workdir = WorkDir::After(workdir);
@@ -149,8 +157,9 @@ pub fn finish_plan(
 
 /// The user's shell from the container's passwd, else bash, else sh, the
 /// first that exists; started interactive, not as a login shell, so the
-/// environment stays the one docker exec would give.
-fn shell(user: &ExecUser, fs: &dyn ContainerFs, who: &str) -> Result<Program, Error> {
+/// environment stays the one docker exec would give. Without one, the
+/// message shows how to bring one (`--tools`).
+fn shell(user: &ExecUser, fs: &dyn ContainerFs, who: &str, query: &str) -> Result<Program, Error> {
     let mut candidates: Vec<PathBuf> = user.shell.iter().cloned().collect();
     for fallback in FALLBACK_SHELLS.iter().map(PathBuf::from) {
         if !candidates.contains(&fallback) {
@@ -163,7 +172,9 @@ fn shell(user: &ExecUser, fs: &dyn ContainerFs, who: &str) -> Result<Program, Er
     let Some(path) = found else {
         let tried: Vec<String> = candidates.iter().map(|p| p.display().to_string()).collect();
         return Err(Error::msg(format!(
-            "container {who} has no shell (tried {}); give a command to run",
+            "container {who} has no shell (tried {}); give a command to run, or bring a \
+             shell with --tools, e.g. docker-enter --tools=/opt/busybox {query} \
+             (--tools alone takes the toolbox installed with the can)",
             tried.join(", ")
         )));
     };

@@ -14,6 +14,25 @@ pub fn whole_line(plan: &Plan) -> Result<(), Error> {
         // 2.42; 2.38 ran the program without entering anything.
         return Err(Error::msg("no namespace specified"));
     }
+    if plan.tools.is_some() {
+        tools_fit(plan)?;
+    }
+    Ok(())
+}
+
+/// `--tools` mounts into a private copy of the mount namespace entered,
+/// at its root.
+fn tools_fit(plan: &Plan) -> Result<(), Error> {
+    if plan.all == AllNamespaces::No && plan.source_of(NsKind::Mnt).is_none() {
+        return Err(Error::msg(
+            "--tools needs the mount namespace entered (-m or -a)",
+        ));
+    }
+    if plan.root.is_some() {
+        return Err(Error::msg(
+            "--tools cannot be used with --root: the tools are mounted at the root of the mount namespace",
+        ));
+    }
     Ok(())
 }
 

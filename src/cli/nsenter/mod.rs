@@ -23,6 +23,7 @@ pub use help::{help_text, version_text};
 pub use options::{Opt, OptRow, OPTIONS};
 
 use crate::cli::getopt::Getopt;
+use crate::cli::tools::ToolsOptions;
 use crate::error::Error;
 use crate::ns::NsKind;
 use crate::plan::{AllNamespaces, DirSource, EnvPlan, ForkMode, NsSource, Plan, Program, WorkDir};
@@ -73,9 +74,11 @@ fn parse_into(args: &[OsString], files: &mut Vec<PathBuf>) -> Result<Parsed, Err
             _ => files.extend(apply(&mut plan, &mut seen, opt, value)?),
         }
     }
-    plan.program = match getopt.operands() {
-        [] => Program::LoginShell,
-        argv => Program::Command(argv.to_vec()),
+    plan.tools = seen.tools.finish()?;
+    plan.program = match (getopt.operands(), &plan.tools) {
+        ([], None) => Program::LoginShell,
+        ([], Some(_)) => Program::ToolboxShell { login: true },
+        (argv, _) => Program::Command(argv.to_vec()),
     };
     checks::whole_line(&plan)?;
     Ok(Parsed::Run(plan))
@@ -87,6 +90,8 @@ struct Seen {
     target: bool,
     wd: bool,
     wdns: bool,
+    /// `--tools`, `--tools-at` and `--container-at`, checked together.
+    tools: ToolsOptions,
 }
 
 /// Record one option in the plan; returns the file or directory it names,
@@ -154,6 +159,9 @@ fn apply(
         Opt::FollowContext => plan.follow_context = true,
         Opt::KillChild => plan.kill_child = Some(kill_signal(value)?),
         Opt::MountProc => plan.mount_proc = true,
+        Opt::Tools => seen.tools.source(value),
+        Opt::ToolsAt => seen.tools.at(value_or_empty())?,
+        Opt::ContainerAt => seen.tools.container_at(value_or_empty())?,
         // Handled by the caller or above.
         Opt::Help | Opt::Version => {}
         Opt::Mount

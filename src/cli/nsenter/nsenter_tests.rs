@@ -583,3 +583,41 @@ fn man_page_documents_every_option() {
         );
     }
 }
+
+#[test]
+fn tools() {
+    use crate::plan::{Tools, ToolsSource};
+    let p = plan(&["-t1", "-a", "--tools=/opt/bb", "--tools-at", "/mnt/t"]);
+    assert_eq!(
+        p.tools,
+        Some(Tools {
+            source: ToolsSource::Named(Some("/opt/bb".into())),
+            at: Some("/mnt/t".into()),
+            container_at: None,
+        })
+    );
+    assert_eq!(p.program, Program::ToolboxShell { login: true });
+    let p = plan(&["-t1", "-m", "--tools", "ls"]);
+    assert_eq!(p.program, Program::Command(os(&["ls"])));
+    assert_eq!(p.tools.unwrap().source, ToolsSource::Named(None));
+    assert_eq!(
+        usage(&["-t1", "-a", "--to"]),
+        "option '--to' is ambiguous; possibilities: '--tools' '--tools-at'"
+    );
+    assert_eq!(
+        failed(&["-t1", "-n", "--tools=/opt/bb"]),
+        "--tools needs the mount namespace entered (-m or -a)"
+    );
+    assert_eq!(
+        failed(&["-t1", "-a", "-r", "--tools=/opt/bb"]),
+        "--tools cannot be used with --root: the tools are mounted at the root of the mount namespace"
+    );
+    assert_eq!(
+        failed(&["-t1", "-a", "--tools-at", "/mnt"]),
+        "--tools-at needs --tools"
+    );
+    assert_eq!(
+        failed(&["-t1", "-a", "--tools", "--container-at", "c"]),
+        "--container-at needs an absolute path without . or ..: c"
+    );
+}

@@ -35,6 +35,9 @@ pub enum Opt {
     FollowContext,
     KillChild,
     MountProc,
+    Tools,
+    ToolsAt,
+    ContainerAt,
 }
 
 /// One option of nsenter with its help line.
@@ -100,6 +103,9 @@ pub const OPTIONS: &[OptRow] = &[
     row(Opt::FollowContext, Some('Z'), "follow-context", No, "", "take the security context of the target"),
     extension(Opt::KillChild, "kill-child", Optional, "[=<signal>]", "send <signal> (KILL) to <program> if nsenter dies"),
     extension(Opt::MountProc, "mount-proc", No, "", "mount a fresh /proc in a private mount namespace"),
+    extension(Opt::Tools, "tools", Optional, "[=<source>]", "bring programs: a directory, a root, an image"),
+    extension(Opt::ToolsAt, "tools-at", Required, " <dir>", "where a directory of programs goes"),
+    extension(Opt::ContainerAt, "container-at", Required, " <dir>", "where the target's root goes in a tools root"),
 ];
 
 /// The order of the lines of `--help` (the same as util-linux's).
@@ -130,7 +136,13 @@ pub const HELP_ORDER: &[Opt] = &[
 ];
 
 /// The options spelled out in "Extensions", then the -h/-V pair.
-pub const HELP_EXTENSIONS: &[Opt] = &[Opt::KillChild, Opt::MountProc];
+pub const HELP_EXTENSIONS: &[Opt] = &[
+    Opt::KillChild,
+    Opt::MountProc,
+    Opt::Tools,
+    Opt::ToolsAt,
+    Opt::ContainerAt,
+];
 pub const HELP_INFO: &[Opt] = &[Opt::Help, Opt::Version];
 
 pub fn row_of(id: Opt) -> &'static OptRow {
