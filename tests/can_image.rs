@@ -9,6 +9,14 @@ use common::can::{self as harness, docker};
 use nsenter_can::can::{layout::share_files, TOOLS};
 use std::path::Path;
 
+/// The default toolbox's files (besides its links) and its licence.
+const TOOLBOX_FILES: [&str; 4] = [
+    "libexec/nsenter-can/toolbox/busybox",
+    "share/doc/nsenter-can/busybox/GPL-2",
+    "share/doc/nsenter-can/busybox/README",
+    "share/doc/nsenter-can/busybox/copyright",
+];
+
 /// Target from the issue: the whole image at most 8 MB.
 const MAX_IMAGE_BYTES: u64 = 8_000_000;
 
@@ -17,6 +25,7 @@ fn image_files() -> Vec<String> {
     let mut files = vec!["can".to_string()];
     files.extend(TOOLS.iter().map(|t| t.to_string()));
     files.extend(share_files());
+    files.extend(TOOLBOX_FILES.iter().map(|f| f.to_string()));
     files.sort();
     files
 }
@@ -52,7 +61,9 @@ fn image_is_small_and_holds_only_the_tools() {
 }
 
 /// `can/layout` puts exactly the files the entry point knows into the
-/// image: the tools beside `/can`, and what `share_files` installs.
+/// image: the tools beside `/can`, what `share_files` installs, and the
+/// toolbox: busybox (as can/busybox unpacks Debian's package) with a
+/// relative link per applet, and its licence.
 #[test]
 fn layout_script_gives_the_files_the_can_installs() {
     let scratch = harness::Scratch::new("layout");
@@ -61,28 +72,61 @@ fn layout_script_gives_the_files_the_can_installs() {
     for bin in ["can-entry", "nsenter", "docker-enter", "importenv"] {
         std::fs::write(bins.join(bin), bin).unwrap();
     }
+    let package = scratch.path("busybox");
+    let doc = package.join("usr/share/doc/busybox-static");
+    std::fs::create_dir_all(&doc).unwrap();
+    std::fs::create_dir_all(package.join("bin")).unwrap();
+    std::fs::copy(
+        common::busybox_image::host_busybox(),
+        package.join("bin/busybox"),
+    )
+    .unwrap();
+    for (file, text) in [
+        (doc.join("copyright"), "copyright"),
+        (package.join("GPL-2"), "GPL-2"),
+        (package.join("README"), "README"),
+    ] {
+        std::fs::write(file, text).unwrap();
+    }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = scratch.path("out");
     let ran = harness::run(
         std::process::Command::new(root.join("can/layout"))
             .arg(&bins)
+            .arg(&package)
             .arg(&out),
     );
     assert_eq!(ran.code, 0, "{}", ran.stderr);
-    let mut found = Vec::new();
+    let (mut found, mut links) = (Vec::new(), Vec::new());
     let mut todo = vec![out.clone()];
     while let Some(dir) = todo.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
-            if path.is_dir() {
+            let name = path.strip_prefix(&out).unwrap().display().to_string();
+            if let Ok(to) = std::fs::read_link(&path) {
+                links.push((name, to));
+            } else if path.is_dir() {
                 todo.push(path);
             } else {
-                found.push(path.strip_prefix(&out).unwrap().display().to_string());
+                found.push(name);
             }
         }
     }
     found.sort();
     assert_eq!(found, image_files());
+    // A link per applet, each relative, so it leads to busybox wherever
+    // the toolbox is mounted.
+    let toolbox = "libexec/nsenter-can/toolbox/";
+    for applet in ["sh", "ls", "ps", "cat"] {
+        assert!(
+            links.contains(&(format!("{toolbox}{applet}"), "busybox".into())),
+            "no link {applet} -> busybox"
+        );
+    }
+    assert!(links.len() > 100, "{} links", links.len());
+    assert!(links
+        .iter()
+        .all(|(name, to)| name.starts_with(toolbox) && to == Path::new("busybox")));
     assert_eq!(std::fs::read(out.join("can")).unwrap(), b"can-entry");
     assert_eq!(
         std::fs::read(out.join("share/zsh/site-functions/_nsenter")).unwrap(),
@@ -118,6 +162,6 @@ fn dockerfile_ends_with_the_stage_can_build_shares() {
     assert!(shared.contains("COPY --from=builder /out/ /"), "{shared}");
     assert!(shared.contains(r#"ENTRYPOINT ["/can"]"#), "{shared}");
     // Both ways fill /out with can/layout.
-    assert!(dockerfile.contains("can/layout \"target/$host/release\" /out"));
-    assert!(build.contains("\"$root/can/layout\" \"$bins\" \"$context/out\""));
+    assert!(dockerfile.contains("can/layout \"target/$host/release\" /busybox /out"));
+    assert!(build.contains("\"$root/can/layout\" \"$bins\" \"$context/busybox\" \"$context/out\""));
 }

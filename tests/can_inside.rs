@@ -29,26 +29,53 @@ fn nsenter_in_the_can_enters_a_container() {
     assert_eq!(out.stdout_text(), format!("{HOSTNAME}\n"));
 }
 
+/// `docker-enter ARGS` run in a privileged can, with the daemon's socket.
+fn docker_enter_in_the_can(image: &str, args: &[&str]) -> common::can::Out {
+    let socket = "/var/run/docker.sock:/var/run/docker.sock";
+    let mut run = vec!["-v", socket, image, "docker-enter"];
+    run.extend_from_slice(args);
+    docker(&privileged_can(image, &run))
+}
+
 #[test]
 fn docker_enter_in_the_can_enters_a_container() {
     let Some(image) = image() else {
         return;
     };
     let target = target("can-test-docker-enter-target", HOSTNAME);
-    let socket = "/var/run/docker.sock:/var/run/docker.sock";
-    let out = docker(&privileged_can(
-        image,
-        &[
-            "-v",
-            socket,
-            image,
-            "docker-enter",
-            &target.name,
-            "hostname",
-        ],
-    ));
+    let out = docker_enter_in_the_can(image, &[&target.name, "hostname"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout_text(), format!("{HOSTNAME}\n"));
+}
+
+/// `docker-enter --tools` alone, in the can, brings the can's own toolbox
+/// (Debian's busybox) into a container that has no shell.
+#[test]
+fn docker_enter_in_the_can_brings_its_toolbox() {
+    let Some(image) = image() else {
+        return;
+    };
+    let Some(tag) = common::tools::scratch_image("nsenter-can-test/tools:scratch", None, "") else {
+        return;
+    };
+    let target = common::TestContainer::run("can-test-tools-target", &[], tag, &[]);
+    let out = docker_enter_in_the_can(
+        image,
+        &[
+            "--tools",
+            &target.name,
+            "sh",
+            "-c",
+            "ls /; busybox | head -1",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = out.stdout_text();
+    assert!(
+        text.starts_with("dev\netc\npause\nproc\nsys\nBusyBox v"),
+        "{text}"
+    );
+    assert_eq!(common::docker_ok(&["diff", &target.name]), "");
 }
 
 #[test]

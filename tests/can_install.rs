@@ -60,10 +60,20 @@ fn install_into_a_mounted_dir_gives_static_tools_that_run_here() {
     }
 }
 
+/// The toolbox's programs and notes, in the order they are installed.
+const TOOLBOX: &str = "libexec/nsenter-can/toolbox";
+const TOOLBOX_FILES: [&str; 4] = [
+    "libexec/nsenter-can/toolbox/busybox",
+    "share/doc/nsenter-can/busybox/GPL-2",
+    "share/doc/nsenter-can/busybox/README",
+    "share/doc/nsenter-can/busybox/copyright",
+];
+
 /// `-v /usr/local:/target`: a prefix, known by its bin directory, gets the
-/// tools in bin/ and their man pages and completions under share/.
+/// tools in bin/, their man pages and completions under share/, and the
+/// default toolbox under libexec/ (busybox, its links, its licence).
 #[test]
-fn install_into_a_prefix_adds_man_pages_and_completions() {
+fn install_into_a_prefix_adds_man_pages_completions_and_the_toolbox() {
     let Some(image) = image() else { return };
     let dir = Scratch::new("prefix");
     std::fs::create_dir(dir.path("bin")).unwrap();
@@ -72,12 +82,28 @@ fn install_into_a_prefix_adds_man_pages_and_completions() {
 
     let mut want: Vec<String> = TOOLS.iter().map(|t| format!("bin/{t}")).collect();
     want.extend(share_files());
-    let said: Vec<String> = out.stdout_text().lines().map(str::to_owned).collect();
+    want.extend(TOOLBOX_FILES.iter().map(|f| f.to_string()));
+    let mut said: Vec<String> = out.stdout_text().lines().map(str::to_owned).collect();
+    // The toolbox's links, hundreds, are said in one line.
+    let links = said.pop().unwrap_or_default();
+    let count = std::fs::read_dir(dir.path(TOOLBOX))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_type().unwrap().is_symlink())
+        .count();
+    assert!(count > 100, "{count} links");
+    assert_eq!(
+        links,
+        format!("installed {count} links in /target/{TOOLBOX}")
+    );
+    assert_eq!(
+        std::fs::read_link(dir.path(&format!("{TOOLBOX}/sh"))).unwrap(),
+        std::path::Path::new("busybox")
+    );
     assert_eq!(said.len(), want.len(), "one line per file:\n{said:#?}");
     for (line, file) in said.iter().zip(&want) {
         let path = dir.path(file);
         let meta = std::fs::metadata(&path).unwrap();
-        let mode = if file.starts_with("bin/") {
+        let mode = if file.starts_with("bin/") || file.starts_with(TOOLBOX) {
             0o755
         } else {
             0o644
@@ -99,7 +125,11 @@ fn install_into_a_prefix_adds_man_pages_and_completions() {
         std::fs::read(dir.path("share/bash-completion/completions/nsenter")).unwrap(),
         std::fs::read(root.join("completions/nsenter.bash")).unwrap()
     );
-    assert_eq!(dir.names(), ["bin", "share"], "nothing else at the top");
+    assert_eq!(
+        dir.names(),
+        ["bin", "libexec", "share"],
+        "nothing else at the top"
+    );
 }
 
 #[test]

@@ -14,14 +14,18 @@ Usage:
                                                      run a tool from inside the can
 
 The can holds three static tools, /nsenter, /docker-enter and /importenv,
-and their man pages and bash, zsh and fish completions under /share.
+their man pages and bash, zsh and fish completions under /share, and a
+static busybox from Debian's busybox-static under /libexec (its licence
+under /share/doc): the toolbox that docker-enter --tools and nsenter
+--tools bring into containers without a shell.
 
 Commands (the image's arguments):
  (none)              install into the directory mounted at /target: when it
                      holds a bin directory (a prefix such as /usr/local), the
-                     tools go into bin/, the man pages into share/man/man1/
-                     and the completions where bash, zsh and fish look under
-                     share/; otherwise the tools alone go into it. Each file
+                     tools go into bin/, the man pages into share/man/man1/,
+                     the completions where bash, zsh and fish look under
+                     share/ and the toolbox into libexec/nsenter-can/;
+                     otherwise the tools alone go into it. Each file
                      is written under a temporary name, checked, then renamed
                      into place (a copy running now is not disturbed)
  cat FILE...         write the files' bytes to stdout

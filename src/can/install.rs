@@ -1,5 +1,6 @@
 //! Installing the tools (and, into a prefix, their man pages and
-//! completions) into the directory mounted at `/target`.
+//! completions, and the default toolbox with its links and licence) into
+//! the directory mounted at `/target`.
 //!
 //! Nothing is lost, whatever fails: every file is first written to a hidden
 //! temporary name beside its final one and read back, and every tool is run
@@ -8,7 +9,7 @@
 //! that is running right now keeps its own inode and is never corrupted, and
 //! a full or read-only directory is left exactly as it was.
 
-use super::layout::{self, Item};
+use super::layout::{self, Item, Kind};
 use crate::error::{Error, Result};
 use std::fs::{self, OpenOptions, Permissions};
 use std::io::{self, Write};
@@ -21,6 +22,8 @@ use std::process::{Command, Output, Stdio};
 pub const MODE: u32 = 0o755;
 /// Mode of an installed man page or completion.
 pub const DATA_MODE: u32 = 0o644;
+/// Mode of a symbolic link (it has no other).
+const LINK_MODE: u32 = 0o777;
 
 /// One file in place; for a tool, the first line its `--version` printed.
 #[derive(Debug)]
@@ -28,6 +31,8 @@ pub struct Installed {
     pub path: PathBuf,
     pub size: u64,
     pub version: Option<String>,
+    /// A symbolic link, and what it holds.
+    pub link: Option<PathBuf>,
 }
 
 /// A verified copy under its temporary name, waiting to be renamed.
@@ -38,6 +43,7 @@ struct Staged {
     mode: u32,
     size: u64,
     version: Option<String>,
+    link: Option<PathBuf>,
 }
 
 /// Install everything `target` has room for (see `layout`) from `source`,
@@ -84,6 +90,7 @@ pub fn install_items(target: &Path, items: &[Item]) -> Result<Vec<Installed>> {
             path: copy.dest.clone(),
             size: copy.size,
             version: copy.version.clone(),
+            link: copy.link.clone(),
         });
     }
     // Make the renames durable; a directory that refuses fsync is no reason
@@ -103,18 +110,23 @@ fn stage(item: &Item) -> Result<Staged> {
     let dir = dest.parent().unwrap_or(Path::new("/"));
     let name = dest.file_name().unwrap_or_default().to_string_lossy();
     let temp = dir.join(format!(".{name}.can-new"));
-    let mode = if item.tool.is_some() { MODE } else { DATA_MODE };
-    let bytes =
-        fs::read(from).map_err(|e| Error::io(format!("cannot read {}", from.display()), &e))?;
     if fs::symlink_metadata(dest).is_ok_and(|m| m.is_dir()) {
         return Err(Error::msg(format!(
             "cannot replace {}: Is a directory",
             dest.display()
         )));
     }
+    let (mode, tool) = match &item.kind {
+        Kind::Link(to) => return stage_link(temp, dest, to),
+        Kind::Tool(name) => (MODE, Some(*name)),
+        Kind::Program => (MODE, None),
+        Kind::Data => (DATA_MODE, None),
+    };
+    let bytes =
+        fs::read(from).map_err(|e| Error::io(format!("cannot read {}", from.display()), &e))?;
     let checked = write_new(&temp, &bytes, mode)
         .map_err(|e| Error::io(format!("cannot write {}", dest.display()), &e))
-        .and_then(|ino| Ok((ino, verify(&temp, dest, item.tool, &bytes)?)));
+        .and_then(|ino| Ok((ino, verify(&temp, dest, tool, &bytes)?)));
     match checked {
         Ok((ino, version)) => Ok(Staged {
             temp,
@@ -123,12 +135,46 @@ fn stage(item: &Item) -> Result<Staged> {
             mode,
             size: bytes.len() as u64,
             version,
+            link: None,
         }),
         Err(e) => {
             let _ = fs::remove_file(&temp);
             Err(e)
         }
     }
+}
+
+/// A symbolic link holding `to`, made under its temporary name and read
+/// back.
+fn stage_link(temp: PathBuf, dest: &Path, to: &Path) -> Result<Staged> {
+    let made = (|| {
+        let _ = fs::remove_file(&temp);
+        std::os::unix::fs::symlink(to, &temp)?;
+        Ok::<_, io::Error>((fs::read_link(&temp)?, fs::symlink_metadata(&temp)?.ino()))
+    })();
+    let (back, ino) = match made {
+        Ok(made) => made,
+        Err(e) => {
+            let _ = fs::remove_file(&temp);
+            return Err(Error::io(format!("cannot write {}", dest.display()), &e));
+        }
+    };
+    if back != to {
+        let _ = fs::remove_file(&temp);
+        return Err(Error::msg(format!(
+            "cannot verify {}: the written link differs from the original",
+            dest.display()
+        )));
+    }
+    Ok(Staged {
+        temp,
+        dest: dest.to_path_buf(),
+        ino,
+        mode: LINK_MODE,
+        size: 0,
+        version: None,
+        link: Some(to.to_path_buf()),
+    })
 }
 
 /// Create `path` afresh with `bytes` and `mode`, on disk; returns its inode.

@@ -30,7 +30,7 @@ impl Scratch {
         let item = |name: &&'static str| Item {
             from: self.src().join(name),
             dest: dir.join(name),
-            tool: Some(*name),
+            kind: Kind::Tool(name),
         };
         names.iter().map(item).collect()
     }
@@ -143,16 +143,29 @@ fn tools_flows() {
     );
 }
 
+/// The toolbox's files as the image holds them: busybox, two applet
+/// links, and the licence.
+const TOOLBOX: [(&str, u32); 4] = [
+    ("libexec/nsenter-can/toolbox/busybox", MODE),
+    ("libexec/nsenter-can/toolbox/ls", 0o777),
+    ("libexec/nsenter-can/toolbox/sh", 0o777),
+    ("share/doc/nsenter-can/busybox/copyright", DATA_MODE),
+];
+
 /// A source laid out as the image is: the tools at the top, their man
-/// pages and completions under share/.
+/// pages and completions under share/, the toolbox under libexec/.
 fn image_like(s: &Scratch) {
     for tool in crate::can::TOOLS {
         s.tool(tool, &format!("echo '{tool} 9'"));
     }
-    for file in layout::share_files() {
+    let data = layout::share_files().into_iter();
+    for file in data.chain([TOOLBOX[0].0.into(), TOOLBOX[3].0.into()]) {
         let path = s.src().join(&file);
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         fs::write(&path, format!("{file}\n")).unwrap();
+    }
+    for (link, _) in &TOOLBOX[1..3] {
+        std::os::unix::fs::symlink("busybox", s.src().join(link)).unwrap();
     }
 }
 
@@ -196,7 +209,7 @@ fn prefix_flows() {
     fs::rename(s.src().join("page"), &page).unwrap();
 
     let done = install(&s.src(), &s.dst()).unwrap();
-    assert_eq!(done.len(), 3 + layout::share_files().len());
+    assert_eq!(done.len(), 3 + layout::share_files().len() + TOOLBOX.len());
     assert_eq!(done[0].path, s.dst().join("bin/nsenter"));
     assert_eq!(done[0].version.as_deref(), Some("nsenter 9"));
     assert_eq!(done[3].version, None);
@@ -204,8 +217,10 @@ fn prefix_flows() {
         .iter()
         .map(|t| (format!("bin/{t}"), MODE))
         .chain(layout::share_files().into_iter().map(|f| (f, DATA_MODE)))
+        .chain(TOOLBOX.iter().map(|(f, mode)| (f.to_string(), *mode)))
         .collect();
-    for file in layout::share_files() {
+    let files = layout::share_files().into_iter();
+    for file in files.chain(TOOLBOX.iter().map(|(f, _)| f.to_string())) {
         let mut dir = Path::new(&file).parent();
         while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
             want.push((format!("{}/", d.display()), 0o755));
@@ -229,6 +244,20 @@ fn prefix_flows() {
             fs::read(s.src().join(&file)).unwrap()
         );
     }
+    for (link, _) in &TOOLBOX[1..3] {
+        assert_eq!(
+            fs::read_link(s.dst().join(link)).unwrap(),
+            Path::new("busybox")
+        );
+    }
+    let lines = crate::can::installed_lines(&done);
+    assert!(
+        lines.ends_with(&format!(
+            "installed 2 links in {}\n",
+            s.dst().join("libexec/nsenter-can/toolbox").display()
+        )),
+        "{lines}"
+    );
 
     // A share directory that is a link out of the target is refused.
     fs::remove_dir_all(s.dst().join("share")).unwrap();

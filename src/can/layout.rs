@@ -4,10 +4,13 @@
 //! gets the three tools and nothing else. A prefix (`-v /usr/local:/target`),
 //! known by the `bin` directory it holds, gets the tools in `bin/` and their
 //! man pages and shell completions under `share/`, where man, bash-completion,
-//! zsh and fish look by default. The image holds those files at the same
-//! paths under `/` (`/share/man/man1/nsenter.1`), so `cat` can copy them too.
+//! zsh and fish look by default, and the default toolbox of `--tools`
+//! (busybox and its applet links) under `libexec/`, its licence under
+//! `share/doc/`. The image holds those files at the same paths under `/`
+//! (`/share/man/man1/nsenter.1`), so `cat` can copy them too.
 
 use super::TOOLS;
+use crate::cli::tools::INSTALLED_TOOLBOX;
 use crate::error::{Error, Result};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -21,14 +24,29 @@ pub enum Layout {
     Prefix,
 }
 
+/// Where the toolbox's licence and notes are, under a prefix.
+pub const TOOLBOX_DOCS: &str = "share/doc/nsenter-can/busybox";
+
 /// One file to install.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
     pub from: PathBuf,
     pub dest: PathBuf,
+    pub kind: Kind,
+}
+
+/// What a file is, which says how it is installed and checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
     /// A tool, run once with `--version` under this name before it is put
-    /// in place; `None` for a man page or a completion.
-    pub tool: Option<&'static str>,
+    /// in place.
+    Tool(&'static str),
+    /// A program of the toolbox (busybox): executable, not run.
+    Program,
+    /// A man page, a completion, a licence.
+    Data,
+    /// A symbolic link with this content (an applet of the toolbox).
+    Link(PathBuf),
 }
 
 /// Each tool's man page and completions, as paths under a prefix.
@@ -66,15 +84,43 @@ pub fn items(source: &Path, target: &Path, layout: Layout) -> Vec<Item> {
         .map(|tool| Item {
             from: source.join(tool),
             dest: tools_dir.join(tool),
-            tool: Some(tool),
+            kind: Kind::Tool(tool),
         })
         .collect();
     if layout == Layout::Prefix {
         items.extend(share_files().into_iter().map(|file| Item {
             from: source.join(&file),
             dest: target.join(&file),
-            tool: None,
+            kind: Kind::Data,
         }));
+        items.extend(toolbox_items(source, target));
+    }
+    items
+}
+
+/// The default toolbox and its licence, as the image holds them (an image
+/// built without them installs none): programs, links and notes.
+pub fn toolbox_items(source: &Path, target: &Path) -> Vec<Item> {
+    let mut items = Vec::new();
+    for (dir, is_toolbox) in [(INSTALLED_TOOLBOX, true), (TOOLBOX_DOCS, false)] {
+        let Ok(entries) = fs::read_dir(source.join(dir)) else {
+            continue;
+        };
+        let mut names: Vec<_> = entries.flatten().map(|e| e.file_name()).collect();
+        names.sort();
+        for name in names {
+            let from = source.join(dir).join(&name);
+            let kind = match fs::read_link(&from) {
+                Ok(to) => Kind::Link(to),
+                Err(_) if is_toolbox => Kind::Program,
+                Err(_) => Kind::Data,
+            };
+            items.push(Item {
+                dest: target.join(dir).join(&name),
+                from,
+                kind,
+            });
+        }
     }
     items
 }

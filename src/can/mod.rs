@@ -125,10 +125,12 @@ fn install_or_explain(out: &mut impl Write) -> Result<i32> {
     Ok(0)
 }
 
-/// One line per file put in place; a tool's names its version.
-fn installed_lines(installed: &[install::Installed]) -> String {
-    installed
+/// One line per file put in place, a tool's with its version; links (the
+/// toolbox's applets, hundreds) as one line per directory.
+pub(crate) fn installed_lines(installed: &[install::Installed]) -> String {
+    let mut lines: String = installed
         .iter()
+        .filter(|file| file.link.is_none())
         .map(|file| {
             let what = format!("installed {} ({} bytes)", file.path.display(), file.size);
             match &file.version {
@@ -136,7 +138,19 @@ fn installed_lines(installed: &[install::Installed]) -> String {
                 None => format!("{what}\n"),
             }
         })
-        .collect()
+        .collect();
+    let mut dirs: Vec<(&Path, usize)> = Vec::new();
+    for file in installed.iter().filter(|file| file.link.is_some()) {
+        let dir = file.path.parent().unwrap_or(Path::new("/"));
+        match dirs.iter_mut().find(|(d, _)| *d == dir) {
+            Some((_, count)) => *count += 1,
+            None => dirs.push((dir, 1)),
+        }
+    }
+    for (dir, count) in dirs {
+        lines.push_str(&format!("installed {count} links in {}\n", dir.display()));
+    }
+    lines
 }
 
 #[cfg(test)]

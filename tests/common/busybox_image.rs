@@ -31,6 +31,14 @@ pub fn build() -> &'static str {
     )
 }
 
+/// Debian's static busybox on this machine.
+pub fn host_busybox() -> &'static str {
+    ["/bin/busybox", "/usr/bin/busybox"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .expect("busybox-static installed (apt-get install busybox-static)")
+}
+
 /// Build `tag` from `dockerfile` with `files` (name, bytes, mode) and
 /// busybox as `busybox` in the context; once per tag and test binary.
 pub fn build_custom(
@@ -48,11 +56,7 @@ pub fn build_custom(
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(tag.replace(['/', ':'], "-"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let busybox = ["/bin/busybox", "/usr/bin/busybox"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists())
-        .expect("busybox-static installed (apt-get install busybox-static)");
-    std::fs::copy(busybox, dir.join("busybox")).unwrap();
+    std::fs::copy(host_busybox(), dir.join("busybox")).unwrap();
     for (name, bytes, mode) in files {
         let path = dir.join(name);
         std::fs::write(&path, bytes).unwrap();

@@ -9,7 +9,9 @@ pub mod can;
 pub mod completions;
 pub mod docker_enter;
 pub mod pty;
+pub mod static_c;
 pub mod tmux;
+pub mod tools;
 
 use std::io::{Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};

@@ -1,0 +1,70 @@
+//! `nsenter --tools`: the same tools docker-enter brings (tested in full in
+//! docker_enter_tools.rs), from nsenter's command line.
+
+mod common;
+
+use common::busybox_image;
+use common::docker_enter::ready;
+use common::tools::{mounts_naming, scratch_image, toolbox};
+use common::{docker_ok, ours, run, TestContainer};
+
+/// A `FROM scratch` container and its PID; None when the test cannot run.
+fn scratch_target(name: &str) -> Option<(TestContainer, String)> {
+    if !ready() {
+        return None;
+    }
+    let tag = scratch_image("nsenter-can-test/tools:scratch", None, "")?;
+    let c = TestContainer::run(name, &[], tag, &[]);
+    let pid = docker_ok(&["inspect", "-f", "{{.State.Pid}}", &c.name]);
+    Some((c, pid))
+}
+
+#[test]
+fn without_a_program_the_tools_login_shell_runs() {
+    let Some((c, pid)) = scratch_target("nsc-nsenter-tools") else {
+        return;
+    };
+    let before = std::fs::read_to_string(format!("/proc/{pid}/mountinfo")).unwrap();
+    let tools = format!("--tools={}", toolbox().display());
+    let out = run(
+        ours().args(["-t", &pid, "-a", &tools]),
+        b"echo \"$0\"; ls /; exit 4\n",
+    );
+    assert_eq!(out.status, "exit 4", "{out:#?}");
+    assert_eq!(out.stdout, "-sh\ndev\netc\npause\nproc\nsys\n");
+    let after = std::fs::read_to_string(format!("/proc/{pid}/mountinfo")).unwrap();
+    assert_eq!(after, before);
+    assert_eq!(docker_ok(&["diff", &c.name]), "");
+    let needle = format!("/{} ", toolbox().file_name().unwrap().to_string_lossy());
+    assert_eq!(mounts_naming(&needle), Vec::<String>::new());
+}
+
+#[test]
+fn an_image_is_the_root_with_the_target_under_it() {
+    let Some((_c, pid)) = scratch_target("nsc-nsenter-tools-image") else {
+        return;
+    };
+    let tools = format!("--tools={}", busybox_image::build());
+    let out = run(
+        ours()
+            .args(["-t", &pid, "-a", &tools, "--container-at=/t", "sh", "-c"])
+            .arg("pwd; ls /t/pause; ps -o pid,args | grep -c '^ *1 /pause$'"),
+        b"",
+    );
+    assert_eq!(
+        (out.stdout.as_str(), out.status.as_str()),
+        ("/t\n/t/pause\n1\n", "exit 0"),
+        "{out:#?}"
+    );
+}
+
+#[test]
+fn tools_need_the_mount_namespace() {
+    let tools = format!("--tools={}", toolbox().display());
+    let out = run(ours().args(["-t", "1", "-n", &tools]), b"");
+    out.assert_one_line_error("--tools without -m");
+    assert_eq!(
+        out.stderr,
+        "nsenter: --tools needs the mount namespace entered (-m or -a)\n"
+    );
+}
