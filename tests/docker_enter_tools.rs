@@ -9,7 +9,7 @@ mod common;
 use common::busybox_image;
 use common::docker_enter::{docker_enter, image, ready, stderr, stdout, DOCKER_ENTER};
 use common::tmux::{count, Tmux, SHELL};
-use common::tools::{mounts_naming, scratch_image, toolbox};
+use common::tools::{mount_needle, mounts_naming, scratch_image, toolbox};
 use common::{docker_ok, Running, TestContainer};
 use std::path::Path;
 use std::process::Command;
@@ -37,20 +37,13 @@ fn processes(c: &TestContainer) -> String {
     docker_ok(&["top", &c.name, "-o", "pid"])
 }
 
-/// What identifies the toolbox's mount in a mountinfo line: its unique
-/// directory name (the mount's root is the directory, from its own
-/// filesystem's root).
-fn toolbox_needle() -> String {
-    let dir = toolbox();
-    format!("/{} ", dir.file_name().unwrap().to_string_lossy())
-}
-
 fn tools_arg(dir: &Path) -> String {
     format!("--tools={}", dir.display())
 }
 
 #[test]
 fn a_scratch_container_gets_a_shell_and_stays_untouched() {
+    let tb = toolbox("scratch");
     let Some(c) = scratch("nsc-tools-scratch") else {
         return;
     };
@@ -60,7 +53,7 @@ fn a_scratch_container_gets_a_shell_and_stays_untouched() {
     let out = docker_enter(&[&c.name, "sh", "-c", "true"]);
     assert_eq!(out.status.code(), Some(127), "{}", stderr(&out));
 
-    let out = docker_enter(&[&tools_arg(&toolbox()), &c.name, "sh", "-c", "ls /; ps"]);
+    let out = docker_enter(&[&tools_arg(&tb), &c.name, "sh", "-c", "ls /; ps"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     let listing: Vec<&str> = text.lines().take_while(|l| !l.contains("PID")).collect();
@@ -75,7 +68,7 @@ fn a_scratch_container_gets_a_shell_and_stays_untouched() {
     // During a session: the program's mount table has the tools, the
     // container's does not.
     let mut session = Running::start(Command::new(DOCKER_ENTER).args([
-        &tools_arg(&toolbox()),
+        &tools_arg(&tb),
         &c.name,
         "sh",
         "-c",
@@ -83,7 +76,7 @@ fn a_scratch_container_gets_a_shell_and_stays_untouched() {
     ]));
     assert!(session.wait_output("READY"), "{}", session.output());
     let program = session.program("sleep");
-    let needle = toolbox_needle();
+    let needle = mount_needle(&tb);
     let ours = mountinfo(&program.to_string());
     let line = ours.lines().find(|l| l.contains(&needle));
     let line = line.unwrap_or_else(|| panic!("no tools mounted for the program:\n{ours}"));
@@ -92,13 +85,17 @@ fn a_scratch_container_gets_a_shell_and_stays_untouched() {
         "{line}"
     );
     assert!(line.contains(" ro,nosuid,nodev"), "{line}");
-    // The search below finds a mount of ours while there is one.
-    assert_eq!(
-        mounts_naming(&needle).len(),
-        1,
-        "{:#?}",
-        mounts_naming(&needle)
-    );
+    // The search below finds a mount of ours while there is one: in our
+    // private mount namespace, which the waiting docker-enter and the
+    // program share, and nowhere else.
+    let mut seen: Vec<String> = mounts_naming(&needle)
+        .iter()
+        .map(|l| l.split(':').next().unwrap().to_string())
+        .collect();
+    seen.sort();
+    let mut expected = vec![session.pid().to_string(), program.to_string()];
+    expected.sort();
+    assert_eq!(seen, expected);
     assert_eq!(
         mountinfo(&pid),
         mounts_before,
@@ -117,12 +114,13 @@ fn a_scratch_container_gets_a_shell_and_stays_untouched() {
 
 #[test]
 fn the_tools_are_read_only_and_the_exit_status_passes() {
+    let tb = toolbox("ro");
     let Some(c) = scratch("nsc-tools-ro") else {
         return;
     };
     // The tools' directory is the last of PATH.
     let script = "d=${PATH##*:}; echo \"$PATH\"; touch \"$d/busybox\" \"$d/new\" 2>&1; exit 7";
-    let out = docker_enter(&[&tools_arg(&toolbox()), &c.name, "sh", "-c", script]);
+    let out = docker_enter(&[&tools_arg(&tb), &c.name, "sh", "-c", script]);
     assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
     let text = stdout(&out);
     // No empty /mnt, /media, /srv or /opt in a scratch container: /dev/shm,
@@ -138,13 +136,14 @@ fn the_tools_are_read_only_and_the_exit_status_passes() {
     );
     assert_eq!(docker_ok(&["diff", &c.name]), "");
     // docker diff does see what a session writes into the container.
-    let out = docker_enter(&[&tools_arg(&toolbox()), &c.name, "touch", "/written"]);
+    let out = docker_enter(&[&tools_arg(&tb), &c.name, "touch", "/written"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(docker_ok(&["diff", &c.name]), "A /written");
 }
 
 #[test]
 fn the_shell_works_at_a_terminal() {
+    let tb = toolbox("tty");
     if !ready() || !common::require_root_and(&["tmux", "bash"]) {
         return;
     }
@@ -155,7 +154,7 @@ fn the_shell_works_at_a_terminal() {
     tmux.start(SHELL);
     tmux.wait_for("the prompt", |s| s.lines().any(|l| l.trim_end() == "$"));
     tmux.keys(&[
-        &format!("{DOCKER_ENTER} {} {}", tools_arg(&toolbox()), c.name),
+        &format!("{DOCKER_ENTER} {} {}", tools_arg(&tb), c.name),
         "Enter",
     ]);
     tmux.keys(&["tty; ls /; echo IN-$((2*3))", "Enter"]);
@@ -217,17 +216,14 @@ fn a_toolbox_image_holds_the_container_at_container() {
 
 #[test]
 fn a_root_directory_is_a_toolbox_root_too() {
+    let tb = toolbox("rootdir");
     let Some(c) = scratch("nsc-tools-rootdir") else {
         return;
     };
     // A root filesystem of ours: bin/ with the toolbox in it.
     let root = common::tempdir("rootfs");
     std::fs::create_dir(root.join("bin")).unwrap();
-    common::sh(&format!(
-        "cp -a {}/. {}/bin/",
-        toolbox().display(),
-        root.display()
-    ));
+    common::sh(&format!("cp -a {}/. {}/bin/", tb.display(), root.display()));
     let out = docker_enter(&[
         &tools_arg(&root),
         "--container-at=/target/root",
@@ -248,6 +244,7 @@ fn a_root_directory_is_a_toolbox_root_too() {
 
 #[test]
 fn a_non_root_user_stays_that_user() {
+    let tb = toolbox("nonroot");
     if !ready() {
         return;
     }
@@ -258,7 +255,7 @@ fn a_non_root_user_stays_that_user() {
     };
     let c = TestContainer::run("nsc-tools-nonroot", &[], tag, &[]);
     let tools = busybox_image::build();
-    for source in [tools_arg(&toolbox()), format!("--tools={tools}")] {
+    for source in [tools_arg(&tb), format!("--tools={tools}")] {
         let out = docker_enter(&[&source, &c.name, "sh", "-c", "id -u; id -g; echo $HOME"]);
         assert_eq!(
             (stdout(&out).as_str(), out.status.code()),
@@ -270,7 +267,7 @@ fn a_non_root_user_stays_that_user() {
     // The mounting needs privilege the user never gets: the shell cannot
     // undo the tools' read-only mount.
     let out = docker_enter(&[
-        &tools_arg(&toolbox()),
+        &tools_arg(&tb),
         &c.name,
         "sh",
         "-c",
@@ -292,6 +289,7 @@ fn assert_one_line(out: &std::process::Output, starts: &str) {
 
 #[test]
 fn bad_input_is_one_line_and_mounts_nothing() {
+    let tb = toolbox("bad");
     let Some(c) = scratch("nsc-tools-bad") else {
         return;
     };
@@ -300,7 +298,7 @@ fn bad_input_is_one_line_and_mounts_nothing() {
     std::fs::write(&file, "not a directory").unwrap();
     let shell_less = scratch.join("shell-less");
     std::fs::create_dir(&shell_less).unwrap();
-    std::fs::copy(toolbox().join("busybox"), shell_less.join("busybox")).unwrap();
+    std::fs::copy(tb.join("busybox"), shell_less.join("busybox")).unwrap();
     let missing = scratch.join("missing");
     let cases: [(Vec<String>, &str); 6] = [
         (
@@ -319,19 +317,11 @@ fn bad_input_is_one_line_and_mounts_nothing() {
             "docker-enter: no image nsenter-can-test/no-such-image here",
         ),
         (
-            vec![
-                tools_arg(&toolbox()),
-                "--tools-at=/pause".into(),
-                c.name.clone(),
-            ],
+            vec![tools_arg(&tb), "--tools-at=/pause".into(), c.name.clone()],
             "docker-enter: cannot mount the tools at /pause: Not a directory",
         ),
         (
-            vec![
-                tools_arg(&toolbox()),
-                "--tools-at=/no/such".into(),
-                c.name.clone(),
-            ],
+            vec![tools_arg(&tb), "--tools-at=/no/such".into(), c.name.clone()],
             "docker-enter: cannot mount the tools at /no/such: No such file or directory",
         ),
         (
@@ -351,7 +341,7 @@ fn bad_input_is_one_line_and_mounts_nothing() {
     // With a command, tools without a shell are fine.
     let out = docker_enter(&[&tools_arg(&shell_less), &c.name, "busybox", "true"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    for needle in [toolbox_needle(), "/shell-less ".into()] {
+    for needle in [mount_needle(&tb), "/shell-less ".into()] {
         assert_eq!(mounts_naming(&needle), Vec::<String>::new(), "{needle}");
     }
     assert_eq!(docker_ok(&["diff", &c.name]), "");
@@ -359,6 +349,7 @@ fn bad_input_is_one_line_and_mounts_nothing() {
 
 #[test]
 fn a_link_is_never_followed_to_the_place() {
+    let tb = toolbox("link");
     if !ready() {
         return;
     }
@@ -372,14 +363,14 @@ fn a_link_is_never_followed_to_the_place() {
         "-c",
         "rmdir /mnt 2>/dev/null; ln -s /etc /mnt; mkdir -p /media",
     ]);
-    let out = docker_enter(&[&tools_arg(&toolbox()), &c.name, "sh", "-c", "echo $PATH"]);
+    let out = docker_enter(&[&tools_arg(&tb), &c.name, "sh", "-c", "echo $PATH"]);
     assert!(
         stdout(&out).ends_with(":/media\n"),
         "{}{}",
         stdout(&out),
         stderr(&out)
     );
-    let out = docker_enter(&[&tools_arg(&toolbox()), "--tools-at=/mnt", &c.name, "true"]);
+    let out = docker_enter(&[&tools_arg(&tb), "--tools-at=/mnt", &c.name, "true"]);
     assert_one_line(
         &out,
         "docker-enter: cannot mount the tools at /mnt: Too many levels of symbolic links (a symbolic link is on the way",
@@ -395,6 +386,7 @@ fn a_link_is_never_followed_to_the_place() {
 
 #[test]
 fn tools_alone_take_the_toolbox_installed_beside_the_tool() {
+    let tb = toolbox("default");
     let Some(c) = scratch("nsc-tools-default") else {
         return;
     };
@@ -415,7 +407,7 @@ fn tools_alone_take_the_toolbox_installed_beside_the_tool() {
     std::fs::create_dir_all(prefix.join("libexec/nsenter-can")).unwrap();
     common::sh(&format!(
         "cp -a {} {}",
-        toolbox().display(),
+        tb.display(),
         prefix.join("libexec/nsenter-can/toolbox").display()
     ));
     let out = common::output(

@@ -5,7 +5,7 @@ mod common;
 
 use common::busybox_image;
 use common::docker_enter::ready;
-use common::tools::{mounts_naming, scratch_image, toolbox};
+use common::tools::{mount_needle, mounts_naming, scratch_image, toolbox};
 use common::{docker_ok, ours, run, TestContainer};
 
 /// A `FROM scratch` container and its PID; None when the test cannot run.
@@ -21,11 +21,12 @@ fn scratch_target(name: &str) -> Option<(TestContainer, String)> {
 
 #[test]
 fn without_a_program_the_tools_login_shell_runs() {
+    let tb = toolbox("login");
     let Some((c, pid)) = scratch_target("nsc-nsenter-tools") else {
         return;
     };
     let before = std::fs::read_to_string(format!("/proc/{pid}/mountinfo")).unwrap();
-    let tools = format!("--tools={}", toolbox().display());
+    let tools = format!("--tools={}", tb.display());
     let out = run(
         ours().args(["-t", &pid, "-a", &tools]),
         b"echo \"$0\"; ls /; exit 4\n",
@@ -35,7 +36,7 @@ fn without_a_program_the_tools_login_shell_runs() {
     let after = std::fs::read_to_string(format!("/proc/{pid}/mountinfo")).unwrap();
     assert_eq!(after, before);
     assert_eq!(docker_ok(&["diff", &c.name]), "");
-    let needle = format!("/{} ", toolbox().file_name().unwrap().to_string_lossy());
+    let needle = mount_needle(&tb);
     assert_eq!(mounts_naming(&needle), Vec::<String>::new());
 }
 
@@ -60,8 +61,8 @@ fn an_image_is_the_root_with_the_target_under_it() {
 
 #[test]
 fn tools_need_the_mount_namespace() {
-    let tools = format!("--tools={}", toolbox().display());
-    let out = run(ours().args(["-t", "1", "-n", &tools]), b"");
+    // Refused as the command line is read: the directory is not looked at.
+    let out = run(ours().args(["-t", "1", "-n", "--tools=/no/such/dir"]), b"");
     out.assert_one_line_error("--tools without -m");
     assert_eq!(
         out.stderr,

@@ -13,19 +13,22 @@ const PAUSE: &str = "#include <signal.h>\n#include <unistd.h>\n\
     int main(void){signal(SIGTERM,bye);signal(SIGINT,bye);for(;;)pause();}\n";
 
 /// A directory of static programs: busybox and a relative link per applet,
-/// made once per test binary (its path is unique to the run).
-pub fn toolbox() -> PathBuf {
-    static MADE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    MADE.get_or_init(|| {
-        let dir = super::tempdir("toolbox");
-        std::fs::copy(host_busybox(), dir.join("busybox")).unwrap();
-        let list = super::sh(&format!("{} --list", dir.join("busybox").display()));
-        for applet in list.lines().filter(|a| *a != "busybox") {
-            std::os::unix::fs::symlink("busybox", dir.join(applet)).unwrap();
-        }
-        dir
-    })
-    .clone()
+/// one of its own for each test (`name`), so that looking for its mounts
+/// finds no other test's.
+pub fn toolbox(name: &str) -> PathBuf {
+    let dir = super::tempdir(&format!("toolbox-{name}"));
+    std::fs::copy(host_busybox(), dir.join("busybox")).unwrap();
+    let list = super::sh(&format!("{} --list", dir.join("busybox").display()));
+    for applet in list.lines().filter(|a| *a != "busybox") {
+        std::os::unix::fs::symlink("busybox", dir.join(applet)).unwrap();
+    }
+    dir
+}
+
+/// What identifies a mount of the directory `dir` in a mountinfo line:
+/// its root, which ends with the directory's (unique) name.
+pub fn mount_needle(dir: &std::path::Path) -> String {
+    format!("/{} ", dir.file_name().unwrap().to_string_lossy())
 }
 
 /// A `FROM scratch` image holding only `/pause` (static, built with gcc),
