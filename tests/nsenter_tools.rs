@@ -6,7 +6,7 @@ mod common;
 use common::busybox_image;
 use common::docker_enter::ready;
 use common::tools::{mount_needle, mounts_naming, scratch_image, toolbox};
-use common::{docker_ok, ours, run, TestContainer};
+use common::{docker_ok, oracle, ours, run, Running, Target, TestContainer, ORACLE};
 
 /// A `FROM scratch` container and its PID; None when the test cannot run.
 fn scratch_target(name: &str) -> Option<(TestContainer, String)> {
@@ -68,4 +68,48 @@ fn tools_need_the_mount_namespace() {
         out.stderr,
         "nsenter: --tools needs the mount namespace entered (-m or -a)\n"
     );
+}
+
+/// In a user namespace of its own, the target's root has every capability
+/// over what that namespace owns: the mount namespace our tools are
+/// mounted in is made before entering it, so it belongs to ours, and the
+/// target's root cannot join it (and undo the read-only mounts).
+#[test]
+fn the_targets_root_cannot_join_the_tools_mount_namespace() {
+    if !common::require_root_and(&["unshare", ORACLE]) {
+        return;
+    }
+    let target = Target::userns();
+    let tb = toolbox("userns");
+    let mut session = Running::start(ours().args([
+        "-t",
+        &target.pid_str(),
+        "-a",
+        &format!("--tools={}", tb.display()),
+        "sh",
+        "-c",
+        "echo READY; exec sleep 60",
+    ]));
+    assert!(session.wait_output("READY"), "{}", session.output());
+    let program = session.program("sleep");
+    // As the target's root, join a mount namespace: its own (the control),
+    // then the program's.
+    let join = |pid: i32| {
+        run(
+            oracle()
+                .args(["-t", &target.pid_str(), "-U", "--", ORACLE])
+                .arg(format!("--mount=/proc/{pid}/ns/mnt"))
+                .arg("true"),
+            b"",
+        )
+    };
+    assert_eq!(join(target.pid).status, "exit 0", "{:#?}", join(target.pid));
+    let refused = join(program);
+    assert_eq!(refused.status, "exit 1", "{refused:#?}");
+    assert!(
+        refused.stderr.ends_with("Operation not permitted\n"),
+        "{refused:#?}"
+    );
+    common::kill(program, libc::SIGKILL);
+    session.wait();
 }

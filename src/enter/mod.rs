@@ -103,7 +103,13 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
     if prepared.namespaces.enters(NsKind::User) {
         creds::drop_groups_early(&mut creds);
     }
-    namespaces::enter(&prepared.namespaces, target)?;
+    let mut namespaces = prepared.namespaces;
+    // With --tools the user namespace comes last (see split_off_user).
+    let user_last = match prepared.tools {
+        Some(_) => namespaces.split_off_user(),
+        None => namespaces::Namespaces::none(),
+    };
+    namespaces::enter(&namespaces, target)?;
     // Entering a user namespace owned by another uid may make us dumpable.
     process::set_dumpable(false)
         .map_err(|e| Error::sys("cannot make the process non-dumpable", e))?;
@@ -114,6 +120,11 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
         (Some(prepared), Some(wanted)) => Some(tools::attach(prepared, wanted)?),
         _ => None,
     };
+    if user_last.enters(NsKind::User) {
+        namespaces::enter(&user_last, target)?;
+        process::set_dumpable(false)
+            .map_err(|e| Error::sys("cannot make the process non-dumpable", e))?;
+    }
     if let Some(dir) = toolbox.as_ref().and_then(|t| t.programs_at.as_deref()) {
         tools::append_to_path(&mut env, dir);
     }
@@ -145,7 +156,7 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
         || match plan.fork {
             ForkMode::Never => false,
             ForkMode::Always => true,
-            ForkMode::WhenPidNs => prepared.namespaces.enters(NsKind::Pid) || plan.mount_proc,
+            ForkMode::WhenPidNs => namespaces.enters(NsKind::Pid) || plan.mount_proc,
         };
     if fork {
         supervise::fork_and_wait(

@@ -27,6 +27,30 @@ impl Namespaces {
     pub fn enters(&self, kind: NsKind) -> bool {
         self.pidfd_kinds.contains(&kind) || self.files.iter().any(|(k, _)| *k == kind)
     }
+
+    /// Nothing to enter.
+    pub fn none() -> Namespaces {
+        Namespaces {
+            pidfd_kinds: Vec::new(),
+            files: Vec::new(),
+        }
+    }
+
+    /// Take the user namespace out, to be entered on its own after the
+    /// rest: `--tools` mounts in between, and a mount namespace made then
+    /// belongs to our user namespace, which the container's root has no
+    /// power over (it could join one owned by the container's and undo
+    /// our read-only mounts).
+    pub fn split_off_user(&mut self) -> Namespaces {
+        let mut user = Namespaces::none();
+        if let Some(i) = self.pidfd_kinds.iter().position(|k| *k == NsKind::User) {
+            user.pidfd_kinds.push(self.pidfd_kinds.remove(i));
+        }
+        if let Some(i) = self.files.iter().position(|(k, _)| *k == NsKind::User) {
+            user.files.push(self.files.remove(i));
+        }
+        user
+    }
 }
 
 /// The kinds to enter and where each comes from.
@@ -66,10 +90,7 @@ fn choose(plan: &Plan, target: Option<&Target>) -> Result<Vec<(NsKind, NsSource)
 /// Open every handle the plan needs (files named on the command line were
 /// opened already, in order: take those).
 pub fn prepare(plan: &Plan, target: Option<&Target>, opened: &mut Opened) -> Result<Namespaces> {
-    let mut out = Namespaces {
-        pidfd_kinds: Vec::new(),
-        files: Vec::new(),
-    };
+    let mut out = Namespaces::none();
     let use_pidfd = target.is_some_and(|t| t.pidfd().is_some()) && !plan.user_parent;
     for (kind, source) in choose(plan, target)? {
         match source {

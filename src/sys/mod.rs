@@ -8,7 +8,8 @@
 //! libc remains for what rustix lacks (docs/dependencies.md keeps the
 //! list): fork, execve, signal dispositions, masks and signalfd, kill and
 //! raise with any signal number, the parent-death signal, a pidfd's
-//! signal 0, close_range, the nsfs ioctls and SIOCGSKNS, and strerror.
+//! signal 0, close_range, the nsfs ioctls and SIOCGSKNS, mount_setattr, and
+//! strerror.
 //!
 //! One module per subject: descriptors (`fd`), files and paths (`fs`),
 //! root and working directory (`dirs`), mounts (`mount`), namespaces
