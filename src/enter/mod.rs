@@ -116,10 +116,7 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
     // Mounting needs CAP_SYS_ADMIN: before credentials and confinement
     // change, and in this process, so the waiting parent holds the mount
     // namespace as long as the program runs.
-    let toolbox = match (prepared.tools, &plan.tools) {
-        (Some(prepared), Some(wanted)) => Some(tools::attach(prepared, wanted)?),
-        _ => None,
-    };
+    let toolbox = prepared.tools.map(tools::attach).transpose()?;
     if user_last.enters(NsKind::User) {
         namespaces::enter(&user_last, target)?;
         process::set_dumpable(false)

@@ -45,13 +45,22 @@ const KERNEL_DIRS: &[&str] = &["proc", "dev", "sys"];
 /// The container's files that say who it is on the network.
 const NAME_FILES: &[&str] = &["etc/resolv.conf", "etc/hosts", "etc/hostname"];
 
-/// The tools, opened before entering.
+/// The tools, opened before entering, and where they go.
 pub struct PreparedTools {
     layout: Layout,
     /// The toolbox's shell, relative to its top.
     shell: Option<&'static str>,
-    /// The source as the user named it, for messages.
-    name: String,
+    /// The plan's request: the source and where things go.
+    wanted: Tools,
+}
+
+/// The source as the user named it, for messages.
+fn source_name(tools: &Tools) -> String {
+    match &tools.source {
+        ToolsSource::Programs(dir) | ToolsSource::Root(dir) => dir.display().to_string(),
+        ToolsSource::Image { name, .. } => format!("image {name}"),
+        ToolsSource::Named(named) => format!("{named:?}"),
+    }
 }
 
 enum Layout {
@@ -77,24 +86,23 @@ pub fn prepare(tools: &Tools) -> Result<PreparedTools> {
         ToolsSource::Named(_) => Err(Error::msg(
             "internal error: the tools were not resolved before preparing",
         )),
-        ToolsSource::Programs(dir) => prepare_programs(dir),
-        ToolsSource::Root(dir) => {
-            let name = dir.display().to_string();
-            prepare_root(&[dir.as_path()], tools, name)
-        }
-        ToolsSource::Image { name, layers } => {
+        ToolsSource::Programs(dir) => prepare_programs(dir, tools),
+        ToolsSource::Root(dir) => prepare_root(&[dir.as_path()], tools),
+        ToolsSource::Image { layers, .. } => {
             let layers: Vec<&Path> = layers.iter().map(PathBuf::as_path).collect();
-            prepare_root(&layers, tools, format!("image {name}"))
+            prepare_root(&layers, tools)
         }
     }
 }
 
-fn prepare_programs(dir: &Path) -> Result<PreparedTools> {
-    let name = dir.display().to_string();
-    let failed = |e| Error::sys(format!("cannot open tools {name}"), e);
+fn prepare_programs(dir: &Path, tools: &Tools) -> Result<PreparedTools> {
+    let name = source_name(tools);
+    let failed = |e| Error::sys(format!("cannot use {name} as tools"), e);
     let tree = mount::clone_path(dir, true).map_err(failed)?;
     if !fs::fstat(tree.as_fd()).map_err(failed)?.is_dir() {
-        return Err(Error::msg(format!("tools {name} is not a directory")));
+        return Err(Error::msg(format!(
+            "cannot use {name} as tools: it is not a directory"
+        )));
     }
     mount::lock_read_only(tree.as_fd())
         .map_err(|e| Error::sys(format!("cannot make tools {name} read-only"), e))?;
@@ -102,20 +110,28 @@ fn prepare_programs(dir: &Path) -> Result<PreparedTools> {
     Ok(PreparedTools {
         layout: Layout::Programs { tree },
         shell,
-        name,
+        wanted: tools.clone(),
     })
 }
 
 /// A whole root from `lowers` (the top layer first).
-fn prepare_root(lowers: &[&Path], tools: &Tools, name: String) -> Result<PreparedTools> {
+fn prepare_root(lowers: &[&Path], tools: &Tools) -> Result<PreparedTools> {
+    let name = source_name(tools);
     let layers = lowers
         .iter()
         .map(|dir| {
             fs::open(dir, OFlags::PATH | OFlags::DIRECTORY).map_err(|e| {
-                Error::sys(
+                let err = Error::sys(
                     format!("cannot open the layer {} of {name}", dir.display()),
                     e,
-                )
+                );
+                match (e, &tools.source) {
+                    (Errno::NOENT, ToolsSource::Image { .. }) => err.hint(
+                        "the daemon's storage is not visible here; from inside a container, \
+                         mount it at the same path, read-only",
+                    ),
+                    _ => err,
+                }
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -135,7 +151,7 @@ fn prepare_root(lowers: &[&Path], tools: &Tools, name: String) -> Result<Prepare
     Ok(PreparedTools {
         layout: Layout::Root { root, tmp },
         shell,
-        name,
+        wanted: tools.clone(),
     })
 }
 
@@ -198,7 +214,7 @@ impl PreparedTools {
             Some(_) => Ok(()),
             None => Err(Error::msg(format!(
                 "no shell in the tools {} (no bash or sh): give a command to run",
-                self.name
+                source_name(&self.wanted)
             ))),
         }
     }
@@ -206,7 +222,8 @@ impl PreparedTools {
 
 /// After entering the container's mount namespace: a private copy of it,
 /// with the tools mounted. Nothing reaches the container's own namespace.
-pub fn attach(prepared: PreparedTools, tools: &Tools) -> Result<Attached> {
+pub fn attach(prepared: PreparedTools) -> Result<Attached> {
+    let tools = &prepared.wanted;
     let failed = |what: &str, e| Error::sys(format!("cannot {what} for the tools"), e);
     ns::unshare_mount_namespace().map_err(|e| failed("make a mount namespace", e))?;
     mount::make_private_recursive(Path::new("/")).map_err(|e| failed("make / private", e))?;
@@ -217,7 +234,11 @@ pub fn attach(prepared: PreparedTools, tools: &Tools) -> Result<Attached> {
             let (at, place) = mount_point(root.as_fd(), tools.at.as_deref())?;
             mount::attach(tree.as_fd(), place.as_fd()).map_err(|e| {
                 Error::sys(
-                    format!("cannot mount tools {} at {}", prepared.name, at.display()),
+                    format!(
+                        "cannot mount tools {} at {}",
+                        source_name(tools),
+                        at.display()
+                    ),
                     e,
                 )
             })?;
