@@ -1,17 +1,23 @@
 #!/bin/sh
 # Benchmark: `docker-enter --tools=DIR C true` against `docker-enter C true`,
-# side by side in one hyperfine run on one container (a busybox image, so
-# `true` exists without tools), with DIR a directory of Debian's static
-# busybox and its applet links. Also shown, not judged: a whole toolbox
-# root from a local image (`--tools=IMAGE`, its layers mounted as an
-# overlay).
+# side by side on one container (a busybox image, so `true` exists without
+# tools), with DIR a directory of Debian's static busybox and its applet
+# links. Also shown, not judged: a whole toolbox root from a local image
+# (`--tools=IMAGE`, its layers mounted as an overlay).
+#
+# In short hyperfine rounds of all three commands: hyperfine runs each
+# command's runs in a row, so on a shared machine a change of load between
+# commands would pass for a difference between them; the ratio of each
+# round is taken, and the median of those is judged (the medians of all
+# runs are shown too).
 #
 # Needs root, a Docker daemon, hyperfine, busybox-static, and the release
 # build:
-#   cargo build --release && bench/tools.sh [RUNS]
+#   cargo build --release && bench/tools.sh [ROUNDS] [RUNS_PER_ROUND]
 set -eu
 
-runs=${1:-200}
+rounds=${1:-10}
+runs=${2:-30}
 here=$(cd "$(dirname "$0")/.." && pwd)
 de="$here/target/release/docker-enter"
 [ -x "$de" ] || { echo "build first: cargo build --release" >&2; exit 1; }
@@ -36,21 +42,31 @@ for applet in $("$tools/busybox" --list); do
     [ "$applet" = busybox ] || ln -s busybox "$tools/$applet"
 done
 
-json=$ctx/times.json
-hyperfine -N --warmup 10 --runs "$runs" --export-json "$json" \
-    -n 'docker-enter C true' "$de $name true" \
-    -n 'docker-enter --tools=DIR C true' "$de --tools=$tools $name true" \
-    -n 'docker-enter --tools=IMAGE C true' "$de --tools=$image $name true" >/dev/null
+round=1
+while [ "$round" -le "$rounds" ]; do
+    hyperfine -N --warmup 5 --runs "$runs" --export-json "$ctx/round-$round.json" \
+        -n 'docker-enter C true' "$de $name true" \
+        -n 'docker-enter --tools=DIR C true' "$de --tools=$tools $name true" \
+        -n 'docker-enter --tools=IMAGE C true' "$de --tools=$image $name true" >/dev/null 2>&1
+    round=$((round + 1))
+done
 
-python3 - "$json" <<'PY'
+python3 - "$ctx"/round-*.json <<'PY'
 import json, statistics, sys
-results = json.load(open(sys.argv[1]))["results"]
-med = {r["command"]: statistics.median(r["times"]) * 1000 for r in results}
-base = med["docker-enter C true"]
-print(f"{'command':36} {'median ms':>10} {'x without':>10}")
-for name, ms in med.items():
-    print(f"{name:36} {ms:10.2f} {ms / base:10.3f}")
-ratio = med["docker-enter --tools=DIR C true"] / base
+base_name = "docker-enter C true"
+times, ratios = {}, {}
+for path in sys.argv[1:]:
+    results = json.load(open(path))["results"]
+    med = {r["command"]: statistics.median(r["times"]) for r in results}
+    for r in results:
+        times.setdefault(r["command"], []).extend(r["times"])
+        ratios.setdefault(r["command"], []).append(med[r["command"]] / med[base_name])
+print(f"{len(sys.argv) - 1} rounds")
+print(f"{'command':36} {'median ms':>10} {'x without (median of rounds)':>29}")
+for name, all_times in times.items():
+    ms = statistics.median(all_times) * 1000
+    print(f"{name:36} {ms:10.2f} {statistics.median(ratios[name]):29.3f}")
+ratio = statistics.median(ratios["docker-enter --tools=DIR C true"])
 print()
 print(f"--tools=DIR / without = {ratio:.3f} (target <= 1.5): {'PASS' if ratio <= 1.5 else 'FAIL'}")
 PY
