@@ -16,6 +16,7 @@ pub mod app;
 pub mod can;
 pub mod cgroup;
 pub mod cli;
+pub mod confine;
 pub mod creds;
 pub mod enter;
 pub mod error;

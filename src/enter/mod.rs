@@ -26,6 +26,7 @@ mod dirs;
 mod environ;
 mod exec;
 mod namespaces;
+mod own_binary;
 mod pipes;
 mod prepare;
 mod relay;
@@ -33,8 +34,10 @@ mod self_exec;
 mod supervise;
 mod terminal;
 
+pub use own_binary::run_from_protected_copy;
 pub use prepare::{check_named_files, prepare, Prepared};
 
+use crate::confine::Taken;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ns::NsKind;
 use crate::plan::{ForkMode, InheritedFds, Plan, Program};
@@ -62,7 +65,7 @@ pub fn run(prepared: Prepared, plan: &Plan) -> Result<i32> {
 /// A refusal for lack of privilege says what privilege is needed.
 fn explain_permission(err: Error, privileged: bool) -> Error {
     let denied = matches!(err.errno, Some(Errno::PERM) | Some(Errno::ACCESS));
-    if denied && err.kind != ErrorKind::Exec && !privileged {
+    if denied && err.kind != ErrorKind::Exec && !privileged && err.hint.is_none() {
         err.hint("root or CAP_SYS_ADMIN is needed")
     } else {
         err
@@ -112,8 +115,9 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
             ForkMode::Always => true,
             ForkMode::WhenPidNs => prepared.namespaces.enters(NsKind::Pid) || plan.mount_proc,
         };
+    let confined = prepared.confined.as_ref();
     let finish = |watch: Option<&supervise::DeathWatch>| -> Error {
-        if let Err(e) = finish_in_program(plan, &creds, watch) {
+        if let Err(e) = finish_in_program(plan, &creds, confined, watch) {
             return e;
         }
         execute(&plan.program, &env, guard)
@@ -135,17 +139,35 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
     }
 }
 
-/// In the process that will exec: a fresh /proc if asked, credentials,
-/// and none of our descriptors left open.
+/// In the program's process: a fresh /proc if asked, the target's
+/// confinement around the change of credentials (in runc's order, see
+/// `confine`), the umask, and none of our descriptors left open.
+///
+/// This runs in the vfork-style child (`sys::process::spawn`): every call
+/// here changes only the calling process (rlimits, oom_score_adj,
+/// no_new_privs, seccomp without TSYNC, capabilities and credentials of
+/// the calling thread, umask: the child has its own signal, credential and
+/// fs state), never memory the waiting parent relies on.
 fn finish_in_program(
     plan: &Plan,
     creds: &creds::Resolved,
+    confined: Option<&Taken>,
     watch: Option<&supervise::DeathWatch>,
 ) -> Result<()> {
     if plan.mount_proc {
         mount_fresh_proc()?;
     }
+    if let Some(confined) = confined {
+        confined.before_credentials()?;
+    }
     creds::apply(creds)?;
+    if let Some(confined) = confined {
+        confined.after_credentials(creds.keep_caps)?;
+    }
+    creds::keep_capabilities(creds)?;
+    if let Some(mask) = plan.umask {
+        process::set_umask(mask);
+    }
     if let Some(watch) = watch {
         watch.arm()?;
     }
@@ -153,7 +175,11 @@ fn finish_in_program(
         InheritedFds::Pass => fd::close_ours(),
         InheritedFds::Close => fd::close_all_above_stdio(),
     }
-    .map_err(|e| Error::sys("cannot close descriptors", e))
+    .map_err(|e| Error::sys("cannot close descriptors", e))?;
+    match confined {
+        Some(confined) => confined.before_exec(),
+        None => Ok(()),
+    }
 }
 
 /// `--mount-proc`: a private mount namespace with a /proc of the PID

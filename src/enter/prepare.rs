@@ -14,15 +14,19 @@ use super::dirs::{self, Dirs};
 use super::namespaces::{self, Namespaces};
 use super::terminal;
 use crate::cgroup::CgroupJoin;
+use crate::confine::{self, Taken};
 use crate::error::{Error, Result};
 use crate::label::ExecLabel;
-use crate::plan::{AllNamespaces, ContainerFs, DirSource, NsRequest, Plan, TargetSpec, WorkDir};
+use crate::plan::{
+    AllNamespaces, Confinement, ContainerFs, DirSource, NsRequest, Plan, TargetSpec, WorkDir,
+};
 use crate::sys::fs::{self, Meta, OFlags};
 use crate::sys::{caps, process, tty, Errno};
 use crate::target::Target;
 use std::cell::OnceCell;
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Container files beyond this are not ones we will parse.
 const MAX_CONTAINER_FILE: usize = 64 << 20;
@@ -38,6 +42,8 @@ pub struct Prepared {
     pub(super) dirs: Dirs,
     pub(super) cgroup: Option<CgroupJoin>,
     pub(super) label: Option<ExecLabel>,
+    /// The target's confinement, for the program's process to take.
+    pub(super) confined: Option<Taken>,
     /// The host's pty multiplexer, for a plan that gives the program a pty
     /// while our stdin is a terminal.
     pub(super) host_master: Option<OwnedFd>,
@@ -60,6 +66,7 @@ pub(super) struct Opening {
     workdir_before: Option<DirSource>,
     join_cgroup: bool,
     follow_context: bool,
+    confinement: Confinement,
     pty: bool,
 }
 
@@ -78,6 +85,7 @@ impl Opening {
             },
             join_cgroup: plan.join_cgroup,
             follow_context: plan.follow_context,
+            confinement: plan.confinement,
             pty: plan.pty,
         }
     }
@@ -115,10 +123,23 @@ pub fn prepare(plan: &Plan) -> Result<Prepared> {
         (true, Some(t)) => Some(cgroup_of(t)?),
         (true, None) => return Err(Error::msg("no target PID specified for --join-cgroup")),
     };
-    let label = match (plan.follow_context, &target) {
+    // The target's confinement includes its label (security rule 7).
+    let confining = plan.confinement.takes_privileges();
+    let label = match (plan.follow_context || confining, &target) {
         (false, _) => None,
-        (true, Some(t)) => ExecLabel::prepare(t)?,
-        (true, None) => return Err(Error::msg("no target PID specified for --follow-context")),
+        (true, Some(t)) => ExecLabel::prepare(t).map_err(|e| match confining {
+            true => confine::way_out(e, plan.confinement_hint),
+            false => e,
+        })?,
+        (true, None) if plan.follow_context => {
+            return Err(Error::msg("no target PID specified for --follow-context"))
+        }
+        (true, None) => return Err(no_target_to_confine()),
+    };
+    let confined = match (plan.confinement, &target) {
+        (Confinement::Ours, _) => None,
+        (how, Some(t)) => Some(Taken::read(t, how, plan.confinement_hint)?),
+        (_, None) => return Err(no_target_to_confine()),
     };
     let host_master = if plan.pty && tty::isatty(std::io::stdin().as_fd()) {
         Some(terminal::open_host_master()?)
@@ -133,9 +154,14 @@ pub fn prepare(plan: &Plan) -> Result<Prepared> {
         dirs,
         cgroup,
         label,
+        confined,
         host_master,
         root: OnceCell::new(),
     })
+}
+
+fn no_target_to_confine() -> Error {
+    Error::msg("no target PID specified to take the confinement of")
 }
 
 /// A FILE or DIR argument, opened as util-linux opens it.
@@ -163,6 +189,11 @@ impl Prepared {
     /// The PID of the target, if the plan has one.
     pub fn target_pid(&self) -> Option<i32> {
         self.target.as_ref().map(|t| t.pid)
+    }
+
+    /// How long reading the target's confinement took, if it was read.
+    pub fn confinement_read_time(&self) -> Option<Duration> {
+        self.confined.as_ref().map(|c| c.read_time)
     }
 
     /// The target's environment (/proc/PID/environ), NUL-separated.

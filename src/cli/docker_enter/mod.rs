@@ -51,6 +51,9 @@ pub struct Request {
     pub tty: Tty,
     /// `-H`: a `DOCKER_HOST`-style address.
     pub host: Option<String>,
+    /// `--privileged`: none of the container's confinement, only its
+    /// resource limits.
+    pub privileged: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,6 +104,7 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, Error> {
             Opt::NoTty => req.tty = Tty::Never,
             Opt::Interactive => {}
             Opt::Host => req.host = Some(text(&value, "--host")?),
+            Opt::Privileged => req.privileged = true,
         }
     }
     if complete {

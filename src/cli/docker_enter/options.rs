@@ -17,6 +17,7 @@ pub enum Opt {
     NoTty,
     Interactive,
     Host,
+    Privileged,
     Help,
     Version,
     /// Hidden: print the names of running containers (for completions).
@@ -36,6 +37,7 @@ pub const OPTIONS: &[OptRow] = &[
     row(Opt::NoTty, Some('T'), "no-tty", No, "", "do not give the program a new terminal"),
     row(Opt::Interactive, Some('i'), "interactive", No, "", "accepted for docker exec habits: stdin is always passed on"),
     row(Opt::Host, Some('H'), "host", Required, " <unix:///path>", "Docker daemon socket (default $DOCKER_HOST, else unix:///var/run/docker.sock)"),
+    row(Opt::Privileged, None, "privileged", No, "", "run with docker-enter's own privileges, not the container's confinement: trusts the container's binaries with the host"),
     row(Opt::Help, Some('h'), "help", No, "", "display this help"),
     row(Opt::Version, Some('V'), "version", No, "", "display version"),
     row(Opt::CompleteContainers, None, "complete-containers", No, "", ""),
