@@ -148,11 +148,7 @@ impl Taken {
         };
         let failed = |e| self.refusal(Error::sys("cannot set capabilities", e));
         let mut sets = caps::capget().map_err(failed)?;
-        let kept = if ids::geteuid() == 0 || keep_caps {
-            sets.permitted & p.bounding
-        } else {
-            0
-        };
+        let kept = kept_capabilities(sets.permitted, p.bounding, ids::geteuid(), keep_caps);
         sets.permitted = kept;
         sets.effective = kept;
         sets.inheritable = 0;
@@ -197,7 +193,7 @@ impl Taken {
         )
         .and_then(|file| fd::write_all(file.as_fd(), value.as_bytes()));
         match written {
-            Err(Errno::ACCESS) if self.oom_score_adj < self.our_oom_score_adj => Ok(()),
+            Err(e) if stays_ours(self.oom_score_adj, self.our_oom_score_adj, e) => Ok(()),
             Err(e) => Err(self.refusal(Error::sys(
                 format!(
                     "cannot set oom_score_adj {value} (that of process {})",
@@ -212,6 +208,25 @@ impl Taken {
     fn refusal(&self, err: Error) -> Error {
         way_out(err, self.hint)
     }
+}
+
+/// The permitted (and effective) capabilities of the program, as `docker
+/// exec` gives them: for uid 0 the bounding set (execve gives root that
+/// anyway), for any other uid none, unless `--keep-caps` keeps them.
+fn kept_capabilities(permitted: u64, bounding: u64, euid: u32, keep_caps: bool) -> u64 {
+    if euid == 0 || keep_caps {
+        permitted & bounding
+    } else {
+        0
+    }
+}
+
+/// Whether a failed write of oom_score_adj `want` leaves ours rightly:
+/// only when the kernel refused to go below our floor (EACCES without
+/// CAP_SYS_RESOURCE), so the program stays more likely to be killed than
+/// the target, not less.
+fn stays_ours(want: i32, ours: i32, errno: Errno) -> bool {
+    errno == Errno::ACCESS && want < ours
 }
 
 fn read_privileges(target: &Target) -> Result<Privileges> {
@@ -245,5 +260,53 @@ pub fn way_out(err: Error, hint: &'static str) -> Error {
             err.hint(both)
         }
         (None, _) => err.hint(hint),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOCKER_DEFAULT: u64 = 0xa80425fb;
+    const HOST_ROOT: u64 = 0x1fffeffffff;
+
+    #[test]
+    fn root_gets_the_bounding_set_and_others_nothing() {
+        assert_eq!(
+            kept_capabilities(HOST_ROOT, DOCKER_DEFAULT, 0, false),
+            DOCKER_DEFAULT
+        );
+        assert_eq!(kept_capabilities(HOST_ROOT, DOCKER_DEFAULT, 1000, false), 0);
+        assert_eq!(
+            kept_capabilities(HOST_ROOT, 0, 0, false),
+            0,
+            "--cap-drop ALL"
+        );
+        // --keep-caps keeps, within the bounding set.
+        assert_eq!(
+            kept_capabilities(HOST_ROOT, DOCKER_DEFAULT, 1000, true),
+            DOCKER_DEFAULT
+        );
+        // Never more than we hold.
+        assert_eq!(kept_capabilities(0b101, 0b110, 0, false), 0b100);
+    }
+
+    #[test]
+    fn only_a_floor_we_cannot_go_below_leaves_our_oom_score_adj() {
+        assert!(stays_ours(-500, 0, Errno::ACCESS));
+        assert!(
+            !stays_ours(300, 0, Errno::ACCESS),
+            "raising is always allowed"
+        );
+        assert!(!stays_ours(-500, 0, Errno::NOENT));
+    }
+
+    #[test]
+    fn a_way_out_joins_an_earlier_hint() {
+        let plain = way_out(Error::msg("x"), "use --privileged");
+        assert_eq!(plain.hint.as_deref(), Some("use --privileged"));
+        let both = way_out(Error::msg("x").hint("why"), "use --privileged");
+        assert_eq!(both.hint.as_deref(), Some("why; use --privileged"));
+        assert_eq!(way_out(Error::msg("x"), "").hint, None);
     }
 }

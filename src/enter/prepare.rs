@@ -298,5 +298,32 @@ mod tests {
             fs.read(Path::new("/dev/null")).is_err(),
             "not a regular file"
         );
+        assert_eq!(prepared.confinement_read_time(), None);
+    }
+
+    /// Our own process as the target of `--confine`: its confinement is
+    /// read through the held /proc/PID, and so is its label (when the host
+    /// has an LSM that labels processes).
+    #[test]
+    fn a_prepared_target_holds_its_confinement() {
+        let mut plan = Plan::new("test");
+        plan.target = Some(TargetSpec {
+            pid: std::process::id() as i32,
+            pidfd_ino: None,
+            identity: None,
+        });
+        plan.confinement = Confinement::Target;
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        if status.contains("Seccomp:\t2") {
+            // A process cannot trace itself to copy its own filters.
+            let err = prepare(&plan).err().unwrap().to_string();
+            assert!(err.contains("seccomp filters"), "{err}");
+            return;
+        }
+        let prepared = prepare(&plan).unwrap();
+        assert!(prepared.confinement_read_time().is_some());
+        let lsm = Path::new("/proc/self/attr/apparmor/current").exists()
+            || Path::new("/sys/fs/selinux/enforce").exists();
+        assert_eq!(prepared.label.is_some(), lsm);
     }
 }

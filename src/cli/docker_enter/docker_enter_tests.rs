@@ -2,7 +2,9 @@
 //! containers and the test image's passwd and group files.
 
 use super::*;
-use crate::plan::{AllNamespaces, ContainerFs, EnvPlan, ForkMode, IdSpec, Plan, Program, WorkDir};
+use crate::plan::{
+    AllNamespaces, Confinement, ContainerFs, EnvPlan, ForkMode, IdSpec, Plan, Program, WorkDir,
+};
 use crate::runtime::{Container, ContainerState};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -158,6 +160,31 @@ fn default_plan_enters_everything_as_docker_exec_would() {
     assert_eq!(p.program, Program::Command(os(&["id"])));
     assert_eq!(env_of(&p), [PATH, "HOSTNAME=web1", "HOME=/root"]);
     assert!(!p.pty);
+    assert_eq!(p.confinement, Confinement::Target);
+    assert_eq!(p.umask, Some(0o022));
+    assert!(!p.follow_context, "the label comes with the confinement");
+}
+
+/// `--privileged` drops the container's privileges, never its limits,
+/// and every refusal to run unconfined names it.
+#[test]
+fn privileged_keeps_only_the_containers_resource_limits() {
+    assert!(!request(&["web"]).privileged);
+    assert!(request(&["--privileged", "web"]).privileged);
+    let p = plan_for(&["--privileged", "web", "id"], &web(), &[], false);
+    assert_eq!(p.confinement, Confinement::Privileged);
+    assert!(!p.confinement.takes_privileges() && p.confinement.takes_resources());
+    assert_eq!(p.umask, Some(0o022));
+    let confined = plan_for(&["web", "id"], &web(), &[], false);
+    assert!(confined.confinement.takes_privileges() && confined.confinement.takes_resources());
+    for p in [&p, &confined] {
+        assert!(p.confinement_hint.contains("--privileged"), "{p:?}");
+    }
+    // After the container: the command's own option.
+    assert_eq!(
+        request(&["web", "--privileged"]).command,
+        os(&["--privileged"])
+    );
 }
 
 #[test]
