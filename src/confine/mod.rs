@@ -6,9 +6,16 @@
 //! its bounding set and no_new_privs (/proc/PID/status), its seccomp
 //! filters (copied with ptrace, see `seccomp.rs`), its resource limits and
 //! oom_score_adj. (Its LSM label is `label::ExecLabel`'s, written at exec.)
-//! The steps that apply it run in the program's process, in runc's order:
 //!
-//! 1. [`Taken::before_credentials`]: rlimits and oom_score_adj; then
+//! [`Taken::before_entering`] gives our own process the target's
+//! oom_score_adj, before anything is entered: the program inherits it, and
+//! the host's /proc is still ours to write it to (from inside a user
+//! namespace the file could not be opened for writing). The waiting parent
+//! keeps it too, which changes nothing that matters: if the OOM killer
+//! takes the parent, the program goes with it (its parent-death signal).
+//! The other steps run in the program's process, in runc's order:
+//!
+//! 1. [`Taken::before_credentials`]: rlimits; then
 //!    no_new_privs if the target has it; without no_new_privs, installing
 //!    a filter takes CAP_SYS_ADMIN, so the filters go on now, while we
 //!    hold it; then the bounding set is cut to the target's.
@@ -41,7 +48,7 @@ use crate::sys::process::Limit;
 use crate::sys::seccomp::{install, Filter};
 use crate::sys::{caps, fd, ids, process, Errno};
 use crate::target::Target;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::AsFd;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -53,12 +60,8 @@ pub struct Taken {
     privileges: Option<Privileges>,
     limits: Vec<(usize, Limit)>,
     oom_score_adj: i32,
-    /// Ours when we started, the floor we may go back down to.
+    /// Ours when we started.
     our_oom_score_adj: i32,
-    /// The host's /proc, opened before entering: the program's process
-    /// writes its own oom_score_adj through it (after entering, /proc may
-    /// be the container's).
-    host_proc: OwnedFd,
     /// What a refusal says to do instead.
     hint: &'static str,
     /// How long reading took (docker-enter's timing report).
@@ -96,15 +99,12 @@ impl Taken {
         let ours = std::fs::read_to_string("/proc/self/oom_score_adj")
             .map_err(|e| Error::io("cannot read /proc/self/oom_score_adj", &e))?;
         let our_oom_score_adj = parse_oom(&ours, process::getpid())?;
-        let host_proc = fs::open(Path::new("/proc"), OFlags::PATH | OFlags::DIRECTORY)
-            .map_err(|e| Error::sys("cannot open /proc", e))?;
         Ok(Taken {
             pid: target.pid,
             privileges,
             limits,
             oom_score_adj,
             our_oom_score_adj,
-            host_proc,
             hint,
             read_time: started.elapsed(),
         })
@@ -118,7 +118,6 @@ impl Taken {
                 e,
             ))
         })?;
-        self.set_oom_score_adj()?;
         let Some(p) = &self.privileges else {
             return Ok(());
         };
@@ -179,19 +178,16 @@ impl Taken {
         Ok(())
     }
 
-    /// Our oom_score_adj becomes the target's. Going below our floor takes
-    /// CAP_SYS_RESOURCE: then ours stays, higher (see the module notes).
-    fn set_oom_score_adj(&self) -> Result<()> {
+    /// Before entering: our oom_score_adj becomes the target's (see the
+    /// module notes). Going below our floor takes CAP_SYS_RESOURCE: then
+    /// ours stays, higher.
+    pub fn before_entering(&self) -> Result<()> {
         if self.oom_score_adj == self.our_oom_score_adj {
             return Ok(());
         }
         let value = self.oom_score_adj.to_string();
-        let written = fs::openat(
-            self.host_proc.as_fd(),
-            Path::new("self/oom_score_adj"),
-            OFlags::WRONLY,
-        )
-        .and_then(|file| fd::write_all(file.as_fd(), value.as_bytes()));
+        let written = fs::open(Path::new("/proc/self/oom_score_adj"), OFlags::WRONLY)
+            .and_then(|file| fd::write_all(file.as_fd(), value.as_bytes()));
         match written {
             Err(e) if stays_ours(self.oom_score_adj, self.our_oom_score_adj, e) => Ok(()),
             Err(e) => Err(self.refusal(Error::sys(

@@ -6,7 +6,8 @@
 //! 1. not dumpable (security rule 3);
 //! 2. the files the command line named, in order; the target, held once by
 //!    pidfd and /proc/PID and checked (rule 1);
-//! 3. every handle: namespaces, root, working directory, cgroup, label, pty.
+//! 3. every handle: namespaces, root, working directory, cgroup, label, pty;
+//!    the target's confinement, when the plan takes it (rules 9 and 10).
 //!
 //! Between the two, a planner may ask the prepared target what it needs
 //! (the container's passwd, whether a shell exists) and finish its plan.
@@ -14,12 +15,13 @@
 //! [`run`]:
 //! 4. what the plan reads of the target, through the held handles; a last
 //!    check that the target still lives;
-//! 5. join the cgroup (rule 8), drop groups if entering a user namespace;
+//! 5. the target's oom_score_adj; join the cgroup (rule 8), drop groups if
+//!    entering a user namespace;
 //! 6. enter the namespaces; chroot and chdir; the exec label;
 //! 7. fork if the PID namespace or a relay needs it (the parent waits and
-//!    forwards signals); in the process that execs: credentials, then exec
-//!    with our descriptors closed (rule 4) and, for docker-enter, every
-//!    descriptor above 2.
+//!    forwards signals); in the process that execs: the target's
+//!    confinement around the credentials, then exec with our descriptors
+//!    closed (rule 4) and, for docker-enter, every descriptor above 2.
 
 mod creds;
 mod dirs;
@@ -86,6 +88,9 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
     } else {
         None
     };
+    if let Some(confined) = &prepared.confined {
+        confined.before_entering()?;
+    }
     if let Some(cgroup) = &prepared.cgroup {
         cgroup.join()?;
     }
@@ -144,10 +149,10 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
 /// `confine`), the umask, and none of our descriptors left open.
 ///
 /// This runs in the vfork-style child (`sys::process::spawn`): every call
-/// here changes only the calling process (rlimits, oom_score_adj,
-/// no_new_privs, seccomp without TSYNC, capabilities and credentials of
-/// the calling thread, umask: the child has its own signal, credential and
-/// fs state), never memory the waiting parent relies on.
+/// here changes only the calling process (rlimits, no_new_privs, seccomp
+/// without TSYNC, capabilities and credentials of the calling thread,
+/// umask: the child has its own signal, credential and fs state), never
+/// memory the waiting parent relies on.
 fn finish_in_program(
     plan: &Plan,
     creds: &creds::Resolved,
