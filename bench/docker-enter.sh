@@ -15,12 +15,16 @@
 #    container, reading its confinement, the rest of the plan, entering
 #    and running.
 #
+# BASELINE=/path/to/another/docker-enter adds that binary to the first run
+# (a build from before a change, to measure the change).
+#
 # Needs root, a Docker daemon, hyperfine, util-linux (unshare, nsenter),
 # python3 and the release build:
 #   cargo build --release && bench/docker-enter.sh [RUNS]
 set -eu
 
 runs=${1:-200}
+baseline=${BASELINE:-}
 here=$(cd "$(dirname "$0")/.." && pwd)
 de="$here/target/release/docker-enter"
 [ -x "$de" ] || { echo "build first: cargo build --release" >&2; exit 1; }
@@ -48,7 +52,8 @@ unshare --mount --propagation private sh -c "
         -n docker-enter '$de $name true' \
         -n 'docker-enter --privileged' '$de --privileged $name true' \
         -n 'docker-enter, binary on a read-only mount' '$ro $name true' \
-        -n 'docker exec' 'docker exec $name true'" >/dev/null
+        -n 'docker exec' 'docker exec $name true' \
+        ${baseline:+-n baseline '$baseline $name true'}" >/dev/null
 
 hyperfine -N --warmup 5 --runs "$runs" --export-json "$ctx/alternate.json" \
     --prepare "docker exec $name true" -n docker-enter "$de $name true" \
