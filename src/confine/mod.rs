@@ -88,12 +88,17 @@ impl Taken {
         let text = |name: &str| -> Result<String> {
             Ok(String::from_utf8_lossy(&target.read(name)?).into_owned())
         };
-        let limits = limits::parse(&text("limits").map_err(way_out)?).map_err(|row| {
-            way_out(Error::msg(format!(
-                "cannot parse /proc/{}/limits: no \"{row}\" row",
-                target.pid
-            )))
-        })?;
+        let unparsable = |pid: String| {
+            move |row| Error::msg(format!("cannot parse /proc/{pid}/limits: no \"{row}\" row"))
+        };
+        let theirs = limits::parse(&text("limits").map_err(way_out)?)
+            .map_err(unparsable(target.pid.to_string()))
+            .map_err(way_out)?;
+        // The program inherits ours: only those that differ are set.
+        let ours = std::fs::read_to_string("/proc/self/limits")
+            .map_err(|e| Error::io("cannot read /proc/self/limits", &e))?;
+        let ours = limits::parse(&ours).map_err(unparsable("self".into()))?;
+        let limits = theirs.into_iter().filter(|l| !ours.contains(l)).collect();
         let oom_score_adj =
             parse_oom(&text("oom_score_adj").map_err(way_out)?, target.pid).map_err(way_out)?;
         let ours = std::fs::read_to_string("/proc/self/oom_score_adj")
