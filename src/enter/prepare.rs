@@ -322,8 +322,12 @@ mod tests {
         }
         let prepared = prepare(&plan).unwrap();
         assert!(prepared.confinement_read_time().is_some());
-        let lsm = Path::new("/proc/self/attr/apparmor/current").exists()
-            || Path::new("/sys/fs/selinux/enforce").exists();
-        assert_eq!(prepared.label.is_some(), lsm);
+        // A label to follow: an AppArmor profile other than unconfined, or
+        // with SELinux enabled, any.
+        let labelled = match std::fs::read_to_string("/proc/self/attr/apparmor/current") {
+            Ok(profile) => profile.trim_end_matches(['\n', '\0']) != "unconfined",
+            Err(_) => Path::new("/sys/fs/selinux/enforce").exists(),
+        };
+        assert_eq!(prepared.label.is_some(), labelled);
     }
 }
