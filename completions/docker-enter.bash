@@ -31,7 +31,7 @@ _docker_enter() {
 
     if [[ $cur == -* ]] && ((seen_container == 0)); then
         COMPREPLY=($(compgen -W '-u --user -w --workdir -e --env --env-file
-            -t --tty -T --no-tty -i --interactive -d --detach -H --host -h --help
+            -t --tty -T --no-tty -i --interactive -d --detach -H --host --privileged -h --help
             -V --version' -- "$cur"))
         return 0
     fi

@@ -31,6 +31,7 @@ complete -c docker-enter -n __docker_enter_needs_container -s T -l no-tty -d 'Do
 complete -c docker-enter -n __docker_enter_needs_container -s i -l interactive -d 'Accepted for docker exec habits'
 complete -c docker-enter -n __docker_enter_needs_container -s d -l detach -d 'Run the command in the background and return at once'
 complete -c docker-enter -n __docker_enter_needs_container -s H -l host -x -d 'Docker daemon socket (unix:///path)'
+complete -c docker-enter -n __docker_enter_needs_container -l privileged -d "Run with docker-enter's own privileges, not the container's confinement"
 complete -c docker-enter -n __docker_enter_needs_container -s h -l help -d 'Display help'
 complete -c docker-enter -n __docker_enter_needs_container -s V -l version -d 'Display version'
 complete -c docker-enter -n __docker_enter_needs_container -a '(docker-enter --complete-containers 2>/dev/null)' -d 'Running container'

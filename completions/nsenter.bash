@@ -76,7 +76,7 @@ _nsenter() {
                     -U --user --user-parent -T --time -S --setuid -G --setgid
                     --preserve-credentials --keep-caps -r --root -w --wd -W --wdns
                     -e --env -F --no-fork -c --join-cgroup -Z --follow-context
-                    --kill-child --mount-proc -h --help -V --version' -- "$cur"))
+                    --kill-child --mount-proc --confine -h --help -V --version' -- "$cur"))
             else
                 COMPREPLY=($(compgen -c -- "$cur"))
             fi

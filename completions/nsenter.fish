@@ -52,5 +52,6 @@ complete -c nsenter -n __nsenter_no_program -s c -l join-cgroup -d 'Move into th
 complete -c nsenter -n __nsenter_no_program -s Z -l follow-context -d 'Take the security context of the target'
 complete -c nsenter -n __nsenter_no_program -l kill-child -d 'Signal for the program if nsenter dies (KILL)'
 complete -c nsenter -n __nsenter_no_program -l mount-proc -d 'Mount a fresh /proc in a private mount namespace'
+complete -c nsenter -n __nsenter_no_program -l confine -d "Take the target's confinement (capabilities, seccomp, LSM label, limits)"
 complete -c nsenter -n __nsenter_no_program -s h -l help -d 'Display help'
 complete -c nsenter -n __nsenter_no_program -s V -l version -d 'Display version'

@@ -14,14 +14,18 @@ use crate::sys::Errno;
 use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::os::unix::fs::MetadataExt;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 const TOOL: &str = "docker-enter";
 
 /// Run docker-enter with `args` (without argv[0]); returns the exit status.
 pub fn main(args: &[OsString]) -> i32 {
     let result = match parse(args) {
-        Ok(Parsed::Run(req)) => enter_container(&req),
+        // Before anything else: the container must never see our binary
+        // writable (security rule 6).
+        Ok(Parsed::Run(req)) => {
+            enter::run_from_protected_copy(TOOL).and_then(|()| enter_container(&req))
+        }
         Ok(Parsed::Help) => return super::print(TOOL, &help_text()),
         Ok(Parsed::Version) => return super::print(TOOL, &version_text()),
         Ok(Parsed::CompleteContainers { host }) => runtime(host.as_deref())
@@ -61,7 +65,9 @@ fn enter_container(req: &Request) -> Result<i32, Error> {
     let mut plan = entry_plan(&container, req, terminals);
     let prepared = enter::prepare(&plan).map_err(|e| hidden_processes(e, req, &container))?;
     finish_plan(&mut plan, req, &container, &prepared, overrides)?;
-    timing.lap("plan");
+    // Reading the container's confinement is part of preparing: shown
+    // apart, before the rest.
+    timing.lap_with_part("plan", "confine", prepared.confinement_read_time());
     let code = enter::run(prepared, &plan)?;
     timing.lap("enter and run");
     Ok(code)
@@ -119,11 +125,25 @@ impl Timing {
     }
 
     fn lap(&self, phase: &str) {
+        self.lap_with_part(phase, "", None);
+    }
+
+    /// End `phase`; `part` of it, measured inside, is shown as a phase of
+    /// its own first, and not counted twice.
+    fn lap_with_part(&self, phase: &str, part_name: &str, part: Option<Duration>) {
         if self.on {
             let now = Instant::now();
-            let ms = now.duration_since(self.last.get()).as_secs_f64() * 1000.0;
-            write_stderr(&format!("{TOOL}: timing: {phase} {ms:.3} ms\n"));
+            let mut whole = now.duration_since(self.last.get());
+            if let Some(part) = part {
+                write_stderr(&format!("{TOOL}: timing: {part_name} {:.3} ms\n", ms(part)));
+                whole = whole.saturating_sub(part);
+            }
+            write_stderr(&format!("{TOOL}: timing: {phase} {:.3} ms\n", ms(whole)));
             self.last.set(Instant::now());
         }
     }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
 }

@@ -136,3 +136,53 @@ fn read_up_to(file: &OwnedFd, n: usize) -> SysResult<Vec<u8>> {
     out.truncate(filled);
     Ok(out)
 }
+
+/// Whether the file at `path` sits on a read-only mount (statvfs
+/// ST_RDONLY): no one can open it for writing through that mount.
+pub fn on_read_only_mount(path: &Path) -> bool {
+    rustix::fs::statvfs(path)
+        .is_ok_and(|st| st.f_flag.contains(rustix::fs::StatVfsMountFlags::RDONLY))
+}
+
+/// Whether the file at `path` is a memfd sealed against writes.
+pub fn sealed_against_writes(path: &Path) -> bool {
+    open(path, OFlags::RDONLY)
+        .and_then(|file| rustix::fs::fcntl_get_seals(&file))
+        .is_ok_and(|seals| seals.contains(rustix::fs::SealFlags::WRITE))
+}
+
+/// A copy of the file at `path` in memory (a memfd named `name`), sealed
+/// so that nothing can change it or its size again (memfd_create, Linux
+/// 3.17; F_SEAL_WRITE cannot be undone, whatever the privileges).
+pub fn sealed_copy(path: &Path, name: &str) -> SysResult<OwnedFd> {
+    use rustix::fs::{MemfdFlags, SealFlags};
+    let source = open(path, OFlags::RDONLY)?;
+    let flags = MemfdFlags::CLOEXEC | MemfdFlags::ALLOW_SEALING;
+    // MFD_EXEC (Linux 6.3) says the copy is meant to run; older kernels
+    // refuse the flag and make every memfd executable.
+    let copy = match rustix::fs::memfd_create(name, flags | MemfdFlags::EXEC) {
+        Err(Errno::INVAL) => rustix::fs::memfd_create(name, flags)?,
+        other => other?,
+    };
+    let copy = ours(copy);
+    let size = fstat(source.as_fd())?.size;
+    let mut copied = 0u64;
+    while copied < size {
+        let left = usize::try_from(size - copied).unwrap_or(usize::MAX);
+        match retry(|| rustix::fs::sendfile(copy.as_fd(), source.as_fd(), None, left))? {
+            0 => return Err(Errno::IO),
+            n => copied += n as u64,
+        }
+    }
+    rustix::fs::fcntl_add_seals(
+        &copy,
+        SealFlags::SEAL | SealFlags::SHRINK | SealFlags::GROW | SealFlags::WRITE,
+    )?;
+    Ok(copy)
+}
+
+/// Whether an open file sits on a read-only mount.
+pub fn fd_on_read_only_mount(fd: BorrowedFd<'_>) -> bool {
+    rustix::fs::fstatvfs(fd)
+        .is_ok_and(|st| st.f_flag.contains(rustix::fs::StatVfsMountFlags::RDONLY))
+}

@@ -3,7 +3,8 @@
 
 use super::*;
 use crate::plan::{
-    AllNamespaces, ContainerFs, EnvPlan, ForkMode, IdSpec, PathKind, Plan, Program, WorkDir,
+    AllNamespaces, Confinement, ContainerFs, EnvPlan, ForkMode, IdSpec, PathKind, Plan, Program,
+    WorkDir,
 };
 use crate::runtime::{Container, ContainerState};
 use std::collections::{HashMap, HashSet};
@@ -180,6 +181,34 @@ fn default_plan_enters_everything_as_docker_exec_would() {
     assert_eq!(p.program, Program::Command(os(&["id"])));
     assert_eq!(env_of(&p), [PATH, "HOSTNAME=web1", "HOME=/root"]);
     assert!(!p.pty);
+    assert_eq!(p.confinement, Confinement::Target);
+    assert_eq!(p.umask, Some(0o022));
+    assert!(!p.follow_context, "the label comes with the confinement");
+}
+
+/// `--privileged` drops the container's privileges, never its limits,
+/// and every refusal to run unconfined names it.
+#[test]
+fn privileged_keeps_only_the_containers_resource_limits() {
+    assert!(!request(&["web"]).privileged);
+    assert!(request(&["--privileged", "web"]).privileged);
+    let p = plan_for(&["--privileged", "web", "id"], &web(), &[], false);
+    assert_eq!(p.confinement, Confinement::Privileged);
+    assert!(!p.confinement.takes_privileges() && p.confinement.takes_resources());
+    assert_eq!(p.umask, Some(0o022));
+    let confined = plan_for(&["web", "id"], &web(), &[], false);
+    assert!(confined.confinement.takes_privileges() && confined.confinement.takes_resources());
+    for p in [&p, &confined] {
+        assert!(p.confinement_hint.contains("--privileged"), "{p:?}");
+    }
+    // After the container it would be the command: refused, with the
+    // command line that means it.
+    let err = parse(&os(&["web", "--privileged", "id"])).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("as in: docker-enter --privileged web id"),
+        "{err}"
+    );
 }
 
 #[test]

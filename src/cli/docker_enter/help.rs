@@ -20,7 +20,7 @@ pub fn help_text() -> String {
     out.push_str(concat!(
         "\nEnvironment:\n",
         " DOCKER_HOST           the daemon's socket, unix:///path\n",
-        " DOCKER_ENTER_TIMING=1 print the time spent finding and entering on stderr\n",
+        " DOCKER_ENTER_TIMING=1 print the time each step takes on stderr\n",
         "\nExit status: that of <command>; 126 if it cannot run, 127 if it is not\n",
         "found; 1 if docker-enter fails before starting it.\n",
         "\nFor more details see docker-enter(1).\n",

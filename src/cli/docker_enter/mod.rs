@@ -56,6 +56,9 @@ pub struct Request {
     pub detach: bool,
     /// `-H`: a `DOCKER_HOST`-style address.
     pub host: Option<String>,
+    /// `--privileged`: none of the container's confinement, only its
+    /// resource limits.
+    pub privileged: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,6 +110,7 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, Error> {
             Opt::Interactive => {}
             Opt::Detach => req.detach = true,
             Opt::Host => req.host = Some(text(&value, "--host")?),
+            Opt::Privileged => req.privileged = true,
         }
     }
     if complete {

@@ -18,6 +18,7 @@ pub enum Opt {
     Interactive,
     Detach,
     Host,
+    Privileged,
     Help,
     Version,
     /// Hidden: print the names of running containers (for completions).
@@ -38,6 +39,7 @@ pub const OPTIONS: &[OptRow] = &[
     row(Opt::Interactive, Some('i'), "interactive", No, "", "accepted for docker exec habits: stdin is always passed on"),
     row(Opt::Detach, Some('d'), "detach", No, "", "run the command in the background and return at once"),
     row(Opt::Host, Some('H'), "host", Required, " <unix:///path>", "Docker daemon socket (default $DOCKER_HOST, else unix:///var/run/docker.sock)"),
+    row(Opt::Privileged, None, "privileged", No, "", "run with docker-enter's own privileges, not the container's confinement: trusts the container's binaries with the host"),
     row(Opt::Help, Some('h'), "help", No, "", "display this help"),
     row(Opt::Version, Some('V'), "version", No, "", "display version"),
     row(Opt::CompleteContainers, None, "complete-containers", No, "", ""),

@@ -16,8 +16,8 @@ use crate::bounded::{Records, CONTAINER_FILE};
 use crate::creds::{resolve_exec_user, ExecUser};
 use crate::error::Error;
 use crate::plan::{
-    AllNamespaces, ContainerFs, Credentials, EnvPlan, ForkMode, Hardening, IdSpec, InheritedFds,
-    PathKind, Plan, Program, TargetSpec, WorkDir,
+    AllNamespaces, Confinement, ContainerFs, Credentials, EnvPlan, ForkMode, Hardening, IdSpec,
+    InheritedFds, PathKind, Plan, Program, TargetSpec, WorkDir,
 };
 use crate::runtime::Container;
 use std::ffi::OsString;
@@ -26,6 +26,11 @@ use std::path::{Path, PathBuf};
 
 /// docker's PATH for a container whose configuration sets none.
 const DEFAULT_PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/// What a refusal to run without the container's confinement suggests.
+const CONFINEMENT_HINT: &str =
+    "docker-enter --privileged runs the program without the container's confinement";
+/// `docker exec`'s umask.
+const UMASK: u32 = 0o022;
 /// Tried in this order after the user's own shell.
 const FALLBACK_SHELLS: &[&str] = &["/bin/bash", "/bin/sh"];
 
@@ -66,11 +71,13 @@ pub fn plan(
 }
 
 /// What to enter and how, from the runtime's description alone: every
-/// namespace that differs from ours, the cgroup, the hardening of a
-/// container we do not trust, only 0, 1 and 2 for the program, a pty or
-/// not (given which of ours are `terminals`), detached or not. The user,
-/// working directory, environment and program come later, from
-/// [`finish_plan`]; until then the program is a placeholder shell.
+/// namespace that differs from ours, the cgroup, the container's
+/// confinement (all of it, or with `--privileged` only its resource
+/// limits), the hardening of a container we do not trust, only 0, 1 and 2
+/// for the program, a pty or not (given which of ours are `terminals`),
+/// detached or not. The user, working directory, environment and program
+/// come later, from [`finish_plan`]; until then the program is a
+/// placeholder shell.
 pub fn entry_plan(container: &Container, req: &Request, terminals: [bool; 3]) -> Plan {
     let mut plan = Plan::new("docker-enter");
     plan.target = Some(TargetSpec {
@@ -80,6 +87,12 @@ pub fn entry_plan(container: &Container, req: &Request, terminals: [bool; 3]) ->
     });
     plan.all = AllNamespaces::Differing;
     plan.join_cgroup = true;
+    plan.confinement = match req.privileged {
+        true => Confinement::Privileged,
+        false => Confinement::Target,
+    };
+    plan.confinement_hint = CONFINEMENT_HINT;
+    plan.umask = Some(UMASK);
     plan.fork = ForkMode::Always;
     plan.inherited_fds = InheritedFds::Close;
     plan.hardening = Hardening {

@@ -25,7 +25,9 @@ pub use options::{Opt, OptRow, OPTIONS};
 use crate::cli::getopt::Getopt;
 use crate::error::Error;
 use crate::ns::NsKind;
-use crate::plan::{AllNamespaces, DirSource, EnvPlan, ForkMode, NsSource, Plan, Program, WorkDir};
+use crate::plan::{
+    AllNamespaces, Confinement, DirSource, EnvPlan, ForkMode, NsSource, Plan, Program, WorkDir,
+};
 use crate::signals::{parse_signal, SIGKILL};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -154,6 +156,10 @@ fn apply(
         Opt::FollowContext => plan.follow_context = true,
         Opt::KillChild => plan.kill_child = Some(kill_signal(value)?),
         Opt::MountProc => plan.mount_proc = true,
+        Opt::Confine => {
+            plan.confinement = Confinement::Target;
+            plan.confinement_hint = "nsenter without --confine keeps its own";
+        }
         // Handled by the caller or above.
         Opt::Help | Opt::Version => {}
         Opt::Mount

@@ -35,6 +35,7 @@ pub enum Opt {
     FollowContext,
     KillChild,
     MountProc,
+    Confine,
 }
 
 /// One option of nsenter with its help line.
@@ -100,6 +101,7 @@ pub const OPTIONS: &[OptRow] = &[
     row(Opt::FollowContext, Some('Z'), "follow-context", No, "", "take the security context of the target"),
     extension(Opt::KillChild, "kill-child", Optional, "[=<signal>]", "send <signal> (KILL) to <program> if nsenter dies"),
     extension(Opt::MountProc, "mount-proc", No, "", "mount a fresh /proc in a private mount namespace"),
+    extension(Opt::Confine, "confine", No, "", "take the target's confinement: capabilities, seccomp, LSM label, limits"),
 ];
 
 /// The order of the lines of `--help` (the same as util-linux's).
@@ -130,7 +132,7 @@ pub const HELP_ORDER: &[Opt] = &[
 ];
 
 /// The options spelled out in "Extensions", then the -h/-V pair.
-pub const HELP_EXTENSIONS: &[Opt] = &[Opt::KillChild, Opt::MountProc];
+pub const HELP_EXTENSIONS: &[Opt] = &[Opt::KillChild, Opt::MountProc, Opt::Confine];
 pub const HELP_INFO: &[Opt] = &[Opt::Help, Opt::Version];
 
 pub fn row_of(id: Opt) -> &'static OptRow {
