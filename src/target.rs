@@ -81,14 +81,23 @@ impl Target {
             }
         }
         if let Some(ms) = want.started_unix_ms {
-            let boot = boot_time_ms()?;
-            let started = boot + start as i64 * 1000 / sys::process::clock_ticks_per_second();
+            let started = started_unix_ms(start)?;
             // btime has one-second resolution and the runtime notes the start
             // after the process exists: allow a few seconds either way.
             if (started - ms).abs() > 5_000 {
                 return Err(stale(format!(
                     "it started {} s away from the container's start",
                     (started - ms) / 1000
+                )));
+            }
+        }
+        if let Some(by) = want.started_by_unix_ms {
+            let started = started_unix_ms(start)?;
+            // Allow for btime's one-second resolution and clock steps.
+            if started - by > 2_000 {
+                return Err(stale(format!(
+                    "it started {} s after its runtime wrote the PID down",
+                    (started - by) / 1000
                 )));
             }
         }
@@ -167,6 +176,11 @@ pub fn parse_start_ticks(stat: &[u8]) -> Option<u64> {
     let text = std::str::from_utf8(&stat[stat.iter().rposition(|&b| b == b')')? + 1..]).ok()?;
     // After ")" come fields 3.. ; field 22 is the 20th of them.
     text.split_ascii_whitespace().nth(19)?.parse().ok()
+}
+
+/// A start time in clock ticks since boot as wall-clock milliseconds.
+fn started_unix_ms(start_ticks: u64) -> Result<i64> {
+    Ok(boot_time_ms()? + start_ticks as i64 * 1000 / sys::process::clock_ticks_per_second())
 }
 
 fn boot_time_ms() -> Result<i64> {

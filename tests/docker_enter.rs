@@ -181,25 +181,34 @@ fn signals_are_forwarded_to_the_command() {
 }
 
 #[test]
-fn bash_completes_options_and_running_containers() {
+fn bash_completes_options_running_containers_and_id_prefixes() {
     if !ready() {
         return;
     }
     let c = TestContainer::run("nsc-de-complete", &[], image(), &["sleep", "100000"]);
-    let out = docker_enter(&["--complete-containers"]);
+    let id = docker_ok(&["inspect", "-f", "{{.Id}}", &c.name]);
+    let out = docker_enter(&["--list", "--format", "{{.Name}} {{.Address}}"]);
     assert!(
-        stdout(&out).lines().any(|l| l == c.name),
+        stdout(&out)
+            .lines()
+            .any(|l| l == format!("{0} docker:{0}", c.name)),
         "{}",
         stdout(&out)
     );
 
+    // COMP_LINE as bash sets it; `t LINE` prints the candidates.
     let script = format!(
         "source {}/completions/docker-enter.bash
-         COMP_WORDS=(docker-enter --us); COMP_CWORD=1; COMPREPLY=(); _docker_enter; echo \"${{COMPREPLY[*]}}\"
-         COMP_WORDS=(docker-enter -u alice {}); COMP_CWORD=3; COMPREPLY=(); _docker_enter; echo \"${{COMPREPLY[*]}}\"
-         COMP_WORDS=(docker-enter web -); COMP_CWORD=2; COMPREPLY=(); _docker_enter; echo \"[${{COMPREPLY[*]}}]\"",
+         t() {{ COMP_LINE=$1; COMP_POINT=${{#1}}; COMPREPLY=(); _docker_enter; echo \"[${{COMPREPLY[*]}}]\"; }}
+         t 'docker-enter --us'
+         t 'docker-enter -u alice {name}'
+         t 'docker-enter docker:{name}'
+         t 'docker-enter {prefix}'
+         t 'docker-enter web -'
+         t 'docker-enter --state-files f'",
         env!("CARGO_MANIFEST_DIR"),
-        c.name
+        name = c.name,
+        prefix = &id[..10],
     );
     let bin_dir = std::path::Path::new(DOCKER_ENTER).parent().unwrap();
     let path = format!(
@@ -212,9 +221,14 @@ fn bash_completes_options_and_running_containers() {
         .env("PATH", path)
         .output()
         .unwrap();
+    // After "docker:", bash completes what follows the colon.
     assert_eq!(
         stdout(&out),
-        format!("--user\n{}\n[]\n", c.name),
+        format!(
+            "[--user]\n[{0}]\n[{0}]\n[{1}]\n[]\n[first fallback]\n",
+            c.name,
+            &id[..12]
+        ),
         "{}",
         stderr(&out)
     );

@@ -5,7 +5,7 @@ mod common;
 
 use common::{busybox_image, docker, docker_missing, docker_ok, skip_or_fail, TestContainer};
 use nsenter_can::creds::resolve_exec_user;
-use nsenter_can::runtime::{require_running, ContainerState, Docker, Runtime};
+use nsenter_can::runtime::{require_running, ContainerState, Docker};
 use std::time::{Duration, Instant};
 
 fn ready() -> bool {

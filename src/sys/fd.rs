@@ -42,18 +42,41 @@ struct OpenHow {
 /// openat2(2) with RESOLVE_IN_ROOT: `path` is resolved as if `root` were
 /// "/", so absolute symlinks and ".." cannot escape it (security rule 11).
 pub fn open_in_root(root: BorrowedFd<'_>, path: &Path, flags: i32) -> SysResult<OwnedFd> {
+    openat2(
+        root,
+        path,
+        flags,
+        libc::RESOLVE_IN_ROOT | libc::RESOLVE_NO_MAGICLINKS,
+    )
+}
+
+/// openat2(2) with RESOLVE_BENEATH and RESOLVE_NO_SYMLINKS: `path` must be
+/// a plain relative path below `dir` that crosses no symlink at all. For
+/// runtimes' state directories, where a name a container influenced must
+/// not lead anywhere else (a link there is refused with ELOOP, a ".." out
+/// with EXDEV).
+pub fn open_beneath(dir: BorrowedFd<'_>, path: &Path, flags: i32) -> SysResult<OwnedFd> {
+    openat2(
+        dir,
+        path,
+        flags,
+        libc::RESOLVE_BENEATH | libc::RESOLVE_NO_SYMLINKS | libc::RESOLVE_NO_MAGICLINKS,
+    )
+}
+
+fn openat2(dir: BorrowedFd<'_>, path: &Path, flags: i32, resolve: u64) -> SysResult<OwnedFd> {
     let c = cstring(path.as_os_str().as_bytes())?;
     let how = OpenHow {
         flags: (flags | libc::O_CLOEXEC) as u64,
         mode: 0,
-        resolve: libc::RESOLVE_IN_ROOT | libc::RESOLVE_NO_MAGICLINKS,
+        resolve,
     };
     let fd = retry(|| {
         // SAFETY: how is a valid open_how of the size we pass; c is a C string.
         check(unsafe {
             libc::syscall(
                 libc::SYS_openat2,
-                root.as_raw_fd(),
+                dir.as_raw_fd(),
                 c.as_ptr(),
                 &how as *const OpenHow,
                 std::mem::size_of::<OpenHow>(),
@@ -62,6 +85,51 @@ pub fn open_in_root(root: BorrowedFd<'_>, path: &Path, flags: i32) -> SysResult<
     })?;
     // SAFETY: openat2 returned a new descriptor that nothing else owns.
     Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+/// The names in an open directory (getdents64), without "." and "..".
+/// E2BIG when there are more than `max`: a directory we list is one a
+/// runtime keeps, and a huge one is not a state directory we will walk.
+pub fn dir_names(dir: BorrowedFd<'_>, max: usize) -> SysResult<Vec<std::ffi::OsString>> {
+    use std::os::unix::ffi::OsStrExt as _;
+    // Its own open file, so the offset getdents64 moves is not shared.
+    let listing = openat(dir, Path::new("."), libc::O_RDONLY | libc::O_DIRECTORY)?;
+    let mut names = Vec::new();
+    let mut buf = vec![0u8; 32 * 1024];
+    loop {
+        let n = retry(|| {
+            // SAFETY: buf is writable for its length; listing is a live directory.
+            check(unsafe {
+                libc::syscall(
+                    libc::SYS_getdents64,
+                    listing.as_raw_fd(),
+                    buf.as_mut_ptr(),
+                    buf.len(),
+                )
+            })
+        })? as usize;
+        if n == 0 {
+            return Ok(names);
+        }
+        let mut at = 0;
+        // struct linux_dirent64: d_ino u64, d_off i64, d_reclen u16,
+        // d_type u8, then the NUL-terminated name.
+        while at + 19 <= n {
+            let reclen = u16::from_ne_bytes([buf[at + 16], buf[at + 17]]) as usize;
+            if reclen < 19 || at + reclen > n {
+                return Err(libc::EIO);
+            }
+            let name = &buf[at + 19..at + reclen];
+            let name = &name[..name.iter().position(|&b| b == 0).unwrap_or(name.len())];
+            if name != b"." && name != b".." {
+                if names.len() == max {
+                    return Err(libc::E2BIG);
+                }
+                names.push(std::ffi::OsStr::from_bytes(name).to_os_string());
+            }
+            at += reclen;
+        }
+    }
 }
 
 /// The device and inode of an open descriptor.
@@ -220,11 +288,20 @@ pub const UNTRUSTED: i32 = libc::O_RDONLY | libc::O_NONBLOCK | libc::O_NOCTTY;
 /// Read a whole file a container controls, opened with [`UNTRUSTED`]:
 /// EINVAL unless it is a regular file, EFBIG when it is larger than `max`.
 pub fn read_regular(file: &OwnedFd, max: usize) -> SysResult<Vec<u8>> {
-    let size = regular_size(file)?;
+    read_regular_stat(file, max).map(|(bytes, _)| bytes)
+}
+
+/// [`read_regular`], with the file's status (one fstat for both).
+pub fn read_regular_stat(file: &OwnedFd, max: usize) -> SysResult<(Vec<u8>, libc::stat)> {
+    let st = fstat(file.as_fd())?;
+    if st.st_mode & libc::S_IFMT != libc::S_IFREG {
+        return Err(libc::EINVAL);
+    }
+    let size = st.st_size.max(0) as usize;
     if size > max {
         return Err(libc::EFBIG);
     }
-    read_up_to(file, size.saturating_add(1).min(max))
+    Ok((read_up_to(file, size.saturating_add(1).min(max))?, st))
 }
 
 /// The first `n` bytes of a regular file a container controls.

@@ -77,6 +77,12 @@ pub fn getuid() -> u32 {
     unsafe { libc::getuid() }
 }
 
+/// The effective uid: 0 is what entering a container takes.
+pub fn geteuid() -> u32 {
+    // SAFETY: geteuid cannot fail.
+    unsafe { libc::geteuid() }
+}
+
 fn prctl(option: i32, arg: libc::c_ulong) -> SysResult<()> {
     // SAFETY: the options used here take integer arguments only.
     check(unsafe {

@@ -39,15 +39,16 @@ pub fn plan(
 ) -> Result<Plan, Error> {
     let who = container.display(&req.container);
     let spec = req.user.as_deref().unwrap_or(&container.user);
+    // The groups a runtime resolved for its configured user are that
+    // user's: another `-u` gets its own from the container's files.
+    let mut extra_groups = container.group_add.clone();
+    if req.user.is_none() {
+        extra_groups.extend(container.user_groups.iter().cloned());
+    }
     let passwd = fs.read(Path::new("/etc/passwd"))?;
     let group = fs.read(Path::new("/etc/group"))?;
-    let user = resolve_exec_user(
-        spec,
-        &container.group_add,
-        passwd.as_deref(),
-        group.as_deref(),
-    )
-    .map_err(|e| e.context(format!("in container {who}")))?;
+    let user = resolve_exec_user(spec, &extra_groups, passwd.as_deref(), group.as_deref())
+        .map_err(|e| e.context(format!("in container {who}")))?;
 
     let workdir = match (&req.workdir, container.working_dir.as_str()) {
         (Some(dir), _) => dir.clone(),
@@ -129,10 +130,11 @@ fn environment(
     overrides: &[EnvOverride],
     who: &str,
 ) -> Result<Vec<OsString>, Error> {
-    let mut env: Vec<OsString> = vec![
-        DEFAULT_PATH.into(),
-        format!("HOSTNAME={}", c.hostname).into(),
-    ];
+    let mut env: Vec<OsString> = vec![DEFAULT_PATH.into()];
+    // Runtimes whose exec adds no HOSTNAME leave the hostname empty.
+    if !c.hostname.is_empty() {
+        env.push(format!("HOSTNAME={}", c.hostname).into());
+    }
     if pty {
         env.push("TERM=xterm".into());
     }

@@ -8,7 +8,9 @@ use super::{
 };
 use crate::enter;
 use crate::error::{report, Error};
-use crate::runtime::{require_running, Docker, Runtime};
+use crate::runtime::list::{render, Format};
+use crate::runtime::sources::Sources;
+use crate::runtime::{require_running, Lookup, SourceOptions};
 use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::time::Instant;
@@ -21,28 +23,46 @@ pub fn main(args: &[OsString]) -> i32 {
         Ok(Parsed::Run(req)) => enter_container(&req),
         Ok(Parsed::Help) => print(&help_text()),
         Ok(Parsed::Version) => print(&version_text()),
-        Ok(Parsed::CompleteContainers { host }) => runtime(host.as_deref())
-            .and_then(|rt| rt.running_names())
-            .and_then(|names| print(&names.iter().map(|n| format!("{n}\n")).collect::<String>())),
+        Ok(Parsed::List { sources, format }) => list(&sources, &format),
         Err(e) => Err(e),
     };
     result.unwrap_or_else(|e| report(TOOL, &e))
 }
 
-/// The runtime that finds containers; only Docker's API for now.
-fn runtime(host: Option<&str>) -> Result<Box<dyn Runtime>, Error> {
-    let docker = match host {
-        Some(h) => Docker::from_host(Some(h))?,
-        None => Docker::from_env()?,
-    };
-    Ok(Box::new(docker))
+/// `--list`: what every runtime found runs; a runtime that could not be
+/// read is said on stderr, and fails the listing only when nothing could.
+fn list(sources: &SourceOptions, format: &Format) -> Result<i32, Error> {
+    let listing = Lookup::new(Sources::from_options(sources)?).list();
+    for line in listing.notes.iter().chain(&listing.warnings) {
+        say(line);
+    }
+    print(&render(&listing.containers, format))?;
+    let nothing = listing.containers.is_empty() && !listing.warnings.is_empty();
+    Ok(if nothing { 1 } else { 0 })
+}
+
+/// One line on stderr, in one write.
+fn say(line: &str) {
+    use std::io::Write;
+    let text = format!("{TOOL}: {}\n", line.replace(['\n', '\r'], " "));
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 fn enter_container(req: &Request) -> Result<i32, Error> {
     let timing = Timing::from_env();
+    // Said before anything is looked up: reading a daemon's socket or the
+    // state files may work for others, entering never does.
+    if crate::sys::process::geteuid() != 0 {
+        return Err(Error::msg(
+            "entering a container needs root: run docker-enter as root (for example with sudo)",
+        ));
+    }
     let overrides = env_overrides(req)?;
-    let runtime = runtime(req.host.as_deref())?;
-    let container = runtime.find(&req.container)?;
+    let found = Lookup::new(Sources::from_options(&req.sources)?).find(&req.container)?;
+    for note in &found.notes {
+        say(note);
+    }
+    let container = found.container;
     require_running(&req.container, &container)?;
     timing.lap("find");
 

@@ -1,0 +1,103 @@
+//! A container's state as its live process shows it. State files can be
+//! stale (a runtime that died cannot record its containers' exits), so a
+//! container read from them counts as running only when its process is
+//! there and is the one the files describe; a frozen cgroup means paused.
+
+use super::{Container, ContainerState};
+use crate::cgroup::{parse_memberships, parse_mounts, procs_file};
+use crate::plan::TargetSpec;
+use crate::sys::fd;
+use crate::target::Target;
+
+/// What the process behind a container's PID is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Liveness {
+    /// The container's process, running.
+    Running,
+    /// The container's process, in a frozen cgroup (paused).
+    Frozen,
+    /// No such process: the container has stopped.
+    Gone,
+    /// The PID belongs to another process now (why, as the check says).
+    Stale(String),
+}
+
+/// Look at the container's process through a pidfd, with the identity
+/// checks entering makes (security rule 1).
+pub fn check(container: &Container) -> Liveness {
+    match check_process(container) {
+        Liveness::Running if frozen(container.pid) => Liveness::Frozen,
+        other => other,
+    }
+}
+
+/// The same without looking at the freezer, for runtimes that record a
+/// pause themselves (Docker).
+pub fn check_process(container: &Container) -> Liveness {
+    if container.pid <= 0 {
+        return Liveness::Gone;
+    }
+    let spec = TargetSpec {
+        pid: container.pid,
+        pidfd_ino: None,
+        identity: Some(container.identity.clone()),
+    };
+    match Target::open(&spec) {
+        Ok(_) => Liveness::Running,
+        // Gone before the pidfd was taken, while /proc/PID was read, or
+        // after ("process N exited" from the final liveness check).
+        Err(e) if matches!(e.errno, Some(libc::ESRCH) | Some(libc::ENOENT)) => Liveness::Gone,
+        Err(e) if e.errno.is_none() && e.what.ends_with(" exited") => Liveness::Gone,
+        Err(e) => Liveness::Stale(e.to_string()),
+    }
+}
+
+/// Set the state of a container read from state files that do not record
+/// it (containerd, CRI-O, Podman): from its live process. A stale PID keeps
+/// "running", so that entering refuses it with the identity check's reason.
+pub fn observe(container: &mut Container) {
+    container.state = match check(container) {
+        Liveness::Running | Liveness::Stale(_) => ContainerState::Running,
+        Liveness::Frozen => ContainerState::Paused,
+        Liveness::Gone if container.pid <= 0 => ContainerState::Stopped {
+            status: "created".into(),
+        },
+        Liveness::Gone => ContainerState::Stopped {
+            status: "exited".into(),
+        },
+    };
+}
+
+/// Whether the process is in a frozen cgroup: v1's freezer.state, or v2's
+/// cgroup.events. Unknown counts as not frozen.
+pub fn frozen(pid: i32) -> bool {
+    // mountinfo grows with every container's overlay mount.
+    const LIMIT: usize = 4 << 20;
+    let read = |path: &std::path::Path| {
+        fd::read_head(path, LIMIT)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default()
+    };
+    let cgroups = read(std::path::Path::new(&format!("/proc/{pid}/cgroup")));
+    let mountinfo = read(std::path::Path::new("/proc/self/mountinfo"));
+    let mounts = parse_mounts(&mountinfo);
+    parse_memberships(&cgroups).iter().any(|member| {
+        let v1_freezer = member.controllers.iter().any(|c| c == "freezer");
+        let v2 = member.controllers.is_empty();
+        if member.path.contains("/..") || !(v1_freezer || v2) {
+            return false;
+        }
+        let Some(dir) = procs_file(member, &mounts).and_then(|p| p.parent().map(Into::into)) else {
+            return false;
+        };
+        let dir: std::path::PathBuf = dir;
+        if v1_freezer {
+            let state = read(&dir.join("freezer.state"));
+            matches!(state.trim(), "FROZEN" | "FREEZING")
+        } else {
+            read(&dir.join("cgroup.events"))
+                .lines()
+                .any(|l| l.trim() == "frozen 1")
+        }
+    })
+}
