@@ -214,3 +214,50 @@ fn resolve_user_agrees_with_docker_exec() {
         );
     }
 }
+
+#[test]
+fn state_files_give_the_same_entry_as_the_api() {
+    use nsenter_can::runtime::sources::Sources;
+    use nsenter_can::runtime::{Lookup, ReadFrom, SourceOptions};
+    if !ready() {
+        return;
+    }
+    let image = busybox_image::build();
+    let running = TestContainer::run(
+        "nsc-same",
+        &[
+            "--hostname",
+            "web1",
+            "-u",
+            "alice",
+            "-w",
+            "/tmp",
+            "-e",
+            "FOO=a b",
+            "--group-add",
+            "audio",
+            "--label",
+            "app=web",
+        ],
+        image,
+        &["sleep", "1000"],
+    );
+    let paused = TestContainer::run("nsc-same-paused", &[], image, &["sleep", "1000"]);
+    docker_ok(&["pause", &paused.name]);
+    let exited = TestContainer::run("nsc-same-exited", &[], image, &["true"]);
+    docker_ok(&["wait", &exited.name]);
+
+    let api = Docker::from_env().unwrap();
+    let lookup = Lookup::new(Sources::from_options(&SourceOptions::default()).unwrap());
+    for name in [&running.name, &paused.name, &exited.name] {
+        let from_api = api.find(name).unwrap();
+        let mut from_files = lookup.find(name).unwrap().container;
+        assert_eq!(from_files.read_from, ReadFrom::StateFiles);
+        // What only the state files know: when runc wrote the PID down, and
+        // the bundle's confinement facts.
+        from_files.read_from = from_api.read_from;
+        from_files.identity.started_by_unix_ms = None;
+        from_files.facts = None;
+        assert_eq!(from_files, from_api, "{name}");
+    }
+}

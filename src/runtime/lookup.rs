@@ -462,9 +462,16 @@ impl Source for DockerSource {
             }))
         };
         match self.mode {
-            StateFiles::First => match from_state(None)? {
-                Some(scan) => Ok(Some(scan)),
-                None => self.ask(hint),
+            StateFiles::First => match from_state(None) {
+                Ok(Some(scan)) => Ok(Some(scan)),
+                Ok(None) => self.ask(hint),
+                // Not ours to read (not root): the daemon may answer; if it
+                // cannot either, the state files' reason is the one to say.
+                Err(unreadable) => match self.ask_raw(hint) {
+                    Ok(scan) => Ok(Some(scan)),
+                    Err(super::docker::Failure::Unreachable(_)) => Err(unreadable),
+                    Err(super::docker::Failure::Failed(e)) => Err(e),
+                },
             },
             StateFiles::Never => self.ask(hint),
             StateFiles::Fallback => match self.ask_raw(hint) {

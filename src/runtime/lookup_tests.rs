@@ -141,7 +141,7 @@ fn a_pods_container_by_name_and_only_by_name_when_there_are_several() {
         (app.user.as_str(), app.working_dir.as_str()),
         ("0:0", "/tmp")
     );
-    assert_eq!(app.user_groups, ["0"]);
+    assert_eq!(app.user_groups, Some(vec![0]));
     assert!(app.env.contains(&"FOO=bar".to_string()) && app.hostname.is_empty());
     assert!(app.identity.started_by_unix_ms.is_some());
     assert_eq!(
@@ -385,7 +385,7 @@ fn podman_and_crio_from_containers_storage() {
         (RuntimeKind::CriO, ids[2].as_str(), app.pid())
     );
     assert_eq!(c.image, "docker.io/library/busybox:1.36");
-    assert_eq!(c.user_groups, ["1000", "10"]);
+    assert_eq!(c.user_groups, Some(vec![1000, 10]));
     assert!(c.env.contains(&"MODE=crio".to_string()));
     // CRI-O names its cgroup after the ID: the process is checked there.
     assert_eq!(c.identity.cgroup_contains.as_deref(), Some(ids[2].as_str()));

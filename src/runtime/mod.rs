@@ -122,10 +122,11 @@ pub struct Container {
     /// Groups the runtime adds to every process (`--group-add`); docker exec
     /// applies them too. Names or numeric ids, resolved in the container.
     pub group_add: Vec<String>,
-    /// Supplementary groups the runtime resolved for the configured user
-    /// when it started the container (an OCI bundle's `additionalGids`):
-    /// they apply when `-u` does not name another user.
-    pub user_groups: Vec<String>,
+    /// The supplementary groups the runtime gave the configured user when
+    /// it started the container (an OCI bundle's `additionalGids`): its own
+    /// exec sets exactly these, so they replace the ones from the
+    /// container's files when `-u` does not name another user.
+    pub user_groups: Option<Vec<u32>>,
     /// What the OCI bundle states about confinement, when one was read.
     pub facts: Option<BundleFacts>,
 }

@@ -151,7 +151,7 @@ impl Bundle {
             // Their exec adds no HOSTNAME (CRI-O and Podman put one in the
             // process's environment themselves).
             env: self.env,
-            user_groups: self.additional_gids.iter().map(u32::to_string).collect(),
+            user_groups: Some(self.additional_gids),
             facts: Some(self.facts),
             ..Container::default()
         }

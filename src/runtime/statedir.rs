@@ -50,8 +50,8 @@ impl StateDir {
                 path: path.to_path_buf(),
             })),
             Err(libc::ENOENT) => Ok(None),
-            Err(e) => Err(Error::sys(
-                format!("cannot open state directory {}", path.display()),
+            Err(e) => Err(with_hint(
+                Error::sys(format!("cannot open state directory {}", path.display()), e),
                 e,
             )),
         }
@@ -90,7 +90,10 @@ impl StateDir {
                 "state directory {} holds more than {MAX_ENTRIES} entries",
                 self.path.display()
             )),
-            e => Error::sys(format!("cannot list {}", self.path.display()), e),
+            e => with_hint(
+                Error::sys(format!("cannot list {}", self.path.display()), e),
+                e,
+            ),
         })?;
         Ok(names
             .into_iter()
@@ -156,12 +159,21 @@ impl StateDir {
     }
 
     fn failed(&self, doing: &str, rel: &str, errno: sys::Errno) -> Error {
-        let err = Error::sys(format!("cannot {doing} {}", self.display(rel)), errno);
-        match errno {
-            libc::ELOOP => err.hint("state files are read without following symlinks"),
-            libc::EXDEV => err.hint("it leads out of the state directory"),
-            _ => err,
-        }
+        with_hint(
+            Error::sys(format!("cannot {doing} {}", self.display(rel)), errno),
+            errno,
+        )
+    }
+}
+
+/// What an errno means here.
+fn with_hint(err: Error, errno: sys::Errno) -> Error {
+    match errno {
+        libc::ELOOP => err.hint("state files are read without following symlinks"),
+        libc::EXDEV => err.hint("it leads out of the state directory"),
+        // Runtimes keep their state for root only.
+        libc::EACCES | libc::EPERM => err.hint("run as root"),
+        _ => err,
     }
 }
 

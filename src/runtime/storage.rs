@@ -102,6 +102,7 @@ impl Storage {
             Some(image) => image.to_string(),
             None => entry.image_name.clone(),
         };
+        let gid = bundle.gid;
         let mut c = Container {
             runtime,
             name,
@@ -110,6 +111,13 @@ impl Storage {
             sandbox,
             ..bundle.into_container(&entry.id, pid)
         };
+        if runtime == RuntimeKind::Podman {
+            // `podman exec` gives the user's groups without the primary
+            // one, which Podman's bundle lists too (seen with Podman 4.3).
+            if let Some(groups) = &mut c.user_groups {
+                groups.retain(|&g| g != gid);
+            }
+        }
         observe(&mut c);
         Ok(Some(c))
     }

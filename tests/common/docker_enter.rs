@@ -50,3 +50,16 @@ pub fn ready() -> bool {
         None => true,
     }
 }
+
+/// Run docker-enter with `args`, without `DOCKER_HOST` from the caller,
+/// stdin empty; its output and how long it took.
+pub fn timed<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (Output, std::time::Duration) {
+    let started = std::time::Instant::now();
+    let out = Command::new(DOCKER_ENTER)
+        .args(args)
+        .env_remove("DOCKER_HOST")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("running docker-enter");
+    (out, started.elapsed())
+}

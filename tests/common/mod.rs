@@ -6,6 +6,8 @@
 
 pub mod busybox_image;
 pub mod docker_enter;
+pub mod podman;
+pub mod private_daemon;
 pub mod tmux;
 
 use std::io::{Read, Write};
@@ -189,6 +191,8 @@ pub fn sh(script: &str) -> String {
 }
 
 pub fn kill(pid: i32, sig: i32) {
+    // 0 and negative numbers name process groups: ours, at worst.
+    assert!(pid > 0, "kill({pid}) would signal a process group");
     // SAFETY: kill has no memory-safety preconditions.
     unsafe {
         libc::kill(pid, sig);

@@ -39,16 +39,21 @@ pub fn plan(
 ) -> Result<Plan, Error> {
     let who = container.display(&req.container);
     let spec = req.user.as_deref().unwrap_or(&container.user);
-    // The groups a runtime resolved for its configured user are that
-    // user's: another `-u` gets its own from the container's files.
-    let mut extra_groups = container.group_add.clone();
-    if req.user.is_none() {
-        extra_groups.extend(container.user_groups.iter().cloned());
-    }
     let passwd = fs.read(Path::new("/etc/passwd"))?;
     let group = fs.read(Path::new("/etc/group"))?;
-    let user = resolve_exec_user(spec, &extra_groups, passwd.as_deref(), group.as_deref())
-        .map_err(|e| e.context(format!("in container {who}")))?;
+    let mut user = resolve_exec_user(
+        spec,
+        &container.group_add,
+        passwd.as_deref(),
+        group.as_deref(),
+    )
+    .map_err(|e| e.context(format!("in container {who}")))?;
+    // The groups a runtime set for its configured user are exactly that
+    // user's (its own exec sets them as they are); another `-u` gets its
+    // own from the container's files.
+    if let (None, Some(groups)) = (&req.user, &container.user_groups) {
+        user.groups = groups.clone();
+    }
 
     let workdir = match (&req.workdir, container.working_dir.as_str()) {
         (Some(dir), _) => dir.clone(),

@@ -36,9 +36,11 @@ fn list(sources: &SourceOptions, format: &Format) -> Result<i32, Error> {
     for line in listing.notes.iter().chain(&listing.warnings) {
         say(line);
     }
+    if listing.containers.is_empty() && !listing.warnings.is_empty() {
+        return Ok(1);
+    }
     print(&render(&listing.containers, format))?;
-    let nothing = listing.containers.is_empty() && !listing.warnings.is_empty();
-    Ok(if nothing { 1 } else { 0 })
+    Ok(0)
 }
 
 /// One line on stderr, in one write.

@@ -186,10 +186,10 @@ fn an_oci_bundles_user_groups_are_its_configured_users_only() {
     // containerd, CRI-O, Podman: the bundle's resolved uid:gid and groups.
     let mut c = web();
     c.user = "1000:1000".into();
-    c.user_groups = vec!["1000".into(), "777".into()];
+    c.user_groups = Some(vec![10, 777]);
     c.hostname = String::new();
     let p = plan_for(&["web", "id"], &c, &[], false);
-    assert_eq!(p.creds.groups, Some(vec![1000, 777]));
+    assert_eq!(p.creds.groups, Some(vec![10, 777]));
     // Their exec adds no HOSTNAME: neither do we.
     assert_eq!(env_of(&p), [PATH, "HOME=/home/alice"]);
     let p = plan_for(&["-u", "bob", "web", "id"], &c, &[], false);
