@@ -91,6 +91,15 @@ impl Target {
                 )));
             }
         }
+        if let Some(after) = want.started_after_unix_ms {
+            let started = started_unix_ms(start)?;
+            if after - started > 2_000 {
+                return Err(stale(format!(
+                    "it started {} s before its runtime wrote the container's configuration",
+                    (after - started) / 1000
+                )));
+            }
+        }
         if let Some(by) = want.started_by_unix_ms {
             let started = started_unix_ms(start)?;
             // Allow for btime's one-second resolution and clock steps.

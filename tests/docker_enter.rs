@@ -262,3 +262,76 @@ fn interactive_shell_at_a_real_terminal() {
     tmux.wait_for("the shell to end", |s| s.contains("docker-enter-exited-3"));
     let _ = docker(&["ps"]);
 }
+
+#[test]
+fn pid_addresses_enter_that_process_with_its_containers_settings() {
+    if !ready() {
+        return;
+    }
+    let c = TestContainer::run(
+        "nsc-de-pid",
+        &["--hostname", "pidhost", "-u", "alice", "-w", "/tmp"],
+        image(),
+        &["sleep", "100000"],
+    );
+    let id = docker_ok(&["inspect", "-f", "{{.Id}}", &c.name]);
+    let init: i32 = docker_ok(&["inspect", "-f", "{{.State.Pid}}", &c.name])
+        .parse()
+        .unwrap();
+    // A second process in the container, not its main one.
+    docker_ok(&["exec", "-d", &c.name, "sleep", "99999"]);
+    let mut second = 0;
+    assert!(common::wait_until(
+        std::time::Duration::from_secs(10),
+        || {
+            second = std::fs::read_dir("/proc")
+                .unwrap()
+                .flatten()
+                .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+                .find(|&p| {
+                    p != init
+                        && common::comm(p) == "sleep"
+                        && std::fs::read_to_string(format!("/proc/{p}/cgroup"))
+                            .is_ok_and(|cg| cg.contains(&id))
+                })
+                .unwrap_or(0);
+            second > 0
+        }
+    ));
+    let probe = [
+        "sh",
+        "-c",
+        "id -un; pwd; hostname; readlink /proc/self/ns/pid; readlink /proc/self/ns/mnt",
+    ];
+    let namespaces = format!(
+        "{}\n{}\n",
+        common::ns_link(&init.to_string(), "pid"),
+        common::ns_link(&init.to_string(), "mnt")
+    );
+    for pid in [init, second] {
+        let address = format!("pid:{pid}");
+        let mut args = vec![address.as_str()];
+        args.extend(probe);
+        let out = docker_enter(&args);
+        // As docker exec: the container's user, directory, host name and
+        // namespaces.
+        assert_eq!(
+            (stdout(&out), out.status.code()),
+            (format!("alice\n/tmp\npidhost\n{namespaces}"), Some(0)),
+            "{address}: {}",
+            stderr(&out)
+        );
+    }
+    // A process no runtime claims: its own user, in /.
+    let mut host = Command::new("sleep").arg("100").spawn().unwrap();
+    let address = format!("pid:{}", host.id());
+    let out = docker_enter(&[&address, "sh", "-c", "id -u; pwd"]);
+    let _ = host.kill();
+    let _ = host.wait();
+    assert_eq!(
+        (stdout(&out).as_str(), out.status.code()),
+        ("0\n/\n", Some(0)),
+        "{}",
+        stderr(&out)
+    );
+}

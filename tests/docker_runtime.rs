@@ -257,6 +257,7 @@ fn state_files_give_the_same_entry_as_the_api() {
         // the bundle's confinement facts.
         from_files.read_from = from_api.read_from;
         from_files.identity.started_by_unix_ms = None;
+        from_files.identity.started_after_unix_ms = None;
         from_files.facts = None;
         assert_eq!(from_files, from_api, "{name}");
     }

@@ -103,7 +103,7 @@ impl ContainerdState {
                 let bundle = Bundle::from_json(&spec, &dir.display(&rel))?;
                 let pid = dir.read_pid(&format!("{id}/init.pid"))?;
                 scan.containers
-                    .push(container(&namespace, &id, bundle, pid));
+                    .push(container(&namespace, &id, bundle, pid, file.mtime_unix_ms));
             }
         }
         Ok(Some(scan))
@@ -120,8 +120,15 @@ impl Source for ContainerdState {
     }
 }
 
-/// A task's description; its state from the live process.
-fn container(namespace: &str, id: &str, b: Bundle, pid: Option<(i32, i64)>) -> Container {
+/// A task's description; its state from the live process. containerd
+/// writes the bundle once, before the task's process starts, at `written`.
+fn container(
+    namespace: &str,
+    id: &str,
+    b: Bundle,
+    pid: Option<(i32, i64)>,
+    written: i64,
+) -> Container {
     let (pod, sandbox) = match pod_of_containerd(&b.annotations) {
         Some((pod, sandbox)) => (Some(pod), sandbox),
         None => (None, false),
@@ -140,6 +147,7 @@ fn container(namespace: &str, id: &str, b: Bundle, pid: Option<(i32, i64)>) -> C
         sandbox,
         ..b.into_container(id, pid)
     };
+    c.identity.started_after_unix_ms = Some(written);
     observe(&mut c);
     c
 }

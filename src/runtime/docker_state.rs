@@ -152,8 +152,9 @@ impl Source for DockerState {
             }
             c.identity.started_by_unix_ms = Some(written);
         }
-        if let Some((spec, _)) = bundle.read_json("config.json", MAX_JSON)? {
+        if let Some((spec, written)) = bundle.read_json("config.json", MAX_JSON)? {
             c.facts = Some(Bundle::from_json(&spec, &bundle.display("config.json"))?.facts);
+            c.identity.started_after_unix_ms = Some(written);
         }
         Ok(c)
     }

@@ -4,10 +4,12 @@
 //! there and is the one the files describe; a frozen cgroup means paused.
 
 use super::{Container, ContainerState};
-use crate::cgroup::{parse_memberships, parse_mounts, procs_file};
+use crate::cgroup::{parse_memberships, parse_mounts, procs_file, CgroupMount};
 use crate::plan::TargetSpec;
 use crate::sys::fd;
 use crate::target::Target;
+use std::path::Path;
+use std::sync::OnceLock;
 
 /// What the process behind a container's PID is now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,33 +73,41 @@ pub fn observe(container: &mut Container) {
 /// Whether the process is in a frozen cgroup: v1's freezer.state, or v2's
 /// cgroup.events. Unknown counts as not frozen.
 pub fn frozen(pid: i32) -> bool {
-    // mountinfo grows with every container's overlay mount.
-    const LIMIT: usize = 4 << 20;
-    let read = |path: &std::path::Path| {
-        fd::read_head(path, LIMIT)
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .unwrap_or_default()
-    };
-    let cgroups = read(std::path::Path::new(&format!("/proc/{pid}/cgroup")));
-    let mountinfo = read(std::path::Path::new("/proc/self/mountinfo"));
-    let mounts = parse_mounts(&mountinfo);
+    let cgroups = read_text(&format!("/proc/{pid}/cgroup"));
     parse_memberships(&cgroups).iter().any(|member| {
         let v1_freezer = member.controllers.iter().any(|c| c == "freezer");
         let v2 = member.controllers.is_empty();
         if member.path.contains("/..") || !(v1_freezer || v2) {
             return false;
         }
-        let Some(dir) = procs_file(member, &mounts).and_then(|p| p.parent().map(Into::into)) else {
+        let Some(dir) =
+            procs_file(member, cgroup_mounts()).and_then(|p| p.parent().map(Path::to_path_buf))
+        else {
             return false;
         };
-        let dir: std::path::PathBuf = dir;
         if v1_freezer {
-            let state = read(&dir.join("freezer.state"));
+            let state = read_text(&dir.join("freezer.state").display().to_string());
             matches!(state.trim(), "FROZEN" | "FREEZING")
         } else {
-            read(&dir.join("cgroup.events"))
+            read_text(&dir.join("cgroup.events").display().to_string())
                 .lines()
                 .any(|l| l.trim() == "frozen 1")
         }
     })
+}
+
+/// Our cgroup mounts, read once: mountinfo grows with every container's
+/// overlay mount, and is slow to generate on a busy host.
+fn cgroup_mounts() -> &'static [CgroupMount] {
+    static MOUNTS: OnceLock<Vec<CgroupMount>> = OnceLock::new();
+    MOUNTS.get_or_init(|| parse_mounts(&read_text("/proc/self/mountinfo")))
+}
+
+/// A small kernel file as text; empty when it cannot be read.
+fn read_text(path: &str) -> String {
+    // mountinfo grows with every container's overlay mount.
+    const LIMIT: usize = 4 << 20;
+    fd::read_head(Path::new(path), LIMIT)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
 }

@@ -4,7 +4,7 @@
 //! addresses. Sandbox ("pause") containers are never chosen.
 
 use super::address::Address;
-use super::live::{check, Liveness};
+use super::live::{check_process, Liveness};
 use super::scan::{Hint, Scan, Source};
 use super::sources::{DockerSource, Sources, StateFiles};
 use super::{process, Container, ContainerState, ReadFrom, RuntimeKind};
@@ -76,16 +76,18 @@ impl Lookup {
         };
         listing.warnings.extend(gathered.skipped);
         let mut seen = std::collections::HashSet::new();
-        for (mut c, _) in gathered.found {
+        for (c, _) in gathered.found {
             if c.sandbox || !seen.insert(c.id.clone()) {
                 continue;
             }
             if !matches!(c.state, ContainerState::Running | ContainerState::Paused) {
                 continue;
             }
-            match check(&c) {
-                Liveness::Running => {}
-                Liveness::Frozen => c.state = ContainerState::Paused,
+            // The state already says paused (the runtime's record, or the
+            // freezer looked at when it was read): only the process is left
+            // to check.
+            match check_process(&c) {
+                Liveness::Running | Liveness::Frozen => {}
                 Liveness::Gone | Liveness::Stale(_) => continue,
             }
             listing.containers.push(c);
