@@ -335,3 +335,59 @@ fn pid_addresses_enter_that_process_with_its_containers_settings() {
         stderr(&out)
     );
 }
+
+#[test]
+fn fish_and_zsh_completions_know_the_running_containers() {
+    if !ready()
+        || !common::require(
+            common::have("fish") && common::have("zsh"),
+            "fish and zsh are not installed",
+        )
+    {
+        return;
+    }
+    let c = TestContainer::run("nsc-de-fish", &[], image(), &["sleep", "100000"]);
+    let id = docker_ok(&["inspect", "-f", "{{.Id}}", &c.name]);
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let bin_dir = std::path::Path::new(DOCKER_ENTER).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let script = format!(
+        "source {dir}/completions/docker-enter.fish
+         complete -C 'docker-enter {name}'
+         complete -C 'docker-enter -u alice {prefix}'
+         complete -C 'docker-enter --state-files f'",
+        name = c.name,
+        prefix = &id[..10],
+    );
+    let out = Command::new("fish")
+        .args(["-c", &script])
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .any(|l| l == format!("{0}\tdocker {1}", c.name, image())),
+        "{text}{}",
+        stderr(&out)
+    );
+    assert!(
+        text.lines()
+            .any(|l| l == format!("{}\t{}", &id[..12], c.name)),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.starts_with("first")) && text.contains("fallback"),
+        "{text}"
+    );
+    // zsh's is at least well-formed.
+    let zsh = Command::new("zsh")
+        .args(["-n", &format!("{dir}/completions/_docker-enter")])
+        .output()
+        .unwrap();
+    assert!(zsh.status.success(), "{}", stderr(&zsh));
+}
