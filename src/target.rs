@@ -80,34 +80,14 @@ impl Target {
                 return Err(stale(format!("started at tick {start}, expected {ticks}")));
             }
         }
-        if let Some(ms) = want.started_unix_ms {
-            let started = started_unix_ms(start)?;
-            // btime has one-second resolution and the runtime notes the start
-            // after the process exists: allow a few seconds either way.
-            if (started - ms).abs() > 5_000 {
-                return Err(stale(format!(
-                    "it started {} s away from the container's start",
-                    (started - ms) / 1000
-                )));
-            }
-        }
-        if let Some(after) = want.started_after_unix_ms {
-            let started = started_unix_ms(start)?;
-            if after - started > 2_000 {
-                return Err(stale(format!(
-                    "it started {} s before its runtime wrote the container's configuration",
-                    (after - started) / 1000
-                )));
-            }
-        }
-        if let Some(by) = want.started_by_unix_ms {
-            let started = started_unix_ms(start)?;
-            // Allow for btime's one-second resolution and clock steps.
-            if started - by > 2_000 {
-                return Err(stale(format!(
-                    "it started {} s after its runtime wrote the PID down",
-                    (started - by) / 1000
-                )));
+        let wall_clock = [
+            want.started_unix_ms,
+            want.started_after_unix_ms,
+            want.started_by_unix_ms,
+        ];
+        if wall_clock.iter().any(Option::is_some) {
+            if let Some(why) = wall_clock_mismatch(want, started_unix_ms(start)?) {
+                return Err(stale(why));
             }
         }
         if let Some(id) = &want.cgroup_contains {
@@ -187,6 +167,39 @@ pub fn parse_start_ticks(stat: &[u8]) -> Option<u64> {
     text.split_ascii_whitespace().nth(19)?.parse().ok()
 }
 
+/// How a process that started at `started` (wall-clock milliseconds) is not
+/// the one a runtime described, if it is not.
+fn wall_clock_mismatch(want: &Identity, started: i64) -> Option<String> {
+    if let Some(ms) = want.started_unix_ms {
+        // btime has one-second resolution and the runtime notes the start
+        // after the process exists: allow a few seconds either way.
+        if (started - ms).abs() > 5_000 {
+            return Some(format!(
+                "it started {} s away from the container's start",
+                (started - ms) / 1000
+            ));
+        }
+    }
+    // The same resolution, and clock steps, for the state files' times.
+    if let Some(after) = want.started_after_unix_ms {
+        if after - started > 2_000 {
+            return Some(format!(
+                "it started {} s before its runtime wrote the container's configuration",
+                (after - started) / 1000
+            ));
+        }
+    }
+    if let Some(by) = want.started_by_unix_ms {
+        if started - by > 2_000 {
+            return Some(format!(
+                "it started {} s after its runtime wrote the PID down",
+                (started - by) / 1000
+            ));
+        }
+    }
+    None
+}
+
 /// A start time in clock ticks since boot as wall-clock milliseconds.
 fn started_unix_ms(start_ticks: u64) -> Result<i64> {
     Ok(boot_time_ms()? + start_ticks as i64 * 1000 / sys::process::clock_ticks_per_second())
@@ -203,7 +216,44 @@ fn boot_time_ms() -> Result<i64> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_start_ticks;
+    use super::{parse_start_ticks, wall_clock_mismatch};
+    use crate::plan::Identity;
+
+    #[test]
+    fn start_times_against_what_the_runtime_wrote() {
+        let at = 1_800_000_000_000;
+        let within = Identity {
+            started_unix_ms: Some(at + 4_000),
+            started_after_unix_ms: Some(at + 1_500),
+            started_by_unix_ms: Some(at - 1_500),
+            ..Identity::default()
+        };
+        assert_eq!(wall_clock_mismatch(&within, at), None);
+        let reused = Identity {
+            started_by_unix_ms: Some(at - 3_600_000),
+            ..Identity::default()
+        };
+        assert_eq!(
+            wall_clock_mismatch(&reused, at).as_deref(),
+            Some("it started 3600 s after its runtime wrote the PID down")
+        );
+        let older = Identity {
+            started_after_unix_ms: Some(at + 60_000),
+            ..Identity::default()
+        };
+        assert_eq!(
+            wall_clock_mismatch(&older, at).as_deref(),
+            Some("it started 60 s before its runtime wrote the container's configuration")
+        );
+        let elsewhen = Identity {
+            started_unix_ms: Some(at - 10_000),
+            ..Identity::default()
+        };
+        assert_eq!(
+            wall_clock_mismatch(&elsewhen, at).as_deref(),
+            Some("it started 10 s away from the container's start")
+        );
+    }
 
     #[test]
     fn start_ticks_after_odd_command_names() {

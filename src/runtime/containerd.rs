@@ -118,6 +118,10 @@ impl Source for ContainerdState {
     fn scan(&self, hint: Hint<'_>) -> Result<Option<Scan>, Error> {
         self.scan_in(None, hint)
     }
+
+    fn named_by_user(&self) -> bool {
+        self.explicit
+    }
 }
 
 /// A task's description; its state from the live process. containerd

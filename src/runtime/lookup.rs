@@ -38,6 +38,8 @@ struct Gathered<'a> {
     notes: Vec<String>,
     /// Errors of sources that were there but could not be read.
     errors: Vec<Error>,
+    /// One of those was of a place the user named.
+    named_failed: bool,
     /// How many sources were there at all.
     present: usize,
 }
@@ -75,9 +77,8 @@ impl Lookup {
             ..Listing::default()
         };
         listing.warnings.extend(gathered.skipped);
-        let mut seen = std::collections::HashSet::new();
         for (c, _) in gathered.found {
-            if c.sandbox || !seen.insert(c.id.clone()) {
+            if c.sandbox {
                 continue;
             }
             if !matches!(c.state, ContainerState::Running | ContainerState::Paused) {
@@ -112,6 +113,7 @@ impl Lookup {
                 Ok(None) => continue,
                 Err(e) => {
                     g.present += 1;
+                    g.named_failed |= source.named_by_user();
                     g.errors.push(e);
                     continue;
                 }
@@ -158,14 +160,14 @@ impl Lookup {
         let (exact_apps, prefix_apps) = (pick(&exact), pick(&prefix));
         // A source that could not be read may have held the container
         // meant: only a unique exact match elsewhere goes ahead without it.
-        if !g.errors.is_empty() && (only.is_some() || exact_apps.len() != 1) {
+        if !g.errors.is_empty() && (only.is_some() || g.named_failed || exact_apps.len() != 1) {
             return Err(g.errors.swap_remove(0));
         }
         let chosen = match (exact_apps.as_slice(), prefix_apps.as_slice()) {
             ([one], _) | ([], [one]) => *one,
             ([_, _, ..], _) => {
                 return Err(ambiguous(
-                    format!("{text} names several containers"),
+                    format!("{text} names several containers:"),
                     &exact_apps
                         .iter()
                         .map(|&i| &g.found[i].0)
@@ -335,19 +337,24 @@ impl Lookup {
     /// process in its cgroup), entered at N itself; else the bare process.
     fn by_pid(&self, pid: i32) -> Result<Found, Error> {
         let bare = process::describe(pid)?;
-        let cgroups = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap_or_default();
+        let cgroups = crate::sys::fd::read_head(
+            std::path::Path::new(&format!("/proc/{pid}/cgroup")),
+            64 << 10,
+        )
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
         let g = self.gather(self.all_sources(), Hint::All);
+        // A sandbox's settings are never taken: its process is entered as
+        // a bare process.
+        let candidate = |c: &Container| !c.sandbox && c.state == ContainerState::Running;
         let owner = g
             .found
             .iter()
-            .position(|(c, _)| c.pid == pid && c.state == ContainerState::Running)
+            .position(|(c, _)| candidate(c) && c.pid == pid)
             .or_else(|| {
-                g.found.iter().position(|(c, _)| {
-                    !c.sandbox
-                        && c.state == ContainerState::Running
-                        && c.id.len() >= 12
-                        && cgroups.contains(&c.id)
-                })
+                g.found
+                    .iter()
+                    .position(|(c, _)| candidate(c) && c.id.len() >= 12 && cgroups.contains(&c.id))
             });
         let Some(i) = owner else {
             return Ok(Found {
@@ -450,6 +457,10 @@ impl Lookup {
 impl Source for DockerSource {
     fn describe(&self) -> String {
         self.api.describe()
+    }
+
+    fn named_by_user(&self) -> bool {
+        self.explicit
     }
 
     fn scan(&self, hint: Hint<'_>) -> Result<Option<Scan>, Error> {

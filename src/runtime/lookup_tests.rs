@@ -311,6 +311,16 @@ fn ambiguity_across_runtimes_lists_every_candidate() {
     // A name is exact, so it wins over a prefix of another ID.
     task(&s, "default", "webcafe", json!({}), b.pid());
     assert_eq!(find(&s, "web").unwrap().id, id);
+    // A Docker name that is a containerd ID: both exact, both named.
+    task(&s, "default", "web", json!({}), b.pid());
+    assert_eq!(
+        find(&s, "web").unwrap_err(),
+        format!(
+            "web names several containers: docker:web (ID {}), containerd:default/web; name one by its address",
+            &id[..12]
+        )
+    );
+    assert_eq!(find(&s, "containerd:default/web").unwrap().id, "web");
     assert_eq!(
         find(&s, "containerd:default/webcafe").unwrap().id,
         "webcafe"
@@ -516,4 +526,34 @@ fn listing(dir: &Path) -> Vec<(String, u64, std::time::SystemTime)> {
     }
     out.sort();
     out
+}
+
+#[test]
+fn a_runtime_that_cannot_be_read_fails_a_lookup_only_when_it_was_named() {
+    let s = Scratch::new("named");
+    let p = Sleeper::new();
+    docker_container(&s, &hex_id('a'), "web", p.pid(), json!({}));
+    // containerd's state is a file: unreadable.
+    s.write("containerd", b"");
+    let mut sources = sources(&s.0);
+    assert_eq!(
+        Lookup::new(sources.clone())
+            .find("web")
+            .unwrap()
+            .container
+            .name,
+        "web"
+    );
+    sources.containerd[0].explicit = true;
+    assert_eq!(
+        Lookup::new(sources).find("web").unwrap_err().to_string(),
+        format!(
+            "cannot open state directory {}: Not a directory",
+            s.0.join("containerd").display()
+        )
+    );
+    // Found nowhere, the unreadable runtime is the reason given.
+    assert!(find(&s, "nothing")
+        .unwrap_err()
+        .starts_with("cannot open state directory"));
 }

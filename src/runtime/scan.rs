@@ -54,6 +54,11 @@ pub trait Source {
     /// The containers that may match; `None` when this runtime is not here
     /// (its socket and state directories are absent).
     fn scan(&self, hint: Hint<'_>) -> Result<Option<Scan>, Error>;
+    /// Whether the user named this place (an option, `-H`): then failing to
+    /// read it fails a lookup, even one that another runtime answers.
+    fn named_by_user(&self) -> bool {
+        false
+    }
     /// The rest of what entering needs, read only for the container chosen.
     fn complete(&self, container: Container) -> Result<Container, Error> {
         Ok(container)

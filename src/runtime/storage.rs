@@ -132,6 +132,10 @@ impl Source for Storage {
         )
     }
 
+    fn named_by_user(&self) -> bool {
+        self.explicit
+    }
+
     fn scan(&self, hint: Hint<'_>) -> Result<Option<Scan>, Error> {
         let Some(graph) = StateDir::open(&self.graphroot)? else {
             return match ask_api(&self.podman_api, hint) {
