@@ -61,6 +61,29 @@ cp "$(command -v busybox)" "$WORK/ctx/busybox"
 printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox","--install","-s","/bin"]\n' >"$WORK/ctx/Dockerfile"
 docker build -q -t "$IMAGE" "$WORK/ctx" >/dev/null
 
+# hyperfine in ROUNDS short rounds, and the medians over all of them: the
+# machine's other load drifts, and short rounds spread it over every
+# command. Arguments are hyperfine's; prints each command's median (ms) as
+# "name<TAB>ms" lines.
+ROUNDS=${ROUNDS:-4}
+side_by_side() {
+    local round out=$WORK/sbs
+    rm -rf "$out"; mkdir -p "$out"
+    for round in $(seq "$ROUNDS"); do
+        hyperfine -N --style none --warmup 3 --runs $((RUNS / ROUNDS)) \
+            --export-json "$out/$round.json" "$@" >/dev/null
+    done
+    python3 - "$out" <<'PY'
+import glob, json, statistics, sys
+times = {}
+for f in sorted(glob.glob(sys.argv[1] + "/*.json")):
+    for r in json.load(open(f))["results"]:
+        times.setdefault(r["command"], []).extend(r["times"])
+for name, t in times.items():
+    print(f"{name}\t{statistics.median(t) * 1000:.3f}")
+PY
+}
+
 median_find() { # ARGS...: median of the "find" phase over $RUNS runs, in ms
     for _ in $(seq "$RUNS"); do
         DOCKER_ENTER_TIMING=1 "$DE" "$@" true 2>&1 >/dev/null | awk '$3 == "find" {print $4}'
@@ -93,14 +116,13 @@ docker save "$IMAGE" | $PD load -q >/dev/null
 $PD run -d --network none --name bench "$IMAGE" sleep 1000000 >/dev/null
 DPID=$(cat "$PRIV/dockerd.pid")
 ARGS="-H unix://$PRIV/docker.sock --docker-root $PRIV/data --docker-exec-root $PRIV/exec"
-JSON=$WORK/stopped.json
-hyperfine -N --style none --warmup 5 --runs "$RUNS" --export-json "$JSON" \
+side_by_side \
     --prepare "kill -CONT $DPID" -n "dockerd running" "$DE $ARGS bench true" \
-    --prepare "kill -STOP $DPID" -n "dockerd stopped" "$DE $ARGS bench true" >/dev/null
+    --prepare "kill -STOP $DPID" -n "dockerd stopped" "$DE $ARGS bench true" >"$WORK/stopped.tsv"
 kill -CONT "$DPID"
-python3 - "$JSON" <<'PY'
-import json, statistics, sys
-r = {x["command"]: statistics.median(x["times"]) * 1000 for x in json.load(open(sys.argv[1]))["results"]}
+python3 - "$WORK/stopped.tsv" <<'PY'
+import sys
+r = dict((n, float(ms)) for n, ms in (l.rstrip("\n").split("\t") for l in open(sys.argv[1])))
 for name, ms in r.items():
     print(f"{name:44} {ms:8.3f} ms")
 print(f"{'stopped / running':44} {r['dockerd stopped'] / r['dockerd running']:8.3f}")
@@ -109,18 +131,16 @@ PY
 echo
 echo "== 3. a busy daemon: each run right after a docker exec"
 C="nsc-bench-rt-$TAG-1"
-JSON=$WORK/busy.json
-hyperfine -N --style none --warmup 5 --runs "$RUNS" --export-json "$JSON" \
+side_by_side \
     --prepare "true" -n "docker exec C true" "docker exec $C true" \
     --prepare "docker exec $C true" -n "docker-enter C true, after docker exec" "$DE $C true" \
     --prepare "docker exec $C true" -n "docker-enter --state-files never, after" "$DE --state-files never $C true" \
     --prepare "sh -c 'docker exec $C true && sleep 0.1'" -n "docker-enter C true, 0.1 s after" "$DE $C true" \
     --prepare "true" -n "docker-enter C true, alone" "$DE $C true" \
-    --prepare "sleep 0.5" -n "docker-enter C true, alone, 0.5 s apart" "$DE $C true" >/dev/null
-python3 - "$JSON" <<'PY'
-import json, statistics, sys
-results = json.load(open(sys.argv[1]))["results"]
-med = {x["command"]: statistics.median(x["times"]) * 1000 for x in results}
+    --prepare "sleep 0.5" -n "docker-enter C true, alone, 0.5 s apart" "$DE $C true" >"$WORK/busy.tsv"
+python3 - "$WORK/busy.tsv" <<'PY'
+import sys
+med = dict((n, float(ms)) for n, ms in (l.rstrip("\n").split("\t") for l in open(sys.argv[1])))
 exec_ms = med["docker exec C true"]
 print(f"{'command':44} {'median ms':>10} {'x docker exec':>14}")
 for name, ms in med.items():
@@ -128,7 +148,6 @@ for name, ms in med.items():
 ratio = med["docker-enter C true, after docker exec"] / exec_ms
 print(f"goal <= 0.05 x docker exec: {ratio:.4f} {'PASS' if ratio <= 0.05 else 'FAIL'}")
 PY
-
 for mode in first never; do
     for _ in $(seq "$RUNS"); do
         docker exec "$C" true

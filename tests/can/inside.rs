@@ -80,3 +80,47 @@ fn importenv_in_the_can_sets_the_stored_environment() {
     lines.sort();
     assert_eq!(lines, ["GREETING=hello from the can", "PATH=/bin"]);
 }
+
+/// As on a Kubernetes node through `kubectl debug node/...`: the host's root
+/// at /host, the host's PIDs, no daemon socket. docker-enter finds /host and
+/// reads the runtimes' state files there.
+#[test]
+fn docker_enter_in_the_can_finds_containers_under_the_hosts_root() {
+    let Some(image) = image() else {
+        return;
+    };
+    let target = target("can-test-host-root-target", HOSTNAME);
+    let out = docker(&privileged_can(
+        image,
+        &[
+            "-v",
+            "/:/host:ro",
+            image,
+            "docker-enter",
+            &target.name,
+            "hostname",
+        ],
+    ));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout_text(), format!("{HOSTNAME}\n"));
+    let out = docker(&privileged_can(
+        image,
+        &[
+            "-v",
+            "/:/host:ro",
+            image,
+            "docker-enter",
+            "--list",
+            "--format",
+            "{{.Address}}",
+        ],
+    ));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let listed = out.stdout_text();
+    assert!(
+        listed
+            .lines()
+            .any(|l| l == format!("docker:{}", target.name)),
+        "{listed}"
+    );
+}
