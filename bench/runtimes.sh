@@ -61,17 +61,23 @@ cp "$(command -v busybox)" "$WORK/ctx/busybox"
 printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox","--install","-s","/bin"]\n' >"$WORK/ctx/Dockerfile"
 docker build -q -t "$IMAGE" "$WORK/ctx" >/dev/null
 
-# hyperfine in ROUNDS short rounds, and the medians over all of them: the
-# machine's other load drifts, and short rounds spread it over every
-# command. Arguments are hyperfine's; prints each command's median (ms) as
-# "name<TAB>ms" lines.
-ROUNDS=${ROUNDS:-4}
+# hyperfine in ROUNDS short rounds, the commands in turn first and last,
+# and the medians over all of them: the machine's other load drifts, and
+# this spreads it over every command. Arguments come in threes: a command
+# run before each timed run (hyperfine --prepare), a name, the command.
+# Prints each command's median (ms) as "name<TAB>ms" lines.
+ROUNDS=${ROUNDS:-10}
 side_by_side() {
-    local round out=$WORK/sbs
+    local round i out=$WORK/sbs specs=("$@") args
     rm -rf "$out"; mkdir -p "$out"
     for round in $(seq "$ROUNDS"); do
-        hyperfine -N --style none --warmup 3 --runs $((RUNS / ROUNDS)) \
-            --export-json "$out/$round.json" "$@" >/dev/null
+        args=()
+        for ((i = 0; i < ${#specs[@]}; i += 3)); do
+            local one=(--prepare "${specs[i]}" -n "${specs[i+1]}" "${specs[i+2]}")
+            if ((round % 2)); then args=("${args[@]}" "${one[@]}"); else args=("${one[@]}" "${args[@]}"); fi
+        done
+        hyperfine -N --style none --warmup 2 --runs $((RUNS / ROUNDS)) \
+            --export-json "$out/$round.json" "${args[@]}" >/dev/null
     done
     python3 - "$out" <<'PY'
 import glob, json, statistics, sys
@@ -79,7 +85,7 @@ times = {}
 for f in sorted(glob.glob(sys.argv[1] + "/*.json")):
     for r in json.load(open(f))["results"]:
         times.setdefault(r["command"], []).extend(r["times"])
-for name, t in times.items():
+for name, t in sorted(times.items(), key=lambda x: x[0]):
     print(f"{name}\t{statistics.median(t) * 1000:.3f}")
 PY
 }
@@ -117,8 +123,8 @@ $PD run -d --network none --name bench "$IMAGE" sleep 1000000 >/dev/null
 DPID=$(cat "$PRIV/dockerd.pid")
 ARGS="-H unix://$PRIV/docker.sock --docker-root $PRIV/data --docker-exec-root $PRIV/exec"
 side_by_side \
-    --prepare "kill -CONT $DPID" -n "dockerd running" "$DE $ARGS bench true" \
-    --prepare "kill -STOP $DPID" -n "dockerd stopped" "$DE $ARGS bench true" >"$WORK/stopped.tsv"
+    "kill -CONT $DPID" "dockerd running" "$DE $ARGS bench true" \
+    "kill -STOP $DPID" "dockerd stopped" "$DE $ARGS bench true" >"$WORK/stopped.tsv"
 kill -CONT "$DPID"
 python3 - "$WORK/stopped.tsv" <<'PY'
 import sys
@@ -132,12 +138,12 @@ echo
 echo "== 3. a busy daemon: each run right after a docker exec"
 C="nsc-bench-rt-$TAG-1"
 side_by_side \
-    --prepare "true" -n "docker exec C true" "docker exec $C true" \
-    --prepare "docker exec $C true" -n "docker-enter C true, after docker exec" "$DE $C true" \
-    --prepare "docker exec $C true" -n "docker-enter --state-files never, after" "$DE --state-files never $C true" \
-    --prepare "sh -c 'docker exec $C true && sleep 0.1'" -n "docker-enter C true, 0.1 s after" "$DE $C true" \
-    --prepare "true" -n "docker-enter C true, alone" "$DE $C true" \
-    --prepare "sleep 0.5" -n "docker-enter C true, alone, 0.5 s apart" "$DE $C true" >"$WORK/busy.tsv"
+    "true" "docker exec C true" "docker exec $C true" \
+    "docker exec $C true" "docker-enter C true, after docker exec" "$DE $C true" \
+    "docker exec $C true" "docker-enter --state-files never, after" "$DE --state-files never $C true" \
+    "sh -c 'docker exec $C true && sleep 0.1'" "docker-enter C true, 0.1 s after" "$DE $C true" \
+    "true" "docker-enter C true, alone" "$DE $C true" \
+    "sleep 0.5" "docker-enter C true, alone, 0.5 s apart" "$DE $C true" >"$WORK/busy.tsv"
 python3 - "$WORK/busy.tsv" <<'PY'
 import sys
 med = dict((n, float(ms)) for n, ms in (l.rstrip("\n").split("\t") for l in open(sys.argv[1])))
