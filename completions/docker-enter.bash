@@ -54,7 +54,7 @@ _docker_enter() {
 
     if [[ $cur == -* ]] && ((seen_container == 0)); then
         COMPREPLY=($(compgen -W '-u --user -w --workdir -e --env --env-file
-            -t --tty -T --no-tty -i --interactive -H --host --list --format
+            -t --tty -T --no-tty -i --interactive -d --detach -H --host --list --format
             --state-files --docker-root --docker-exec-root --containerd-state
             --storage-root --storage-runroot --host-root -h --help
             -V --version' -- "$cur"))

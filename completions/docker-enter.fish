@@ -60,6 +60,7 @@ complete -c docker-enter -n __docker_enter_needs_container -l env-file -r -F -d 
 complete -c docker-enter -n __docker_enter_needs_container -s t -l tty -d 'Give the command a new terminal'
 complete -c docker-enter -n __docker_enter_needs_container -s T -l no-tty -d 'Do not give the command a new terminal'
 complete -c docker-enter -n __docker_enter_needs_container -s i -l interactive -d 'Accepted for docker exec habits'
+complete -c docker-enter -n __docker_enter_needs_container -s d -l detach -d 'Run the command in the background and return at once'
 complete -c docker-enter -n __docker_enter_needs_container -s H -l host -r -F -d 'Docker daemon socket (unix:///path or /path)'
 complete -c docker-enter -n __docker_enter_needs_container -l list -d 'List the running containers of every runtime'
 complete -c docker-enter -n __docker_enter_needs_container -l format -x -a 'table json' -d 'How --list prints'

@@ -6,7 +6,8 @@
 //! before entering anything, then written with "0" (meaning "me").
 
 use crate::error::{Error, Result};
-use crate::sys::fd;
+use crate::sys::fs::{self, OFlags};
+use crate::sys::{fd, mount};
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
 
@@ -143,7 +144,7 @@ impl CgroupJoin {
         let mut files = Vec::new();
         for member in parse_memberships(proc_cgroup) {
             let mounted = procs_file(&member, &mounts).map(|path| {
-                let opened = fd::open(&path, libc::O_WRONLY);
+                let opened = fs::open(&path, OFlags::WRONLY);
                 (path, opened)
             });
             match mounted {
@@ -177,14 +178,14 @@ impl CgroupJoin {
 fn open_detached(member: &Membership) -> Result<(PathBuf, OwnedFd)> {
     let (fstype, options) = mount_options(member);
     let shown = PathBuf::from(format!("{}:{}", member.controllers.join(","), member.path));
-    let root = fd::mount_detached(fstype, &options).map_err(|e| {
+    let root = mount::mount_detached(fstype, &options).map_err(|e| {
         Error::sys(
             format!("cannot mount the cgroup hierarchy of {}", shown.display()),
             e,
         )
     })?;
     let rel = PathBuf::from(member.path.trim_start_matches('/')).join("cgroup.procs");
-    let file = fd::openat(root.as_fd(), &rel, libc::O_WRONLY)
+    let file = fs::openat(root.as_fd(), &rel, OFlags::WRONLY)
         .map_err(|e| Error::sys(format!("cannot open cgroup {}", shown.display()), e))?;
     Ok((
         PathBuf::from(member.path.as_str()).join("cgroup.procs"),

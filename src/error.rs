@@ -1,6 +1,7 @@
 //! One error type for every tool, printed the util-linux way:
 //! `<tool>: <what was being done to what>: <strerror>`.
 
+use crate::sys::Errno;
 use std::fmt;
 
 /// Exit status for a failure of the tool itself (util-linux uses 1).
@@ -26,7 +27,7 @@ pub struct Error {
     /// What was being done, to what: "cannot open /proc/42/ns/mnt".
     pub what: String,
     /// The errno behind it, printed as strerror after a colon.
-    pub errno: Option<i32>,
+    pub errno: Option<Errno>,
     /// What the user can do about it, printed in parentheses at the end.
     pub hint: Option<String>,
 }
@@ -45,7 +46,7 @@ impl Error {
     }
 
     /// A failure caused by a system call (util-linux `err`).
-    pub fn sys(what: impl Into<String>, errno: i32) -> Self {
+    pub fn sys(what: impl Into<String>, errno: Errno) -> Self {
         Error {
             kind: ErrorKind::Failed,
             what: what.into(),
@@ -57,7 +58,7 @@ impl Error {
     /// A failure caused by an `io::Error`, keeping its errno when it has one.
     pub fn io(what: impl Into<String>, err: &std::io::Error) -> Self {
         match err.raw_os_error() {
-            Some(errno) => Error::sys(what, errno),
+            Some(errno) => Error::sys(what, Errno::from_raw_os_error(errno)),
             None => Error::msg(format!("{}: {}", what.into(), err)),
         }
     }
@@ -73,7 +74,7 @@ impl Error {
     }
 
     /// The program could not be executed.
-    pub fn exec(prog: &str, errno: i32) -> Self {
+    pub fn exec(prog: &str, errno: Errno) -> Self {
         Error {
             kind: ErrorKind::Exec,
             what: format!("failed to execute {prog}"),
@@ -98,7 +99,7 @@ impl Error {
         match (&self.kind, self.errno) {
             // As util-linux: only "no such file" is 127 (a PATH search that
             // found nothing ends as ENOENT too).
-            (ErrorKind::Exec, Some(libc::ENOENT)) => EXIT_NOT_FOUND,
+            (ErrorKind::Exec, Some(Errno::NOENT)) => EXIT_NOT_FOUND,
             (ErrorKind::Exec, _) => EXIT_CANNOT_EXECUTE,
             _ => EXIT_FAILURE,
         }
@@ -111,7 +112,7 @@ impl fmt::Display for Error {
         // characters are escaped so every error stays one line.
         write!(f, "{}", self.what.escape_debug_controls())?;
         if let Some(errno) = self.errno {
-            write!(f, ": {}", crate::sys::strerror(errno))?;
+            write!(f, ": {}", crate::sys::strerror(errno.raw_os_error()))?;
         }
         match &self.hint {
             Some(hint) => write!(f, " ({hint})"),
@@ -142,21 +143,31 @@ impl std::error::Error for Error {}
 
 /// Print `tool: error` (and the usage hint) on stderr and return the exit code.
 pub fn report(tool: &str, err: &Error) -> i32 {
-    eprintln!("{tool}: {err}");
+    let mut message = format!("{tool}: {err}\n");
     if err.kind == ErrorKind::Usage {
-        eprintln!("Try '{tool} --help' for more information.");
+        message.push_str(&format!("Try '{tool} --help' for more information.\n"));
     }
+    write_stderr(&message);
     err.exit_code()
+}
+
+/// Write whole lines on stderr in one write(2): runs that share a log file
+/// or a terminal never cut into each other's lines (eprintln! writes each
+/// piece of its format separately).
+pub fn write_stderr(lines: &str) {
+    use std::io::Write;
+    // Nothing better can be done when stderr is gone.
+    let _ = std::io::stderr().lock().write_all(lines.as_bytes());
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Error;
+    use super::{Errno, Error};
 
     #[test]
     fn printed_like_util_linux() {
         assert_eq!(
-            Error::sys("cannot open /proc/42/ns/mnt", libc::EACCES).to_string(),
+            Error::sys("cannot open /proc/42/ns/mnt", Errno::ACCESS).to_string(),
             "cannot open /proc/42/ns/mnt: Permission denied"
         );
         assert_eq!(
@@ -177,9 +188,9 @@ mod tests {
 
     #[test]
     fn exec_failures_map_to_126_and_127() {
-        assert_eq!(Error::exec("x", libc::ENOENT).exit_code(), 127);
-        assert_eq!(Error::exec("x", libc::EACCES).exit_code(), 126);
-        assert_eq!(Error::exec("x", libc::ENOTDIR).exit_code(), 126);
+        assert_eq!(Error::exec("x", Errno::NOENT).exit_code(), 127);
+        assert_eq!(Error::exec("x", Errno::ACCESS).exit_code(), 126);
+        assert_eq!(Error::exec("x", Errno::NOTDIR).exit_code(), 126);
         assert_eq!(Error::msg("x").exit_code(), 1);
     }
 }

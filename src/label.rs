@@ -7,7 +7,8 @@
 //! program: the exec label is inherited across fork and applies at exec.
 
 use crate::error::{Error, Result};
-use crate::sys::fd;
+use crate::sys::fs::{self, OFlags};
+use crate::sys::{fd, Errno};
 use crate::target::Target;
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::Path;
@@ -67,7 +68,7 @@ fn read_label(target: &Target, name: &str) -> Result<Option<Vec<u8>>> {
         Err(e)
             if matches!(
                 e.errno,
-                Some(libc::ENOENT) | Some(libc::EINVAL) | Some(libc::EOPNOTSUPP)
+                Some(Errno::NOENT) | Some(Errno::INVAL) | Some(Errno::OPNOTSUPP)
             ) =>
         {
             Ok(None)
@@ -85,7 +86,7 @@ fn strip_mode(label: &[u8]) -> &[u8] {
 }
 
 fn open_exec(path: &str, value: Vec<u8>) -> Result<ExecLabel> {
-    let file = fd::open(Path::new(path), libc::O_WRONLY)
+    let file = fs::open(Path::new(path), OFlags::WRONLY)
         .map_err(|e| Error::sys(format!("cannot open {path}"), e))?;
     Ok(ExecLabel {
         file,

@@ -1,11 +1,38 @@
 //! The Plan: everything that entering will do, as plain data.
 //!
 //! Command lines and container lookups build a Plan (pure, unit-tested);
-//! `enter::run` is the only place that carries one out.
+//! `enter::prepare` opens what it names and `enter::run` carries it out.
+//! A planner that needs to look inside the container before it can finish
+//! its plan asks through [`ContainerFs`], which the prepared target answers.
 
+use crate::error::Error;
 use crate::ns::NsKind;
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// The container's files, seen from inside its root: what a planner may
+/// ask before its plan is complete. `enter::Prepared` answers through the
+/// handles it holds (openat2 with RESOLVE_IN_ROOT); tests answer with
+/// recorded files.
+pub trait ContainerFs {
+    /// A regular file to read (the caller bounds the reading); `None` when
+    /// there is no such file.
+    fn open(&self, path: &Path) -> Result<Option<Box<dyn std::io::Read + '_>>, Error>;
+    fn kind(&self, path: &Path) -> PathKind;
+}
+
+/// What a path names inside the container, as far as the host can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathKind {
+    Missing,
+    Directory,
+    /// A regular file with an execute bit.
+    Executable,
+    Other,
+    /// A /proc magic link on the way (`/proc/1/root`): only the
+    /// container's own view resolves it, after entering.
+    Unresolved,
+}
 
 /// The process whose namespaces, root, cwd, environment and credentials are used.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,6 +148,19 @@ pub struct Credentials {
     pub keep_caps: bool,
 }
 
+/// What happens to the descriptors above 2 that we inherited. Ours (the
+/// namespace files, pidfds, sockets and /proc handles we open) never reach
+/// the program (security rule 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InheritedFds {
+    /// The program gets them, as with util-linux nsenter (`3<file`,
+    /// `LISTEN_FDS`, `flock` wrappers rely on it).
+    #[default]
+    Pass,
+    /// The program gets only 0, 1 and 2, as with `docker exec`.
+    Close,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ForkMode {
     /// Fork when the PID namespace is entered (nsenter's default).
@@ -161,6 +201,12 @@ pub struct Hardening {
 pub struct Plan {
     /// The name used in messages: "nsenter", "docker-enter".
     pub tool: &'static str,
+    /// Files and directories named on the command line, in order (nsenter):
+    /// each is opened first, in this order, as util-linux opens each one as
+    /// it reads it, so the first that cannot be opened is the error, even
+    /// one a later option overrides. Opened once: entering uses the same
+    /// handles.
+    pub open_first: Vec<PathBuf>,
     pub target: Option<TargetSpec>,
     pub all: AllNamespaces,
     /// Namespaces asked for one by one; they override `all` for their kind.
@@ -176,15 +222,21 @@ pub struct Plan {
     /// `-Z`: exec with the target's SELinux label / AppArmor profile.
     pub follow_context: bool,
     pub fork: ForkMode,
+    pub inherited_fds: InheritedFds,
     /// `--kill-child[=SIG]`: the signal the program gets if we die.
     pub kill_child: Option<i32>,
     /// `--mount-proc`: a private mount namespace with a fresh /proc.
     pub mount_proc: bool,
     pub hardening: Hardening,
-    /// Give the program a fresh pseudo-terminal and relay our terminal to
-    /// it, so the container never holds the host's terminal (security rule
-    /// 13: TIOCSTI injection). Only meaningful when stdin is a terminal.
+    /// Give the program a fresh pseudo-terminal and relay our standard
+    /// input and output through it, whatever they are, so the container
+    /// never holds the host's terminal (security rule 13: TIOCSTI
+    /// injection).
     pub pty: bool,
+    /// Start the program in the background with /dev/null as its standard
+    /// descriptors, in a session of its own, and return without waiting
+    /// (`docker exec -d`).
+    pub detach: bool,
     pub program: Program,
 }
 
@@ -193,6 +245,7 @@ impl Plan {
     pub fn new(tool: &'static str) -> Plan {
         Plan {
             tool,
+            open_first: Vec::new(),
             target: None,
             all: AllNamespaces::No,
             namespaces: Vec::new(),
@@ -204,10 +257,12 @@ impl Plan {
             join_cgroup: false,
             follow_context: false,
             fork: ForkMode::WhenPidNs,
+            inherited_fds: InheritedFds::Pass,
             kill_child: None,
             mount_proc: false,
             hardening: Hardening::default(),
             pty: false,
+            detach: false,
             program: Program::LoginShell,
         }
     }

@@ -1,13 +1,20 @@
-//! A target process held by pidfd, and the reads of /proc/PID we need
-//! from it, all made before entering (after entering, /proc may be the
+//! A target process, held twice over: by pidfd (so a recycled PID cannot
+//! redirect a signal or a setns) and by a descriptor of its /proc/PID
+//! directory in the host's procfs, opened once. Every later read of the
+//! target (its stat, cgroup, environ, namespaces, root, owner) goes through
+//! that descriptor, never through a second path lookup: a directory of
+//! /proc/PID keeps naming its process even if the PID is reused, and all
+//! of it happens before entering (after entering, /proc may be the
 //! container's).
 
 use crate::error::{Error, Result};
 use crate::ns::NsKind;
 use crate::plan::{Identity, TargetSpec};
-use crate::sys::{self, fd, pidfd};
+use crate::sys::fs::{self, Meta, OFlags};
+use crate::sys::{self, pidfd, Errno};
+use std::cell::OnceCell;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// statfs f_type of pidfs (Linux 6.9), where each process has its own inode.
 const PIDFS_MAGIC: i64 = 0x5049_4446;
@@ -15,7 +22,12 @@ const PIDFS_MAGIC: i64 = 0x5049_4446;
 pub struct Target {
     pub pid: i32,
     /// None only on kernels without pidfd_open (before 5.3).
-    pub pidfd: Option<OwnedFd>,
+    pidfd: Option<OwnedFd>,
+    /// /proc/PID in the host's procfs (O_PATH).
+    proc_dir: OwnedFd,
+    /// /proc/PID/cgroup, once read (the identity check and the cgroup
+    /// join both need it).
+    cgroup: OnceCell<Vec<u8>>,
 }
 
 impl Target {
@@ -24,35 +36,43 @@ impl Target {
         let pid = spec.pid;
         let pidfd = match pidfd::pidfd_open(pid) {
             Ok(fd) => Some(fd),
-            Err(libc::ENOSYS) if spec.pidfd_ino.is_none() && spec.identity.is_none() => None,
+            Err(Errno::NOSYS) if spec.pidfd_ino.is_none() && spec.identity.is_none() => None,
             Err(e) => return Err(Error::sys(format!("cannot open process {pid}"), e)),
         };
-        let target = Target { pid, pidfd };
+        let path = PathBuf::from(format!("/proc/{pid}"));
+        let proc_dir = fs::open(&path, OFlags::PATH | OFlags::DIRECTORY)
+            .map_err(|e| Error::sys(format!("cannot open {}", path.display()), e))?;
+        let target = Target {
+            pid,
+            pidfd,
+            proc_dir,
+            cgroup: OnceCell::new(),
+        };
         if let Some(ino) = spec.pidfd_ino {
             target.check_inode(ino)?;
         }
         if let Some(identity) = &spec.identity {
             target.check_identity(identity)?;
         }
+        // The pidfd's process outlived the opening of /proc/PID, so that
+        // directory is its own, not a newcomer's with the same PID.
+        target.check_alive()?;
         Ok(target)
     }
 
     fn check_inode(&self, want: u64) -> Result<()> {
         // Before Linux 6.9 every pidfd shares one anonymous inode: a match
         // would prove nothing, so PID:INO needs pidfs.
-        let pidfd_fs = self
-            .pidfd
-            .as_ref()
-            .and_then(|p| fd::fs_type(p.as_fd()).ok());
-        if pidfd_fs != Some(PIDFS_MAGIC) {
+        let pidfd_fs = self.pidfd().and_then(|p| fs::fs_type(p).ok());
+        let (Some(pidfd), Some(PIDFS_MAGIC)) = (self.pidfd(), pidfd_fs) else {
             return Err(Error::msg(format!(
                 "cannot check {}:{want}: pidfd inodes identify processes only on Linux 6.9 or later",
                 self.pid
             )));
-        }
-        let pidfd = self.pidfd.as_ref().expect("pidfd required for PID:INO");
-        let (_, ino) = fd::dev_ino(pidfd.as_fd())
-            .map_err(|e| Error::sys(format!("cannot stat pidfd of process {}", self.pid), e))?;
+        };
+        let ino = fs::fstat(pidfd)
+            .map_err(|e| Error::sys(format!("cannot stat pidfd of process {}", self.pid), e))?
+            .ino;
         if ino != want {
             return Err(Error::msg(format!(
                 "process {} is not {}:{} (its pidfd inode is {})",
@@ -62,9 +82,7 @@ impl Target {
         Ok(())
     }
 
-    /// The process behind the PID must be the one the runtime described:
-    /// reading /proc/PID and then finding the pidfd still alive proves the
-    /// reads were of the pidfd's process.
+    /// The process behind the PID must be the one the runtime described.
     fn check_identity(&self, want: &Identity) -> Result<()> {
         let stale = |why: String| {
             Error::msg(format!(
@@ -91,60 +109,76 @@ impl Target {
             }
         }
         if let Some(id) = &want.cgroup_contains {
-            let cgroup = self.read("cgroup")?;
-            if !String::from_utf8_lossy(&cgroup).contains(id.as_str()) {
+            if !String::from_utf8_lossy(self.cgroup()?).contains(id.as_str()) {
                 return Err(stale("it is not in the container's cgroup".into()));
             }
         }
-        self.check_alive()
+        Ok(())
     }
 
-    /// The pidfd's process still runs (so reads of /proc/PID were its own).
+    /// The pidfd's process still runs (so what was read through /proc/PID
+    /// and opened by PID was its own).
     pub fn check_alive(&self) -> Result<()> {
-        let Some(pidfd) = &self.pidfd else {
+        let Some(pidfd) = self.pidfd() else {
             return Ok(());
         };
-        match pidfd::pidfd_send_signal(pidfd.as_fd(), 0) {
+        match pidfd::pidfd_check(pidfd) {
             // EPERM: alive, we just may not signal it; the real refusal comes later.
-            Ok(()) | Err(libc::EPERM) => Ok(()),
-            Err(libc::ESRCH) => Err(Error::msg(format!("process {} exited", self.pid))),
+            Ok(()) | Err(Errno::PERM) => Ok(()),
+            Err(Errno::SRCH) => Err(Error::msg(format!("process {} exited", self.pid))),
             Err(e) => Err(Error::sys(format!("cannot check process {}", self.pid), e)),
         }
     }
 
+    /// How messages name a file of the target: /proc/PID/<name>.
     pub fn proc_path(&self, name: &str) -> PathBuf {
         PathBuf::from(format!("/proc/{}/{}", self.pid, name))
     }
 
+    /// Open a file or directory under /proc/PID through the held handle.
+    pub fn open_file(&self, name: &str, flags: OFlags) -> Result<OwnedFd> {
+        fs::openat(self.proc_dir.as_fd(), Path::new(name), flags)
+            .map_err(|e| Error::sys(format!("cannot open {}", self.proc_path(name).display()), e))
+    }
+
     /// Read a file under /proc/PID.
     pub fn read(&self, name: &str) -> Result<Vec<u8>> {
-        let path = self.proc_path(name);
-        let file = fd::open(&path, libc::O_RDONLY)
-            .map_err(|e| Error::sys(format!("cannot open {}", path.display()), e))?;
-        fd::read_all(&file).map_err(|e| Error::sys(format!("cannot read {}", path.display()), e))
+        let file = self.open_file(name, OFlags::RDONLY)?;
+        crate::sys::fd::read_to_end(file.as_fd())
+            .map_err(|e| Error::sys(format!("cannot read {}", self.proc_path(name).display()), e))
+    }
+
+    /// The target's /proc/PID/cgroup: one line per hierarchy.
+    pub fn cgroup(&self) -> Result<&[u8]> {
+        if let Some(text) = self.cgroup.get() {
+            return Ok(text);
+        }
+        let text = self.read("cgroup")?;
+        Ok(self.cgroup.get_or_init(|| text))
     }
 
     /// Open a namespace file of the target: /proc/PID/ns/<name>.
     pub fn open_ns(&self, kind: NsKind) -> Result<OwnedFd> {
-        let path = self.proc_path(&format!("ns/{}", kind.proc_name()));
-        fd::open(&path, libc::O_RDONLY)
-            .map_err(|e| Error::sys(format!("cannot open {}", path.display()), e))
+        self.open_file(&format!("ns/{}", kind.proc_name()), OFlags::RDONLY)
     }
 
     /// The identity (device, inode) of one of the target's namespaces.
     pub fn ns_id(&self, kind: NsKind) -> Result<(u64, u64)> {
-        let path = self.proc_path(&format!("ns/{}", kind.proc_name()));
-        let st = fd::stat(&path)
-            .map_err(|e| Error::sys(format!("stat of {} failed", path.display()), e))?;
-        Ok((st.st_dev, st.st_ino))
+        let name = format!("ns/{}", kind.proc_name());
+        let meta = fs::statat(self.proc_dir.as_fd(), Path::new(&name)).map_err(|e| {
+            Error::sys(
+                format!("stat of {} failed", self.proc_path(&name).display()),
+                e,
+            )
+        })?;
+        Ok((meta.dev, meta.ino))
     }
 
     /// Owner uid and gid of /proc/PID (for `--setuid follow`).
     pub fn owner(&self) -> Result<(u32, u32)> {
-        let path = self.proc_path("");
-        let st = fd::stat(&path)
-            .map_err(|e| Error::sys(format!("stat of {} failed", path.display()), e))?;
-        Ok((st.st_uid, st.st_gid))
+        let meta: Meta = fs::fstat(self.proc_dir.as_fd())
+            .map_err(|e| Error::sys(format!("stat of /proc/{} failed", self.pid), e))?;
+        Ok((meta.uid, meta.gid))
     }
 
     pub fn pidfd(&self) -> Option<BorrowedFd<'_>> {
@@ -152,10 +186,24 @@ impl Target {
     }
 }
 
+/// The namespace kinds this kernel has: those in /proc/self/ns (one
+/// directory read instead of a stat per kind).
+pub fn own_kinds() -> Vec<NsKind> {
+    match std::fs::read_dir("/proc/self/ns") {
+        Ok(entries) => entries
+            .filter_map(|e| NsKind::from_proc_name(e.ok()?.file_name().to_str()?))
+            .collect(),
+        Err(_) => NsKind::ALL
+            .into_iter()
+            .filter(|&k| own_ns_id(k).is_some())
+            .collect(),
+    }
+}
+
 /// Our own namespace identity, for "is it the same as ours?".
 pub fn own_ns_id(kind: NsKind) -> Option<(u64, u64)> {
     let path = PathBuf::from(format!("/proc/self/ns/{}", kind.proc_name()));
-    fd::stat(&path).ok().map(|st| (st.st_dev, st.st_ino))
+    fs::stat(&path).ok().map(|meta| (meta.dev, meta.ino))
 }
 
 /// Field 22 of /proc/PID/stat: the start time in clock ticks since boot.

@@ -8,7 +8,7 @@ mod common;
 
 use common::busybox_image::build_custom;
 use common::docker_enter::{docker_enter, image, ready, stderr, stdout, DOCKER_ENTER};
-use common::{docker, docker_ok, TestContainer};
+use common::{docker, docker_ok, tempdir, TestContainer};
 use std::io::{Read, Write};
 use std::os::unix::net::UnixListener;
 use std::path::PathBuf;
@@ -25,12 +25,12 @@ fn assert_refused(out: &Output, message: &str) {
 }
 
 fn docker_enter_with_host(host: &str, args: &[&str]) -> Output {
-    Command::new(DOCKER_ENTER)
-        .args(args)
-        .env("DOCKER_HOST", host)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+    common::output(
+        Command::new(DOCKER_ENTER)
+            .args(args)
+            .env("DOCKER_HOST", host),
+        b"",
+    )
 }
 
 #[test]
@@ -170,12 +170,13 @@ fn unusable_sockets_say_which_and_why() {
     // Entering needs root whatever the socket allows: said up front, before
     // anything is looked up (a docker group member would otherwise fail
     // later, on the container's /proc files).
-    let out = Command::new(common::NOBODY[0])
-        .args(&common::NOBODY[1..])
-        .args([DOCKER_ENTER, "web", "true"])
-        .env_remove("DOCKER_HOST")
-        .output()
-        .unwrap();
+    let out = common::output(
+        Command::new(common::NOBODY[0])
+            .args(&common::NOBODY[1..])
+            .args([DOCKER_ENTER, "web", "true"])
+            .env_remove("DOCKER_HOST"),
+        b"",
+    );
     assert_refused(
         &out,
         "entering a container needs root: run docker-enter as root (for example with sudo)",
@@ -187,7 +188,7 @@ fn a_silent_daemon_times_out() {
     if !ready() {
         return;
     }
-    let socket = scratch("silent").join("docker.sock");
+    let socket = tempdir("silent").join("docker.sock");
     let listener = UnixListener::bind(&socket).unwrap();
     // Accept and keep every connection open without a word.
     std::thread::spawn(move || {
@@ -243,9 +244,55 @@ fn unknown_user_group_and_workdir_start_nothing() {
             c.name
         ),
     );
+    assert_refused(
+        &with(&["-w", "/etc/passwd"]),
+        &format!(
+            "working directory /etc/passwd is not a directory in container {}",
+            c.name
+        ),
+    );
     assert!(!docker(&["exec", &c.name, "test", "-e", "/tmp/started"])
         .status
         .success());
+}
+
+#[test]
+fn a_workdir_behind_a_proc_link_is_followed_inside_only() {
+    if !ready() {
+        return;
+    }
+    let tag = build_custom(
+        "nsenter-can-test/docker-enter:proclinks",
+        "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n\
+         RUN [\"/bin/busybox\", \"ln\", \"-s\", \"/proc/1/root\", \"/w\"]\n\
+         RUN [\"/bin/busybox\", \"ln\", \"-s\", \"/proc/1/root/proc/self/fd\", \"/fds\"]\n",
+        &[],
+    );
+    let c = TestContainer::run("nsc-de-proclink", &["-w", "/w"], tag, &["sleep", "100000"]);
+    // WORKDIR /w, a link to /proc/1/root: docker exec runs in "/", and so do we.
+    let theirs = docker(&["exec", &c.name, "pwd"]);
+    let ours = docker_enter(&[&c.name, "pwd"]);
+    assert_eq!(
+        (stdout(&ours), ours.status.code()),
+        (
+            String::from_utf8_lossy(&theirs.stdout).into_owned(),
+            Some(0)
+        ),
+        "{}",
+        stderr(&ours)
+    );
+    // Links that would lead to descriptors of ours (/proc/self/fd/N seen
+    // through the container's /proc) never become the working directory.
+    for n in 0..16 {
+        let dir = format!("/fds/{n}");
+        let out = docker_enter(&["-w", &dir, &c.name, "pwd"]);
+        assert_eq!(
+            (stdout(&out).as_str(), out.status.code()),
+            ("", Some(1)),
+            "-w {dir}: {}",
+            stderr(&out)
+        );
+    }
 }
 
 #[test]
@@ -274,16 +321,9 @@ fn a_container_without_a_shell() {
     );
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("nsc-de-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// A daemon that answers every inspect with `body`.
 fn fake_daemon(name: &str, body: String) -> PathBuf {
-    let socket = scratch(name).join("docker.sock");
+    let socket = tempdir(name).join("docker.sock");
     let listener = UnixListener::bind(&socket).unwrap();
     std::thread::spawn(move || {
         for mut conn in listener.incoming().flatten() {
@@ -311,15 +351,15 @@ fn inspect_answer(id: &str, pid: u32, started_at: &str) -> String {
 }
 
 fn rfc3339_now_minus(seconds: u64) -> String {
-    let out = Command::new("date")
-        .args([
+    let out = common::output(
+        Command::new("date").args([
             "-u",
             "-d",
             &format!("@{}", now_secs() - seconds),
             "+%Y-%m-%dT%H:%M:%S.000000000Z",
-        ])
-        .output()
-        .unwrap();
+        ]),
+        b"",
+    );
     stdout(&out).trim().to_string()
 }
 
@@ -343,20 +383,20 @@ fn a_stale_pid_is_refused_never_entered() {
 
     // The container's ID with the PID of an unrelated host process that
     // started just now: not in the container's cgroup.
-    let mut unrelated = Command::new("sleep").arg("100").spawn().unwrap();
+    let unrelated = common::KillOnDrop(Command::new("sleep").arg("100").spawn().unwrap());
     let socket = fake_daemon(
         "stale-cgroup",
-        inspect_answer(&id, unrelated.id(), &rfc3339_now_minus(0)),
+        inspect_answer(&id, unrelated.0.id(), &rfc3339_now_minus(0)),
     );
     let out = docker_enter_with_host(
         &format!("unix://{}", socket.display()),
         &["stale", "echo", "entered"],
     );
-    let _ = unrelated.kill();
-    let _ = unrelated.wait();
+    let unrelated_pid = unrelated.0.id();
+    drop(unrelated);
     assert_refused(
         &out,
-        &format!("process {} is no longer the container's process (it is not in the container's cgroup); refusing to enter", unrelated.id()),
+        &format!("process {unrelated_pid} is no longer the container's process (it is not in the container's cgroup); refusing to enter"),
     );
 
     // The right process, but the daemon says the container started an hour
@@ -439,5 +479,120 @@ fn a_shell_that_runs_our_own_binary_is_refused() {
     assert!(
         std::fs::read(DOCKER_ENTER).unwrap() == before,
         "our binary changed"
+    );
+}
+
+/// Every line of `text` is one of `whole`; otherwise the first that is not.
+fn first_broken_line<'a>(text: &'a str, whole: &[&str]) -> Option<&'a str> {
+    text.lines().find(|line| !whole.contains(line))
+}
+
+/// Run `commands` all at once with one shared stderr: each first waits at a
+/// gate (opening a FIFO for reading), and the gate opens when all wait
+/// there. Returns what they wrote, once all have ended with status 1.
+fn all_at_once(name: &str, commands: &[Vec<&str>]) -> String {
+    let dir = tempdir(name);
+    let (gate, log_path) = (dir.join("gate"), dir.join("stderr"));
+    common::sh(&format!("mkfifo {}", gate.display()));
+    let log = std::fs::File::create(&log_path).unwrap();
+    let runs: Vec<_> = commands
+        .iter()
+        .map(|argv| {
+            let runner = common::KillOnDrop(
+                Command::new("sh")
+                    .args(["-c", "gate=$1; shift; exec 3<\"$gate\"; exec \"$@\"", "sh"])
+                    .arg(&gate)
+                    .args(argv)
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(log.try_clone().unwrap())
+                    .spawn()
+                    .unwrap(),
+            );
+            runner
+        })
+        .collect();
+    let waiting = |run: &common::KillOnDrop| {
+        std::fs::read_to_string(format!("/proc/{}/wchan", run.0.id()))
+            .is_ok_and(|w| w == "wait_for_partner")
+    };
+    assert!(
+        common::wait_until(Duration::from_secs(20), || runs.iter().all(waiting)),
+        "the runs did not all reach the gate"
+    );
+    let _open = std::fs::OpenOptions::new().write(true).open(&gate).unwrap();
+    for mut run in runs {
+        let status = common::wait_with_timeout(&mut run.0, common::RUN_TIMEOUT);
+        assert_eq!(status.and_then(|s| s.code()), Some(1));
+    }
+    std::fs::read_to_string(&log_path).unwrap()
+}
+
+#[test]
+fn concurrent_refusals_never_cut_into_each_others_lines() {
+    let usage = [
+        "docker-enter: no container given",
+        "Try 'docker-enter --help' for more information.",
+    ];
+    let env_file = "docker-enter: env file /dev/zero: line 1 is longer than 128 KiB, \
+                    the most the kernel accepts for one variable (MAX_ARG_STRLEN)";
+    let whole = [usage[0], usage[1], env_file];
+    // 50 runs at once on one stderr file, half of them with two lines.
+    let commands: Vec<Vec<&str>> = (0..50)
+        .map(|i| match i % 2 {
+            0 => vec![DOCKER_ENTER],
+            _ => vec![DOCKER_ENTER, "--env-file", "/dev/zero", "web", "true"],
+        })
+        .collect();
+    // Several rounds: one round of runs that cut lines shows it only now
+    // and then.
+    for _ in 0..5 {
+        let text = all_at_once("concurrent", &commands);
+        assert_eq!(first_broken_line(&text, &whole), None, "{text}");
+        assert_eq!(text.lines().count(), 75, "{text}");
+        assert_eq!(text.matches(usage[0]).count(), 25);
+    }
+
+    // Control: the same harness does cut lines written in pieces (as
+    // eprintln! wrote them), within a few rounds.
+    let pieces = "printf docker-enter >&2; printf ': ' >&2; printf 'no container given' >&2; \
+                  printf '\\n' >&2; exit 1";
+    let cut = (0..20).any(|_| {
+        let text = all_at_once("pieces", &vec![vec!["sh", "-c", pieces]; 50]);
+        first_broken_line(&text, &whole).is_some()
+    });
+    assert!(
+        cut,
+        "control: pieces from 50 runs at once never interleaved"
+    );
+}
+
+#[test]
+fn each_refusal_is_one_write() {
+    if !common::require(common::have("strace"), "strace is not installed") {
+        return;
+    }
+    let usage = common::stderr_writes(&mut Command::new(DOCKER_ENTER));
+    assert_eq!(
+        usage,
+        [
+            r#""docker-enter: no container given\nTry 'docker-enter --help' for more information.\n""#
+        ]
+    );
+    let env_file =
+        common::stderr_writes(Command::new(DOCKER_ENTER).args(["--env-file", "/nope", "web"]));
+    assert_eq!(
+        env_file,
+        [r#""docker-enter: cannot read env file /nope: No such file or directory\n""#]
+    );
+}
+
+#[test]
+fn options_after_the_container_are_shown_before_it() {
+    // Refused while reading the command line: no daemon is asked.
+    assert_refused(
+        &docker_enter(&["web", "-u", "app", "id"]),
+        "options go before the container, as in: docker-enter -u app web id \
+         (after web, -u would be run as the command)",
     );
 }

@@ -186,3 +186,88 @@ fn bad_input_fails_cleanly() {
         wrong.join("\n")
     );
 }
+
+#[test]
+fn an_error_is_one_write_of_whole_lines() {
+    if !require_root_and(&["unshare", "strace"]) {
+        return;
+    }
+    let target = Target::full();
+    let nsenter = env!("CARGO_BIN_EXE_nsenter");
+    // A usage error, and a failure reported by the forked child.
+    let usage = stderr_writes(std::process::Command::new(nsenter).arg("--bogus"));
+    assert_eq!(
+        usage,
+        [
+            r#""nsenter: unrecognized option '--bogus'\nTry 'nsenter --help' for more information.\n""#
+        ]
+    );
+    let child = stderr_writes(std::process::Command::new(nsenter).args([
+        "-t",
+        &target.pid_str(),
+        "-p",
+        "no-such-program-xyz",
+    ]));
+    assert_eq!(
+        child,
+        [r#""nsenter: failed to execute no-such-program-xyz: No such file or directory\n""#]
+    );
+}
+
+/// `sleep` with an environment of 30 variables of 100,000 bytes (3 MB),
+/// exec'd with no stack limit, as only then the kernel takes that much.
+fn target_with_a_big_environment() -> KillOnDrop {
+    let script = "big=$(head -c 100000 /dev/zero | tr '\\0' v)
+        for i in $(seq 30); do export \"BIG$i=$big\"; done
+        exec sleep 600";
+    let child = std::process::Command::new("prlimit")
+        .args(["--stack=unlimited", "sh", "-c", script])
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as i32;
+    assert!(
+        wait_until(std::time::Duration::from_secs(20), || comm(pid) == "sleep"),
+        "the target did not come up"
+    );
+    KillOnDrop(child)
+}
+
+#[test]
+fn an_environ_beyond_what_execve_accepts_is_refused() {
+    if !require_root_and(&["prlimit"]) {
+        return;
+    }
+    let target = target_with_a_big_environment();
+    let pid = target.0.id().to_string();
+    let nsenter_with_stack = |stack: &str| {
+        run_measured(
+            std::process::Command::new("prlimit")
+                .arg(format!("--stack={stack}"))
+                .args([env!("CARGO_BIN_EXE_nsenter"), "-t", &pid, "-u", "-e"])
+                .args(["sh", "-c", "echo $BIG30 | wc -c"])
+                .stdin(std::process::Stdio::null()),
+        )
+    };
+    let m = nsenter_with_stack("8388608");
+    assert_eq!(
+        m.outcome.stderr,
+        format!(
+            "nsenter: /proc/{pid}/environ: larger than 2 MiB, the most the kernel accepts \
+             for a program's environment and arguments (a quarter of the 8 MiB stack limit: \
+             see ulimit -s)\n"
+        )
+    );
+    assert_eq!(m.outcome.status, "exit 1");
+    assert!(
+        m.peak_kib < 64 << 10 && m.elapsed < std::time::Duration::from_secs(2),
+        "{m:#?}"
+    );
+    // Control: with no stack limit the kernel takes it, and so do we.
+    let m = nsenter_with_stack("unlimited");
+    assert_eq!(
+        (m.outcome.stdout.as_str(), m.outcome.status.as_str()),
+        ("100001\n", "exit 0"),
+        "{m:#?}"
+    );
+}

@@ -4,10 +4,8 @@
 mod common;
 
 use common::*;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
 use std::time::Duration;
 
 fn ready() -> bool {
@@ -283,16 +281,6 @@ os.execvp(\"sleep\", [\"sleep\", \"600\"])'",
     out.assert_one_line_error("-N on a descriptor that is not a socket");
 }
 
-pub fn tempdir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "{name}-{}-{}",
-        std::process::id(),
-        free_pid()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 fn pidfd_inode(pid: i32) -> u64 {
     let out = sh(&format!(
         "python3 -c 'import os; print(os.fstat(os.pidfd_open({pid})).st_ino)'"
@@ -325,73 +313,6 @@ fn namespace_ids_are_refused_clearly_before_linux_6_19() {
     assert!(out.stderr.contains("6.19"), "{out:#?}");
 }
 
-/// A tool run in the background whose output is collected as it comes.
-struct Running {
-    child: KillOnDrop,
-    stdout: Arc<Mutex<String>>,
-}
-
-impl Running {
-    fn start(cmd: &mut Command) -> Running {
-        let mut child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
-        let mut pipe = child.stdout.take().unwrap();
-        let stdout = Arc::new(Mutex::new(String::new()));
-        let sink = stdout.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 256];
-            while let Ok(n) = pipe.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
-        Running {
-            child: KillOnDrop(child),
-            stdout,
-        }
-    }
-
-    fn pid(&self) -> i32 {
-        self.child.0.id() as i32
-    }
-
-    fn output(&self) -> String {
-        self.stdout.lock().unwrap().clone()
-    }
-
-    fn wait_output(&self, text: &str) -> bool {
-        wait_until(Duration::from_secs(10), || self.output().contains(text))
-    }
-
-    /// The program: our child, once it runs `comm`.
-    fn program(&self, comm_name: &str) -> i32 {
-        let mut found = 0;
-        let ok = wait_until(Duration::from_secs(10), || {
-            found = children(self.pid())
-                .into_iter()
-                .find(|&c| comm(c) == comm_name)
-                .unwrap_or(0);
-            found != 0
-        });
-        assert!(ok, "the program {comm_name} did not start");
-        found
-    }
-
-    fn wait(&mut self) -> String {
-        let status = wait_with_timeout(&mut self.child.0, Duration::from_secs(10))
-            .expect("nsenter did not end");
-        describe(status)
-    }
-}
-
 fn gone_soon(pid: i32) -> bool {
     wait_until(Duration::from_secs(3), || !alive(pid))
 }
@@ -418,6 +339,34 @@ fn sigterm_to_the_parent_ends_the_program() {
     kill(theirs.pid(), libc::SIGTERM);
     theirs.wait();
     assert!(alive(orphan), "util-linux now forwards SIGTERM?");
+    kill(orphan, libc::SIGKILL);
+}
+
+/// The program gets the SIGTERM sent to nsenter, handles it, and its exit
+/// status is nsenter's. The control: util-linux does not forward it (it
+/// dies of the signal and the program runs on).
+#[test]
+fn a_program_that_traps_term_gets_it() {
+    if !ready() {
+        return;
+    }
+    let target = Target::full();
+    let pid = target.pid_str();
+    let program = "trap 'exit 42' TERM; echo ready; while :; do sleep 0.1; done";
+    let mut mine = Running::start(ours().args(["-t", &pid, "-p", "-m", "sh", "-c", program]));
+    assert!(mine.wait_output("ready"), "{}", mine.output());
+    kill(mine.pid(), libc::SIGTERM);
+    assert_eq!(mine.wait(), "exit 42");
+
+    let mut theirs = Running::start(oracle().args(["-t", &pid, "-p", "-m", "sh", "-c", program]));
+    assert!(theirs.wait_output("ready"), "{}", theirs.output());
+    let orphan = theirs.program("sh");
+    kill(theirs.pid(), libc::SIGTERM);
+    assert_eq!(
+        theirs.wait(),
+        "signal 15",
+        "util-linux now forwards SIGTERM?"
+    );
     kill(orphan, libc::SIGKILL);
 }
 
@@ -515,34 +464,52 @@ fn a_stopped_program_stops_the_parent_and_continues_with_it() {
     assert_eq!(mine.wait(), "signal 9");
 }
 
-/// The program's descriptors, as `ls /proc/self/fd` lists them (ls adds its
-/// own directory descriptor, 3), when started with fd 7 open to /etc.
-fn fds_with_inherited_7(tool: &str, args: &[&str]) -> Vec<String> {
-    let out = run(
-        Command::new("bash")
-            .args(["-c", "exec 7</etc; exec -a nsenter \"$0\" \"$@\"", tool])
-            .args(args)
-            .args(["ls", "/proc/self/fd"]),
-        b"",
-    );
-    ok_stdout(&out, "ls /proc/self/fd")
-        .lines()
-        .map(str::to_string)
-        .collect()
-}
-
+/// None of the descriptors nsenter opens (namespace files, pidfds, the
+/// /proc/PID handle, cgroup files, sockets) reaches the program, with our
+/// extensions too; the caller's do (the control: `3<file`, `5>file`).
 #[test]
-fn no_inherited_descriptor_reaches_the_program() {
+fn none_of_our_descriptors_reaches_the_program() {
     if !ready() || !require(have("bash"), "bash is not installed") {
         return;
     }
     let target = Target::full();
-    let pid = target.pid_str();
-    for args in [["-t", &pid, "-u"], ["-t", &pid, "-p"]] {
-        let theirs = fds_with_inherited_7(ORACLE, &args);
-        assert!(theirs.contains(&"7".into()), "set-up failed: {theirs:?}");
-        let mine = fds_with_inherited_7(env!("CARGO_BIN_EXE_nsenter"), &args);
-        assert_eq!(mine, ["0", "1", "2", "3"], "nsenter {args:?}");
+    let user = Target::userns();
+    let dir = tempdir("own-fds");
+    let (input, output) = (dir.join("in"), dir.join("out"));
+    std::fs::write(&input, "in\n").unwrap();
+    let fds = |tool: &str, args: &[String]| {
+        let mut args = args.to_vec();
+        args.extend(["ls", "-l", "/proc/self/fd"].map(String::from));
+        let out = run(&mut with_fds_3_and_5(tool, &input, &output, &args), b"");
+        fd_table(&ok_stdout(&out, &format!("{tool} {args:?}")))
+    };
+    let direct = fds("env", &[]);
+    assert!(
+        direct.iter().any(|l| l.starts_with("3 -> "))
+            && direct.iter().any(|l| l.starts_with("5 -> ")),
+        "set-up failed: {direct:?}"
+    );
+    let (t, u) = (target.pid_str(), user.pid_str());
+    for args in [
+        vec!["-t", &t, "-u", "-n", "-i"],
+        vec!["-t", &t, "-p", "-c", "--kill-child"],
+        vec!["-t", &t, "-u", "-e", "-S", "follow"],
+        vec!["-t", &t, "-p", "--mount-proc"],
+        vec![
+            "-t",
+            &u,
+            "-U",
+            "--user-parent",
+            "-u",
+            "--preserve-credentials",
+        ],
+    ] {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        assert_eq!(
+            fds(env!("CARGO_BIN_EXE_nsenter"), &args),
+            direct,
+            "nsenter {args:?}"
+        );
     }
 }
 
@@ -646,7 +613,7 @@ fn no_program_runs_a_login_shell() {
     // Without $SHELL: the shell of our passwd entry.
     let passwd = std::fs::read_to_string("/etc/passwd").unwrap();
     // SAFETY: getuid has no preconditions and cannot fail.
-    let uid = unsafe { libc::getuid() }.to_string();
+    let uid = rustix::process::getuid().as_raw().to_string();
     let shell = passwd
         .lines()
         .find(|l| l.split(':').nth(2) == Some(uid.as_str()))
@@ -661,54 +628,77 @@ fn no_program_runs_a_login_shell() {
     assert_eq!(text.lines().last(), Some(format!("-{name}").as_str()));
 }
 
-/// A program whose `#!` interpreter is `/proc/self/fd/7/...` must not reach
-/// a host directory through an inherited descriptor: every descriptor is
-/// closed (not only marked close-on-exec) before exec, so the interpreter
-/// lookup finds nothing. util-linux runs the host's program.
+/// A program whose `#!` interpreter goes through `/proc/self/fd/N/...`
+/// must not reach the host through a descriptor of ours: execve resolves
+/// the interpreter while close-on-exec descriptors are still open, so ours
+/// are closed before exec, not only marked. Ours include the target's
+/// /proc/PID, a directory of the host's procfs: `N/../<pid>/root` is the
+/// host's root. The control: through a descriptor the caller passes on
+/// (the same /proc/PID directory, as fd 9), the host program runs, as with
+/// util-linux, which passes it on too.
 #[test]
-fn an_inherited_descriptor_cannot_serve_as_interpreter() {
+fn our_descriptors_cannot_serve_as_interpreter() {
     if !ready() || !require(have("bash"), "bash is not installed") {
         return;
     }
     let dir = tempdir("fd-interpreter");
     let host_only = dir.join("host-only");
     std::fs::create_dir_all(&host_only).unwrap();
-    std::fs::write(host_only.join("prog"), "#!/bin/sh\necho from-host-dir\n").unwrap();
-    let script = dir.join("script");
-    std::fs::write(&script, "#!/proc/self/fd/7/prog\n").unwrap();
-    for file in [host_only.join("prog"), script.clone()] {
-        assert!(Command::new("chmod")
-            .arg("755")
-            .arg(&file)
-            .status()
-            .unwrap()
-            .success());
+    // A binary, so that nothing needs its path again once the kernel has
+    // resolved it: it prints its #! argument.
+    std::fs::copy("/bin/echo", host_only.join("prog")).unwrap();
+    // The host's root, as /proc/<our pid>/root seen from /proc/<target>/..
+    let via_proc = |fd: u32| {
+        format!(
+            "#!/proc/self/fd/{fd}/../{}/root{}/prog from-host-dir\n",
+            std::process::id(),
+            host_only.display()
+        )
+    };
+    let script = |n: u32| dir.join(format!("script{n}"));
+    for n in 3..=12 {
+        std::fs::write(script(n), via_proc(n)).unwrap();
     }
+    std::fs::write(dir.join("control"), via_proc(9)).unwrap();
+    sh(&format!(
+        "chmod 755 {}/prog {}/script* {}/control",
+        host_only.display(),
+        dir.display(),
+        dir.display()
+    ));
     // The target's mount namespace hides the host-only directory.
     let target = Target::start(
         &["--mount"],
         &format!("mount -t tmpfs none {}", host_only.display()),
     );
     let pid = target.pid_str();
-    let with_fd7 = |tool: &str| {
+    let in_target = |tool: &str, fd9: &str, program: &Path| {
         let line = format!(
-            "exec 7<{}; exec {tool} -t {pid} -m {}",
-            host_only.display(),
-            script.display()
+            "exec 9<{fd9}; exec {tool} -t {pid} -m {}",
+            program.display()
         );
         run(Command::new("bash").args(["-c", &line]), b"")
     };
-    let theirs = with_fd7(ORACLE);
-    assert!(
-        theirs.stdout.contains("from-host-dir"),
-        "set-up failed: {theirs:?}"
-    );
-    let mine = with_fd7(env!("CARGO_BIN_EXE_nsenter"));
-    assert!(
-        !mine.stdout.contains("from-host-dir"),
-        "a host-only program ran: {mine:?}"
-    );
-    assert_eq!(mine.code(), Some(127), "{mine:?}");
+    for tool in [ORACLE, env!("CARGO_BIN_EXE_nsenter")] {
+        let control = in_target(tool, &format!("/proc/{pid}"), &dir.join("control"));
+        assert!(
+            control.stdout.starts_with("from-host-dir "),
+            "control, {tool}: {control:?}"
+        );
+    }
+    for n in 3..=12 {
+        let mine = in_target(env!("CARGO_BIN_EXE_nsenter"), "/dev/null", &script(n));
+        assert!(
+            !mine.stdout.contains("from-host-dir"),
+            "a host-only program ran through descriptor {n}: {mine:?}"
+        );
+        // Not found (127), or not a directory (126) where the caller's
+        // /dev/null is descriptor 9.
+        assert!(
+            matches!(mine.code(), Some(126 | 127)),
+            "descriptor {n}: {mine:?}"
+        );
+    }
 }
 
 /// The program starts with the signal dispositions util-linux gives it:

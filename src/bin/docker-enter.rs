@@ -1,4 +1,5 @@
-fn main() {
-    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
-    std::process::exit(nsenter_can::cli::docker_enter::main(&args));
-}
+//! The `docker-enter` binary: see `nsenter_can::app::docker_enter` (and `tool_main!` for
+//! why it starts without the Rust runtime's set-up).
+#![cfg_attr(not(test), no_main)]
+
+nsenter_can::tool_main!(nsenter_can::app::docker_enter::main);

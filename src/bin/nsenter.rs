@@ -1,4 +1,5 @@
-fn main() {
-    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
-    std::process::exit(nsenter_can::cli::nsenter::main(&args));
-}
+//! The `nsenter` binary: see `nsenter_can::app::nsenter` (and `tool_main!` for
+//! why it starts without the Rust runtime's set-up).
+#![cfg_attr(not(test), no_main)]
+
+nsenter_can::tool_main!(nsenter_can::app::nsenter::main);

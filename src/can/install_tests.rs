@@ -22,6 +22,18 @@ impl Scratch {
     fn tool(&self, name: &str, script: &str) {
         fs::write(self.src().join(name), format!("#!/bin/sh\n{script}\n")).unwrap();
     }
+    /// Items for tools of `src/` into `dst/`.
+    fn tools(&self, names: &[&'static str]) -> Vec<Item> {
+        self.tools_into(&self.dst(), names)
+    }
+    fn tools_into(&self, dir: &Path, names: &[&'static str]) -> Vec<Item> {
+        let item = |name: &&'static str| Item {
+            from: self.src().join(name),
+            dest: dir.join(name),
+            tool: Some(*name),
+        };
+        names.iter().map(item).collect()
+    }
     fn listing(&self) -> Vec<(String, Vec<u8>)> {
         let mut names: Vec<_> = fs::read_dir(self.dst())
             .unwrap()
@@ -50,16 +62,21 @@ impl Drop for Scratch {
 // running them on parallel test threads invites ETXTBSY from a sibling's fork.
 #[test]
 fn installs_all_or_nothing() {
+    tools_flows();
+    prefix_flows();
+}
+
+fn tools_flows() {
     let s = Scratch::new("flows");
     s.tool("a", "echo 'a 1.0'; echo extra");
     s.tool("b", "exit 3");
     s.tool("killed", "kill -9 $$");
 
-    let done = install(&s.src(), &s.dst(), &["a", "b"]).unwrap();
-    assert_eq!(done[0].version, "a 1.0");
+    let done = install_items(&s.dst(), &s.tools(&["a", "b"])).unwrap();
+    assert_eq!(done[0].version.as_deref(), Some("a 1.0"));
     assert_eq!(
-        done[1].version,
-        "version unknown: --version exited with status 3"
+        done[1].version.as_deref(),
+        Some("version unknown: --version exited with status 3")
     );
     assert_eq!(done[0].path, s.dst().join("a"));
     for name in ["a", "b"] {
@@ -75,7 +92,7 @@ fn installs_all_or_nothing() {
     // A failure at any tool leaves the directory exactly as it was.
     fs::write(s.dst().join("a"), "old a").unwrap();
     let before = s.listing();
-    let err = install(&s.src(), &s.dst(), &["a", "missing"]).unwrap_err();
+    let err = install_items(&s.dst(), &s.tools(&["a", "missing"])).unwrap_err();
     assert_eq!(
         err.to_string(),
         format!(
@@ -85,7 +102,7 @@ fn installs_all_or_nothing() {
     );
     assert_eq!(s.listing(), before);
 
-    let err = install(&s.src(), &s.dst(), &["a", "killed"]).unwrap_err();
+    let err = install_items(&s.dst(), &s.tools(&["a", "killed"])).unwrap_err();
     let dest = s.dst().join("killed");
     assert_eq!(
         err.to_string(),
@@ -98,7 +115,7 @@ fn installs_all_or_nothing() {
 
     fs::create_dir(s.dst().join("b2")).unwrap();
     fs::copy(s.src().join("b"), s.src().join("b2")).unwrap();
-    let err = install(&s.src(), &s.dst(), &["a", "b2"]).unwrap_err();
+    let err = install_items(&s.dst(), &s.tools(&["a", "b2"])).unwrap_err();
     assert_eq!(
         err.to_string(),
         format!(
@@ -111,7 +128,7 @@ fn installs_all_or_nothing() {
 
     // A stale temporary copy from an interrupted run does not get in the way.
     fs::write(s.dst().join(".a.can-new"), "stale").unwrap();
-    install(&s.src(), &s.dst(), &["a"]).unwrap();
+    install_items(&s.dst(), &s.tools(&["a"])).unwrap();
     assert_eq!(s.listing().len(), 2);
     assert_eq!(
         fs::read(s.dst().join("a")).unwrap(),
@@ -119,9 +136,110 @@ fn installs_all_or_nothing() {
     );
 
     let file = s.dst().join("a");
-    let err = install(&s.src(), &file, &["a"]).unwrap_err();
+    let err = install_items(&file, &s.tools_into(&file, &["a"])).unwrap_err();
     assert_eq!(
         err.to_string(),
         format!("cannot install into {}: Not a directory", file.display())
+    );
+}
+
+/// A source laid out as the image is: the tools at the top, their man
+/// pages and completions under share/.
+fn image_like(s: &Scratch) {
+    for tool in crate::can::TOOLS {
+        s.tool(tool, &format!("echo '{tool} 9'"));
+    }
+    for file in layout::share_files() {
+        let path = s.src().join(&file);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, format!("{file}\n")).unwrap();
+    }
+}
+
+/// Every file under `dir`, relative, sorted, with its mode.
+fn tree(dir: &Path) -> Vec<(String, u32)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = fs::symlink_metadata(&path).unwrap();
+            let rel = path.strip_prefix(dir).unwrap().display().to_string();
+            if meta.is_dir() {
+                todo.push(path);
+                out.push((format!("{rel}/"), meta.mode() & 0o7777));
+            } else {
+                out.push((rel, meta.mode() & 0o7777));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn prefix_flows() {
+    let s = Scratch::new("prefix");
+    image_like(&s);
+    fs::create_dir(s.dst().join("bin")).unwrap();
+    let before = tree(&s.dst());
+
+    // A man page missing from the source: nothing is installed, and the
+    // directories made for the share files are gone again.
+    let page = s.src().join("share/man/man1/importenv.1");
+    fs::rename(&page, s.src().join("page")).unwrap();
+    let err = install(&s.src(), &s.dst()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("cannot read {}: No such file or directory", page.display())
+    );
+    assert_eq!(tree(&s.dst()), before);
+    fs::rename(s.src().join("page"), &page).unwrap();
+
+    let done = install(&s.src(), &s.dst()).unwrap();
+    assert_eq!(done.len(), 3 + layout::share_files().len());
+    assert_eq!(done[0].path, s.dst().join("bin/nsenter"));
+    assert_eq!(done[0].version.as_deref(), Some("nsenter 9"));
+    assert_eq!(done[3].version, None);
+    let mut want: Vec<(String, u32)> = crate::can::TOOLS
+        .iter()
+        .map(|t| (format!("bin/{t}"), MODE))
+        .chain(layout::share_files().into_iter().map(|f| (f, DATA_MODE)))
+        .collect();
+    for file in layout::share_files() {
+        let mut dir = Path::new(&file).parent();
+        while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+            want.push((format!("{}/", d.display()), 0o755));
+            dir = d.parent();
+        }
+    }
+    want.push(("bin/".into(), 0o755));
+    want.sort();
+    want.dedup();
+    let mut got = tree(&s.dst());
+    // Directories made here get this process's umask: compare file modes only.
+    for (name, mode) in got.iter_mut().chain(want.iter_mut()) {
+        if name.ends_with('/') {
+            *mode = 0;
+        }
+    }
+    assert_eq!(got, want);
+    for file in layout::share_files() {
+        assert_eq!(
+            fs::read(s.dst().join(&file)).unwrap(),
+            fs::read(s.src().join(&file)).unwrap()
+        );
+    }
+
+    // A share directory that is a link out of the target is refused.
+    fs::remove_dir_all(s.dst().join("share")).unwrap();
+    std::os::unix::fs::symlink("/", s.dst().join("share")).unwrap();
+    let err = install(&s.src(), &s.dst()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "cannot install into {}: a symbolic link leads out of {}",
+            s.dst().join("share").display(),
+            s.dst().display()
+        )
     );
 }

@@ -2,16 +2,23 @@
 //!
 //! Image layout: the entry point at `/can`, the tools beside it at
 //! `/nsenter`, `/docker-enter` and `/importenv`, so that `cat /nsenter` names
-//! a real path. The image's arguments pick a verb: none installs into the
+//! a real path, and their man pages and completions under `/share` (see
+//! `layout`). The image's arguments pick a verb: none installs into the
 //! mounted `/target`, `cat` streams files, a tool's name runs that tool.
+//!
+//! Output goes through writes whose errors are reported: with `panic =
+//! "abort"`, `print!` on a closed pipe would abort the process.
 
 pub mod help;
 pub mod install;
+pub mod layout;
 pub mod mountinfo;
 pub mod stream;
 
-use crate::error::{self, Error, Result};
+use crate::error::{self, Error, ErrorKind, Result};
+use crate::sys::Errno;
 use std::ffi::OsString;
+use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -26,33 +33,55 @@ const NAME: &str = "can";
 /// Run the verb in the process arguments; returns the exit status.
 pub fn main() -> i32 {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
-    match run(&args) {
+    match run(&args, &mut std::io::stdout().lock()) {
         Ok(code) => code,
-        Err(e) => error::report(NAME, &e),
+        Err(e) => report(&e, &mut std::io::stderr().lock()),
     }
 }
 
-fn run(args: &[OsString]) -> Result<i32> {
+fn run(args: &[OsString], out: &mut impl Write) -> Result<i32> {
     let Some(verb) = args.first() else {
-        return install_or_explain();
+        return install_or_explain(out);
     };
     let rest = &args[1..];
     match verb.to_str().unwrap_or("") {
-        "-h" | "--help" | "help" => print!("{}", help::HELP),
-        "-V" | "--version" => println!("{NAME} from nsenter-can {}", env!("CARGO_PKG_VERSION")),
+        "-h" | "--help" | "help" => write_out(out, help::HELP)?,
+        "-V" | "--version" => write_out(
+            out,
+            &format!("{NAME} from nsenter-can {}\n", env!("CARGO_PKG_VERSION")),
+        )?,
         "cat" if rest.is_empty() => return Err(Error::usage("cat needs a file, such as /nsenter")),
-        "cat" => stream::cat(rest, &mut std::io::stdout().lock())?,
+        "cat" => stream::cat(rest, out)?,
         word => match tool_named(word) {
             Some(tool) => return Err(exec_tool(tool, rest)),
             None => {
-                return Err(Error::usage(format!(
-                    "unknown command '{}'",
-                    verb.to_string_lossy()
-                )))
+                return Err(
+                    Error::usage(format!("unknown command '{}'", verb.to_string_lossy()))
+                        .hint(help::KNOWN_COMMANDS),
+                )
             }
         },
     }
     Ok(0)
+}
+
+/// Write all of `text` and flush, or say why not.
+fn write_out(out: &mut impl Write, text: &str) -> Result<()> {
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::io("write error", &e))
+}
+
+/// `can: <error>` on stderr; a usage error goes on with the forms the user
+/// can actually run, `docker run ...`, not `can --help`. A failing stderr
+/// leaves nowhere to report to: only the exit status tells.
+fn report(err: &Error, stderr: &mut impl Write) -> i32 {
+    let mut text = format!("{NAME}: {err}\n");
+    if err.kind == ErrorKind::Usage {
+        text.push_str(help::USAGE_HINT);
+    }
+    let _ = stderr.write_all(text.as_bytes());
+    err.exit_code()
 }
 
 /// A tool by its name or by its path in the image (`nsenter`, `/nsenter`).
@@ -78,28 +107,36 @@ fn exec_tool(tool: &str, args: &[OsString]) -> Error {
     let path = tools_dir().join(tool);
     let err = Command::new(&path).arg0(tool).args(args).exec();
     match err.raw_os_error() {
-        Some(errno) => Error::exec(&path.display().to_string(), errno),
+        Some(errno) => Error::exec(&path.display().to_string(), Errno::from_raw_os_error(errno)),
         None => Error::io(format!("failed to execute {}", path.display()), &err),
     }
 }
 
 /// No arguments: install into `/target` when the user mounted it, else say
 /// how to and write nothing.
-fn install_or_explain() -> Result<i32> {
+fn install_or_explain(out: &mut impl Write) -> Result<i32> {
     let target = Path::new(TARGET);
     if !mountinfo::is_mount_point(target) {
-        eprint!("{}", help::NO_MOUNT);
+        let _ = std::io::stderr().write_all(help::NO_MOUNT.as_bytes());
         return Ok(error::EXIT_FAILURE);
     }
-    for tool in install::install(&tools_dir(), target, &TOOLS)? {
-        println!(
-            "installed {} ({} bytes): {}",
-            tool.path.display(),
-            tool.size,
-            tool.version
-        );
-    }
+    let installed = install::install(&tools_dir(), target)?;
+    write_out(out, &installed_lines(&installed))?;
     Ok(0)
+}
+
+/// One line per file put in place; a tool's names its version.
+fn installed_lines(installed: &[install::Installed]) -> String {
+    installed
+        .iter()
+        .map(|file| {
+            let what = format!("installed {} ({} bytes)", file.path.display(), file.size);
+            match &file.version {
+                Some(version) => format!("{what}: {version}\n"),
+                None => format!("{what}\n"),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -114,15 +151,52 @@ mod tests {
         assert_eq!(tool_named("sh"), None);
     }
 
+    /// What `run` prints on stderr for `args`, with its exit status.
+    fn refusal(args: &[&str]) -> (String, i32) {
+        let args: Vec<OsString> = args.iter().map(OsString::from).collect();
+        let err = run(&args, &mut Vec::new()).unwrap_err();
+        let mut stderr = Vec::new();
+        let code = report(&err, &mut stderr);
+        (String::from_utf8(stderr).unwrap(), code)
+    }
+
     #[test]
-    fn unknown_verbs_and_bare_cat_are_usage_errors() {
-        let err = run(&["frobnicate".into()]).unwrap_err();
-        assert_eq!(err.to_string(), "unknown command 'frobnicate'");
-        assert_eq!(err.kind, error::ErrorKind::Usage);
+    fn unknown_verbs_and_bare_cat_show_the_forms_to_run() {
         assert_eq!(
-            run(&["cat".into()]).unwrap_err().kind,
-            error::ErrorKind::Usage
+            refusal(&["install"]),
+            (
+                "can: unknown command 'install' (the commands are cat, nsenter, docker-enter \
+                 and importenv; with none, the can installs into /target)\n\
+                 Install the tools into a host directory by mounting it at /target:\n    \
+                 docker run --rm -v /usr/local/bin:/target nsenter-can\n\
+                 Try 'docker run --rm nsenter-can --help' for more information.\n"
+                    .to_string(),
+                1
+            )
         );
+        let (text, code) = refusal(&["cat"]);
+        assert_eq!(code, 1);
+        assert!(
+            text.starts_with("can: cat needs a file, such as /nsenter\nInstall"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_failed_write_is_an_error_not_a_panic() {
+        struct Closed;
+        impl Write for Closed {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(crate::sys::Errno::PIPE.into())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        for verb in ["--help", "--version"] {
+            let err = run(&[verb.into()], &mut Closed).unwrap_err();
+            assert_eq!(err.to_string(), "write error: Broken pipe", "{verb}");
+        }
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Parsers of the container's /etc/passwd and /etc/group contents.
+//! Parsers of the lines of the container's /etc/passwd and /etc/group.
 //!
 //! Lines are bytes (names and paths need not be UTF-8). Blank lines,
 //! comments and lines that do not parse are skipped. (runc reads a bad number
@@ -34,43 +34,48 @@ impl GroupEntry<'_> {
     }
 }
 
-pub fn passwd_entries(content: &[u8]) -> impl Iterator<Item = PasswdEntry<'_>> {
-    records(content).filter_map(|fields| {
-        // Home and shell may be missing from short lines.
-        let [name, _, uid, gid, rest @ ..] = fields.as_slice() else {
-            return None;
-        };
-        Some(PasswdEntry {
-            name,
-            uid: parse_id(uid)?,
-            gid: parse_id(gid)?,
-            home: rest.get(1).copied().unwrap_or(b""),
-            shell: rest.get(2).copied().unwrap_or(b""),
-        })
+/// The entry a passwd line holds, if it holds one.
+pub fn passwd_entry(line: &[u8]) -> Option<PasswdEntry<'_>> {
+    // Home and shell may be missing from short lines.
+    let ([name, _, uid, gid, _, home, shell], 4..) = fields(line)? else {
+        return None;
+    };
+    Some(PasswdEntry {
+        name,
+        uid: parse_id(uid)?,
+        gid: parse_id(gid)?,
+        home,
+        shell,
     })
 }
 
-pub fn group_entries(content: &[u8]) -> impl Iterator<Item = GroupEntry<'_>> {
-    records(content).filter_map(|fields| {
-        let [name, _, gid, rest @ ..] = fields.as_slice() else {
-            return None;
-        };
-        Some(GroupEntry {
-            name,
-            gid: parse_id(gid)?,
-            members: rest.first().copied().unwrap_or(b""),
-        })
+/// The entry a group line holds, if it holds one.
+pub fn group_entry(line: &[u8]) -> Option<GroupEntry<'_>> {
+    let ([name, _, gid, members], 3..) = fields(line)? else {
+        return None;
+    };
+    Some(GroupEntry {
+        name,
+        gid: parse_id(gid)?,
+        members,
     })
 }
 
-/// The colon-separated fields of each line that holds an entry.
-fn records(content: &[u8]) -> impl Iterator<Item = Vec<&[u8]>> {
-    content
-        .split(|&b| b == b'\n')
-        .map(<[u8]>::trim_ascii)
-        .filter(|line| !line.is_empty() && !line.starts_with(b"#"))
-        .map(|line| line.split(|&b| b == b':').collect::<Vec<_>>())
-        .filter(|fields| !fields[0].is_empty())
+/// The first N colon-separated fields of a line that holds an entry (the
+/// missing ones empty), and how many there were; fields after the Nth are
+/// never looked at, so a line of colons costs no more than its length.
+fn fields<const N: usize>(line: &[u8]) -> Option<([&[u8]; N], usize)> {
+    let line = line.trim_ascii();
+    if line.is_empty() || line.starts_with(b"#") {
+        return None;
+    }
+    let mut out = [&b""[..]; N];
+    let mut count = 0;
+    for (slot, field) in out.iter_mut().zip(line.split(|&b| b == b':')) {
+        *slot = field;
+        count += 1;
+    }
+    (!out[0].is_empty()).then_some((out, count))
 }
 
 /// A uid or gid: decimal digits within 0..=2^31-1, the range runc accepts.
@@ -91,6 +96,14 @@ mod tests {
     const PASSWD: &[u8] = b"root:x:0:0:root:/root:/bin/sh\n# a comment\n\n  daemon:x:1:1::/usr/sbin:/bin/false  \r\n\
         broken line\nbad:x:abc:0::/:/bin/sh\n+::::::\nshort:x:7:8\nalice:x:1000:1000:Alice:/home/\xffalice:/bin/sh";
     const GROUP: &[u8] = b"root:x:0:\nwheel:x:10:alice\nvideo:x:44:bob, alice\n#c:x:1:alice\nodd:x::alice\nnomembers:x:5";
+
+    fn passwd_entries(content: &[u8]) -> impl Iterator<Item = PasswdEntry<'_>> {
+        content.split(|&b| b == b'\n').filter_map(passwd_entry)
+    }
+
+    fn group_entries(content: &[u8]) -> impl Iterator<Item = GroupEntry<'_>> {
+        content.split(|&b| b == b'\n').filter_map(group_entry)
+    }
 
     #[test]
     fn passwd_keeps_good_lines_and_skips_the_rest() {
@@ -137,6 +150,20 @@ mod tests {
             !groups[0].has_member(b"alice")
                 && !groups[0].has_member(b"")
                 && !groups[3].has_member(b"alice")
+        );
+    }
+
+    #[test]
+    fn a_line_of_colons_is_no_entry() {
+        let colons = vec![b':'; 60_000];
+        assert_eq!(passwd_entry(&colons), None);
+        assert_eq!(group_entry(&colons), None);
+        let mut many = b"a:x:1:2:g:/h:/s".to_vec();
+        many.extend_from_slice(&colons);
+        let entry = passwd_entry(&many).unwrap();
+        assert_eq!(
+            (entry.uid, entry.home, entry.shell),
+            (1, &b"/h"[..], &b"/s"[..])
         );
     }
 

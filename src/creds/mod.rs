@@ -3,17 +3,24 @@
 //! semantics of `docker exec -u` and `Config.User` (runc's user lookup plus
 //! what the daemon adds).
 //!
-//! The caller reads the files through the container root (openat2 with
-//! RESOLVE_IN_ROOT) and passes their bytes; `None` means the file is absent.
-//! Everything here is pure.
+//! The caller opens the files through the container root (openat2 with
+//! RESOLVE_IN_ROOT) and hands them over as bounded [`Records`], read once,
+//! line by line; `None` means the file is absent. Nothing else here
+//! touches the system.
 
 mod files;
 
+use crate::bounded::Records;
 use crate::error::Error;
-use files::{group_entries, passwd_entries};
+use files::{group_entry, passwd_entry, PasswdEntry};
+use std::collections::{HashMap, HashSet};
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
+
+/// The most supplementary groups a process may have (the kernel's
+/// NGROUPS_MAX); setgroups refuses more.
+pub const NGROUPS_MAX: usize = 65536;
 
 /// Who the program runs as.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,19 +39,29 @@ pub struct ExecUser {
 
 /// The login shell of the first passwd entry with `uid`, if it names one
 /// (nsenter's shell when no program is given).
-pub fn shell_of_uid(passwd: &[u8], uid: u32) -> Option<&[u8]> {
-    passwd_entries(passwd)
-        .find(|e| e.uid == uid)
-        .map(|e| e.shell)
-        .filter(|shell| !shell.is_empty())
+pub fn shell_of_uid(passwd: Records<'_>, uid: u32) -> Result<Option<Vec<u8>>, Error> {
+    let entry = find_user(Some(passwd), |e| e.uid == uid)?;
+    Ok(entry.map(|e| e.shell).filter(|shell| !shell.is_empty()))
 }
 
 /// Resolve `spec` (`name|uid[:group|gid]`; empty means root) as docker exec
 /// does, without extra groups.
 pub fn resolve_user(
     spec: &str,
-    passwd: Option<&[u8]>,
-    group: Option<&[u8]>,
+    passwd: Option<Records<'_>>,
+    group: Option<Records<'_>>,
+) -> Result<ExecUser, Error> {
+    resolve_exec_user(spec, &[], passwd, group)
+}
+
+/// Resolve `spec` and add the runtime's extra groups (`--group-add`, names
+/// or gids), which docker exec applies to every user. Each file is read
+/// once, as far as needed.
+pub fn resolve_exec_user(
+    spec: &str,
+    group_add: &[String],
+    passwd: Option<Records<'_>>,
+    group: Option<Records<'_>>,
 ) -> Result<ExecUser, Error> {
     let (user_arg, group_arg) = match spec.split_once(':') {
         // runc reads only the second field of "a:b:c".
@@ -54,12 +71,11 @@ pub fn resolve_user(
     let group_arg = group_arg.filter(|g| !g.is_empty());
     let uid_arg = numeric_id(user_arg)?;
 
-    let passwd_bytes = passwd.unwrap_or(b"");
-    let entry = passwd_entries(passwd_bytes).find(|e| match (user_arg, uid_arg) {
+    let entry = find_user(passwd, |e| match (user_arg, uid_arg) {
         ("", _) => e.uid == 0,
         (_, Some(uid)) => e.uid == uid,
         (name, None) => e.name == name.as_bytes(),
-    });
+    })?;
     let (uid, primary_gid) = match (&entry, uid_arg) {
         (Some(e), _) => (e.uid, e.gid),
         (None, Some(uid)) => (uid, 0),
@@ -70,33 +86,57 @@ pub fn resolve_user(
             )))
         }
     };
+    let who = match &entry {
+        Some(e) => String::from_utf8_lossy(&e.name).into_owned(),
+        None => uid.to_string(),
+    };
 
-    let group_bytes = group.unwrap_or(b"");
+    // Without an explicit group, the user also gets the groups that list
+    // it as a member.
+    let member = match group_arg {
+        None => entry.as_ref().map(|e| e.name.as_slice()),
+        Some(_) => None,
+    };
+    let queries = group_arg
+        .into_iter()
+        .chain(group_add.iter().map(String::as_str))
+        .map(GroupQuery::new)
+        .collect::<Result<Vec<_>, _>>()?;
+    let scan = scan_groups(group, &queries, member, &who)?;
+    let mut found = queries.iter().zip(scan.found).map(|(q, gid)| {
+        gid.or(q.gid).ok_or_else(|| {
+            Error::msg(format!(
+                "unable to find group {}: no matching entries in group file",
+                q.arg
+            ))
+        })
+    });
+
     let mut groups = Vec::new();
     let gid = match group_arg {
-        Some(arg) => find_group(arg, group_bytes)?,
+        Some(_) => found.next().expect("a query for the group")?,
         None => {
-            if let Some(e) = &entry {
-                groups.extend(
-                    group_entries(group_bytes)
-                        .filter(|g| g.has_member(e.name))
-                        .map(|g| g.gid),
-                );
-            }
+            groups.extend(scan.member_of);
             primary_gid
         }
     };
     groups.insert(0, gid);
+    for extra in found {
+        groups.push(extra?);
+    }
     dedup_in_order(&mut groups);
+    if groups.len() > NGROUPS_MAX {
+        return Err(too_many_groups(&who));
+    }
 
     let home = entry
         .as_ref()
-        .map(|e| e.home)
+        .map(|e| e.home.as_slice())
         .filter(|h| !h.is_empty())
         .unwrap_or(b"/");
     let shell = entry
         .as_ref()
-        .map(|e| e.shell)
+        .map(|e| e.shell.as_slice())
         .filter(|s| !s.is_empty())
         .map(path);
     Ok(ExecUser {
@@ -108,36 +148,110 @@ pub fn resolve_user(
     })
 }
 
-/// Resolve `spec` and add the runtime's extra groups (`--group-add`, names
-/// or gids), which docker exec applies to every user.
-pub fn resolve_exec_user(
-    spec: &str,
-    group_add: &[String],
-    passwd: Option<&[u8]>,
-    group: Option<&[u8]>,
-) -> Result<ExecUser, Error> {
-    let mut user = resolve_user(spec, passwd, group)?;
-    for extra in group_add {
-        user.groups.push(find_group(extra, group.unwrap_or(b""))?);
-    }
-    dedup_in_order(&mut user.groups);
-    Ok(user)
+/// A passwd entry kept after its line is gone.
+struct User {
+    name: Vec<u8>,
+    uid: u32,
+    gid: u32,
+    home: Vec<u8>,
+    shell: Vec<u8>,
 }
 
-/// A group by name, or by gid (which need not be in the file).
-fn find_group(arg: &str, group: &[u8]) -> Result<u32, Error> {
-    let gid_arg = numeric_id(arg)?;
-    let found = group_entries(group).find(|g| match gid_arg {
-        Some(gid) => g.gid == gid,
-        None => g.name == arg.as_bytes(),
-    });
-    match (found, gid_arg) {
-        (Some(g), _) => Ok(g.gid),
-        (None, Some(gid)) => Ok(gid),
-        (None, None) => Err(Error::msg(format!(
-            "unable to find group {arg}: no matching entries in group file"
-        ))),
+/// The first passwd entry that `wanted` accepts; the file is read no
+/// further.
+fn find_user(
+    passwd: Option<Records<'_>>,
+    wanted: impl Fn(&PasswdEntry<'_>) -> bool,
+) -> Result<Option<User>, Error> {
+    let Some(mut lines) = passwd else {
+        return Ok(None);
+    };
+    while let Some(line) = lines.next_record()? {
+        if let Some(e) = passwd_entry(line).filter(|e| wanted(e)) {
+            return Ok(Some(User {
+                name: e.name.to_vec(),
+                uid: e.uid,
+                gid: e.gid,
+                home: e.home.to_vec(),
+                shell: e.shell.to_vec(),
+            }));
+        }
     }
+    Ok(None)
+}
+
+/// A group asked for by name or gid (which need not be in the file).
+struct GroupQuery<'a> {
+    arg: &'a str,
+    gid: Option<u32>,
+}
+
+impl<'a> GroupQuery<'a> {
+    fn new(arg: &'a str) -> Result<Self, Error> {
+        Ok(GroupQuery {
+            arg,
+            gid: numeric_id(arg)?,
+        })
+    }
+}
+
+/// What one pass over /etc/group found.
+struct GroupScan {
+    /// For each query, the first matching entry's gid.
+    found: Vec<Option<u32>>,
+    /// The gids of the groups listing the member, in file order, once each.
+    member_of: Vec<u32>,
+}
+
+/// Answer every query and collect the member's groups in one pass, with
+/// hash lookups, so the time is linear in the file and the queries.
+fn scan_groups(
+    group: Option<Records<'_>>,
+    queries: &[GroupQuery<'_>],
+    member: Option<&[u8]>,
+    who: &str,
+) -> Result<GroupScan, Error> {
+    let mut scan = GroupScan {
+        found: vec![None; queries.len()],
+        member_of: Vec::new(),
+    };
+    let mut by_gid: HashMap<u32, Vec<usize>> = HashMap::new();
+    let mut by_name: HashMap<&[u8], Vec<usize>> = HashMap::new();
+    for (i, q) in queries.iter().enumerate() {
+        match q.gid {
+            Some(gid) => by_gid.entry(gid).or_default().push(i),
+            None => by_name.entry(q.arg.as_bytes()).or_default().push(i),
+        }
+    }
+    let Some(mut lines) = group else {
+        return Ok(scan);
+    };
+    let mut seen = HashSet::new();
+    while member.is_some() || !by_gid.is_empty() || !by_name.is_empty() {
+        let Some(line) = lines.next_record()? else {
+            break;
+        };
+        let Some(g) = group_entry(line) else {
+            continue;
+        };
+        let matched = by_gid.remove(&g.gid).into_iter().flatten();
+        for i in matched.chain(by_name.remove(g.name).into_iter().flatten()) {
+            scan.found[i] = Some(g.gid);
+        }
+        if member.is_some_and(|m| g.has_member(m)) && seen.insert(g.gid) {
+            if seen.len() > NGROUPS_MAX {
+                return Err(too_many_groups(who));
+            }
+            scan.member_of.push(g.gid);
+        }
+    }
+    Ok(scan)
+}
+
+fn too_many_groups(who: &str) -> Error {
+    Error::msg(format!(
+        "user {who} is in more than {NGROUPS_MAX} groups, the most the kernel allows (NGROUPS_MAX)"
+    ))
 }
 
 /// `Some(id)` when `arg` is a number (as Go's Atoi reads one: optional sign,
@@ -165,5 +279,5 @@ fn path(bytes: &[u8]) -> PathBuf {
 }
 
 #[cfg(test)]
-#[path = "tests.rs"]
+#[path = "creds_tests.rs"]
 mod tests;

@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::plan::{Credentials, IdSpec};
-use crate::sys::process;
+use crate::sys::{caps, ids, process};
 use crate::target::Target;
 
 /// Credentials with `follow` and the `--user` defaults resolved.
@@ -60,27 +60,30 @@ pub fn resolve(
 /// still may (inside, setgroups can be denied).
 pub fn drop_groups_early(resolved: &mut Resolved) {
     if resolved.groups.as_deref() == Some(&[]) {
-        resolved.dropped_early = process::setgroups(&[]).is_ok();
+        resolved.dropped_early = ids::setgroups(&[]).is_ok();
     }
 }
 
 /// Apply in the process that will exec: groups, then gid, then uid.
 pub fn apply(resolved: &Resolved) -> Result<()> {
+    if *resolved == Resolved::default() {
+        return Ok(());
+    }
     if let Some(groups) = &resolved.groups {
-        if let Err(e) = process::setgroups(groups) {
+        if let Err(e) = ids::setgroups(groups) {
             if !(groups.is_empty() && resolved.dropped_early) {
                 return Err(Error::sys("setgroups failed", e));
             }
         }
     }
     if let Some(gid) = resolved.gid {
-        process::setgid(gid).map_err(|e| Error::sys("setgid failed", e))?;
+        ids::setgid(gid).map_err(|e| Error::sys("setgid failed", e))?;
     }
     if resolved.keep_caps {
-        process::set_keep_caps(true).map_err(|e| Error::sys("cannot keep capabilities", e))?;
+        caps::set_keep_caps(true).map_err(|e| Error::sys("cannot keep capabilities", e))?;
     }
     if let Some(uid) = resolved.uid {
-        process::setuid(uid).map_err(|e| Error::sys("setuid failed", e))?;
+        ids::setuid(uid).map_err(|e| Error::sys("setuid failed", e))?;
     }
     if resolved.keep_caps {
         raise_ambient()?;
@@ -94,13 +97,13 @@ pub fn apply(resolved: &Resolved) -> Result<()> {
 /// `--keep-caps`: permitted capabilities become inheritable and ambient,
 /// so the program keeps them across exec.
 fn raise_ambient() -> Result<()> {
-    let mut caps = process::capget().map_err(|e| Error::sys("cannot read capabilities", e))?;
+    let mut caps = caps::capget().map_err(|e| Error::sys("cannot read capabilities", e))?;
     caps.effective = caps.permitted;
     caps.inheritable = caps.permitted;
-    process::capset(caps).map_err(|e| Error::sys("cannot set capabilities", e))?;
+    caps::capset(caps).map_err(|e| Error::sys("cannot set capabilities", e))?;
     for cap in 0..64 {
         if caps.permitted & (1 << cap) != 0 {
-            process::raise_ambient(cap)
+            caps::raise_ambient(cap)
                 .map_err(|e| Error::sys(format!("cannot raise ambient capability {cap}"), e))?;
         }
     }

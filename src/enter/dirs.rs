@@ -1,85 +1,90 @@
 //! Root and working directory: opened before entering, applied after.
 
+use super::prepare::Opened;
 use crate::error::{Error, Result};
 use crate::plan::{DirSource, Hardening, Plan, WorkDir};
-use crate::sys::{fd, process};
+use crate::sys::dirs::{chdir, chroot, fchdir, getcwd};
+use crate::sys::fs::{self, OFlags};
+use crate::sys::Errno;
 use crate::target::Target;
 use std::os::fd::{AsFd, OwnedFd};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub struct Dirs {
     root: Option<OwnedFd>,
-    /// `-w`, or our own working directory remembered when only `-r` is given.
+    /// `-w`: the directory opened before entering.
     before: Option<OwnedFd>,
-    /// `-W` / docker-enter: resolved after entering and after chroot.
-    after: Option<PathBuf>,
 }
 
-fn open_dir(source: &DirSource, target: Option<&Target>, what: &str) -> Result<OwnedFd> {
-    let path = match source {
-        DirSource::Path(p) => p.clone(),
+/// `what` is "root" or "cwd": the target's /proc/PID/<what>, or a path.
+fn open_dir(
+    source: &DirSource,
+    target: Option<&Target>,
+    what: &str,
+    opened: &mut Opened,
+) -> Result<OwnedFd> {
+    match source {
+        DirSource::Path(path) => opened.take_or_open(path),
         DirSource::Target => target
             .ok_or_else(|| {
                 Error::msg(format!(
                     "neither filename nor target pid supplied for {what}"
                 ))
             })?
-            .proc_path(what),
-    };
-    fd::open(&path, libc::O_RDONLY)
-        .map_err(|e| Error::sys(format!("cannot open {}", path.display()), e))
+            .open_file(what, OFlags::RDONLY),
+    }
 }
 
-pub fn prepare(plan: &Plan, target: Option<&Target>) -> Result<Dirs> {
+pub fn prepare(plan: &Plan, target: Option<&Target>, opened: &mut Opened) -> Result<Dirs> {
     let root = plan
         .root
         .as_ref()
-        .map(|r| open_dir(r, target, "root"))
+        .map(|r| open_dir(r, target, "root", opened))
         .transpose()?;
-    let mut dirs = Dirs {
-        root,
-        before: None,
-        after: None,
-    };
-    match &plan.workdir {
-        WorkDir::Before(source) => dirs.before = Some(open_dir(source, target, "cwd")?),
-        WorkDir::After(path) => dirs.after = Some(path.clone()),
-        WorkDir::Keep => {}
+    let mut dirs = Dirs { root, before: None };
+    if let WorkDir::Before(source) = &plan.workdir {
+        dirs.before = Some(open_dir(source, target, "cwd", opened)?);
     }
     Ok(dirs)
 }
 
-pub fn apply(dirs: &Dirs, hardening: Hardening) -> Result<()> {
+/// Change root and directory. `workdir` is the plan's: a directory to
+/// resolve now (`-W`, docker-enter) is looked up after entering and after
+/// chroot; one opened before entering is in `dirs`.
+pub fn apply(dirs: &Dirs, workdir: &WorkDir, hardening: Hardening) -> Result<()> {
+    let after = match workdir {
+        WorkDir::After(path) => Some(path.as_path()),
+        _ => None,
+    };
     // With a new root and no directory asked for, stay where entering left
     // us (the mount namespace's root, if one was entered): remember it now,
     // as chroot would otherwise leave us outside the new root.
-    let remembered = match (&dirs.root, &dirs.before, &dirs.after) {
+    let remembered = match (&dirs.root, &dirs.before, after) {
         (Some(_), None, None) => Some(
-            fd::open(Path::new("."), libc::O_RDONLY)
+            fs::open(Path::new("."), OFlags::RDONLY)
                 .map_err(|e| Error::sys("cannot open current working directory", e))?,
         ),
         _ => None,
     };
     if let Some(root) = &dirs.root {
-        process::fchdir(root.as_fd())
+        fchdir(root.as_fd())
             .map_err(|e| Error::sys("change directory by root file descriptor failed", e))?;
-        process::chroot(Path::new(".")).map_err(|e| Error::sys("chroot failed", e))?;
-        process::chdir(Path::new("/"))
-            .map_err(|e| Error::sys("cannot change directory to /", e))?;
+        chroot(Path::new(".")).map_err(|e| Error::sys("chroot failed", e))?;
+        chdir(Path::new("/")).map_err(|e| Error::sys("cannot change directory to /", e))?;
     }
-    if let Some(path) = &dirs.after {
+    if let Some(path) = after {
         // util-linux opens -W's directory (its message names no path).
         // O_DIRECTORY: a FIFO planted in the container must not block us.
-        let dir = fd::open(path, libc::O_RDONLY | libc::O_DIRECTORY)
+        let dir = fs::open(path, OFlags::RDONLY | OFlags::DIRECTORY)
             .map_err(|e| Error::sys("cannot open current working directory", e))?;
-        process::fchdir(dir.as_fd()).map_err(|e| {
+        fchdir(dir.as_fd()).map_err(|e| {
             Error::sys(
                 "change directory by working directory file descriptor failed",
                 e,
             )
         })?;
     } else if let Some(dir) = dirs.before.as_ref().or(remembered.as_ref()) {
-        process::fchdir(dir.as_fd()).map_err(|e| {
+        fchdir(dir.as_fd()).map_err(|e| {
             Error::sys(
                 "change directory by working directory file descriptor failed",
                 e,
@@ -95,15 +100,15 @@ pub fn apply(dirs: &Dirs, hardening: Hardening) -> Result<()> {
 /// The working directory must be reachable from our root (security rule 5:
 /// a directory reached through a host descriptor reads "(unreachable)").
 fn check_cwd_inside() -> Result<()> {
-    match process::getcwd() {
+    match getcwd() {
         Ok(cwd) if cwd.is_absolute() => Ok(()),
         Ok(cwd) => Err(Error::msg(format!(
             "working directory {} is outside the container; refusing to run there",
             cwd.display()
         ))),
-        Err(libc::ENOENT) => Err(Error::sys(
+        Err(Errno::NOENT) => Err(Error::sys(
             "cannot get the working directory (it was removed)",
-            libc::ENOENT,
+            Errno::NOENT,
         )),
         Err(e) => Err(Error::sys("cannot get the working directory", e)),
     }

@@ -1,24 +1,28 @@
 //! The program's environment, as `KEY=VALUE` byte strings.
 
+use crate::bounded::environ::{collect_environ, environ_records};
+use crate::bounded::ExecLimit;
 use crate::error::{Error, Result};
 use crate::plan::EnvPlan;
+use crate::sys::fs::OFlags;
 use crate::target::Target;
-use std::ffi::CString;
-use std::os::unix::ffi::OsStrExt;
+use std::ffi::{CString, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
-/// Split a NUL-separated environ block (/proc/PID/environ) into entries,
-/// bytes untouched; empty entries (a trailing NUL) are dropped.
-pub fn split_environ(block: &[u8]) -> Vec<CString> {
-    block
-        .split(|&b| b == 0)
-        .filter(|e| !e.is_empty())
-        .map(|e| CString::new(e).expect("split on NUL"))
-        .collect()
+/// The target's environment, read through its held /proc/PID: bytes
+/// untouched, empty entries dropped. The target decides what its environ
+/// holds (prctl can point it anywhere), so no more is read than a program
+/// can be given.
+pub fn target_environ(target: &Target) -> Result<Vec<OsString>> {
+    let file = std::fs::File::from(target.open_file("environ", OFlags::RDONLY)?);
+    let limit = ExecLimit::current();
+    let name = format!("/proc/{}/environ", target.pid);
+    collect_environ(&mut environ_records(file, &name, &limit), &limit, 0)
 }
 
-/// Build the environment before entering (the target's is read from the
-/// host's /proc).
-pub fn prepare(plan: &EnvPlan, target: Option<&Target>) -> Result<Vec<CString>> {
+/// Build the environment before entering (the target's is read through
+/// its held /proc/PID).
+pub fn build(plan: &EnvPlan, target: Option<&Target>) -> Result<Vec<CString>> {
     match plan {
         EnvPlan::Inherit => Ok(std::env::vars_os()
             .map(|(k, v)| {
@@ -30,7 +34,10 @@ pub fn prepare(plan: &EnvPlan, target: Option<&Target>) -> Result<Vec<CString>> 
             .collect()),
         EnvPlan::Target => {
             let target = target.ok_or_else(|| Error::msg("no target PID specified for --env"))?;
-            Ok(split_environ(&target.read("environ")?))
+            Ok(target_environ(target)?
+                .into_iter()
+                .map(|e| CString::new(e.into_vec()).expect("entries hold no NUL"))
+                .collect())
         }
         EnvPlan::Exact(entries) => entries
             .iter()
@@ -43,17 +50,5 @@ pub fn prepare(plan: &EnvPlan, target: Option<&Target>) -> Result<Vec<CString>> 
                 })
             })
             .collect(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::split_environ;
-
-    #[test]
-    fn environ_bytes_are_kept() {
-        let env = split_environ(b"A=1\0B=x y=z\0C=\0D=\xff\xfe\0");
-        let got: Vec<&[u8]> = env.iter().map(|c| c.as_bytes()).collect();
-        assert_eq!(got, [&b"A=1"[..], b"B=x y=z", b"C=", b"D=\xff\xfe"]);
     }
 }

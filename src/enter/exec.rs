@@ -2,9 +2,12 @@
 //! environment the program will get, and the login shell.
 
 use super::self_exec::SelfExe;
+use crate::bounded::{Records, CONTAINER_FILE};
 use crate::error::Error;
-use crate::sys::{self, fd, process, signal};
+use crate::sys::fs::{self, UNTRUSTED};
+use crate::sys::{self, exec::execve, ids, Errno};
 use std::ffi::{CString, OsStr, OsString};
+use std::os::fd::AsFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
@@ -35,28 +38,16 @@ fn to_cstrings(items: &[OsString]) -> Result<Vec<CString>, Error> {
 
 /// What one execve attempt came to (it returns only on failure).
 enum Attempt {
-    Failed(i32),
+    Failed(Errno),
     /// The file would run our own binary in the container.
     RefusedSelf,
 }
 
 /// Run `argv` with `env`, searching PATH (from `env`) when argv[0] has no
-/// slash. Returns only on failure, with 127 for "not found" and 126 for
-/// "found but not runnable".
-pub fn exec_command(argv: &[OsString], env: &[CString]) -> Error {
-    exec_command_guarded(argv, env, None)
-}
-
-/// The Rust runtime ignores SIGPIPE at start-up, and an ignored signal
-/// stays ignored across execve: give the program the default back, as
-/// util-linux leaves it (so `yes | head -1` ends quietly).
-fn restore_signal_defaults() {
-    signal::set_default(libc::SIGPIPE);
-}
-
-/// `exec_command`, refusing any candidate that would run our own binary.
-pub fn exec_command_guarded(argv: &[OsString], env: &[CString], guard: Option<SelfExe>) -> Error {
-    restore_signal_defaults();
+/// slash, refusing any candidate that would run our own binary. Returns
+/// only on failure, with 127 for "not found" and 126 for "found but not
+/// runnable".
+pub fn exec_command(argv: &[OsString], env: &[CString], guard: Option<SelfExe>) -> Error {
     let Some(prog) = argv.first() else {
         return Error::msg("no program to execute");
     };
@@ -66,7 +57,7 @@ pub fn exec_command_guarded(argv: &[OsString], env: &[CString], guard: Option<Se
     };
     let name = prog.as_bytes();
     if name.is_empty() {
-        return Error::exec("", libc::ENOENT);
+        return Error::exec("", Errno::NOENT);
     }
     if name.contains(&b'/') {
         return exec_file(name, &args, env, prog, guard);
@@ -86,9 +77,9 @@ pub fn exec_command_guarded(argv: &[OsString], env: &[CString], guard: Option<Se
         };
         match attempt(&c, &args, env, guard) {
             Attempt::RefusedSelf => return refuse_self(prog),
-            Attempt::Failed(libc::EACCES) => saw_eacces = true,
+            Attempt::Failed(Errno::ACCESS) => saw_eacces = true,
             Attempt::Failed(
-                libc::ENOENT | libc::ENOTDIR | libc::ESTALE | libc::ENODEV | libc::ETIMEDOUT,
+                Errno::NOENT | Errno::NOTDIR | Errno::STALE | Errno::NODEV | Errno::TIMEDOUT,
             ) => {}
             Attempt::Failed(other) => return Error::exec(&prog.to_string_lossy(), other),
         }
@@ -96,15 +87,15 @@ pub fn exec_command_guarded(argv: &[OsString], env: &[CString], guard: Option<Se
     Error::exec(
         &prog.to_string_lossy(),
         if saw_eacces {
-            libc::EACCES
+            Errno::ACCESS
         } else {
-            libc::ENOENT
+            Errno::NOENT
         },
     )
 }
 
 fn refuse_self(shown: &OsStr) -> Error {
-    Error::exec(&shown.to_string_lossy(), libc::EPERM)
+    Error::exec(&shown.to_string_lossy(), Errno::PERM)
         .hint("it would run this tool's own binary inside the container")
 }
 
@@ -133,8 +124,8 @@ fn attempt(path: &CString, args: &[CString], env: &[CString], guard: Option<Self
     if runs_us(path.as_bytes()) {
         return Attempt::RefusedSelf;
     }
-    let errno = process::execve(path, args, env);
-    if errno != libc::ENOEXEC {
+    let errno = execve(path, args, env);
+    if errno != Errno::NOEXEC {
         return Attempt::Failed(errno);
     }
     if runs_us(b"/bin/sh") {
@@ -143,8 +134,8 @@ fn attempt(path: &CString, args: &[CString], env: &[CString], guard: Option<Self
     let sh = CString::new("/bin/sh").expect("no NUL");
     let mut sh_args = vec![sh.clone(), path.clone()];
     sh_args.extend(args.iter().skip(1).cloned());
-    process::execve(&sh, &sh_args, env);
-    Attempt::Failed(libc::ENOEXEC)
+    execve(&sh, &sh_args, env);
+    Attempt::Failed(Errno::NOEXEC)
 }
 
 /// Run exactly `path` with `argv` (no PATH search).
@@ -154,7 +145,6 @@ pub fn exec_exact(
     env: &[CString],
     guard: Option<SelfExe>,
 ) -> Error {
-    restore_signal_defaults();
     match to_cstrings(argv) {
         Ok(args) => exec_file(
             path.as_os_str().as_bytes(),
@@ -174,7 +164,7 @@ pub fn exec_login_shell(env: &[CString]) -> Error {
     let shell: Vec<u8> = env_lookup(env, b"SHELL")
         .filter(|s| !s.is_empty())
         .map(<[u8]>::to_vec)
-        .or_else(|| passwd_shell(process::getuid()))
+        .or_else(|| passwd_shell(ids::getuid()))
         .unwrap_or_else(|| b"/bin/sh".to_vec());
     let path = Path::new(OsStr::from_bytes(&shell));
     let base = path.file_name().map(OsStr::as_bytes).unwrap_or(&shell);
@@ -186,9 +176,12 @@ pub fn exec_login_shell(env: &[CString]) -> Error {
 
 fn passwd_shell(uid: u32) -> Option<Vec<u8>> {
     // The container's file: read it as one it controls.
-    let file = fd::open(Path::new("/etc/passwd"), fd::UNTRUSTED).ok()?;
-    let passwd = fd::read_regular(&file, 16 << 20).ok()?;
-    crate::creds::shell_of_uid(&passwd, uid).map(<[u8]>::to_vec)
+    let file = fs::open(Path::new("/etc/passwd"), UNTRUSTED).ok()?;
+    if !fs::fstat(file.as_fd()).ok()?.is_regular() {
+        return None;
+    }
+    let lines = Records::lines(std::fs::File::from(file), "/etc/passwd", CONTAINER_FILE);
+    crate::creds::shell_of_uid(lines, uid).ok()?
 }
 
 #[cfg(test)]

@@ -1,136 +1,145 @@
-//! Carrying a Plan out: the only place that calls setns, chroot, fork and
-//! exec, in the one order the kernel requires.
+//! Carrying a Plan out, in two steps, in the one order the kernel requires.
+//! With the can's entry point (which only execs a tool), the only code that
+//! calls setns, chroot, fork or exec.
 //!
-//! 1. not dumpable (security rule 3); hold the target by pidfd, check it;
-//! 2. open every handle: namespaces, root, cwd, environment, cgroup, label;
-//! 3. join the cgroup (rule 8), drop groups if entering a user namespace;
-//! 4. enter the namespaces; chroot and chdir;
-//! 5. fork if the PID namespace needs it (the parent waits and forwards
-//!    signals); in the process that execs: credentials, then exec with every
-//!    descriptor above 2 closed (rule 4).
+//! [`prepare`] (before anything is entered, see `prepare.rs`):
+//! 1. not dumpable (security rule 3);
+//! 2. the files the command line named, in order; the target, held once by
+//!    pidfd and /proc/PID and checked (rule 1);
+//! 3. every handle: namespaces, root, working directory, cgroup, label, pty.
+//!
+//! Between the two, a planner may ask the prepared target what it needs
+//! (the container's passwd, whether a shell exists) and finish its plan.
+//!
+//! [`run`]:
+//! 4. what the plan reads of the target, through the held handles; a last
+//!    check that the target still lives;
+//! 5. join the cgroup (rule 8), drop groups if entering a user namespace;
+//! 6. enter the namespaces; chroot and chdir; the exec label;
+//! 7. fork if the PID namespace or a relay needs it (the parent waits and
+//!    forwards signals), or to start a detached program and return; in the
+//!    process that execs: credentials, then exec with our descriptors
+//!    closed (rule 4) and, for docker-enter, every descriptor above 2.
 
 mod creds;
+mod detach;
 mod dirs;
-pub mod environ;
-pub mod exec;
+mod environ;
+mod exec;
 mod namespaces;
 mod pipes;
+mod prepare;
 mod relay;
 mod self_exec;
 mod supervise;
 mod terminal;
 
-use crate::cgroup::CgroupJoin;
-use crate::error::{Error, Result};
-use crate::label::ExecLabel;
+pub use prepare::{check_named_files, prepare, Prepared};
+
+use crate::error::{Error, ErrorKind, Result};
 use crate::ns::NsKind;
-use crate::plan::{ForkMode, Plan, Program};
-use crate::sys::{self, fd, ns, process};
-use crate::target::Target;
+use crate::plan::{ForkMode, InheritedFds, Plan, Program};
+use crate::signals::SIGKILL;
+use crate::sys::{fd, ids, mount, ns, process, Errno};
 use pipes::Pipes;
+use prepare::Opening;
 use std::ffi::CString;
-use std::os::fd::AsFd;
 use std::path::Path;
 use supervise::Attach;
 
-/// Carry the plan out. Returns the exit status to leave with when we forked
-/// and waited; otherwise returns only an error (exec replaced us).
-pub fn run(plan: &Plan) -> Result<i32> {
-    // Asked now: credentials may change before an error is reported.
-    let privileged = process::has_cap_sys_admin();
-    run_plan(plan, privileged).map_err(|e| explain_permission(e, privileged))
+/// Carry the plan out with the handles `prepare` opened for it. Returns
+/// the exit status to leave with when we forked and waited; otherwise
+/// returns only an error (exec replaced us).
+pub fn run(prepared: Prepared, plan: &Plan) -> Result<i32> {
+    if prepared.opened_for != Opening::of(plan) {
+        return Err(Error::msg(
+            "internal error: the plan changed what to enter after it was prepared",
+        ));
+    }
+    let privileged = prepared.privileged;
+    run_prepared(prepared, plan).map_err(|e| explain_permission(e, privileged))
 }
 
-/// A refusal for lack of privilege says what privilege is needed.
+/// Root without CAP_SYS_ADMIN is root in a container: say how to run the
+/// can so that it may enter (the forms docs/can.md gives).
+const CONTAINED_ROOT_HINT: &str = "root here lacks CAP_SYS_ADMIN: run the can with \
+     --privileged, or with --cap-add ALL --security-opt seccomp=unconfined";
+
+/// A refusal for lack of privilege says what privilege is needed, and how
+/// to get it when we already are root.
 fn explain_permission(err: Error, privileged: bool) -> Error {
-    let denied = matches!(err.errno, Some(libc::EPERM) | Some(libc::EACCES));
-    if denied && err.kind != crate::error::ErrorKind::Exec && !privileged {
-        err.hint("root or CAP_SYS_ADMIN is needed")
-    } else {
+    let denied = matches!(err.errno, Some(Errno::PERM) | Some(Errno::ACCESS));
+    if !denied || err.kind == ErrorKind::Exec || privileged {
         err
+    } else if ids::getuid() == 0 {
+        err.hint(CONTAINED_ROOT_HINT)
+    } else {
+        err.hint("root or CAP_SYS_ADMIN is needed")
     }
 }
 
-fn run_plan(plan: &Plan, privileged: bool) -> Result<i32> {
-    process::set_dumpable(false)
-        .map_err(|e| Error::sys("cannot make the process non-dumpable", e))?;
-    let target = plan.target.as_ref().map(Target::open).transpose()?;
-    let target = target.as_ref();
-
-    let namespaces = namespaces::prepare(plan, target)?;
-    let dirs = dirs::prepare(plan, target)?;
-    let env = environ::prepare(&plan.env, target)?;
-    let mut creds = creds::resolve(&plan.creds, target, namespaces.enters(NsKind::User))?;
-    let cgroup = if plan.join_cgroup {
-        Some(prepare_cgroup(target)?)
-    } else {
-        None
-    };
-    let label = match (plan.follow_context, target) {
-        (true, Some(t)) => ExecLabel::prepare(t)?,
-        (true, None) => return Err(Error::msg("no target PID specified for --follow-context")),
-        _ => None,
-    };
+fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
+    let target = prepared.target.as_ref();
+    let env = environ::build(&plan.env, target)?;
+    let mut creds = creds::resolve(
+        &plan.creds,
+        target,
+        prepared.namespaces.enters(NsKind::User),
+    )?;
     // Identify our binary while /proc/self/exe is still the host's view.
     let guard = if plan.hardening.refuse_self_exec {
         self_exec::SelfExe::current()
     } else {
         None
     };
-    let host_master = if plan.pty && sys::tty::isatty(std::io::stdin().as_fd()) {
-        Some(terminal::open_host_master()?)
-    } else {
-        None
-    };
-    if let Some(t) = target {
-        // Everything read from /proc/PID above was the pidfd's process.
-        t.check_alive()?;
-    }
-
-    if let Some(cgroup) = &cgroup {
+    if let Some(cgroup) = &prepared.cgroup {
         cgroup.join()?;
     }
-    if namespaces.enters(NsKind::User) {
+    if prepared.namespaces.enters(NsKind::User) {
         creds::drop_groups_early(&mut creds);
     }
-    namespaces::enter(&namespaces, target)?;
+    namespaces::enter(&prepared.namespaces, target)?;
     // Entering a user namespace owned by another uid may make us dumpable.
     process::set_dumpable(false)
         .map_err(|e| Error::sys("cannot make the process non-dumpable", e))?;
-    dirs::apply(&dirs, plan.hardening)?;
-    if let Some(label) = &label {
+    dirs::apply(&prepared.dirs, &plan.workdir, plan.hardening)?;
+    if let Some(label) = &prepared.label {
         label.apply()?;
     }
 
-    let attach = match host_master {
-        Some(master) => Attach::Pty(terminal::open(master)?),
-        None if plan.hardening.no_host_terminal => match Pipes::for_terminals()? {
-            Some(pipes) => Attach::Pipes(pipes),
-            None => Attach::Inherit,
-        },
-        None => Attach::Inherit,
-    };
-    let fork = !matches!(attach, Attach::Inherit)
-        || match plan.fork {
-            ForkMode::Never => false,
-            ForkMode::Always => true,
-            ForkMode::WhenPidNs => namespaces.enters(NsKind::Pid) || plan.mount_proc,
-        };
     let finish = |watch: Option<&supervise::DeathWatch>| -> Error {
         if let Err(e) = finish_in_program(plan, &creds, watch) {
             return e;
         }
         execute(&plan.program, &env, guard)
     };
+    let privileged = prepared.privileged;
+    if plan.detach {
+        let null = detach::null_device(prepared.host_null)?;
+        return detach::start(null, || explain_permission(finish(None), privileged));
+    }
+    let attach = match prepared.host_master {
+        Some(master) => Attach::Pty(terminal::open(master)?),
+        None if plan.hardening.no_host_terminal => {
+            Attach::Pipes(Pipes::for_terminals(terminal::standard_terminals())?)
+        }
+        None => Attach::Inherit,
+    };
+    let fork = !matches!(attach, Attach::Inherit)
+        || match plan.fork {
+            ForkMode::Never => false,
+            ForkMode::Always => true,
+            ForkMode::WhenPidNs => prepared.namespaces.enters(NsKind::Pid) || plan.mount_proc,
+        };
     if fork {
         supervise::fork_and_wait(
             plan.tool,
-            plan.kill_child.unwrap_or(libc::SIGKILL),
+            plan.kill_child.unwrap_or(SIGKILL),
             attach,
             |watch| explain_permission(finish(Some(watch)), privileged),
         )
     } else {
-        // Every descriptor above 2 is closed by now, our handles included:
+        // Our descriptors are closed by now, the held handles included:
         // leave at once instead of returning (dropping them would close
         // numbers we no longer own).
         let err = explain_permission(finish(None), privileged);
@@ -138,16 +147,8 @@ fn run_plan(plan: &Plan, privileged: bool) -> Result<i32> {
     }
 }
 
-fn prepare_cgroup(target: Option<&Target>) -> Result<CgroupJoin> {
-    let target = target.ok_or_else(|| Error::msg("no target PID specified for --join-cgroup"))?;
-    let memberships = String::from_utf8_lossy(&target.read("cgroup")?).into_owned();
-    let mountinfo = std::fs::read_to_string("/proc/self/mountinfo")
-        .map_err(|e| Error::io("cannot read /proc/self/mountinfo", &e))?;
-    CgroupJoin::prepare(&memberships, &mountinfo)
-}
-
 /// In the process that will exec: a fresh /proc if asked, credentials,
-/// and no descriptor above 2 left open.
+/// and none of our descriptors left open.
 fn finish_in_program(
     plan: &Plan,
     creds: &creds::Resolved,
@@ -160,31 +161,26 @@ fn finish_in_program(
     if let Some(watch) = watch {
         watch.arm()?;
     }
-    // Closed, not only close-on-exec: execve resolves a `#!` interpreter
-    // while close-on-exec descriptors are still open (security rule 4).
-    fd::close_from(3).map_err(|e| Error::sys("cannot close descriptors", e))?;
-    Ok(())
+    match plan.inherited_fds {
+        InheritedFds::Pass => fd::close_ours(),
+        InheritedFds::Close => fd::close_all_above_stdio(),
+    }
+    .map_err(|e| Error::sys("cannot close descriptors", e))
 }
 
 /// `--mount-proc`: a private mount namespace with a /proc of the PID
 /// namespace we are in, so ps and top see the container's processes.
 fn mount_fresh_proc() -> Result<()> {
-    ns::unshare(libc::CLONE_NEWNS)
+    ns::unshare_mount_namespace()
         .map_err(|e| Error::sys("unshare of the mount namespace failed", e))?;
-    process::mount(None, Path::new("/"), None, libc::MS_REC | libc::MS_PRIVATE)
+    mount::make_private_recursive(Path::new("/"))
         .map_err(|e| Error::sys("cannot make / private", e))?;
-    process::mount(
-        Some("proc"),
-        Path::new("/proc"),
-        Some("proc"),
-        libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
-    )
-    .map_err(|e| Error::sys("mount proc on /proc failed", e))
+    mount::mount_proc(Path::new("/proc")).map_err(|e| Error::sys("mount proc on /proc failed", e))
 }
 
 fn execute(program: &Program, env: &[CString], guard: Option<self_exec::SelfExe>) -> Error {
     match program {
-        Program::Command(argv) => exec::exec_command_guarded(argv, env, guard),
+        Program::Command(argv) => exec::exec_command(argv, env, guard),
         Program::LoginShell => exec::exec_login_shell(env),
         Program::Exact { path, argv } => exec::exec_exact(path, argv, env, guard),
     }

@@ -8,16 +8,16 @@
 //! Together this makes both "gain privilege" (user first) and "drop
 //! privilege" (user last) work.
 
+use super::prepare::Opened;
 use crate::error::{Error, Result};
 use crate::ns::NsKind;
 use crate::plan::{AllNamespaces, NsSource, Plan};
-use crate::sys::{fd, ns, pidfd};
-use crate::target::{own_ns_id, Target};
+use crate::sys::{fs, ns, pidfd, Errno};
+use crate::target::{own_kinds, own_ns_id, Target};
 use std::os::fd::{AsFd, OwnedFd};
 
 pub struct Namespaces {
-    /// Kinds to enter through the target's pidfd, as CLONE_NEW* flags.
-    pidfd_flags: i32,
+    /// Kinds to enter through the target's pidfd, all in one setns.
     pidfd_kinds: Vec<NsKind>,
     /// Kinds to enter through a namespace file.
     files: Vec<(NsKind, OwnedFd)>,
@@ -31,6 +31,16 @@ impl Namespaces {
 
 /// The kinds to enter and where each comes from.
 fn choose(plan: &Plan, target: Option<&Target>) -> Result<Vec<(NsKind, NsSource)>> {
+    let own = if plan.all == AllNamespaces::No {
+        Vec::new()
+    } else {
+        own_kinds()
+    };
+    // The target's namespace of `kind` is not ours (`--all` skips ours).
+    let differs = |kind: NsKind| -> Result<bool> {
+        let target = target.ok_or_else(|| Error::msg("no target PID specified for --all"))?;
+        Ok(Some(target.ns_id(kind)?) != own_ns_id(kind))
+    };
     let mut chosen = Vec::new();
     for kind in NsKind::ALL {
         if let Some(source) = plan.source_of(kind) {
@@ -39,18 +49,12 @@ fn choose(plan: &Plan, target: Option<&Target>) -> Result<Vec<(NsKind, NsSource)
         }
         let wanted = match plan.all {
             AllNamespaces::No => false,
-            AllNamespaces::Every | AllNamespaces::Differing => {
-                let Some(ours) = own_ns_id(kind) else {
-                    continue;
-                };
-                let target =
-                    target.ok_or_else(|| Error::msg("no target PID specified for --all"))?;
-                let theirs = target.ns_id(kind)?;
-                match plan.all {
-                    AllNamespaces::Every => kind != NsKind::User || theirs != ours,
-                    _ => theirs != ours,
-                }
-            }
+            _ if !own.contains(&kind) => false,
+            // nsenter -a: every kind this kernel has, the user namespace
+            // only when it is not ours (entering one's own fails).
+            AllNamespaces::Every => kind != NsKind::User || differs(kind)?,
+            // docker-enter: what the container shares with us is not entered.
+            AllNamespaces::Differing => differs(kind)?,
         };
         if wanted {
             chosen.push((kind, NsSource::Target));
@@ -59,14 +63,14 @@ fn choose(plan: &Plan, target: Option<&Target>) -> Result<Vec<(NsKind, NsSource)
     Ok(chosen)
 }
 
-/// Open every handle the plan needs.
-pub fn prepare(plan: &Plan, target: Option<&Target>) -> Result<Namespaces> {
+/// Open every handle the plan needs (files named on the command line were
+/// opened already, in order: take those).
+pub fn prepare(plan: &Plan, target: Option<&Target>, opened: &mut Opened) -> Result<Namespaces> {
     let mut out = Namespaces {
-        pidfd_flags: 0,
         pidfd_kinds: Vec::new(),
         files: Vec::new(),
     };
-    let use_pidfd = target.is_some_and(|t| t.pidfd.is_some()) && !plan.user_parent;
+    let use_pidfd = target.is_some_and(|t| t.pidfd().is_some()) && !plan.user_parent;
     for (kind, source) in choose(plan, target)? {
         match source {
             NsSource::Target => {
@@ -77,17 +81,12 @@ pub fn prepare(plan: &Plan, target: Option<&Target>) -> Result<Namespaces> {
                     ))
                 })?;
                 if use_pidfd {
-                    out.pidfd_flags |= kind.clone_flag();
                     out.pidfd_kinds.push(kind);
                 } else {
                     out.files.push((kind, target.open_ns(kind)?));
                 }
             }
-            NsSource::Path(path) => {
-                let file = fd::open(&path, libc::O_RDONLY)
-                    .map_err(|e| Error::sys(format!("cannot open {}", path.display()), e))?;
-                out.files.push((kind, file));
-            }
+            NsSource::Path(path) => out.files.push((kind, opened.take_or_open(&path)?)),
             NsSource::Nsid(id) => return Err(nsid_unsupported(kind, id)),
             NsSource::TargetSocket(sockfd) => {
                 let target = target.ok_or_else(|| Error::msg("--net-socket needs --target"))?;
@@ -149,7 +148,8 @@ fn add_parent_userns(out: &mut Namespaces) -> Result<()> {
     // The parent may be our own user namespace: entering it again is an error
     // the kernel reports as EINVAL; there is nothing to enter.
     let ours = own_ns_id(NsKind::User);
-    if fd::dev_ino(parent.as_fd()).ok() != ours {
+    let parent_id = fs::fstat(parent.as_fd()).ok().map(|m| (m.dev, m.ino));
+    if parent_id != ours {
         out.files.insert(0, (NsKind::User, parent));
     }
     Ok(())
@@ -161,12 +161,12 @@ pub fn enter(namespaces: &Namespaces, target: Option<&Target>) -> Result<()> {
     // then the target's namespace files are opened instead, before anything
     // is entered, and join the two passes.
     let mut fallback = Vec::new();
-    if namespaces.pidfd_flags != 0 {
+    if !namespaces.pidfd_kinds.is_empty() {
         let target = target.expect("pidfd namespaces come from a target");
         let pidfd = target.pidfd().expect("pidfd namespaces come from a pidfd");
-        match ns::setns(pidfd, namespaces.pidfd_flags) {
+        match ns::setns_process(pidfd, &namespaces.pidfd_kinds) {
             Ok(()) => {}
-            Err(libc::EINVAL) => {
+            Err(Errno::INVAL) => {
                 for &kind in &namespaces.pidfd_kinds {
                     fallback.push((kind, target.open_ns(kind)?));
                 }
@@ -178,13 +178,13 @@ pub fn enter(namespaces: &Namespaces, target: Option<&Target>) -> Result<()> {
     }
     let mut pending = Vec::new();
     for (kind, file) in namespaces.files.iter().chain(fallback.iter()) {
-        if *kind == NsKind::User || ns::setns(file.as_fd(), kind.clone_flag()).is_err() {
+        if *kind == NsKind::User || ns::setns_file(file.as_fd(), *kind).is_err() {
             pending.push((*kind, file));
         }
     }
     pending.sort_by_key(|(kind, _)| *kind);
     for (kind, file) in pending {
-        ns::setns(file.as_fd(), kind.clone_flag()).map_err(|e| {
+        ns::setns_file(file.as_fd(), kind).map_err(|e| {
             Error::sys(
                 format!("reassociate to namespace '{}' failed", kind.label()),
                 e,

@@ -5,6 +5,8 @@
 //! a pipe that the waiting parent relays, and the program starts a session
 //! of its own: it holds no descriptor of the host's terminal and cannot
 //! open it as /dev/tty, so it cannot push keystrokes into it (TIOCSTI).
+//! The session of its own holds even when none of the three is a terminal:
+//! our controlling terminal could still be opened as /dev/tty.
 
 use crate::error::{Error, Result};
 use crate::sys::{fd, tty};
@@ -17,25 +19,20 @@ pub struct Pipes {
     pub to_program: Option<OwnedFd>,
     /// The parent's ends of the program's stdout/stderr, and where to copy.
     pub from_program: Vec<(OwnedFd, RawFd)>,
+    /// Which of our 0, 1 and 2 are terminals (and so have pipes).
+    pub terminals: [bool; 3],
 }
 
 impl Pipes {
-    /// Pipes for those of 0, 1 and 2 that are terminals; None when none is.
-    pub fn for_terminals() -> Result<Option<Pipes>> {
+    /// Pipes for those of 0, 1 and 2 that are `terminals` (maybe none).
+    pub fn for_terminals(terminals: [bool; 3]) -> Result<Pipes> {
         let mut pipes = Pipes {
             program_ends: Vec::new(),
             to_program: None,
             from_program: Vec::new(),
+            terminals,
         };
-        for target in 0..=2 {
-            let is_tty = match target {
-                0 => tty::isatty(std::io::stdin().as_fd()),
-                1 => tty::isatty(std::io::stdout().as_fd()),
-                _ => tty::isatty(std::io::stderr().as_fd()),
-            };
-            if !is_tty {
-                continue;
-            }
+        for target in (0..=2).filter(|&n| terminals[n as usize]) {
             let (read, write) = fd::pipe().map_err(|e| Error::sys("cannot create a pipe", e))?;
             if target == 0 {
                 pipes.program_ends.push((0, read));
@@ -45,7 +42,7 @@ impl Pipes {
                 pipes.from_program.push((read, target));
             }
         }
-        Ok((!pipes.program_ends.is_empty()).then_some(pipes))
+        Ok(pipes)
     }
 
     /// In the program's process: a new session (no controlling terminal)
@@ -53,7 +50,7 @@ impl Pipes {
     pub fn attach_program(&self) -> Result<()> {
         tty::new_session().map_err(|e| Error::sys("cannot start a new session", e))?;
         for (target, end) in &self.program_ends {
-            tty::dup_onto(end.as_fd(), *target)
+            fd::dup_onto_standard(end.as_fd(), *target)
                 .map_err(|e| Error::sys("cannot attach a pipe", e))?;
         }
         Ok(())

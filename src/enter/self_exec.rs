@@ -13,7 +13,7 @@
 //! sealed copy of ourselves); descriptors are all closed before exec, so a
 //! `/proc/self/fd/N` interpreter finds nothing of ours.
 
-use crate::sys::fd;
+use crate::sys::fs;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -27,16 +27,16 @@ pub struct SelfExe {
 impl SelfExe {
     /// Our binary; call before entering, while /proc is the host's.
     pub fn current() -> Option<SelfExe> {
-        let st = fd::stat(Path::new("/proc/self/exe")).ok()?;
+        let meta = fs::stat(Path::new("/proc/self/exe")).ok()?;
         Some(SelfExe {
-            dev: st.st_dev,
-            ino: st.st_ino,
+            dev: meta.dev,
+            ino: meta.ino,
         })
     }
 
     fn is(&self, path: &[u8]) -> bool {
-        fd::stat(Path::new(OsStr::from_bytes(path)))
-            .is_ok_and(|st| st.st_dev == self.dev && st.st_ino == self.ino)
+        fs::stat(Path::new(OsStr::from_bytes(path)))
+            .is_ok_and(|meta| meta.dev == self.dev && meta.ino == self.ino)
     }
 
     /// The file, or an interpreter of its `#!` lines (nested as the kernel
@@ -58,7 +58,7 @@ impl SelfExe {
 
 /// The interpreter named by a file's `#!` line.
 fn interpreter_of(path: &[u8]) -> Option<Vec<u8>> {
-    let head = fd::read_head(Path::new(OsStr::from_bytes(path)), 256).ok()?;
+    let head = fs::read_head(Path::new(OsStr::from_bytes(path)), 256).ok()?;
     let line = head.strip_prefix(b"#!")?;
     let line = &line[..line.iter().position(|&b| b == b'\n').unwrap_or(line.len())];
     let interp = line

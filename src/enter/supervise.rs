@@ -8,28 +8,38 @@
 //! (which the program's process group gets anyway) are not delivered a
 //! second time, and the program gets a parent-death signal if we are
 //! killed outright.
+//!
+//! A session ends with its terminal (security rule 16): when the terminal
+//! we relay hangs up (the relay sees it), or the kernel sends us SIGHUP
+//! (our terminal hung up, or the process that controlled it died), the
+//! program is hung up as at the end of a login session: its pty is closed,
+//! or its process group gets SIGHUP. If it has not ended within
+//! [`HANGUP_GRACE`] it is killed, and we die of SIGHUP.
 
 use super::pipes::Pipes;
-use super::relay::{pollfd, Relay};
+use super::relay::{Relay, Relayed};
 use super::terminal::{self, Pty, RawMode};
 use crate::error::{self, Error, Result};
-use crate::sys::process::{self, ChildStatus, Forked};
+use crate::signals::{
+    SIGALRM, SIGCHLD, SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGPIPE, SIGQUIT, SIGSTOP, SIGTERM,
+    SIGUSR1, SIGUSR2, SIGWINCH,
+};
+use crate::sys::fd::{self, PollFlags};
+use crate::sys::process::{self, ChildStatus};
 use crate::sys::signal::{self, SigSet};
-use crate::sys::{fd, pidfd};
-use std::os::fd::AsFd;
+use crate::sys::{pidfd, tty, Errno};
+use std::os::fd::{AsFd, OwnedFd};
+use std::time::{Duration, Instant};
 
 /// Signals a user (or a supervisor such as systemd or docker) may send to
 /// stop or poke the program.
 const FORWARDED: [i32; 8] = [
-    libc::SIGHUP,
-    libc::SIGINT,
-    libc::SIGQUIT,
-    libc::SIGTERM,
-    libc::SIGUSR1,
-    libc::SIGUSR2,
-    libc::SIGWINCH,
-    libc::SIGALRM,
+    SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM,
 ];
+
+/// How long a hung-up program may take to end before it is killed: a
+/// shell saving its history has time; the whole stays within a second.
+const HANGUP_GRACE: Duration = Duration::from_millis(500);
 
 /// How the program is attached to our terminal.
 pub enum Attach {
@@ -37,14 +47,14 @@ pub enum Attach {
     Inherit,
     /// A fresh pty, relayed.
     Pty(Pty),
-    /// Pipes in place of our terminal descriptors, relayed; the program in
-    /// a session of its own.
+    /// Pipes in place of those of our standard descriptors that are
+    /// terminals (maybe none), relayed; the program in a session of its own.
     Pipes(Pipes),
 }
 
-/// Fork; the child runs `child` (which execs, or returns the error that
-/// stopped it), the parent waits and returns the program's exit status
-/// (or dies of its signal).
+/// Start the program's process; it runs `child` (which execs, or returns
+/// the error that stopped it), and we wait and return the program's exit
+/// status (or die of its signal).
 pub fn fork_and_wait(
     tool: &str,
     death_signal: i32,
@@ -52,60 +62,65 @@ pub fn fork_and_wait(
     child: impl FnOnce(&DeathWatch) -> Error,
 ) -> Result<i32> {
     let mut waited = FORWARDED.to_vec();
-    waited.push(libc::SIGCHLD);
+    waited.push(SIGCHLD);
     let set = SigSet::of(&waited);
     let old_mask = signal::block(&set).map_err(|e| Error::sys("cannot block signals", e))?;
-    let parent = pidfd::pidfd_open(process::getpid()).ok();
-    match process::fork().map_err(|e| Error::sys("fork failed", e))? {
-        Forked::Child => {
-            let _ = signal::set_mask(&old_mask);
-            let attached = match &attach {
-                Attach::Inherit => Ok(()),
-                Attach::Pty(pty) => match &pty.peer {
-                    Some(peer) => terminal::attach_program(peer.as_fd()),
-                    None => Ok(()),
-                },
-                Attach::Pipes(pipes) => pipes.attach_program(),
-            };
-            if let Err(e) = attached {
-                process::exit_now(error::report(tool, &e));
-            }
-            let watch = DeathWatch {
-                signal: death_signal,
-                parent,
-            };
-            let err = child(&watch);
-            process::exit_now(error::report(tool, &err))
+    let watch = DeathWatch {
+        signal: death_signal,
+        parent: pidfd::pidfd_open(process::getpid()).ok(),
+    };
+    let mut child = Some(child);
+    let mut in_child = || -> i32 {
+        let _ = signal::set_mask(&old_mask);
+        let attached = match &attach {
+            Attach::Inherit => Ok(()),
+            Attach::Pty(pty) => match &pty.peer {
+                Some(peer) => terminal::attach_program(peer.as_fd()),
+                None => Ok(()),
+            },
+            Attach::Pipes(pipes) => pipes.attach_program(),
+        };
+        let err = match (attached, child.take()) {
+            (Err(e), _) => e,
+            (Ok(()), Some(run)) => run(&watch),
+            (Ok(()), None) => Error::msg("internal error: the program was started twice"),
+        };
+        error::report(tool, &err)
+    };
+    let child = process::spawn(&mut in_child).map_err(|e| Error::sys("fork failed", e))?;
+    // Keep only our ends: the program's ends held here would keep its
+    // output open after it exits.
+    let owns_terminal = !matches!(attach, Attach::Inherit);
+    let (relay, raw, detached) = match attach {
+        Attach::Inherit => (Relay::none(), None, false),
+        Attach::Pty(pty) => {
+            let terminals = terminal::standard_terminals();
+            terminal::copy_window_size(pty.master.as_fd());
+            let raw = terminals[0].then(RawMode::enter);
+            (Relay::pty(pty.master, terminals), raw, false)
         }
-        Forked::Parent { child } => {
-            // Keep only our ends: the program's ends held here would keep
-            // its output open after it exits.
-            let (relay, raw, detached) = match attach {
-                Attach::Inherit => (Relay::none(), None, false),
-                Attach::Pty(pty) => {
-                    terminal::copy_window_size(pty.master.as_fd());
-                    (Relay::pty(pty.master), Some(RawMode::enter()), false)
-                }
-                Attach::Pipes(pipes) => (
-                    Relay::pipes(pipes.to_program, pipes.from_program),
-                    None,
-                    true,
-                ),
-            };
-            // A write to a pipe the program closed must not kill us.
-            signal::ignore(libc::SIGPIPE);
-            let signals =
-                signal::signalfd(&set).map_err(|e| Error::sys("cannot wait for signals", e))?;
-            Parent {
-                child,
-                signals,
-                relay,
-                raw,
-                detached,
-            }
-            .wait()
-        }
+        Attach::Pipes(pipes) => (
+            Relay::pipes(pipes.to_program, pipes.from_program, pipes.terminals),
+            None,
+            true,
+        ),
+    };
+    if relay.is_active() {
+        // A write to a pipe the program closed must not kill us.
+        signal::ignore(SIGPIPE);
     }
+    let signals = signal::signalfd(&set).map_err(|e| Error::sys("cannot wait for signals", e))?;
+    Parent {
+        child,
+        signals,
+        relay,
+        raw,
+        detached,
+        owns_terminal,
+        hung_up: None,
+        killed: false,
+    }
+    .wait()
 }
 
 /// The program's tie to the waiting parent: if the parent dies, the
@@ -113,7 +128,7 @@ pub fn fork_and_wait(
 pub struct DeathWatch {
     signal: i32,
     /// A pidfd of the parent: it turns readable when the parent has exited.
-    parent: Option<std::os::fd::OwnedFd>,
+    parent: Option<OwnedFd>,
 }
 
 impl DeathWatch {
@@ -124,10 +139,11 @@ impl DeathWatch {
         process::set_parent_death_signal(self.signal)
             .map_err(|e| Error::sys("cannot set the parent-death signal", e))?;
         if let Some(parent) = &self.parent {
-            let mut fds = [pollfd(parent.as_fd(), libc::POLLIN)];
-            if fd::poll(&mut fds, 0).is_ok() && fds[0].revents != 0 {
+            let exited = fd::poll(&[(parent.as_fd(), PollFlags::IN)], Some(0))
+                .is_ok_and(|ready| !ready[0].is_empty());
+            if exited {
                 signal::set_default(self.signal);
-                process::raise(self.signal);
+                signal::raise(self.signal);
                 process::exit_now(128 + self.signal);
             }
         }
@@ -137,35 +153,85 @@ impl DeathWatch {
 
 struct Parent {
     child: i32,
-    signals: std::os::fd::OwnedFd,
+    signals: OwnedFd,
     relay: Relay,
     raw: Option<RawMode>,
     /// The program is in a session of its own: signals from our terminal
     /// do not reach it unless we pass them on.
     detached: bool,
+    /// The program was given a pty or pipes of ours (docker-enter): it
+    /// holds no terminal of its own, so our terminal's end is its end.
+    owns_terminal: bool,
+    /// Set when our terminal went away: when the program must be gone.
+    hung_up: Option<Instant>,
+    /// We killed the program after a hang-up.
+    killed: bool,
 }
 
 impl Parent {
     fn wait(mut self) -> Result<i32> {
         loop {
-            let relayed = self.relay.poll_set();
-            let mut fds = vec![pollfd(self.signals.as_fd(), libc::POLLIN)];
-            fds.extend(relayed.iter().map(|(_, p)| *p));
-            match fd::poll(&mut fds, -1) {
-                Ok(_) | Err(libc::EINTR) => {}
-                Err(e) => return Err(Error::sys("poll failed", e)),
-            }
-            let ready: Vec<_> = relayed
-                .iter()
-                .zip(&fds[1..])
-                .map(|((slot, _), p)| (*slot, *p))
+            let (slots, revents) = {
+                let relayed = self.relay.poll_set();
+                let mut fds = vec![(self.signals.as_fd(), PollFlags::IN)];
+                fds.extend(relayed.iter().map(|(_, fd, events)| (*fd, *events)));
+                let revents = match fd::poll(&fds, self.time_left_ms()) {
+                    Ok(revents) => revents,
+                    Err(Errno::INTR) => vec![PollFlags::empty(); fds.len()],
+                    Err(e) => return Err(Error::sys("poll failed", e)),
+                };
+                let slots: Vec<_> = relayed.iter().map(|(slot, _, _)| *slot).collect();
+                (slots, revents)
+            };
+            let ready: Vec<_> = slots
+                .into_iter()
+                .zip(revents[1..].iter().copied())
                 .collect();
-            self.relay.handle(&ready);
-            if fds[0].revents != 0 {
+            if self.relay.handle(&ready) == Relayed::HungUp {
+                self.hang_up();
+            }
+            if !revents[0].is_empty() {
                 if let Some(code) = self.take_signals()? {
                     return Ok(code);
                 }
             }
+            if self.time_left_ms() == Some(0) && !self.killed {
+                // The program outlived its hang-up: nothing stays behind,
+                // neither it nor its process group (it leads one).
+                let _ = signal::kill(-self.child, SIGKILL);
+                let _ = signal::kill(self.child, SIGKILL);
+                self.killed = true;
+            }
+        }
+    }
+
+    /// How long poll may wait: without limit, or until the hung-up program
+    /// must be gone.
+    fn time_left_ms(&self) -> Option<u32> {
+        let deadline = self.hung_up.filter(|_| !self.killed)?;
+        let left = deadline.saturating_duration_since(Instant::now());
+        Some(u32::try_from(left.as_millis()).unwrap_or(u32::MAX))
+    }
+
+    /// Our terminal is gone: hang the program up as a login session's end
+    /// would, once.
+    fn hang_up(&mut self) {
+        if self.hung_up.is_some() {
+            return;
+        }
+        self.hung_up = Some(Instant::now() + HANGUP_GRACE);
+        if let Some(raw) = self.raw.take() {
+            raw.restore_now();
+        }
+        let through_pty = self.relay.pty_master().is_some();
+        // Closes a pty master: the kernel hangs up the program's terminal
+        // and sends SIGHUP and SIGCONT to the session it leads.
+        self.relay.hang_up();
+        if !through_pty {
+            // Pipes: the program leads a session and a process group of
+            // its own; signal the group, as a terminal's hang-up would.
+            let _ = signal::kill(-self.child, SIGHUP);
+            let _ = signal::kill(-self.child, SIGCONT);
         }
     }
 
@@ -175,17 +241,25 @@ impl Parent {
             .map_err(|e| Error::sys("cannot read signals", e))?
         {
             match received.signo {
-                libc::SIGCHLD => {
+                SIGCHLD => {
                     if let Some(code) = self.reap()? {
                         return Ok(Some(code));
                     }
                 }
-                libc::SIGWINCH if self.relay.pty_master().is_some() => {
+                // The kernel's SIGHUP: our terminal hung up, or the process
+                // that controlled it died.
+                SIGHUP if !received.sent_by_process() && self.owns_terminal => self.hang_up(),
+                // Only a session leader gets a hang-up: the program, on
+                // our terminal, would not hear of it.
+                SIGHUP if !received.sent_by_process() && tty::is_session_leader() => {
+                    let _ = signal::kill(self.child, SIGHUP);
+                }
+                SIGWINCH if self.relay.pty_master().is_some() => {
                     if let Some(master) = self.relay.pty_master() {
                         terminal::copy_window_size(master);
                     }
                 }
-                libc::SIGWINCH if self.detached => {}
+                SIGWINCH if self.detached => {}
                 signo if received.sent_by_process() || self.detached => {
                     let _ = signal::kill(self.child, signo);
                 }
@@ -205,7 +279,13 @@ impl Parent {
                 }
                 Ok(Some(ChildStatus::Signaled(sig))) => {
                     self.finish();
-                    die_of(sig)
+                    // Killed for outliving its hang-up: we end as the
+                    // hang-up ended the session.
+                    die_of(if self.killed { SIGHUP } else { sig })
+                }
+                Ok(Some(ChildStatus::Stopped(_))) if self.hung_up.is_some() => {
+                    // No terminal left to give back: let it run to its end.
+                    let _ = signal::kill(self.child, SIGCONT);
                 }
                 Ok(Some(ChildStatus::Stopped(_))) => {
                     // Job control: stop ourselves so the shell sees a stopped
@@ -213,11 +293,11 @@ impl Parent {
                     if let Some(raw) = &self.raw {
                         raw.restore();
                     }
-                    let _ = signal::kill(process::getpid(), libc::SIGSTOP);
+                    let _ = signal::kill(process::getpid(), SIGSTOP);
                     if let Some(raw) = &self.raw {
                         raw.reapply();
                     }
-                    let _ = signal::kill(self.child, libc::SIGCONT);
+                    let _ = signal::kill(self.child, SIGCONT);
                 }
                 Ok(Some(ChildStatus::Continued)) => {}
                 Err(e) => return Err(Error::sys("waitpid failed", e)),
@@ -240,6 +320,6 @@ fn die_of(sig: i32) -> ! {
     process::disable_core_dumps();
     signal::set_default(sig);
     let _ = signal::set_mask(&SigSet::of(&[]));
-    process::raise(sig);
+    signal::raise(sig);
     process::exit_now(128 + sig)
 }

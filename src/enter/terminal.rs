@@ -6,6 +6,7 @@
 //! we relay bytes between our terminal (in raw mode) and the master.
 
 use crate::error::{Error, Result};
+use crate::sys::fs::{self, OFlags};
 use crate::sys::{fd, tty};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::Path;
@@ -19,7 +20,7 @@ pub struct Pty {
 /// The host's pty multiplexer, opened before entering: the fallback when
 /// the container has no usable /dev/ptmx.
 pub fn open_host_master() -> Result<OwnedFd> {
-    fd::open(Path::new("/dev/ptmx"), libc::O_RDWR | libc::O_NOCTTY)
+    fs::open(Path::new("/dev/ptmx"), OFlags::RDWR | OFlags::NOCTTY)
         .map_err(|e| Error::sys("cannot open /dev/ptmx", e))
 }
 
@@ -39,16 +40,10 @@ pub fn open(host_master: OwnedFd) -> Result<Pty> {
 /// The container's /dev/ptmx, only if it is the pty multiplexer device
 /// (character device 5:2); a container could put anything at that path.
 fn container_master() -> Option<OwnedFd> {
-    let flags = libc::O_RDWR | libc::O_NOCTTY | libc::O_NONBLOCK;
-    let master = fd::open(Path::new("/dev/ptmx"), flags).ok()?;
-    let st = fd::fstat(master.as_fd()).ok()?;
-    let is_ptmx = st.st_mode & libc::S_IFMT == libc::S_IFCHR
-        && libc::major(st.st_rdev) == 5
-        && libc::minor(st.st_rdev) == 2;
-    if !is_ptmx {
-        return None;
-    }
-    Some(master)
+    let flags = OFlags::RDWR | OFlags::NOCTTY | OFlags::NONBLOCK;
+    let master = fs::open(Path::new("/dev/ptmx"), flags).ok()?;
+    let is_ptmx = fs::fstat(master.as_fd()).ok()?.is_char_device(5, 2);
+    is_ptmx.then_some(master)
 }
 
 /// In the program's process: a new session with the pty as its
@@ -61,7 +56,7 @@ pub fn attach_program(peer: BorrowedFd<'_>) -> Result<()> {
         )
     })?;
     for target in 0..=2 {
-        tty::dup_onto(peer, target)
+        fd::dup_onto_standard(peer, target)
             .map_err(|e| Error::sys("cannot attach the pseudo-terminal", e))?;
     }
     Ok(())
@@ -94,6 +89,14 @@ impl RawMode {
             let _ = tty::set_termios(std::io::stdin().as_fd(), t);
         }
     }
+
+    /// Restore at once, for a terminal that may be gone (its output would
+    /// never drain); consumes the value so nothing restores it again.
+    pub fn restore_now(mut self) {
+        if let Some(t) = self.saved.take() {
+            let _ = tty::set_termios_now(std::io::stdin().as_fd(), &t);
+        }
+    }
 }
 
 impl Drop for RawMode {
@@ -102,10 +105,18 @@ impl Drop for RawMode {
     }
 }
 
-/// Give the pty our terminal's size (the kernel then sends SIGWINCH to the
-/// program's foreground process group).
+/// Give the pty the size of our terminal, the first of standard input,
+/// output and error that is one (the kernel then sends SIGWINCH to the
+/// program's foreground process group). With none, the size stays 0x0,
+/// as with `docker exec -t`.
 pub fn copy_window_size(master: BorrowedFd<'_>) {
-    if let Ok(ws) = tty::get_winsize(std::io::stdin().as_fd()) {
-        let _ = tty::set_winsize(master, &ws);
+    let ours = (0..=2).find_map(|n| tty::get_winsize(fd::standard(n)).ok());
+    if let Some(ws) = ours {
+        let _ = tty::set_winsize(master, ws);
     }
+}
+
+/// Which of our standard input, output and error are terminals.
+pub fn standard_terminals() -> [bool; 3] {
+    [0, 1, 2].map(|n| tty::isatty(fd::standard(n)))
 }

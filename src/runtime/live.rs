@@ -6,7 +6,8 @@
 use super::{Container, ContainerState};
 use crate::cgroup::{parse_memberships, parse_mounts, procs_file, CgroupMount};
 use crate::plan::TargetSpec;
-use crate::sys::fd;
+use crate::sys::fs;
+use crate::sys::Errno;
 use crate::target::Target;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -48,7 +49,7 @@ pub fn check_process(container: &Container) -> Liveness {
         Ok(_) => Liveness::Running,
         // Gone before the pidfd was taken, while /proc/PID was read, or
         // after ("process N exited" from the final liveness check).
-        Err(e) if matches!(e.errno, Some(libc::ESRCH) | Some(libc::ENOENT)) => Liveness::Gone,
+        Err(e) if matches!(e.errno, Some(Errno::SRCH) | Some(Errno::NOENT)) => Liveness::Gone,
         Err(e) if e.errno.is_none() && e.what.ends_with(" exited") => Liveness::Gone,
         Err(e) => Liveness::Stale(e.to_string()),
     }
@@ -107,7 +108,7 @@ fn cgroup_mounts() -> &'static [CgroupMount] {
 fn read_text(path: &str) -> String {
     // mountinfo grows with every container's overlay mount.
     const LIMIT: usize = 4 << 20;
-    fd::read_head(Path::new(path), LIMIT)
+    fs::read_head(Path::new(path), LIMIT)
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default()
 }

@@ -337,7 +337,7 @@ impl Lookup {
     /// process in its cgroup), entered at N itself; else the bare process.
     fn by_pid(&self, pid: i32) -> Result<Found, Error> {
         let bare = process::describe(pid)?;
-        let cgroups = crate::sys::fd::read_head(
+        let cgroups = crate::sys::fs::read_head(
             std::path::Path::new(&format!("/proc/{pid}/cgroup")),
             64 << 10,
         )

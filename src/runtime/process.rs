@@ -5,7 +5,8 @@
 use super::{Container, ContainerState, ReadFrom, RuntimeKind};
 use crate::error::Error;
 use crate::plan::Identity;
-use crate::sys::fd;
+use crate::sys::fs;
+use crate::sys::Errno;
 use crate::target::parse_start_ticks;
 use std::path::Path;
 
@@ -20,8 +21,8 @@ const MAX_PROC_FILE: usize = 64 << 10;
 pub fn describe(pid: i32) -> Result<Container, Error> {
     let read = |name: &str, max: usize| {
         let path = format!("/proc/{pid}/{name}");
-        fd::read_head(Path::new(&path), max).map_err(|e| match e {
-            libc::ENOENT | libc::ESRCH => Error::msg(format!("no process {pid}")),
+        fs::read_head(Path::new(&path), max).map_err(|e| match e {
+            Errno::NOENT | Errno::SRCH => Error::msg(format!("no process {pid}")),
             e => Error::sys(format!("cannot read {path}"), e),
         })
     };

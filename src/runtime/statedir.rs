@@ -11,7 +11,8 @@
 //! - fails as one line that names the file.
 
 use crate::error::Error;
-use crate::sys::{self, fd};
+use crate::sys::fs::{self, OFlags};
+use crate::sys::Errno;
 use serde_json::Value;
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
@@ -44,12 +45,12 @@ impl StateDir {
     /// given by the administrator (or its default), so symlinks in its own
     /// path, such as /var/run -> /run, are followed.
     pub fn open(path: &Path) -> Result<Option<StateDir>, Error> {
-        match fd::open(path, libc::O_PATH | libc::O_DIRECTORY) {
+        match fs::open(path, OFlags::PATH | OFlags::DIRECTORY) {
             Ok(dir) => Ok(Some(StateDir {
                 dir,
                 path: path.to_path_buf(),
             })),
-            Err(libc::ENOENT) => Ok(None),
+            Err(Errno::NOENT) => Ok(None),
             Err(e) => Err(with_hint(
                 Error::sys(format!("cannot open state directory {}", path.display()), e),
                 e,
@@ -68,16 +69,16 @@ impl StateDir {
 
     /// A directory beneath this one; `None` when it does not exist.
     pub fn subdir(&self, rel: &str) -> Result<Option<StateDir>, Error> {
-        match fd::open_beneath(
+        match fs::open_beneath(
             self.dir.as_fd(),
             Path::new(rel),
-            libc::O_PATH | libc::O_DIRECTORY,
+            OFlags::PATH | OFlags::DIRECTORY,
         ) {
             Ok(dir) => Ok(Some(StateDir {
                 dir,
                 path: self.path.join(rel),
             })),
-            Err(libc::ENOENT) => Ok(None),
+            Err(Errno::NOENT) => Ok(None),
             Err(e) => Err(self.failed("open", rel, e)),
         }
     }
@@ -85,8 +86,8 @@ impl StateDir {
     /// The names of the entries, those that are text; the order is the
     /// directory's.
     pub fn names(&self) -> Result<Vec<String>, Error> {
-        let names = fd::dir_names(self.dir.as_fd(), MAX_ENTRIES).map_err(|e| match e {
-            libc::E2BIG => Error::msg(format!(
+        let names = fs::dir_names(self.dir.as_fd(), MAX_ENTRIES).map_err(|e| match e {
+            Errno::TOOBIG => Error::msg(format!(
                 "state directory {} holds more than {MAX_ENTRIES} entries",
                 self.path.display()
             )),
@@ -104,14 +105,14 @@ impl StateDir {
     /// A regular file beneath this directory, at most `max` bytes; `None`
     /// when it does not exist.
     pub fn read(&self, rel: &str, max: usize) -> Result<Option<StateFile>, Error> {
-        let file = match fd::open_beneath(self.dir.as_fd(), Path::new(rel), fd::UNTRUSTED) {
+        let file = match fs::open_beneath(self.dir.as_fd(), Path::new(rel), fs::UNTRUSTED) {
             Ok(f) => f,
-            Err(libc::ENOENT) => return Ok(None),
+            Err(Errno::NOENT) => return Ok(None),
             Err(e) => return Err(self.failed("open", rel, e)),
         };
-        let (bytes, st) = fd::read_regular_stat(&file, max).map_err(|e| match e {
-            libc::EINVAL => Error::msg(format!("{} is not a regular file", self.display(rel))),
-            libc::EFBIG => Error::msg(format!(
+        let (bytes, meta) = fs::read_regular(&file, max).map_err(|e| match e {
+            Errno::INVAL => Error::msg(format!("{} is not a regular file", self.display(rel))),
+            Errno::FBIG => Error::msg(format!(
                 "{} is larger than {}",
                 self.display(rel),
                 human_size(max)
@@ -120,7 +121,7 @@ impl StateDir {
         })?;
         Ok(Some(StateFile {
             bytes,
-            mtime_unix_ms: st.st_mtime * 1000 + st.st_mtime_nsec / 1_000_000,
+            mtime_unix_ms: meta.mtime_unix_ms,
         }))
     }
 
@@ -158,7 +159,7 @@ impl StateDir {
         }
     }
 
-    fn failed(&self, doing: &str, rel: &str, errno: sys::Errno) -> Error {
+    fn failed(&self, doing: &str, rel: &str, errno: Errno) -> Error {
         with_hint(
             Error::sys(format!("cannot {doing} {}", self.display(rel)), errno),
             errno,
@@ -167,12 +168,12 @@ impl StateDir {
 }
 
 /// What an errno means here.
-fn with_hint(err: Error, errno: sys::Errno) -> Error {
+fn with_hint(err: Error, errno: Errno) -> Error {
     match errno {
-        libc::ELOOP => err.hint("state files are read without following symlinks"),
-        libc::EXDEV => err.hint("it leads out of the state directory"),
+        Errno::LOOP => err.hint("state files are read without following symlinks"),
+        Errno::XDEV => err.hint("it leads out of the state directory"),
         // Runtimes keep their state for root only.
-        libc::EACCES | libc::EPERM => err.hint("run as root"),
+        Errno::ACCESS | Errno::PERM => err.hint("run as root"),
         _ => err,
     }
 }

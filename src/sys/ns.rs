@@ -1,6 +1,10 @@
-//! setns(2) and the nsfs ioctls.
+//! Namespaces: setns(2) through a namespace file or a pidfd, unshare(2),
+//! and the nsfs ioctls.
 
+use super::fd::ours;
 use super::{check, SysResult};
+use crate::ns::NsKind;
+use rustix::thread::{LinkNameSpaceType, ThreadNameSpaceType};
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 
 const NSIO: libc::c_ulong = 0xb7;
@@ -11,11 +15,46 @@ const NS_GET_PARENT: libc::c_ulong = NSIO << 8 | 0x2;
 /// SIOCGSKNS: the network namespace of a socket.
 const SIOCGSKNS: libc::c_ulong = 0x894C;
 
-/// setns(2): enter the namespace(s) named by `fd` (a namespace file, or a
-/// pidfd with several CLONE_NEW* flags).
-pub fn setns(fd: BorrowedFd<'_>, flags: i32) -> SysResult<()> {
-    // SAFETY: setns takes a descriptor and flags; no memory is passed.
-    check(unsafe { libc::setns(fd.as_raw_fd(), flags) } as libc::c_long).map(drop)
+fn link_type(kind: NsKind) -> LinkNameSpaceType {
+    match kind {
+        NsKind::User => LinkNameSpaceType::User,
+        NsKind::Cgroup => LinkNameSpaceType::ControlGroup,
+        NsKind::Ipc => LinkNameSpaceType::InterProcessCommunication,
+        NsKind::Uts => LinkNameSpaceType::HostNameAndNISDomainName,
+        NsKind::Net => LinkNameSpaceType::Network,
+        NsKind::Pid => LinkNameSpaceType::ProcessID,
+        NsKind::Mnt => LinkNameSpaceType::Mount,
+        NsKind::Time => LinkNameSpaceType::Time,
+    }
+}
+
+fn thread_types(kinds: &[NsKind]) -> ThreadNameSpaceType {
+    kinds
+        .iter()
+        .fold(ThreadNameSpaceType::empty(), |all, &kind| {
+            all | ThreadNameSpaceType::from_bits_retain(link_type(kind) as u32)
+        })
+}
+
+/// setns(2) through a namespace file (/proc/PID/ns/<name> or a bind mount
+/// of one), which must be a namespace of `kind`.
+pub fn setns_file(file: BorrowedFd<'_>, kind: NsKind) -> SysResult<()> {
+    rustix::thread::move_into_link_name_space(file, Some(link_type(kind)))
+}
+
+/// setns(2) through a pidfd: every namespace of `kinds` of that process at
+/// once (Linux 5.8); the kernel orders them and checks permissions against
+/// the target's user namespace.
+pub fn setns_process(pidfd: BorrowedFd<'_>, kinds: &[NsKind]) -> SysResult<()> {
+    rustix::thread::move_into_thread_name_spaces(pidfd, thread_types(kinds))
+}
+
+/// unshare(CLONE_NEWNS): a private copy of our mount namespace.
+pub fn unshare_mount_namespace() -> SysResult<()> {
+    // SAFETY: CLONE_NEWNS does not unshare the descriptor table, the one
+    // flag that makes unshare unsound (threads seeing each other's
+    // descriptors disappear); we are single-threaded anyway.
+    unsafe { rustix::thread::unshare_unsafe(rustix::thread::UnshareFlags::NEWNS) }
 }
 
 fn ns_ioctl(fd: BorrowedFd<'_>, request: libc::c_ulong) -> SysResult<OwnedFd> {
@@ -23,7 +62,7 @@ fn ns_ioctl(fd: BorrowedFd<'_>, request: libc::c_ulong) -> SysResult<OwnedFd> {
     let rc = check(unsafe { libc::ioctl(fd.as_raw_fd(), request as _) } as libc::c_long)?;
     // SAFETY: the ioctl returned a new descriptor that nothing else owns;
     // the kernel opens it close-on-exec.
-    Ok(unsafe { OwnedFd::from_raw_fd(rc as RawFd) })
+    Ok(ours(unsafe { OwnedFd::from_raw_fd(rc as RawFd) }))
 }
 
 /// The user namespace that owns the namespace `fd`.
@@ -41,8 +80,17 @@ pub fn socket_netns(fd: BorrowedFd<'_>) -> SysResult<OwnedFd> {
     ns_ioctl(fd, SIOCGSKNS)
 }
 
-/// unshare(2).
-pub fn unshare(flags: i32) -> SysResult<()> {
-    // SAFETY: unshare takes only flags.
-    check(unsafe { libc::unshare(flags) } as libc::c_long).map(drop)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_its_own_flag() {
+        let all = NsKind::ALL.iter().fold(0, |acc, &k| {
+            let flag = thread_types(&[k]).bits();
+            assert_eq!(acc & flag, 0, "{k:?}");
+            acc | flag
+        });
+        assert_eq!(thread_types(&NsKind::ALL).bits(), all);
+    }
 }

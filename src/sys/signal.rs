@@ -1,7 +1,11 @@
-//! Signal masks and synchronous signal waiting, for the parent that waits
-//! for the program and forwards signals to it.
+//! Signals: masks, dispositions, sending, and waiting for them through a
+//! signalfd. All through libc: rustix offers these only to programs
+//! without libc, and takes only named signals where the tools pass any
+//! number (real-time ones included).
 
-use super::{check, SysResult};
+use super::fd::ours;
+use super::{check, Errno, SysResult};
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 
 /// A set of signals.
 #[derive(Clone, Copy)]
@@ -29,7 +33,7 @@ pub fn block(set: &SigSet) -> SysResult<SigSet> {
     // SAFETY: both pointers refer to valid sigset_t values.
     let rc = unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, &set.0, &mut old) };
     if rc != 0 {
-        return Err(rc);
+        return Err(Errno::from_raw_os_error(rc));
     }
     Ok(SigSet(old))
 }
@@ -39,12 +43,12 @@ pub fn set_mask(set: &SigSet) -> SysResult<()> {
     // SAFETY: set points to a valid sigset_t; the old mask is not wanted.
     let rc = unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &set.0, std::ptr::null_mut()) };
     if rc != 0 {
-        return Err(rc);
+        return Err(Errno::from_raw_os_error(rc));
     }
     Ok(())
 }
 
-/// A signal taken with sigwaitinfo: its number and who sent it.
+/// A signal taken from a signalfd: its number and who sent it.
 pub struct Received {
     pub signo: i32,
     /// si_code: SI_USER/SI_QUEUE/SI_TKILL when a process sent it, SI_KERNEL
@@ -66,28 +70,38 @@ pub fn set_default(sig: i32) {
     unsafe { libc::signal(sig, libc::SIG_DFL) };
 }
 
+/// Ignore a signal (SIG_IGN).
+pub fn ignore(sig: i32) {
+    // SAFETY: SIG_IGN is always a valid disposition.
+    unsafe { libc::signal(sig, libc::SIG_IGN) };
+}
+
 /// Send a signal to a process.
 pub fn kill(pid: i32, sig: i32) -> SysResult<()> {
     // SAFETY: kill takes numbers only.
     check(unsafe { libc::kill(pid, sig) } as libc::c_long).map(drop)
 }
 
+/// Raise a signal against ourselves.
+pub fn raise(sig: i32) {
+    // SAFETY: raise takes a number.
+    unsafe { libc::raise(sig) };
+}
+
 /// A signalfd for the (blocked) signals in `set`, so signals can be waited
 /// for in poll(2) beside other descriptors.
-pub fn signalfd(set: &SigSet) -> SysResult<std::os::fd::OwnedFd> {
-    use std::os::fd::FromRawFd;
+pub fn signalfd(set: &SigSet) -> SysResult<OwnedFd> {
     // SAFETY: set is a valid sigset_t; -1 asks for a new descriptor.
     let fd = check(
         unsafe { libc::signalfd(-1, &set.0, libc::SFD_CLOEXEC | libc::SFD_NONBLOCK) }
             as libc::c_long,
     )?;
     // SAFETY: signalfd returned a new descriptor that nothing else owns.
-    Ok(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd as i32) })
+    Ok(ours(unsafe { OwnedFd::from_raw_fd(fd as i32) }))
 }
 
 /// Take one pending signal from a signalfd; None when none is pending.
-pub fn read_signalfd(fd: std::os::fd::BorrowedFd<'_>) -> SysResult<Option<Received>> {
-    use std::os::fd::AsRawFd;
+pub fn read_signalfd(fd: BorrowedFd<'_>) -> SysResult<Option<Received>> {
     // SAFETY: an all-zero signalfd_siginfo is valid storage for the kernel.
     let mut info: libc::signalfd_siginfo = unsafe { std::mem::zeroed() };
     let size = std::mem::size_of::<libc::signalfd_siginfo>();
@@ -104,14 +118,7 @@ pub fn read_signalfd(fd: std::os::fd::BorrowedFd<'_>) -> SysResult<Option<Receiv
             signo: info.ssi_signo as i32,
             code: info.ssi_code,
         })),
-        Ok(_) | Err(libc::EAGAIN) => Ok(None),
-        Err(libc::EINTR) => Ok(None),
+        Ok(_) | Err(Errno::AGAIN) | Err(Errno::INTR) => Ok(None),
         Err(e) => Err(e),
     }
-}
-
-/// Ignore a signal (SIG_IGN).
-pub fn ignore(sig: i32) {
-    // SAFETY: SIG_IGN is always a valid disposition.
-    unsafe { libc::signal(sig, libc::SIG_IGN) };
 }

@@ -25,11 +25,7 @@ COPY passwd group /etc/
 
 /// Run docker-enter with `args`; stdin is empty.
 pub fn docker_enter(args: &[&str]) -> Output {
-    Command::new(DOCKER_ENTER)
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("running docker-enter")
+    super::output(Command::new(DOCKER_ENTER).args(args), b"")
 }
 
 pub fn stdout(out: &Output) -> String {
@@ -55,11 +51,11 @@ pub fn ready() -> bool {
 /// stdin empty; its output and how long it took.
 pub fn timed<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (Output, std::time::Duration) {
     let started = std::time::Instant::now();
-    let out = Command::new(DOCKER_ENTER)
-        .args(args)
-        .env_remove("DOCKER_HOST")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("running docker-enter");
+    let out = super::output(
+        Command::new(DOCKER_ENTER)
+            .args(args)
+            .env_remove("DOCKER_HOST"),
+        b"",
+    );
     (out, started.elapsed())
 }

@@ -5,15 +5,19 @@
 #![allow(dead_code)] // each test binary uses its own part of it
 
 pub mod busybox_image;
+pub mod can;
+pub mod completions;
 pub mod docker_enter;
 pub mod podman;
 pub mod private_daemon;
+pub mod pty;
 pub mod tmux;
 
 use std::io::{Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long one run of a tool may take before the test gives up on it.
@@ -30,8 +34,7 @@ pub fn require(cond: bool, why: &str) -> bool {
 }
 
 pub fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() == 0 }
+    rustix::process::geteuid().is_root()
 }
 
 /// Whether `tool` is an executable file on PATH (or is a path to one).
@@ -61,6 +64,18 @@ pub const NOBODY: &[&str] = &[
     "65534",
     "--regid",
     "65534",
+    "--clear-groups",
+    "--",
+];
+
+/// A launcher that runs a command as an ordinary user (uid and gid 1000),
+/// without groups.
+pub const USER_1000: &[&str] = &[
+    "setpriv",
+    "--reuid",
+    "1000",
+    "--regid",
+    "1000",
     "--clear-groups",
     "--",
 ];
@@ -131,9 +146,18 @@ pub fn describe(status: ExitStatus) -> String {
     }
 }
 
-/// Run `cmd` to the end with `stdin` as its input, capturing both outputs;
-/// a run that outlives RUN_TIMEOUT is killed and fails the test.
-pub fn run(cmd: &mut Command, stdin: &[u8]) -> Outcome {
+/// Run `cmd` to the end with `stdin` as its input, capturing both outputs
+/// as bytes. A run that outlives RUN_TIMEOUT is killed and fails the test,
+/// and so does output that stays open after it ended (a process it left
+/// behind holding it): no test waits without a deadline.
+pub fn output(cmd: &mut Command, stdin: &[u8]) -> Output {
+    output_within(cmd, stdin, RUN_TIMEOUT)
+}
+
+/// [`output`] with a deadline of its own, for the few commands that build
+/// something (a release build of the tools takes minutes on a fresh clone).
+pub fn output_within(cmd: &mut Command, stdin: &[u8], limit: Duration) -> Output {
+    let deadline = Instant::now() + limit;
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -142,27 +166,139 @@ pub fn run(cmd: &mut Command, stdin: &[u8]) -> Outcome {
         .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
     let mut input = child.stdin.take().unwrap();
     let data = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
+    std::thread::spawn(move || {
         let _ = input.write_all(&data);
     });
     let out = reader(child.stdout.take().unwrap());
     let err = reader(child.stderr.take().unwrap());
-    let status = wait_with_timeout(&mut child, RUN_TIMEOUT)
-        .unwrap_or_else(|| panic!("{cmd:?} did not finish within {RUN_TIMEOUT:?}"));
-    let _ = writer.join();
-    Outcome {
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-        status: describe(status),
+    let status = wait_with_timeout(&mut child, limit)
+        .unwrap_or_else(|| panic!("{cmd:?} did not finish within {limit:?}"));
+    let rest = || deadline.saturating_duration_since(Instant::now());
+    let collect = |rx: std::sync::mpsc::Receiver<Vec<u8>>, which: &str| {
+        rx.recv_timeout(rest())
+            .unwrap_or_else(|_| panic!("{cmd:?} ended but its {which} stayed open"))
+    };
+    Output {
+        stdout: collect(out, "stdout"),
+        stderr: collect(err, "stderr"),
+        status,
     }
 }
 
-fn reader(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
+/// `output`, as text, with the status described.
+pub fn run(cmd: &mut Command, stdin: &[u8]) -> Outcome {
+    let out = output(cmd, stdin);
+    Outcome {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        status: describe(out.status),
+    }
+}
+
+fn reader(mut pipe: impl Read + Send + 'static) -> std::sync::mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut bytes = Vec::new();
         let _ = pipe.read_to_end(&mut bytes);
-        String::from_utf8_lossy(&bytes).into_owned()
-    })
+        let _ = tx.send(bytes);
+    });
+    rx
+}
+
+/// What a run cost besides its outcome.
+#[derive(Debug)]
+pub struct Measured {
+    pub outcome: Outcome,
+    pub elapsed: Duration,
+    /// The peak resident memory of the process (and of the children it
+    /// waited for), as the kernel accounts it to GNU time (wait4's
+    /// ru_maxrss).
+    pub peak_kib: u64,
+}
+
+/// Run `cmd`'s program with its arguments and environment, stdin empty,
+/// under GNU time, and measure its wall time and peak memory; a run that
+/// outlives RUN_TIMEOUT fails the test.
+pub fn run_measured(cmd: &mut Command) -> Measured {
+    assert!(
+        have("/usr/bin/time"),
+        "GNU time is needed (.ci/setup installs it)"
+    );
+    let report = tempdir("time").join("report");
+    let mut timed = Command::new("/usr/bin/time");
+    timed
+        .args(["-f", "%M", "-o"])
+        .arg(&report)
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(v) => timed.env(key, v),
+            None => timed.env_remove(key),
+        };
+    }
+    let started = Instant::now();
+    let outcome = run(&mut timed, b"");
+    let elapsed = started.elapsed();
+    // "Command exited with non-zero status N" comes first when it did.
+    let text = std::fs::read_to_string(&report).expect("GNU time's report");
+    let peak_kib = text
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no peak memory in {text:?}"));
+    Measured {
+        outcome,
+        elapsed,
+        peak_kib,
+    }
+}
+
+/// The write(2) calls a run makes on its standard error, one string each
+/// as strace shows it (`"nsenter: ...\n"`), from every process it starts.
+pub fn stderr_writes(cmd: &mut Command) -> Vec<String> {
+    let log = tempdir("strace").join("log");
+    let program = cmd.get_program().to_owned();
+    let args: Vec<_> = cmd.get_args().map(|a| a.to_owned()).collect();
+    let mut traced = Command::new("strace");
+    traced
+        .args(["-f", "-qq", "-s", "4096", "-e", "trace=write", "-o"])
+        .arg(&log)
+        .arg(program)
+        .args(args)
+        .stdin(Stdio::null());
+    run(&mut traced, b"");
+    let trace = std::fs::read_to_string(&log).expect("strace log");
+    let _ = std::fs::remove_file(&log);
+    trace
+        .lines()
+        .filter_map(|l| {
+            // "[pid N] write(2, "...", 33) = 33" or "write(2, ...)".
+            let call = &l[l.find("write(2, ")? + "write(2, ".len()..];
+            Some(call[..call.rfind(", ")?].to_string())
+        })
+        .collect()
+}
+
+/// A file of `len` bytes that takes no room: NUL bytes all through.
+pub fn sparse_file(path: &Path, len: u64) {
+    std::fs::File::create(path).unwrap().set_len(len).unwrap();
+}
+
+/// Inputs without end an operator may pass by mistake: /dev/zero, a 5 GB
+/// sparse file and a FIFO that gives NUL bytes until its reader goes away
+/// (made in `dir`; join the handle once each has been read).
+pub fn endless_inputs(dir: &Path) -> ([std::path::PathBuf; 3], std::thread::JoinHandle<()>) {
+    let (sparse, fifo) = (dir.join("sparse"), dir.join("fifo"));
+    sparse_file(&sparse, 5 << 30);
+    sh(&format!("mkfifo {}", fifo.display()));
+    let path = fifo.clone();
+    let feeder = std::thread::spawn(move || {
+        let mut fifo = std::fs::File::create(&path).unwrap();
+        let zeros = [0u8; 65536];
+        while fifo.write_all(&zeros).is_ok() {}
+    });
+    ([Path::new("/dev/zero").to_owned(), sparse, fifo], feeder)
 }
 
 /// Wait for `child`; kill it and return None after `timeout`.
@@ -193,9 +329,12 @@ pub fn sh(script: &str) -> String {
 pub fn kill(pid: i32, sig: i32) {
     // 0 and negative numbers name process groups: ours, at worst.
     assert!(pid > 0, "kill({pid}) would signal a process group");
-    // SAFETY: kill has no memory-safety preconditions.
-    unsafe {
-        libc::kill(pid, sig);
+    // rustix takes named signals only: the tests send those.
+    if let (Some(pid), Some(sig)) = (
+        rustix::process::Pid::from_raw(pid),
+        rustix::process::Signal::from_named_raw(sig),
+    ) {
+        let _ = rustix::process::kill_process(pid, sig);
     }
 }
 
@@ -379,11 +518,136 @@ impl Drop for KillOnDrop {
     }
 }
 
+/// A tool run in the background whose output is collected as it comes.
+pub struct Running {
+    child: KillOnDrop,
+    stdout: Arc<Mutex<String>>,
+    /// Says when the reader has seen the end of the output.
+    drained: std::sync::mpsc::Receiver<()>,
+}
+
+impl Running {
+    pub fn start(cmd: &mut Command) -> Running {
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
+        let mut pipe = child.stdout.take().unwrap();
+        let stdout = Arc::new(Mutex::new(String::new()));
+        let sink = stdout.clone();
+        let (done, drained) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 256];
+            while let Ok(n) = pipe.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+            let _ = done.send(());
+        });
+        Running {
+            child: KillOnDrop(child),
+            stdout,
+            drained,
+        }
+    }
+
+    pub fn pid(&self) -> i32 {
+        self.child.0.id() as i32
+    }
+
+    pub fn output(&self) -> String {
+        self.stdout.lock().unwrap().clone()
+    }
+
+    pub fn wait_output(&self, text: &str) -> bool {
+        wait_until(Duration::from_secs(10), || self.output().contains(text))
+    }
+
+    /// The program: our child, once it runs `comm`.
+    pub fn program(&self, comm_name: &str) -> i32 {
+        let mut found = 0;
+        let ok = wait_until(Duration::from_secs(10), || {
+            found = children(self.pid())
+                .into_iter()
+                .find(|&c| comm(c) == comm_name)
+                .unwrap_or(0);
+            found != 0
+        });
+        assert!(ok, "the program {comm_name} did not start");
+        found
+    }
+
+    /// Wait for the tool to end, and for what it wrote last to be read
+    /// (a process it left behind may hold the pipe: then only briefly).
+    pub fn wait(&mut self) -> String {
+        let status = wait_with_timeout(&mut self.child.0, Duration::from_secs(10))
+            .expect("nsenter did not end");
+        let _ = self.drained.recv_timeout(Duration::from_secs(2));
+        describe(status)
+    }
+}
+
 /// The lines of a /proc/PID/cgroup file, sorted, for comparison.
 pub fn cgroup_lines(text: &str) -> Vec<String> {
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     lines.sort();
     lines
+}
+
+/// A fresh, empty directory of this test run, named after `name`.
+pub fn tempdir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "{name}-{}-{}",
+        std::process::id(),
+        free_pid()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `tool ARGS...` started from bash as `tool ARGS... 3<input 5>output`:
+/// with descriptor 3 reading `input` and 5 writing `output`, on top of
+/// whatever else the test process passes on.
+pub fn with_fds_3_and_5(tool: &str, input: &Path, output: &Path, args: &[String]) -> Command {
+    let mut cmd = Command::new("bash");
+    cmd.args([
+        "-c",
+        "exec 3<\"$1\" 5>\"$2\"; shift 2; exec \"$@\"",
+        "with-fds",
+    ])
+    .arg(input)
+    .arg(output)
+    .arg(tool)
+    .args(args);
+    cmd
+}
+
+/// The descriptors `ls -l /proc/self/fd` shows when it is the program:
+/// `N -> what`, ls's own directory descriptor left out, and pipe and socket
+/// inode numbers dropped so that two runs compare.
+pub fn fd_table(ls_long: &str) -> Vec<String> {
+    let mut table: Vec<String> = ls_long
+        .lines()
+        .filter_map(|line| {
+            let (left, link) = line.split_once(" -> ")?;
+            let fd = left.split_whitespace().last()?;
+            let link = match link.split_once(":[") {
+                Some((kind, _)) => kind,
+                None => link,
+            };
+            let own_dir = link.starts_with("/proc/") && link.ends_with("/fd");
+            (!own_dir).then(|| format!("{fd} -> {link}"))
+        })
+        .collect();
+    table.sort();
+    table
 }
 
 /// Stop a test that cannot run here: skip with the reason, or fail under
@@ -407,25 +671,22 @@ pub fn docker_missing() -> Option<String> {
     if uid.as_deref() != Some("0") {
         return Some("needs root".into());
     }
-    match Command::new("docker")
-        .args(["version", "--format", "{{.Server.Version}}"])
-        .output()
-    {
-        Ok(out) if out.status.success() => None,
-        Ok(out) => Some(format!(
-            "docker daemon not answering: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )),
-        Err(e) => Some(format!("docker CLI not found: {e}")),
+    if !have("docker") {
+        return Some("docker CLI not found".into());
     }
+    let out = docker(&["version", "--format", "{{.Server.Version}}"]);
+    if out.status.success() {
+        return None;
+    }
+    Some(format!(
+        "docker daemon not answering: {}",
+        String::from_utf8_lossy(&out.stderr).trim()
+    ))
 }
 
 /// Run `docker ARGS`, returning its output whatever the status.
 pub fn docker(args: &[&str]) -> Output {
-    Command::new("docker")
-        .args(args)
-        .output()
-        .expect("running docker")
+    output(Command::new("docker").args(args), b"")
 }
 
 /// Run `docker ARGS` that must succeed; its stdout, trimmed.

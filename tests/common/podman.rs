@@ -1,13 +1,10 @@
 //! Podman for the tests: the offline image loaded from Docker's store, and
 //! containers removed when the test ends.
 
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 pub fn podman(args: &[&str]) -> Output {
-    Command::new("podman")
-        .args(args)
-        .output()
-        .expect("running podman")
+    super::output(Command::new("podman").args(args), b"")
 }
 
 pub fn podman_ok(args: &[&str]) -> String {
@@ -22,28 +19,25 @@ pub fn podman_ok(args: &[&str]) -> String {
 
 /// Whether podman can run here; skips (fails under CI) otherwise.
 pub fn ready() -> bool {
-    if Command::new("podman").arg("--version").output().is_err() {
-        super::skip_or_fail("podman is not installed (apt-get install podman)");
-        return false;
-    }
-    true
+    super::require(
+        super::have("podman"),
+        "podman is not installed (apt-get install podman)",
+    )
 }
 
 /// Load a Docker image into Podman's store (Podman takes it as an
 /// archive); its name there.
 pub fn load(tag: &str) -> String {
-    let mut save = Command::new("docker")
-        .args(["save", tag])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let load = Command::new("podman")
-        .arg("load")
-        .stdin(save.stdout.take().unwrap())
-        .output()
-        .unwrap();
+    let load = super::output(
+        Command::new("bash").args([
+            "-c",
+            "set -o pipefail; docker save \"$0\" | podman load",
+            tag,
+        ]),
+        b"",
+    );
     assert!(
-        save.wait().unwrap().success() && load.status.success(),
+        load.status.success(),
         "{}",
         String::from_utf8_lossy(&load.stderr)
     );
@@ -57,7 +51,7 @@ pub struct PodmanContainer {
 
 impl PodmanContainer {
     /// `podman run -d --name NAME-PID OPTIONS... IMAGE COMMAND...`, with the
-    /// limits Podman needs on this machine (see facts.md).
+    /// limits Podman needs on this machine (see docs/facts.md).
     pub fn run(name: &str, options: &[&str], image: &str, command: &[&str]) -> PodmanContainer {
         let name = format!("{name}-{}", std::process::id());
         let _ = podman(&["rm", "-f", "-t", "0", &name]);

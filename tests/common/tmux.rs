@@ -4,6 +4,16 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+/// An interactive bash with job control, as an operator has.
+pub const SHELL: &str = "env -i TERM=xterm PS1='$ ' bash --norc --noprofile -i";
+
+/// How often `marker` shows on the screen. Arithmetic in the typed commands
+/// (`echo READY-$((2*3))`) keeps markers out of the echoed command line:
+/// only output shows "READY-6".
+pub fn count(screen: &str, marker: &str) -> usize {
+    screen.matches(marker).count()
+}
+
 pub struct Tmux {
     pub socket: String,
 }
@@ -17,12 +27,10 @@ impl Tmux {
     }
 
     pub fn run(&self, args: &[&str]) -> std::process::Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .unwrap()
+        super::output(
+            Command::new("tmux").arg("-L").arg(&self.socket).args(args),
+            b"",
+        )
     }
 
     /// A detached session "nsc" running `command` on a 120x40 screen.

@@ -1,24 +1,25 @@
 //! docker-enter's command line: `docker-enter [OPTIONS] CONTAINER [COMMAND
 //! [ARG...]]`. Options stop at CONTAINER; everything after it belongs to
-//! COMMAND. Parsing is pure: it yields a [`Request`]; `run` looks the
-//! container up and `plan` turns both into a [`crate::plan::Plan`].
+//! COMMAND. Parsing is pure: it yields a [`Request`]; once the container is
+//! found, [`entry_plan`] says what to enter, and once that is prepared,
+//! [`finish_plan`] decides the rest from what the container's files say.
 
 mod envfile;
+mod environment;
 mod help;
-mod lookup;
+mod misplaced;
 mod options;
 mod plan;
-mod run;
 
 #[cfg(test)]
+#[path = "docker_enter_tests.rs"]
 mod tests;
 
-pub use envfile::{parse_env_file, resolve_env_args, EnvOverride};
+pub use envfile::{apply_env_values, read_env_file};
+pub use environment::{EnvChanges, EnvOverride};
 pub use help::{help_text, version_text};
-pub use lookup::RootFs;
 pub use options::{visible as visible_options, Opt, OptRow, OPTIONS};
-pub use plan::{plan, ContainerFs};
-pub use run::main;
+pub use plan::{entry_plan, finish_plan, plan, wants_pty};
 
 use crate::cli::getopt::Getopt;
 use crate::error::Error;
@@ -30,7 +31,7 @@ use std::path::PathBuf;
 /// Whether the program gets a fresh terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Tty {
-    /// When our stdin is a terminal.
+    /// When our standard input, output and error all are terminals.
     #[default]
     Auto,
     Always,
@@ -53,6 +54,8 @@ pub struct Request {
     /// `--env-file` paths in order (read before the `-e` values apply).
     pub env_files: Vec<PathBuf>,
     pub tty: Tty,
+    /// `-d`: start the command in the background and return at once.
+    pub detach: bool,
     /// Where containers are looked for: `-H`, the state roots.
     pub sources: SourceOptions,
 }
@@ -106,6 +109,7 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, Error> {
             Opt::Tty => req.tty = Tty::Always,
             Opt::NoTty => req.tty = Tty::Never,
             Opt::Interactive => {}
+            Opt::Detach => req.detach = true,
             Opt::Host => sources.host = Some(text(&value, "--host")?),
             Opt::List => list = true,
             Opt::Format => format = Some(Format::parse(&text(&value, "--format")?)?),
@@ -146,11 +150,26 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, Error> {
     if format.is_some() {
         return Err(Error::usage("--format applies to --list only"));
     }
-    let Some((container, command)) = getopt.operands().split_first() else {
+    let operands = getopt.operands();
+    let Some((container, command)) = operands.split_first() else {
         return Err(Error::usage("no container given"));
     };
+    let options = &args[..args.len() - operands.len()];
+    if let Some(err) = misplaced::options_after(options, container, command) {
+        return Err(err);
+    }
     req.container = text(container, "the container name")?;
     req.command = command.to_vec();
+    if req.detach && req.tty == Tty::Always {
+        return Err(Error::usage(
+            "-d and -t cannot be used together: a detached command has no terminal to relay",
+        ));
+    }
+    if req.detach && req.command.is_empty() {
+        return Err(Error::usage(
+            "-d needs a command: a detached shell would read /dev/null and end at once",
+        ));
+    }
     Ok(Parsed::Run(req))
 }
 

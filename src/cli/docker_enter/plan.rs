@@ -1,17 +1,26 @@
 //! The planner: a request, the container the runtime described and what
 //! its root holds, turned into a [`Plan`] that does what `docker exec`
-//! does. Pure: the container's files come through [`ContainerFs`], so
-//! tests use recorded containers and passwd bytes.
+//! does. Pure: the container's files come through [`ContainerFs`] (the
+//! prepared target answers; tests use recorded containers and passwd
+//! bytes).
+//!
+//! Two steps, with `enter::prepare` between them: [`entry_plan`] says what
+//! to enter (all of it is known from the runtime's description), and
+//! [`finish_plan`] decides user, working directory, environment and
+//! program from the container's own files, read through the handles that
+//! prepare opened.
 
-use super::{EnvOverride, Request};
+use super::environment::{EnvChanges, Environment};
+use super::{Request, Tty};
+use crate::bounded::{Records, CONTAINER_FILE};
 use crate::creds::{resolve_exec_user, ExecUser};
 use crate::error::Error;
 use crate::plan::{
-    AllNamespaces, Credentials, EnvPlan, ForkMode, Hardening, IdSpec, Plan, Program, TargetSpec,
-    WorkDir,
+    AllNamespaces, ContainerFs, Credentials, EnvPlan, ForkMode, Hardening, IdSpec, InheritedFds,
+    PathKind, Plan, Program, TargetSpec, WorkDir,
 };
 use crate::runtime::Container;
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
@@ -20,34 +29,86 @@ const DEFAULT_PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/b
 /// Tried in this order after the user's own shell.
 const FALLBACK_SHELLS: &[&str] = &["/bin/bash", "/bin/sh"];
 
-/// The container's files, seen from inside its root.
-pub trait ContainerFs {
-    /// A regular file's contents; `None` when there is no such file.
-    fn read(&self, path: &Path) -> Result<Option<Vec<u8>>, Error>;
-    fn is_dir(&self, path: &Path) -> bool;
-    /// A regular file with an execute bit.
-    fn is_executable(&self, path: &Path) -> bool;
+/// Whether the program gets a fresh terminal, given whether each of our
+/// standard descriptors is a terminal. A pty turns LF into CRLF: give one
+/// only when all three are, so `> file`, `| cmd` and `2> log` get the
+/// program's bytes exactly, as `docker exec` without -t does. A detached
+/// program gets none (the command line refuses `-d -t`).
+pub fn wants_pty(req: &Request, terminals: [bool; 3]) -> bool {
+    match req.tty {
+        _ if req.detach => false,
+        Tty::Auto => terminals.iter().all(|&t| t),
+        Tty::Always => true,
+        Tty::Never => false,
+    }
 }
 
-/// Everything docker-enter will do, decided before anything is started.
+/// A file of the container as bounded lines (messages about them are put
+/// in the container's context by the caller).
+fn container_lines<'a>(fs: &'a dyn ContainerFs, path: &str) -> Result<Option<Records<'a>>, Error> {
+    Ok(fs
+        .open(Path::new(path))?
+        .map(|file| Records::lines(file, path, CONTAINER_FILE)))
+}
+
+/// Everything docker-enter will do, decided before anything is started:
+/// [`entry_plan`] and [`finish_plan`] in one (what tests use).
 pub fn plan(
     req: &Request,
     container: &Container,
     fs: &dyn ContainerFs,
-    overrides: &[EnvOverride],
-    pty: bool,
+    overrides: EnvChanges,
+    terminals: [bool; 3],
 ) -> Result<Plan, Error> {
+    let mut plan = entry_plan(container, req, terminals);
+    finish_plan(&mut plan, req, container, fs, overrides)?;
+    Ok(plan)
+}
+
+/// What to enter and how, from the runtime's description alone: every
+/// namespace that differs from ours, the cgroup, the hardening of a
+/// container we do not trust, only 0, 1 and 2 for the program, a pty or
+/// not (given which of ours are `terminals`), detached or not. The user,
+/// working directory, environment and program come later, from
+/// [`finish_plan`]; until then the program is a placeholder shell.
+pub fn entry_plan(container: &Container, req: &Request, terminals: [bool; 3]) -> Plan {
+    let mut plan = Plan::new("docker-enter");
+    plan.target = Some(TargetSpec {
+        pid: container.pid,
+        pidfd_ino: None,
+        identity: Some(container.identity.clone()),
+    });
+    plan.all = AllNamespaces::Differing;
+    plan.join_cgroup = true;
+    plan.fork = ForkMode::Always;
+    plan.inherited_fds = InheritedFds::Close;
+    plan.hardening = Hardening {
+        check_cwd: true,
+        refuse_self_exec: true,
+        no_host_terminal: true,
+    };
+    plan.pty = wants_pty(req, terminals);
+    plan.detach = req.detach;
+    plan
+}
+
+/// The rest of the plan, from the container's own files (read through
+/// `fs`) as `docker exec` decides it: user and groups, working directory,
+/// environment, program.
+pub fn finish_plan(
+    plan: &mut Plan,
+    req: &Request,
+    container: &Container,
+    fs: &dyn ContainerFs,
+    overrides: EnvChanges,
+) -> Result<(), Error> {
     let who = container.display(&req.container);
+    let in_container = |e: Error| e.context(format!("in container {who}"));
     let spec = req.user.as_deref().unwrap_or(&container.user);
-    let passwd = fs.read(Path::new("/etc/passwd"))?;
-    let group = fs.read(Path::new("/etc/group"))?;
-    let mut user = resolve_exec_user(
-        spec,
-        &container.group_add,
-        passwd.as_deref(),
-        group.as_deref(),
-    )
-    .map_err(|e| e.context(format!("in container {who}")))?;
+    let passwd = container_lines(fs, "/etc/passwd").map_err(in_container)?;
+    let group = container_lines(fs, "/etc/group").map_err(in_container)?;
+    let mut user =
+        resolve_exec_user(spec, &container.group_add, passwd, group).map_err(in_container)?;
     // The groups a runtime set for its configured user are exactly that
     // user's (its own exec sets them as they are); another `-u` gets its
     // own from the container's files.
@@ -60,9 +121,16 @@ pub fn plan(
         (None, "") => PathBuf::from("/"),
         (None, dir) => PathBuf::from(dir),
     };
-    if !fs.is_dir(&workdir) {
+    let not = match fs.kind(&workdir) {
+        // A magic link is followed inside, as docker exec does; the
+        // directory reached is checked there (security rule 5).
+        PathKind::Directory | PathKind::Unresolved => None,
+        PathKind::Missing => Some("does not exist"),
+        PathKind::Executable | PathKind::Other => Some("is not a directory"),
+    };
+    if let Some(not) = not {
         return Err(Error::msg(format!(
-            "working directory {} does not exist in container {who}",
+            "working directory {} {not} in container {who}",
             workdir.display()
         )));
     }
@@ -73,31 +141,16 @@ pub fn plan(
         Program::Command(req.command.clone())
     };
 
-    let mut plan = Plan::new("docker-enter");
-    plan.target = Some(TargetSpec {
-        pid: container.pid,
-        pidfd_ino: None,
-        identity: Some(container.identity.clone()),
-    });
-    plan.all = AllNamespaces::Differing;
-    plan.join_cgroup = true;
     plan.workdir = WorkDir::After(workdir);
-    plan.env = EnvPlan::Exact(environment(container, &user, pty, overrides, &who)?);
+    plan.env = EnvPlan::Exact(environment(container, &user, plan.pty, overrides, &who)?);
     plan.creds = Credentials {
         uid: Some(IdSpec::Id(user.uid)),
         gid: Some(IdSpec::Id(user.gid)),
         groups: Some(user.groups.clone()),
         ..Credentials::default()
     };
-    plan.fork = ForkMode::Always;
-    plan.hardening = Hardening {
-        check_cwd: true,
-        refuse_self_exec: true,
-        no_host_terminal: true,
-    };
-    plan.pty = pty;
     plan.program = program;
-    Ok(plan)
+    Ok(())
 }
 
 /// The user's shell from the container's passwd, else bash, else sh, the
@@ -110,7 +163,9 @@ fn shell(user: &ExecUser, fs: &dyn ContainerFs, who: &str) -> Result<Program, Er
             candidates.push(fallback);
         }
     }
-    let found = candidates.iter().find(|p| fs.is_executable(p));
+    let found = candidates
+        .iter()
+        .find(|p| fs.kind(p) == PathKind::Executable);
     let Some(path) = found else {
         let tried: Vec<String> = candidates.iter().map(|p| p.display().to_string()).collect();
         return Err(Error::msg(format!(
@@ -132,53 +187,36 @@ fn environment(
     c: &Container,
     user: &ExecUser,
     pty: bool,
-    overrides: &[EnvOverride],
+    overrides: EnvChanges,
     who: &str,
 ) -> Result<Vec<OsString>, Error> {
-    let mut env: Vec<OsString> = vec![DEFAULT_PATH.into()];
+    let mut env = Environment::default();
+    env.set(DEFAULT_PATH.into());
     // Runtimes whose exec adds no HOSTNAME leave the hostname empty.
     if !c.hostname.is_empty() {
-        env.push(format!("HOSTNAME={}", c.hostname).into());
+        env.set(format!("HOSTNAME={}", c.hostname).into());
     }
     if pty {
-        env.push("TERM=xterm".into());
+        env.set("TERM=xterm".into());
     }
     for entry in &c.env {
-        let change = match entry.contains('=') {
-            true => EnvOverride::Set(entry.into()),
-            false => EnvOverride::Unset(entry.into()),
-        };
-        apply(&mut env, &change);
+        match entry.contains('=') {
+            true => env.set(entry.into()),
+            false => env.unset(entry.as_bytes()),
+        }
     }
-    for change in overrides {
-        apply(&mut env, change);
-    }
-    if !env.iter().any(|e| key(e) == b"HOME") {
+    overrides.apply_to(&mut env);
+    if !env.contains(b"HOME") {
         let mut home = b"HOME=".to_vec();
         home.extend_from_slice(user.home.as_os_str().as_bytes());
-        env.push(OsString::from_vec(home));
+        env.set(OsString::from_vec(home));
     }
+    let env = env.into_entries();
     if let Some(bad) = env.iter().find(|e| e.as_bytes().contains(&0)) {
         return Err(Error::msg(format!(
             "environment of container {who} holds a NUL byte in {}",
-            String::from_utf8_lossy(key(bad))
+            String::from_utf8_lossy(super::environment::key(bad))
         )));
     }
     Ok(env)
-}
-
-/// Replace the variable in place, append it, or remove it.
-fn apply(env: &mut Vec<OsString>, change: &EnvOverride) {
-    match change {
-        EnvOverride::Set(entry) => match env.iter_mut().find(|e| key(e) == key(entry)) {
-            Some(slot) => *slot = entry.clone(),
-            None => env.push(entry.clone()),
-        },
-        EnvOverride::Unset(name) => env.retain(|e| key(e) != name.as_bytes()),
-    }
-}
-
-fn key(entry: &OsStr) -> &[u8] {
-    let bytes = entry.as_bytes();
-    bytes.split(|&b| b == b'=').next().unwrap_or(bytes)
 }

@@ -11,7 +11,7 @@ const ALWAYS_ON: &str = concat!(
     " Signals sent to nsenter are passed on to <program>; nsenter never exits\n",
     " before it. --join-cgroup also works on cgroup v1 and hybrid hosts, and\n",
     " --follow-context follows AppArmor profiles as well as SELinux labels.\n",
-    " No descriptor above 2, ours or inherited, reaches <program>.\n",
+    " No descriptor nsenter opens reaches <program>; inherited ones do.\n",
 );
 
 /// The exact text `nsenter --help` prints on stdout.

@@ -1,6 +1,7 @@
 //! nsenter's command line: util-linux 2.42's options (plus our extensions)
 //! turned into a [`Plan`]. Pure: nothing is opened here; paths are recorded
-//! and `enter::run` opens them.
+//! (in command-line order, in `Plan::open_first`) and `enter::prepare`
+//! opens them.
 //!
 //! Errors come in the order util-linux 2.38 gives them: option and value
 //! errors as the options are read, left to right; then the checks that need
@@ -9,21 +10,23 @@
 mod checks;
 mod help;
 mod options;
-mod run;
 mod values;
 
 #[cfg(test)]
+#[path = "nsenter_properties_tests.rs"]
+mod properties_tests;
+#[cfg(test)]
+#[path = "nsenter_tests.rs"]
 mod tests;
 
 pub use help::{help_text, version_text};
 pub use options::{Opt, OptRow, OPTIONS};
-pub use run::main;
 
 use crate::cli::getopt::Getopt;
-use crate::cli::signal::parse_signal;
 use crate::error::Error;
 use crate::ns::NsKind;
 use crate::plan::{AllNamespaces, DirSource, EnvPlan, ForkMode, NsSource, Plan, Program, WorkDir};
+use crate::signals::{parse_signal, SIGKILL};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -47,10 +50,14 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, Error> {
 
 /// Parse, and list the FILE and DIR arguments read before parsing stopped:
 /// util-linux opens each one as it reads it, so a missing file is reported
-/// before a later bad option. All of them when the line parses.
+/// before a later bad option. When the line parses, the plan lists them
+/// all in `open_first`.
 pub fn parse_reading_files(args: &[OsString]) -> (Result<Parsed, Error>, Vec<PathBuf>) {
     let mut files = Vec::new();
-    let parsed = parse_into(args, &mut files);
+    let mut parsed = parse_into(args, &mut files);
+    if let Ok(Parsed::Run(plan)) = &mut parsed {
+        plan.open_first = files.clone();
+    }
     (parsed, files)
 }
 
@@ -191,7 +198,7 @@ fn exclusive_workdirs(seen: &Seen) -> Result<(), Error> {
 /// `--kill-child[=SIG]`: SIGKILL unless a signal is named.
 fn kill_signal(value: Option<OsString>) -> Result<i32, Error> {
     let Some(value) = value else {
-        return Ok(libc::SIGKILL);
+        return Ok(SIGKILL);
     };
     let text = value.to_string_lossy();
     parse_signal(&text).ok_or_else(|| Error::msg(format!("unknown signal: {text}")))

@@ -1,0 +1,144 @@
+//! docker-enter's main: parse, find the container, prepare what to enter,
+//! finish the plan from the container's files read through the prepared
+//! handles, run it. Nothing is started before every check has passed.
+
+use crate::bounded::ExecLimit;
+use crate::cli::docker_enter::{
+    apply_env_values, entry_plan, finish_plan, help_text, parse, read_env_file, version_text,
+    EnvChanges, Parsed, Request,
+};
+use crate::enter;
+use crate::error::{report, write_stderr, Error};
+use crate::runtime::list::{render, Format};
+use crate::runtime::sources::Sources;
+use crate::runtime::{require_running, Container, Lookup, SourceOptions};
+use crate::sys::Errno;
+use std::ffi::OsString;
+use std::io::IsTerminal;
+use std::os::unix::fs::MetadataExt;
+use std::time::Instant;
+
+const TOOL: &str = "docker-enter";
+
+/// Run docker-enter with `args` (without argv[0]); returns the exit status.
+pub fn main(args: &[OsString]) -> i32 {
+    let result = match parse(args) {
+        Ok(Parsed::Run(req)) => enter_container(&req),
+        Ok(Parsed::Help) => return super::print(TOOL, &help_text()),
+        Ok(Parsed::Version) => return super::print(TOOL, &version_text()),
+        Ok(Parsed::List { sources, format }) => list(&sources, &format),
+        Err(e) => Err(e),
+    };
+    result.unwrap_or_else(|e| report(TOOL, &e))
+}
+
+/// `--list`: what every runtime found runs; a runtime that could not be
+/// read is said on stderr, and fails the listing only when nothing could.
+fn list(sources: &SourceOptions, format: &Format) -> Result<i32, Error> {
+    let listing = Lookup::new(Sources::from_options(sources)?).list();
+    for line in listing.notes.iter().chain(&listing.warnings) {
+        say(line);
+    }
+    if listing.containers.is_empty() && !listing.warnings.is_empty() {
+        return Ok(1);
+    }
+    Ok(super::print(TOOL, &render(&listing.containers, format)))
+}
+
+/// One line on stderr, in one write.
+fn say(line: &str) {
+    write_stderr(&format!("{TOOL}: {}\n", line.replace(['\n', '\r'], " ")));
+}
+
+fn enter_container(req: &Request) -> Result<i32, Error> {
+    let timing = Timing::from_env();
+    // Said before anything is looked up: reading a daemon's socket or the
+    // state files may work for others, entering never does.
+    if crate::sys::ids::geteuid() != 0 {
+        return Err(Error::msg(
+            "entering a container needs root: run docker-enter as root (for example with sudo)",
+        ));
+    }
+    let overrides = env_overrides(req)?;
+    let found = Lookup::new(Sources::from_options(&req.sources)?).find(&req.container)?;
+    for note in &found.notes {
+        say(note);
+    }
+    let container = found.container;
+    require_running(&req.container, &container)?;
+    timing.lap("find");
+
+    let terminals = [
+        std::io::stdin().is_terminal(),
+        std::io::stdout().is_terminal(),
+        std::io::stderr().is_terminal(),
+    ];
+    let mut plan = entry_plan(&container, req, terminals);
+    let prepared = enter::prepare(&plan).map_err(|e| hidden_processes(e, req, &container))?;
+    finish_plan(&mut plan, req, &container, &prepared, overrides)?;
+    timing.lap("plan");
+    let code = enter::run(prepared, &plan)?;
+    timing.lap("enter and run");
+    Ok(code)
+}
+
+/// The container's process is not there for us to open (ESRCH) while we
+/// run in a PID namespace other than the host's: we are in a container,
+/// such as the can run without `--pid=host`, that cannot see it.
+fn hidden_processes(err: Error, req: &Request, container: &Container) -> Error {
+    /// The inode of the initial PID namespace (PROC_PID_INIT_INO).
+    const HOST_PID_NS_INO: u64 = 0xEFFF_FFFC;
+    let hidden = err.errno == Some(Errno::SRCH)
+        && std::fs::metadata("/proc/self/ns/pid").is_ok_and(|m| m.ino() != HOST_PID_NS_INO);
+    if !hidden {
+        return err;
+    }
+    err.hint(format!(
+        "the processes of container {} are not visible from this PID namespace: \
+         run the can with --pid=host",
+        container.display(&req.container)
+    ))
+}
+
+/// `--env-file` entries first, then `-e`, as the docker CLI orders them;
+/// `-e KEY` takes KEY's value from our environment. The files are streamed
+/// (a pipe such as `<(cmd)` works) within the limits of execve.
+fn env_overrides(req: &Request) -> Result<EnvChanges, Error> {
+    let ours = |k: &std::ffi::OsStr| std::env::var_os(k);
+    let mut changes = EnvChanges::default();
+    if !req.env_files.is_empty() {
+        let limit = ExecLimit::current();
+        for path in &req.env_files {
+            let file = std::fs::File::open(path)
+                .map_err(|e| Error::io(format!("cannot read env file {}", path.display()), &e))?;
+            read_env_file(file, path, &limit, &mut changes, ours)?;
+        }
+    }
+    apply_env_values(&req.env, &mut changes, ours);
+    Ok(changes)
+}
+
+/// `DOCKER_ENTER_TIMING=1`: each phase's wall time on stderr, so finding
+/// the container can be measured apart from entering it.
+struct Timing {
+    last: std::cell::Cell<Instant>,
+    on: bool,
+}
+
+impl Timing {
+    fn from_env() -> Timing {
+        Timing {
+            last: std::cell::Cell::new(Instant::now()),
+            on: std::env::var_os("DOCKER_ENTER_TIMING").is_some_and(|v| v == "1"),
+        }
+    }
+
+    fn lap(&self, phase: &str) {
+        if self.on {
+            let now = Instant::now();
+            let ms = now.duration_since(self.last.get()).as_secs_f64() * 1000.0;
+            write_stderr(&format!("{TOOL}: timing: {phase} {ms:.3} ms\n"));
+            self.last.set(Instant::now());
+        }
+    }
+}

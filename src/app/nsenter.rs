@@ -1,0 +1,31 @@
+//! nsenter's main: parse, then prepare and run the plan.
+
+use crate::cli::nsenter::{help_text, parse_reading_files, version_text, Parsed};
+use crate::enter;
+use crate::error::report;
+use std::ffi::OsString;
+
+const TOOL: &str = "nsenter";
+
+/// Run nsenter with `args` (without argv[0]); returns the exit status.
+pub fn main(args: &[OsString]) -> i32 {
+    let (parsed, files) = parse_reading_files(args);
+    let plan = match parsed {
+        Ok(Parsed::Run(plan)) => plan,
+        // util-linux opens FILE and DIR arguments as it reads them: the
+        // first that cannot be opened is the error, even before a later
+        // bad option or --help. (A plan opens them itself, once.)
+        other => {
+            if let Err(e) = enter::check_named_files(&files) {
+                return report(TOOL, &e);
+            }
+            return match other {
+                Ok(Parsed::Help) => super::print(TOOL, &help_text()),
+                Ok(Parsed::Version) => super::print(TOOL, &version_text()),
+                Ok(Parsed::Run(_)) => unreachable!("handled above"),
+                Err(e) => report(TOOL, &e),
+            };
+        }
+    };
+    super::prepare_and_run(&plan).unwrap_or_else(|e| report(TOOL, &e))
+}

@@ -1,0 +1,297 @@
+//! The first half of carrying a plan out: open and check everything before
+//! anything is entered, and hold it.
+//!
+//! [`prepare`] makes the process non-dumpable (security rule 3), opens the
+//! files the command line named, takes hold of the target once (pidfd and
+//! /proc/PID, its identity checked), and opens every handle entering needs:
+//! namespaces, root and working directory, the cgroup to join, the label
+//! to exec with, a pty. What a planner still needs to know about the
+//! container it asks the [`Prepared`] value ([`ContainerFs`]), which reads
+//! through the same handles; `run` then uses them too. Nothing is opened
+//! twice and no path to the target is looked up again.
+
+use super::detach;
+use super::dirs::{self, Dirs};
+use super::namespaces::{self, Namespaces};
+use super::terminal;
+use crate::cgroup::CgroupJoin;
+use crate::error::{Error, Result};
+use crate::label::ExecLabel;
+use crate::plan::{
+    AllNamespaces, ContainerFs, DirSource, NsRequest, PathKind, Plan, TargetSpec, WorkDir,
+};
+use crate::sys::fs::{self, OFlags};
+use crate::sys::{caps, process, Errno};
+use crate::target::Target;
+use std::cell::OnceCell;
+use std::ffi::OsString;
+use std::os::fd::{AsFd, OwnedFd};
+use std::path::{Path, PathBuf};
+
+/// Everything opened for one plan, held until `run` uses it.
+pub struct Prepared {
+    /// The parts of the plan this was prepared for.
+    pub(super) opened_for: Opening,
+    /// CAP_SYS_ADMIN before anything changed (for hints on refusals).
+    pub(super) privileged: bool,
+    pub(super) target: Option<Target>,
+    pub(super) namespaces: Namespaces,
+    pub(super) dirs: Dirs,
+    pub(super) cgroup: Option<CgroupJoin>,
+    pub(super) label: Option<ExecLabel>,
+    /// The host's pty multiplexer, for a plan that gives the program a pty.
+    pub(super) host_master: Option<OwnedFd>,
+    /// The host's /dev/null, for a plan that detaches the program.
+    pub(super) host_null: Option<OwnedFd>,
+    /// The container's root (/proc/PID/root), opened when first asked for.
+    root: OnceCell<OwnedFd>,
+}
+
+/// The parts of a plan that `prepare` acts on. `run` refuses a plan whose
+/// parts differ: its handles were opened for another plan. A planner may
+/// still fill in the rest (user, environment, working directory inside,
+/// program) after asking the prepared target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Opening {
+    open_first: Vec<PathBuf>,
+    target: Option<TargetSpec>,
+    all: AllNamespaces,
+    namespaces: Vec<NsRequest>,
+    user_parent: bool,
+    root: Option<DirSource>,
+    workdir_before: Option<DirSource>,
+    join_cgroup: bool,
+    follow_context: bool,
+    pty: bool,
+    detach: bool,
+}
+
+impl Opening {
+    pub(super) fn of(plan: &Plan) -> Opening {
+        Opening {
+            open_first: plan.open_first.clone(),
+            target: plan.target.clone(),
+            all: plan.all,
+            namespaces: plan.namespaces.clone(),
+            user_parent: plan.user_parent,
+            root: plan.root.clone(),
+            workdir_before: match &plan.workdir {
+                WorkDir::Before(source) => Some(source.clone()),
+                _ => None,
+            },
+            join_cgroup: plan.join_cgroup,
+            follow_context: plan.follow_context,
+            pty: plan.pty,
+            detach: plan.detach,
+        }
+    }
+}
+
+/// Files opened in command-line order, taken by the step that uses each.
+pub(super) struct Opened(Vec<(PathBuf, OwnedFd)>);
+
+impl Opened {
+    /// The handle of `path` opened first, else open it now.
+    pub(super) fn take_or_open(&mut self, path: &Path) -> Result<OwnedFd> {
+        match self.0.iter().position(|(p, _)| p == path) {
+            Some(i) => Ok(self.0.remove(i).1),
+            None => open_named(path),
+        }
+    }
+}
+
+/// Open and check everything the plan needs before entering.
+pub fn prepare(plan: &Plan) -> Result<Prepared> {
+    let privileged = caps::has_cap_sys_admin();
+    process::set_dumpable(false)
+        .map_err(|e| Error::sys("cannot make the process non-dumpable", e))?;
+    let mut opened = Opened(
+        plan.open_first
+            .iter()
+            .map(|path| open_named(path).map(|fd| (path.clone(), fd)))
+            .collect::<Result<_>>()?,
+    );
+    let target = plan.target.as_ref().map(Target::open).transpose()?;
+    let namespaces = namespaces::prepare(plan, target.as_ref(), &mut opened)?;
+    let dirs = dirs::prepare(plan, target.as_ref(), &mut opened)?;
+    let cgroup = match (plan.join_cgroup, &target) {
+        (false, _) => None,
+        // Mounting a hierarchy to reach the target's cgroup is privileged.
+        (true, Some(t)) => {
+            Some(cgroup_of(t).map_err(|e| super::explain_permission(e, privileged))?)
+        }
+        (true, None) => return Err(Error::msg("no target PID specified for --join-cgroup")),
+    };
+    let label = match (plan.follow_context, &target) {
+        (false, _) => None,
+        (true, Some(t)) => ExecLabel::prepare(t)?,
+        (true, None) => return Err(Error::msg("no target PID specified for --follow-context")),
+    };
+    let host_master = plan.pty.then(terminal::open_host_master).transpose()?;
+    let host_null = plan.detach.then(detach::open_host_null).transpose()?;
+    Ok(Prepared {
+        opened_for: Opening::of(plan),
+        privileged,
+        target,
+        namespaces,
+        dirs,
+        cgroup,
+        label,
+        host_master,
+        host_null,
+        root: OnceCell::new(),
+    })
+}
+
+/// A FILE or DIR argument, opened as util-linux opens it.
+fn open_named(path: &Path) -> Result<OwnedFd> {
+    fs::open(path, OFlags::RDONLY)
+        .map_err(|e| Error::sys(format!("cannot open {}", path.display()), e))
+}
+
+/// Open each file a command line named, in order, and close them again:
+/// for a command line that fails to parse, the first of its files that
+/// cannot be opened is the error to report (util-linux opens each as it
+/// reads it, before it meets the bad option).
+pub fn check_named_files(paths: &[PathBuf]) -> Result<()> {
+    paths.iter().try_for_each(|path| open_named(path).map(drop))
+}
+
+fn cgroup_of(target: &Target) -> Result<CgroupJoin> {
+    let memberships = String::from_utf8_lossy(target.cgroup()?).into_owned();
+    let mountinfo = std::fs::read_to_string("/proc/self/mountinfo")
+        .map_err(|e| Error::io("cannot read /proc/self/mountinfo", &e))?;
+    CgroupJoin::prepare(&memberships, &mountinfo)
+}
+
+impl Prepared {
+    /// The PID of the target, if the plan has one.
+    pub fn target_pid(&self) -> Option<i32> {
+        self.target.as_ref().map(|t| t.pid)
+    }
+
+    /// The target's environment (/proc/PID/environ), no more than a
+    /// program can be given.
+    pub fn target_environ(&self) -> Result<Vec<OsString>> {
+        super::environ::target_environ(self.held_target()?)
+    }
+
+    fn held_target(&self) -> Result<&Target> {
+        self.target
+            .as_ref()
+            .ok_or_else(|| Error::msg("no target PID specified"))
+    }
+
+    /// The container's root directory, opened through the held /proc/PID
+    /// the first time it is needed.
+    fn root(&self) -> Result<&OwnedFd> {
+        if let Some(root) = self.root.get() {
+            return Ok(root);
+        }
+        let root = self
+            .held_target()?
+            .open_file("root", OFlags::PATH | OFlags::DIRECTORY)?;
+        Ok(self.root.get_or_init(|| root))
+    }
+}
+
+impl ContainerFs for Prepared {
+    /// Open as a file the container controls (security rules 11 and 15):
+    /// resolved inside its root, opened without blocking, regular; the
+    /// caller reads it through a bounded reader.
+    fn open(&self, path: &Path) -> Result<Option<Box<dyn std::io::Read + '_>>> {
+        let failed = |e| Error::sys(format!("cannot read {}", path.display()), e);
+        let file = match fs::open_in_root(self.root()?.as_fd(), path, fs::UNTRUSTED) {
+            Ok(f) => f,
+            Err(Errno::NOENT) | Err(Errno::NOTDIR) => return Ok(None),
+            Err(e) => return Err(failed(e)),
+        };
+        if !fs::fstat(file.as_fd()).map_err(failed)?.is_regular() {
+            return Err(Error::msg(format!(
+                "{} is not a regular file",
+                path.display()
+            )));
+        }
+        Ok(Some(Box::new(std::fs::File::from(file))))
+    }
+
+    /// Without following a link out of the root.
+    fn kind(&self, path: &Path) -> PathKind {
+        let Ok(root) = self.root() else {
+            return PathKind::Unresolved;
+        };
+        let meta = match fs::open_in_root(root.as_fd(), path, OFlags::PATH) {
+            Ok(file) => fs::fstat(file.as_fd()),
+            Err(e) => Err(e),
+        };
+        match meta {
+            Ok(m) if m.is_dir() => PathKind::Directory,
+            Ok(m) if m.is_executable() => PathKind::Executable,
+            Ok(_) => PathKind::Other,
+            Err(Errno::NOENT) | Err(Errno::NOTDIR) => PathKind::Missing,
+            // ELOOP: a /proc magic link (RESOLVE_NO_MAGICLINKS), which the
+            // container resolves once entered (or a loop, which it reports).
+            Err(_) => PathKind::Unresolved,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::TargetSpec;
+    use std::io::Read;
+    use std::os::unix::ffi::OsStrExt;
+
+    /// Our own process as the target: nothing is entered, but everything a
+    /// planner may ask comes through the handles prepare holds.
+    #[test]
+    fn a_prepared_target_answers_through_its_handles() {
+        let mut plan = Plan::new("test");
+        plan.target = Some(TargetSpec {
+            pid: std::process::id() as i32,
+            pidfd_ino: None,
+            identity: None,
+        });
+        let prepared = prepare(&plan).unwrap();
+        assert_eq!(prepared.target_pid(), plan.target.as_ref().map(|t| t.pid));
+        let environ = std::fs::read("/proc/self/environ").unwrap();
+        let entries: Vec<&[u8]> = environ
+            .split(|&b| b == 0)
+            .filter(|e| !e.is_empty())
+            .collect();
+        let got = prepared.target_environ().unwrap();
+        assert_eq!(
+            got.iter().map(|e| e.as_bytes()).collect::<Vec<_>>(),
+            entries
+        );
+        let fs: &dyn ContainerFs = &prepared;
+        let read = |path: &Path| -> Result<Option<Vec<u8>>> {
+            let Some(mut file) = fs.open(path)? else {
+                return Ok(None);
+            };
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes).unwrap();
+            Ok(Some(bytes))
+        };
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+        let through_magic_link =
+            Path::new("/proc/self/root").join(manifest.strip_prefix("/").unwrap());
+        assert!(std::fs::read(&through_magic_link).is_ok(), "set-up");
+        assert!(
+            read(&through_magic_link).is_err(),
+            "no /proc magic link is followed inside the root"
+        );
+        assert_eq!(fs.kind(&through_magic_link), PathKind::Unresolved);
+        assert_eq!(
+            read(&manifest).unwrap(),
+            Some(std::fs::read(&manifest).unwrap())
+        );
+        assert_eq!(read(Path::new("/no/such/file")).unwrap(), None);
+        assert_eq!(fs.kind(Path::new("/no/such/file")), PathKind::Missing);
+        assert_eq!(fs.kind(Path::new("/")), PathKind::Directory);
+        assert_eq!(fs.kind(&manifest), PathKind::Other);
+        assert_eq!(fs.kind(Path::new("/bin/sh")), PathKind::Executable);
+        assert!(read(Path::new("/dev/null")).is_err(), "not a regular file");
+    }
+}

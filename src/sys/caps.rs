@@ -1,0 +1,50 @@
+//! Capabilities: the three sets, the ambient set, keep-caps across setuid.
+
+use super::SysResult;
+use rustix::thread::{CapabilitySet, CapabilitySets};
+
+/// Capability sets as three 64-bit masks (bit N is capability N).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Caps {
+    pub effective: u64,
+    pub permitted: u64,
+    pub inheritable: u64,
+}
+
+const CAP_SYS_ADMIN: u32 = 21;
+
+pub fn capget() -> SysResult<Caps> {
+    let sets = rustix::thread::capabilities(None)?;
+    Ok(Caps {
+        effective: sets.effective.bits(),
+        permitted: sets.permitted.bits(),
+        inheritable: sets.inheritable.bits(),
+    })
+}
+
+pub fn capset(caps: Caps) -> SysResult<()> {
+    rustix::thread::set_capabilities(
+        None,
+        CapabilitySets {
+            effective: CapabilitySet::from_bits_retain(caps.effective),
+            permitted: CapabilitySet::from_bits_retain(caps.permitted),
+            inheritable: CapabilitySet::from_bits_retain(caps.inheritable),
+        },
+    )
+}
+
+/// Raise one capability into the ambient set.
+pub fn raise_ambient(cap: u32) -> SysResult<()> {
+    let one = CapabilitySet::from_bits_retain(1u64.checked_shl(cap).unwrap_or(0));
+    rustix::thread::configure_capability_in_ambient_set(one, true)
+}
+
+/// PR_SET_KEEPCAPS: keep permitted capabilities across setuid from 0.
+pub fn set_keep_caps(keep: bool) -> SysResult<()> {
+    rustix::thread::set_keep_capabilities(keep)
+}
+
+/// Whether CAP_SYS_ADMIN is in our effective set.
+pub fn has_cap_sys_admin() -> bool {
+    capget().is_ok_and(|c| c.effective & (1 << CAP_SYS_ADMIN) != 0)
+}

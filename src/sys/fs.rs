@@ -1,0 +1,193 @@
+//! Files and paths: opening (always close-on-exec), opening inside a
+//! container's root or beneath a runtime's state directory, listing a
+//! directory, file metadata, and bounded reads of files that a container
+//! (or a runtime it influences) controls.
+
+use super::fd::{ours, read};
+use super::{retry, Errno, SysResult};
+use rustix::fs::{AtFlags, Mode, RawDir, ResolveFlags};
+use std::ffi::OsString;
+use std::mem::MaybeUninit;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+pub use rustix::fs::OFlags;
+
+/// Flags for opening a file a container controls: without blocking (a
+/// FIFO planted there must not hang us) and without making it our terminal.
+pub const UNTRUSTED: OFlags = OFlags::RDONLY.union(OFlags::NONBLOCK).union(OFlags::NOCTTY);
+
+/// open(2) with O_CLOEXEC added.
+pub fn open(path: &Path, flags: OFlags) -> SysResult<OwnedFd> {
+    retry(|| rustix::fs::open(path, flags | OFlags::CLOEXEC, Mode::empty())).map(ours)
+}
+
+/// openat(2) relative to a directory descriptor, with O_CLOEXEC added.
+pub fn openat(dir: BorrowedFd<'_>, path: &Path, flags: OFlags) -> SysResult<OwnedFd> {
+    retry(|| rustix::fs::openat(dir, path, flags | OFlags::CLOEXEC, Mode::empty())).map(ours)
+}
+
+/// openat2(2) with RESOLVE_IN_ROOT: `path` is resolved as if `root` were
+/// "/", so absolute symlinks and ".." cannot escape it (security rule 11),
+/// and no /proc magic link is followed.
+pub fn open_in_root(root: BorrowedFd<'_>, path: &Path, flags: OFlags) -> SysResult<OwnedFd> {
+    let resolve = ResolveFlags::IN_ROOT | ResolveFlags::NO_MAGICLINKS;
+    retry(|| rustix::fs::openat2(root, path, flags | OFlags::CLOEXEC, Mode::empty(), resolve))
+        .map(ours)
+}
+
+/// openat2(2) with RESOLVE_BENEATH and RESOLVE_NO_SYMLINKS: `path` must be
+/// a plain relative path below `dir` that crosses no symlink at all. For
+/// runtimes' state directories, where a name a container influenced must
+/// not lead anywhere else (a link there is refused with ELOOP, a ".." out
+/// with EXDEV).
+pub fn open_beneath(dir: BorrowedFd<'_>, path: &Path, flags: OFlags) -> SysResult<OwnedFd> {
+    let resolve = ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS;
+    retry(|| rustix::fs::openat2(dir, path, flags | OFlags::CLOEXEC, Mode::empty(), resolve))
+        .map(ours)
+}
+
+/// The names in an open directory (getdents64), without "." and "..".
+/// E2BIG when there are more than `max`: a directory we list is one a
+/// runtime keeps, and a huge one is not a state directory we will walk.
+pub fn dir_names(dir: BorrowedFd<'_>, max: usize) -> SysResult<Vec<OsString>> {
+    // Its own open file, so the offset getdents64 moves is not shared.
+    let listing = openat(dir, Path::new("."), OFlags::RDONLY | OFlags::DIRECTORY)?;
+    let mut buf = vec![MaybeUninit::<u8>::uninit(); 32 * 1024];
+    let mut entries = RawDir::new(listing, &mut buf);
+    let mut names = Vec::new();
+    while let Some(entry) = entries.next() {
+        let entry = entry?;
+        let name = entry.file_name().to_bytes();
+        if name == b"." || name == b".." {
+            continue;
+        }
+        if names.len() == max {
+            return Err(Errno::TOOBIG);
+        }
+        names.push(std::ffi::OsStr::from_bytes(name).to_os_string());
+    }
+    Ok(names)
+}
+
+/// What the tools need of a file's metadata, in fixed types on every
+/// architecture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Meta {
+    pub dev: u64,
+    pub ino: u64,
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    /// The device a device file stands for.
+    pub rdev: u64,
+    pub size: u64,
+    /// When the contents last changed, in milliseconds since the epoch.
+    pub mtime_unix_ms: i64,
+}
+
+impl Meta {
+    // The field types of struct stat differ between architectures.
+    #[allow(clippy::unnecessary_cast)]
+    fn of(st: &rustix::fs::Stat) -> Meta {
+        Meta {
+            dev: st.st_dev as u64,
+            ino: st.st_ino as u64,
+            mode: st.st_mode as u32,
+            uid: st.st_uid as u32,
+            gid: st.st_gid as u32,
+            rdev: st.st_rdev as u64,
+            size: st.st_size.max(0) as u64,
+            mtime_unix_ms: st.st_mtime as i64 * 1000 + st.st_mtime_nsec as i64 / 1_000_000,
+        }
+    }
+
+    fn file_type(&self) -> rustix::fs::FileType {
+        rustix::fs::FileType::from_raw_mode(self.mode as _)
+    }
+
+    pub fn is_dir(&self) -> bool {
+        self.file_type() == rustix::fs::FileType::Directory
+    }
+
+    pub fn is_regular(&self) -> bool {
+        self.file_type() == rustix::fs::FileType::RegularFile
+    }
+
+    /// A regular file with an execute bit.
+    pub fn is_executable(&self) -> bool {
+        self.is_regular() && self.mode & 0o111 != 0
+    }
+
+    /// A character device with these numbers.
+    pub fn is_char_device(&self, major: u32, minor: u32) -> bool {
+        self.file_type() == rustix::fs::FileType::CharacterDevice
+            && rustix::fs::major(self.rdev as _) == major
+            && rustix::fs::minor(self.rdev as _) == minor
+    }
+}
+
+/// fstat(2).
+pub fn fstat(fd: BorrowedFd<'_>) -> SysResult<Meta> {
+    rustix::fs::fstat(fd).map(|st| Meta::of(&st))
+}
+
+/// stat(2) of a path (following symlinks).
+pub fn stat(path: &Path) -> SysResult<Meta> {
+    rustix::fs::stat(path).map(|st| Meta::of(&st))
+}
+
+/// fstatat(2) of a path relative to a directory descriptor (following
+/// symlinks, so `ns/mnt` under a /proc/PID handle gives the namespace).
+pub fn statat(dir: BorrowedFd<'_>, path: &Path) -> SysResult<Meta> {
+    rustix::fs::statat(dir, path, AtFlags::empty()).map(|st| Meta::of(&st))
+}
+
+/// The filesystem type (statfs f_type) of an open descriptor.
+#[allow(clippy::unnecessary_cast)] // f_type's type differs between architectures
+pub fn fs_type(fd: BorrowedFd<'_>) -> SysResult<i64> {
+    rustix::fs::fstatfs(fd).map(|st| st.f_type as i64)
+}
+
+/// The first `n` bytes of a regular file a container controls.
+pub fn read_head(path: &Path, n: usize) -> SysResult<Vec<u8>> {
+    let file = open(path, UNTRUSTED)?;
+    regular(&file)?;
+    read_up_to(&file, n)
+}
+
+/// A whole file a container or runtime controls, opened with
+/// [`UNTRUSTED`], and its metadata (one fstat for both): EINVAL unless it
+/// is a regular file, EFBIG when it is larger than `max`.
+pub fn read_regular(file: &OwnedFd, max: usize) -> SysResult<(Vec<u8>, Meta)> {
+    let meta = regular(file)?;
+    if meta.size > max as u64 {
+        return Err(Errno::FBIG);
+    }
+    // One byte more than it says, up to `max`: a file that grows while it
+    // is read is still cut at the limit.
+    let size = meta.size as usize;
+    Ok((read_up_to(file, size.saturating_add(1).min(max))?, meta))
+}
+
+fn regular(file: &OwnedFd) -> SysResult<Meta> {
+    let meta = fstat(file.as_fd())?;
+    if !meta.is_regular() {
+        return Err(Errno::INVAL);
+    }
+    Ok(meta)
+}
+
+fn read_up_to(file: &OwnedFd, n: usize) -> SysResult<Vec<u8>> {
+    let mut out = vec![0u8; n];
+    let mut filled = 0;
+    while filled < out.len() {
+        match read(file.as_fd(), &mut out[filled..])? {
+            0 => break,
+            k => filled += k,
+        }
+    }
+    out.truncate(filled);
+    Ok(out)
+}

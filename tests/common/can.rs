@@ -1,0 +1,196 @@
+//! Driving Docker for the can's tests: the image built once per run with
+//! `can/build`, `docker` runs with their output as text, and scratch
+//! directories that clean up after themselves. Skips, containers and the
+//! busybox image come from `tests/common`.
+
+use super::{docker_missing, skip_or_fail, TestContainer};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+/// What a command did.
+pub struct Out {
+    pub code: i32,
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+}
+
+impl Out {
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+}
+
+impl From<Output> for Out {
+    fn from(out: Output) -> Out {
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: out.stdout,
+            stderr,
+        }
+    }
+}
+
+/// Run `cmd` with empty input, within the shared deadline.
+pub fn run(cmd: &mut Command) -> Out {
+    super::output(cmd, b"").into()
+}
+
+pub fn docker(args: &[&str]) -> Out {
+    super::docker(args).into()
+}
+
+static BUILT: OnceLock<String> = OnceLock::new();
+
+/// How long `can/build` may take: a cold release build on a small machine.
+const BUILD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20 * 60);
+
+/// The can image, built on first use and removed when this test binary
+/// exits; `None` when the test must skip.
+pub fn image() -> Option<&'static str> {
+    if let Some(why) = docker_missing() {
+        skip_or_fail(&format!("the can's tests: {why}"));
+        return None;
+    }
+    Some(BUILT.get_or_init(|| {
+        let tag = build_can();
+        // The one unsafe call outside src/sys: a test harness has no other
+        // hook that runs when the test binary exits.
+        // SAFETY: atexit only records a function pointer; remove_image is
+        // an ordinary function that may run while the process exits.
+        #[allow(unsafe_code)]
+        unsafe {
+            libc::atexit(remove_image)
+        };
+        tag
+    }))
+}
+
+/// Leave no test image behind (the test harness has no teardown of its
+/// own; atexit handlers run when it exits, whatever the tests' outcome).
+extern "C" fn remove_image() {
+    if let Some(tag) = BUILT.get() {
+        let _ = Command::new("docker")
+            .args(["image", "rm", tag])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// The image under test, one tag per checkout: a rerun replaces its own
+/// image, and checkouts tested side by side do not swap each other's.
+fn tag() -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let name = root.file_name().unwrap_or_default().to_string_lossy();
+    let name: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("nsenter-can:test-{name}")
+}
+
+fn image_id(tag: &str) -> Option<String> {
+    let out = docker(&["image", "inspect", "--format", "{{.Id}}", tag]);
+    (out.code == 0).then(|| out.stdout_text().trim().to_owned())
+}
+
+/// `can/build TAG` as a user runs it: it must print the tag and nothing else.
+fn build_can() -> String {
+    let tag = tag();
+    let old = image_id(&tag);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("can/build");
+    // A release build of the tools from a fresh clone takes minutes.
+    let out: Out = super::output_within(Command::new(&script).arg(&tag), b"", BUILD_TIMEOUT).into();
+    assert_eq!(out.code, 0, "can/build failed:\n{}", out.stderr);
+    assert_eq!(
+        out.stdout_text(),
+        format!("{tag}\n"),
+        "can/build prints the tag"
+    );
+    if let Some(old) = old.filter(|old| image_id(&tag).as_ref() != Some(old)) {
+        // Remove the image this one replaced only if no other tag names it
+        // (`can/build` without a tag may have made the same image).
+        let tags = docker(&["image", "inspect", "--format", "{{len .RepoTags}}", &old]);
+        if tags.stdout_text().trim() == "0" {
+            let _ = docker(&["image", "rm", &old]);
+        }
+    }
+    tag
+}
+
+/// `docker run` options for a privileged can. `--privileged` as the issue
+/// says; where the engine cannot grant every capability (root here lacks
+/// CAP_SYS_RESOURCE, and runc then refuses with "unable to apply caps"),
+/// the nearest it allows: every other capability, no seccomp filter.
+pub fn privileged(image: &str) -> &'static [&'static str] {
+    static FLAGS: OnceLock<&'static [&'static str]> = OnceLock::new();
+    FLAGS.get_or_init(|| {
+        if docker(&["run", "--rm", "--privileged", image, "--version"]).code == 0 {
+            return &["--privileged"];
+        }
+        eprintln!(
+            "note: --privileged is refused here; using --cap-add ALL --cap-drop SYS_RESOURCE"
+        );
+        &[
+            "--cap-add",
+            "ALL",
+            "--cap-drop",
+            "SYS_RESOURCE",
+            "--security-opt",
+            "seccomp=unconfined",
+        ]
+    })
+}
+
+/// A running busybox container to enter, removed when the test ends.
+pub fn target(name: &str, hostname: &str) -> TestContainer {
+    let image = super::busybox_image::build();
+    TestContainer::run(name, &["--hostname", hostname], image, &["sleep", "600"])
+}
+
+/// The host PID of a running container.
+pub fn pid_of(container: &TestContainer) -> String {
+    super::docker_ok(&["inspect", "--format", "{{.State.Pid}}", &container.name])
+}
+
+/// A host directory for one test, removed when it ends.
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    pub fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("can-test-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+    /// `-v DIR:/target` with optional mount options such as `:ro`.
+    pub fn volume(&self, options: &str) -> String {
+        format!("{}:/target{options}", self.0.display())
+    }
+    /// The names in the directory, sorted, hidden ones included.
+    pub fn names(&self) -> Vec<String> {
+        let entries = std::fs::read_dir(&self.0).unwrap();
+        let mut names: Vec<String> = entries
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
