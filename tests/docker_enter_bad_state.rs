@@ -6,9 +6,9 @@
 mod common;
 
 use common::docker_enter::{image, ready, stderr, stdout, timed, DOCKER_ENTER};
-use common::{docker_ok, require_root_and, TestContainer, NOBODY};
+use common::{docker_ok, require_root_and, KillOnDrop, TestContainer, NOBODY};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output};
+use std::process::{Command, Output};
 use std::time::{Duration, SystemTime};
 
 fn run(args: &[&str]) -> (Output, Duration) {
@@ -74,15 +74,6 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, u64, SystemTime)> {
     out
 }
 
-struct Sleep(Child);
-
-impl Drop for Sleep {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn bad_addresses_are_one_line_errors() {
     if !require_root_and(&[]) {
@@ -136,11 +127,12 @@ fn bad_addresses_are_one_line_errors() {
         "-H tcp://127.0.0.1:2375: only a local unix socket (unix:///path or /path) is supported",
     );
     // Entering needs root, said before anything is looked up.
-    let out = Command::new(NOBODY[0])
-        .args(&NOBODY[1..])
-        .args([DOCKER_ENTER, "lxc:web", "true"])
-        .output()
-        .unwrap();
+    let out = common::output(
+        Command::new(NOBODY[0])
+            .args(&NOBODY[1..])
+            .args([DOCKER_ENTER, "lxc:web", "true"]),
+        b"",
+    );
     assert_eq!(
         stderr(&out),
         "docker-enter: entering a container needs root: run docker-enter as root (for example with sudo)\n"
@@ -153,7 +145,7 @@ fn hostile_state_files_are_refused_and_change_nothing() {
         return;
     }
     let s = Scratch::new("hostile");
-    let sleep = Sleep(Command::new("sleep").arg("100").spawn().unwrap());
+    let sleep = KillOnDrop(Command::new("sleep").arg("100").spawn().unwrap());
     let ns = "io.containerd.runtime.v2.task/t";
     let bundle = br#"{"process": {"user": {"uid": 0, "gid": 0}, "cwd": "/", "env": ["PATH=/usr/bin:/bin"]}, "linux": {"cgroupsPath": "/none"}}"#;
     let task = |id: &str, config: Option<&[u8]>| {
@@ -180,10 +172,8 @@ fn hostile_state_files_are_refused_and_change_nothing() {
         .unwrap();
     task("fifo", None);
     let fifo = s.path(&format!("state/{ns}/fifo/config.json"));
-    assert!(Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap()
+    assert!(common::output(Command::new("mkfifo").arg(&fifo), b"")
+        .status
         .success());
     let marker = s.path("entered");
     let state = s.arg("state");
@@ -258,16 +248,15 @@ fn an_unreadable_state_directory_is_said_in_one_line() {
         std::fs::Permissions::from_mode(0o700),
     )
     .unwrap();
-    let out = Command::new(NOBODY[0])
-        .args(&NOBODY[1..])
-        .args([
+    let out = common::output(
+        Command::new(NOBODY[0]).args(&NOBODY[1..]).args([
             DOCKER_ENTER,
             "--containerd-state",
             &s.arg("closed"),
             "--list",
-        ])
-        .output()
-        .unwrap();
+        ]),
+        b"",
+    );
     let closed = format!(
         "docker-enter: cannot list {}: Permission denied (run as root)",
         s.arg("closed/io.containerd.runtime.v2.task")
@@ -329,7 +318,7 @@ fn a_stale_docker_state_file_is_refused_never_entered() {
     };
 
     // The PID of an unrelated host process that started just now.
-    let other = Sleep(Command::new("sleep").arg("100").spawn().unwrap());
+    let other = KillOnDrop(Command::new("sleep").arg("100").spawn().unwrap());
     let other_pid = other.0.id() as i32;
     state(other_pid, Duration::ZERO);
     assert_refused(

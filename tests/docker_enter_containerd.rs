@@ -10,19 +10,19 @@ use common::podman::{load, PodmanContainer};
 use common::private_daemon::PrivateContainerd;
 use common::TestContainer;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 /// What the program sees: user, host name, directory, cgroups, environment.
 const PROBE: &str = "id; hostname; pwd; cat /proc/self/cgroup; env | sort";
 
 fn enter(state: &Path, args: &[&str]) -> Output {
-    Command::new(DOCKER_ENTER)
-        .arg("--containerd-state")
-        .arg(state)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+    common::output(
+        Command::new(DOCKER_ENTER)
+            .arg("--containerd-state")
+            .arg(state)
+            .args(args),
+        b"",
+    )
 }
 
 /// A pod default/web as the CRI plugin annotates one: a sandbox and two

@@ -43,14 +43,12 @@ fn unmount_below(dir: &Path) {
         .collect();
     points.sort_by_key(|p| std::cmp::Reverse(p.len()));
     for point in points {
-        let _ = Command::new("umount").args(["-l", point]).status();
+        let _ = super::output(Command::new("umount").args(["-l", point]), b"");
     }
 }
 
 fn run_ok(cmd: &mut Command) -> String {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let out = super::output(cmd, b"");
     assert!(
         out.status.success(),
         "{cmd:?}: {}",
@@ -84,7 +82,7 @@ impl PrivateDockerd {
             std::process::id() % 100_000,
             BRIDGES.fetch_add(1, Ordering::Relaxed)
         );
-        let _ = Command::new("ip").args(["link", "del", &bridge]).status();
+        let _ = super::output(Command::new("ip").args(["link", "del", &bridge]), b"");
         run_ok(Command::new("ip").args(["link", "add", &bridge, "type", "bridge"]));
         let mut d = PrivateDockerd {
             dir,
@@ -212,12 +210,10 @@ impl PrivateDockerd {
     }
 
     pub fn docker(&self, args: &[&str]) -> Output {
-        Command::new("docker")
-            .arg("-H")
-            .arg(self.host())
-            .args(args)
-            .output()
-            .expect("running docker")
+        super::output(
+            Command::new("docker").arg("-H").arg(self.host()).args(args),
+            b"",
+        )
     }
 
     pub fn docker_ok(&self, args: &[&str]) -> String {
@@ -277,9 +273,7 @@ impl Drop for PrivateDockerd {
         self.kill_leftovers();
         unmount_below(&self.dir);
         let _ = std::fs::remove_dir_all(&self.dir);
-        let _ = Command::new("ip")
-            .args(["link", "del", &self.bridge])
-            .status();
+        let _ = super::output(Command::new("ip").args(["link", "del", &self.bridge]), b"");
     }
 }
 
@@ -340,14 +334,14 @@ impl PrivateContainerd {
     }
 
     pub fn ctr(&self, namespace: &str, args: &[&str]) -> Output {
-        Command::new("ctr")
-            .arg("--address")
-            .arg(self.dir.join("containerd.sock"))
-            .args(["--namespace", namespace])
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .expect("ctr installed")
+        super::output(
+            Command::new("ctr")
+                .arg("--address")
+                .arg(self.dir.join("containerd.sock"))
+                .args(["--namespace", namespace])
+                .args(args),
+            b"",
+        )
     }
 
     pub fn ctr_ok(&self, namespace: &str, args: &[&str]) -> String {

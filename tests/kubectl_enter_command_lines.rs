@@ -3,8 +3,10 @@
 //! cluster can be reached here, so this is as far as it is tested (see
 //! docs/runtimes.md).
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 const PLUGIN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/plugins/kubectl-enter");
 
@@ -25,10 +27,7 @@ struct Fake {
 impl Fake {
     fn new(name: &str) -> Fake {
         use std::os::unix::fs::PermissionsExt;
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("kubectl-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = common::tempdir(&format!("kubectl-{name}"));
         let kubectl = dir.join("kubectl");
         std::fs::write(&kubectl, FAKE_KUBECTL).unwrap();
         std::fs::set_permissions(&kubectl, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -46,15 +45,15 @@ impl Fake {
             self.dir.display(),
             std::env::var("PATH").unwrap_or_default()
         );
-        let out = Command::new(PLUGIN)
-            .args(args)
-            .env("PATH", path)
-            .env("FAKE_CALLS", &calls)
-            .env("FAKE_POD", pod)
-            .env_remove("KUBECTL_ENTER_IMAGE")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
+        let out = common::output(
+            Command::new(PLUGIN)
+                .args(args)
+                .env("PATH", path)
+                .env("FAKE_CALLS", &calls)
+                .env("FAKE_POD", pod)
+                .env_remove("KUBECTL_ENTER_IMAGE"),
+            b"",
+        );
         let recorded = std::fs::read_to_string(&calls).unwrap_or_default();
         let calls = recorded
             .split("\n\n")
@@ -187,7 +186,7 @@ fn refusals_say_why_and_run_nothing_on_the_node() {
 
 #[test]
 fn help_says_how_and_what_stays_behind() {
-    let out = Command::new(PLUGIN).arg("--help").output().unwrap();
+    let out = common::output(Command::new(PLUGIN).arg("--help"), b"");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
     assert!(text.starts_with("Usage: kubectl enter [options] POD [-- COMMAND [ARG...]]"));
