@@ -6,7 +6,8 @@ mod common;
 
 use common::docker_enter::{docker_enter, image, ready, stderr, stdout, DOCKER_ENTER};
 use common::tmux::Tmux;
-use common::{docker, docker_ok, Running, TestContainer};
+use common::{completions, docker, docker_ok, Running, TestContainer};
+use std::collections::BTreeSet;
 use std::process::Command;
 
 /// What a process sees of itself: user, directory, host name, namespaces,
@@ -212,7 +213,7 @@ fn signals_are_forwarded_to_the_command() {
 
 #[test]
 fn bash_completes_options_running_containers_and_id_prefixes() {
-    if !ready() {
+    if !ready() || !common::require(common::have("bash"), "bash is not installed") {
         return;
     }
     let c = TestContainer::run("nsc-de-complete", &[], image(), &["sleep", "100000"]);
@@ -226,41 +227,29 @@ fn bash_completes_options_running_containers_and_id_prefixes() {
         stdout(&out)
     );
 
-    // COMP_LINE as bash sets it; `t LINE` prints the candidates.
-    let script = format!(
-        "source {}/completions/docker-enter.bash
-         t() {{ COMP_LINE=$1; COMP_POINT=${{#1}}; COMPREPLY=(); _docker_enter; echo \"[${{COMPREPLY[*]}}]\"; }}
-         t 'docker-enter --us'
-         t 'docker-enter -u alice {name}'
-         t 'docker-enter docker:{name}'
-         t 'docker-enter {prefix}'
-         t 'docker-enter web -'
-         t 'docker-enter --state-files f'",
-        env!("CARGO_MANIFEST_DIR"),
-        name = c.name,
-        prefix = &id[..10],
-    );
-    let bin_dir = std::path::Path::new(DOCKER_ENTER).parent().unwrap();
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let out = common::output(
-        Command::new("bash").args(["-c", &script]).env("PATH", path),
-        b"",
-    );
+    let lines = [
+        "docker-enter --us".to_string(),
+        format!("docker-enter -u alice {}", c.name),
+        format!("docker-enter docker:{}", c.name),
+        format!("docker-enter {}", &id[..10]),
+        "docker-enter web -".to_string(),
+        "docker-enter --state-files f".to_string(),
+    ];
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let offered = completions::bash("docker-enter.bash", "_docker_enter", &lines);
     // After "docker:", bash completes what follows the colon.
-    assert_eq!(
-        stdout(&out),
-        format!(
-            "[--user]\n[{0}]\n[{0}]\n[{1}]\n[]\n[first fallback]\n",
-            c.name,
-            &id[..12]
-        ),
-        "{}",
-        stderr(&out)
-    );
+    let expected: Vec<BTreeSet<String>> = [
+        &["--user"][..],
+        &[&c.name],
+        &[&c.name],
+        &[&id[..12]],
+        &[],
+        &["fallback", "first"],
+    ]
+    .iter()
+    .map(|words| words.iter().map(|w| w.to_string()).collect())
+    .collect();
+    assert_eq!(offered, expected);
 }
 
 /// tmux on a socket of our own, so no other session is touched.
@@ -367,56 +356,27 @@ fn pid_addresses_enter_that_process_with_its_containers_settings() {
 
 #[test]
 fn fish_and_zsh_completions_know_the_running_containers() {
-    if !ready()
-        || !common::require(
-            common::have("fish") && common::have("zsh"),
-            "fish and zsh are not installed",
-        )
-    {
+    if !ready() || !completions::shells_ready() {
         return;
     }
     let c = TestContainer::run("nsc-de-fish", &[], image(), &["sleep", "100000"]);
     let id = docker_ok(&["inspect", "-f", "{{.Id}}", &c.name]);
-    let dir = env!("CARGO_MANIFEST_DIR");
-    let bin_dir = std::path::Path::new(DOCKER_ENTER).parent().unwrap();
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let script = format!(
-        "source {dir}/completions/docker-enter.fish
-         complete -C 'docker-enter {name}'
-         complete -C 'docker-enter -u alice {prefix}'
-         complete -C 'docker-enter --state-files f'",
-        name = c.name,
-        prefix = &id[..10],
-    );
-    let out = Command::new("fish")
-        .args(["-c", &script])
-        .env("PATH", &path)
-        .output()
-        .unwrap();
-    let text = stdout(&out);
-    assert!(
-        text.lines()
-            .any(|l| l == format!("{0}\tdocker {1}", c.name, image())),
-        "{text}{}",
-        stderr(&out)
-    );
-    assert!(
-        text.lines()
-            .any(|l| l == format!("{}\t{}", &id[..12], c.name)),
-        "{text}"
-    );
-    assert!(
-        text.lines().any(|l| l.starts_with("first")) && text.contains("fallback"),
-        "{text}"
-    );
-    // zsh's is at least well-formed.
-    let zsh = Command::new("zsh")
-        .args(["-n", &format!("{dir}/completions/_docker-enter")])
-        .output()
-        .unwrap();
-    assert!(zsh.status.success(), "{}", stderr(&zsh));
+    let lines = [
+        format!("docker-enter {}", c.name),
+        format!("docker-enter -u alice {}", &id[..10]),
+        "docker-enter --state-files f".to_string(),
+    ];
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let offered = completions::fish_described("docker-enter.fish", &lines);
+    let name = format!("{}\tdocker {}", c.name, image());
+    assert!(offered[0].contains(&name), "{:?}", offered[0]);
+    let short_id = format!("{}\t{}", &id[..12], c.name);
+    assert!(offered[1].contains(&short_id), "{:?}", offered[1]);
+    let words: BTreeSet<&str> = offered[2]
+        .iter()
+        .map(|w| w.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(words, BTreeSet::from(["fallback", "first"]));
+    // zsh's is at least well-formed (zsh -n), and names the options.
+    assert!(completions::zsh_options("_docker-enter").contains("--state-files"));
 }
