@@ -340,15 +340,21 @@ fn pid_addresses_enter_that_process_with_its_containers_settings() {
             stderr(&out)
         );
     }
-    // A process no runtime claims: its own user, in /.
-    let mut host = Command::new("sleep").arg("100").spawn().unwrap();
-    let address = format!("pid:{}", host.id());
-    let out = docker_enter(&[&address, "sh", "-c", "id -u; pwd"]);
-    let _ = host.kill();
-    let _ = host.wait();
+    // A process no runtime claims: its own user and environment, in /
+    // (docker-enter's own environment has no NSC_MARK).
+    let host = common::KillOnDrop(
+        Command::new("sleep")
+            .arg("100")
+            .env("NSC_MARK", "its own")
+            .spawn()
+            .unwrap(),
+    );
+    let address = format!("pid:{}", host.0.id());
+    let out = docker_enter(&[&address, "sh", "-c", "id -u; pwd; echo \"$NSC_MARK\""]);
+    drop(host);
     assert_eq!(
         (stdout(&out).as_str(), out.status.code()),
-        ("0\n/\n", Some(0)),
+        ("0\n/\nits own\n", Some(0)),
         "{}",
         stderr(&out)
     );

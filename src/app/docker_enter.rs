@@ -11,7 +11,7 @@ use crate::enter;
 use crate::error::{report, write_stderr, Error};
 use crate::runtime::list::{render, Format};
 use crate::runtime::sources::Sources;
-use crate::runtime::{require_running, Container, Lookup, SourceOptions};
+use crate::runtime::{require_running, Container, Lookup, RuntimeKind, SourceOptions};
 use crate::sys::Errno;
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -64,7 +64,7 @@ fn enter_container(req: &Request) -> Result<i32, Error> {
     for note in &found.notes {
         say(note);
     }
-    let container = found.container;
+    let mut container = found.container;
     require_running(&req.container, &container)?;
     timing.lap("find");
 
@@ -75,6 +75,16 @@ fn enter_container(req: &Request) -> Result<i32, Error> {
     ];
     let mut plan = entry_plan(&container, req, terminals);
     let prepared = enter::prepare(&plan).map_err(|e| hidden_processes(e, req, &container))?;
+    if container.runtime == RuntimeKind::Process {
+        // A process no runtime claims: its own environment, through the
+        // held /proc/PID (entries that are not UTF-8 are left out).
+        container.env = prepared
+            .target_environ()?
+            .into_iter()
+            .filter_map(|e| e.into_string().ok())
+            .filter(|e| e.contains('='))
+            .collect();
+    }
     finish_plan(&mut plan, req, &container, &prepared, overrides)?;
     timing.lap("plan");
     let code = enter::run(prepared, &plan)?;

@@ -1,6 +1,9 @@
 //! `pid:N` for a process no runtime claims (an LXC or nspawn guest, a
-//! sandboxed service): its own user, environment and start time stand in
-//! for a runtime's configuration.
+//! sandboxed service): its own user and start time stand in for a
+//! runtime's configuration. Its environment is its own too, read after
+//! `enter::prepare` through the held /proc/PID (`app::docker_enter`), so
+//! it is bounded as every target's environ is and cannot be another
+//! process's.
 
 use super::{Container, ContainerState, ReadFrom, RuntimeKind};
 use crate::error::Error;
@@ -10,14 +13,10 @@ use crate::sys::Errno;
 use crate::target::parse_start_ticks;
 use std::path::Path;
 
-/// /proc/PID/environ beyond this is not an environment we copy (Linux
-/// caps a process's arguments and environment together at a quarter of its
-/// stack limit, 2 MiB by default).
-const MAX_ENVIRON: usize = 4 << 20;
 const MAX_PROC_FILE: usize = 64 << 10;
 
 /// The process as a container: running as its effective uid and gid, in
-/// "/", with its environment (entries that are not UTF-8 are left out).
+/// "/"; its environment is filled in after prepare.
 pub fn describe(pid: i32) -> Result<Container, Error> {
     let read = |name: &str, max: usize| {
         let path = format!("/proc/{pid}/{name}");
@@ -38,7 +37,6 @@ pub fn describe(pid: i32) -> Result<Container, Error> {
             .unwrap_or("0")
             .to_string()
     };
-    let environ = read("environ", MAX_ENVIRON)?;
     let comm = read("comm", MAX_PROC_FILE)?;
     Ok(Container {
         read_from: ReadFrom::Proc,
@@ -52,11 +50,6 @@ pub fn describe(pid: i32) -> Result<Container, Error> {
             ..Identity::default()
         },
         user: format!("{}:{}", effective("Uid:"), effective("Gid:")),
-        env: environ
-            .split(|&b| b == 0)
-            .filter(|e| e.contains(&b'='))
-            .filter_map(|e| String::from_utf8(e.to_vec()).ok())
-            .collect(),
         ..Container::default()
     })
 }
