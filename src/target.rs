@@ -206,6 +206,15 @@ pub fn own_ns_id(kind: NsKind) -> Option<(u64, u64)> {
     fs::stat(&path).ok().map(|meta| (meta.dev, meta.ino))
 }
 
+/// Whether we run in a PID namespace other than the host's (inside a
+/// container such as the can without `--pid=host`): a process of another
+/// container is then not there for us to see, whatever its state.
+pub fn pid_namespace_is_nested() -> bool {
+    /// The inode of the initial PID namespace (PROC_PID_INIT_INO).
+    const HOST_PID_NS_INO: u64 = 0xEFFF_FFFC;
+    own_ns_id(NsKind::Pid).is_some_and(|(_, ino)| ino != HOST_PID_NS_INO)
+}
+
 /// Field 22 of /proc/PID/stat: the start time in clock ticks since boot.
 /// The command name (field 2) may hold spaces and parentheses, so count
 /// from the last ')'.

@@ -99,25 +99,27 @@ fn the_can_says_which_docker_run_option_it_lacks() {
     let enter = [image, "docker-enter", target.name.as_str(), "true"];
 
     // Privileged but in a PID namespace of its own: the container's
-    // process is not there to open.
-    let mut args = vec!["run", "--rm"];
-    args.extend_from_slice(privileged(image));
-    args.extend_from_slice(&["-v", socket]);
-    args.extend_from_slice(&enter);
-    let out = docker(&args);
-    assert_eq!(
-        (out.code, out.stderr.as_str()),
-        (
-            1,
-            format!(
-                "docker-enter: cannot open process {pid}: No such process (the processes of \
-                 container {} are not visible from this PID namespace: run the can with \
-                 --pid=host)\n",
-                target.name
-            )
-            .as_str()
-        )
+    // process is not there to open, whether the daemon or the state files
+    // under the host's root described it (there, it cannot be told from an
+    // exited one).
+    let hidden = format!(
+        "docker-enter: cannot open process {pid}: No such process (the processes of \
+         container {} are not visible from this PID namespace: run the can with \
+         --pid=host)\n",
+        target.name
     );
+    for source in [socket, "/:/host:ro"] {
+        let mut args = vec!["run", "--rm"];
+        args.extend_from_slice(privileged(image));
+        args.extend_from_slice(&["-v", source]);
+        args.extend_from_slice(&enter);
+        let out = docker(&args);
+        assert_eq!(
+            (out.code, out.stderr.as_str()),
+            (1, hidden.as_str()),
+            "-v {source}"
+        );
+    }
 
     // The host's PIDs but no privileges: root without CAP_SYS_ADMIN.
     let mut args = vec!["run", "--rm", "--pid=host", "-v", socket];

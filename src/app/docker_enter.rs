@@ -13,9 +13,9 @@ use crate::runtime::list::{render, Format};
 use crate::runtime::sources::Sources;
 use crate::runtime::{require_running, Container, Lookup, RuntimeKind, SourceOptions};
 use crate::sys::Errno;
+use crate::target::pid_namespace_is_nested;
 use std::ffi::OsString;
 use std::io::IsTerminal;
-use std::os::unix::fs::MetadataExt;
 use std::time::Instant;
 
 const TOOL: &str = "docker-enter";
@@ -96,10 +96,7 @@ fn enter_container(req: &Request) -> Result<i32, Error> {
 /// run in a PID namespace other than the host's: we are in a container,
 /// such as the can run without `--pid=host`, that cannot see it.
 fn hidden_processes(err: Error, req: &Request, container: &Container) -> Error {
-    /// The inode of the initial PID namespace (PROC_PID_INIT_INO).
-    const HOST_PID_NS_INO: u64 = 0xEFFF_FFFC;
-    let hidden = err.errno == Some(Errno::SRCH)
-        && std::fs::metadata("/proc/self/ns/pid").is_ok_and(|m| m.ino() != HOST_PID_NS_INO);
+    let hidden = err.errno == Some(Errno::SRCH) && pid_namespace_is_nested();
     if !hidden {
         return err;
     }

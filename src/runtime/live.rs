@@ -8,7 +8,7 @@ use crate::cgroup::{parse_memberships, parse_mounts, procs_file, CgroupMount};
 use crate::plan::TargetSpec;
 use crate::sys::fs;
 use crate::sys::Errno;
-use crate::target::Target;
+use crate::target::{pid_namespace_is_nested, Target};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -21,6 +21,11 @@ pub enum Liveness {
     Frozen,
     /// No such process: the container has stopped.
     Gone,
+    /// No such process here, but we run in a PID namespace of our own
+    /// (the can without `--pid=host`): the container's state is unknown.
+    /// Finding it keeps the state its runtime recorded, so that entering
+    /// fails on the process and says to run with the host's PIDs.
+    Hidden,
     /// The PID belongs to another process now (why, as the check says).
     Stale(String),
 }
@@ -49,9 +54,19 @@ pub fn check_process(container: &Container) -> Liveness {
         Ok(_) => Liveness::Running,
         // Gone before the pidfd was taken, while /proc/PID was read, or
         // after ("process N exited" from the final liveness check).
-        Err(e) if matches!(e.errno, Some(Errno::SRCH) | Some(Errno::NOENT)) => Liveness::Gone,
-        Err(e) if e.errno.is_none() && e.what.ends_with(" exited") => Liveness::Gone,
+        Err(e) if matches!(e.errno, Some(Errno::SRCH) | Some(Errno::NOENT)) => gone(),
+        Err(e) if e.errno.is_none() && e.what.ends_with(" exited") => gone(),
         Err(e) => Liveness::Stale(e.to_string()),
+    }
+}
+
+/// No process with the container's PID: gone, unless we cannot see the
+/// host's processes.
+fn gone() -> Liveness {
+    if pid_namespace_is_nested() {
+        Liveness::Hidden
+    } else {
+        Liveness::Gone
     }
 }
 
@@ -60,7 +75,7 @@ pub fn check_process(container: &Container) -> Liveness {
 /// "running", so that entering refuses it with the identity check's reason.
 pub fn observe(container: &mut Container) {
     container.state = match check(container) {
-        Liveness::Running | Liveness::Stale(_) => ContainerState::Running,
+        Liveness::Running | Liveness::Stale(_) | Liveness::Hidden => ContainerState::Running,
         Liveness::Frozen => ContainerState::Paused,
         Liveness::Gone if container.pid <= 0 => ContainerState::Stopped {
             status: "created".into(),

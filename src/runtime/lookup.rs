@@ -89,7 +89,7 @@ impl Lookup {
             // to check.
             match check_process(&c) {
                 Liveness::Running | Liveness::Frozen => {}
-                Liveness::Gone | Liveness::Stale(_) => continue,
+                Liveness::Gone | Liveness::Stale(_) | Liveness::Hidden => continue,
             }
             listing.containers.push(c);
         }
