@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::can::{docker, image, pid_of, privileged, target, Scratch};
+use common::can::{docker, image, pid_of, privileged, target, Out, Scratch};
 
 const HOSTNAME: &str = "can-test-web";
 
@@ -36,19 +36,17 @@ fn docker_enter_in_the_can_enters_a_container() {
     };
     let target = target("can-test-docker-enter-target", HOSTNAME);
     let socket = "/var/run/docker.sock:/var/run/docker.sock";
-    let out = docker(&privileged_can(
-        image,
-        &[
-            "-v",
-            socket,
-            image,
-            "docker-enter",
-            &target.name,
-            "hostname",
-        ],
-    ));
+    let out = docker_enter_in_the_can(image, socket, &[&target.name, "hostname"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout_text(), format!("{HOSTNAME}\n"));
+}
+
+/// docker-enter ARGS in a privileged can with the host's PIDs and one
+/// volume: the daemon's socket, or the host's root at /host.
+fn docker_enter_in_the_can(image: &str, volume: &str, args: &[&str]) -> Out {
+    let mut extra = vec!["-v", volume, image, "docker-enter"];
+    extra.extend_from_slice(args);
+    docker(&privileged_can(image, &extra))
 }
 
 #[test]
@@ -164,31 +162,12 @@ fn docker_enter_in_the_can_finds_containers_under_the_hosts_root() {
         return;
     };
     let target = target("can-test-host-root-target", HOSTNAME);
-    let out = docker(&privileged_can(
-        image,
-        &[
-            "-v",
-            "/:/host:ro",
-            image,
-            "docker-enter",
-            &target.name,
-            "hostname",
-        ],
-    ));
+    let host_root = "/:/host:ro";
+    let out = docker_enter_in_the_can(image, host_root, &[&target.name, "hostname"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout_text(), format!("{HOSTNAME}\n"));
-    let out = docker(&privileged_can(
-        image,
-        &[
-            "-v",
-            "/:/host:ro",
-            image,
-            "docker-enter",
-            "--list",
-            "--format",
-            "{{.Address}}",
-        ],
-    ));
+    let list = ["--list", "--format", "{{.Address}}"];
+    let out = docker_enter_in_the_can(image, host_root, &list);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let listed = out.stdout_text();
     assert!(

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::docker_enter::{image, ready, stderr, stdout, timed};
+use common::docker_enter::{image, ready, stderr, stdout, timed, CONFIGURED};
 use common::private_daemon::PrivateDockerd;
 use std::process::Output;
 use std::time::Duration;
@@ -29,27 +29,13 @@ fn enter(daemon: &PrivateDockerd, options: &[&str], args: &[&str]) -> (Output, D
 /// sees there through the daemon (checked against `docker exec`).
 fn daemon_with_web() -> (PrivateDockerd, String) {
     let d = PrivateDockerd::start(image());
-    d.docker_ok(&[
-        "run",
-        "-d",
-        "--network",
-        "none",
-        "--name",
-        "web",
-        "--hostname",
-        "web1",
-        "-u",
-        "alice",
-        "-w",
-        "/tmp",
-        "-e",
-        "FOO=a b",
-        "--group-add",
-        "audio",
-        image(),
-        "sleep",
-        "100000",
-    ]);
+    let run = [
+        &["run", "-d", "--network", "none", "--name", "web"][..],
+        &["--hostname", "web1", "--group-add", "audio"],
+        CONFIGURED,
+        &[image(), "sleep", "100000"],
+    ];
+    d.docker_ok(&run.concat());
     let (through_daemon, _) = enter(&d, &["--state-files", "never"], &["web", "sh", "-c", PROBE]);
     assert!(
         through_daemon.status.success(),

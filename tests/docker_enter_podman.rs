@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::docker_enter::{image, ready, stderr, stdout, timed, DOCKER_ENTER};
+use common::docker_enter::{image, ready, stderr, stdout, timed, CONFIGURED, DOCKER_ENTER};
 use common::podman::{load, podman_ok, PodmanContainer};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -140,16 +140,7 @@ fn enters_a_podman_container_from_its_storage_without_the_service() {
     let image = load(image());
     let c = PodmanContainer::run(
         "nsc-pm-state",
-        &[
-            "--hostname",
-            "pmh",
-            "-u",
-            "alice",
-            "-w",
-            "/tmp",
-            "-e",
-            "FOO=a b",
-        ],
+        &[&["--hostname", "pmh"][..], CONFIGURED].concat(),
         &image,
         &["sleep", "100000"],
     );

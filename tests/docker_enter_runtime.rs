@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::docker_enter::CONFIGURED;
 use common::{busybox_image, docker, docker_missing, docker_ok, skip_or_fail, TestContainer};
 use nsenter_can::bounded::{Records, CONTAINER_FILE};
 use nsenter_can::creds::resolve_exec_user;
@@ -31,16 +32,7 @@ fn find_agrees_with_docker_inspect() {
     let image = busybox_image::build();
     let c = TestContainer::run(
         "nsc-find",
-        &[
-            "--hostname",
-            "web1",
-            "-u",
-            "alice",
-            "-w",
-            "/tmp",
-            "-e",
-            "FOO=a b",
-        ],
+        &[&["--hostname", "web1"][..], CONFIGURED].concat(),
         image,
         &["sleep", "1000"],
     );
@@ -239,25 +231,12 @@ fn state_files_give_the_same_entry_as_the_api() {
         return;
     }
     let image = busybox_image::build();
-    let running = TestContainer::run(
-        "nsc-same",
-        &[
-            "--hostname",
-            "web1",
-            "-u",
-            "alice",
-            "-w",
-            "/tmp",
-            "-e",
-            "FOO=a b",
-            "--group-add",
-            "audio",
-            "--label",
-            "app=web",
-        ],
-        image,
-        &["sleep", "1000"],
-    );
+    let options = [
+        &["--hostname", "web1"][..],
+        CONFIGURED,
+        &["--group-add", "audio", "--label", "app=web"],
+    ];
+    let running = TestContainer::run("nsc-same", &options.concat(), image, &["sleep", "1000"]);
     let paused = TestContainer::run("nsc-same-paused", &[], image, &["sleep", "1000"]);
     docker_ok(&["pause", &paused.name]);
     let exited = TestContainer::run("nsc-same-exited", &[], image, &["true"]);
