@@ -56,6 +56,14 @@ pub struct Identity {
     /// A string /proc/PID/cgroup must contain (the container ID: Docker puts
     /// it in the cgroup path of every hierarchy).
     pub cgroup_contains: Option<String>,
+    /// Wall-clock milliseconds by which the process had started: the time a
+    /// runtime wrote a state file after starting it (an `init.pid`). A
+    /// process that started later holds a recycled PID.
+    pub started_by_unix_ms: Option<i64>,
+    /// Wall-clock milliseconds after which the process started: the time a
+    /// runtime wrote a state file before starting it (a task bundle's
+    /// `config.json`). A process older than that is not the one it started.
+    pub started_after_unix_ms: Option<i64>,
 }
 
 /// Where a namespace is taken from.

@@ -9,6 +9,7 @@ pub fn getuid() -> u32 {
     rustix::process::getuid().as_raw()
 }
 
+/// The effective uid: 0 is what entering a container takes.
 pub fn geteuid() -> u32 {
     rustix::process::geteuid().as_raw()
 }

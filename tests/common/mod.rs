@@ -9,6 +9,8 @@ pub mod can;
 pub mod completions;
 pub mod confinement;
 pub mod docker_enter;
+pub mod podman;
+pub mod private_daemon;
 pub mod pty;
 pub mod static_c;
 pub mod tmux;
@@ -327,6 +329,8 @@ pub fn sh(script: &str) -> String {
 }
 
 pub fn kill(pid: i32, sig: i32) {
+    // 0 and negative numbers name process groups: ours, at worst.
+    assert!(pid > 0, "kill({pid}) would signal a process group");
     // rustix takes named signals only: the tests send those.
     if let (Some(pid), Some(sig)) = (
         rustix::process::Pid::from_raw(pid),

@@ -120,8 +120,14 @@ pub fn finish_plan(
     let spec = req.user.as_deref().unwrap_or(&container.user);
     let passwd = container_lines(fs, "/etc/passwd").map_err(in_container)?;
     let group = container_lines(fs, "/etc/group").map_err(in_container)?;
-    let user =
+    let mut user =
         resolve_exec_user(spec, &container.group_add, passwd, group).map_err(in_container)?;
+    // The groups a runtime set for its configured user are exactly that
+    // user's (its own exec sets them as they are); another `-u` gets its
+    // own from the container's files.
+    if let (None, Some(groups)) = (&req.user, &container.user_groups) {
+        user.groups = groups.clone();
+    }
 
     let workdir = match (&req.workdir, container.working_dir.as_str()) {
         (Some(dir), _) => dir.clone(),
@@ -199,7 +205,10 @@ fn environment(
 ) -> Result<Vec<OsString>, Error> {
     let mut env = Environment::default();
     env.set(DEFAULT_PATH.into());
-    env.set(format!("HOSTNAME={}", c.hostname).into());
+    // Runtimes whose exec adds no HOSTNAME leave the hostname empty.
+    if !c.hostname.is_empty() {
+        env.set(format!("HOSTNAME={}", c.hostname).into());
+    }
     if pty {
         env.set("TERM=xterm".into());
     }
