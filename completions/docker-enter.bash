@@ -1,21 +1,38 @@
 # bash completion for docker-enter (nsenter-can).
-# Options, then the names of running containers (asked of the daemon by
-# docker-enter itself), then nothing: the command runs inside the container.
+# Options, then the running containers of every runtime (names, addresses
+# such as k8s:ns/pod/ctr, and IDs once an ID is being typed), as
+# `docker-enter --list` gives them, then nothing: the command runs inside
+# the container.
 
 _docker_enter() {
-    local cur prev i word host=() seen_container=0
-    cur=${COMP_WORDS[COMP_CWORD]}
-    prev=${COMP_WORDS[COMP_CWORD-1]}
+    local cur prev i word line sources=() seen_container=0
+    # The words as typed, from the line itself: bash splits words at ':',
+    # and addresses (k8s:ns/pod) have one.
+    if [[ -n ${COMP_LINE-} ]]; then
+        line=${COMP_LINE:0:COMP_POINT}
+    else
+        line="${COMP_WORDS[*]:0:COMP_CWORD+1}"
+    fi
+    local -a typed
+    read -ra typed <<<"$line"
+    if [[ -z $line || $line == *[[:space:]] ]]; then
+        cur=
+    else
+        cur=${typed[-1]}
+        unset 'typed[-1]'
+    fi
+    prev=${typed[-1]}
 
-    # Options stop at the container: find out whether it was already given.
-    for ((i = 1; i < COMP_CWORD; i++)); do
-        word=${COMP_WORDS[i]}
+    # Options stop at the container: find out whether it was already given,
+    # and keep the options that say where containers are.
+    for ((i = 1; i < ${#typed[@]}; i++)); do
+        word=${typed[i]}
         case $word in
-            -u|--user|-w|--workdir|-e|--env|--env-file|--tools-at|--container-at) ((i++)) ;;
-            # bash splits --tools=DIR at '=': skip the value after it.
-            =) ((i++)) ;;
-            -H|--host) host=(-H "${COMP_WORDS[i+1]}"); ((i++)) ;;
-            --host=*) host=(-H "${word#--host=}") ;;
+            -u|--user|-w|--workdir|-e|--env|--env-file|--format|--tools-at|--container-at) ((i++)) ;;
+            -H|--host|--state-files|--docker-root|--docker-exec-root|--containerd-state|--storage-root|--storage-runroot|--host-root)
+                sources+=("$word" "${typed[i+1]}"); ((i++)) ;;
+            --host=*|--state-files=*|--docker-root=*|--docker-exec-root=*|--containerd-state=*|--storage-root=*|--storage-runroot=*|--host-root=*)
+                sources+=("$word") ;;
             --) seen_container=-1 ;;
             -*) ;;
             *) seen_container=1; break ;;
@@ -25,22 +42,39 @@ _docker_enter() {
         return 0
     fi
 
-    if [[ $prev == = && ${COMP_WORDS[COMP_CWORD-2]} == --tools ]]; then
-        COMPREPLY=($(compgen -d -- "$cur"))
+    # --tools=DIR: bash replaces only what follows the '='.
+    if [[ $cur == --tools=* ]]; then
+        COMPREPLY=($(compgen -d -- "${cur#--tools=}"))
         return 0
     fi
     case $prev in
         -u|--user|-w|--workdir|-H|--host|--tools-at|--container-at) return 0 ;;
         -e|--env) COMPREPLY=($(compgen -e -- "$cur")); return 0 ;;
         --env-file) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
+        --format) COMPREPLY=($(compgen -W 'table json' -- "$cur")); return 0 ;;
+        --state-files) COMPREPLY=($(compgen -W 'first fallback never' -- "$cur")); return 0 ;;
+        --docker-root|--docker-exec-root|--containerd-state|--storage-root|--storage-runroot|--host-root)
+            COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
     esac
 
     if [[ $cur == -* ]] && ((seen_container == 0)); then
         COMPREPLY=($(compgen -W '-u --user -w --workdir -e --env --env-file
-            -t --tty -T --no-tty -i --interactive -d --detach -H --host
-            --tools --tools-at --container-at -h --help -V --version' -- "$cur"))
+            -t --tty -T --no-tty -i --interactive -d --detach -H --host --privileged
+            --tools --tools-at --container-at --list --format --state-files
+            --docker-root --docker-exec-root --containerd-state --storage-root
+            --storage-runroot --host-root -h --help -V --version' -- "$cur"))
         return 0
     fi
-    COMPREPLY=($(compgen -W "$(docker-enter "${host[@]}" --complete-containers 2>/dev/null)" -- "$cur"))
+    local fields='{{.Name}} {{.Address}}'
+    # IDs only once one is being typed: 12 digits each would drown the names.
+    if [[ -n $cur && $cur != *[^0-9a-f]* ]]; then
+        fields+=' {{.ShortID}}'
+    fi
+    COMPREPLY=($(compgen -W "$(docker-enter "${sources[@]}" --list --format "$fields" 2>/dev/null)" -- "$cur"))
+    # bash replaces only what follows the last ':' of the word.
+    if [[ $cur == *:* ]]; then
+        local typed=${cur%"${cur##*:}"}
+        COMPREPLY=("${COMPREPLY[@]#"$typed"}")
+    fi
 }
 complete -F _docker_enter docker-enter

@@ -77,7 +77,7 @@ _nsenter() {
                     -U --user --user-parent -T --time -S --setuid -G --setgid
                     --preserve-credentials --keep-caps -r --root -w --wd -W --wdns
                     -e --env -F --no-fork -c --join-cgroup -Z --follow-context
-                    --kill-child --mount-proc --tools --tools-at --container-at
+                    --kill-child --mount-proc --confine --tools --tools-at --container-at
                     -h --help -V --version' -- "$cur"))
             else
                 COMPREPLY=($(compgen -c -- "$cur"))

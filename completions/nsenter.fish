@@ -52,6 +52,7 @@ complete -c nsenter -n __nsenter_no_program -s c -l join-cgroup -d 'Move into th
 complete -c nsenter -n __nsenter_no_program -s Z -l follow-context -d 'Take the security context of the target'
 complete -c nsenter -n __nsenter_no_program -l kill-child -d 'Signal for the program if nsenter dies (KILL)'
 complete -c nsenter -n __nsenter_no_program -l mount-proc -d 'Mount a fresh /proc in a private mount namespace'
+complete -c nsenter -n __nsenter_no_program -l confine -d "Take the target's confinement (capabilities, seccomp, LSM label, limits)"
 complete -c nsenter -n __nsenter_no_program -l tools -d 'Bring programs: --tools=DIR or IMAGE, alone the installed toolbox'
 complete -c nsenter -n __nsenter_no_program -l tools-at -x -d 'Where a directory of programs goes in the target'
 complete -c nsenter -n __nsenter_no_program -l container-at -x -d 'Where the target'\''s root goes in a tools root'

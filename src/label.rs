@@ -1,5 +1,7 @@
-//! `--follow-context`: run the program under the target's security label,
-//! SELinux or AppArmor, read and written through procfs (no libselinux).
+//! The target's security label, SELinux or AppArmor, for the program
+//! (nsenter's `--follow-context`, and part of the target's confinement for
+//! docker-enter and `nsenter --confine`), read and written through procfs
+//! (no libselinux).
 //!
 //! The label is read from the host's /proc before entering, and the
 //! attr/exec file is opened then too (security rule 7: after entering,
@@ -24,19 +26,15 @@ impl ExecLabel {
     /// is active (there is nothing to follow).
     pub fn prepare(target: &Target) -> Result<Option<ExecLabel>> {
         // AppArmor has its own attr directory on kernels that stack LSMs.
-        if let Some(label) = read_label(target, "attr/apparmor/current")? {
-            if label != b"unconfined" {
-                let mut value = b"exec ".to_vec();
-                value.extend_from_slice(strip_mode(&label));
-                return open_exec("/proc/thread-self/attr/apparmor/exec", value).map(Some);
+        let apparmor = read_label(target, "attr/apparmor/current")?;
+        let selinux = match apparmor {
+            None if Path::new("/sys/fs/selinux/enforce").exists() => {
+                read_label(target, "attr/current")?
             }
-            return Ok(None);
-        }
-        if !Path::new("/sys/fs/selinux/enforce").exists() {
-            return Ok(None);
-        }
-        match read_label(target, "attr/current")? {
-            Some(label) => open_exec("/proc/thread-self/attr/exec", label).map(Some),
+            _ => None,
+        };
+        match exec_label(apparmor, selinux) {
+            Some((path, value)) => open_exec(path, value).map(Some),
             None => Ok(None),
         }
     }
@@ -77,6 +75,26 @@ fn read_label(target: &Target, name: &str) -> Result<Option<Vec<u8>>> {
     }
 }
 
+/// What to write where for the target's AppArmor profile (as
+/// `attr/apparmor/current` shows it) or, without AppArmor, its SELinux
+/// label (`attr/current`, read only when SELinux is enabled): None when
+/// there is nothing to follow.
+fn exec_label(
+    apparmor: Option<Vec<u8>>,
+    selinux: Option<Vec<u8>>,
+) -> Option<(&'static str, Vec<u8>)> {
+    match (apparmor, selinux) {
+        (Some(profile), _) if profile == b"unconfined" => None,
+        (Some(profile), _) => {
+            let mut value = b"exec ".to_vec();
+            value.extend_from_slice(strip_mode(&profile));
+            Some(("/proc/thread-self/attr/apparmor/exec", value))
+        }
+        (None, Some(label)) => Some(("/proc/thread-self/attr/exec", label)),
+        (None, None) => None,
+    }
+}
+
 /// AppArmor shows "profile (enforce)"; only the profile name is written.
 fn strip_mode(label: &[u8]) -> &[u8] {
     match label.windows(2).rposition(|w| w == b" (") {
@@ -97,6 +115,28 @@ fn open_exec(path: &str, value: Vec<u8>) -> Result<ExecLabel> {
 
 #[cfg(test)]
 mod tests {
+    use super::exec_label;
+
+    /// What docker-enter's confinement and `--follow-context` write, for
+    /// the labels a Docker container's process shows.
+    #[test]
+    fn the_label_to_exec_with() {
+        assert_eq!(
+            exec_label(Some(b"docker-default (enforce)".to_vec()), None),
+            Some((
+                "/proc/thread-self/attr/apparmor/exec",
+                b"exec docker-default".to_vec()
+            ))
+        );
+        assert_eq!(exec_label(Some(b"unconfined".to_vec()), None), None);
+        let selinux = b"system_u:system_r:container_t:s0:c12,c345".to_vec();
+        assert_eq!(
+            exec_label(None, Some(selinux.clone())),
+            Some(("/proc/thread-self/attr/exec", selinux))
+        );
+        assert_eq!(exec_label(None, None), None);
+    }
+
     #[test]
     fn apparmor_mode_is_stripped() {
         assert_eq!(

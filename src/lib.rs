@@ -20,6 +20,7 @@ pub mod bounded;
 pub mod can;
 pub mod cgroup;
 pub mod cli;
+pub mod confine;
 pub mod creds;
 pub mod enter;
 pub mod error;

@@ -56,6 +56,14 @@ pub struct Identity {
     /// A string /proc/PID/cgroup must contain (the container ID: Docker puts
     /// it in the cgroup path of every hierarchy).
     pub cgroup_contains: Option<String>,
+    /// Wall-clock milliseconds by which the process had started: the time a
+    /// runtime wrote a state file after starting it (an `init.pid`). A
+    /// process that started later holds a recycled PID.
+    pub started_by_unix_ms: Option<i64>,
+    /// Wall-clock milliseconds after which the process started: the time a
+    /// runtime wrote a state file before starting it (a task bundle's
+    /// `config.json`). A process older than that is not the one it started.
+    pub started_after_unix_ms: Option<i64>,
 }
 
 /// Where a namespace is taken from.
@@ -251,6 +259,39 @@ pub struct Hardening {
     pub no_host_terminal: bool,
 }
 
+/// Whose confinement the program runs under: capabilities, no_new_privs,
+/// seccomp filters, LSM label (security rules 7, 9 and 10), resource
+/// limits and oom_score_adj.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Confinement {
+    /// Ours, untouched: what the caller has, the program has (nsenter's
+    /// default, as util-linux).
+    #[default]
+    Ours,
+    /// The target's, read from its process: bounding set (and for uid 0
+    /// the capabilities within it), no_new_privs, every seccomp filter,
+    /// LSM label, rlimits and oom_score_adj. What `docker exec` gives.
+    Target,
+    /// `docker-enter --privileged`: our capabilities, no filter, no LSM
+    /// label, no no_new_privs, but the target's rlimits and oom_score_adj
+    /// (limits on resources, not privileges, as `docker exec --privileged`
+    /// keeps them).
+    Privileged,
+}
+
+impl Confinement {
+    /// Whether the target's privileges (capabilities, no_new_privs,
+    /// seccomp, LSM label) are taken.
+    pub fn takes_privileges(self) -> bool {
+        self == Confinement::Target
+    }
+
+    /// Whether the target's rlimits and oom_score_adj are taken.
+    pub fn takes_resources(self) -> bool {
+        self != Confinement::Ours
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     /// The name used in messages: "nsenter", "docker-enter".
@@ -275,6 +316,13 @@ pub struct Plan {
     pub join_cgroup: bool,
     /// `-Z`: exec with the target's SELinux label / AppArmor profile.
     pub follow_context: bool,
+    pub confinement: Confinement,
+    /// What a refusal to run unconfined tells the user to do instead, when
+    /// the target's confinement cannot be read or applied (nothing is ever
+    /// run unconfined in its place).
+    pub confinement_hint: &'static str,
+    /// The program's umask (`docker exec` gives 0022); `None` keeps ours.
+    pub umask: Option<u32>,
     pub fork: ForkMode,
     pub inherited_fds: InheritedFds,
     /// `--kill-child[=SIG]`: the signal the program gets if we die.
@@ -312,6 +360,9 @@ impl Plan {
             creds: Credentials::default(),
             join_cgroup: false,
             follow_context: false,
+            confinement: Confinement::Ours,
+            confinement_hint: "",
+            umask: None,
             fork: ForkMode::WhenPidNs,
             inherited_fds: InheritedFds::Pass,
             kill_child: None,
@@ -331,6 +382,13 @@ impl Plan {
             .rev()
             .find(|r| r.kind == kind)
             .map(|r| &r.source)
+    }
+
+    /// Whether the target's PID namespace may be entered: asked for by
+    /// name, or with `--all` (whether it differs from ours is known only
+    /// once the target is held).
+    pub fn may_enter_pid_namespace(&self) -> bool {
+        self.all != AllNamespaces::No || self.source_of(NsKind::Pid).is_some()
     }
 
     /// Ask for a namespace; a later request for the same kind replaces it.

@@ -98,16 +98,14 @@ impl Target {
                 return Err(stale(format!("started at tick {start}, expected {ticks}")));
             }
         }
-        if let Some(ms) = want.started_unix_ms {
-            let boot = boot_time_ms()?;
-            let started = boot + start as i64 * 1000 / sys::process::clock_ticks_per_second();
-            // btime has one-second resolution and the runtime notes the start
-            // after the process exists: allow a few seconds either way.
-            if (started - ms).abs() > 5_000 {
-                return Err(stale(format!(
-                    "it started {} s away from the container's start",
-                    (started - ms) / 1000
-                )));
+        let wall_clock = [
+            want.started_unix_ms,
+            want.started_after_unix_ms,
+            want.started_by_unix_ms,
+        ];
+        if wall_clock.iter().any(Option::is_some) {
+            if let Some(why) = wall_clock_mismatch(want, started_unix_ms(start)?) {
+                return Err(stale(why));
             }
         }
         if let Some(id) = &want.cgroup_contains {
@@ -208,6 +206,15 @@ pub fn own_ns_id(kind: NsKind) -> Option<(u64, u64)> {
     fs::stat(&path).ok().map(|meta| (meta.dev, meta.ino))
 }
 
+/// Whether we run in a PID namespace other than the host's (inside a
+/// container such as the can without `--pid=host`): a process of another
+/// container is then not there for us to see, whatever its state.
+pub fn pid_namespace_is_nested() -> bool {
+    /// The inode of the initial PID namespace (PROC_PID_INIT_INO).
+    const HOST_PID_NS_INO: u64 = 0xEFFF_FFFC;
+    own_ns_id(NsKind::Pid).is_some_and(|(_, ino)| ino != HOST_PID_NS_INO)
+}
+
 /// Field 22 of /proc/PID/stat: the start time in clock ticks since boot.
 /// The command name (field 2) may hold spaces and parentheses, so count
 /// from the last ')'.
@@ -215,6 +222,44 @@ pub fn parse_start_ticks(stat: &[u8]) -> Option<u64> {
     let text = std::str::from_utf8(&stat[stat.iter().rposition(|&b| b == b')')? + 1..]).ok()?;
     // After ")" come fields 3.. ; field 22 is the 20th of them.
     text.split_ascii_whitespace().nth(19)?.parse().ok()
+}
+
+/// How a process that started at `started` (wall-clock milliseconds) is not
+/// the one a runtime described, if it is not.
+fn wall_clock_mismatch(want: &Identity, started: i64) -> Option<String> {
+    if let Some(ms) = want.started_unix_ms {
+        // btime has one-second resolution and the runtime notes the start
+        // after the process exists: allow a few seconds either way.
+        if (started - ms).abs() > 5_000 {
+            return Some(format!(
+                "it started {} s away from the container's start",
+                (started - ms) / 1000
+            ));
+        }
+    }
+    // The same resolution, and clock steps, for the state files' times.
+    if let Some(after) = want.started_after_unix_ms {
+        if after - started > 2_000 {
+            return Some(format!(
+                "it started {} s before its runtime wrote the container's configuration",
+                (after - started) / 1000
+            ));
+        }
+    }
+    if let Some(by) = want.started_by_unix_ms {
+        if started - by > 2_000 {
+            return Some(format!(
+                "it started {} s after its runtime wrote the PID down",
+                (started - by) / 1000
+            ));
+        }
+    }
+    None
+}
+
+/// A start time in clock ticks since boot as wall-clock milliseconds.
+fn started_unix_ms(start_ticks: u64) -> Result<i64> {
+    Ok(boot_time_ms()? + start_ticks as i64 * 1000 / sys::process::clock_ticks_per_second())
 }
 
 fn boot_time_ms() -> Result<i64> {
@@ -228,7 +273,44 @@ fn boot_time_ms() -> Result<i64> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_start_ticks;
+    use super::{parse_start_ticks, wall_clock_mismatch};
+    use crate::plan::Identity;
+
+    #[test]
+    fn start_times_against_what_the_runtime_wrote() {
+        let at = 1_800_000_000_000;
+        let within = Identity {
+            started_unix_ms: Some(at + 4_000),
+            started_after_unix_ms: Some(at + 1_500),
+            started_by_unix_ms: Some(at - 1_500),
+            ..Identity::default()
+        };
+        assert_eq!(wall_clock_mismatch(&within, at), None);
+        let reused = Identity {
+            started_by_unix_ms: Some(at - 3_600_000),
+            ..Identity::default()
+        };
+        assert_eq!(
+            wall_clock_mismatch(&reused, at).as_deref(),
+            Some("it started 3600 s after its runtime wrote the PID down")
+        );
+        let older = Identity {
+            started_after_unix_ms: Some(at + 60_000),
+            ..Identity::default()
+        };
+        assert_eq!(
+            wall_clock_mismatch(&older, at).as_deref(),
+            Some("it started 60 s before its runtime wrote the container's configuration")
+        );
+        let elsewhen = Identity {
+            started_unix_ms: Some(at - 10_000),
+            ..Identity::default()
+        };
+        assert_eq!(
+            wall_clock_mismatch(&elsewhen, at).as_deref(),
+            Some("it started 10 s away from the container's start")
+        );
+    }
 
     #[test]
     fn start_ticks_after_odd_command_names() {

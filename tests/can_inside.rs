@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::can::{docker, image, pid_of, privileged, target, Scratch};
+use common::can::{docker, image, pid_of, privileged, target, Out, Scratch};
 
 const HOSTNAME: &str = "can-test-web";
 
@@ -29,23 +29,24 @@ fn nsenter_in_the_can_enters_a_container() {
     assert_eq!(out.stdout_text(), format!("{HOSTNAME}\n"));
 }
 
-/// `docker-enter ARGS` run in a privileged can, with the daemon's socket.
-fn docker_enter_in_the_can(image: &str, args: &[&str]) -> common::can::Out {
-    let socket = "/var/run/docker.sock:/var/run/docker.sock";
-    let mut run = vec!["-v", socket, image, "docker-enter"];
-    run.extend_from_slice(args);
-    docker(&privileged_can(image, &run))
-}
-
 #[test]
 fn docker_enter_in_the_can_enters_a_container() {
     let Some(image) = image() else {
         return;
     };
     let target = target("can-test-docker-enter-target", HOSTNAME);
-    let out = docker_enter_in_the_can(image, &[&target.name, "hostname"]);
+    let socket = "/var/run/docker.sock:/var/run/docker.sock";
+    let out = docker_enter_in_the_can(image, socket, &[&target.name, "hostname"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout_text(), format!("{HOSTNAME}\n"));
+}
+
+/// docker-enter ARGS in a privileged can with the host's PIDs and one
+/// volume: the daemon's socket, or the host's root at /host.
+fn docker_enter_in_the_can(image: &str, volume: &str, args: &[&str]) -> Out {
+    let mut extra = vec!["-v", volume, image, "docker-enter"];
+    extra.extend_from_slice(args);
+    docker(&privileged_can(image, &extra))
 }
 
 /// `docker-enter --tools` alone, in the can, brings the can's own toolbox
@@ -59,8 +60,10 @@ fn docker_enter_in_the_can_brings_its_toolbox() {
         return;
     };
     let target = common::TestContainer::run("can-test-tools-target", &[], tag, &[]);
+    let socket = "/var/run/docker.sock:/var/run/docker.sock";
     let out = docker_enter_in_the_can(
         image,
+        socket,
         &[
             "--tools",
             &target.name,
@@ -126,25 +129,27 @@ fn the_can_says_which_docker_run_option_it_lacks() {
     let enter = [image, "docker-enter", target.name.as_str(), "true"];
 
     // Privileged but in a PID namespace of its own: the container's
-    // process is not there to open.
-    let mut args = vec!["run", "--rm"];
-    args.extend_from_slice(privileged(image));
-    args.extend_from_slice(&["-v", socket]);
-    args.extend_from_slice(&enter);
-    let out = docker(&args);
-    assert_eq!(
-        (out.code, out.stderr.as_str()),
-        (
-            1,
-            format!(
-                "docker-enter: cannot open process {pid}: No such process (the processes of \
-                 container {} are not visible from this PID namespace: run the can with \
-                 --pid=host)\n",
-                target.name
-            )
-            .as_str()
-        )
+    // process is not there to open, whether the daemon or the state files
+    // under the host's root described it (there, it cannot be told from an
+    // exited one).
+    let hidden = format!(
+        "docker-enter: cannot open process {pid}: No such process (the processes of \
+         container {} are not visible from this PID namespace: run the can with \
+         --pid=host)\n",
+        target.name
     );
+    for source in [socket, "/:/host:ro"] {
+        let mut args = vec!["run", "--rm"];
+        args.extend_from_slice(privileged(image));
+        args.extend_from_slice(&["-v", source]);
+        args.extend_from_slice(&enter);
+        let out = docker(&args);
+        assert_eq!(
+            (out.code, out.stderr.as_str()),
+            (1, hidden.as_str()),
+            "-v {source}"
+        );
+    }
 
     // The host's PIDs but no privileges: root without CAP_SYS_ADMIN.
     let mut args = vec!["run", "--rm", "--pid=host", "-v", socket];
@@ -177,5 +182,30 @@ fn the_can_says_which_docker_run_option_it_lacks() {
             1,
             format!("nsenter: reassociate to namespaces failed: Operation not permitted {PRIVILEGE_HINT}")
         )
+    );
+}
+
+/// As on a Kubernetes node through `kubectl debug node/...`: the host's root
+/// at /host, the host's PIDs, no daemon socket. docker-enter finds /host and
+/// reads the runtimes' state files there.
+#[test]
+fn docker_enter_in_the_can_finds_containers_under_the_hosts_root() {
+    let Some(image) = image() else {
+        return;
+    };
+    let target = target("can-test-host-root-target", HOSTNAME);
+    let host_root = "/:/host:ro";
+    let out = docker_enter_in_the_can(image, host_root, &[&target.name, "hostname"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout_text(), format!("{HOSTNAME}\n"));
+    let list = ["--list", "--format", "{{.Address}}"];
+    let out = docker_enter_in_the_can(image, host_root, &list);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let listed = out.stdout_text();
+    assert!(
+        listed
+            .lines()
+            .any(|l| l == format!("docker:{}", target.name)),
+        "{listed}"
     );
 }

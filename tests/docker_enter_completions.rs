@@ -1,6 +1,6 @@
 //! docker-enter's bash, zsh and fish completions offer exactly the visible
 //! options of its table (running containers are tested with Docker in
-//! `docker_enter.rs`).
+//! `docker_enter_exec.rs`).
 
 mod common;
 

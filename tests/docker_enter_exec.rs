@@ -6,7 +6,8 @@ mod common;
 
 use common::docker_enter::{docker_enter, image, ready, stderr, stdout, DOCKER_ENTER};
 use common::tmux::Tmux;
-use common::{docker, docker_ok, Running, TestContainer};
+use common::{completions, docker, docker_ok, Running, TestContainer};
+use std::collections::BTreeSet;
 use std::process::Command;
 
 /// What a process sees of itself: user, directory, host name, namespaces,
@@ -211,42 +212,44 @@ fn signals_are_forwarded_to_the_command() {
 }
 
 #[test]
-fn bash_completes_options_and_running_containers() {
-    if !ready() {
+fn bash_completes_options_running_containers_and_id_prefixes() {
+    if !ready() || !common::require(common::have("bash"), "bash is not installed") {
         return;
     }
     let c = TestContainer::run("nsc-de-complete", &[], image(), &["sleep", "100000"]);
-    let out = docker_enter(&["--complete-containers"]);
+    let id = docker_ok(&["inspect", "-f", "{{.Id}}", &c.name]);
+    let out = docker_enter(&["--list", "--format", "{{.Name}} {{.Address}}"]);
     assert!(
-        stdout(&out).lines().any(|l| l == c.name),
+        stdout(&out)
+            .lines()
+            .any(|l| l == format!("{0} docker:{0}", c.name)),
         "{}",
         stdout(&out)
     );
 
-    let script = format!(
-        "source {}/completions/docker-enter.bash
-         COMP_WORDS=(docker-enter --us); COMP_CWORD=1; COMPREPLY=(); _docker_enter; echo \"${{COMPREPLY[*]}}\"
-         COMP_WORDS=(docker-enter -u alice {}); COMP_CWORD=3; COMPREPLY=(); _docker_enter; echo \"${{COMPREPLY[*]}}\"
-         COMP_WORDS=(docker-enter web -); COMP_CWORD=2; COMPREPLY=(); _docker_enter; echo \"[${{COMPREPLY[*]}}]\"",
-        env!("CARGO_MANIFEST_DIR"),
-        c.name
-    );
-    let bin_dir = std::path::Path::new(DOCKER_ENTER).parent().unwrap();
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let out = common::output(
-        Command::new("bash").args(["-c", &script]).env("PATH", path),
-        b"",
-    );
-    assert_eq!(
-        stdout(&out),
-        format!("--user\n{}\n[]\n", c.name),
-        "{}",
-        stderr(&out)
-    );
+    let lines = [
+        "docker-enter --us".to_string(),
+        format!("docker-enter -u alice {}", c.name),
+        format!("docker-enter docker:{}", c.name),
+        format!("docker-enter {}", &id[..10]),
+        "docker-enter web -".to_string(),
+        "docker-enter --state-files f".to_string(),
+    ];
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let offered = completions::bash("docker-enter.bash", "_docker_enter", &lines);
+    // After "docker:", bash completes what follows the colon.
+    let expected: Vec<BTreeSet<String>> = [
+        &["--user"][..],
+        &[&c.name],
+        &[&c.name],
+        &[&id[..12]],
+        &[],
+        &["fallback", "first"],
+    ]
+    .iter()
+    .map(|words| words.iter().map(|w| w.to_string()).collect())
+    .collect();
+    assert_eq!(offered, expected);
 }
 
 /// tmux on a socket of our own, so no other session is touched.
@@ -276,4 +279,110 @@ fn interactive_shell_at_a_real_terminal() {
     tmux.keys(&["exit 3", "Enter"]);
     tmux.wait_for("the shell to end", |s| s.contains("docker-enter-exited-3"));
     let _ = docker(&["ps"]);
+}
+
+#[test]
+fn pid_addresses_enter_that_process_with_its_containers_settings() {
+    if !ready() {
+        return;
+    }
+    let c = TestContainer::run(
+        "nsc-de-pid",
+        &["--hostname", "pidhost", "-u", "alice", "-w", "/tmp"],
+        image(),
+        &["sleep", "100000"],
+    );
+    let id = docker_ok(&["inspect", "-f", "{{.Id}}", &c.name]);
+    let init: i32 = docker_ok(&["inspect", "-f", "{{.State.Pid}}", &c.name])
+        .parse()
+        .unwrap();
+    // A second process in the container, not its main one.
+    docker_ok(&["exec", "-d", &c.name, "sleep", "99999"]);
+    let mut second = 0;
+    assert!(common::wait_until(
+        std::time::Duration::from_secs(10),
+        || {
+            second = std::fs::read_dir("/proc")
+                .unwrap()
+                .flatten()
+                .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+                .find(|&p| {
+                    p != init
+                        && common::comm(p) == "sleep"
+                        && std::fs::read_to_string(format!("/proc/{p}/cgroup"))
+                            .is_ok_and(|cg| cg.contains(&id))
+                })
+                .unwrap_or(0);
+            second > 0
+        }
+    ));
+    let probe = [
+        "sh",
+        "-c",
+        "id -un; pwd; hostname; readlink /proc/self/ns/pid; readlink /proc/self/ns/mnt",
+    ];
+    let namespaces = format!(
+        "{}\n{}\n",
+        common::ns_link(&init.to_string(), "pid"),
+        common::ns_link(&init.to_string(), "mnt")
+    );
+    for pid in [init, second] {
+        let address = format!("pid:{pid}");
+        let mut args = vec![address.as_str()];
+        args.extend(probe);
+        let out = docker_enter(&args);
+        // As docker exec: the container's user, directory, host name and
+        // namespaces.
+        assert_eq!(
+            (stdout(&out), out.status.code()),
+            (format!("alice\n/tmp\npidhost\n{namespaces}"), Some(0)),
+            "{address}: {}",
+            stderr(&out)
+        );
+    }
+    // A process no runtime claims: its own user and environment, in /
+    // (docker-enter's own environment has no NSC_MARK).
+    let host = common::KillOnDrop(
+        Command::new("sleep")
+            .arg("100")
+            .env("NSC_MARK", "its own")
+            .spawn()
+            .unwrap(),
+    );
+    let address = format!("pid:{}", host.0.id());
+    let out = docker_enter(&[&address, "sh", "-c", "id -u; pwd; echo \"$NSC_MARK\""]);
+    drop(host);
+    assert_eq!(
+        (stdout(&out).as_str(), out.status.code()),
+        ("0\n/\nits own\n", Some(0)),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn fish_and_zsh_completions_know_the_running_containers() {
+    if !ready() || !completions::shells_ready() {
+        return;
+    }
+    let c = TestContainer::run("nsc-de-fish", &[], image(), &["sleep", "100000"]);
+    let id = docker_ok(&["inspect", "-f", "{{.Id}}", &c.name]);
+    let lines = [
+        format!("docker-enter {}", c.name),
+        format!("docker-enter -u alice {}", &id[..10]),
+        "docker-enter --state-files f".to_string(),
+    ];
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let offered = completions::fish_described("docker-enter.fish", &lines);
+    let name = format!("{}\tdocker {}", c.name, image());
+    assert!(offered[0].contains(&name), "{:?}", offered[0]);
+    let short_id = format!("{}\t{}", &id[..12], c.name);
+    assert!(offered[1].contains(&short_id), "{:?}", offered[1]);
+    let words: BTreeSet<&str> = offered[2]
+        .iter()
+        .map(|w| w.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(words, BTreeSet::from(["fallback", "first"]));
+    // zsh's is at least well-formed (zsh -n), and names the options.
+    assert!(completions::zsh_options("_docker-enter").contains("--state-files"));
 }

@@ -4,21 +4,11 @@
 
 mod common;
 
-use common::docker_enter::{image, ready, stderr, stdout, DOCKER_ENTER};
-use common::skip_or_fail;
+use common::docker_enter::{image, ready, stderr, stdout, timed, CONFIGURED, DOCKER_ENTER};
+use common::podman::{load, podman_ok, PodmanContainer};
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn podman(args: &[&str]) -> Output {
-    common::output(Command::new("podman").args(args), b"")
-}
-
-fn podman_ok(args: &[&str]) -> String {
-    let out = podman(args);
-    assert!(out.status.success(), "podman {args:?}: {}", stderr(&out));
-    stdout(&out).trim().to_string()
-}
 
 /// `podman system service` on a socket of our own, stopped at the end.
 struct Service {
@@ -34,54 +24,19 @@ impl Drop for Service {
     }
 }
 
-struct PodmanContainer(String);
-
-impl Drop for PodmanContainer {
-    fn drop(&mut self) {
-        let _ = podman(&["rm", "-f", "-t", "0", &self.0]);
-    }
-}
-
 #[test]
 fn enters_a_podman_container_through_its_docker_api() {
-    if !ready() {
+    if !ready() || !common::podman::ready() {
         return;
     }
-    if !common::have("podman") {
-        skip_or_fail("podman is not installed (apt-get install podman)");
-        return;
-    }
-    // Podman takes images from Docker's store as an archive.
-    let tag = image();
-    let load = common::output(
-        Command::new("bash").args([
-            "-c",
-            "set -o pipefail; docker save \"$0\" | podman load",
-            tag,
-        ]),
-        b"",
+    let image = load(image());
+    let c = PodmanContainer::run(
+        "nsc-pm",
+        &["--hostname", "pmhost"],
+        &image,
+        &["sleep", "100000"],
     );
-    assert!(load.status.success(), "{}", stderr(&load));
-
-    let name = format!("nsc-pm-{}", std::process::id());
-    let _ = podman(&["rm", "-f", &name]);
-    // Podman here needs limits within the machine's (see docs/facts.md).
-    podman_ok(&[
-        "run",
-        "-d",
-        "--name",
-        &name,
-        "--hostname",
-        "pmhost",
-        "--ulimit",
-        "nofile=20000:20000",
-        "--ulimit",
-        "nproc=32768:32768",
-        &format!("localhost/{tag}"),
-        "sleep",
-        "100000",
-    ]);
-    let _container = PodmanContainer(name.clone());
+    let name = c.name.clone();
 
     let socket = std::env::temp_dir().join(format!("nsc-podman-{}.sock", std::process::id()));
     let _ = std::fs::remove_file(&socket);
@@ -175,4 +130,25 @@ fn enters_a_podman_container_through_its_docker_api() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn enters_a_podman_container_from_its_storage_without_the_service() {
+    if !ready() || !common::podman::ready() {
+        return;
+    }
+    let image = load(image());
+    let c = PodmanContainer::run(
+        "nsc-pm-state",
+        &[&["--hostname", "pmh"][..], CONFIGURED].concat(),
+        &image,
+        &["sleep", "100000"],
+    );
+    let probe = "id; hostname; pwd; for f in /proc/self/ns/*; do echo \"$f $(readlink $f)\"; done; cat /proc/self/cgroup; env | sort";
+    let theirs = podman_ok(&["exec", &c.name, "sh", "-c", probe]);
+    for address in [c.name.clone(), format!("podman:{}", c.name)] {
+        let (out, _) = timed(&[&address, "sh", "-c", probe]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(stdout(&out).trim(), theirs, "{address}");
+    }
 }

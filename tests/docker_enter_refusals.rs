@@ -63,10 +63,29 @@ fn missing_and_ambiguous_containers() {
             break first;
         }
     };
-    assert_refused(
-        &docker_enter(&[&prefix, "true"]),
-        &format!("container ID prefix {prefix} is ambiguous: it matches several containers; give more of the ID or the name"),
+    // Every candidate is named by its address and ID (up to eight).
+    let out = docker_enter(&[&prefix, "true"]);
+    let message = stderr(&out);
+    assert!(
+        message.starts_with(&format!(
+            "docker-enter: container ID prefix {prefix} is ambiguous: it matches docker:"
+        )) && message.ends_with("; give more of the ID or the name\n"),
+        "{message}"
     );
+    assert_eq!((message.lines().count(), out.status.code()), (1, Some(1)));
+    let sharing: Vec<&String> = created
+        .0
+        .iter()
+        .filter(|id| id.starts_with(&prefix))
+        .collect();
+    if !message.contains(" more;") {
+        for id in sharing {
+            assert!(
+                message.contains(&format!("(ID {})", &id[..12])),
+                "{id}: {message}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -139,10 +158,18 @@ fn unusable_sockets_say_which_and_why() {
     );
     assert_refused(
         &docker_enter_with_host("tcp://127.0.0.1:2375", &["web", "true"]),
-        "DOCKER_HOST=tcp://127.0.0.1:2375: only a local unix socket (unix:///path) is supported",
+        "DOCKER_HOST=tcp://127.0.0.1:2375: only a local unix socket (unix:///path or /path) is supported",
     );
 
-    // As nobody, the daemon's socket (root:docker, 0660) is out of reach.
+    // A bare path to the socket is a socket too.
+    assert_refused(
+        &docker_enter(&["-H", "/nonexistent/d.sock", "web", "true"]),
+        "cannot connect to /nonexistent/d.sock: No such file or directory (is the Docker daemon running?)",
+    );
+
+    // Entering needs root whatever the socket allows: said up front, before
+    // anything is looked up (a docker group member would otherwise fail
+    // later, on the container's /proc files).
     let out = common::output(
         Command::new(common::NOBODY[0])
             .args(&common::NOBODY[1..])
@@ -152,7 +179,7 @@ fn unusable_sockets_say_which_and_why() {
     );
     assert_refused(
         &out,
-        "cannot connect to /var/run/docker.sock: Permission denied (run as root or as a member of the docker group)",
+        "entering a container needs root: run docker-enter as root (for example with sudo)",
     );
 }
 

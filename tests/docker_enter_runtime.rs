@@ -3,10 +3,11 @@
 
 mod common;
 
+use common::docker_enter::CONFIGURED;
 use common::{busybox_image, docker, docker_missing, docker_ok, skip_or_fail, TestContainer};
 use nsenter_can::bounded::{Records, CONTAINER_FILE};
 use nsenter_can::creds::resolve_exec_user;
-use nsenter_can::runtime::{require_running, ContainerState, Docker, Runtime};
+use nsenter_can::runtime::{require_running, ContainerState, Docker};
 use std::time::{Duration, Instant};
 
 fn lines(file: &[u8]) -> Records<'_> {
@@ -31,16 +32,7 @@ fn find_agrees_with_docker_inspect() {
     let image = busybox_image::build();
     let c = TestContainer::run(
         "nsc-find",
-        &[
-            "--hostname",
-            "web1",
-            "-u",
-            "alice",
-            "-w",
-            "/tmp",
-            "-e",
-            "FOO=a b",
-        ],
+        &[&["--hostname", "web1"][..], CONFIGURED].concat(),
         image,
         &["sleep", "1000"],
     );
@@ -228,5 +220,40 @@ fn resolve_user_agrees_with_docker_exec() {
             !out.status.success() && theirs.contains(&ours),
             "-u {spec}: docker said {theirs:?}, we say {ours:?}"
         );
+    }
+}
+
+#[test]
+fn state_files_give_the_same_entry_as_the_api() {
+    use nsenter_can::runtime::sources::Sources;
+    use nsenter_can::runtime::{Lookup, ReadFrom, SourceOptions};
+    if !ready() {
+        return;
+    }
+    let image = busybox_image::build();
+    let options = [
+        &["--hostname", "web1"][..],
+        CONFIGURED,
+        &["--group-add", "audio", "--label", "app=web"],
+    ];
+    let running = TestContainer::run("nsc-same", &options.concat(), image, &["sleep", "1000"]);
+    let paused = TestContainer::run("nsc-same-paused", &[], image, &["sleep", "1000"]);
+    docker_ok(&["pause", &paused.name]);
+    let exited = TestContainer::run("nsc-same-exited", &[], image, &["true"]);
+    docker_ok(&["wait", &exited.name]);
+
+    let api = Docker::from_env().unwrap();
+    let lookup = Lookup::new(Sources::from_options(&SourceOptions::default()).unwrap());
+    for name in [&running.name, &paused.name, &exited.name] {
+        let from_api = api.find(name).unwrap();
+        let mut from_files = lookup.find(name).unwrap().container;
+        assert_eq!(from_files.read_from, ReadFrom::StateFiles);
+        // What only the state files know: when runc wrote the PID down, and
+        // the bundle's confinement facts.
+        from_files.read_from = from_api.read_from;
+        from_files.identity.started_by_unix_ms = None;
+        from_files.identity.started_after_unix_ms = None;
+        from_files.facts = None;
+        assert_eq!(from_files, from_api, "{name}");
     }
 }

@@ -10,34 +10,16 @@ use common::docker_enter::{image, ready, DOCKER_ENTER};
 use common::pty::TestPty;
 use common::tmux::{count, Tmux, SHELL};
 use common::{docker_ok, require_root_and, TestContainer};
-use std::path::PathBuf;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 /// A static program that pushes "echo INJ-$((6+6))\n" with TIOCSTI into
 /// whichever terminal it can reach: its stdin, stdout, stderr or /dev/tty.
-fn injector() -> Option<PathBuf> {
-    let dir = common::tempdir("tiocsti");
-    let source = dir.join("tiocsti.c");
-    std::fs::write(
-        &source,
-        "#include <sys/ioctl.h>\n#include <fcntl.h>\n\
-         static int push(int fd){const char*s=\"echo INJ-$((6+6))\\n\";\
-         for(;*s;s++)if(ioctl(fd,TIOCSTI,s))return 0;return 1;}\n\
-         int main(void){int fds[4]={0,1,2,open(\"/dev/tty\",O_RDWR)};\
-         for(int i=0;i<4;i++)if(fds[i]>=0&&push(fds[i]))return 0;return 1;}\n",
-    )
-    .ok()?;
-    let binary = dir.join("tiocsti");
-    let built = common::output(
-        Command::new("gcc")
-            .args(["-static", "-O2", "-o"])
-            .arg(&binary)
-            .arg(&source),
-        b"",
-    );
-    built.status.success().then_some(binary)
-}
+const INJECTOR: &str = "#include <sys/ioctl.h>\n#include <fcntl.h>\n\
+    static int push(int fd){const char*s=\"echo INJ-$((6+6))\\n\";\
+    for(;*s;s++)if(ioctl(fd,TIOCSTI,s))return 0;return 1;}\n\
+    int main(void){int fds[4]={0,1,2,open(\"/dev/tty\",O_RDWR)};\
+    for(int i=0;i<4;i++)if(fds[i]>=0&&push(fds[i]))return 0;return 1;}\n";
 
 /// Type `command` at an interactive shell; true when the injected command
 /// ran in that (host) shell afterwards.
@@ -62,8 +44,7 @@ fn tiocsti_from_the_container_does_not_reach_the_host_terminal() {
     if !ready() || !require_root_and(&["tmux", "bash", "gcc", "nsenter"]) {
         return;
     }
-    let Some(binary) = injector() else {
-        common::skip_or_fail("cannot build a static test program with gcc -static (libc6-dev)");
+    let Some(binary) = common::static_c::require("tiocsti", INJECTOR) else {
         return;
     };
     let c = TestContainer::run("nsc-tiocsti", &[], image(), &["sleep", "100000"]);

@@ -3,6 +3,7 @@
 use crate::cli::nsenter::{help_text, parse_reading_files, version_text, Parsed};
 use crate::enter;
 use crate::error::report;
+use crate::runtime::SourceOptions;
 use std::ffi::OsString;
 
 const TOOL: &str = "nsenter";
@@ -27,8 +28,17 @@ pub fn main(args: &[OsString]) -> i32 {
             };
         }
     };
+    // --confine protects our binary as docker-enter does (security rule
+    // 6) when a PID namespace may be entered: that is when a container's
+    // process can see ours. It costs one execve, which a plain nsenter,
+    // like util-linux's, does not pay.
+    if plan.confinement.takes_privileges() && plan.may_enter_pid_namespace() {
+        if let Err(e) = enter::run_from_protected_copy(TOOL) {
+            return report(TOOL, &e);
+        }
+    }
     if let Some(tools) = &mut plan.tools {
-        if let Err(e) = super::tools::resolve(tools, None) {
+        if let Err(e) = super::tools::resolve(tools, &SourceOptions::default()) {
             return report(TOOL, &e);
         }
     }

@@ -7,12 +7,13 @@
 use crate::cli::tools::{classify, resolved, toolbox_beside, Named};
 use crate::error::{Error, Result};
 use crate::plan::{Tools, ToolsSource};
-use crate::runtime::Docker;
+use crate::runtime::sources::Sources;
+use crate::runtime::SourceOptions;
 use std::path::{Path, PathBuf};
 
-/// Resolve a request as named into what to mount; `host` is the Docker
-/// daemon to ask about an image (`-H`), else `DOCKER_HOST`'s.
-pub fn resolve(tools: &mut Tools, host: Option<&str>) -> Result<()> {
+/// Resolve a request as named into what to mount; `sources` name the
+/// Docker daemon to ask about an image (`-H`, else `DOCKER_HOST`'s).
+pub fn resolve(tools: &mut Tools, sources: &SourceOptions) -> Result<()> {
     let ToolsSource::Named(named) = &tools.source else {
         return Ok(());
     };
@@ -20,13 +21,10 @@ pub fn resolve(tools: &mut Tools, host: Option<&str>) -> Result<()> {
         Named::Default => ToolsSource::Programs(installed_toolbox()?),
         Named::Path(path) => directory(path)?,
         Named::Image(name) => {
-            let docker = match host {
-                Some(h) => Docker::from_host(Some(h))?,
-                None => Docker::from_env()?,
-            };
+            let sources = Sources::from_options(sources)?;
             ToolsSource::Image {
                 name: name.to_string(),
-                layers: docker.image_layers(name)?,
+                layers: sources.docker.api.image_layers(name)?,
             }
         }
     };

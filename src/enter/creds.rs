@@ -85,18 +85,19 @@ pub fn apply(resolved: &Resolved) -> Result<()> {
     if let Some(uid) = resolved.uid {
         ids::setuid(uid).map_err(|e| Error::sys("setuid failed", e))?;
     }
-    if resolved.keep_caps {
-        raise_ambient()?;
-    }
     // Changing credentials may make us dumpable again (security rule 3).
     process::set_dumpable(false)
         .map_err(|e| Error::sys("cannot make the process non-dumpable", e))?;
     Ok(())
 }
 
-/// `--keep-caps`: permitted capabilities become inheritable and ambient,
-/// so the program keeps them across exec.
-fn raise_ambient() -> Result<()> {
+/// `--keep-caps`, after [`apply`] (and after the target's capabilities
+/// are taken, which bound what is kept): permitted capabilities become
+/// inheritable and ambient, so the program keeps them across exec.
+pub fn keep_capabilities(resolved: &Resolved) -> Result<()> {
+    if !resolved.keep_caps {
+        return Ok(());
+    }
     let mut caps = caps::capget().map_err(|e| Error::sys("cannot read capabilities", e))?;
     caps.effective = caps.permitted;
     caps.inheritable = caps.permitted;
@@ -107,7 +108,7 @@ fn raise_ambient() -> Result<()> {
                 .map_err(|e| Error::sys(format!("cannot raise ambient capability {cap}"), e))?;
         }
     }
-    Ok(())
+    process::set_dumpable(false).map_err(|e| Error::sys("cannot make the process non-dumpable", e))
 }
 
 #[cfg(test)]

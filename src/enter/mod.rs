@@ -6,7 +6,8 @@
 //! 1. not dumpable (security rule 3);
 //! 2. the files the command line named, in order; the target, held once by
 //!    pidfd and /proc/PID and checked (rule 1);
-//! 3. every handle: namespaces, root, working directory, cgroup, label, pty.
+//! 3. every handle: namespaces, root, working directory, cgroup, label, pty;
+//!    the target's confinement, when the plan takes it (rules 9 and 10).
 //!
 //! Between the two, a planner may ask the prepared target what it needs
 //! (the container's passwd, whether a shell exists) and finish its plan.
@@ -14,12 +15,16 @@
 //! [`run`]:
 //! 4. what the plan reads of the target, through the held handles; a last
 //!    check that the target still lives;
-//! 5. join the cgroup (rule 8), drop groups if entering a user namespace;
-//! 6. enter the namespaces; `--tools` mounted in a private copy of the
-//!    mount namespace (`tools.rs`); chroot and chdir; the exec label;
+//! 5. the target's oom_score_adj; join the cgroup (rule 8), drop groups if
+//!    entering a user namespace;
+//! 6. enter the namespaces (with `--tools`, the user namespace last: rule
+//!    17); `--tools` mounted in a private copy of the mount namespace
+//!    (`tools.rs`) while we still hold every capability and no filter;
+//!    chroot and chdir; the exec label;
 //! 7. fork if the PID namespace or a relay needs it (the parent waits and
 //!    forwards signals), or to start a detached program and return; in the
-//!    process that execs: credentials, then exec with our descriptors
+//!    process that execs: the target's confinement around the credentials,
+//!    then exec with our descriptors
 //!    closed (rule 4) and, for docker-enter, every descriptor above 2.
 
 mod creds;
@@ -28,6 +33,7 @@ mod dirs;
 mod environ;
 mod exec;
 mod namespaces;
+mod own_binary;
 mod pipes;
 mod prepare;
 mod relay;
@@ -36,8 +42,10 @@ mod supervise;
 mod terminal;
 mod tools;
 
+pub use own_binary::run_from_protected_copy;
 pub use prepare::{check_named_files, prepare, Prepared};
 
+use crate::confine::Taken;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ns::NsKind;
 use crate::plan::{ForkMode, InheritedFds, Plan, Program};
@@ -71,7 +79,7 @@ const CONTAINED_ROOT_HINT: &str = "root here lacks CAP_SYS_ADMIN: run the can wi
 /// to get it when we already are root.
 fn explain_permission(err: Error, privileged: bool) -> Error {
     let denied = matches!(err.errno, Some(Errno::PERM) | Some(Errno::ACCESS));
-    if !denied || err.kind == ErrorKind::Exec || privileged {
+    if !denied || err.kind == ErrorKind::Exec || privileged || err.hint.is_some() {
         err
     } else if ids::getuid() == 0 {
         err.hint(CONTAINED_ROOT_HINT)
@@ -97,6 +105,9 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
     } else {
         None
     };
+    if let Some(confined) = &prepared.confined {
+        confined.before_entering()?;
+    }
     if let Some(cgroup) = &prepared.cgroup {
         cgroup.join()?;
     }
@@ -131,8 +142,9 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
         label.apply()?;
     }
 
+    let confined = prepared.confined.as_ref();
     let finish = |watch: Option<&supervise::DeathWatch>| -> Error {
-        if let Err(e) = finish_in_program(plan, &creds, watch) {
+        if let Err(e) = finish_in_program(plan, &creds, confined, watch) {
             return e;
         }
         execute(&plan.program, &env, guard, toolbox_shell.as_deref())
@@ -171,17 +183,35 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
     }
 }
 
-/// In the process that will exec: a fresh /proc if asked, credentials,
-/// and none of our descriptors left open.
+/// In the program's process: a fresh /proc if asked, the target's
+/// confinement around the change of credentials (in runc's order, see
+/// `confine`), the umask, and none of our descriptors left open.
+///
+/// This runs in the vfork-style child (`sys::process::spawn`): every call
+/// here changes only the calling process (rlimits, no_new_privs, seccomp
+/// without TSYNC, capabilities and credentials of the calling thread,
+/// umask: the child has its own signal, credential and fs state), never
+/// memory the waiting parent relies on.
 fn finish_in_program(
     plan: &Plan,
     creds: &creds::Resolved,
+    confined: Option<&Taken>,
     watch: Option<&supervise::DeathWatch>,
 ) -> Result<()> {
     if plan.mount_proc {
         mount_fresh_proc()?;
     }
+    if let Some(confined) = confined {
+        confined.before_credentials()?;
+    }
     creds::apply(creds)?;
+    if let Some(confined) = confined {
+        confined.after_credentials(creds.keep_caps)?;
+    }
+    creds::keep_capabilities(creds)?;
+    if let Some(mask) = plan.umask {
+        process::set_umask(mask);
+    }
     if let Some(watch) = watch {
         watch.arm()?;
     }
@@ -189,7 +219,11 @@ fn finish_in_program(
         InheritedFds::Pass => fd::close_ours(),
         InheritedFds::Close => fd::close_all_above_stdio(),
     }
-    .map_err(|e| Error::sys("cannot close descriptors", e))
+    .map_err(|e| Error::sys("cannot close descriptors", e))?;
+    match confined {
+        Some(confined) => confined.before_exec(),
+        None => Ok(()),
+    }
 }
 
 /// `--mount-proc`: a private mount namespace with a /proc of the PID

@@ -16,10 +16,12 @@ use super::namespaces::{self, Namespaces};
 use super::terminal;
 use super::tools::{self, PreparedTools};
 use crate::cgroup::CgroupJoin;
+use crate::confine::{self, Taken};
 use crate::error::{Error, Result};
 use crate::label::ExecLabel;
 use crate::plan::{
-    AllNamespaces, ContainerFs, DirSource, NsRequest, PathKind, Plan, TargetSpec, Tools, WorkDir,
+    AllNamespaces, Confinement, ContainerFs, DirSource, NsRequest, PathKind, Plan, TargetSpec,
+    Tools, WorkDir,
 };
 use crate::sys::fs::{self, OFlags};
 use crate::sys::{caps, process, Errno};
@@ -28,6 +30,7 @@ use std::cell::OnceCell;
 use std::ffi::OsString;
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Everything opened for one plan, held until `run` uses it.
 pub struct Prepared {
@@ -40,6 +43,8 @@ pub struct Prepared {
     pub(super) dirs: Dirs,
     pub(super) cgroup: Option<CgroupJoin>,
     pub(super) label: Option<ExecLabel>,
+    /// The target's confinement, for the program's process to take.
+    pub(super) confined: Option<Taken>,
     /// The host's pty multiplexer, for a plan that gives the program a pty.
     pub(super) host_master: Option<OwnedFd>,
     /// The host's /dev/null, for a plan that detaches the program.
@@ -65,6 +70,7 @@ pub(super) struct Opening {
     workdir_before: Option<DirSource>,
     join_cgroup: bool,
     follow_context: bool,
+    confinement: Confinement,
     pty: bool,
     detach: bool,
     tools: Option<Tools>,
@@ -85,6 +91,7 @@ impl Opening {
             },
             join_cgroup: plan.join_cgroup,
             follow_context: plan.follow_context,
+            confinement: plan.confinement,
             pty: plan.pty,
             detach: plan.detach,
             tools: plan.tools.clone(),
@@ -127,10 +134,23 @@ pub fn prepare(plan: &Plan) -> Result<Prepared> {
         }
         (true, None) => return Err(Error::msg("no target PID specified for --join-cgroup")),
     };
-    let label = match (plan.follow_context, &target) {
+    // The target's confinement includes its label (security rule 7).
+    let confining = plan.confinement.takes_privileges();
+    let label = match (plan.follow_context || confining, &target) {
         (false, _) => None,
-        (true, Some(t)) => ExecLabel::prepare(t)?,
-        (true, None) => return Err(Error::msg("no target PID specified for --follow-context")),
+        (true, Some(t)) => ExecLabel::prepare(t).map_err(|e| match confining {
+            true => confine::way_out(e, plan.confinement_hint),
+            false => e,
+        })?,
+        (true, None) if plan.follow_context => {
+            return Err(Error::msg("no target PID specified for --follow-context"))
+        }
+        (true, None) => return Err(no_target_to_confine()),
+    };
+    let confined = match (plan.confinement, &target) {
+        (Confinement::Ours, _) => None,
+        (how, Some(t)) => Some(Taken::read(t, how, plan.confinement_hint)?),
+        (_, None) => return Err(no_target_to_confine()),
     };
     let host_master = plan.pty.then(terminal::open_host_master).transpose()?;
     let host_null = plan.detach.then(detach::open_host_null).transpose()?;
@@ -150,11 +170,16 @@ pub fn prepare(plan: &Plan) -> Result<Prepared> {
         dirs,
         cgroup,
         label,
+        confined,
         host_master,
         host_null,
         tools,
         root: OnceCell::new(),
     })
+}
+
+fn no_target_to_confine() -> Error {
+    Error::msg("no target PID specified to take the confinement of")
 }
 
 /// A FILE or DIR argument, opened as util-linux opens it.
@@ -182,6 +207,11 @@ impl Prepared {
     /// The PID of the target, if the plan has one.
     pub fn target_pid(&self) -> Option<i32> {
         self.target.as_ref().map(|t| t.pid)
+    }
+
+    /// How long reading the target's confinement took, if it was read.
+    pub fn confinement_read_time(&self) -> Option<Duration> {
+        self.confined.as_ref().map(|c| c.read_time)
     }
 
     /// The target's environment (/proc/PID/environ), no more than a
@@ -307,5 +337,36 @@ mod tests {
         assert_eq!(fs.kind(&manifest), PathKind::Other);
         assert_eq!(fs.kind(Path::new("/bin/sh")), PathKind::Executable);
         assert!(read(Path::new("/dev/null")).is_err(), "not a regular file");
+        assert_eq!(prepared.confinement_read_time(), None);
+    }
+
+    /// Our own process as the target of `--confine`: its confinement is
+    /// read through the held /proc/PID, and so is its label (when the host
+    /// has an LSM that labels processes).
+    #[test]
+    fn a_prepared_target_holds_its_confinement() {
+        let mut plan = Plan::new("test");
+        plan.target = Some(TargetSpec {
+            pid: std::process::id() as i32,
+            pidfd_ino: None,
+            identity: None,
+        });
+        plan.confinement = Confinement::Target;
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        if status.contains("Seccomp:\t2") {
+            // A process cannot trace itself to copy its own filters.
+            let err = prepare(&plan).err().unwrap().to_string();
+            assert!(err.contains("seccomp filters"), "{err}");
+            return;
+        }
+        let prepared = prepare(&plan).unwrap();
+        assert!(prepared.confinement_read_time().is_some());
+        // A label to follow: an AppArmor profile other than unconfined, or
+        // with SELinux enabled, any.
+        let labelled = match std::fs::read_to_string("/proc/self/attr/apparmor/current") {
+            Ok(profile) => profile.trim_end_matches(['\n', '\0']) != "unconfined",
+            Err(_) => Path::new("/sys/fs/selinux/enforce").exists(),
+        };
+        assert_eq!(prepared.label.is_some(), labelled);
     }
 }

@@ -1,6 +1,6 @@
-//! The Docker Engine API over its unix socket: one `GET
-//! /v1.41/containers/{query}/json` finds a container by name, full ID or
-//! unique ID prefix (the daemon resolves all three).
+//! The Docker Engine API over its unix socket (also Podman's compatible
+//! one): one `GET /v1.41/containers/{query}/json` finds a container by
+//! name, full ID or unique ID prefix (the daemon resolves all three).
 //!
 //! v1.41 (Engine 20.10) is fixed so that a lookup is one round trip. An
 //! engine that refuses it (too old, or too new: Engine 29 dropped API
@@ -11,7 +11,7 @@ mod image;
 
 use super::http::{self, HttpError, Response};
 use super::inspect::container_from_inspect;
-use super::{Container, Runtime};
+use super::{Container, RuntimeKind};
 use crate::error::Error;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -26,34 +26,76 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Docker {
     socket: PathBuf,
     timeout: Duration,
+    /// Docker, or Podman's compatible service.
+    kind: RuntimeKind,
+}
+
+/// Why the daemon gave no container description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// Nothing answers: no socket, nobody listening, or no answer in time.
+    Unreachable(Error),
+    /// The daemon answered, but not with what was asked.
+    Failed(Error),
+}
+
+impl Failure {
+    pub fn into_error(self) -> Error {
+        match self {
+            Failure::Unreachable(e) | Failure::Failed(e) => e,
+        }
+    }
+}
+
+/// Where a daemon address came from, to name it in messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostOrigin {
+    /// `-H` / `--host`.
+    Option,
+    /// The `DOCKER_HOST` variable.
+    Environment,
+}
+
+/// The socket path of a daemon address: `unix:///path`, or a bare absolute
+/// path to the socket.
+pub fn parse_host(value: &str, origin: HostOrigin) -> Result<PathBuf, Error> {
+    let named = match origin {
+        HostOrigin::Option => format!("-H {value}"),
+        HostOrigin::Environment => format!("DOCKER_HOST={value}"),
+    };
+    if value.is_empty() {
+        return Err(Error::msg(format!(
+            "{}: no address given (unix:///path or /path)",
+            named.trim_end()
+        )));
+    }
+    let path = value.strip_prefix("unix://").unwrap_or(value);
+    if !path.starts_with('/') {
+        return Err(Error::msg(format!(
+            "{named}: only a local unix socket (unix:///path or /path) is supported"
+        )));
+    }
+    Ok(PathBuf::from(path))
 }
 
 impl Docker {
-    /// The daemon named by `DOCKER_HOST`, else the default socket.
+    /// The daemon named by `DOCKER_HOST` (empty means unset, as for the
+    /// docker CLI), else the default socket.
     pub fn from_env() -> Result<Docker, Error> {
-        Docker::from_host(std::env::var("DOCKER_HOST").ok().as_deref())
-    }
-
-    /// The daemon at `host`, a `DOCKER_HOST` value (`unix:///path`).
-    pub fn from_host(host: Option<&str>) -> Result<Docker, Error> {
-        let socket = match host {
-            None | Some("") => DEFAULT_SOCKET,
-            Some(h) => match h.strip_prefix("unix://") {
-                Some(path) if !path.is_empty() => path,
-                _ => {
-                    return Err(Error::msg(format!(
-                        "DOCKER_HOST={h}: only a local unix socket (unix:///path) is supported"
-                    )))
-                }
-            },
-        };
-        Ok(Docker::with_socket(socket))
+        match std::env::var("DOCKER_HOST") {
+            Ok(host) if !host.is_empty() => Ok(Docker::with_socket(parse_host(
+                &host,
+                HostOrigin::Environment,
+            )?)),
+            _ => Ok(Docker::with_socket(DEFAULT_SOCKET)),
+        }
     }
 
     pub fn with_socket(socket: impl Into<PathBuf>) -> Docker {
         Docker {
             socket: socket.into(),
             timeout: TIMEOUT,
+            kind: RuntimeKind::Docker,
         }
     }
 
@@ -61,123 +103,174 @@ impl Docker {
         Docker { timeout, ..self }
     }
 
+    /// Podman's Docker-compatible service.
+    pub fn podman(socket: impl Into<PathBuf>) -> Docker {
+        Docker {
+            kind: RuntimeKind::Podman,
+            ..Docker::with_socket(socket)
+        }
+    }
+
     pub fn socket(&self) -> &Path {
         &self.socket
     }
 
+    pub fn describe(&self) -> String {
+        match self.kind {
+            RuntimeKind::Podman => format!("Podman service at {}", self.socket.display()),
+            _ => format!("Docker daemon at {}", self.socket.display()),
+        }
+    }
+
+    /// The container a name, full ID or unique ID prefix names.
+    pub fn find(&self, query: &str) -> Result<Container, Error> {
+        match self.inspect(query) {
+            Ok(Some(c)) => Ok(c),
+            Ok(None) => Err(Error::msg(format!(
+                "No such container: {}",
+                query.trim_start_matches('/')
+            ))),
+            Err(f) => Err(f.into_error()),
+        }
+    }
+
+    /// The container a query names; `None` when the daemon knows none.
+    pub fn inspect(&self, query: &str) -> Result<Option<Container>, Failure> {
+        // Docker shows names with a leading '/'; accept them as shown.
+        let query = query.strip_prefix('/').unwrap_or(query);
+        if query.is_empty() || query == "." || query == ".." {
+            return Err(Failure::Failed(Error::msg(format!(
+                "invalid container name or ID: {query:?}"
+            ))));
+        }
+        let rest = format!("/containers/{}/json", escape_path_segment(query));
+        let (path, response) = self.get_versioned(&rest)?;
+        match response.status {
+            200 => {
+                let json = serde_json::from_slice(&response.body).map_err(|e| {
+                    Failure::Failed(Error::msg(format!(
+                        "{} sent a container description that is not JSON: {e}",
+                        self.describe()
+                    )))
+                })?;
+                let mut c = container_from_inspect(&json)
+                    .map_err(|e| Failure::Failed(e.context(format!("inspecting container {query}"))))?;
+                c.runtime = self.kind;
+                Ok(Some(c))
+            }
+            404 => Ok(None),
+            500 if message(&response).contains("Multiple IDs found") => Err(Failure::Failed(
+                Error::msg(format!(
+                    "container ID prefix {query} is ambiguous: it matches several containers; give more of the ID or the name"
+                )),
+            )),
+            _ => Err(Failure::Failed(self.refused(&path, &response))),
+        }
+    }
+
+    /// Every running container, each inspected (for `--list`, and for
+    /// pods and PIDs when there are no state files to read).
+    pub fn running(&self) -> Result<Vec<Container>, Failure> {
+        let (path, response) = self.get_versioned("/containers/json")?;
+        if response.status != 200 {
+            return Err(Failure::Failed(self.refused(&path, &response)));
+        }
+        let json: serde_json::Value = serde_json::from_slice(&response.body).map_err(|e| {
+            Failure::Failed(Error::msg(format!(
+                "{} sent a container list that is not JSON: {e}",
+                self.describe()
+            )))
+        })?;
+        let mut found = Vec::new();
+        for id in ids_of_list(&json) {
+            // A container may go between the list and its inspect.
+            if let Some(c) = self.inspect(&id)? {
+                found.push(c);
+            }
+        }
+        Ok(found)
+    }
+
     /// `GET path` at the daemon, with failures said in the user's terms.
-    fn get(&self, path: &str) -> Result<Response, Error> {
+    fn get(&self, path: &str) -> Result<Response, Failure> {
         http::get(&self.socket, path, self.timeout).map_err(|e| self.explain(e))
     }
 
-    fn explain(&self, err: HttpError) -> Error {
+    fn explain(&self, err: HttpError) -> Failure {
         let socket = self.socket.display();
         match err {
             HttpError::Connect(e) => {
                 let hint = match e.kind() {
-                    ErrorKind::NotFound | ErrorKind::ConnectionRefused => {
-                        " (is the Docker daemon running?)"
-                    }
-                    ErrorKind::PermissionDenied => {
-                        " (run as root or as a member of the docker group)"
-                    }
+                    ErrorKind::NotFound | ErrorKind::ConnectionRefused => match self.kind {
+                        RuntimeKind::Podman => " (is the Podman service running?)",
+                        _ => " (is the Docker daemon running?)",
+                    },
+                    ErrorKind::PermissionDenied => " (run as root)",
                     _ => "",
                 };
                 let reason = e
                     .raw_os_error()
                     .map_or_else(|| e.to_string(), crate::sys::strerror);
-                Error::msg(format!("cannot connect to {socket}: {reason}{hint}"))
+                Failure::Unreachable(Error::msg(format!(
+                    "cannot connect to {socket}: {reason}{hint}"
+                )))
             }
-            HttpError::Timeout => Error::msg(format!(
-                "Docker daemon at {socket} did not answer within {}s",
+            HttpError::Timeout => Failure::Unreachable(Error::msg(format!(
+                "{} did not answer within {}s",
+                self.describe(),
                 self.timeout.as_secs_f32()
+            ))),
+            HttpError::Io(e) => Failure::Failed(Error::io(
+                format!("cannot talk to the {}", self.describe()),
+                &e,
             )),
-            HttpError::Io(e) => {
-                Error::io(format!("cannot talk to the Docker daemon at {socket}"), &e)
-            }
-            HttpError::Malformed(why) => Error::msg(format!(
-                "Docker daemon at {socket} sent a bad answer: {why}"
-            )),
+            HttpError::Malformed(why) => Failure::Failed(Error::msg(format!(
+                "{} sent a bad answer: {why}",
+                self.describe()
+            ))),
         }
-    }
-
-    /// The daemon's answer to an inspect, retried once with the daemon's
-    /// own API version if it refuses ours.
-    fn inspect(&self, query: &str) -> Result<Response, Error> {
-        self.get_versioned(&format!("/containers/{}/json", escape_path_segment(query)))
     }
 
     /// `GET /v<version><rest>`, retried once with the daemon's own API
-    /// version if it refuses ours.
-    fn get_versioned(&self, rest: &str) -> Result<Response, Error> {
-        let response = self.get(&format!("/v{API_VERSION}{rest}"))?;
+    /// version if it refuses ours; the path asked last, and the answer.
+    fn get_versioned(&self, rest: &str) -> Result<(String, Response), Failure> {
+        let path = format!("/v{API_VERSION}{rest}");
+        let response = self.get(&path)?;
         match version_to_retry(&response) {
-            Some(version) => self.get(&format!("/v{version}{rest}")),
-            None => Ok(response),
-        }
-    }
-}
-
-impl Runtime for Docker {
-    fn describe(&self) -> String {
-        format!("Docker daemon at {}", self.socket.display())
-    }
-
-    fn find(&self, query: &str) -> Result<Container, Error> {
-        // Docker shows names with a leading '/'; accept them as shown.
-        let query = query.strip_prefix('/').unwrap_or(query);
-        if query.is_empty() || query == "." || query == ".." {
-            return Err(Error::msg(format!(
-                "invalid container name or ID: {query:?}"
-            )));
-        }
-        let response = self.inspect(query)?;
-        match response.status {
-            200 => {
-                let json = serde_json::from_slice(&response.body).map_err(|e| {
-                    Error::msg(format!("{} sent a container description that is not JSON: {e}", self.describe()))
-                })?;
-                container_from_inspect(&json).map_err(|e| e.context(format!("inspecting container {query}")))
+            Some(version) => {
+                let path = format!("/v{version}{rest}");
+                let response = self.get(&path)?;
+                Ok((path, response))
             }
-            404 => Err(Error::msg(format!("No such container: {query}"))),
-            500 if message(&response).contains("Multiple IDs found") => Err(Error::msg(format!(
-                "container ID prefix {query} is ambiguous: it matches several containers; give more of the ID or the name"
-            ))),
-            status => Err(Error::msg(format!(
-                "{} refused to inspect container {query} ({status}): {}",
-                self.describe(),
-                message(&response)
-            ))),
+            None => Ok((path, response)),
         }
     }
 
-    fn running_names(&self) -> Result<Vec<String>, Error> {
-        let response = self.get_versioned("/containers/json")?;
-        if response.status != 200 {
-            return Err(Error::msg(format!(
-                "{} refused to list containers ({}): {}",
-                self.describe(),
-                response.status,
-                message(&response)
-            )));
-        }
-        let json: serde_json::Value = serde_json::from_slice(&response.body).map_err(|e| {
-            Error::msg(format!(
-                "{} sent a container list that is not JSON: {e}",
-                self.describe()
-            ))
-        })?;
-        Ok(names_of_list(&json))
+    /// An answer that is not the one asked for: its status and what was
+    /// asked, with the daemon's message when it sent one.
+    fn refused(&self, path: &str, response: &Response) -> Error {
+        let status = match response.reason.as_str() {
+            "" => response.status.to_string(),
+            reason => format!("{} {reason}", response.status),
+        };
+        let said = match message(response) {
+            m if m.is_empty() => String::new(),
+            m => format!(": {m}"),
+        };
+        Error::msg(format!(
+            "{} answered GET {path} with {status}{said}",
+            self.describe()
+        ))
     }
 }
 
-/// The first name of each container in a `GET /containers/json` answer.
-fn names_of_list(list: &serde_json::Value) -> Vec<String> {
+/// The IDs in a `GET /containers/json` answer.
+fn ids_of_list(list: &serde_json::Value) -> Vec<String> {
     let containers = list.as_array().map(Vec::as_slice).unwrap_or_default();
     containers
         .iter()
-        .filter_map(|c| c["Names"].as_array()?.first()?.as_str())
-        .map(|n| n.trim_start_matches('/').to_string())
+        .filter_map(|c| c["Id"].as_str())
+        .map(str::to_string)
         .collect()
 }
 
@@ -192,12 +285,29 @@ fn version_to_retry(response: &Response) -> Option<String> {
     (well_formed && version != API_VERSION).then(|| version.to_string())
 }
 
-/// The daemon's error text: `{"message": ...}` or, from old engines, plain text.
+/// The daemon's error text: `{"message": ...}` or, from old engines, one
+/// short line of plain text. Anything else (an HTML page from a proxy, an
+/// empty body) says nothing worth repeating.
 fn message(response: &Response) -> String {
+    const MAX_TEXT: usize = 200;
     let body = String::from_utf8_lossy(&response.body);
     match serde_json::from_str::<serde_json::Value>(&body) {
         Ok(v) if v["message"].is_string() => v["message"].as_str().unwrap_or("").to_string(),
-        _ => body.trim().to_string(),
+        Ok(_) => String::new(),
+        Err(_) => {
+            let text = body.trim();
+            let plain = text.len() <= MAX_TEXT
+                && !text.contains('\n')
+                && !text.starts_with('<')
+                && !response
+                    .header("Content-Type")
+                    .is_some_and(|t| t.contains("html"));
+            if plain {
+                text.to_string()
+            } else {
+                String::new()
+            }
+        }
     }
 }
 

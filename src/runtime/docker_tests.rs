@@ -73,7 +73,7 @@ fn refusal_naming_our_own_version_is_not_retried() {
     let (found, requests) = find_with("x", vec![Some(TOO_NEW)]);
     let msg = found.unwrap_err().to_string();
     assert!(
-        msg.contains("(400): client version 1.99 is too new"),
+        msg.contains("with 400 Bad Request: client version 1.99 is too new"),
         "{msg}"
     );
     assert_eq!(requests.len(), 1);
@@ -140,39 +140,70 @@ fn silent_daemon_is_reported_with_the_timeout() {
 }
 
 #[test]
-fn docker_host_must_be_a_unix_socket() {
+fn addresses_are_unix_sockets_named_by_their_origin() {
+    use super::HostOrigin::{Environment, Option};
     assert_eq!(
-        Docker::from_host(None).unwrap().socket(),
-        Path::new(DEFAULT_SOCKET)
-    );
-    assert_eq!(
-        Docker::from_host(Some("")).unwrap().socket(),
-        Path::new(DEFAULT_SOCKET)
-    );
-    assert_eq!(
-        Docker::from_host(Some("unix:///run/d.sock"))
-            .unwrap()
-            .socket(),
+        parse_host("unix:///run/d.sock", Option).unwrap(),
         Path::new("/run/d.sock")
     );
-    for bad in [
-        "tcp://127.0.0.1:2375",
-        "ssh://me@host",
-        "unix://",
-        "/var/run/docker.sock",
-    ] {
-        let err = Docker::from_host(Some(bad)).unwrap_err().to_string();
+    // A bare absolute path is a socket too.
+    assert_eq!(
+        parse_host("/var/run/docker.sock", Option).unwrap(),
+        Path::new("/var/run/docker.sock")
+    );
+    assert_eq!(
+        parse_host("tcp://127.0.0.1:2375", Option)
+            .unwrap_err()
+            .to_string(),
+        "-H tcp://127.0.0.1:2375: only a local unix socket (unix:///path or /path) is supported"
+    );
+    assert_eq!(
+        parse_host("ssh://me@host", Environment)
+            .unwrap_err()
+            .to_string(),
+        "DOCKER_HOST=ssh://me@host: only a local unix socket (unix:///path or /path) is supported"
+    );
+    for bad in ["unix://", "unix://relative", "docker.sock"] {
+        let err = parse_host(bad, Option).unwrap_err().to_string();
         assert!(err.contains("only a local unix socket"), "{err}");
     }
+    assert_eq!(
+        parse_host("", Option).unwrap_err().to_string(),
+        "-H: no address given (unix:///path or /path)"
+    );
 }
 
 #[test]
-fn container_list_gives_first_names() {
+fn container_list_gives_ids() {
     let list = serde_json::json!([
         {"Id": "a", "Names": ["/web", "/other/alias"]},
-        {"Id": "b", "Names": []},
+        {"Names": []},
         {"Id": "c", "Names": ["/db"]}
     ]);
-    assert_eq!(names_of_list(&list), ["web", "db"]);
-    assert!(names_of_list(&serde_json::json!({"message": "x"})).is_empty());
+    assert_eq!(ids_of_list(&list), ["a", "c"]);
+    assert!(ids_of_list(&serde_json::json!({"message": "x"})).is_empty());
+}
+
+#[test]
+fn errors_without_a_json_message_say_the_status_and_what_was_asked() {
+    let moved: &'static [u8] = b"HTTP/1.1 301 Moved Permanently\r\nContent-Type: text/html\r\nContent-Length: 43\r\n\r\n<html><body>Moved elsewhere</body></html>\r\n";
+    let (found, _) = find_with("web", vec![Some(moved)]);
+    let socket = found.unwrap_err().to_string();
+    assert!(
+        socket.ends_with(" answered GET /v1.41/containers/web/json with 301 Moved Permanently"),
+        "{socket}"
+    );
+    let empty: &'static [u8] = b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n";
+    let (found, _) = find_with("web", vec![Some(empty)]);
+    let msg = found.unwrap_err().to_string();
+    assert!(msg.ends_with(" with 502 Bad Gateway"), "{msg}");
+    // Old engines answer in plain text: that is said.
+    let text: &'static [u8] =
+        b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 14\r\n\r\nshutting down\n";
+    let (found, _) = find_with("web", vec![Some(text)]);
+    let msg = found.unwrap_err().to_string();
+    assert!(
+        msg.ends_with(" with 503 Service Unavailable: shutting down"),
+        "{msg}"
+    );
 }

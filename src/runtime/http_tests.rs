@@ -128,3 +128,67 @@ fn silent_daemon_times_out() {
     assert!(started.elapsed() < Duration::from_millis(350));
     daemon.requests();
 }
+
+#[test]
+fn answers_are_bounded_in_bytes() {
+    // Chunks adding up past the limit, however small each one is.
+    let mut raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    let chunk = vec![b' '; 1 << 20];
+    for _ in 0..=MAX_BODY >> 20 {
+        raw.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        raw.extend_from_slice(&chunk);
+        raw.extend_from_slice(b"\r\n");
+    }
+    assert!(matches!(
+        parse(&raw, false),
+        Err(HttpError::Malformed("body too large"))
+    ));
+    // A body ended by the connection, past the limit.
+    let mut raw = b"HTTP/1.0 200 OK\r\n\r\n".to_vec();
+    raw.resize(raw.len() + MAX_BODY + 1, b'x');
+    assert!(matches!(
+        parse(&raw, false),
+        Err(HttpError::Malformed("body too large"))
+    ));
+    // A chunk-size line that never ends.
+    let mut raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    raw.resize(raw.len() + 2000, b'1');
+    assert!(matches!(
+        parse(&raw, false),
+        Err(HttpError::Malformed("bad chunk size"))
+    ));
+    // Headers that never end.
+    let raw = vec![b'a'; 70 * 1024];
+    assert!(matches!(
+        parse(&raw, false),
+        Err(HttpError::Malformed("headers too large"))
+    ));
+}
+
+#[test]
+fn an_answer_in_one_byte_pieces_is_read_whole() {
+    // Each read sees one more byte; what was checked is not checked again.
+    let mut body = String::from("[");
+    for i in 0..500 {
+        body.push_str(&format!("{{\"Id\":\"{i:064}\"}},"));
+    }
+    body.push_str("{}]");
+    let mut raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-T: 1\r\n\r\n".to_vec();
+    for piece in body.as_bytes().chunks(7) {
+        raw.extend_from_slice(format!("{:x}\r\n", piece.len()).as_bytes());
+        raw.extend_from_slice(piece);
+        raw.extend_from_slice(b"\r\n");
+    }
+    raw.extend_from_slice(b"0\r\nTrailer: x\r\n\r\n");
+    let raw: &'static [u8] = raw.leak();
+    let daemon = FakeDaemon::start(vec![Some(raw)], 1, Duration::ZERO);
+    let r = get(
+        &daemon.socket,
+        "/v1.41/containers/json",
+        Duration::from_secs(20),
+    )
+    .unwrap();
+    assert_eq!(r.body, body.as_bytes());
+    assert_eq!((r.status, r.reason.as_str()), (200, "OK"));
+    daemon.requests();
+}

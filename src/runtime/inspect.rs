@@ -1,7 +1,10 @@
-//! A Docker-compatible inspect answer (`GET /containers/{id}/json`, also
-//! served by Podman) turned into a runtime-neutral [`Container`].
+//! A Docker-compatible description (`GET /containers/{id}/json`, also
+//! served by Podman; or Docker's own `config.v2.json` on disk) turned into a
+//! runtime-neutral [`Container`].
 
-use super::{rfc3339, Container, ContainerState};
+use super::cri::pod_of_docker_labels;
+use super::oci::{strings, text};
+use super::{rfc3339, Container, ContainerState, RuntimeKind};
 use crate::error::Error;
 use crate::plan::Identity;
 use serde_json::Value;
@@ -9,43 +12,81 @@ use serde_json::Value;
 /// Read the fields entering needs; absent optional fields (Podman sends some
 /// as null) become empty, but an answer without an ID or state is refused.
 pub(crate) fn container_from_inspect(v: &Value) -> Result<Container, Error> {
-    let malformed = |field: &str| {
+    let state = &v["State"];
+    let status = text(&state["Status"]);
+    docker_container(v, "Id", status, strings(&v["HostConfig"]["GroupAdd"])).map_err(|field| {
         Error::msg(format!(
             "container description from the daemon has no valid {field}"
         ))
+    })
+}
+
+/// The same from Docker's `config.v2.json`, which has `ID` and no status
+/// text (the API derives it from the flags, as done here), and keeps
+/// `--group-add` in `hostconfig.json` beside it.
+pub(crate) fn container_from_config_v2(v: &Value, file: &str) -> Result<Container, Error> {
+    let state = &v["State"];
+    let flag = |name: &str| state[name].as_bool().unwrap_or(false);
+    let status = if flag("Dead") {
+        "dead"
+    } else if flag("RemovalInProgress") {
+        "removing"
+    } else if started_at(&state["StartedAt"]).is_none() {
+        "created"
+    } else {
+        "exited"
     };
-    let id = v["Id"]
+    docker_container(v, "ID", status.to_string(), Vec::new())
+        .map_err(|field| Error::msg(format!("{file} has no valid {field}")))
+}
+
+/// The fields both forms share; Err names the field that is missing.
+fn docker_container(
+    v: &Value,
+    id_field: &'static str,
+    status: String,
+    group_add: Vec<String>,
+) -> Result<Container, &'static str> {
+    let id = v[id_field]
         .as_str()
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| malformed("Id"))?;
+        .ok_or(id_field)?;
     let state = &v["State"];
     if !state.is_object() {
-        return Err(malformed("State"));
+        return Err("State");
     }
     let pid = state["Pid"].as_i64().unwrap_or(0);
-    let pid = i32::try_from(pid).map_err(|_| malformed("State.Pid"))?;
+    let pid = i32::try_from(pid).map_err(|_| "State.Pid")?;
     let config = &v["Config"];
-
+    let (pod, sandbox) = match pod_of_docker_labels(&config["Labels"]) {
+        Some((pod, sandbox)) => (Some(pod), sandbox),
+        None => (None, false),
+    };
     Ok(Container {
+        runtime: RuntimeKind::Docker,
         id: id.to_string(),
         name: text(&v["Name"]).trim_start_matches('/').to_string(),
-        state: container_state(state),
+        image: text(&config["Image"]),
+        pod,
+        sandbox,
+        state: container_state(state, status),
         pid,
         identity: Identity {
-            start_ticks: None,
             started_unix_ms: started_at(&state["StartedAt"]),
             // Docker puts the full ID in every cgroup path of the container.
             cgroup_contains: Some(id.to_string()),
+            ..Identity::default()
         },
         user: text(&config["User"]),
         working_dir: text(&config["WorkingDir"]),
         env: strings(&config["Env"]),
         hostname: text(&config["Hostname"]),
-        group_add: strings(&v["HostConfig"]["GroupAdd"]),
+        group_add,
+        ..Container::default()
     })
 }
 
-fn container_state(state: &Value) -> ContainerState {
+fn container_state(state: &Value, status: String) -> ContainerState {
     // A paused or restarting container also reports Running: true, so the
     // more specific flags are looked at first.
     let flag = |name: &str| state[name].as_bool().unwrap_or(false);
@@ -56,9 +97,7 @@ fn container_state(state: &Value) -> ContainerState {
     } else if flag("Running") {
         ContainerState::Running
     } else {
-        ContainerState::Stopped {
-            status: text(&state["Status"]),
-        }
+        ContainerState::Stopped { status }
     }
 }
 
@@ -69,20 +108,6 @@ fn started_at(v: &Value) -> Option<i64> {
         return None;
     }
     rfc3339::unix_millis(text)
-}
-
-fn text(v: &Value) -> String {
-    v.as_str().unwrap_or("").to_string()
-}
-
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -1,43 +1,134 @@
-//! Finding containers: what entering needs to know about one, behind a small
-//! interface so other runtimes (containerd, CRI, Podman, daemon-less state
-//! readers) can be added without touching the entering code.
+//! Finding containers, whatever runs them: each runtime produces the same
+//! [`Container`] description, so the entering code never changes for one.
+//!
+//! - Docker: its state files (`/var/lib/docker/containers`, the OCI bundle)
+//!   or its Engine API ([`docker`]), the daemon needed for neither;
+//! - containerd, and Kubernetes pods on it: the task state directories;
+//! - Podman and CRI-O: containers/storage's state directories, or Podman's
+//!   Docker-compatible API;
+//! - `pid:N`: any process.
+//!
+//! [`lookup`] turns an address (`web`, `docker:web`, `k8s:ns/pod/ctr`...)
+//! into one container or an error that lists the candidates.
 
+pub mod address;
+mod containerd;
+mod cri;
 pub mod docker;
+mod docker_state;
 #[cfg(test)]
 mod fake_daemon;
 pub mod http;
 mod inspect;
+pub mod list;
+pub mod live;
+pub mod lookup;
+pub mod oci;
+mod process;
 mod rfc3339;
+pub mod scan;
+pub mod sources;
+pub mod statedir;
+mod storage;
 
 use crate::error::Error;
 use crate::plan::Identity;
 
+pub use address::Address;
 pub use docker::Docker;
+pub use lookup::{Found, Listing, Lookup};
+pub use oci::BundleFacts;
 pub use rfc3339::unix_millis;
+pub use sources::{SourceOptions, StateFiles};
+
+/// Which runtime a container belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord, Hash)]
+pub enum RuntimeKind {
+    #[default]
+    Docker,
+    Podman,
+    Containerd,
+    CriO,
+    /// `pid:N`: a process that no runtime claims.
+    Process,
+}
+
+impl RuntimeKind {
+    /// The word `--list` and messages use.
+    pub fn name(self) -> &'static str {
+        match self {
+            RuntimeKind::Docker => "docker",
+            RuntimeKind::Podman => "podman",
+            RuntimeKind::Containerd => "containerd",
+            RuntimeKind::CriO => "cri-o",
+            RuntimeKind::Process => "process",
+        }
+    }
+}
+
+/// Where a container's description was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReadFrom {
+    /// The runtime's daemon (Docker's Engine API, Podman's service).
+    #[default]
+    Daemon,
+    /// The runtime's state files, checked against the live process.
+    StateFiles,
+    /// /proc (`pid:N`).
+    Proc,
+}
+
+/// A Kubernetes pod's container, from the CRI annotations (or dockershim labels).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PodRef {
+    pub namespace: String,
+    pub pod: String,
+    /// The container's name in the pod; empty for the sandbox.
+    pub container: String,
+}
 
 /// What entering needs to know about a container, whatever runtime runs it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Container {
+    pub runtime: RuntimeKind,
+    pub read_from: ReadFrom,
     /// The full ID.
     pub id: String,
-    /// The name without Docker's leading '/'.
+    /// The name without Docker's leading '/'; a Kubernetes container's name
+    /// in its pod; the ID where the runtime has no names (containerd).
     pub name: String,
+    /// The image as the runtime recorded it; empty when unknown.
+    pub image: String,
+    /// containerd's namespace ("k8s.io"); empty for other runtimes.
+    pub namespace: String,
+    pub pod: Option<PodRef>,
+    /// A pod's sandbox ("pause") container: never chosen.
+    pub sandbox: bool,
     pub state: ContainerState,
     /// The container's init process as seen from the host; 0 when none.
     pub pid: i32,
     /// Facts checked through the pidfd before entering (security rule 1).
     pub identity: Identity,
-    /// `Config.User`: the default for `-u` (`name|uid[:group|gid]`).
+    /// `Config.User` (`name|uid[:group|gid]`), the default for `-u`; an OCI
+    /// bundle's resolved `uid:gid`.
     pub user: String,
     /// `Config.WorkingDir`: empty means "/".
     pub working_dir: String,
     /// `Config.Env`: the baseline environment, `KEY=VALUE`.
     pub env: Vec<String>,
-    /// `Config.Hostname`: docker exec sets `HOSTNAME` to it.
+    /// `Config.Hostname`: docker exec sets `HOSTNAME` to it. Empty where
+    /// the runtime's exec sets none (containerd, CRI-O).
     pub hostname: String,
     /// Groups the runtime adds to every process (`--group-add`); docker exec
     /// applies them too. Names or numeric ids, resolved in the container.
     pub group_add: Vec<String>,
+    /// The supplementary groups the runtime gave the configured user when
+    /// it started the container (an OCI bundle's `additionalGids`): its own
+    /// exec sets exactly these, so they replace the ones from the
+    /// container's files when `-u` does not name another user.
+    pub user_groups: Option<Vec<u32>>,
+    /// What the OCI bundle states about confinement, when one was read.
+    pub facts: Option<BundleFacts>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,14 +142,25 @@ pub enum ContainerState {
     },
 }
 
-/// A source of containers: one per runtime.
-pub trait Runtime {
-    /// Where containers come from, for messages: "Docker daemon at /var/run/docker.sock".
-    fn describe(&self) -> String;
-    /// The container a name, full ID or unique ID prefix names.
-    fn find(&self, query: &str) -> Result<Container, Error>;
-    /// Names of the running containers (for shell completion).
-    fn running_names(&self) -> Result<Vec<String>, Error>;
+impl Default for ContainerState {
+    fn default() -> Self {
+        ContainerState::Stopped {
+            status: String::new(),
+        }
+    }
+}
+
+impl ContainerState {
+    /// The word `--list` shows.
+    pub fn word(&self) -> &str {
+        match self {
+            ContainerState::Running => "running",
+            ContainerState::Paused => "paused",
+            ContainerState::Restarting => "restarting",
+            ContainerState::Stopped { status } if status.is_empty() => "stopped",
+            ContainerState::Stopped { status } => status,
+        }
+    }
 }
 
 impl Container {
@@ -69,6 +171,27 @@ impl Container {
             query.to_string()
         } else {
             format!("{query} ({})", self.name)
+        }
+    }
+
+    /// The address that names this container and no other.
+    pub fn address(&self) -> String {
+        let name = if self.name.is_empty() {
+            &self.id
+        } else {
+            &self.name
+        };
+        match (self.runtime, &self.pod) {
+            (RuntimeKind::Process, _) => format!("pid:{}", self.pid),
+            (RuntimeKind::Docker, _) => format!("docker:{name}"),
+            (RuntimeKind::Podman, _) => format!("podman:{name}"),
+            (_, Some(pod)) if !self.sandbox => {
+                format!("k8s:{}/{}/{}", pod.namespace, pod.pod, pod.container)
+            }
+            (_, _) if !self.namespace.is_empty() => {
+                format!("containerd:{}/{}", self.namespace, self.id)
+            }
+            (kind, _) => format!("{}:{}", kind.name(), self.id),
         }
     }
 }
@@ -106,12 +229,7 @@ mod tests {
             name: "web".into(),
             state,
             pid,
-            identity: Identity::default(),
-            user: String::new(),
-            working_dir: String::new(),
-            env: Vec::new(),
-            hostname: String::new(),
-            group_add: Vec::new(),
+            ..Container::default()
         }
     }
 

@@ -48,3 +48,30 @@ pub fn set_keep_caps(keep: bool) -> SysResult<()> {
 pub fn has_cap_sys_admin() -> bool {
     capget().is_ok_and(|c| c.effective & (1 << CAP_SYS_ADMIN) != 0)
 }
+
+/// Take every capability that is not in `keep` out of the bounding set
+/// (PR_CAPBSET_DROP, which needs CAP_SETPCAP). Capabilities this kernel
+/// does not know are left alone: it has none of them to give.
+pub fn limit_bounding_set(keep: u64) -> SysResult<()> {
+    for cap in 0..64u32 {
+        let one = CapabilitySet::from_bits_retain(1u64 << cap);
+        match rustix::thread::capability_is_in_bounding_set(one) {
+            // Past the last capability of this kernel.
+            Err(rustix::io::Errno::INVAL) => break,
+            Err(e) => return Err(e),
+            Ok(true) if keep & (1u64 << cap) == 0 => {
+                rustix::thread::remove_capability_from_bounding_set(one)?
+            }
+            Ok(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Empty the ambient set (kernels before 4.3 have none: nothing to do).
+pub fn clear_ambient() -> SysResult<()> {
+    match rustix::thread::clear_ambient_capability_set() {
+        Err(rustix::io::Errno::INVAL) => Ok(()),
+        other => other,
+    }
+}

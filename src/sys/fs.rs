@@ -1,11 +1,15 @@
 //! Files and paths: opening (always close-on-exec), opening inside a
-//! container's root, file metadata, and bounded reads of files that a
-//! container controls.
+//! container's root or beneath a runtime's state directory, listing a
+//! directory, file metadata, and bounded reads of files that a container
+//! (or a runtime it influences) controls.
 
 use super::fd::{ours, read};
 use super::{retry, Errno, SysResult};
-use rustix::fs::{AtFlags, Mode, ResolveFlags};
+use rustix::fs::{AtFlags, Mode, RawDir, ResolveFlags};
+use std::ffi::OsString;
+use std::mem::MaybeUninit;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 pub use rustix::fs::OFlags;
@@ -58,19 +62,48 @@ pub fn create_at(dir: BorrowedFd<'_>, path: &Path, mode: u32) -> SysResult<()> {
     rustix::fs::openat(dir, path, flags, Mode::from_raw_mode(mode as _)).map(drop)
 }
 
-/// Whether the open directory `dir` holds nothing but `.` and `..`; reads
-/// no more than its first entries.
-pub fn dir_is_empty(dir: BorrowedFd<'_>) -> SysResult<bool> {
-    let mut buf = [std::mem::MaybeUninit::<u8>::uninit(); 1024];
-    let mut entries = rustix::fs::RawDir::new(dir, &mut buf);
+/// openat2(2) with RESOLVE_BENEATH and RESOLVE_NO_SYMLINKS: `path` must be
+/// a plain relative path below `dir` that crosses no symlink at all. For
+/// runtimes' state directories, where a name a container influenced must
+/// not lead anywhere else (a link there is refused with ELOOP, a ".." out
+/// with EXDEV).
+pub fn open_beneath(dir: BorrowedFd<'_>, path: &Path, flags: OFlags) -> SysResult<OwnedFd> {
+    let resolve = ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS;
+    retry(|| rustix::fs::openat2(dir, path, flags | OFlags::CLOEXEC, Mode::empty(), resolve))
+        .map(ours)
+}
+
+/// The names in an open directory (getdents64), without "." and "..".
+/// E2BIG when there are more than `max`: a directory we list is one a
+/// runtime keeps, and a huge one is not a state directory we will walk.
+pub fn dir_names(dir: BorrowedFd<'_>, max: usize) -> SysResult<Vec<OsString>> {
+    // Its own open file, so the offset getdents64 moves is not shared.
+    let listing = openat(dir, Path::new("."), OFlags::RDONLY | OFlags::DIRECTORY)?;
+    let mut buf = vec![MaybeUninit::<u8>::uninit(); 32 * 1024];
+    let mut entries = RawDir::new(listing, &mut buf);
+    let mut names = Vec::new();
     while let Some(entry) = entries.next() {
         let entry = entry?;
         let name = entry.file_name().to_bytes();
-        if name != b"." && name != b".." {
-            return Ok(false);
+        if name == b"." || name == b".." {
+            continue;
         }
+        if names.len() == max {
+            return Err(Errno::TOOBIG);
+        }
+        names.push(std::ffi::OsStr::from_bytes(name).to_os_string());
     }
-    Ok(true)
+    Ok(names)
+}
+
+/// Whether the open directory `dir` holds nothing but `.` and `..`; reads
+/// no further than its first other entry.
+pub fn dir_is_empty(dir: BorrowedFd<'_>) -> SysResult<bool> {
+    match dir_names(dir, 0) {
+        Ok(_) => Ok(true),
+        Err(Errno::TOOBIG) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// What the tools need of a file's metadata, in fixed types on every
@@ -85,6 +118,8 @@ pub struct Meta {
     /// The device a device file stands for.
     pub rdev: u64,
     pub size: u64,
+    /// When the contents last changed, in milliseconds since the epoch.
+    pub mtime_unix_ms: i64,
 }
 
 impl Meta {
@@ -99,6 +134,7 @@ impl Meta {
             gid: st.st_gid as u32,
             rdev: st.st_rdev as u64,
             size: st.st_size.max(0) as u64,
+            mtime_unix_ms: st.st_mtime as i64 * 1000 + st.st_mtime_nsec as i64 / 1_000_000,
         }
     }
 
@@ -158,16 +194,30 @@ pub fn fs_type(fd: BorrowedFd<'_>) -> SysResult<i64> {
 /// The first `n` bytes of a regular file a container controls.
 pub fn read_head(path: &Path, n: usize) -> SysResult<Vec<u8>> {
     let file = open(path, UNTRUSTED)?;
-    regular_size(&file)?;
+    regular(&file)?;
     read_up_to(&file, n)
 }
 
-fn regular_size(file: &OwnedFd) -> SysResult<usize> {
+/// A whole file a container or runtime controls, opened with
+/// [`UNTRUSTED`], and its metadata (one fstat for both): EINVAL unless it
+/// is a regular file, EFBIG when it is larger than `max`.
+pub fn read_regular(file: &OwnedFd, max: usize) -> SysResult<(Vec<u8>, Meta)> {
+    let meta = regular(file)?;
+    if meta.size > max as u64 {
+        return Err(Errno::FBIG);
+    }
+    // One byte more than it says, up to `max`: a file that grows while it
+    // is read is still cut at the limit.
+    let size = meta.size as usize;
+    Ok((read_up_to(file, size.saturating_add(1).min(max))?, meta))
+}
+
+fn regular(file: &OwnedFd) -> SysResult<Meta> {
     let meta = fstat(file.as_fd())?;
     if !meta.is_regular() {
         return Err(Errno::INVAL);
     }
-    Ok(usize::try_from(meta.size).unwrap_or(usize::MAX))
+    Ok(meta)
 }
 
 fn read_up_to(file: &OwnedFd, n: usize) -> SysResult<Vec<u8>> {
@@ -181,4 +231,54 @@ fn read_up_to(file: &OwnedFd, n: usize) -> SysResult<Vec<u8>> {
     }
     out.truncate(filled);
     Ok(out)
+}
+
+/// Whether the file at `path` sits on a read-only mount (statvfs
+/// ST_RDONLY): no one can open it for writing through that mount.
+pub fn on_read_only_mount(path: &Path) -> bool {
+    rustix::fs::statvfs(path)
+        .is_ok_and(|st| st.f_flag.contains(rustix::fs::StatVfsMountFlags::RDONLY))
+}
+
+/// Whether the file at `path` is a memfd sealed against writes.
+pub fn sealed_against_writes(path: &Path) -> bool {
+    open(path, OFlags::RDONLY)
+        .and_then(|file| rustix::fs::fcntl_get_seals(&file))
+        .is_ok_and(|seals| seals.contains(rustix::fs::SealFlags::WRITE))
+}
+
+/// A copy of the file at `path` in memory (a memfd named `name`), sealed
+/// so that nothing can change it or its size again (memfd_create, Linux
+/// 3.17; F_SEAL_WRITE cannot be undone, whatever the privileges).
+pub fn sealed_copy(path: &Path, name: &str) -> SysResult<OwnedFd> {
+    use rustix::fs::{MemfdFlags, SealFlags};
+    let source = open(path, OFlags::RDONLY)?;
+    let flags = MemfdFlags::CLOEXEC | MemfdFlags::ALLOW_SEALING;
+    // MFD_EXEC (Linux 6.3) says the copy is meant to run; older kernels
+    // refuse the flag and make every memfd executable.
+    let copy = match rustix::fs::memfd_create(name, flags | MemfdFlags::EXEC) {
+        Err(Errno::INVAL) => rustix::fs::memfd_create(name, flags)?,
+        other => other?,
+    };
+    let copy = ours(copy);
+    let size = fstat(source.as_fd())?.size;
+    let mut copied = 0u64;
+    while copied < size {
+        let left = usize::try_from(size - copied).unwrap_or(usize::MAX);
+        match retry(|| rustix::fs::sendfile(copy.as_fd(), source.as_fd(), None, left))? {
+            0 => return Err(Errno::IO),
+            n => copied += n as u64,
+        }
+    }
+    rustix::fs::fcntl_add_seals(
+        &copy,
+        SealFlags::SEAL | SealFlags::SHRINK | SealFlags::GROW | SealFlags::WRITE,
+    )?;
+    Ok(copy)
+}
+
+/// Whether an open file sits on a read-only mount.
+pub fn fd_on_read_only_mount(fd: BorrowedFd<'_>) -> bool {
+    rustix::fs::fstatvfs(fd)
+        .is_ok_and(|st| st.f_flag.contains(rustix::fs::StatVfsMountFlags::RDONLY))
 }

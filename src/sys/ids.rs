@@ -9,6 +9,11 @@ pub fn getuid() -> u32 {
     rustix::process::getuid().as_raw()
 }
 
+/// The effective uid: 0 is what entering a container takes.
+pub fn geteuid() -> u32 {
+    rustix::process::geteuid().as_raw()
+}
+
 pub fn setgroups(groups: &[u32]) -> SysResult<()> {
     let groups: Vec<Gid> = groups.iter().map(|&g| Gid::from_raw(g)).collect();
     rustix::thread::set_thread_groups(&groups)

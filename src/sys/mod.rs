@@ -8,15 +8,16 @@
 //! libc remains for what rustix lacks (docs/dependencies.md keeps the
 //! list): fork, execve, signal dispositions, masks and signalfd, kill and
 //! raise with any signal number, the parent-death signal, a pidfd's
-//! signal 0, close_range, the nsfs ioctls and SIOCGSKNS, mount_setattr, and
-//! strerror.
+//! signal 0, close_range, the nsfs ioctls and SIOCGSKNS, ptrace,
+//! seccomp, mount_setattr, execveat, and strerror.
 //!
 //! One module per subject: descriptors (`fd`), files and paths (`fs`),
 //! root and working directory (`dirs`), mounts (`mount`), namespaces
 //! (`ns`), process handles (`pidfd`), processes (`process`), running a
 //! program (`exec`), user and group ids (`ids`), capabilities (`caps`),
-//! signals (`signal`), terminals (`tty`) and the limits execve works
-//! within (`limits`).
+//! seccomp filters (`seccomp`) and reading them from another process
+//! (`ptrace`), signals (`signal`), terminals (`tty`) and the limits execve
+//! works within (`limits`).
 #![allow(unsafe_code)]
 
 pub mod caps;
@@ -30,6 +31,8 @@ pub mod mount;
 pub mod ns;
 pub mod pidfd;
 pub mod process;
+pub mod ptrace;
+pub mod seccomp;
 pub mod signal;
 pub mod tty;
 

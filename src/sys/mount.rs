@@ -2,7 +2,8 @@
 //! cgroup hierarchies, and the trees `--tools` brings into a container:
 //! clones of directories, overlays of image layers and small tmpfs, made
 //! detached (the new mount API, Linux 5.2), locked down, and attached
-//! onto descriptors resolved beforehand.
+//! onto descriptors resolved beforehand; and the read-only clone of our
+//! own binary that docker-enter runs from.
 
 use super::fd::ours;
 use super::{Errno, SysResult};
@@ -174,6 +175,17 @@ pub fn attach(tree: BorrowedFd<'_>, onto: BorrowedFd<'_>) -> SysResult<()> {
 /// root and working directory).
 pub fn attach_at(tree: BorrowedFd<'_>, path: &Path) -> SysResult<()> {
     rustix::mount::move_mount(tree, "", CWD, path, MoveMountFlags::MOVE_MOUNT_F_EMPTY_PATH)
+}
+
+/// A detached, read-only bind mount of the file (or directory) at `path`,
+/// nosuid and nodev ([`clone_path`], then [`lock_read_only`]). Only the
+/// returned descriptor reaches it, and once that is closed the mount is
+/// dissolved: no one can make it writable again, and a write through it
+/// fails with EROFS.
+pub fn clone_read_only(path: &Path) -> SysResult<OwnedFd> {
+    let clone = clone_path(path, false)?;
+    lock_read_only(clone.as_fd())?;
+    Ok(clone)
 }
 
 #[cfg(test)]

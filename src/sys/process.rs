@@ -158,3 +158,76 @@ pub fn clock_ticks_per_second() -> i64 {
         .filter(|&n| n > 0)
         .unwrap_or(100)
 }
+
+/// PR_SET_NO_NEW_PRIVS for the calling thread (the whole process here):
+/// execve no longer grants privileges (setuid bits, file capabilities),
+/// and a seccomp filter may be installed without CAP_SYS_ADMIN. It cannot
+/// be unset.
+pub fn set_no_new_privs() -> SysResult<()> {
+    rustix::thread::set_no_new_privs(true)
+}
+
+/// umask(2); returns the previous mask.
+pub fn set_umask(mask: u32) -> u32 {
+    rustix::process::umask(rustix::fs::Mode::from_bits_truncate(mask)).bits()
+}
+
+/// A resource limit: soft and hard values, `None` for unlimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub soft: Option<u64>,
+    pub hard: Option<u64>,
+}
+
+/// The resources of setrlimit(2), in the kernel's order (RLIMIT_CPU is 0).
+pub const RESOURCES: [Resource; 16] = [
+    Resource::Cpu,
+    Resource::Fsize,
+    Resource::Data,
+    Resource::Stack,
+    Resource::Core,
+    Resource::Rss,
+    Resource::Nproc,
+    Resource::Nofile,
+    Resource::Memlock,
+    Resource::As,
+    Resource::Locks,
+    Resource::Sigpending,
+    Resource::Msgqueue,
+    Resource::Nice,
+    Resource::Rtprio,
+    Resource::Rttime,
+];
+
+/// getrlimit(2) of RESOURCES[index].
+pub fn get_limit(index: usize) -> SysResult<Limit> {
+    let resource = *RESOURCES.get(index).ok_or(super::Errno::INVAL)?;
+    let limit = rustix::process::getrlimit(resource);
+    Ok(Limit {
+        soft: limit.current,
+        hard: limit.maximum,
+    })
+}
+
+/// setrlimit(2) of RESOURCES[index]: EPERM when it would raise the hard
+/// limit without CAP_SYS_RESOURCE.
+pub fn set_limit(index: usize, limit: Limit) -> SysResult<()> {
+    let resource = *RESOURCES.get(index).ok_or(super::Errno::INVAL)?;
+    rustix::process::setrlimit(
+        resource,
+        Rlimit {
+            current: limit.soft,
+            maximum: limit.hard,
+        },
+    )
+}
+
+/// PR_SET_NAME: the calling thread's name (/proc/PID/comm, what ps and
+/// pgrep show), cut to 15 bytes as the kernel does at execve.
+pub fn set_name(name: &[u8]) {
+    let mut bytes = name[..name.len().min(15)].to_vec();
+    bytes.retain(|&b| b != 0);
+    if let Ok(name) = std::ffi::CString::new(bytes) {
+        let _ = rustix::thread::set_name(&name);
+    }
+}

@@ -139,14 +139,7 @@ pub fn privileged(image: &str) -> &'static [&'static str] {
         eprintln!(
             "note: --privileged is refused here; using --cap-add ALL --cap-drop SYS_RESOURCE"
         );
-        &[
-            "--cap-add",
-            "ALL",
-            "--cap-drop",
-            "SYS_RESOURCE",
-            "--security-opt",
-            "seccomp=unconfined",
-        ]
+        super::PRIVILEGED_EQUIVALENT
     })
 }
 
@@ -158,7 +151,7 @@ pub fn target(name: &str, hostname: &str) -> TestContainer {
 
 /// The host PID of a running container.
 pub fn pid_of(container: &TestContainer) -> String {
-    super::docker_ok(&["inspect", "--format", "{{.State.Pid}}", &container.name])
+    container.pid()
 }
 
 /// A host directory for one test, removed when it ends.

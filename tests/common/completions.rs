@@ -83,14 +83,26 @@ done"#
 /// What fish offers (`complete -C`) for each command line, from
 /// `completions/NAME` alone: the candidates without their descriptions.
 pub fn fish(name: &str, lines: &[&str]) -> Vec<BTreeSet<String>> {
-    let script = r#"source $argv[1]; or exit 1
+    fish_offers(name, lines, r#" | string replace -r '\t.*' ''"#)
+}
+
+/// [`fish`], each candidate with its description after a tab
+/// (`web\tdocker busybox`).
+pub fn fish_described(name: &str, lines: &[&str]) -> Vec<BTreeSet<String>> {
+    fish_offers(name, lines, "")
+}
+
+fn fish_offers(name: &str, lines: &[&str], filter: &str) -> Vec<BTreeSet<String>> {
+    let script = format!(
+        r#"source $argv[1]; or exit 1
 for line in $argv[2..-1]
-    complete -C "$line" | string replace -r '\t.*' ''
+    complete -C "$line"{filter}
     echo -- --end--
-end"#;
+end"#
+    );
     let out = run(
         shell("fish")
-            .args(["--no-config", "-c", script, "--"])
+            .args(["--no-config", "-c", &script, "--"])
             .arg(file(name))
             .args(lines),
         b"",

@@ -23,6 +23,11 @@ COPY passwd group /etc/
     )
 }
 
+/// The settings the runtime tests give a container (`docker run` and
+/// `podman run` options), each unlike the default: a user, a working
+/// directory and a variable with a space.
+pub const CONFIGURED: &[&str] = &["-u", "alice", "-w", "/tmp", "-e", "FOO=a b"];
+
 /// Run docker-enter with `args`; stdin is empty.
 pub fn docker_enter(args: &[&str]) -> Output {
     super::output(Command::new(DOCKER_ENTER).args(args), b"")
@@ -45,4 +50,17 @@ pub fn ready() -> bool {
         }
         None => true,
     }
+}
+
+/// Run docker-enter with `args`, without `DOCKER_HOST` from the caller,
+/// stdin empty; its output and how long it took.
+pub fn timed<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (Output, std::time::Duration) {
+    let started = std::time::Instant::now();
+    let out = super::output(
+        Command::new(DOCKER_ENTER)
+            .args(args)
+            .env_remove("DOCKER_HOST"),
+        b"",
+    );
+    (out, started.elapsed())
 }

@@ -7,7 +7,10 @@
 pub mod busybox_image;
 pub mod can;
 pub mod completions;
+pub mod confinement;
 pub mod docker_enter;
+pub mod podman;
+pub mod private_daemon;
 pub mod pty;
 pub mod static_c;
 pub mod tmux;
@@ -327,6 +330,8 @@ pub fn sh(script: &str) -> String {
 }
 
 pub fn kill(pid: i32, sig: i32) {
+    // 0 and negative numbers name process groups: ours, at worst.
+    assert!(pid > 0, "kill({pid}) would signal a process group");
     // rustix takes named signals only: the tests send those.
     if let (Some(pid), Some(sig)) = (
         rustix::process::Pid::from_raw(pid),
@@ -716,6 +721,26 @@ impl TestContainer {
         TestContainer { name }
     }
 }
+
+impl TestContainer {
+    /// The host PID of its process.
+    pub fn pid(&self) -> String {
+        docker_ok(&["inspect", "--format", "{{.State.Pid}}", &self.name])
+    }
+}
+
+/// `docker run` options nearest to `--privileged` where the engine cannot
+/// grant every capability (root here lacks CAP_SYS_RESOURCE, and runc
+/// then refuses `--privileged` with "unable to apply caps"): every other
+/// capability, no seccomp filter.
+pub const PRIVILEGED_EQUIVALENT: &[&str] = &[
+    "--cap-add",
+    "ALL",
+    "--cap-drop",
+    "SYS_RESOURCE",
+    "--security-opt",
+    "seccomp=unconfined",
+];
 
 impl Drop for TestContainer {
     fn drop(&mut self) {

@@ -3,7 +3,8 @@
 
 use super::*;
 use crate::plan::{
-    AllNamespaces, ContainerFs, EnvPlan, ForkMode, IdSpec, PathKind, Plan, Program, WorkDir,
+    AllNamespaces, Confinement, ContainerFs, EnvPlan, ForkMode, IdSpec, PathKind, Plan, Program,
+    WorkDir,
 };
 use crate::runtime::{Container, ContainerState};
 use std::collections::{HashMap, HashSet};
@@ -73,15 +74,13 @@ fn web() -> Container {
         state: ContainerState::Running,
         pid: 4905,
         identity: crate::plan::Identity {
-            start_ticks: None,
             started_unix_ms: Some(1_800_000_000_000),
             cgroup_contains: Some("fd55781fdfba".into()),
+            ..Default::default()
         },
-        user: String::new(),
-        working_dir: String::new(),
         env: vec![PATH.into()],
         hostname: "web1".into(),
-        group_add: Vec::new(),
+        ..Container::default()
     }
 }
 
@@ -136,7 +135,7 @@ fn options_stop_at_the_container() {
     assert_eq!(request(&["-it", "web"]).tty, Tty::Always);
     assert_eq!(request(&["-t", "-T", "--", "web"]).tty, Tty::Never);
     assert_eq!(
-        request(&["-H", "unix:///s", "web"]).host.as_deref(),
+        request(&["-H", "unix:///s", "web"]).sources.host.as_deref(),
         Some("unix:///s")
     );
     assert!(request(&["web"]).command.is_empty());
@@ -147,8 +146,14 @@ fn help_version_and_bad_lines() {
     assert_eq!(parse(&os(&["--help", "web"])).unwrap(), Parsed::Help);
     assert_eq!(parse(&os(&["-V"])).unwrap(), Parsed::Version);
     assert_eq!(
-        parse(&os(&["--complete-containers"])).unwrap(),
-        Parsed::CompleteContainers { host: None }
+        parse(&os(&["--list", "--format", "json", "-H", "/s"])).unwrap(),
+        Parsed::List {
+            sources: crate::runtime::SourceOptions {
+                host: Some("/s".into()),
+                ..Default::default()
+            },
+            format: crate::runtime::list::Format::Json
+        }
     );
     let usage = |args: &[&str]| parse(&os(args)).unwrap_err().to_string();
     assert_eq!(usage(&[]), "no container given");
@@ -180,6 +185,34 @@ fn default_plan_enters_everything_as_docker_exec_would() {
     assert_eq!(p.program, Program::Command(os(&["id"])));
     assert_eq!(env_of(&p), [PATH, "HOSTNAME=web1", "HOME=/root"]);
     assert!(!p.pty);
+    assert_eq!(p.confinement, Confinement::Target);
+    assert_eq!(p.umask, Some(0o022));
+    assert!(!p.follow_context, "the label comes with the confinement");
+}
+
+/// `--privileged` drops the container's privileges, never its limits,
+/// and every refusal to run unconfined names it.
+#[test]
+fn privileged_keeps_only_the_containers_resource_limits() {
+    assert!(!request(&["web"]).privileged);
+    assert!(request(&["--privileged", "web"]).privileged);
+    let p = plan_for(&["--privileged", "web", "id"], &web(), &[], false);
+    assert_eq!(p.confinement, Confinement::Privileged);
+    assert!(!p.confinement.takes_privileges() && p.confinement.takes_resources());
+    assert_eq!(p.umask, Some(0o022));
+    let confined = plan_for(&["web", "id"], &web(), &[], false);
+    assert!(confined.confinement.takes_privileges() && confined.confinement.takes_resources());
+    for p in [&p, &confined] {
+        assert!(p.confinement_hint.contains("--privileged"), "{p:?}");
+    }
+    // After the container it would be the command: refused, with the
+    // command line that means it.
+    let err = parse(&os(&["web", "--privileged", "id"])).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("as in: docker-enter --privileged web id"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -263,6 +296,21 @@ fn named_user_gets_supplementary_groups_and_home() {
     assert_eq!(p.workdir, WorkDir::After("/tmp".into()));
     let p = plan_for(&["-u", "1000:1000", "web", "id"], &c, &[], false);
     assert_eq!(p.creds.groups, Some(vec![1000]));
+}
+
+#[test]
+fn an_oci_bundles_user_groups_are_its_configured_users_only() {
+    // containerd, CRI-O, Podman: the bundle's resolved uid:gid and groups.
+    let mut c = web();
+    c.user = "1000:1000".into();
+    c.user_groups = Some(vec![10, 777]);
+    c.hostname = String::new();
+    let p = plan_for(&["web", "id"], &c, &[], false);
+    assert_eq!(p.creds.groups, Some(vec![10, 777]));
+    // Their exec adds no HOSTNAME: neither do we.
+    assert_eq!(env_of(&p), [PATH, "HOME=/home/alice"]);
+    let p = plan_for(&["-u", "bob", "web", "id"], &c, &[], false);
+    assert_eq!(p.creds.groups, Some(vec![1001, 44, 29]));
 }
 
 #[test]
@@ -470,10 +518,6 @@ fn every_option_is_in_help_man_page_and_completions() {
             );
         }
     }
-    assert!(
-        !help.contains("complete-containers"),
-        "hidden options stay hidden"
-    );
 }
 
 /// `option` as a whole word of a completion script: `-u` must be there as

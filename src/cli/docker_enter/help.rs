@@ -7,21 +7,24 @@ const DESCRIPTION_COLUMN: usize = 30;
 /// The exact text `docker-enter --help` prints on stdout.
 pub fn help_text() -> String {
     let mut out = String::from(
-        "\nUsage:\n docker-enter [options] <container> [<command> [<argument>...]]\n\n\
-         Run a command in a running Docker container, as docker exec would, by\n\
-         entering the container's namespaces and cgroup directly.\n\
-         <container> is a name, a full ID or a unique ID prefix. Without a\n\
-         <command>, the user's shell from the container's /etc/passwd runs,\n\
-         else /bin/bash, else /bin/sh (with --tools, the tools' shell).\n\
-         Options stop at <container>.\n\nOptions:\n",
+        "\nUsage:\n docker-enter [options] <container> [<command> [<argument>...]]\n \
+         docker-enter --list [--format <format>]\n\n\
+         Run a command in a running container, as docker exec would, by entering\n\
+         the container's namespaces and cgroup directly. Docker, containerd,\n\
+         Kubernetes pods, Podman and CRI-O are found through their state files,\n\
+         with no daemon needed. <container> is a name, a full ID or a unique ID\n\
+         prefix, or docker:NAME, podman:NAME, containerd:NAMESPACE/ID,\n\
+         k8s:NAMESPACE/POD[/CONTAINER] or pid:N. Without a <command>, the user's\n\
+         shell from the container's /etc/passwd runs, else /bin/bash, else\n\
+         /bin/sh (with --tools, the tools' shell). Options stop at <container>.\n\nOptions:\n",
     );
     for row in visible() {
         out.push_str(&crate::cli::table::help_line(row, DESCRIPTION_COLUMN));
     }
     out.push_str(concat!(
         "\nEnvironment:\n",
-        " DOCKER_HOST           the daemon's socket, unix:///path\n",
-        " DOCKER_ENTER_TIMING=1 print the time spent finding and entering on stderr\n",
+        " DOCKER_HOST           the Docker daemon's socket, unix:///path or /path\n",
+        " DOCKER_ENTER_TIMING=1 print the time each step takes on stderr\n",
         "\nExit status: that of <command>; 126 if it cannot run, 127 if it is not\n",
         "found; 1 if docker-enter fails before starting it.\n",
         "\nFor more details see docker-enter(1).\n",

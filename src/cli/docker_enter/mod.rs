@@ -25,6 +25,8 @@ use crate::cli::getopt::Getopt;
 use crate::cli::tools::ToolsOptions;
 use crate::error::Error;
 use crate::plan::Tools;
+use crate::runtime::list::Format;
+use crate::runtime::{SourceOptions, StateFiles};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -41,7 +43,7 @@ pub enum Tty {
 /// What the command line asks for, before anything is looked up.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Request {
-    /// A name, full ID or unique ID prefix.
+    /// A name, full ID, unique ID prefix or address (`k8s:ns/pod/ctr`...).
     pub container: String,
     /// Empty: an interactive shell.
     pub command: Vec<OsString>,
@@ -56,8 +58,11 @@ pub struct Request {
     pub tty: Tty,
     /// `-d`: start the command in the background and return at once.
     pub detach: bool,
-    /// `-H`: a `DOCKER_HOST`-style address.
-    pub host: Option<String>,
+    /// Where containers are looked for: `-H`, the state roots.
+    pub sources: SourceOptions,
+    /// `--privileged`: none of the container's confinement, only its
+    /// resource limits.
+    pub privileged: bool,
     /// `--tools`: programs brought from the host (as named, until the
     /// tool's `main` resolves the source).
     pub tools: Option<Tools>,
@@ -70,9 +75,10 @@ pub enum Parsed {
     Run(Request),
     Help,
     Version,
-    /// `--complete-containers`: list running container names, one a line.
-    CompleteContainers {
-        host: Option<String>,
+    /// `--list`: the running containers of every runtime.
+    List {
+        sources: SourceOptions,
+        format: Format,
     },
 }
 
@@ -81,14 +87,15 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, Error> {
     let specs = options::specs();
     let mut getopt = Getopt::new(&specs, args);
     let mut req = Request::default();
-    let mut complete = false;
+    let mut list = false;
+    let mut format = None;
     let mut tools = ToolsOptions::default();
     while let Some((opt, given)) = getopt.next_opt()? {
         let value = given.clone().unwrap_or_default();
+        let sources = &mut req.sources;
         match opt {
             Opt::Help => return Ok(Parsed::Help),
             Opt::Version => return Ok(Parsed::Version),
-            Opt::CompleteContainers => complete = true,
             Opt::User => req.user = Some(text(&value, "--user")?),
             Opt::Workdir => {
                 let dir = PathBuf::from(value);
@@ -114,14 +121,49 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, Error> {
             Opt::NoTty => req.tty = Tty::Never,
             Opt::Interactive => {}
             Opt::Detach => req.detach = true,
-            Opt::Host => req.host = Some(text(&value, "--host")?),
+            Opt::Host => sources.host = Some(text(&value, "--host")?),
+            Opt::Privileged => req.privileged = true,
+            Opt::List => list = true,
+            Opt::Format => format = Some(Format::parse(&text(&value, "--format")?)?),
+            Opt::StateFiles => {
+                let when = text(&value, "--state-files")?;
+                sources.state_files = StateFiles::parse(&when).ok_or_else(|| {
+                    Error::usage(format!(
+                        "invalid --state-files {when:?}: use first, fallback or never"
+                    ))
+                })?;
+            }
+            Opt::DockerRoot => sources.docker_root = Some(directory(value, "--docker-root")?),
+            Opt::DockerExecRoot => {
+                sources.docker_exec_root = Some(directory(value, "--docker-exec-root")?)
+            }
+            Opt::ContainerdState => {
+                sources.containerd_state = Some(directory(value, "--containerd-state")?)
+            }
+            Opt::StorageRoot => sources.storage_root = Some(directory(value, "--storage-root")?),
+            Opt::StorageRunroot => {
+                sources.storage_runroot = Some(directory(value, "--storage-runroot")?)
+            }
+            Opt::HostRoot => sources.host_root = Some(directory(value, "--host-root")?),
             Opt::Tools => tools.source(given),
             Opt::ToolsAt => tools.at(value)?,
             Opt::ContainerAt => tools.container_at(value)?,
         }
     }
-    if complete {
-        return Ok(Parsed::CompleteContainers { host: req.host });
+    if list {
+        if let Some(extra) = getopt.operands().first() {
+            return Err(Error::usage(format!(
+                "--list takes no container, but {} was given",
+                extra.to_string_lossy()
+            )));
+        }
+        return Ok(Parsed::List {
+            sources: req.sources,
+            format: format.unwrap_or_default(),
+        });
+    }
+    if format.is_some() {
+        return Err(Error::usage("--format applies to --list only"));
     }
     let operands = getopt.operands();
     let Some((container, command)) = operands.split_first() else {
@@ -159,6 +201,20 @@ fn looks_like_a_path(operand: &OsString) -> bool {
     let bytes = operand.as_encoded_bytes();
     let after_slash = bytes.strip_prefix(b"/").unwrap_or(bytes);
     after_slash.contains(&b'/') || bytes.starts_with(b".")
+}
+
+/// A state directory: an absolute path, so that it cannot depend on where
+/// the command runs.
+fn directory(value: OsString, option: &str) -> Result<PathBuf, Error> {
+    let dir = PathBuf::from(value);
+    if dir.is_absolute() {
+        Ok(dir)
+    } else {
+        Err(Error::usage(format!(
+            "{option} {} is not an absolute path",
+            dir.display()
+        )))
+    }
 }
 
 /// Names, users and addresses are text.

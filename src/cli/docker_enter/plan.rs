@@ -16,8 +16,8 @@ use crate::bounded::{Records, CONTAINER_FILE};
 use crate::creds::{resolve_exec_user, ExecUser};
 use crate::error::Error;
 use crate::plan::{
-    AllNamespaces, ContainerFs, Credentials, EnvPlan, ForkMode, Hardening, IdSpec, InheritedFds,
-    PathKind, Plan, Program, TargetSpec, WorkDir,
+    AllNamespaces, Confinement, ContainerFs, Credentials, EnvPlan, ForkMode, Hardening, IdSpec,
+    InheritedFds, PathKind, Plan, Program, TargetSpec, WorkDir,
 };
 use crate::runtime::Container;
 use std::ffi::OsString;
@@ -26,6 +26,11 @@ use std::path::{Path, PathBuf};
 
 /// docker's PATH for a container whose configuration sets none.
 const DEFAULT_PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/// What a refusal to run without the container's confinement suggests.
+const CONFINEMENT_HINT: &str =
+    "docker-enter --privileged runs the program without the container's confinement";
+/// `docker exec`'s umask.
+const UMASK: u32 = 0o022;
 /// Tried in this order after the user's own shell.
 const FALLBACK_SHELLS: &[&str] = &["/bin/bash", "/bin/sh"];
 
@@ -66,11 +71,13 @@ pub fn plan(
 }
 
 /// What to enter and how, from the runtime's description alone: every
-/// namespace that differs from ours, the cgroup, the hardening of a
-/// container we do not trust, only 0, 1 and 2 for the program, a pty or
-/// not (given which of ours are `terminals`), detached or not. The user,
-/// working directory, environment and program come later, from
-/// [`finish_plan`]; until then the program is a placeholder shell.
+/// namespace that differs from ours, the cgroup, the container's
+/// confinement (all of it, or with `--privileged` only its resource
+/// limits), the hardening of a container we do not trust, only 0, 1 and 2
+/// for the program, a pty or not (given which of ours are `terminals`),
+/// detached or not. The user, working directory, environment and program
+/// come later, from [`finish_plan`]; until then the program is a
+/// placeholder shell.
 pub fn entry_plan(container: &Container, req: &Request, terminals: [bool; 3]) -> Plan {
     let mut plan = Plan::new("docker-enter");
     plan.target = Some(TargetSpec {
@@ -80,6 +87,12 @@ pub fn entry_plan(container: &Container, req: &Request, terminals: [bool; 3]) ->
     });
     plan.all = AllNamespaces::Differing;
     plan.join_cgroup = true;
+    plan.confinement = match req.privileged {
+        true => Confinement::Privileged,
+        false => Confinement::Target,
+    };
+    plan.confinement_hint = CONFINEMENT_HINT;
+    plan.umask = Some(UMASK);
     plan.fork = ForkMode::Always;
     plan.inherited_fds = InheritedFds::Close;
     plan.hardening = Hardening {
@@ -108,8 +121,14 @@ pub fn finish_plan(
     let spec = req.user.as_deref().unwrap_or(&container.user);
     let passwd = container_lines(fs, "/etc/passwd").map_err(in_container)?;
     let group = container_lines(fs, "/etc/group").map_err(in_container)?;
-    let user =
+    let mut user =
         resolve_exec_user(spec, &container.group_add, passwd, group).map_err(in_container)?;
+    // The groups a runtime set for its configured user are exactly that
+    // user's (its own exec sets them as they are); another `-u` gets its
+    // own from the container's files.
+    if let (None, Some(groups)) = (&req.user, &container.user_groups) {
+        user.groups = groups.clone();
+    }
 
     let workdir = match (&req.workdir, container.working_dir.as_str()) {
         (Some(dir), _) => dir.clone(),
@@ -197,7 +216,10 @@ fn environment(
 ) -> Result<Vec<OsString>, Error> {
     let mut env = Environment::default();
     env.set(DEFAULT_PATH.into());
-    env.set(format!("HOSTNAME={}", c.hostname).into());
+    // Runtimes whose exec adds no HOSTNAME leave the hostname empty.
+    if !c.hostname.is_empty() {
+        env.set(format!("HOSTNAME={}", c.hostname).into());
+    }
     if pty {
         env.set("TERM=xterm".into());
     }

@@ -4,7 +4,9 @@
 
 use crate::error::Error;
 use crate::ns::NsKind;
-use crate::plan::{AllNamespaces, DirSource, EnvPlan, IdSpec, NsSource, Plan, WorkDir};
+use crate::plan::{
+    AllNamespaces, Confinement, DirSource, EnvPlan, IdSpec, NsSource, Plan, WorkDir,
+};
 
 pub fn whole_line(plan: &Plan) -> Result<(), Error> {
     if plan.target.is_none() {
@@ -68,6 +70,9 @@ fn needs_no_target(plan: &Plan) -> Result<(), Error> {
     }
     if plan.join_cgroup {
         return missing("--join-cgroup");
+    }
+    if plan.confinement != Confinement::Ours {
+        return missing("--confine");
     }
     if plan.creds.uid == Some(IdSpec::Follow) {
         return missing("--setuid follow");

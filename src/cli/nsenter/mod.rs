@@ -26,7 +26,9 @@ use crate::cli::getopt::Getopt;
 use crate::cli::tools::ToolsOptions;
 use crate::error::Error;
 use crate::ns::NsKind;
-use crate::plan::{AllNamespaces, DirSource, EnvPlan, ForkMode, NsSource, Plan, Program, WorkDir};
+use crate::plan::{
+    AllNamespaces, Confinement, DirSource, EnvPlan, ForkMode, NsSource, Plan, Program, WorkDir,
+};
 use crate::signals::{parse_signal, SIGKILL};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -159,6 +161,10 @@ fn apply(
         Opt::FollowContext => plan.follow_context = true,
         Opt::KillChild => plan.kill_child = Some(kill_signal(value)?),
         Opt::MountProc => plan.mount_proc = true,
+        Opt::Confine => {
+            plan.confinement = Confinement::Target;
+            plan.confinement_hint = "nsenter without --confine keeps its own";
+        }
         Opt::Tools => seen.tools.source(value),
         Opt::ToolsAt => seen.tools.at(value_or_empty())?,
         Opt::ContainerAt => seen.tools.container_at(value_or_empty())?,

@@ -268,6 +268,30 @@ fn extensions() {
         Some(&NsSource::Target)
     );
     assert!(plan(&["-t1", "-a", "--k"]).creds.keep_caps);
+    assert_eq!(
+        plan(&["-t1", "--c"]).source_of(NsKind::Cgroup),
+        Some(&NsSource::Target)
+    );
+}
+
+/// `--confine` takes the target's confinement; without it nsenter keeps
+/// its own, as util-linux.
+#[test]
+fn confine() {
+    assert_eq!(plan(&["-t1", "-a"]).confinement, Confinement::Ours);
+    let p = plan(&["-t1", "-a", "--confine"]);
+    assert_eq!(p.confinement, Confinement::Target);
+    assert!(p.confinement_hint.contains("--confine"));
+    assert_eq!(p.umask, None, "nsenter keeps the caller's umask");
+    assert_eq!(
+        plan(&["-t1", "-a", "--conf"]).confinement,
+        Confinement::Target
+    );
+    // Whether our binary must be protected: a PID namespace may be entered.
+    assert!(p.may_enter_pid_namespace());
+    assert!(plan(&["-t1", "-p"]).may_enter_pid_namespace());
+    assert!(!plan(&["-t1", "-n", "--confine"]).may_enter_pid_namespace());
+    assert!(plan(&["-t1", "-p/x", "-n"]).may_enter_pid_namespace());
 }
 
 #[test]
@@ -452,6 +476,10 @@ fn checks_without_a_target_in_oracle_order() {
             "no target PID specified for --follow-context",
         ),
         (&["-m/x", "-c"], "no target PID specified for --join-cgroup"),
+        (
+            &["-m/x", "--confine"],
+            "no target PID specified for --confine",
+        ),
         (
             &["-m/x", "-S", "follow"],
             "no target PID specified for --setuid follow",

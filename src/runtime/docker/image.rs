@@ -4,17 +4,17 @@
 //! directories that an overlay can be made of; another storage driver is
 //! refused, saying so. Nothing is pulled: the image must be local.
 
-use super::{escape_path_segment, message, Docker};
+use super::{escape_path_segment, Docker, Failure};
 use crate::error::Error;
-use crate::runtime::Runtime;
 use serde_json::Value;
 use std::path::PathBuf;
 
 impl Docker {
     /// The layer directories of the local image `name`, the top one first.
     pub fn image_layers(&self, name: &str) -> Result<Vec<PathBuf>, Error> {
-        let response =
-            self.get_versioned(&format!("/images/{}/json", escape_path_segment(name)))?;
+        let (path, response) = self
+            .get_versioned(&format!("/images/{}/json", escape_path_segment(name)))
+            .map_err(Failure::into_error)?;
         match response.status {
             200 => {}
             404 => {
@@ -23,13 +23,7 @@ impl Docker {
                      a directory is named by a path, such as ./{name})"
                 )))
             }
-            status => {
-                return Err(Error::msg(format!(
-                    "{} refused to inspect image {name} ({status}): {}",
-                    self.describe(),
-                    message(&response)
-                )))
-            }
+            _ => return Err(self.refused(&path, &response)),
         }
         let json: Value = serde_json::from_slice(&response.body).map_err(|e| {
             Error::msg(format!(

@@ -1,0 +1,157 @@
+//! containerd's containers from its task state, without its API:
+//! `<state>/io.containerd.runtime.v2.task/<namespace>/<id>/` holds the OCI
+//! bundle (`config.json`) and the `init.pid` the shim's runc wrote once the
+//! process had started; the v1 runtime kept the same files under
+//! `io.containerd.runtime.v1.linux`. It works with containerd down, since
+//! the shims and their containers outlive it.
+//!
+//! Kubernetes pods run by containerd's CRI plugin are found through the
+//! annotations of the bundle (see [`super::cri`]). Docker's own namespace,
+//! `moby`, is left to the Docker source, which knows the names.
+
+use super::cri::{pod_of_containerd, CONTAINERD_IMAGE};
+use super::live::observe;
+use super::oci::Bundle;
+use super::scan::{contains, Hint, Scan, Source};
+use super::statedir::{StateDir, MAX_JSON};
+use super::{Container, RuntimeKind};
+use crate::error::Error;
+use std::path::PathBuf;
+
+const TASK_DIRS: [&str; 2] = [
+    super::docker_state::TASKS_V2,
+    "io.containerd.runtime.v1.linux",
+];
+/// Docker's namespace: its containers are found by the Docker source.
+const DOCKER_NAMESPACE: &str = "moby";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerdState {
+    /// containerd's `--state` (/run/containerd).
+    pub root: PathBuf,
+    /// Given by the user (an error there is an error), or a default (its
+    /// absence is not).
+    pub explicit: bool,
+}
+
+impl ContainerdState {
+    /// Every task directory of one namespace, or of all but Docker's.
+    fn namespaces(&self, only: Option<&str>) -> Result<Option<Vec<StateDir>>, Error> {
+        let Some(root) = StateDir::open(&self.root)? else {
+            return Ok(None);
+        };
+        let mut found = Vec::new();
+        for kind in TASK_DIRS {
+            let Some(tasks) = root.subdir(kind)? else {
+                continue;
+            };
+            for namespace in tasks.names()? {
+                let wanted = match only {
+                    Some(ns) => namespace == ns,
+                    None => namespace != DOCKER_NAMESPACE,
+                };
+                if wanted {
+                    found.extend(tasks.subdir(&namespace)?);
+                }
+            }
+        }
+        Ok(Some(found))
+    }
+
+    /// Containers of one namespace (`containerd:NS/ID`).
+    pub fn scan_namespace(&self, namespace: &str, hint: Hint<'_>) -> Result<Option<Scan>, Error> {
+        self.scan_in(Some(namespace), hint)
+    }
+
+    fn scan_in(&self, only: Option<&str>, hint: Hint<'_>) -> Result<Option<Scan>, Error> {
+        let Some(namespaces) = self.namespaces(only)? else {
+            return Ok(None);
+        };
+        let needle = match hint {
+            Hint::Pod(_) => hint.needle("", ""),
+            _ => None,
+        };
+        let mut scan = Scan::default();
+        for dir in namespaces {
+            let namespace = dir
+                .path()
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            for id in dir.names()? {
+                let id_match = match hint {
+                    Hint::Query(q) => id.starts_with(q),
+                    _ => true,
+                };
+                if !id_match {
+                    continue;
+                }
+                let rel = format!("{id}/config.json");
+                let file = match dir.read(&rel, MAX_JSON) {
+                    Ok(Some(file)) => file,
+                    Ok(None) => continue, // a task being set up or torn down
+                    Err(e) if matches!(hint, Hint::Query(_)) => return Err(e),
+                    Err(e) => {
+                        scan.skipped.push(e.to_string());
+                        continue;
+                    }
+                };
+                if needle.as_ref().is_some_and(|n| !contains(&file.bytes, n)) {
+                    continue;
+                }
+                let spec = dir.parse_json(&rel, &file.bytes)?;
+                let bundle = Bundle::from_json(&spec, &dir.display(&rel))?;
+                let pid = dir.read_pid(&format!("{id}/init.pid"))?;
+                scan.containers
+                    .push(container(&namespace, &id, bundle, pid, file.mtime_unix_ms));
+            }
+        }
+        Ok(Some(scan))
+    }
+}
+
+impl Source for ContainerdState {
+    fn describe(&self) -> String {
+        format!("containerd state under {}", self.root.display())
+    }
+
+    fn scan(&self, hint: Hint<'_>) -> Result<Option<Scan>, Error> {
+        self.scan_in(None, hint)
+    }
+
+    fn named_by_user(&self) -> bool {
+        self.explicit
+    }
+}
+
+/// A task's description; its state from the live process. containerd
+/// writes the bundle once, before the task's process starts, at `written`.
+fn container(
+    namespace: &str,
+    id: &str,
+    b: Bundle,
+    pid: Option<(i32, i64)>,
+    written: i64,
+) -> Container {
+    let (pod, sandbox) = match pod_of_containerd(&b.annotations) {
+        Some((pod, sandbox)) => (Some(pod), sandbox),
+        None => (None, false),
+    };
+    let name = match &pod {
+        Some(p) if !p.container.is_empty() => p.container.clone(),
+        _ => id.to_string(),
+    };
+    let image = b.annotation(CONTAINERD_IMAGE).unwrap_or("").to_string();
+    let mut c = Container {
+        runtime: RuntimeKind::Containerd,
+        name,
+        image,
+        namespace: namespace.to_string(),
+        pod,
+        sandbox,
+        ..b.into_container(id, pid)
+    };
+    c.identity.started_after_unix_ms = Some(written);
+    observe(&mut c);
+    c
+}

@@ -1,0 +1,166 @@
+//! Docker's containers from its state files, without the daemon:
+//! `<data-root>/containers/<id>/config.v2.json` holds what the Engine API's
+//! inspect gives (name, state, PID, start time, user, environment,
+//! directory), `hostconfig.json` beside it the `--group-add` groups, and the
+//! OCI bundle under the exec root (or the system containerd's state) the
+//! `init.pid` that runc wrote once the process had started.
+//!
+//! The daemon writes these files atomically on every change of state
+//! (start, pause, rename, exit), so they say what the API would; what they
+//! cannot say is an exit the daemon missed because it was down, so a
+//! running container's process is looked at before it counts as running.
+
+use super::inspect::container_from_config_v2;
+use super::live::{check_process, Liveness};
+use super::oci::{strings, Bundle};
+use super::scan::{contains, Hint, Scan, Source};
+use super::statedir::{StateDir, MAX_JSON};
+use super::{Container, ContainerState, ReadFrom};
+use crate::error::Error;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DockerState {
+    /// dockerd's `--data-root` (/var/lib/docker).
+    pub data_root: PathBuf,
+    /// Where task bundles are, by containerd namespace: dockerd's own
+    /// containerd under `--exec-root` (Docker 20.10), or the system's
+    /// (Docker 23 and later).
+    pub bundle_roots: Vec<PathBuf>,
+}
+
+/// containerd's directory of version 2 task bundles under its state root.
+pub const TASKS_V2: &str = "io.containerd.runtime.v2.task";
+
+impl DockerState {
+    fn containers_dir(&self) -> PathBuf {
+        self.data_root.join("containers")
+    }
+
+    /// One container's description from its config.v2.json.
+    fn load(&self, dir: &StateDir, id: &str, bytes: &[u8]) -> Result<Container, Error> {
+        let rel = format!("{id}/config.v2.json");
+        let json = dir.parse_json(&rel, bytes)?;
+        let mut container = container_from_config_v2(&json, &dir.display(&rel))?;
+        container.read_from = ReadFrom::StateFiles;
+        if container.id != id {
+            return Err(Error::msg(format!(
+                "{} describes container {}, not {id}",
+                dir.display(&rel),
+                container.id
+            )));
+        }
+        // The daemon may have been down when the process exited.
+        if matches!(
+            container.state,
+            ContainerState::Running | ContainerState::Paused
+        ) && check_process(&container) == Liveness::Gone
+        {
+            container.state = ContainerState::Stopped {
+                status: "exited".into(),
+            };
+        }
+        Ok(container)
+    }
+
+    /// The task bundle of a running container, in whichever namespace.
+    fn bundle_dir(&self, id: &str) -> Result<Option<StateDir>, Error> {
+        for root in &self.bundle_roots {
+            let Some(tasks) = StateDir::open(root)? else {
+                continue;
+            };
+            for namespace in tasks.names()? {
+                if let Some(dir) = tasks.subdir(&format!("{namespace}/{id}"))? {
+                    return Ok(Some(dir));
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+impl Source for DockerState {
+    fn describe(&self) -> String {
+        format!("Docker state files under {}", self.data_root.display())
+    }
+
+    fn scan(&self, hint: Hint<'_>) -> Result<Option<Scan>, Error> {
+        let Some(dir) = StateDir::open(&self.containers_dir())? else {
+            return Ok(None);
+        };
+        let query = match hint {
+            Hint::Query(q) => Some(q.trim_start_matches('/')),
+            _ => None,
+        };
+        // Docker writes compact JSON: `"Name":"/web"`, label values quoted.
+        let needle = match hint {
+            Hint::Query(_) => hint.needle("\"Name\":", "/"),
+            _ => hint.needle("", ""),
+        };
+        let mut scan = Scan::default();
+        for id in dir.names()? {
+            if !is_full_id(&id) {
+                continue;
+            }
+            let id_match = query.is_some_and(|q| id.starts_with(q));
+            if query.is_some() && !id_match && needle.is_none() {
+                continue;
+            }
+            let rel = format!("{id}/config.v2.json");
+            let file = match dir.read(&rel, MAX_JSON) {
+                Ok(Some(file)) => file,
+                Ok(None) => continue, // being created or removed
+                Err(e) if id_match => return Err(e),
+                Err(e) => {
+                    scan.skipped.push(e.to_string());
+                    continue;
+                }
+            };
+            if !id_match && needle.as_ref().is_some_and(|n| !contains(&file.bytes, n)) {
+                continue;
+            }
+            scan.containers.push(self.load(&dir, &id, &file.bytes)?);
+        }
+        Ok(Some(scan))
+    }
+
+    /// `--group-add` from hostconfig.json; the bundle's `init.pid`, which
+    /// must agree with config.v2.json and bounds the process's start time,
+    /// and its confinement facts.
+    fn complete(&self, mut c: Container) -> Result<Container, Error> {
+        let dir = StateDir::open(&self.containers_dir())?
+            .ok_or_else(|| Error::msg(format!("{} is gone", self.containers_dir().display())))?;
+        let rel = format!("{}/hostconfig.json", c.id);
+        if let Some((host_config, _)) = dir.read_json(&rel, MAX_JSON)? {
+            c.group_add = strings(&host_config["GroupAdd"]);
+        }
+        if c.state != ContainerState::Running {
+            return Ok(c);
+        }
+        let Some(bundle) = self.bundle_dir(&c.id)? else {
+            return Ok(c);
+        };
+        if let Some((pid, written)) = bundle.read_pid("init.pid")? {
+            if pid != c.pid {
+                return Err(Error::msg(format!(
+                    "Docker's state files disagree about container {}'s process: {} says {}, {} says {pid}",
+                    c.name,
+                    dir.display(&format!("{}/config.v2.json", c.id)),
+                    c.pid,
+                    bundle.display("init.pid")
+                )));
+            }
+            c.identity.started_by_unix_ms = Some(written);
+        }
+        if let Some((spec, written)) = bundle.read_json("config.json", MAX_JSON)? {
+            c.facts = Some(Bundle::from_json(&spec, &bundle.display("config.json"))?.facts);
+            c.identity.started_after_unix_ms = Some(written);
+        }
+        Ok(c)
+    }
+}
+
+/// Docker's container directories are named by the 64-hex-digit ID.
+pub fn is_full_id(name: &str) -> bool {
+    name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit())
+}

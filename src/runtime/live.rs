@@ -1,0 +1,129 @@
+//! A container's state as its live process shows it. State files can be
+//! stale (a runtime that died cannot record its containers' exits), so a
+//! container read from them counts as running only when its process is
+//! there and is the one the files describe; a frozen cgroup means paused.
+
+use super::{Container, ContainerState};
+use crate::cgroup::{parse_memberships, parse_mounts, procs_file, CgroupMount};
+use crate::plan::TargetSpec;
+use crate::sys::fs;
+use crate::sys::Errno;
+use crate::target::{pid_namespace_is_nested, Target};
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// What the process behind a container's PID is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Liveness {
+    /// The container's process, running.
+    Running,
+    /// The container's process, in a frozen cgroup (paused).
+    Frozen,
+    /// No such process: the container has stopped.
+    Gone,
+    /// No such process here, but we run in a PID namespace of our own
+    /// (the can without `--pid=host`): the container's state is unknown.
+    /// Finding it keeps the state its runtime recorded, so that entering
+    /// fails on the process and says to run with the host's PIDs.
+    Hidden,
+    /// The PID belongs to another process now (why, as the check says).
+    Stale(String),
+}
+
+/// Look at the container's process through a pidfd, with the identity
+/// checks entering makes (security rule 1).
+pub fn check(container: &Container) -> Liveness {
+    match check_process(container) {
+        Liveness::Running if frozen(container.pid) => Liveness::Frozen,
+        other => other,
+    }
+}
+
+/// The same without looking at the freezer, for runtimes that record a
+/// pause themselves (Docker).
+pub fn check_process(container: &Container) -> Liveness {
+    if container.pid <= 0 {
+        return Liveness::Gone;
+    }
+    let spec = TargetSpec {
+        pid: container.pid,
+        pidfd_ino: None,
+        identity: Some(container.identity.clone()),
+    };
+    match Target::open(&spec) {
+        Ok(_) => Liveness::Running,
+        // Gone before the pidfd was taken, while /proc/PID was read, or
+        // after ("process N exited" from the final liveness check).
+        Err(e) if matches!(e.errno, Some(Errno::SRCH) | Some(Errno::NOENT)) => gone(),
+        Err(e) if e.errno.is_none() && e.what.ends_with(" exited") => gone(),
+        Err(e) => Liveness::Stale(e.to_string()),
+    }
+}
+
+/// No process with the container's PID: gone, unless we cannot see the
+/// host's processes.
+fn gone() -> Liveness {
+    if pid_namespace_is_nested() {
+        Liveness::Hidden
+    } else {
+        Liveness::Gone
+    }
+}
+
+/// Set the state of a container read from state files that do not record
+/// it (containerd, CRI-O, Podman): from its live process. A stale PID keeps
+/// "running", so that entering refuses it with the identity check's reason.
+pub fn observe(container: &mut Container) {
+    container.state = match check(container) {
+        Liveness::Running | Liveness::Stale(_) | Liveness::Hidden => ContainerState::Running,
+        Liveness::Frozen => ContainerState::Paused,
+        Liveness::Gone if container.pid <= 0 => ContainerState::Stopped {
+            status: "created".into(),
+        },
+        Liveness::Gone => ContainerState::Stopped {
+            status: "exited".into(),
+        },
+    };
+}
+
+/// Whether the process is in a frozen cgroup: v1's freezer.state, or v2's
+/// cgroup.events. Unknown counts as not frozen.
+pub fn frozen(pid: i32) -> bool {
+    let cgroups = read_text(&format!("/proc/{pid}/cgroup"));
+    parse_memberships(&cgroups).iter().any(|member| {
+        let v1_freezer = member.controllers.iter().any(|c| c == "freezer");
+        let v2 = member.controllers.is_empty();
+        if member.path.contains("/..") || !(v1_freezer || v2) {
+            return false;
+        }
+        let Some(dir) =
+            procs_file(member, cgroup_mounts()).and_then(|p| p.parent().map(Path::to_path_buf))
+        else {
+            return false;
+        };
+        if v1_freezer {
+            let state = read_text(&dir.join("freezer.state").display().to_string());
+            matches!(state.trim(), "FROZEN" | "FREEZING")
+        } else {
+            read_text(&dir.join("cgroup.events").display().to_string())
+                .lines()
+                .any(|l| l.trim() == "frozen 1")
+        }
+    })
+}
+
+/// Our cgroup mounts, read once: mountinfo grows with every container's
+/// overlay mount, and is slow to generate on a busy host.
+fn cgroup_mounts() -> &'static [CgroupMount] {
+    static MOUNTS: OnceLock<Vec<CgroupMount>> = OnceLock::new();
+    MOUNTS.get_or_init(|| parse_mounts(&read_text("/proc/self/mountinfo")))
+}
+
+/// A small kernel file as text; empty when it cannot be read.
+fn read_text(path: &str) -> String {
+    // mountinfo grows with every container's overlay mount.
+    const LIMIT: usize = 4 << 20;
+    fs::read_head(Path::new(path), LIMIT)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
+}

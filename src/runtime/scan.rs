@@ -1,0 +1,71 @@
+//! What every source of containers answers: the containers that may match
+//! what is looked for, read and with their state.
+
+use super::Container;
+use crate::error::Error;
+
+/// What a lookup is for, so that each source reads as little as it can:
+/// a name or ID needs the files of matching IDs and a cheap search of the
+/// others; a pod name, the files that mention it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hint<'a> {
+    All,
+    /// A name, full ID or ID prefix.
+    Query(&'a str),
+    /// A Kubernetes pod's name.
+    Pod(&'a str),
+}
+
+impl Hint<'_> {
+    /// The bytes a state file that may match must contain, as compact JSON
+    /// writes them: `before`, then the text quoted after `lead`
+    /// (`"Name":"/web"`). None when every file must be parsed, or when the
+    /// text could be escaped in JSON, so that a byte search could miss it.
+    pub fn needle(&self, before: &str, lead: &str) -> Option<Vec<u8>> {
+        let text = match self {
+            Hint::All => return None,
+            Hint::Query(q) => q.trim_start_matches('/'),
+            Hint::Pod(p) => p,
+        };
+        let plain = !text.is_empty()
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+        plain.then(|| format!("{before}\"{lead}{text}\"").into_bytes())
+    }
+}
+
+/// A source's answer.
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub containers: Vec<Container>,
+    /// State files that could not be read, said when nothing is found (one
+    /// of them may have been the container meant).
+    pub skipped: Vec<String>,
+    /// Said on stderr once, whatever is found: the daemon did not answer
+    /// and its state files were read instead.
+    pub notes: Vec<String>,
+}
+
+/// A place containers are found: one runtime's daemon or state files.
+pub trait Source {
+    /// For messages: "Docker state files under /var/lib/docker".
+    fn describe(&self) -> String;
+    /// The containers that may match; `None` when this runtime is not here
+    /// (its socket and state directories are absent).
+    fn scan(&self, hint: Hint<'_>) -> Result<Option<Scan>, Error>;
+    /// Whether the user named this place (an option, `-H`): then failing to
+    /// read it fails a lookup, even one that another runtime answers.
+    fn named_by_user(&self) -> bool {
+        false
+    }
+    /// The rest of what entering needs, read only for the container chosen.
+    fn complete(&self, container: Container) -> Result<Container, Error> {
+        Ok(container)
+    }
+}
+
+/// Whether `haystack` contains `needle` (memchr's SIMD search: linear).
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(haystack, needle).is_some()
+}

@@ -1,0 +1,206 @@
+//! Podman's and CRI-O's containers from containers/storage, without either
+//! daemon. Both keep every container in the store's index,
+//! `<graphroot>/<driver>-containers/containers.json` (ID, names, image), and
+//! write each container's OCI bundle and the pid file its monitor (conmon)
+//! fills once the process runs:
+//!
+//! | file | Podman | CRI-O |
+//! |---|---|---|
+//! | `config.json` | `<graphroot>/<driver>-containers/<id>/userdata/` | the same, and under the runroot |
+//! | `pidfile` | `<runroot>/<driver>-containers/<id>/userdata/` | the same |
+//!
+//! The bundle's annotations say whose it is: `io.container.manager` is
+//! `libpod` for Podman, `cri-o` for CRI-O (whose older releases are known
+//! by `io.kubernetes.cri-o.ContainerType`); CRI-O's name the pod (see
+//! [`super::cri`]). Other users of the store (buildah's working
+//! containers) are not containers that run.
+
+use super::cri::{is_crio, is_sandbox, pod_of_crio, CRIO_IMAGE};
+use super::docker::Failure;
+use super::live::observe;
+use super::lookup::ask_api;
+use super::oci::{strings, text, Bundle};
+use super::scan::{Hint, Scan, Source};
+use super::statedir::{StateDir, MAX_JSON, MAX_LIST_JSON};
+use super::{Container, Docker, RuntimeKind};
+use crate::error::Error;
+use serde_json::Value;
+use std::path::PathBuf;
+
+/// "libpod" (Podman) or "cri-o".
+const MANAGER: &str = "io.container.manager";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Storage {
+    /// containers/storage's graphroot (/var/lib/containers/storage).
+    pub graphroot: PathBuf,
+    /// Its runroot (/run/containers/storage).
+    pub runroot: PathBuf,
+    pub explicit: bool,
+    /// Podman's service, asked when there is no storage to read.
+    pub podman_api: Docker,
+}
+
+/// One entry of containers.json.
+struct Entry {
+    id: String,
+    names: Vec<String>,
+    image_name: String,
+}
+
+impl Storage {
+    fn wanted(entry: &Entry, hint: Hint<'_>) -> bool {
+        match hint {
+            Hint::All => true,
+            Hint::Query(q) => entry.id.starts_with(q) || entry.names.iter().any(|n| n == q),
+            // CRI-O names its containers k8s_<container>_<pod>_<namespace>_<uid>_<n>.
+            Hint::Pod(p) => entry.names.iter().any(|n| n.contains(p)),
+        }
+    }
+
+    /// A container's description, or None when no runtime of ours made it.
+    fn load(
+        &self,
+        graph: &StateDir,
+        run: Option<&StateDir>,
+        entry: &Entry,
+    ) -> Result<Option<Container>, Error> {
+        let rel = format!("{}/userdata/config.json", entry.id);
+        let mut spec = graph.read_json(&rel, MAX_JSON)?.map(|(v, _)| (v, graph));
+        if spec.is_none() {
+            if let Some(run) = run {
+                spec = run.read_json(&rel, MAX_JSON)?.map(|(v, _)| (v, run));
+            }
+        }
+        let Some((spec, from)) = spec else {
+            return Ok(None);
+        };
+        let bundle = Bundle::from_json(&spec, &from.display(&rel))?;
+        let pid = match run {
+            Some(run) => run.read_pid(&format!("{}/userdata/pidfile", entry.id))?,
+            None => None,
+        };
+        let runtime = match bundle.annotation(MANAGER) {
+            Some("libpod") => RuntimeKind::Podman,
+            Some("cri-o") => RuntimeKind::CriO,
+            // CRI-O before it named itself.
+            None if is_crio(&bundle.annotations) => RuntimeKind::CriO,
+            _ => return Ok(None),
+        };
+        // Podman writes CRI-O's container type too: "sandbox" on a pod's
+        // infra container.
+        let sandbox = is_sandbox(&bundle.annotations);
+        let pod = match runtime {
+            RuntimeKind::CriO => pod_of_crio(&bundle.annotations).map(|(pod, _)| pod),
+            _ => None,
+        };
+        let name = match &pod {
+            Some(p) if !p.container.is_empty() => p.container.clone(),
+            _ => entry.names.first().cloned().unwrap_or_default(),
+        };
+        let image = match bundle.annotation(CRIO_IMAGE) {
+            Some(image) => image.to_string(),
+            None => entry.image_name.clone(),
+        };
+        let gid = bundle.gid;
+        let mut c = Container {
+            runtime,
+            name,
+            image,
+            pod,
+            sandbox,
+            ..bundle.into_container(&entry.id, pid)
+        };
+        if runtime == RuntimeKind::Podman {
+            // `podman exec` gives the user's groups without the primary
+            // one, which Podman's bundle lists too (seen with Podman 4.3).
+            if let Some(groups) = &mut c.user_groups {
+                groups.retain(|&g| g != gid);
+            }
+        }
+        observe(&mut c);
+        Ok(Some(c))
+    }
+}
+
+impl Source for Storage {
+    fn describe(&self) -> String {
+        format!(
+            "containers/storage under {} and {}",
+            self.graphroot.display(),
+            self.runroot.display()
+        )
+    }
+
+    fn named_by_user(&self) -> bool {
+        self.explicit
+    }
+
+    fn scan(&self, hint: Hint<'_>) -> Result<Option<Scan>, Error> {
+        let Some(graph) = StateDir::open(&self.graphroot)? else {
+            return match ask_api(&self.podman_api, hint) {
+                Ok(scan) => Ok(Some(scan)),
+                Err(Failure::Unreachable(_)) => Ok(None),
+                Err(Failure::Failed(e)) => Err(e),
+            };
+        };
+        let run = StateDir::open(&self.runroot)?;
+        let mut scan = Scan::default();
+        for driver in graph.names()? {
+            if !driver.ends_with("-containers") {
+                continue;
+            }
+            let Some(graph_dir) = graph.subdir(&driver)? else {
+                continue;
+            };
+            let run_dir = match &run {
+                Some(run) => run.subdir(&driver)?,
+                None => None,
+            };
+            let Some((index, _)) = graph_dir.read_json("containers.json", MAX_LIST_JSON)? else {
+                continue;
+            };
+            for entry in entries(&index, &graph_dir.display("containers.json"))? {
+                if !Self::wanted(&entry, hint) {
+                    continue;
+                }
+                match self.load(&graph_dir, run_dir.as_ref(), &entry) {
+                    Ok(Some(c)) => scan.containers.push(c),
+                    Ok(None) => {}
+                    Err(e) if matches!(hint, Hint::All) => scan.skipped.push(e.to_string()),
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(Some(scan))
+    }
+}
+
+/// The entries of containers.json: `[{"id", "names", "metadata"}...]`,
+/// where metadata is itself JSON text holding the image's name.
+fn entries(index: &Value, file: &str) -> Result<Vec<Entry>, Error> {
+    let list = index
+        .as_array()
+        .ok_or_else(|| Error::msg(format!("{file} is not a list of containers")))?;
+    Ok(list
+        .iter()
+        .filter_map(|e| {
+            let id = e["id"].as_str().filter(|id| is_storage_id(id))?;
+            let metadata: Value = e["metadata"]
+                .as_str()
+                .and_then(|m| serde_json::from_str(m).ok())
+                .unwrap_or(Value::Null);
+            Some(Entry {
+                id: id.to_string(),
+                names: strings(&e["names"]),
+                image_name: text(&metadata["image-name"]),
+            })
+        })
+        .collect())
+}
+
+/// containers/storage IDs are 64 hex digits; anything else would not be a
+/// path component we read.
+fn is_storage_id(id: &str) -> bool {
+    super::docker_state::is_full_id(id)
+}

@@ -1,0 +1,162 @@
+//! docker-enter with containerd and Kubernetes pods, from containerd's task
+//! state, against a containerd of the test's own (pods are made with `ctr
+//! run --annotation`, as the CRI plugin annotates them); and `--list`
+//! across Docker, containerd and Podman in one run.
+
+mod common;
+
+use common::docker_enter::{image, ready, stderr, stdout, DOCKER_ENTER};
+use common::podman::{load, PodmanContainer};
+use common::private_daemon::PrivateContainerd;
+use common::TestContainer;
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// What the program sees: user, host name, directory, cgroups, environment.
+const PROBE: &str = "id; hostname; pwd; cat /proc/self/cgroup; env | sort";
+
+fn enter(state: &Path, args: &[&str]) -> Output {
+    common::output(
+        Command::new(DOCKER_ENTER)
+            .arg("--containerd-state")
+            .arg(state)
+            .args(args),
+        b"",
+    )
+}
+
+/// A pod default/web as the CRI plugin annotates one: a sandbox and two
+/// application containers, `app` and `sidecar`.
+fn pod(c: &PrivateContainerd, suffix: &str) -> [String; 3] {
+    let ids = ["pause", "app", "side"].map(|n| format!("{n}-{suffix}"));
+    let cri = |kind: &'static str, name: &'static str| {
+        let mut a = vec![
+            ("io.kubernetes.cri.container-type", kind),
+            ("io.kubernetes.cri.sandbox-namespace", "default"),
+            ("io.kubernetes.cri.sandbox-name", "web"),
+        ];
+        if !name.is_empty() {
+            a.push(("io.kubernetes.cri.container-name", name));
+        }
+        a
+    };
+    let sleep = ["sleep", "100000"];
+    c.run("k8s.io", &ids[0], &cri("sandbox", ""), image(), &sleep);
+    c.run("k8s.io", &ids[1], &cri("container", "app"), image(), &sleep);
+    c.run(
+        "k8s.io",
+        &ids[2],
+        &cri("container", "sidecar"),
+        image(),
+        &sleep,
+    );
+    ids
+}
+
+#[test]
+fn containerd_and_k8s_addresses_give_what_ctr_task_exec_gives() {
+    if !ready() {
+        return;
+    }
+    let c = PrivateContainerd::start(image());
+    let ids = pod(&c, &std::process::id().to_string());
+    let theirs = c.ctr_ok(
+        "k8s.io",
+        &[
+            "task",
+            "exec",
+            "--exec-id",
+            "probe",
+            &ids[1],
+            "sh",
+            "-c",
+            PROBE,
+        ],
+    );
+    for address in [
+        format!("containerd:k8s.io/{}", ids[1]),
+        "k8s:default/web/app".into(),
+    ] {
+        let out = enter(&c.state(), &[&address, "sh", "-c", PROBE]);
+        assert!(out.status.success(), "{address}: {}", stderr(&out));
+        assert_eq!(stdout(&out).trim(), theirs, "{address}");
+    }
+
+    let refused = |args: &[&str], message: &str| {
+        let out = enter(&c.state(), args);
+        assert_eq!(
+            (stderr(&out), stdout(&out), out.status.code()),
+            (format!("docker-enter: {message}\n"), String::new(), Some(1)),
+            "{args:?}"
+        );
+    };
+    refused(
+        &["k8s:default/web", "true"],
+        "pod default/web has several containers: k8s:default/web/app, k8s:default/web/sidecar; name one",
+    );
+    let sandbox = format!("containerd:k8s.io/{}", ids[0]);
+    refused(
+        &[&sandbox, "true"],
+        &format!("{sandbox} is the sandbox (pause) container of pod default/web, which is never entered; name an application container: k8s:default/web/CONTAINER"),
+    );
+    refused(
+        &["k8s:default/web/nope", "true"],
+        "pod default/web has no container nope (it has: app, sidecar)",
+    );
+
+    // A container that exists but has stopped.
+    c.ctr_ok("k8s.io", &["task", "kill", "-s", "SIGKILL", &ids[2]]);
+    let stopped = common::wait_until(std::time::Duration::from_secs(20), || {
+        stderr(&enter(&c.state(), &["k8s:default/web/sidecar", "true"])).contains("not running")
+    });
+    assert!(stopped, "the sidecar never showed as stopped");
+    refused(
+        &["k8s:default/web/sidecar", "true"],
+        "container sidecar of pod default/web is not running (exited)",
+    );
+    // With one container left running, the pod alone names it.
+    let out = enter(&c.state(), &["k8s:default/web", "hostname"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn list_shows_docker_containerd_and_podman_containers_in_one_run() {
+    if !ready() || !common::podman::ready() {
+        return;
+    }
+    let docker = TestContainer::run("nsc-list", &[], image(), &["sleep", "100000"]);
+    let c = PrivateContainerd::start(image());
+    let task = format!("nsc-list-{}", std::process::id());
+    c.run("default", &task, &[], image(), &["sleep", "100000"]);
+    let podman_image = load(image());
+    let podman = PodmanContainer::run("nsc-list", &[], &podman_image, &["sleep", "100000"]);
+
+    let out = enter(
+        &c.state(),
+        &["--list", "--format", "{{.Runtime}} {{.Address}}"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    for want in [
+        format!("docker docker:{}", docker.name),
+        format!("containerd containerd:default/{task}"),
+        format!("podman podman:{}", podman.name),
+    ] {
+        assert!(lines.contains(&want.as_str()), "{want} not in {lines:?}");
+    }
+
+    // The table for people, JSON lines for scripts.
+    let table = stdout(&enter(&c.state(), &["--list"]));
+    assert!(table.starts_with("RUNTIME "), "{table}");
+    let json = stdout(&enter(&c.state(), &["--list", "--format", "json"]));
+    let mine: Vec<serde_json::Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|v: &serde_json::Value| v["address"] == format!("podman:{}", podman.name))
+        .collect();
+    assert_eq!(mine.len(), 1, "{json}");
+    assert_eq!(mine[0]["runtime"], "podman");
+    assert_eq!(mine[0]["state"], "running");
+    assert!(mine[0]["pid"].as_i64().unwrap() > 0);
+}

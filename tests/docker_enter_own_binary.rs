@@ -1,0 +1,186 @@
+//! Security rule 6, tried as a hostile container would (runc
+//! CVE-2019-5736): a hunter with CAP_SYS_PTRACE in the container loops
+//! over /proc/*/exe, keeps a descriptor of the entering tool's binary
+//! while the tool's child runs it, and tries to reopen it for writing,
+//! during the run and after. docker-enter (and nsenter --confine) must
+//! never let it: the binary is never opened for writing and its bytes do
+//! not change. The control, our nsenter without --confine (as exposed as
+//! util-linux's), shows that the hunter does write to a binary left open
+//! to it. Needs root, a daemon and gcc -static.
+
+mod common;
+
+use common::confinement::{self, copy_of, file_id, slow_path, Hunter, NR_MOUNT_SETATTR};
+use common::docker_enter::{ready, DOCKER_ENTER};
+use std::path::Path;
+use std::process::Command;
+
+/// What the hunter made of one tool's binary.
+struct Hunt {
+    /// The copy's "DEV:INO".
+    id: String,
+    /// The hunter's report lines about the copy, their first three words.
+    lines: Vec<String>,
+    report: String,
+    changed: bool,
+}
+
+/// Run a copy of `binary` into a hunter's container (`tool` makes the
+/// command line from the copy's path, the container and its PID) until
+/// the hunter holds the executable that `held` recognises, let the hunter
+/// try again once the tool has exited, and say what became of the copy.
+fn hunt(
+    name: &str,
+    binary: &str,
+    held: impl Fn(&str, &str) -> bool,
+    tool: impl Fn(&Path, &str, &str) -> Command,
+) -> Option<Hunt> {
+    if !ready() {
+        return None;
+    }
+    let image = confinement::image()?;
+    let hunter = Hunter::start(image, name);
+    let base = Path::new(binary).file_name().unwrap().to_str().unwrap();
+    let copy = copy_of(binary, base);
+    let id = file_id(&copy);
+    let before = std::fs::read(&copy).unwrap();
+    let pid = hunter.container.pid();
+    let caught = hunter.catch(
+        |line| held(line, &id),
+        || {
+            // Whatever the program does; the window before its exec is
+            // what counts.
+            let _ = common::output(&mut tool(&copy, &hunter.container.name, &pid), b"");
+        },
+    );
+    assert!(
+        caught,
+        "the hunter never caught the tool's process, so this test shows nothing:\n{}",
+        hunter.log()
+    );
+    let report = hunter.finish();
+    let lines = report
+        .lines()
+        .filter(|l| l.split_whitespace().nth(1) == Some(id.as_str()))
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .collect();
+    let changed = std::fs::read(&copy).unwrap() != before;
+    Some(Hunt {
+        id,
+        lines,
+        report,
+        changed,
+    })
+}
+
+/// The hunter holds the copy itself (DEV:INO), seen through whatever
+/// mount.
+fn holds_the_copy(line: &str, id: &str) -> bool {
+    line.starts_with(&format!("held {id} "))
+}
+
+impl Hunt {
+    fn has(&self, line: &str) -> bool {
+        self.lines.iter().any(|l| l == line)
+    }
+
+    /// The binary was never opened for writing and never changed.
+    fn assert_untouched(&self, id_of: &str) {
+        assert!(
+            !self.lines.iter().any(|l| l.starts_with("write-opened")),
+            "{id_of}'s binary was opened for writing:\n{}",
+            self.report
+        );
+        assert!(!self.changed, "{id_of}'s binary changed");
+    }
+}
+
+#[test]
+fn the_hunter_never_writes_to_docker_enter() {
+    let Some(hunt) = hunt("nsc-hunt-de", DOCKER_ENTER, holds_the_copy, |copy, c, _| {
+        let mut cmd = Command::new(copy);
+        cmd.args(["-e", &format!("PATH={}", slow_path()), c, "true"]);
+        cmd
+    }) else {
+        return;
+    };
+    hunt.assert_untouched("docker-enter");
+    assert!(
+        hunt.has(&format!("final {} EROFS", hunt.id)),
+        "after docker-enter exited, a write must fail with EROFS:\n{}",
+        hunt.report
+    );
+}
+
+#[test]
+fn the_hunter_never_writes_to_nsenter_confine() {
+    let nsenter = env!("CARGO_BIN_EXE_nsenter");
+    let Some(hunt) = hunt("nsc-hunt-ns", nsenter, holds_the_copy, |copy, _, pid| {
+        let mut cmd = Command::new(copy);
+        cmd.args(["--confine", "-t", pid, "-a", "true"])
+            .env("PATH", slow_path());
+        cmd
+    }) else {
+        return;
+    };
+    hunt.assert_untouched("nsenter --confine");
+}
+
+/// The control: without --confine, nsenter (like util-linux's) leaves its
+/// binary open to the hunter, which writes to it once nsenter has exited.
+#[test]
+fn control_the_hunter_writes_to_an_unprotected_binary() {
+    let nsenter = env!("CARGO_BIN_EXE_nsenter");
+    let Some(hunt) = hunt("nsc-hunt-ctl", nsenter, holds_the_copy, |copy, _, pid| {
+        let mut cmd = Command::new(copy);
+        cmd.args(["-t", pid, "-a", "true"]).env("PATH", slow_path());
+        cmd
+    }) else {
+        return;
+    };
+    assert!(
+        hunt.lines.iter().any(|l| l.starts_with("wrote ")),
+        "the hunter did not write to an unprotected binary:\n{}",
+        hunt.report
+    );
+    assert!(hunt.changed, "the write did not reach the file");
+}
+
+/// A kernel without mount_setattr (as a filter makes it look): docker-enter
+/// runs from a sealed copy in memory instead, which the hunter can open but
+/// never change, and the binary on disk is never reached.
+#[test]
+fn without_mount_setattr_a_sealed_copy_is_run() {
+    let Some((_, deny)) = confinement::image_and_deny() else {
+        return;
+    };
+    let in_memory = |line: &str, _: &str| line.starts_with("held ") && line.contains("memfd:");
+    // --privileged: under a filter of our own, the container's filters
+    // cannot be copied (that refusal has a test of its own).
+    let Some(hunt) = hunt("nsc-hunt-memfd", DOCKER_ENTER, in_memory, |copy, c, _| {
+        let mut cmd = Command::new(&deny);
+        cmd.args(["38", "any", NR_MOUNT_SETATTR, "--"])
+            .arg(copy)
+            .args([
+                "--privileged",
+                "-e",
+                &format!("PATH={}", slow_path()),
+                c,
+                "true",
+            ]);
+        cmd
+    }) else {
+        return;
+    };
+    assert!(
+        hunt.lines.is_empty(),
+        "the hunter reached the binary on disk:\n{}",
+        hunt.report
+    );
+    assert!(
+        !hunt.report.lines().any(|l| l.starts_with("wrote ")),
+        "the hunter changed an executable:\n{}",
+        hunt.report
+    );
+    assert!(!hunt.changed, "docker-enter's binary changed");
+}

@@ -1,0 +1,177 @@
+//! nsenter's `--confine`: the target's confinement read from its live
+//! process, for any runtime's processes (Docker's, compared with `docker
+//! exec`) and for processes no runtime made; without it, nsenter keeps its
+//! own, as util-linux does. Needs root (skips, or fails under CI=true,
+//! without); the Docker cases need a daemon.
+
+mod common;
+
+use common::confinement::{
+    self, assert_same_as_docker_exec, confinement_lines, mkdir_denied_profile, status_line,
+    NR_MKDIR, NR_MKDIRAT, PROBE, SECCOMP_DENY_C, STRICT_MODE_C,
+};
+use common::docker_enter::ready;
+use common::{docker_ok, ours, require_root_and, run, static_c, KillOnDrop, TestContainer};
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+/// `nsenter --confine -t PID -a sh -c PROBE` shows what `docker exec`
+/// shows, on containers of several shapes.
+#[test]
+fn confine_matches_docker_exec() {
+    if !ready() {
+        return;
+    }
+    let Some(image) = confinement::image() else {
+        return;
+    };
+    let profile = format!("seccomp={}", mkdir_denied_profile().display());
+    let shapes: [&[&str]; 4] = [
+        &[],
+        &["--security-opt", "no-new-privileges", "--cap-drop", "ALL"],
+        &["--security-opt", &profile],
+        &["--ulimit", "nofile=1234:5678", "--oom-score-adj", "300"],
+    ];
+    for (i, shape) in shapes.iter().enumerate() {
+        let c = TestContainer::run(
+            &format!("nsc-confine-{i}"),
+            shape,
+            image,
+            &["sleep", "100000"],
+        );
+        let theirs = docker_ok(&["exec", &c.name, "sh", "-c", PROBE]);
+        let out = run(
+            ours().args(["--confine", "-t", &c.pid(), "-a", "sh", "-c", PROBE]),
+            b"",
+        );
+        assert_eq!(out.status, "exit 0", "{shape:?}: {out:?}");
+        assert_same_as_docker_exec(
+            &confinement_lines(&out.stdout),
+            &confinement_lines(&theirs),
+            &c.pid(),
+            &format!("{shape:?}: nsenter --confine"),
+        );
+    }
+}
+
+/// Without --confine nothing changes: the program has nsenter's own
+/// capabilities and no filter, as with util-linux.
+#[test]
+fn without_confine_nsenter_keeps_its_own() {
+    if !ready() {
+        return;
+    }
+    let Some(image) = confinement::image() else {
+        return;
+    };
+    let c = TestContainer::run("nsc-noconfine", &[], image, &["sleep", "100000"]);
+    let probe = "grep -E '^(CapEff|Seccomp):' /proc/self/status";
+    let out = run(ours().args(["-t", &c.pid(), "-a", "sh", "-c", probe]), b"");
+    let expected = format!("{}\nSeccomp:\t0\n", status_line("self", "CapEff"));
+    assert_eq!(out.stdout, expected, "{out:?}");
+}
+
+/// A target no runtime made: a process under a filter of its own that
+/// makes mkdir fail with EACCES. --confine gives the program that filter.
+#[test]
+fn the_filter_of_a_process_no_runtime_made_is_taken() {
+    if !require_root_and(&["sleep", "mkdir"]) {
+        return;
+    }
+    let Some(deny) = static_c::require("seccomp-deny", SECCOMP_DENY_C) else {
+        return;
+    };
+    let sleep = String::from_utf8(
+        Command::new("sh")
+            .args(["-c", "command -v sleep"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let target = KillOnDrop(
+        Command::new(&deny)
+            .args(["13", "any", NR_MKDIR, NR_MKDIRAT, "--", sleep.trim(), "600"])
+            .spawn()
+            .unwrap(),
+    );
+    let pid = target.0.id().to_string();
+    let filtered = common::wait_until(std::time::Duration::from_secs(10), || {
+        common::comm(target.0.id() as i32) == "sleep"
+    });
+    assert!(filtered, "the target did not start");
+    let dir = common::tempdir("confine-mkdir").join("made");
+    let mkdir = |confine: bool| {
+        let mut cmd = ours();
+        if confine {
+            cmd.arg("--confine");
+        }
+        cmd.args(["-t", &pid, "-m", "mkdir"]).arg(&dir);
+        run(&mut cmd, b"")
+    };
+    let out = mkdir(true);
+    assert!(
+        out.status == "exit 1" && out.stderr.contains("Permission denied") && !dir.exists(),
+        "{out:?}"
+    );
+    // Control: the same without --confine makes the directory.
+    let out = mkdir(false);
+    assert!(out.status == "exit 0" && dir.exists(), "{out:?}");
+}
+
+/// A target in seccomp strict mode: no program could run under its
+/// confinement, so nothing runs.
+#[test]
+fn a_target_in_strict_mode_is_refused() {
+    if !require_root_and(&[]) {
+        return;
+    }
+    let Some(strict) = static_c::require("strict-mode", STRICT_MODE_C) else {
+        return;
+    };
+    let mut target = KillOnDrop(
+        Command::new(&strict)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut said = [0u8; 7];
+    target
+        .0
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut said)
+        .unwrap();
+    assert_eq!(&said, b"strict\n");
+    let pid = target.0.id().to_string();
+    let out = run(
+        ours().args(["--confine", "-t", &pid, "-m", "echo", "ran"]),
+        b"",
+    );
+    assert_eq!(
+        (out.status.as_str(), out.stdout.as_str(), out.stderr.as_str()),
+        (
+            "exit 1",
+            "",
+            format!(
+                "nsenter: process {pid} runs in seccomp strict mode, under which no program can be started (nsenter without --confine keeps its own)\n"
+            )
+            .as_str()
+        )
+    );
+}
+
+#[test]
+fn confine_needs_a_target() {
+    let out = run(
+        ours().args(["--confine", "-m/proc/self/ns/mnt", "true"]),
+        b"",
+    );
+    out.assert_one_line_error("--confine without --target");
+    assert_eq!(
+        out.stderr,
+        "nsenter: no target PID specified for --confine\n"
+    );
+}
