@@ -103,9 +103,15 @@ fn tools_dir() -> PathBuf {
 
 /// Replace this process with the tool, so that its signals, terminal and
 /// exit status are the container's own. Returns only on failure.
+///
+/// argv[0] is the tool's path: docker-enter runs itself again from a
+/// read-only mount of its binary (security rule 6), after which
+/// /proc/self/exe no longer names the file, and `--tools` alone finds the
+/// toolbox installed beside the tool from argv[0] (the image's PATH does
+/// not hold `/`).
 fn exec_tool(tool: &str, args: &[OsString]) -> Error {
     let path = tools_dir().join(tool);
-    let err = Command::new(&path).arg0(tool).args(args).exec();
+    let err = Command::new(&path).args(args).exec();
     match err.raw_os_error() {
         Some(errno) => Error::exec(&path.display().to_string(), Errno::from_raw_os_error(errno)),
         None => Error::io(format!("failed to execute {}", path.display()), &err),
