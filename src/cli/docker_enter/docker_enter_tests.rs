@@ -564,8 +564,12 @@ fn tools_are_asked_for_as_named() {
         err.what,
         "--tools takes its source attached (--tools=/opt/bb): /opt/bb is not a container"
     );
-    // Docker shows names with a '/' in front: still a container.
+    // Docker shows names with a '/' in front: still a container; so are
+    // the addresses that hold a '/'.
     assert_eq!(request(&["--tools", "/web"]).container, "/web");
+    for address in ["k8s:default/web/nginx", "containerd:k8s.io/3f2a"] {
+        assert_eq!(request(&["--tools", address]).container, address);
+    }
     for bad in [
         &["--tools-at", "/mnt", "web"][..],
         &["--container-at", "/c", "web"],

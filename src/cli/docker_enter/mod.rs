@@ -26,7 +26,7 @@ use crate::cli::tools::ToolsOptions;
 use crate::error::Error;
 use crate::plan::Tools;
 use crate::runtime::list::Format;
-use crate::runtime::{SourceOptions, StateFiles};
+use crate::runtime::{Address, SourceOptions, StateFiles};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -195,12 +195,17 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, Error> {
     Ok(Parsed::Run(req))
 }
 
-/// A directory, not a container: Docker's names hold no `/` (but the one
-/// it shows in front of them) and do not start with `.`.
+/// A directory, not a container: names hold no `/` (but the one Docker
+/// shows in front of them) and do not start with `.`; the addresses that
+/// hold a `/` (`k8s:ns/pod`, `containerd:ns/id`) say their runtime first.
 fn looks_like_a_path(operand: &OsString) -> bool {
     let bytes = operand.as_encoded_bytes();
     let after_slash = bytes.strip_prefix(b"/").unwrap_or(bytes);
-    after_slash.contains(&b'/') || bytes.starts_with(b".")
+    let address = operand
+        .to_str()
+        .and_then(|text| Address::parse(text).ok())
+        .is_some_and(|a| !matches!(a, Address::Any(_)));
+    !address && (after_slash.contains(&b'/') || bytes.starts_with(b"."))
 }
 
 /// A state directory: an absolute path, so that it cannot depend on where
