@@ -81,6 +81,34 @@ fn docker_enter_in_the_can_brings_its_toolbox() {
     assert_eq!(common::docker_ok(&["diff", &target.name]), "");
 }
 
+/// `--tools=IMAGE` in the can with the host's root at /host, as `kubectl
+/// debug node/...` mounts it: the layers the daemon names are found there.
+#[test]
+fn docker_enter_in_the_can_takes_an_image_under_the_hosts_root() {
+    let Some(image) = image() else {
+        return;
+    };
+    let Some(tag) = common::tools::scratch_image("nsenter-can-test/tools:scratch", None, "") else {
+        return;
+    };
+    let target = common::TestContainer::run("can-test-tools-image-target", &[], tag, &[]);
+    let tools = format!("--tools={}", common::busybox_image::build());
+    let args = [tools.as_str(), &target.name, "ls", "/container"];
+    let out = docker_enter_in_the_can(image, "/:/host:ro", &args);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout_text(), "dev\netc\npause\nproc\nsys\n");
+    // Control: with the daemon's socket alone, its storage is not here.
+    let socket = "/var/run/docker.sock:/var/run/docker.sock";
+    let out = docker_enter_in_the_can(image, socket, &args);
+    assert_eq!(out.code, 1, "{}", out.stdout_text());
+    assert!(
+        out.stderr
+            .contains("(the daemon's storage is not visible here;"),
+        "{}",
+        out.stderr
+    );
+}
+
 #[test]
 fn importenv_in_the_can_sets_the_stored_environment() {
     let Some(image) = image() else {

@@ -12,7 +12,8 @@ use crate::runtime::SourceOptions;
 use std::path::{Path, PathBuf};
 
 /// Resolve a request as named into what to mount; `sources` name the
-/// Docker daemon to ask about an image (`-H`, else `DOCKER_HOST`'s).
+/// Docker daemon to ask about an image (`-H`, else `DOCKER_HOST`'s, under
+/// the host's root when we run in a container that mounts it).
 pub fn resolve(tools: &mut Tools, sources: &SourceOptions) -> Result<()> {
     let ToolsSource::Named(named) = &tools.source else {
         return Ok(());
@@ -20,16 +21,20 @@ pub fn resolve(tools: &mut Tools, sources: &SourceOptions) -> Result<()> {
     let source = match classify(named.as_ref())? {
         Named::Default => ToolsSource::Programs(installed_toolbox()?),
         Named::Path(path) => directory(path)?,
-        Named::Image(name) => {
-            let sources = Sources::from_options(sources)?;
-            ToolsSource::Image {
-                name: name.to_string(),
-                layers: sources.docker.api.image_layers(name)?,
-            }
-        }
+        Named::Image(name) => image(name, sources)?,
     };
     *tools = resolved(tools, source)?;
     Ok(())
+}
+
+/// A local image: the layer directories its daemon reports, as we see them.
+fn image(name: &str, sources: &SourceOptions) -> Result<ToolsSource> {
+    let sources = Sources::from_options(sources)?;
+    let layers = sources.docker.api.image_layers(name)?;
+    Ok(ToolsSource::Image {
+        name: name.to_string(),
+        layers: layers.iter().map(|l| sources.seen_here(l)).collect(),
+    })
 }
 
 /// A directory: a whole root filesystem when it holds `usr` or `bin` (a

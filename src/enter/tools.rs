@@ -128,7 +128,7 @@ fn prepare_root(lowers: &[&Path], tools: &Tools) -> Result<PreparedTools> {
                 match (e, &tools.source) {
                     (Errno::NOENT, ToolsSource::Image { .. }) => err.hint(
                         "the daemon's storage is not visible here; from inside a container, \
-                         mount it at the same path, read-only",
+                         mount it at the same path, read-only, or the host's root at /host",
                     ),
                     _ => err,
                 }

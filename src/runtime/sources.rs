@@ -198,6 +198,15 @@ impl Sources {
         let docker_host = std::env::var("DOCKER_HOST").ok();
         Sources::new(opts, docker_host.as_deref(), &|p| p.exists())
     }
+
+    /// Where we see a path that a daemon gave as the host sees it (an
+    /// image's layer directories): under the host's root, if it is not ours.
+    pub fn seen_here(&self, host_path: &Path) -> PathBuf {
+        match &self.host_root {
+            Some(root) => root.join(host_path.strip_prefix("/").unwrap_or(host_path)),
+            None => host_path.to_path_buf(),
+        }
+    }
 }
 
 /// /host is the host's root when we run in a container (our own root has

@@ -135,6 +135,12 @@ fn host_root_is_found_at_host_only_when_we_have_no_runtime_of_our_own() {
             "/host/run/podman/podman.sock",
         ]
     );
+    // What a daemon names on the host is under /host here.
+    let layer = Path::new("/var/lib/docker/overlay2/6e/diff");
+    assert_eq!(
+        s.seen_here(layer),
+        Path::new("/host/var/lib/docker/overlay2/6e/diff")
+    );
     // On a host with a runtime, /host is just a directory.
     let s = sources(
         &SourceOptions::default(),
@@ -142,6 +148,7 @@ fn host_root_is_found_at_host_only_when_we_have_no_runtime_of_our_own() {
         &["/host/run/containerd", "/var/lib/docker"],
     );
     assert_eq!(s.host_root, None);
+    assert_eq!(s.seen_here(layer), layer);
     // Nothing anywhere: nothing to detect.
     assert_eq!(
         sources(&SourceOptions::default(), None, &[]).host_root,
