@@ -8,8 +8,9 @@
 mod common;
 
 use common::confinement::{
-    self, assert_same_as_docker_exec, mkdir_denied_profile, privileged_shape, status_line,
-    NR_MKDIR, NR_MKDIRAT, NR_PTRACE, PROBE, PTRACE_SECCOMP_GET_FILTER,
+    self, assert_same_as_docker_exec, mkdir_denied_profile, privileged_shape, probe_with_tools,
+    split_tools_count, status_line, NR_MKDIR, NR_MKDIRAT, NR_PTRACE, PROBE,
+    PTRACE_SECCOMP_GET_FILTER,
 };
 use common::docker_enter::{docker_enter, ready, stderr, stdout, DOCKER_ENTER};
 use common::{docker, docker_ok, KillOnDrop, TestContainer};
@@ -236,6 +237,38 @@ fn privileged_gives_full_capabilities_and_no_filter() {
         line(&confined, "mount").starts_with("mount 1 "),
         "{confined}"
     );
+}
+
+/// `--tools` mounts its toolbox before any of the confinement is taken
+/// (the container's filter denies the mount calls): the program is then
+/// exactly as confined as without the tools, and with `--privileged` as
+/// privileged; the tools are mounted in both sessions.
+#[test]
+fn the_tools_leave_the_confinement_as_it_is() {
+    if !ready() {
+        return;
+    }
+    let Some(image) = confinement::image() else {
+        return;
+    };
+    let c = TestContainer::run("nsc-cf-tools", &[], image, &["sleep", "100000"]);
+    let toolbox = common::tools::toolbox("confinement");
+    let tools = format!("--tools={}", toolbox.display());
+    let script = probe_with_tools(&toolbox);
+    let theirs = stdout(&docker(&["exec", &c.name, "sh", "-c", PROBE]));
+    let out = docker_enter(&[&tools, &c.name, "sh", "-c", &script]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (ours, mounted) = split_tools_count(&stdout(&out));
+    assert_eq!(mounted, "1", "the tools are mounted:\n{ours}");
+    assert_same_as_docker_exec(&ours, &theirs, &c.pid(), "docker-enter --tools");
+    assert!(line(&ours, "Seccomp:").ends_with('2'), "{ours}");
+
+    let out = docker_enter(&["--privileged", &tools, &c.name, "sh", "-c", &script]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (probe, mounted) = split_tools_count(&stdout(&out));
+    assert_eq!(mounted, "1", "the tools are mounted:\n{probe}");
+    assert_eq!(line(&probe, "CapEff"), status_line("self", "CapEff"));
+    assert_eq!(line(&probe, "Seccomp:"), "Seccomp:\t0");
 }
 
 /// A set-user-ID root program run as another user gets the container's

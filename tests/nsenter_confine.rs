@@ -7,8 +7,8 @@
 mod common;
 
 use common::confinement::{
-    self, assert_same_as_docker_exec, confinement_lines, mkdir_denied_profile, status_line,
-    NR_MKDIR, NR_MKDIRAT, PROBE, SECCOMP_DENY_C, STRICT_MODE_C,
+    self, assert_same_as_docker_exec, confinement_lines, mkdir_denied_profile, probe_with_tools,
+    split_tools_count, status_line, NR_MKDIR, NR_MKDIRAT, PROBE, SECCOMP_DENY_C, STRICT_MODE_C,
 };
 use common::docker_enter::ready;
 use common::{docker_ok, ours, require_root_and, run, static_c, KillOnDrop, TestContainer};
@@ -52,6 +52,46 @@ fn confine_matches_docker_exec() {
             &format!("{shape:?}: nsenter --confine"),
         );
     }
+}
+
+/// `--confine --tools`: the toolbox is mounted (before the target's filter
+/// goes on, which denies mounting) and the program is as confined as
+/// `docker exec` makes it.
+#[test]
+fn confine_with_tools_matches_docker_exec() {
+    if !ready() {
+        return;
+    }
+    let Some(image) = confinement::image() else {
+        return;
+    };
+    let c = TestContainer::run("nsc-confine-tools", &[], image, &["sleep", "100000"]);
+    let toolbox = common::tools::toolbox("nsenter-confine");
+    let tools = format!("--tools={}", toolbox.display());
+    let script = probe_with_tools(&toolbox);
+    let theirs = docker_ok(&["exec", &c.name, "sh", "-c", PROBE]);
+    let out = run(
+        ours().args([
+            "--confine",
+            &tools,
+            "-t",
+            &c.pid(),
+            "-a",
+            "sh",
+            "-c",
+            &script,
+        ]),
+        b"",
+    );
+    assert_eq!(out.status, "exit 0", "{out:?}");
+    let (probe, mounted) = split_tools_count(&out.stdout);
+    assert_eq!(mounted, "1", "the tools are mounted:\n{probe}");
+    assert_same_as_docker_exec(
+        &confinement_lines(&probe),
+        &confinement_lines(&theirs),
+        &c.pid(),
+        "nsenter --confine --tools",
+    );
 }
 
 /// Without --confine nothing changes: the program has nsenter's own

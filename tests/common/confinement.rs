@@ -35,6 +35,22 @@ pub const PROBE: &str = "grep -E '^(Cap|NoNewPrivs|Seccomp)' /proc/self/status; 
     out=$(mkdir /tmp/dir$$ 2>&1); echo mkdir $? ${out##*: }; rmdir /tmp/dir$$ 2>/dev/null; \
     sleep 60 & echo grandchild $(grep -E '^(CapEff|NoNewPrivs|Seccomp):' /proc/$!/status); kill $!";
 
+/// The probe with `--tools=DIR`, then (its last line) how many mounts of
+/// the toolbox `dir` the program sees: 1 shows the tools were there.
+pub fn probe_with_tools(dir: &Path) -> String {
+    let needle = super::tools::mount_needle(dir);
+    format!("{PROBE}; grep -cF '{needle}' /proc/self/mountinfo")
+}
+
+/// The output of [`probe_with_tools`]: the probe's lines, and the count.
+pub fn split_tools_count(output: &str) -> (String, String) {
+    let (probe, count) = output
+        .trim_end()
+        .rsplit_once('\n')
+        .unwrap_or_else(|| panic!("no probe in:\n{output}"));
+    (format!("{probe}\n"), count.to_string())
+}
+
 /// Assert that the probe printed the same through our tool (`ours`) as
 /// through `docker exec` (`theirs`) in the container whose process is
 /// `pid`, but for one known difference, asserted on both sides:
