@@ -381,6 +381,14 @@ pub fn comm(pid: i32) -> String {
         .to_string()
 }
 
+/// Whether the process is in an interruptible sleep (state `S` in
+/// /proc/PID/stat): a `sleep` that is there has finished its execve.
+pub fn asleep(pid: i32) -> bool {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    stat.rsplit_once(')')
+        .is_some_and(|(_, rest)| rest.trim_start().starts_with('S'))
+}
+
 /// `readlink /proc/PID/ns/<name>`, as the tests compare identities.
 pub fn ns_link(pid: &str, name: &str) -> String {
     std::fs::read_link(format!("/proc/{pid}/ns/{name}"))
@@ -442,7 +450,10 @@ impl Target {
         let ready = wait_until(Duration::from_secs(20), || {
             // The sleep is unshare's child once the set-up script has exec'd.
             match children(upid).first() {
-                Some(&pid) if comm(pid) == "sleep" => {
+                // Named `sleep` as soon as its execve is past the point
+                // of no return, but with its environment and arguments in
+                // place (what /proc/PID/environ reads) only once it sleeps.
+                Some(&pid) if comm(pid) == "sleep" && asleep(pid) => {
                     target.pid = pid;
                     true
                 }
