@@ -19,6 +19,9 @@ pub enum ErrorKind {
     Failed,
     /// The program could not be executed (exit 126 or 127).
     Exec,
+    /// The target process ended while we held it: a failure like `Failed`,
+    /// which a lookup reads as "the container has stopped".
+    Exited,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,6 +82,16 @@ impl Error {
             kind: ErrorKind::Exec,
             what: format!("failed to execute {prog}"),
             errno: Some(errno),
+            hint: None,
+        }
+    }
+
+    /// The target process `pid` ended while we held it.
+    pub fn exited(pid: i32) -> Self {
+        Error {
+            kind: ErrorKind::Exited,
+            what: format!("process {pid} exited"),
+            errno: None,
             hint: None,
         }
     }

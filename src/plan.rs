@@ -32,6 +32,9 @@ pub enum PathKind {
     /// A /proc magic link on the way (`/proc/1/root`): only the
     /// container's own view resolves it, after entering.
     Unresolved,
+    /// Through the container's /proc/self (or thread-self), which names
+    /// the process that looks: from the host, none of the container's.
+    ThroughSelfLink,
 }
 
 /// The process whose namespaces, root, cwd, environment and credentials are used.

@@ -125,7 +125,7 @@ impl Target {
         match pidfd::pidfd_check(pidfd) {
             // EPERM: alive, we just may not signal it; the real refusal comes later.
             Ok(()) | Err(Errno::PERM) => Ok(()),
-            Err(Errno::SRCH) => Err(Error::msg(format!("process {} exited", self.pid))),
+            Err(Errno::SRCH) => Err(Error::exited(self.pid)),
             Err(e) => Err(Error::sys(format!("cannot check process {}", self.pid), e)),
         }
     }

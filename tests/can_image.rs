@@ -6,8 +6,10 @@
 mod common;
 
 use common::can::{self as harness, docker};
+use common::private_daemon::PrivateDockerd;
 use nsenter_can::can::{layout::share_files, TOOLS};
 use std::path::Path;
+use std::process::Command;
 
 /// The default toolbox's files (besides its links) and its licence.
 const TOOLBOX_FILES: [&str; 4] = [
@@ -134,9 +136,10 @@ fn layout_script_gives_the_files_the_can_installs() {
     );
 }
 
-/// `can/build` takes can/Dockerfile from `FROM scratch AS can` to its end
-/// and puts its own "builder" stage before it: that stage must come once,
-/// last, and take the tools from builder's /out, which both ways fill.
+/// `can/build` takes can/Dockerfile from `FROM scratch AS can` to its end,
+/// its copy from the builder's /out taken from its own context instead:
+/// that stage must come once, last, and take the tools from /out, which
+/// both ways fill.
 #[test]
 fn dockerfile_ends_with_the_stage_can_build_shares() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -164,4 +167,47 @@ fn dockerfile_ends_with_the_stage_can_build_shares() {
     // Both ways fill /out with can/layout.
     assert!(dockerfile.contains("can/layout \"target/$host/release\" /busybox /out"));
     assert!(build.contains("\"$root/can/layout\" \"$bins\" \"$context/busybox\" \"$context/out\""));
+}
+
+/// `can/build` leaves no image but the one it tags. The classic builder
+/// keeps each stage it builds as an untagged image, which removing the tag
+/// does not reach; BuildKit keeps none, so the classic one is asked for.
+/// Built with a daemon of the test's own: the shared one's images are
+/// other builds' too.
+#[test]
+fn can_build_leaves_no_other_image() {
+    if let Some(why) = common::docker_missing() {
+        common::skip_or_fail(&format!("the can's tests: {why}"));
+        return;
+    }
+    let d = PrivateDockerd::start(common::busybox_image::build());
+    let untagged = || d.docker_ok(&["images", "--quiet", "--filter", "dangling=true"]);
+    let classic_build = |cmd: &mut Command| {
+        let out = harness::run_within(
+            cmd.env("DOCKER_HOST", d.host()).env("DOCKER_BUILDKIT", "0"),
+            harness::BUILD_TIMEOUT,
+        );
+        assert_eq!(out.code, 0, "{cmd:?}: {}", out.stderr);
+    };
+    // Control: a build with a stage before the last leaves that stage
+    // behind, and the check below sees it.
+    let stages = harness::Scratch::new("stages");
+    std::fs::write(stages.path("f"), "f").unwrap();
+    std::fs::write(
+        stages.path("Dockerfile"),
+        "FROM scratch AS first\nCOPY f /f\nFROM scratch\nCOPY --from=first /f /g\n",
+    )
+    .unwrap();
+    classic_build(
+        Command::new("docker")
+            .args(["build", "-q", "-t", "nsenter-can-test/stages"])
+            .arg(&stages.0),
+    );
+    assert_ne!(untagged(), "", "control: the first stage stays behind");
+    d.docker_ok(&["image", "prune", "--force"]);
+    assert_eq!(untagged(), "");
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    classic_build(Command::new(root.join("can/build")).arg("nsenter-can-test/can:stages"));
+    assert_eq!(untagged(), "", "can/build left an untagged image");
 }

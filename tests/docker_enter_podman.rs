@@ -8,7 +8,7 @@ use common::docker_enter::{image, ready, stderr, stdout, timed, CONFIGURED, DOCK
 use common::podman::{load, podman_ok, PodmanContainer};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// `podman system service` on a socket of our own, stopped at the end.
 struct Service {
@@ -54,14 +54,10 @@ fn enters_a_podman_container_through_its_docker_api() {
             .unwrap(),
         socket: socket.clone(),
     };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !service.socket.exists() {
-        assert!(
-            Instant::now() < deadline,
-            "podman system service did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    assert!(
+        common::wait_until(Duration::from_secs(20), || service.socket.exists()),
+        "podman system service did not start"
+    );
 
     let enter = |args: &[&str]| {
         common::output(

@@ -265,7 +265,8 @@ fn a_workdir_behind_a_proc_link_is_followed_inside_only() {
         "nsenter-can-test/docker-enter:proclinks",
         "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n\
          RUN [\"/bin/busybox\", \"ln\", \"-s\", \"/proc/1/root\", \"/w\"]\n\
-         RUN [\"/bin/busybox\", \"ln\", \"-s\", \"/proc/1/root/proc/self/fd\", \"/fds\"]\n",
+         RUN [\"/bin/busybox\", \"ln\", \"-s\", \"/proc/1/root/proc/self/fd\", \"/fds\"]\n\
+         RUN [\"/bin/busybox\", \"ln\", \"-s\", \"proc/self/cwd\", \"/here\"]\n",
         &[],
     );
     let c = TestContainer::run("nsc-de-proclink", &["-w", "/w"], tag, &["sleep", "100000"]);
@@ -293,6 +294,31 @@ fn a_workdir_behind_a_proc_link_is_followed_inside_only() {
             stderr(&out)
         );
     }
+    // Through /proc/self, seen from the host: docker-enter's own process.
+    // Not followed, and said so, whether named or behind a link made in
+    // the container; a directory that is not there is said as missing.
+    for dir in [
+        "/proc/self/cwd",
+        "/proc/self/fd/3",
+        "/proc/thread-self/cwd",
+        "/here",
+    ] {
+        assert_refused(
+            &docker_enter(&["-w", dir, &c.name, "pwd"]),
+            &format!(
+                "working directory {dir} leads out of container {} through /proc/self \
+                 (docker-enter's own process); not followed",
+                c.name
+            ),
+        );
+    }
+    assert_refused(
+        &docker_enter(&["-w", "/proc/self-not", &c.name, "pwd"]),
+        &format!(
+            "working directory /proc/self-not does not exist in container {}",
+            c.name
+        ),
+    );
 }
 
 #[test]

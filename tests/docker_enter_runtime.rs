@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::docker_enter::CONFIGURED;
-use common::{busybox_image, docker, docker_missing, docker_ok, skip_or_fail, TestContainer};
+use common::docker_enter::{ready, CONFIGURED, DOCKER_ENTER};
+use common::{busybox_image, docker, docker_ok, TestContainer};
 use nsenter_can::bounded::{Records, CONTAINER_FILE};
 use nsenter_can::creds::resolve_exec_user;
 use nsenter_can::runtime::{require_running, ContainerState, Docker};
@@ -12,16 +12,6 @@ use std::time::{Duration, Instant};
 
 fn lines(file: &[u8]) -> Records<'_> {
     Records::lines(file, "test file", CONTAINER_FILE)
-}
-
-fn ready() -> bool {
-    match docker_missing() {
-        Some(reason) => {
-            skip_or_fail(&reason);
-            false
-        }
-        None => true,
-    }
 }
 
 #[test]
@@ -255,5 +245,48 @@ fn state_files_give_the_same_entry_as_the_api() {
         from_files.identity.started_after_unix_ms = None;
         from_files.facts = None;
         assert_eq!(from_files, from_api, "{name}");
+    }
+}
+
+/// The container's process is opened once per run (issue 12): the lookup
+/// asks only whether its PID is there, and `enter::prepare` takes the
+/// pidfd and /proc/PID, checks the process's identity and enters through
+/// them. Found through the state files or through the daemon alike.
+#[test]
+fn the_containers_process_is_opened_once_per_run() {
+    if !ready() || !common::require_root_and(&["strace"]) {
+        return;
+    }
+    let c = TestContainer::run("nsc-once", &[], busybox_image::build(), &["sleep", "1000"]);
+    let pid = c.pid();
+    let dir = common::tempdir("once");
+    for source in ["first", "never"] {
+        let log = dir.join(format!("strace-{source}"));
+        let out = common::output(
+            std::process::Command::new("strace")
+                .args(["-f", "-qq", "-e", "trace=pidfd_open,open,openat", "-o"])
+                .arg(&log)
+                .args([DOCKER_ENTER, "--state-files", source, &c.name, "true"])
+                .env_remove("DOCKER_HOST"),
+            b"",
+        );
+        assert!(
+            out.status.success(),
+            "--state-files {source}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let log = std::fs::read_to_string(&log).unwrap();
+        let count = |call: &str| log.lines().filter(|l| l.contains(call)).count();
+        // Exactly one, not none: the trace sees the opening it counts.
+        assert_eq!(
+            count(&format!("pidfd_open({pid},")),
+            1,
+            "--state-files {source}: pidfd_open of the container's process:\n{log}"
+        );
+        assert_eq!(
+            count(&format!("\"/proc/{pid}\"")),
+            1,
+            "--state-files {source}: /proc/{pid} opened:\n{log}"
+        );
     }
 }

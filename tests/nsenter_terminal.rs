@@ -20,8 +20,11 @@ fn ctrl_c_at_a_terminal_reaches_the_program_once() {
     let tmux = Tmux::new("ctrlc");
     tmux.start(SHELL);
     tmux.wait_for("the prompt", |s| s.lines().any(|l| l.trim_end() == "$"));
-    let program = "trap \"echo GOT-\\$((1+1))INT\" INT; echo READY-$((2*3)); \
-                   i=0; while [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done; echo DONE-$((3+4))";
+    // The program waits for its first SIGINT (up to 8 s, however slow
+    // tmux is to type Ctrl-C), then one second more for a second one.
+    let program = "n=0; trap \"n=\\$((n+1)); echo GOT-\\$((1+1))INT\" INT; echo READY-$((2*3)); \
+                   i=0; while [ $n -eq 0 ] && [ $i -lt 80 ]; do sleep 0.1; i=$((i+1)); done; \
+                   i=0; while [ $i -lt 10 ]; do sleep 0.1; i=$((i+1)); done; echo DONE-$((3+4))";
     tmux.keys(&[
         &format!("{NSENTER} -t {} -p -m sh -c '{program}'", target.pid),
         "Enter",

@@ -7,8 +7,8 @@ use crate::sys::dirs::{chdir, chroot, fchdir, getcwd};
 use crate::sys::fs::{self, OFlags};
 use crate::sys::Errno;
 use crate::target::Target;
-use std::os::fd::{AsFd, OwnedFd};
-use std::path::Path;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::path::{Component, Path, PathBuf};
 
 pub struct Dirs {
     root: Option<OwnedFd>,
@@ -112,4 +112,65 @@ fn check_cwd_inside() -> Result<()> {
         )),
         Err(e) => Err(Error::sys("cannot get the working directory", e)),
     }
+}
+
+/// Whether `path`, which does not resolve inside `root` from here, leads
+/// through a link that cannot even be read from here: the container's
+/// /proc/self or /proc/thread-self, which name the process that looks and,
+/// for us outside the container's PID namespace, no process at all.
+/// Inside, the same path would name the container's process's own
+/// directories; what it names from here is ours. Followed link by link as
+/// the kernel resolves it (a link made in the container that leads there
+/// counts too), within the kernel's 40 links.
+pub(super) fn leads_through_self_link(root: BorrowedFd<'_>, path: &Path) -> bool {
+    const MAX_LINKS: usize = 40;
+    let mut resolved = PathBuf::from("/");
+    let mut rest: Vec<PathBuf> = components(path);
+    let mut links = 0;
+    while let Some(next) = rest.pop() {
+        if next == Path::new("/") {
+            resolved = PathBuf::from("/");
+            continue;
+        }
+        let candidate = resolved.join(&next);
+        match fs::open_in_root(root, &candidate, OFlags::PATH) {
+            Ok(_) => {
+                resolved = candidate;
+                continue;
+            }
+            Err(Errno::NOENT) => {}
+            // A magic link, a loop, a file on the way: not this case.
+            Err(_) => return false,
+        }
+        // Not there when followed: there unfollowed is a link that leads
+        // nowhere from here.
+        let Ok(link) = fs::open_in_root(root, &candidate, OFlags::PATH | OFlags::NOFOLLOW) else {
+            return false;
+        };
+        let target = match fs::read_link(link.as_fd()) {
+            Ok(target) => target,
+            Err(Errno::NOENT) => return true,
+            Err(_) => return false,
+        };
+        links += 1;
+        if links > MAX_LINKS {
+            return false;
+        }
+        rest.extend(components(Path::new(&target)));
+    }
+    false
+}
+
+/// A path's components, last first, with "/" for the root.
+fn components(path: &Path) -> Vec<PathBuf> {
+    let mut parts: Vec<PathBuf> = path
+        .components()
+        .filter_map(|c| match c {
+            Component::RootDir => Some(PathBuf::from("/")),
+            Component::CurDir => None,
+            other => Some(PathBuf::from(other.as_os_str())),
+        })
+        .collect();
+    parts.reverse();
+    parts
 }

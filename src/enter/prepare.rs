@@ -272,6 +272,9 @@ impl ContainerFs for Prepared {
             Ok(m) if m.is_dir() => PathKind::Directory,
             Ok(m) if m.is_executable() => PathKind::Executable,
             Ok(_) => PathKind::Other,
+            Err(Errno::NOENT) if dirs::leads_through_self_link(root.as_fd(), path) => {
+                PathKind::ThroughSelfLink
+            }
             Err(Errno::NOENT) | Err(Errno::NOTDIR) => PathKind::Missing,
             // ELOOP: a /proc magic link (RESOLVE_NO_MAGICLINKS), which the
             // container resolves once entered (or a loop, which it reports).

@@ -11,7 +11,7 @@
 //! running container's process is looked at before it counts as running.
 
 use super::inspect::container_from_config_v2;
-use super::live::{check_process, Liveness};
+use super::live::{present, Liveness};
 use super::oci::{strings, Bundle};
 use super::scan::{contains, Hint, Scan, Source};
 use super::statedir::{StateDir, MAX_JSON};
@@ -50,11 +50,12 @@ impl DockerState {
                 container.id
             )));
         }
-        // The daemon may have been down when the process exited.
+        // The daemon may have been down when the process exited. Whether a
+        // process with that PID is the container's, entering checks.
         if matches!(
             container.state,
             ContainerState::Running | ContainerState::Paused
-        ) && check_process(&container) == Liveness::Gone
+        ) && present(&container) == Liveness::Gone
         {
             container.state = ContainerState::Stopped {
                 status: "exited".into(),

@@ -9,6 +9,7 @@
 //! read in linear time however it is cut into pieces (what has been checked
 //! is remembered between reads, never scanned again).
 
+use crate::sys::Errno;
 use std::io::{self, Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
@@ -70,7 +71,12 @@ pub fn get(socket: &Path, path: &str, timeout: Duration) -> Result<Response, Htt
         return Err(HttpError::Malformed("request path is not escaped"));
     }
     let deadline = Instant::now() + timeout;
-    let mut stream = UnixStream::connect(socket).map_err(HttpError::Connect)?;
+    // A daemon that stopped accepting must not hold us past the deadline.
+    let mut stream = match crate::sys::socket::connect_unix(socket, remaining(deadline)?) {
+        Ok(fd) => UnixStream::from(fd),
+        Err(Errno::AGAIN) => return Err(HttpError::Timeout),
+        Err(e) => return Err(HttpError::Connect(e.into())),
+    };
     let request = format!("GET {path} HTTP/1.1\r\nHost: docker\r\nUser-Agent: nsenter-can\r\nConnection: close\r\n\r\n");
     stream
         .set_write_timeout(Some(remaining(deadline)?))

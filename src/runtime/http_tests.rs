@@ -130,6 +130,38 @@ fn silent_daemon_times_out() {
 }
 
 #[test]
+fn a_daemon_that_accepts_nothing_times_out_connecting() {
+    use crate::runtime::fake_daemon::socket_path;
+    use crate::sys::socket::{connect_unix, listen_unix};
+    let path = socket_path();
+    // A listener with no room for connections it has not accepted: the
+    // first fills it, and the next connect waits for room (control: ours
+    // gives up after its timeout; a connect without one waits for ever).
+    let _listener = listen_unix(&path, 0).unwrap();
+    let _queued = connect_unix(&path, Duration::from_millis(100)).unwrap();
+    assert_eq!(
+        connect_unix(&path, Duration::from_millis(100)).unwrap_err(),
+        crate::sys::Errno::AGAIN,
+        "control: the listener's backlog is full"
+    );
+    let (done, result) = std::sync::mpsc::channel();
+    let started = Instant::now();
+    std::thread::spawn(move || {
+        let _ = done.send(get(&path, "/_ping", Duration::from_millis(300)));
+    });
+    let err = result
+        .recv_timeout(Duration::from_secs(10))
+        .expect("get() did not return: connect has no deadline")
+        .unwrap_err();
+    assert!(matches!(err, HttpError::Timeout), "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
 fn answers_are_bounded_in_bytes() {
     // Chunks adding up past the limit, however small each one is.
     let mut raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();

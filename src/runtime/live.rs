@@ -1,10 +1,18 @@
 //! A container's state as its live process shows it. State files can be
 //! stale (a runtime that died cannot record its containers' exits), so a
 //! container read from them counts as running only when its process is
-//! there and is the one the files describe; a frozen cgroup means paused.
+//! there; a frozen cgroup means paused.
+//!
+//! Finding a container to enter asks only whether a process has its PID
+//! ([`present`]): whether that process is the container's is checked once,
+//! by `enter::prepare`, on the pidfd it then enters through (security rule
+//! 1). A lookup that opened the target too would open it twice per run and
+//! read its stat and cgroup twice. `--list`, which enters nothing, makes
+//! the whole check itself ([`check_process`]).
 
 use super::{Container, ContainerState};
 use crate::cgroup::{parse_memberships, parse_mounts, procs_file, CgroupMount};
+use crate::error::ErrorKind;
 use crate::plan::TargetSpec;
 use crate::sys::fs;
 use crate::sys::Errno;
@@ -15,10 +23,9 @@ use std::sync::OnceLock;
 /// What the process behind a container's PID is now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Liveness {
-    /// The container's process, running.
+    /// A process has the container's PID (the container's, as far as the
+    /// check made could tell).
     Running,
-    /// The container's process, in a frozen cgroup (paused).
-    Frozen,
     /// No such process: the container has stopped.
     Gone,
     /// No such process here, but we run in a PID namespace of our own
@@ -30,17 +37,22 @@ pub enum Liveness {
     Stale(String),
 }
 
-/// Look at the container's process through a pidfd, with the identity
-/// checks entering makes (security rule 1).
-pub fn check(container: &Container) -> Liveness {
-    match check_process(container) {
-        Liveness::Running if frozen(container.pid) => Liveness::Frozen,
-        other => other,
+/// Whether a process has the container's PID: never `Stale`, the identity
+/// of that process is left to `enter::prepare`, which refuses a stale one
+/// with the reason. No pidfd is taken and nothing of the process is read.
+pub fn present(container: &Container) -> Liveness {
+    if container.pid <= 0 {
+        return Liveness::Gone;
+    }
+    match fs::stat(Path::new(&format!("/proc/{}", container.pid))) {
+        Err(Errno::NOENT) | Err(Errno::SRCH) => gone(),
+        // There, or not ours to look at: entering will say which.
+        Ok(_) | Err(_) => Liveness::Running,
     }
 }
 
-/// The same without looking at the freezer, for runtimes that record a
-/// pause themselves (Docker).
+/// Look at the container's process through a pidfd, with the identity
+/// checks entering makes (security rule 1), for `--list`.
 pub fn check_process(container: &Container) -> Liveness {
     if container.pid <= 0 {
         return Liveness::Gone;
@@ -53,9 +65,9 @@ pub fn check_process(container: &Container) -> Liveness {
     match Target::open(&spec) {
         Ok(_) => Liveness::Running,
         // Gone before the pidfd was taken, while /proc/PID was read, or
-        // after ("process N exited" from the final liveness check).
+        // after (the final liveness check).
         Err(e) if matches!(e.errno, Some(Errno::SRCH) | Some(Errno::NOENT)) => gone(),
-        Err(e) if e.errno.is_none() && e.what.ends_with(" exited") => gone(),
+        Err(e) if e.kind == ErrorKind::Exited => gone(),
         Err(e) => Liveness::Stale(e.to_string()),
     }
 }
@@ -71,12 +83,13 @@ fn gone() -> Liveness {
 }
 
 /// Set the state of a container read from state files that do not record
-/// it (containerd, CRI-O, Podman): from its live process. A stale PID keeps
-/// "running", so that entering refuses it with the identity check's reason.
+/// it (containerd, CRI-O, Podman): from its live process, paused when its
+/// cgroup is frozen. A PID that another process has now keeps "running",
+/// so that entering refuses it with the identity check's reason.
 pub fn observe(container: &mut Container) {
-    container.state = match check(container) {
+    container.state = match present(container) {
+        Liveness::Running if frozen(container.pid) => ContainerState::Paused,
         Liveness::Running | Liveness::Stale(_) | Liveness::Hidden => ContainerState::Running,
-        Liveness::Frozen => ContainerState::Paused,
         Liveness::Gone if container.pid <= 0 => ContainerState::Stopped {
             status: "created".into(),
         },

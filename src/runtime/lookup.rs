@@ -86,9 +86,10 @@ impl Lookup {
             }
             // The state already says paused (the runtime's record, or the
             // freezer looked at when it was read): only the process is left
-            // to check.
+            // to check, with the identity checks entering makes (a lookup
+            // to enter leaves them to prepare).
             match check_process(&c) {
-                Liveness::Running | Liveness::Frozen => {}
+                Liveness::Running => {}
                 Liveness::Gone | Liveness::Stale(_) | Liveness::Hidden => continue,
             }
             listing.containers.push(c);

@@ -412,12 +412,12 @@ fn podman_and_crio_from_containers_storage() {
 
 #[test]
 fn a_process_older_or_newer_than_its_task_is_not_the_tasks() {
-    use crate::runtime::live::{check, Liveness};
+    use crate::runtime::live::{check_process, Liveness};
     let s = Scratch::new("times");
     let p = Sleeper::new();
     task(&s, "k8s.io", "now1", json!({}), p.pid());
     let c = find(&s, "now1").unwrap();
-    assert_eq!(check(&c), Liveness::Running);
+    assert_eq!(check_process(&c), Liveness::Running);
     let dir =
         s.0.join("containerd/io.containerd.runtime.v2.task/k8s.io/now1");
     let hour = std::time::Duration::from_secs(3600);
@@ -432,7 +432,7 @@ fn a_process_older_or_newer_than_its_task_is_not_the_tasks() {
     // The bundle written an hour after the process started.
     set("config.json", std::time::SystemTime::now() + hour);
     let c = find(&s, "now1").unwrap();
-    match check(&c) {
+    match check_process(&c) {
         Liveness::Stale(why) => assert!(
             why.contains(
                 "(it started 3599 s before its runtime wrote the container's configuration)"
@@ -447,7 +447,7 @@ fn a_process_older_or_newer_than_its_task_is_not_the_tasks() {
     // The PID written down an hour before the process started.
     set("config.json", std::time::SystemTime::now() - hour);
     set("init.pid", std::time::SystemTime::now() - hour);
-    match check(&find(&s, "now1").unwrap()) {
+    match check_process(&find(&s, "now1").unwrap()) {
         Liveness::Stale(why) => assert!(
             why.contains("after its runtime wrote the PID down"),
             "{why}"

@@ -9,7 +9,7 @@ use rustix::fs::{AtFlags, Mode, RawDir, ResolveFlags};
 use std::ffi::OsString;
 use std::mem::MaybeUninit;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
 pub use rustix::fs::OFlags;
@@ -183,6 +183,12 @@ pub fn statat(dir: BorrowedFd<'_>, path: &Path) -> SysResult<Meta> {
 /// symbolic link.
 pub fn lstat_at(dir: BorrowedFd<'_>, path: &Path) -> SysResult<Meta> {
     rustix::fs::statat(dir, path, AtFlags::SYMLINK_NOFOLLOW).map(|st| Meta::of(&st))
+}
+
+/// What a symbolic link opened with O_PATH | O_NOFOLLOW says.
+pub fn read_link(link: BorrowedFd<'_>) -> SysResult<OsString> {
+    rustix::fs::readlinkat(link, "", Vec::new())
+        .map(|target| OsString::from_vec(target.into_bytes()))
 }
 
 /// The filesystem type (statfs f_type) of an open descriptor.

@@ -16,8 +16,8 @@
 //! (`ns`), process handles (`pidfd`), processes (`process`), running a
 //! program (`exec`), user and group ids (`ids`), capabilities (`caps`),
 //! seccomp filters (`seccomp`) and reading them from another process
-//! (`ptrace`), signals (`signal`), terminals (`tty`) and the limits execve
-//! works within (`limits`).
+//! (`ptrace`), signals (`signal`), unix sockets (`socket`), terminals
+//! (`tty`) and the limits execve works within (`limits`).
 #![allow(unsafe_code)]
 
 pub mod caps;
@@ -34,6 +34,7 @@ pub mod process;
 pub mod ptrace;
 pub mod seccomp;
 pub mod signal;
+pub mod socket;
 pub mod tty;
 
 /// The C `main` of a tool: `tool_main!(path::to::main)` in a binary marked

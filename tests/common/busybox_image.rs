@@ -53,7 +53,13 @@ pub fn build_custom(
     if built.contains(&tag) {
         return tag;
     }
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(tag.replace(['/', ':'], "-"));
+    // A context of this process's own: two test binaries building one tag
+    // at once must not empty each other's context.
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "{}-{}",
+        tag.replace(['/', ':'], "-"),
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::copy(host_busybox(), dir.join("busybox")).unwrap();
@@ -64,6 +70,7 @@ pub fn build_custom(
     }
     std::fs::write(dir.join("Dockerfile"), dockerfile).unwrap();
     docker_ok(&["build", "-q", "-t", tag, dir.to_str().unwrap()]);
+    let _ = std::fs::remove_dir_all(&dir);
     built.push(tag);
     tag
 }

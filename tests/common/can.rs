@@ -37,6 +37,11 @@ pub fn run(cmd: &mut Command) -> Out {
     super::output(cmd, b"").into()
 }
 
+/// [`run`] within `limit` (a build).
+pub fn run_within(cmd: &mut Command, limit: std::time::Duration) -> Out {
+    super::output_within(cmd, b"", limit).into()
+}
+
 pub fn docker(args: &[&str]) -> Out {
     super::docker(args).into()
 }
@@ -44,7 +49,7 @@ pub fn docker(args: &[&str]) -> Out {
 static BUILT: OnceLock<String> = OnceLock::new();
 
 /// How long `can/build` may take: a cold release build on a small machine.
-const BUILD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20 * 60);
+pub const BUILD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20 * 60);
 
 /// The can image, built on first use and removed when this test binary
 /// exits; `None` when the test must skip.
@@ -108,7 +113,7 @@ fn build_can() -> String {
     let old = image_id(&tag);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("can/build");
     // A release build of the tools from a fresh clone takes minutes.
-    let out: Out = super::output_within(Command::new(&script).arg(&tag), b"", BUILD_TIMEOUT).into();
+    let out = run_within(Command::new(&script).arg(&tag), BUILD_TIMEOUT);
     assert_eq!(out.code, 0, "can/build failed:\n{}", out.stderr);
     assert_eq!(
         out.stdout_text(),

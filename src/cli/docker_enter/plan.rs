@@ -141,6 +141,14 @@ pub fn finish_plan(
         PathKind::Directory | PathKind::Unresolved => None,
         PathKind::Missing => Some("does not exist"),
         PathKind::Executable | PathKind::Other => Some("is not a directory"),
+        // Seen from here, /proc/self is docker-enter (security rule 5).
+        PathKind::ThroughSelfLink => {
+            return Err(Error::msg(format!(
+                "working directory {} leads out of container {who} through /proc/self \
+                 (docker-enter's own process); not followed",
+                workdir.display()
+            )))
+        }
     };
     if let Some(not) = not {
         return Err(Error::msg(format!(
