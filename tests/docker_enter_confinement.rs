@@ -8,9 +8,9 @@
 mod common;
 
 use common::confinement::{
-    self, assert_same_as_docker_exec, mkdir_denied_profile, privileged_shape, probe_with_tools,
-    split_tools_count, status_line, NR_MKDIR, NR_MKDIRAT, NR_PTRACE, PROBE,
-    PTRACE_SECCOMP_GET_FILTER,
+    self, assert_same_as_docker_exec, assert_same_but_the_faking_filter, mkdir_denied_profile,
+    privileged_shape, probe_with_tools, split_tools_count, status_line, FAKED_PROBE, NR_MKDIR,
+    NR_MKDIRAT, NR_PTRACE, PROBE, PTRACE_SECCOMP_GET_FILTER,
 };
 use common::docker_enter::{docker_enter, ready, stderr, stdout, DOCKER_ENTER};
 use common::{docker, docker_ok, KillOnDrop, TestContainer};
@@ -418,5 +418,74 @@ fn the_same_confinement_through_a_pty_and_through_pipes() {
         let (lines, tty_line) = seen.rsplit_once('\n').unwrap_or((seen, ""));
         assert!(tty_line.starts_with(attached), "{command}: {seen}");
         assert_eq!(lines, theirs, "{command}: {}", stderr(&out));
+    }
+}
+
+/// A container holding CAP_SYS_ADMIN stacked a filter that makes setuid,
+/// capset, close_range and the like return 0 without doing anything: the
+/// program, as root and as 1000:1000, still holds exactly what `docker
+/// exec` gives (but the container's extra filter), runs as the uid asked,
+/// and gets none of the descriptors docker-enter inherited (3 and 5 here):
+/// everything that matters was done before the container's filter went on.
+#[test]
+fn a_filter_the_container_stacked_fakes_nothing_of_ours() {
+    if !ready() || !common::require(common::have("bash"), "bash is not installed") {
+        return;
+    }
+    let Some(c) = confinement::faking_container("nsc-cf-faking") else {
+        return;
+    };
+    for user in [&[][..], &["-u", "1000:1000"]] {
+        let mut args: Vec<&str> = user.to_vec();
+        args.extend([&c.name[..], "sh", "-c", FAKED_PROBE]);
+        let theirs = docker_ok(&[&["exec"][..], &args].concat());
+        let ours = docker_enter(&args);
+        assert!(ours.status.success(), "{user:?}: {}", stderr(&ours));
+        let context = format!("docker-enter {user:?}");
+        assert_same_but_the_faking_filter(&stdout(&ours), &theirs, &context);
+    }
+    // ls lists its own directory's descriptor, 3, as with docker exec.
+    let list = [&c.name[..], "ls", "/proc/self/fd"];
+    let theirs = docker_ok(&[&["exec"][..], &list].concat());
+    let dir = common::tempdir("faking-fds");
+    let (input, output) = (dir.join("in"), dir.join("out"));
+    std::fs::write(&input, "in\n").unwrap();
+    let list: Vec<String> = list.iter().map(|a| a.to_string()).collect();
+    let out = common::output(
+        &mut common::with_fds_3_and_5(DOCKER_ENTER, &input, &output, &list),
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), theirs, "ls /proc/self/fd");
+}
+
+/// The same container: docker-enter's descriptors are closed before the
+/// container's filter could fake close_range, so a `#!` interpreter
+/// reached through one of them (`/proc/self/fd/N/bin/echo`) finds nothing.
+#[test]
+fn our_descriptors_are_closed_before_a_container_filter() {
+    if !ready() || !common::require(common::have("bash"), "bash is not installed") {
+        return;
+    }
+    let Some(c) = confinement::faking_container("nsc-cf-faking-fds") else {
+        return;
+    };
+    let scripts = confinement::fd_scripts(&c.pid());
+    confinement::assert_an_open_descriptor_is_followed(&c.pid());
+    for script in scripts {
+        let out = docker_enter(&[&c.name, &script]);
+        assert!(
+            !stdout(&out).contains("via-fd-"),
+            "{script} ran through a descriptor of ours: {}",
+            stdout(&out)
+        );
+        // Not found; or not a directory, where the descriptor is a file
+        // the container's filter kept open after our check of the script
+        // (it fakes close): the script itself.
+        assert!(
+            matches!(out.status.code(), Some(126 | 127)),
+            "{script}: {}",
+            stderr(&out)
+        );
     }
 }
