@@ -341,8 +341,17 @@ fn a_container_process_being_traced_is_refused() {
         status_line(&pid, "TracerPid") != "TracerPid:\t0"
     });
     assert!(traced, "strace did not attach");
+    let started = std::time::Instant::now();
     let out = docker_enter(&[&[&c.name[..]][..], &STARTED].concat());
+    let took = started.elapsed();
     assert_refused(&c.name, &out, "it is being traced by process");
+    assert!(stderr(&out).contains("(strace)"), "{}", stderr(&out));
+    // Another tracer may let go: docker-enter waits for it, within the
+    // limit it gives a process to stop.
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_secs(5),
+        "refused after {took:?}"
+    );
     // Control: the container can be entered; only its filters cannot be
     // read while it is traced.
     let out = docker_enter(&["--privileged", &c.name, "true"]);
@@ -487,5 +496,29 @@ fn our_descriptors_are_closed_before_a_container_filter() {
             "{script}: {}",
             stderr(&out)
         );
+    }
+}
+
+/// Runs at once on one container: each copies the container's filters
+/// while the others may be tracing its process for their own copy, and
+/// waits for them instead of refusing.
+#[test]
+fn concurrent_runs_all_succeed() {
+    if !ready() {
+        return;
+    }
+    let Some(image) = confinement::image() else {
+        return;
+    };
+    let c = TestContainer::run("nsc-cf-concurrent", &[], image, &["sleep", "100000"]);
+    for round in 0..3 {
+        let outs = confinement::all_at_once(8, || {
+            let mut cmd = Command::new(DOCKER_ENTER);
+            cmd.args([&c.name, "true"]);
+            cmd
+        });
+        for out in outs {
+            assert!(out.status.success(), "round {round}: {}", stderr(&out));
+        }
     }
 }

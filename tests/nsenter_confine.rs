@@ -297,3 +297,28 @@ fn keep_caps_keeps_the_targets_bounding_set_only() {
         .collect();
     assert_eq!(out.stdout, expected);
 }
+
+/// Runs at once on one target: each waits while another copies the
+/// target's filters (see docker-enter's test of the same).
+#[test]
+fn concurrent_runs_all_succeed() {
+    if !ready() {
+        return;
+    }
+    let Some(image) = confinement::image() else {
+        return;
+    };
+    let c = TestContainer::run("nsc-confine-concurrent", &[], image, &["sleep", "100000"]);
+    let pid = c.pid();
+    for round in 0..3 {
+        let outs = confinement::all_at_once(8, || {
+            let mut cmd = ours();
+            cmd.args(["--confine", "-t", &pid, "-a", "true"]);
+            cmd
+        });
+        for out in outs {
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "round {round}: {err}");
+        }
+    }
+}

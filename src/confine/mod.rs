@@ -298,14 +298,8 @@ fn stays_ours(want: i32, ours: i32, errno: Errno) -> bool {
 }
 
 fn read_privileges(target: &Target) -> Result<Privileges> {
-    let text = String::from_utf8_lossy(&target.read("status")?).into_owned();
-    let status = status::parse(&text).map_err(|line| {
-        Error::msg(format!(
-            "cannot parse /proc/{}/status: no {line} line",
-            target.pid
-        ))
-    })?;
-    let filters = seccomp::copy(target, status.seccomp_mode, status.tracer)?;
+    let status = status::read(target)?;
+    let filters = seccomp::copy(target, status.seccomp_mode)?;
     Ok(Privileges {
         bounding: status.bounding,
         no_new_privs: status.no_new_privs,

@@ -354,3 +354,24 @@ pub fn assert_an_open_descriptor_is_followed(pid: &str) {
         "control: an inherited descriptor 9 was not followed: {out:?}"
     );
 }
+
+/// Run `runs` commands at once (each thread waits for the others before it
+/// starts its own); their outputs, each within its deadline.
+pub fn all_at_once(
+    runs: usize,
+    command: impl Fn() -> std::process::Command + Sync,
+) -> Vec<std::process::Output> {
+    let start = std::sync::Barrier::new(runs);
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..runs)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut cmd = command();
+                    start.wait();
+                    super::output(&mut cmd, b"")
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    })
+}
