@@ -10,7 +10,7 @@ mod common;
 use common::confinement::{
     self, assert_same_as_docker_exec, assert_same_but_the_faking_filter, mkdir_denied_profile,
     privileged_shape, probe_with_tools, split_tools_count, status_line, FAKED_PROBE, NR_MKDIR,
-    NR_MKDIRAT, NR_PTRACE, PROBE, PTRACE_SECCOMP_GET_FILTER,
+    NR_MKDIRAT, NR_PTRACE, PROBE, PTRACE_SECCOMP_GET_FILTER, VFORK_PARKED_C,
 };
 use common::docker_enter::{docker_enter, ready, stderr, stdout, DOCKER_ENTER};
 use common::{docker, docker_ok, KillOnDrop, TestContainer};
@@ -299,8 +299,13 @@ fn a_setuid_root_program_gets_the_containers_capabilities() {
     assert!(seed.contains("mount ok"), "{seed}");
 }
 
-/// A refusal: exit status 1, one line that names --privileged, nothing
-/// started in the container.
+/// What a refusal to run unconfined says to do instead, for a Docker
+/// container: the safe way first, then what the unsafe one costs.
+const HINT: &str = "docker exec runs it with the container's confinement; docker-enter \
+    --privileged runs it without, trusting the container's binaries with the host";
+
+/// A refusal: exit status 1, one line that names docker exec and
+/// --privileged, nothing started in the container.
 fn assert_refused(container: &str, out: &std::process::Output, says: &str) {
     let err = stderr(out);
     assert_eq!(out.status.code(), Some(1), "{err}");
@@ -309,12 +314,7 @@ fn assert_refused(container: &str, out: &std::process::Output, says: &str) {
         "{err}"
     );
     assert!(err.contains(says), "{err}");
-    assert!(
-        err.contains(
-            "docker-enter --privileged runs the program without the container's confinement"
-        ),
-        "{err}"
-    );
+    assert!(err.trim_end().ends_with(&format!("{HINT})")), "{err}");
     let started = docker(&["exec", container, "test", "-e", "/tmp/started"]);
     assert!(!started.status.success(), "the program ran: {err}");
 }
@@ -521,4 +521,39 @@ fn concurrent_runs_all_succeed() {
             assert!(out.status.success(), "round {round}: {}", stderr(&out));
         }
     }
+}
+
+/// A container whose process never stops for the copy (an init parked in
+/// vfork, whose child never execs: it sleeps uninterruptibly, as a hostile
+/// container may on purpose) is refused at the limit, and the refusal
+/// names docker exec, which works on it, before --privileged and what that
+/// trusts.
+#[test]
+fn a_process_that_never_stops_is_refused_naming_docker_exec() {
+    if !ready() {
+        return;
+    }
+    let Some(image) = confinement::image() else {
+        return;
+    };
+    let Some(parked) = common::static_c::require("vfork-parked", VFORK_PARKED_C) else {
+        return;
+    };
+    let mount = format!("{}:/parked:ro", parked.display());
+    let c = TestContainer::run("nsc-cf-parked", &["-v", &mount], image, &["/parked"]);
+    let pid: i32 = c.pid().parse().unwrap();
+    let parked = common::wait_until(Duration::from_secs(10), || {
+        common::state_of(pid) == Some('D')
+    });
+    assert!(parked, "the container's process did not park in vfork");
+    let started = std::time::Instant::now();
+    let out = docker_enter(&[&[&c.name[..]][..], &STARTED].concat());
+    assert_refused(&c.name, &out, "it did not stop within 2 s");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    // Control: docker exec, the way out the message names, works.
+    docker_ok(&["exec", &c.name, "true"]);
 }

@@ -197,7 +197,7 @@ fn a_target_in_strict_mode_is_refused() {
             "exit 1",
             "",
             format!(
-                "nsenter: process {pid} runs in seccomp strict mode, under which no program can be started (nsenter without --confine keeps its own)\n"
+                "nsenter: process {pid} runs in seccomp strict mode, under which no program can be started (nsenter without --confine runs it with nsenter's own privileges, trusting the target's binaries with them)\n"
             )
             .as_str()
         )
