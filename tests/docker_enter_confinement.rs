@@ -8,9 +8,9 @@
 mod common;
 
 use common::confinement::{
-    self, assert_same_as_docker_exec, mkdir_denied_profile, privileged_shape, probe_with_tools,
-    split_tools_count, status_line, NR_MKDIR, NR_MKDIRAT, NR_PTRACE, PROBE,
-    PTRACE_SECCOMP_GET_FILTER,
+    self, assert_same_as_docker_exec, assert_same_but_the_faking_filter, mkdir_denied_profile,
+    privileged_shape, probe_with_tools, split_tools_count, status_line, FAKED_PROBE, NR_MKDIR,
+    NR_MKDIRAT, NR_PTRACE, PROBE, PTRACE_SECCOMP_GET_FILTER, VFORK_PARKED_C,
 };
 use common::docker_enter::{docker_enter, ready, stderr, stdout, DOCKER_ENTER};
 use common::{docker, docker_ok, KillOnDrop, TestContainer};
@@ -299,8 +299,13 @@ fn a_setuid_root_program_gets_the_containers_capabilities() {
     assert!(seed.contains("mount ok"), "{seed}");
 }
 
-/// A refusal: exit status 1, one line that names --privileged, nothing
-/// started in the container.
+/// What a refusal to run unconfined says to do instead, for a Docker
+/// container: the safe way first, then what the unsafe one costs.
+const HINT: &str = "docker exec runs it with the container's confinement; docker-enter \
+    --privileged runs it without, trusting the container's binaries with the host";
+
+/// A refusal: exit status 1, one line that names docker exec and
+/// --privileged, nothing started in the container.
 fn assert_refused(container: &str, out: &std::process::Output, says: &str) {
     let err = stderr(out);
     assert_eq!(out.status.code(), Some(1), "{err}");
@@ -309,12 +314,7 @@ fn assert_refused(container: &str, out: &std::process::Output, says: &str) {
         "{err}"
     );
     assert!(err.contains(says), "{err}");
-    assert!(
-        err.contains(
-            "docker-enter --privileged runs the program without the container's confinement"
-        ),
-        "{err}"
-    );
+    assert!(err.trim_end().ends_with(&format!("{HINT})")), "{err}");
     let started = docker(&["exec", container, "test", "-e", "/tmp/started"]);
     assert!(!started.status.success(), "the program ran: {err}");
 }
@@ -341,8 +341,17 @@ fn a_container_process_being_traced_is_refused() {
         status_line(&pid, "TracerPid") != "TracerPid:\t0"
     });
     assert!(traced, "strace did not attach");
+    let started = std::time::Instant::now();
     let out = docker_enter(&[&[&c.name[..]][..], &STARTED].concat());
+    let took = started.elapsed();
     assert_refused(&c.name, &out, "it is being traced by process");
+    assert!(stderr(&out).contains("(strace)"), "{}", stderr(&out));
+    // Another tracer may let go: docker-enter waits for it, within the
+    // limit it gives a process to stop.
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_secs(5),
+        "refused after {took:?}"
+    );
     // Control: the container can be entered; only its filters cannot be
     // read while it is traced.
     let out = docker_enter(&["--privileged", &c.name, "true"]);
@@ -419,4 +428,132 @@ fn the_same_confinement_through_a_pty_and_through_pipes() {
         assert!(tty_line.starts_with(attached), "{command}: {seen}");
         assert_eq!(lines, theirs, "{command}: {}", stderr(&out));
     }
+}
+
+/// A container holding CAP_SYS_ADMIN stacked a filter that makes setuid,
+/// capset, close_range and the like return 0 without doing anything: the
+/// program, as root and as 1000:1000, still holds exactly what `docker
+/// exec` gives (but the container's extra filter), runs as the uid asked,
+/// and gets none of the descriptors docker-enter inherited (3 and 5 here):
+/// everything that matters was done before the container's filter went on.
+#[test]
+fn a_filter_the_container_stacked_fakes_nothing_of_ours() {
+    if !ready() || !common::require(common::have("bash"), "bash is not installed") {
+        return;
+    }
+    let Some(c) = confinement::faking_container("nsc-cf-faking") else {
+        return;
+    };
+    for user in [&[][..], &["-u", "1000:1000"]] {
+        let mut args: Vec<&str> = user.to_vec();
+        args.extend([&c.name[..], "sh", "-c", FAKED_PROBE]);
+        let theirs = docker_ok(&[&["exec"][..], &args].concat());
+        let ours = docker_enter(&args);
+        assert!(ours.status.success(), "{user:?}: {}", stderr(&ours));
+        let context = format!("docker-enter {user:?}");
+        assert_same_but_the_faking_filter(&stdout(&ours), &theirs, &context);
+    }
+    // ls lists its own directory's descriptor, 3, as with docker exec.
+    let list = [&c.name[..], "ls", "/proc/self/fd"];
+    let theirs = docker_ok(&[&["exec"][..], &list].concat());
+    let dir = common::tempdir("faking-fds");
+    let (input, output) = (dir.join("in"), dir.join("out"));
+    std::fs::write(&input, "in\n").unwrap();
+    let list: Vec<String> = list.iter().map(|a| a.to_string()).collect();
+    let out = common::output(
+        &mut common::with_fds_3_and_5(DOCKER_ENTER, &input, &output, &list),
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), theirs, "ls /proc/self/fd");
+}
+
+/// The same container: docker-enter's descriptors are closed before the
+/// container's filter could fake close_range, so a `#!` interpreter
+/// reached through one of them (`/proc/self/fd/N/bin/echo`) finds nothing.
+#[test]
+fn our_descriptors_are_closed_before_a_container_filter() {
+    if !ready() || !common::require(common::have("bash"), "bash is not installed") {
+        return;
+    }
+    let Some(c) = confinement::faking_container("nsc-cf-faking-fds") else {
+        return;
+    };
+    let scripts = confinement::fd_scripts(&c.pid());
+    confinement::assert_an_open_descriptor_is_followed(&c.pid());
+    for script in scripts {
+        let out = docker_enter(&[&c.name, &script]);
+        assert!(
+            !stdout(&out).contains("via-fd-"),
+            "{script} ran through a descriptor of ours: {}",
+            stdout(&out)
+        );
+        // Not found; or not a directory, where the descriptor is a file
+        // the container's filter kept open after our check of the script
+        // (it fakes close): the script itself.
+        assert!(
+            matches!(out.status.code(), Some(126 | 127)),
+            "{script}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+/// Runs at once on one container: each copies the container's filters
+/// while the others may be tracing its process for their own copy, and
+/// waits for them instead of refusing.
+#[test]
+fn concurrent_runs_all_succeed() {
+    if !ready() {
+        return;
+    }
+    let Some(image) = confinement::image() else {
+        return;
+    };
+    let c = TestContainer::run("nsc-cf-concurrent", &[], image, &["sleep", "100000"]);
+    for round in 0..3 {
+        let outs = confinement::all_at_once(8, || {
+            let mut cmd = Command::new(DOCKER_ENTER);
+            cmd.args([&c.name, "true"]);
+            cmd
+        });
+        for out in outs {
+            assert!(out.status.success(), "round {round}: {}", stderr(&out));
+        }
+    }
+}
+
+/// A container whose process never stops for the copy (an init parked in
+/// vfork, whose child never execs: it sleeps uninterruptibly, as a hostile
+/// container may on purpose) is refused at the limit, and the refusal
+/// names docker exec, which works on it, before --privileged and what that
+/// trusts.
+#[test]
+fn a_process_that_never_stops_is_refused_naming_docker_exec() {
+    if !ready() {
+        return;
+    }
+    let Some(image) = confinement::image() else {
+        return;
+    };
+    let Some(parked) = common::static_c::require("vfork-parked", VFORK_PARKED_C) else {
+        return;
+    };
+    let mount = format!("{}:/parked:ro", parked.display());
+    let c = TestContainer::run("nsc-cf-parked", &["-v", &mount], image, &["/parked"]);
+    let pid: i32 = c.pid().parse().unwrap();
+    let parked = common::wait_until(Duration::from_secs(10), || {
+        common::state_of(pid) == Some('D')
+    });
+    assert!(parked, "the container's process did not park in vfork");
+    let started = std::time::Instant::now();
+    let out = docker_enter(&[&[&c.name[..]][..], &STARTED].concat());
+    assert_refused(&c.name, &out, "it did not stop within 2 s");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    // Control: docker exec, the way out the message names, works.
+    docker_ok(&["exec", &c.name, "true"]);
 }

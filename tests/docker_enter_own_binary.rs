@@ -10,8 +10,11 @@
 
 mod common;
 
-use common::confinement::{self, copy_of, file_id, slow_path, Hunter, NR_MOUNT_SETATTR};
+use common::confinement::{
+    self, copy_of, file_id, slow_path, Hunter, NR_MEMFD_CREATE, NR_MOUNT_SETATTR, NR_OPEN_TREE,
+};
 use common::docker_enter::{ready, DOCKER_ENTER};
+use common::{docker, TestContainer};
 use std::path::Path;
 use std::process::Command;
 
@@ -146,20 +149,25 @@ fn control_the_hunter_writes_to_an_unprotected_binary() {
     assert!(hunt.changed, "the write did not reach the file");
 }
 
-/// A kernel without mount_setattr (as a filter makes it look): docker-enter
-/// runs from a sealed copy in memory instead, which the hunter can open but
-/// never change, and the binary on disk is never reached.
-#[test]
-fn without_mount_setattr_a_sealed_copy_is_run() {
+/// docker-enter under a filter that fails the system calls `nrs` with
+/// `errno`: it runs from a sealed copy in memory, which the hunter can open
+/// but never change, and the binary on disk is never reached.
+fn a_sealed_copy_is_run_when_denied(name: &str, errno: &str, nrs: &[&str]) {
     let Some((_, deny)) = confinement::image_and_deny() else {
         return;
     };
-    let in_memory = |line: &str, _: &str| line.starts_with("held ") && line.contains("memfd:");
+    // Caught once the hunter holds the copy in memory, or the binary on
+    // disk (which fails the test below).
+    let in_memory = |line: &str, id: &str| {
+        (line.starts_with("held ") && line.contains("memfd:")) || holds_the_copy(line, id)
+    };
     // --privileged: under a filter of our own, the container's filters
     // cannot be copied (that refusal has a test of its own).
-    let Some(hunt) = hunt("nsc-hunt-memfd", DOCKER_ENTER, in_memory, |copy, c, _| {
+    let Some(hunt) = hunt(name, DOCKER_ENTER, in_memory, |copy, c, _| {
         let mut cmd = Command::new(&deny);
-        cmd.args(["38", "any", NR_MOUNT_SETATTR, "--"])
+        cmd.args([errno, "any"])
+            .args(nrs)
+            .arg("--")
             .arg(copy)
             .args([
                 "--privileged",
@@ -183,4 +191,67 @@ fn without_mount_setattr_a_sealed_copy_is_run() {
         hunt.report
     );
     assert!(!hunt.changed, "docker-enter's binary changed");
+}
+
+/// A kernel without mount_setattr (as a filter makes it look).
+#[test]
+fn without_mount_setattr_a_sealed_copy_is_run() {
+    a_sealed_copy_is_run_when_denied("nsc-hunt-memfd", "38", &[NR_MOUNT_SETATTR]);
+}
+
+/// open_tree denied with EPERM while we hold CAP_SYS_ADMIN (a host LSM, or
+/// a filter on docker-enter itself, as in a container with Docker's
+/// default profile).
+#[test]
+fn open_tree_denied_a_sealed_copy_is_run() {
+    a_sealed_copy_is_run_when_denied("nsc-hunt-eperm", "1", &[NR_OPEN_TREE]);
+}
+
+/// Neither a read-only clone nor a sealed copy can be made: nothing runs,
+/// one line says why and how to run the binary as it is; and the way it
+/// names, the binary on a read-only mount, runs under the same filter.
+#[test]
+fn without_any_protected_copy_nothing_runs() {
+    if !ready() || !common::require(common::have("unshare"), "unshare is missing") {
+        return;
+    }
+    let Some((image, deny)) = confinement::image_and_deny() else {
+        return;
+    };
+    let c = TestContainer::run("nsc-own-none", &[], image, &["sleep", "100000"]);
+    let denied = |binary: &Path| {
+        let mut cmd = Command::new(&deny);
+        cmd.args(["1", "any", NR_OPEN_TREE, NR_MEMFD_CREATE, "--"])
+            .arg(binary)
+            .args(["--privileged", &c.name, "touch", "/tmp/started"]);
+        cmd
+    };
+    let out = common::run(&mut denied(Path::new(DOCKER_ENTER)), b"");
+    assert_eq!(
+        (out.status.as_str(), out.stderr.as_str()),
+        (
+            "exit 1",
+            "docker-enter: cannot run docker-enter from a copy the container cannot write: \
+             Operation not permitted (docker-enter on a read-only mount (mount --bind -o ro) \
+             runs as it is)\n"
+        )
+    );
+    let started = docker(&["exec", &c.name, "test", "-e", "/tmp/started"]);
+    assert!(!started.status.success(), "the program ran");
+    // The way out: a copy on a read-only bind mount (in a mount namespace
+    // of this run only) needs neither call.
+    let dir = copy_of(DOCKER_ENTER, "docker-enter");
+    let dir = dir.parent().unwrap().to_str().unwrap().to_string();
+    let line = format!("mount --bind -o ro {dir} {dir} && exec \"$@\"",);
+    let inner = denied(&Path::new(&dir).join("docker-enter"));
+    let out = common::run(
+        Command::new("unshare")
+            .args(["-m", "--propagation", "private", "sh", "-c", &line, "sh"])
+            .arg(inner.get_program())
+            .args(inner.get_args()),
+        b"",
+    );
+    assert_eq!(out.status, "exit 0", "{out:?}");
+    let started = docker(&["exec", &c.name, "test", "-e", "/tmp/started"]);
+    assert!(started.status.success(), "the program did not run");
 }

@@ -7,8 +7,9 @@
 mod common;
 
 use common::confinement::{
-    self, assert_same_as_docker_exec, confinement_lines, mkdir_denied_profile, probe_with_tools,
-    split_tools_count, status_line, NR_MKDIR, NR_MKDIRAT, PROBE, SECCOMP_DENY_C, STRICT_MODE_C,
+    self, assert_same_as_docker_exec, assert_same_but_the_faking_filter, confinement_lines,
+    mkdir_denied_profile, probe_with_tools, split_tools_count, status_line, FAKED_PROBE, NR_MKDIR,
+    NR_MKDIRAT, PROBE, SECCOMP_DENY_C, STRICT_MODE_C,
 };
 use common::docker_enter::ready;
 use common::{docker_ok, ours, require_root_and, run, static_c, KillOnDrop, TestContainer};
@@ -196,7 +197,7 @@ fn a_target_in_strict_mode_is_refused() {
             "exit 1",
             "",
             format!(
-                "nsenter: process {pid} runs in seccomp strict mode, under which no program can be started (nsenter without --confine keeps its own)\n"
+                "nsenter: process {pid} runs in seccomp strict mode, under which no program can be started (nsenter without --confine runs it with nsenter's own privileges, trusting the target's binaries with them)\n"
             )
             .as_str()
         )
@@ -214,4 +215,110 @@ fn confine_needs_a_target() {
         out.stderr,
         "nsenter: no target PID specified for --confine\n"
     );
+}
+
+/// A target holding CAP_SYS_ADMIN stacked a filter that makes setuid,
+/// capset, close and the like return 0 without doing anything: `nsenter
+/// --confine` gives the program what `docker exec` gives (but the target's
+/// extra filter), as root and as uid 1000 (`-S 1000 -G 1000`, `docker exec
+/// -u 1000:1000`), and none of its descriptors reaches a `#!` interpreter.
+#[test]
+fn a_filter_the_target_stacked_fakes_nothing_of_ours() {
+    if !ready() || !common::require(common::have("bash"), "bash is not installed") {
+        return;
+    }
+    let Some(c) = confinement::faking_container("nsc-confine-faking") else {
+        return;
+    };
+    let pid = c.pid();
+    for (ids, user) in [
+        (&[][..], &[][..]),
+        (&["-S", "1000", "-G", "1000"], &["-u", "1000:1000"]),
+    ] {
+        let theirs =
+            docker_ok(&[&["exec"][..], user, &[&c.name, "sh", "-c", FAKED_PROBE]].concat());
+        let out = run(
+            ours()
+                .args(["--confine", "-t", &pid, "-a"])
+                .args(ids)
+                .args(["sh", "-c", FAKED_PROBE]),
+            b"",
+        );
+        assert_eq!(out.status, "exit 0", "{ids:?}: {out:?}");
+        assert_same_but_the_faking_filter(&out.stdout, &theirs, &format!("nsenter {ids:?}"));
+    }
+    let scripts = confinement::fd_scripts(&pid);
+    confinement::assert_an_open_descriptor_is_followed(&pid);
+    for script in scripts {
+        let out = run(ours().args(["--confine", "-t", &pid, "-a", &script]), b"");
+        assert!(!out.stdout.contains("via-fd-"), "{script}: {out:?}");
+        // Not found; or not a directory, where nsenter passed on a
+        // descriptor it inherited (as util-linux does) that is not one.
+        assert!(matches!(out.code(), Some(126 | 127)), "{script}: {out:?}");
+    }
+}
+
+/// `--keep-caps` with `--confine` as another uid: the ambient set is the
+/// target's bounding set, no more (CAP_SYS_ADMIN, held a moment longer to
+/// install the target's filters, is not among them).
+#[test]
+fn keep_caps_keeps_the_targets_bounding_set_only() {
+    if !ready() {
+        return;
+    }
+    let Some(image) = confinement::image() else {
+        return;
+    };
+    let c = TestContainer::run("nsc-confine-keepcaps", &[], image, &["sleep", "100000"]);
+    let pid = c.pid();
+    let out = run(
+        ours().args([
+            "--confine",
+            "--keep-caps",
+            "-t",
+            &pid,
+            "-a",
+            "-S",
+            "1000",
+            "-G",
+            "1000",
+            "grep",
+            "^Cap",
+            "/proc/self/status",
+        ]),
+        b"",
+    );
+    assert_eq!(out.status, "exit 0", "{out:?}");
+    let bounding = status_line(&pid, "CapBnd");
+    let set = &bounding["CapBnd:".len()..];
+    let expected: String = ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"]
+        .iter()
+        .map(|key| format!("{key}:{set}\n"))
+        .collect();
+    assert_eq!(out.stdout, expected);
+}
+
+/// Runs at once on one target: each waits while another copies the
+/// target's filters (see docker-enter's test of the same).
+#[test]
+fn concurrent_runs_all_succeed() {
+    if !ready() {
+        return;
+    }
+    let Some(image) = confinement::image() else {
+        return;
+    };
+    let c = TestContainer::run("nsc-confine-concurrent", &[], image, &["sleep", "100000"]);
+    let pid = c.pid();
+    for round in 0..3 {
+        let outs = confinement::all_at_once(8, || {
+            let mut cmd = ours();
+            cmd.args(["--confine", "-t", &pid, "-a", "true"]);
+            cmd
+        });
+        for out in outs {
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "round {round}: {err}");
+        }
+    }
 }

@@ -13,20 +13,41 @@
 //! namespace the file could not be opened for writing). The waiting parent
 //! keeps it too, which changes nothing that matters: if the OOM killer
 //! takes the parent, the program goes with it (its parent-death signal).
-//! The other steps run in the program's process, in runc's order:
 //!
-//! 1. [`Taken::before_credentials`]: rlimits; then
-//!    no_new_privs if the target has it; without no_new_privs, installing
-//!    a filter takes CAP_SYS_ADMIN, so the filters go on now, while we
-//!    hold it; then the bounding set is cut to the target's.
-//! 2. the uid, gid and groups change (`enter::creds`);
-//! 3. [`Taken::after_credentials`]: for uid 0 the effective and permitted
-//!    sets become the bounding set (what a root process of the container
-//!    holds), for any other uid nothing (the kernel clears them at execve
-//!    anyway); inheritable and ambient empty;
-//! 4. [`Taken::before_exec`]: with no_new_privs the filters go on last,
-//!    just before execve, so as few of our own system calls as possible
-//!    run under them.
+//! The other steps run in the program's process, in an order that puts
+//! the target's filters on last. A filter can make any system call fail,
+//! or return 0 without doing anything: a container holding CAP_SYS_ADMIN
+//! can stack one that fakes setuid, capset or close_range. So every call
+//! whose effect matters is made before the first filter goes on:
+//!
+//! 1. [`Taken::before_credentials`]: rlimits; no_new_privs if the target
+//!    has it; the bounding set cut to the target's; keep-caps, so that
+//!    CAP_SYS_ADMIN survives the change of uid when the filters need it;
+//! 2. the groups, gid and uid change (`enter::creds`);
+//! 3. [`Taken::after_credentials`]: the capability sets for that uid: for
+//!    uid 0 the effective and permitted sets become the bounding set (what
+//!    a root process of the container holds), for any other uid nothing;
+//!    inheritable and ambient empty (nsenter's --keep-caps fills them
+//!    within the bounding set). Only CAP_SYS_ADMIN may stay beyond that,
+//!    in the effective and permitted sets, when the target has no
+//!    no_new_privs: installing a filter then takes it;
+//! 4. the parent-death signal, and our descriptors closed (`enter`);
+//! 5. [`Taken::before_exec`]: the filters, oldest first; then CAP_SYS_ADMIN
+//!    if it was held only for them is dropped, and execve follows.
+//!
+//! What runs under the filters is harmless to fake or deny. The drop of
+//! CAP_SYS_ADMIN only tidies: execve computes the new permitted and
+//! effective sets from the bounding, inheritable and ambient sets (and the
+//! file's), never from the old permitted set, and those three are final
+//! before the filters. Each filter is installed under the ones before it,
+//! so a filter the container stacked could fake the installation of one it
+//! stacked later: the program can then lack only filters the container
+//! added itself, never those of its runtime, which come first.
+//!
+//! runc, for want of CAP_SYS_ADMIN later, installs the filters before the
+//! credentials change when the target has no no_new_privs, which leaves
+//! setuid and capset to run under them; here CAP_SYS_ADMIN is held across
+//! the change instead.
 //!
 //! Whatever cannot be read or applied stops everything, with a message
 //! that says what and how to run without it (`Plan::confinement_hint`):
@@ -74,6 +95,17 @@ struct Privileges {
     /// Oldest first.
     filters: Vec<Filter>,
 }
+
+impl Privileges {
+    /// Installing the filters takes CAP_SYS_ADMIN: without no_new_privs.
+    fn filters_need_admin(&self) -> bool {
+        !self.no_new_privs && !self.filters.is_empty()
+    }
+}
+
+/// The capability sets the program's process takes once the target's
+/// filters are on, when they differ from those it held to install them.
+pub struct AfterFilters(Option<caps::Caps>);
 
 impl Taken {
     /// Read the target's confinement (`how` is Target or Privileged).
@@ -129,8 +161,6 @@ impl Taken {
         if p.no_new_privs {
             process::set_no_new_privs()
                 .map_err(|e| self.refusal(Error::sys("cannot set no_new_privs", e)))?;
-        } else {
-            self.install_filters(p)?;
         }
         caps::limit_bounding_set(p.bounding).map_err(|e| {
             self.refusal(Error::sys(
@@ -140,38 +170,58 @@ impl Taken {
                 ),
                 e,
             ))
-        })
+        })?;
+        if p.filters_need_admin() {
+            // A change to another uid keeps the permitted set (execve
+            // clears the flag).
+            caps::set_keep_caps(true)
+                .map_err(|e| self.refusal(Error::sys("cannot keep capabilities", e)))?;
+        }
+        Ok(())
     }
 
     /// Step 3: the capability sets for the uid we now have. With
     /// `keep_caps` (nsenter's --keep-caps) a uid other than 0 keeps the
-    /// permitted capabilities within the bounding set, for the ambient set.
-    pub fn after_credentials(&self, keep_caps: bool) -> Result<()> {
+    /// permitted capabilities within the bounding set, for the ambient set
+    /// (`creds::keep_capabilities` raises them). Returns what
+    /// [`Taken::before_exec`] drops once the filters are on.
+    pub fn after_credentials(&self, keep_caps: bool) -> Result<AfterFilters> {
         let Some(p) = &self.privileges else {
-            return Ok(());
+            return Ok(AfterFilters(None));
         };
         let failed = |e| self.refusal(Error::sys("cannot set capabilities", e));
         let mut sets = caps::capget().map_err(failed)?;
         let kept = kept_capabilities(sets.permitted, p.bounding, ids::geteuid(), keep_caps);
-        sets.permitted = kept;
-        sets.effective = kept;
+        let held = held_for_filters(kept, sets.permitted, p.filters_need_admin());
+        sets.permitted = held;
+        sets.effective = held;
         sets.inheritable = 0;
         caps::capset(sets).map_err(failed)?;
         caps::clear_ambient().map_err(failed)?;
         // A change of capabilities may make us dumpable (security rule 3).
         process::set_dumpable(false)
-            .map_err(|e| Error::sys("cannot make the process non-dumpable", e))
+            .map_err(|e| Error::sys("cannot make the process non-dumpable", e))?;
+        let program = caps::Caps {
+            permitted: kept,
+            effective: kept,
+            // What --keep-caps makes inheritable: kept lies within the
+            // bounding set.
+            inheritable: if keep_caps { kept } else { 0 },
+        };
+        Ok(AfterFilters((held != kept).then_some(program)))
     }
 
-    /// Step 4: the filters, last, when the target has no_new_privs.
-    pub fn before_exec(&self) -> Result<()> {
-        match &self.privileges {
-            Some(p) if p.no_new_privs => self.install_filters(p),
-            _ => Ok(()),
-        }
+    /// The bounding set the program gets (all of ours with --privileged).
+    pub fn bounding(&self) -> u64 {
+        self.privileges.as_ref().map_or(u64::MAX, |p| p.bounding)
     }
 
-    fn install_filters(&self, p: &Privileges) -> Result<()> {
+    /// Step 5, last before execve, once our descriptors are closed: the
+    /// filters; then the capabilities held only to install them go.
+    pub fn before_exec(&self, after: AfterFilters) -> Result<()> {
+        let Some(p) = &self.privileges else {
+            return Ok(());
+        };
         for filter in &p.filters {
             install(filter).map_err(|e| {
                 self.refusal(Error::sys(
@@ -179,6 +229,13 @@ impl Taken {
                     e,
                 ))
             })?;
+        }
+        if let Some(program) = after.0 {
+            // Under the target's filters, which may deny or fake capset:
+            // either way the program gets the same sets, since execve
+            // computes them without the permitted set this drops from (see
+            // the module notes). Its failure is no reason to refuse.
+            let _ = caps::capset(program);
         }
         Ok(())
     }
@@ -222,6 +279,16 @@ fn kept_capabilities(permitted: u64, bounding: u64, euid: u32, keep_caps: bool) 
     }
 }
 
+/// The permitted (and effective) capabilities held from the change of
+/// credentials until the filters are on: the program's, and CAP_SYS_ADMIN
+/// too when installing the filters takes it and we hold it.
+fn held_for_filters(kept: u64, permitted: u64, filters_need_admin: bool) -> u64 {
+    match filters_need_admin {
+        true => kept | (permitted & caps::SYS_ADMIN),
+        false => kept,
+    }
+}
+
 /// Whether a failed write of oom_score_adj `want` leaves ours rightly:
 /// only when the kernel refused to go below our floor (EACCES without
 /// CAP_SYS_RESOURCE), so the program stays more likely to be killed than
@@ -231,14 +298,8 @@ fn stays_ours(want: i32, ours: i32, errno: Errno) -> bool {
 }
 
 fn read_privileges(target: &Target) -> Result<Privileges> {
-    let text = String::from_utf8_lossy(&target.read("status")?).into_owned();
-    let status = status::parse(&text).map_err(|line| {
-        Error::msg(format!(
-            "cannot parse /proc/{}/status: no {line} line",
-            target.pid
-        ))
-    })?;
-    let filters = seccomp::copy(target, status.seccomp_mode, status.tracer)?;
+    let status = status::read(target)?;
+    let filters = seccomp::copy(target, status.seccomp_mode)?;
     Ok(Privileges {
         bounding: status.bounding,
         no_new_privs: status.no_new_privs,
@@ -290,6 +351,22 @@ mod tests {
         );
         // Never more than we hold.
         assert_eq!(kept_capabilities(0b101, 0b110, 0, false), 0b100);
+    }
+
+    #[test]
+    fn cap_sys_admin_is_held_for_the_filters_only_when_they_need_it() {
+        let admin = caps::SYS_ADMIN;
+        // Root in a default container: its bounding set lacks it.
+        assert_eq!(
+            held_for_filters(DOCKER_DEFAULT, HOST_ROOT, true),
+            DOCKER_DEFAULT | admin
+        );
+        // Another uid keeps nothing but it.
+        assert_eq!(held_for_filters(0, HOST_ROOT, true), admin);
+        // With no_new_privs (or no filter) nothing more is held.
+        assert_eq!(held_for_filters(0, HOST_ROOT, false), 0);
+        // Never what we do not hold.
+        assert_eq!(held_for_filters(0, DOCKER_DEFAULT, true), 0);
     }
 
     #[test]

@@ -12,23 +12,28 @@
 //!
 //! The process is seized with ptrace, stopped for the read (about 0.06 ms
 //! for Docker's default filter of 974 instructions) and let go; a signal
-//! that arrived meanwhile is given back to it.
+//! that arrived meanwhile is given back to it. A process has one tracer at
+//! a time: while another holds it (most often another docker-enter copying
+//! the same filters, for a tenth of a millisecond) the seize is tried
+//! again, backing off, within the same limit as the stop.
 
+use super::status;
 use crate::error::{Error, Result};
-use crate::sys::ptrace;
+use crate::sys::ptrace::{self, Seized};
 use crate::sys::seccomp::Filter;
 use crate::sys::Errno;
 use crate::target::Target;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// How long the target may take to stop for the read. A process stops at
-/// once unless it is in an uninterruptible sleep (a hung NFS server, a
-/// frozen cgroup).
+/// How long the target may take to be free of another tracer and to stop
+/// for the read. A process stops at once unless it is in an
+/// uninterruptible sleep (a hung NFS server, a frozen cgroup, a vfork
+/// whose child never execs).
 const STOP_LIMIT: Duration = Duration::from_secs(2);
 
 /// The seccomp mode of a process's status (0, 1 or 2) and, in mode 2, its
 /// filters, oldest first (the order to install them in).
-pub fn copy(target: &Target, mode: u8, tracer: i32) -> Result<Vec<Filter>> {
+pub fn copy(target: &Target, mode: u8) -> Result<Vec<Filter>> {
     let pid = target.pid;
     let what = format!("cannot read the seccomp filters of process {pid}");
     match mode {
@@ -41,18 +46,12 @@ pub fn copy(target: &Target, mode: u8, tracer: i32) -> Result<Vec<Filter>> {
         2 => {}
         other => return Err(Error::msg(format!("{what}: unknown seccomp mode {other}"))),
     }
-    if tracer != 0 {
-        return Err(Error::msg(format!(
-            "{what}: it is being traced by process {tracer}"
-        )));
-    }
-    let mut seized = ptrace::seize(pid).map_err(|e| match e {
-        Errno::PERM => Error::sys(format!("{what}: cannot trace it"), e),
-        e => Error::sys(what.clone(), e),
-    })?;
+    let deadline = Instant::now() + STOP_LIMIT;
+    let mut seized = seize_when_free(target, deadline, &what)?;
     // The PID we seized is still the pidfd's process.
     target.check_alive()?;
-    seized.stop(STOP_LIMIT).map_err(|e| match e {
+    let left = deadline.saturating_duration_since(Instant::now());
+    seized.stop(left).map_err(|e| match e {
         Errno::TIMEDOUT => Error::msg(format!(
             "{what}: it did not stop within {} s",
             STOP_LIMIT.as_secs()
@@ -77,6 +76,50 @@ pub fn copy(target: &Target, mode: u8, tracer: i32) -> Result<Vec<Filter>> {
     // The kernel lists the newest first; they are installed oldest first.
     filters.reverse();
     Ok(filters)
+}
+
+/// Seize the process once no other tracer holds it, trying again until
+/// `deadline`: a refusal then names the tracer. A refusal while nothing
+/// traces it is tried once more (its tracer may have just let go), then
+/// reported: we may not trace it.
+fn seize_when_free(target: &Target, deadline: Instant, what: &str) -> Result<Seized> {
+    let mut pause = Duration::from_micros(100);
+    let mut refused_untraced = false;
+    loop {
+        match ptrace::seize(target.pid) {
+            Ok(seized) => return Ok(seized),
+            Err(Errno::PERM) => {}
+            Err(e) => return Err(Error::sys(what, e)),
+        }
+        let tracer = status::read(target)?.tracer;
+        if tracer == 0 {
+            if refused_untraced {
+                return Err(Error::sys(format!("{what}: cannot trace it"), Errno::PERM));
+            }
+            refused_untraced = true;
+            continue;
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(Error::msg(format!(
+                "{what}: it is being traced by {}",
+                describe(tracer)
+            )));
+        }
+        std::thread::sleep(pause.min(deadline - now));
+        pause = (pause * 2).min(Duration::from_millis(20));
+    }
+}
+
+/// "process 42 (strace)", or without its name if it is gone.
+fn describe(pid: i32) -> String {
+    match std::fs::read(format!("/proc/{pid}/comm")) {
+        Ok(name) if name.len() <= 64 => {
+            let name = String::from_utf8_lossy(&name);
+            format!("process {pid} ({})", name.trim_end())
+        }
+        _ => format!("process {pid}"),
+    }
 }
 
 /// Why the kernel would not hand a filter over, in the user's terms.

@@ -1,5 +1,8 @@
 //! What /proc/PID/status says of a process's confinement.
 
+use crate::error::Error;
+use crate::target::Target;
+
 /// The lines of /proc/PID/status that confinement needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Status {
@@ -13,6 +16,17 @@ pub struct Status {
     pub seccomp_filters: Option<u32>,
     /// TracerPid: the process tracing it, 0 for none.
     pub tracer: i32,
+}
+
+/// The target's status, read through its held /proc/PID.
+pub fn read(target: &Target) -> crate::error::Result<Status> {
+    let text = String::from_utf8_lossy(&target.read("status")?).into_owned();
+    parse(&text).map_err(|line| {
+        Error::msg(format!(
+            "cannot parse /proc/{}/status: no {line} line",
+            target.pid
+        ))
+    })
 }
 
 /// Parse the status text; Err names the line missing or malformed (a

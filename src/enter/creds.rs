@@ -92,18 +92,21 @@ pub fn apply(resolved: &Resolved) -> Result<()> {
 }
 
 /// `--keep-caps`, after [`apply`] (and after the target's capabilities
-/// are taken, which bound what is kept): permitted capabilities become
-/// inheritable and ambient, so the program keeps them across exec.
-pub fn keep_capabilities(resolved: &Resolved) -> Result<()> {
+/// are taken): the permitted capabilities `within` the bounding set the
+/// program gets become inheritable and ambient, so the program keeps them
+/// across exec. (Beyond it, CAP_SYS_ADMIN may be held a little longer to
+/// install the target's filters: never for the program.)
+pub fn keep_capabilities(resolved: &Resolved, within: u64) -> Result<()> {
     if !resolved.keep_caps {
         return Ok(());
     }
     let mut caps = caps::capget().map_err(|e| Error::sys("cannot read capabilities", e))?;
+    let kept = caps.permitted & within;
     caps.effective = caps.permitted;
-    caps.inheritable = caps.permitted;
+    caps.inheritable = kept;
     caps::capset(caps).map_err(|e| Error::sys("cannot set capabilities", e))?;
     for cap in 0..64 {
-        if caps.permitted & (1 << cap) != 0 {
+        if kept & (1 << cap) != 0 {
             caps::raise_ambient(cap)
                 .map_err(|e| Error::sys(format!("cannot raise ambient capability {cap}"), e))?;
         }

@@ -24,8 +24,8 @@
 //! 7. fork if the PID namespace or a relay needs it (the parent waits and
 //!    forwards signals), or to start a detached program and return; in the
 //!    process that execs: the target's confinement around the credentials,
-//!    then exec with our descriptors
-//!    closed (rule 4) and, for docker-enter, every descriptor above 2.
+//!    our descriptors closed (rule 4) and, for docker-enter, every
+//!    descriptor above 2, then the target's seccomp filters, then exec.
 
 mod creds;
 mod detach;
@@ -183,9 +183,11 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
     }
 }
 
-/// In the program's process: a fresh /proc if asked, the target's
-/// confinement around the change of credentials (in runc's order, see
-/// `confine`), the umask, and none of our descriptors left open.
+/// In the program's process: a fresh /proc if asked, the umask, the
+/// target's confinement around the change of credentials, the
+/// parent-death signal, none of our descriptors left open, and the
+/// target's seccomp filters last (see `confine` for why in this order: a
+/// filter the container wrote may fake any call made under it).
 ///
 /// This runs in the vfork-style child (`sys::process::spawn`): every call
 /// here changes only the calling process (rlimits, no_new_privs, seccomp
@@ -201,28 +203,30 @@ fn finish_in_program(
     if plan.mount_proc {
         mount_fresh_proc()?;
     }
+    if let Some(mask) = plan.umask {
+        process::set_umask(mask);
+    }
     if let Some(confined) = confined {
         confined.before_credentials()?;
     }
     creds::apply(creds)?;
-    if let Some(confined) = confined {
-        confined.after_credentials(creds.keep_caps)?;
-    }
-    creds::keep_capabilities(creds)?;
-    if let Some(mask) = plan.umask {
-        process::set_umask(mask);
-    }
+    let after_filters = confined
+        .map(|c| c.after_credentials(creds.keep_caps))
+        .transpose()?;
+    creds::keep_capabilities(creds, confined.map_or(u64::MAX, Taken::bounding))?;
+    // After the last change of credentials, which would clear it.
     if let Some(watch) = watch {
         watch.arm()?;
     }
+    // Before any filter of the target's, which could fake close_range.
     match plan.inherited_fds {
         InheritedFds::Pass => fd::close_ours(),
         InheritedFds::Close => fd::close_all_above_stdio(),
     }
     .map_err(|e| Error::sys("cannot close descriptors", e))?;
-    match confined {
-        Some(confined) => confined.before_exec(),
-        None => Ok(()),
+    match (confined, after_filters) {
+        (Some(confined), Some(after)) => confined.before_exec(after),
+        _ => Ok(()),
     }
 }
 

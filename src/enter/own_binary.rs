@@ -15,18 +15,16 @@
 //! closed at exec, so nothing can make it writable again, even with
 //! CAP_SYS_ADMIN. No copy is made: it costs one execve. A binary that
 //! already sits on a read-only mount (or a sealed copy) is left as it is.
-//! Kernels without mount_setattr (before 5.12) get runc's answer instead:
-//! a copy in a memfd sealed against writes, which costs a copy of the
-//! binary on every run.
-//!
-//! Without CAP_SYS_ADMIN over our mount namespace (open_tree fails with
-//! EPERM) nothing is done: then we cannot enter a namespace owned by the
-//! host's user namespace either, and a container in a user namespace of
-//! its own holds no capability over our (host-owned) memory, so not
-//! dumpable keeps it out.
+//! Where that clone cannot be made (a kernel before 5.12 without
+//! mount_setattr, or an LSM or a seccomp filter on us that denies
+//! open_tree or mount_setattr, with EPERM as often as ENOSYS) the tool
+//! runs from runc's answer instead: a copy in a memfd sealed against
+//! writes, which costs a copy of the binary on every run. If neither can
+//! be made, nothing runs: the message says how to run the binary as it is
+//! (from a read-only mount, which needs neither).
 
 use crate::error::{Error, Result};
-use crate::sys::{exec, fs, mount, process, Errno};
+use crate::sys::{exec, fs, mount, process};
 use std::ffi::CString;
 use std::os::fd::AsFd;
 use std::os::unix::ffi::OsStrExt;
@@ -50,16 +48,19 @@ pub fn run_from_protected_copy(tool: &str) -> Result<()> {
         }
         return Ok(());
     }
-    let failed = |e| {
+    let refused = |e| {
         Error::sys(
             format!("cannot run {tool} from a copy the container cannot write"),
             e,
         )
+        .hint(format!(
+            "{tool} on a read-only mount (mount --bind -o ro) runs as it is"
+        ))
     };
     let copy = match mount::clone_read_only(exe) {
         Ok(clone) if fs::fd_on_read_only_mount(clone.as_fd()) => clone,
-        Err(Errno::PERM) => return Ok(()),
-        _ => fs::sealed_copy(exe, tool).map_err(failed)?,
+        // Denied, unknown to this kernel, or not read-only after all.
+        _ => fs::sealed_copy(exe, tool).map_err(refused)?,
     };
-    Err(failed(exec::reexec(copy.as_fd(), &args)))
+    Err(refused(exec::reexec(copy.as_fd(), &args)))
 }

@@ -12,6 +12,8 @@ pub struct Caps {
 }
 
 const CAP_SYS_ADMIN: u32 = 21;
+/// CAP_SYS_ADMIN as a mask of the sets.
+pub const SYS_ADMIN: u64 = 1 << CAP_SYS_ADMIN;
 
 pub fn capget() -> SysResult<Caps> {
     let sets = rustix::thread::capabilities(None)?;
@@ -46,7 +48,7 @@ pub fn set_keep_caps(keep: bool) -> SysResult<()> {
 
 /// Whether CAP_SYS_ADMIN is in our effective set.
 pub fn has_cap_sys_admin() -> bool {
-    capget().is_ok_and(|c| c.effective & (1 << CAP_SYS_ADMIN) != 0)
+    capget().is_ok_and(|c| c.effective & SYS_ADMIN != 0)
 }
 
 /// Take every capability that is not in `keep` out of the bounding set

@@ -12,12 +12,15 @@ pub const HUNTER_C: &str = include_str!("programs/hunter.c");
 pub const CAPPROBE_C: &str = include_str!("programs/capprobe.c");
 pub const SECCOMP_DENY_C: &str = include_str!("programs/seccomp_deny.c");
 pub const STRICT_MODE_C: &str = include_str!("programs/strict_mode.c");
+pub const VFORK_PARKED_C: &str = include_str!("programs/vfork_parked.c");
 
 /// x86_64 system call numbers the tests deny (the only target built here).
 pub const NR_PTRACE: &str = "101";
 pub const NR_MKDIR: &str = "83";
 pub const NR_MKDIRAT: &str = "258";
 pub const NR_MOUNT_SETATTR: &str = "442";
+pub const NR_OPEN_TREE: &str = "428";
+pub const NR_MEMFD_CREATE: &str = "319";
 /// PTRACE_SECCOMP_GET_FILTER, ptrace's first argument.
 pub const PTRACE_SECCOMP_GET_FILTER: &str = "0x420c";
 
@@ -257,4 +260,118 @@ impl Hunter {
         std::fs::write(&stop, "").unwrap_or_else(|e| panic!("cannot create {stop}: {e}"));
         self.wait_for("the hunter's last attempts", |log| log.contains("done\n"))
     }
+}
+
+/// The calls a filter the container wrote must not fake for us (x86_64):
+/// capset, setgroups, setresuid, setuid, setgid, setresgid, close_range,
+/// prctl and close.
+const FAKED: [&str; 9] = ["126", "116", "117", "105", "106", "119", "436", "157", "3"];
+
+/// A container holding CAP_SYS_ADMIN whose process has stacked, on top of
+/// Docker's filter, one of its own that makes [`FAKED`] calls return 0
+/// without doing anything (`seccomp-deny 0`, which needs no no_new_privs
+/// with CAP_SYS_ADMIN), then sleeps. `docker exec` gets Docker's filter
+/// only. None (after skipping, or failing under CI) without gcc -static.
+pub fn faking_container(name: &str) -> Option<TestContainer> {
+    let (image, deny) = image_and_deny()?;
+    let mount = format!("{}:/seccomp-deny:ro", deny.display());
+    let mut init = vec!["/seccomp-deny", "0", "any"];
+    init.extend(FAKED);
+    init.extend(["--", "/bin/sleep", "100000"]);
+    let c = TestContainer::run(
+        name,
+        &["--cap-add", "SYS_ADMIN", "-v", &mount],
+        image,
+        &init,
+    );
+    let pid = c.pid();
+    let filtered = super::wait_until(Duration::from_secs(10), || {
+        super::comm(pid.parse().unwrap()) == "sleep"
+    });
+    assert!(filtered, "the container's process did not start sleeping");
+    assert_eq!(status_line(&pid, "Seccomp_filters"), "Seccomp_filters:\t2");
+    Some(c)
+}
+
+/// The line of /proc/PID/status that counts the filters.
+const FILTERS: &str = "Seccomp_filters";
+
+/// What the program holds, as it sees it: capabilities, no_new_privs and
+/// seccomp, its uid and gid.
+pub const FAKED_PROBE: &str = "grep -E '^(Cap|NoNewPrivs|Seccomp)' /proc/self/status; id -u; id -g";
+
+/// Assert that the program, entered by a tool, holds what `docker exec`
+/// gives in a [`faking_container`]: every line the same but the filter
+/// count, one more (the container's own filter, which the tool copies from
+/// the live process and `docker exec` does not have).
+pub fn assert_same_but_the_faking_filter(ours: &str, theirs: &str, context: &str) {
+    let without = |probe: &str| -> String {
+        probe
+            .lines()
+            .filter(|l| !l.starts_with(FILTERS))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    };
+    assert_eq!(without(ours), without(theirs), "{context}: ours (left)");
+    let count = |probe: &str| -> u32 {
+        let line = probe.lines().find(|l| l.starts_with(FILTERS));
+        let line = line.unwrap_or_else(|| panic!("{context}: no {FILTERS} in {probe}"));
+        line[FILTERS.len() + 1..].trim().parse().unwrap()
+    };
+    assert_eq!(count(ours), count(theirs) + 1, "{context}:\n{ours}");
+}
+
+/// Scripts in the container (`/tmp/fdN`, for N from 3 to 20) whose `#!`
+/// interpreter is its `/bin/echo` reached through descriptor N of the
+/// process that execs them: a descriptor of ours still open at execve (a
+/// directory of the container's, like the root we hold) would run it and
+/// print `via-fd-N`. Returns their paths in the container.
+pub fn fd_scripts(pid: &str) -> Vec<String> {
+    (3..=20)
+        .map(|n| {
+            let path = format!("/tmp/fd{n}");
+            let host = format!("/proc/{pid}/root{path}");
+            std::fs::write(&host, format!("#!/proc/self/fd/{n}/bin/echo via-fd-{n}\n")).unwrap();
+            let runnable = std::os::unix::fs::PermissionsExt::from_mode(0o755);
+            std::fs::set_permissions(&host, runnable).unwrap();
+            path
+        })
+        .collect()
+}
+
+/// The control of [`fd_scripts`]: a descriptor open at execve is followed.
+/// nsenter --confine passes on what it inherited, as util-linux does: a
+/// descriptor 9 of the container's root makes `/tmp/fd9` print `via-fd-9`
+/// under the container's confinement.
+pub fn assert_an_open_descriptor_is_followed(pid: &str) {
+    let line = format!("exec 9</proc/{pid}/root; exec \"$0\" --confine -t {pid} -a /tmp/fd9",);
+    let out = super::run(
+        std::process::Command::new("bash").args(["-c", &line, env!("CARGO_BIN_EXE_nsenter")]),
+        b"",
+    );
+    assert!(
+        out.stdout.starts_with("via-fd-9 "),
+        "control: an inherited descriptor 9 was not followed: {out:?}"
+    );
+}
+
+/// Run `runs` commands at once (each thread waits for the others before it
+/// starts its own); their outputs, each within its deadline.
+pub fn all_at_once(
+    runs: usize,
+    command: impl Fn() -> std::process::Command + Sync,
+) -> Vec<std::process::Output> {
+    let start = std::sync::Barrier::new(runs);
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..runs)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut cmd = command();
+                    start.wait();
+                    super::output(&mut cmd, b"")
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    })
 }

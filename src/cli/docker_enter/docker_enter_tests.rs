@@ -6,7 +6,7 @@ use crate::plan::{
     AllNamespaces, Confinement, ContainerFs, EnvPlan, ForkMode, IdSpec, PathKind, Plan, Program,
     WorkDir,
 };
-use crate::runtime::{Container, ContainerState};
+use crate::runtime::{Container, ContainerState, PodRef, RuntimeKind};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -205,6 +205,41 @@ fn privileged_keeps_only_the_containers_resource_limits() {
     for p in [&p, &confined] {
         assert!(p.confinement_hint.contains("--privileged"), "{p:?}");
     }
+}
+
+/// A refusal to run unconfined names the runtime's own exec first, and
+/// says what `--privileged` trusts: a hostile container may make the copy
+/// of its confinement fail on purpose.
+#[test]
+fn a_refusal_names_the_runtimes_exec_before_privileged() {
+    let hint = |runtime, pod| {
+        let mut container = web();
+        container.runtime = runtime;
+        container.pod = pod;
+        plan_for(&["web", "id"], &container, &[], false).confinement_hint
+    };
+    let k8s = Some(PodRef::default());
+    for (runtime, pod, exec) in [
+        (RuntimeKind::Docker, None, "docker exec runs it"),
+        (RuntimeKind::Podman, None, "podman exec runs it"),
+        (RuntimeKind::Containerd, None, "ctr task exec runs it"),
+        (RuntimeKind::Containerd, k8s.clone(), "kubectl exec runs it"),
+        (RuntimeKind::CriO, k8s, "kubectl exec runs it"),
+    ] {
+        let hint = hint(runtime, pod);
+        assert!(hint.starts_with(exec), "{runtime:?}: {hint}");
+        assert!(
+            hint.ends_with(
+                "docker-enter --privileged runs it without, trusting the container's binaries with the host"
+            ),
+            "{hint}"
+        );
+    }
+    let hint = hint(RuntimeKind::Process, None);
+    assert!(
+        hint.contains("--privileged") && hint.contains("trusting"),
+        "{hint}"
+    );
     // After the container it would be the command: refused, with the
     // command line that means it.
     let err = parse(&os(&["web", "--privileged", "id"])).unwrap_err();

@@ -19,16 +19,42 @@ use crate::plan::{
     AllNamespaces, Confinement, ContainerFs, Credentials, EnvPlan, ForkMode, Hardening, IdSpec,
     InheritedFds, PathKind, Plan, Program, TargetSpec, WorkDir,
 };
-use crate::runtime::Container;
+use crate::runtime::{Container, RuntimeKind};
 use std::ffi::OsString;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 /// docker's PATH for a container whose configuration sets none.
 const DEFAULT_PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-/// What a refusal to run without the container's confinement suggests.
-const CONFINEMENT_HINT: &str =
-    "docker-enter --privileged runs the program without the container's confinement";
+/// What a refusal to run without the container's confinement suggests:
+/// first the runtime's own exec, which keeps that confinement, then what
+/// `--privileged` costs (a hostile container may make the copy fail on
+/// purpose, to have it run unconfined).
+macro_rules! confinement_hint {
+    ($exec:literal) => {
+        concat!(
+            $exec,
+            " runs it with the container's confinement; docker-enter --privileged runs it \
+             without, trusting the container's binaries with the host"
+        )
+    };
+}
+
+fn confinement_hint(container: &Container) -> &'static str {
+    match container.runtime {
+        RuntimeKind::Docker => confinement_hint!("docker exec"),
+        RuntimeKind::Podman => confinement_hint!("podman exec"),
+        RuntimeKind::Containerd | RuntimeKind::CriO if container.pod.is_some() => {
+            confinement_hint!("kubectl exec")
+        }
+        RuntimeKind::Containerd => confinement_hint!("ctr task exec"),
+        RuntimeKind::CriO => confinement_hint!("crictl exec"),
+        RuntimeKind::Process => {
+            "docker-enter --privileged runs it without the process's confinement, trusting \
+             the process's binaries with the host"
+        }
+    }
+}
 /// `docker exec`'s umask.
 const UMASK: u32 = 0o022;
 /// Tried in this order after the user's own shell.
@@ -91,7 +117,7 @@ pub fn entry_plan(container: &Container, req: &Request, terminals: [bool; 3]) ->
         true => Confinement::Privileged,
         false => Confinement::Target,
     };
-    plan.confinement_hint = CONFINEMENT_HINT;
+    plan.confinement_hint = confinement_hint(container);
     plan.umask = Some(UMASK);
     plan.fork = ForkMode::Always;
     plan.inherited_fds = InheritedFds::Close;

@@ -163,7 +163,8 @@ fn apply(
         Opt::MountProc => plan.mount_proc = true,
         Opt::Confine => {
             plan.confinement = Confinement::Target;
-            plan.confinement_hint = "nsenter without --confine keeps its own";
+            plan.confinement_hint = "nsenter without --confine runs it with nsenter's own \
+                privileges, trusting the target's binaries with them";
         }
         Opt::Tools => seen.tools.source(value),
         Opt::ToolsAt => seen.tools.at(value_or_empty())?,
