@@ -15,15 +15,19 @@
 //! [`run`]:
 //! 4. what the plan reads of the target, through the held handles; a last
 //!    check that the target still lives;
-//! 5. the target's oom_score_adj; join the cgroup (rule 8), drop groups if
-//!    entering a user namespace;
+//! 5. the target's oom_score_adj; join the cgroups (rule 8) if this process
+//!    will exec the program, else leave the cgroup namespace to the child
+//!    that will (`program_cgroup.rs`); drop groups if entering a user
+//!    namespace;
 //! 6. enter the namespaces (with `--tools`, the user namespace last: rule
 //!    17); `--tools` mounted in a private copy of the mount namespace
 //!    (`tools.rs`) while we still hold every capability and no filter;
 //!    chroot and chdir; the exec label;
 //! 7. fork if the PID namespace or a relay needs it (the parent waits and
-//!    forwards signals), or to start a detached program and return; in the
-//!    process that execs: the target's confinement around the credentials,
+//!    forwards signals), or to start a detached program and return: the
+//!    child is born in the target's unified cgroup and joins the rest
+//!    first; in the process that execs: the target's confinement around
+//!    the credentials,
 //!    then exec with our descriptors
 //!    closed (rule 4) and, for docker-enter, every descriptor above 2.
 
