@@ -2,13 +2,16 @@
 //!
 //! /proc/PID/cgroup lists one line per hierarchy: `ID:CONTROLLERS:PATH`
 //! (v2 is `0::PATH`). Each hierarchy is found among our mounts by its
-//! controllers (or `name=`), and the target's `cgroup.procs` there is opened
-//! before entering anything, then written with "0" (meaning "me").
+//! controllers (or `name=`), and the target's cgroup there is opened before
+//! entering anything: in a v1 hierarchy its `tasks` file, in the unified
+//! one its directory (a child can be born there, clone3 CLONE_INTO_CGROUP)
+//! and its `cgroup.procs`. Joining writes "0" (meaning "me") into those
+//! files; `enter` decides which process joins how.
 
 use crate::error::{Error, Result};
 use crate::sys::fs::{self, OFlags};
-use crate::sys::{fd, mount};
-use std::os::fd::{AsFd, OwnedFd};
+use crate::sys::{fd, mount, Errno};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
 
 /// One line of /proc/PID/cgroup.
@@ -90,9 +93,9 @@ fn is_controller_option(option: &str) -> bool {
     !GENERIC.contains(&option) && !option.starts_with("release_agent=")
 }
 
-/// Where the cgroup.procs of a membership is, among the mounts. The first
+/// The directory of a membership's cgroup, among the mounts. The first
 /// mount whose root is an ancestor of the path wins.
-pub fn procs_file(member: &Membership, mounts: &[CgroupMount]) -> Option<PathBuf> {
+pub fn cgroup_dir(member: &Membership, mounts: &[CgroupMount]) -> Option<PathBuf> {
     let mut wanted = member.controllers.clone();
     wanted.sort();
     mounts.iter().find_map(|m| {
@@ -112,7 +115,7 @@ pub fn procs_file(member: &Membership, mounts: &[CgroupMount]) -> Option<PathBuf
         if !rel.is_empty() {
             path.push(rel);
         }
-        Some(path.join("cgroup.procs"))
+        Some(path)
     })
 }
 
@@ -128,69 +131,149 @@ fn relative_to<'a>(path: &'a str, root: &str) -> Option<&'a str> {
     }
 }
 
-/// The target's cgroup.procs files, opened for writing before entering.
+/// The target's cgroups, opened before entering anything: what it takes
+/// to put the program there, in every hierarchy.
 pub struct CgroupJoin {
-    files: Vec<(PathBuf, OwnedFd)>,
+    /// Each v1 hierarchy's cgroup directory (as shown in messages) and its
+    /// `tasks` file (named hierarchies such as name=systemd included),
+    /// opened for writing.
+    threads: Vec<(PathBuf, OwnedFd)>,
+    /// The unified (v2) hierarchy, when the target is in one.
+    unified: Option<Unified>,
+}
+
+/// The target's cgroup in the unified hierarchy.
+struct Unified {
+    /// Its directory, as shown in messages.
+    path: PathBuf,
+    /// The directory itself (O_PATH): a child can be born there.
+    dir: OwnedFd,
+    /// Its cgroup.procs, opened for writing: to move a process there.
+    procs: OwnedFd,
 }
 
 impl CgroupJoin {
-    /// Open every hierarchy's cgroup.procs for the memberships in
-    /// `proc_cgroup` (the target's /proc/PID/cgroup). A hierarchy that is
-    /// not mounted here, or only as a read-only view of another subtree (as
-    /// inside a container), is mounted detached, with no mount point, to
-    /// reach the target's cgroup in it.
+    /// Open every hierarchy's cgroup for the memberships in `proc_cgroup`
+    /// (the target's /proc/PID/cgroup). A hierarchy that is not mounted
+    /// here, or only as a read-only view of another subtree (as inside a
+    /// container), is mounted detached, with no mount point, to reach the
+    /// target's cgroup in it.
     pub fn prepare(proc_cgroup: &str, mountinfo: &str) -> Result<CgroupJoin> {
         let mounts = parse_mounts(mountinfo);
-        let mut files = Vec::new();
+        let mut join = CgroupJoin {
+            threads: Vec::new(),
+            unified: None,
+        };
         for member in parse_memberships(proc_cgroup) {
-            let mounted = procs_file(&member, &mounts).map(|path| {
-                let opened = fs::open(&path, OFlags::WRONLY);
+            let mounted = cgroup_dir(&member, &mounts).map(|path| {
+                let opened = join.open(&member, None, &path, &path);
                 (path, opened)
             });
             match mounted {
-                Some((path, Ok(file))) => files.push((path, file)),
-                Some((path, Err(e))) => match open_detached(&member) {
-                    Ok(found) => files.push(found),
-                    Err(_) => return Err(Error::sys(format!("cannot open {}", path.display()), e)),
-                },
-                None => files.push(open_detached(&member)?),
+                Some((_, Ok(()))) => {}
+                Some((path, Err(e))) => {
+                    if join.open_detached(&member).is_err() {
+                        return Err(Error::sys(format!("cannot open {}", path.display()), e));
+                    }
+                }
+                None => join.open_detached(&member)?,
             }
         }
-        if files.is_empty() {
+        if join.threads.is_empty() && join.unified.is_none() {
             return Err(Error::msg(
                 "cannot join the target's cgroup: it lists no hierarchy",
             ));
         }
-        Ok(CgroupJoin { files })
+        Ok(join)
     }
 
-    /// Move ourselves (and so every child we start) into the cgroups.
-    pub fn join(&self) -> Result<()> {
-        for (path, file) in &self.files {
-            fd::write_all(file.as_fd(), b"0")
-                .map_err(|e| Error::sys(format!("cannot join cgroup {}", parent(path)), e))?;
+    /// Open the cgroup `dir` of `member`, relative to `base` (a detached
+    /// mount) or as a path; `shown` names it in messages.
+    fn open(
+        &mut self,
+        member: &Membership,
+        base: Option<BorrowedFd<'_>>,
+        dir: &Path,
+        shown: &Path,
+    ) -> std::result::Result<(), Errno> {
+        let open = |path: &Path, flags| match base {
+            Some(base) => fs::openat(base, path, flags),
+            None => fs::open(path, flags),
+        };
+        if member.controllers.is_empty() {
+            let handle = open(dir, OFlags::PATH | OFlags::DIRECTORY)?;
+            let procs = fs::openat(handle.as_fd(), Path::new("cgroup.procs"), OFlags::WRONLY)?;
+            self.unified = Some(Unified {
+                path: shown.to_path_buf(),
+                dir: handle,
+                procs,
+            });
+        } else {
+            let tasks = open(&dir.join("tasks"), OFlags::WRONLY)?;
+            self.threads.push((shown.to_path_buf(), tasks));
         }
         Ok(())
     }
+
+    /// The target's cgroup through a detached mount of its hierarchy.
+    fn open_detached(&mut self, member: &Membership) -> Result<()> {
+        let (fstype, options) = mount_options(member);
+        let shown = format!("{}:{}", member.controllers.join(","), member.path);
+        let root = mount::mount_detached(fstype, &options)
+            .map_err(|e| Error::sys(format!("cannot mount the cgroup hierarchy of {shown}"), e))?;
+        let rel = match member.path.trim_start_matches('/') {
+            "" => ".",
+            rel => rel,
+        };
+        // Named in messages by its path in the hierarchy.
+        let path = Path::new(member.path.as_str());
+        self.open(member, Some(root.as_fd()), Path::new(rel), path)
+            .map_err(|e| Error::sys(format!("cannot open cgroup {shown}"), e))
+    }
+
+    /// Move the calling thread into the target's cgroup in every v1
+    /// hierarchy: "0" written to `tasks` names the writer's thread, which
+    /// the kernel moves without the global lock that moving a whole
+    /// process takes (cgroup_threadgroup_rwsem, whose write side waits for
+    /// an RCU grace period, milliseconds, when no migration happened just
+    /// before). The thread is the program's whole process: a process we
+    /// start has one thread, and a process that execs keeps only the
+    /// thread that calls execve (the tools never start threads anyway;
+    /// entering a user or mount namespace needs a single thread too).
+    pub fn join_thread_v1(&self) -> Result<()> {
+        for (dir, file) in &self.threads {
+            write_zero(dir, file)?;
+        }
+        Ok(())
+    }
+
+    /// Move the calling process into the target's cgroup in the unified
+    /// hierarchy, by writing its cgroup.procs.
+    pub fn join_unified(&self) -> Result<()> {
+        match &self.unified {
+            Some(unified) => write_zero(&unified.path, &unified.procs),
+            None => Ok(()),
+        }
+    }
+
+    /// Move the calling process into every one of the target's cgroups:
+    /// for a process that will exec the program itself.
+    pub fn join(&self) -> Result<()> {
+        self.join_thread_v1()?;
+        self.join_unified()
+    }
+
+    /// The target's cgroup directory in the unified hierarchy, for a child
+    /// to be born in.
+    pub fn unified_dir(&self) -> Option<BorrowedFd<'_>> {
+        self.unified.as_ref().map(|u| u.dir.as_fd())
+    }
 }
 
-/// The target's cgroup.procs through a detached mount of its hierarchy.
-fn open_detached(member: &Membership) -> Result<(PathBuf, OwnedFd)> {
-    let (fstype, options) = mount_options(member);
-    let shown = PathBuf::from(format!("{}:{}", member.controllers.join(","), member.path));
-    let root = mount::mount_detached(fstype, &options).map_err(|e| {
-        Error::sys(
-            format!("cannot mount the cgroup hierarchy of {}", shown.display()),
-            e,
-        )
-    })?;
-    let rel = PathBuf::from(member.path.trim_start_matches('/')).join("cgroup.procs");
-    let file = fs::openat(root.as_fd(), &rel, OFlags::WRONLY)
-        .map_err(|e| Error::sys(format!("cannot open cgroup {}", shown.display()), e))?;
-    Ok((
-        PathBuf::from(member.path.as_str()).join("cgroup.procs"),
-        file,
-    ))
+/// "0" into a cgroup file: the writer itself.
+fn write_zero(dir: &Path, file: &OwnedFd) -> Result<()> {
+    fd::write_all(file.as_fd(), b"0")
+        .map_err(|e| Error::sys(format!("cannot join cgroup {}", dir.display()), e))
 }
 
 /// How to mount a membership's hierarchy: cgroup2 for the unified one,
@@ -215,10 +298,6 @@ fn mount_options(member: &Membership) -> (&'static str, Vec<(&str, Option<&str>)
         options.insert(0, ("none", None));
     }
     ("cgroup", options)
-}
-
-fn parent(path: &Path) -> String {
-    path.parent().unwrap_or(path).display().to_string()
 }
 
 #[cfg(test)]
@@ -246,15 +325,15 @@ mod tests {
         assert_eq!(mounts.len(), 4);
         let files: Vec<_> = parse_memberships(HYBRID)
             .iter()
-            .map(|m| procs_file(m, &mounts).unwrap())
+            .map(|m| cgroup_dir(m, &mounts).unwrap())
             .collect();
         assert_eq!(
             files,
             [
-                "/sys/fs/cgroup/memory/docker/abc/cgroup.procs",
-                "/sys/fs/cgroup/cpu,cpuacct/docker/abc/cgroup.procs",
-                "/sys/fs/cgroup/systemd/docker/abc/cgroup.procs",
-                "/sys/fs/cgroup/unified/docker/abc/cgroup.procs",
+                "/sys/fs/cgroup/memory/docker/abc",
+                "/sys/fs/cgroup/cpu,cpuacct/docker/abc",
+                "/sys/fs/cgroup/systemd/docker/abc",
+                "/sys/fs/cgroup/unified/docker/abc",
             ]
             .map(PathBuf::from)
         );
@@ -265,8 +344,8 @@ mod tests {
         let mounts = parse_mounts("29 23 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
         let m = &parse_memberships("0::/\n")[0];
         assert_eq!(
-            procs_file(m, &mounts).unwrap(),
-            PathBuf::from("/sys/fs/cgroup/cgroup.procs")
+            cgroup_dir(m, &mounts).unwrap(),
+            PathBuf::from("/sys/fs/cgroup")
         );
     }
 
@@ -274,12 +353,9 @@ mod tests {
     fn mount_root_not_an_ancestor_is_skipped() {
         let mounts = parse_mounts("29 23 0:26 /sub /mnt/cg rw - cgroup2 cgroup2 rw\n");
         let m = &parse_memberships("0::/other\n")[0];
-        assert_eq!(procs_file(m, &mounts), None);
+        assert_eq!(cgroup_dir(m, &mounts), None);
         let m = &parse_memberships("0::/sub/x\n")[0];
-        assert_eq!(
-            procs_file(m, &mounts).unwrap(),
-            PathBuf::from("/mnt/cg/x/cgroup.procs")
-        );
+        assert_eq!(cgroup_dir(m, &mounts).unwrap(), PathBuf::from("/mnt/cg/x"));
     }
 
     #[test]

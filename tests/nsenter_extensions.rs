@@ -1,10 +1,11 @@
 //! Options newer than util-linux 2.38 (tested against the contract) and our
-//! extensions: signals, descriptors, --mount-proc, non-dumpable, cgroup v1.
+//! extensions: signals, descriptors, --mount-proc, non-dumpable (cgroups:
+//! nsenter_join_cgroup.rs).
 
 mod common;
 
 use common::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
@@ -62,137 +63,6 @@ fn setuid_and_setgid_follow_the_owner_of_proc_pid() {
     assert_eq!(
         ok_stdout(&out, "follow"),
         "uid=1(daemon) gid=2(bin) groups=2(bin)\n"
-    );
-}
-
-/// Every mounted cgroup hierarchy: (mount point, the controllers or name of
-/// a v1 hierarchy as /proc/PID/cgroup spells them, empty for v2).
-fn hierarchies() -> Vec<(PathBuf, String)> {
-    let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
-    let mut out = Vec::new();
-    for line in mountinfo.lines() {
-        let Some((left, right)) = line.split_once(" - ") else {
-            continue;
-        };
-        let mut right = right.split_whitespace();
-        let fstype = right.next().unwrap_or("");
-        let options = right.nth(1).unwrap_or("");
-        let mount = PathBuf::from(left.split_whitespace().nth(4).unwrap_or(""));
-        match fstype {
-            "cgroup2" => out.push((mount, String::new())),
-            "cgroup" => {
-                let names: Vec<&str> = options
-                    .split(',')
-                    .filter(|o| !matches!(*o, "rw" | "ro") && !o.contains("relatime"))
-                    .filter(|o| !o.starts_with("release_agent") && *o != "clone_children")
-                    .collect();
-                out.push((mount, names.join(",")));
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-/// Our own cgroup path in the hierarchy named `controllers` ("" for v2).
-fn own_cgroup(controllers: &str) -> String {
-    let own = std::fs::read_to_string("/proc/self/cgroup").unwrap();
-    own.lines()
-        .filter_map(|l| {
-            let mut parts = l.splitn(3, ':');
-            let (_, ctrl, path) = (parts.next()?, parts.next()?, parts.next()?);
-            let mut a: Vec<&str> = ctrl.split(',').collect();
-            let mut b: Vec<&str> = controllers.split(',').collect();
-            a.sort();
-            b.sort();
-            (a == b).then(|| path.to_string())
-        })
-        .next()
-        .unwrap_or_else(|| "/".into())
-}
-
-/// Fresh cgroups (one per hierarchy, below our own) holding a target;
-/// removed after the target is gone.
-struct CgroupFixture {
-    target: Option<Target>,
-    dirs: Vec<PathBuf>,
-}
-
-impl CgroupFixture {
-    fn new(target: Target) -> CgroupFixture {
-        let mut fixture = CgroupFixture {
-            target: None,
-            dirs: Vec::new(),
-        };
-        let name = format!("nsenter-test-{}", target.pid);
-        for (mount, controllers) in hierarchies() {
-            let parent = mount.join(own_cgroup(&controllers).trim_start_matches('/'));
-            let dir = parent.join(&name);
-            std::fs::create_dir(&dir).unwrap_or_else(|e| panic!("mkdir {}: {e}", dir.display()));
-            fixture.dirs.push(dir.clone());
-            for file in ["cpuset.cpus", "cpuset.mems"] {
-                if let Ok(value) = std::fs::read_to_string(parent.join(file)) {
-                    std::fs::write(dir.join(file), value.trim()).unwrap();
-                }
-            }
-            let procs = dir.join("cgroup.procs");
-            std::fs::write(&procs, target.pid.to_string())
-                .unwrap_or_else(|e| panic!("write {}: {e}", procs.display()));
-        }
-        fixture.target = Some(target);
-        fixture
-    }
-}
-
-impl Drop for CgroupFixture {
-    fn drop(&mut self) {
-        drop(self.target.take());
-        for dir in &self.dirs {
-            // The killed target leaves its cgroup once it is reaped.
-            wait_until(Duration::from_secs(10), || std::fs::remove_dir(dir).is_ok());
-        }
-    }
-}
-
-#[test]
-fn join_cgroup_joins_every_hierarchy() {
-    if !ready() {
-        return;
-    }
-    let fixture = CgroupFixture::new(Target::start(&["--pid", "--mount-proc"], ":"));
-    let pid = fixture.target.as_ref().unwrap().pid_str();
-    let theirs = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap();
-    let own = std::fs::read_to_string("/proc/self/cgroup").unwrap();
-    assert_ne!(cgroup_lines(&theirs), cgroup_lines(&own), "set-up failed");
-    assert!(
-        theirs.lines().count() > 1,
-        "expected a hybrid host: {theirs}"
-    );
-    let out = run(
-        ours().args(["-t", &pid, "-c", "-u", "cat", "/proc/self/cgroup"]),
-        b"",
-    );
-    assert_eq!(
-        cgroup_lines(&ok_stdout(&out, "-c")),
-        cgroup_lines(&theirs),
-        "the program's /proc/self/cgroup must equal the target's"
-    );
-    // With -p the program also lands there (joined before the fork).
-    let out = run(
-        ours().args([
-            "-t",
-            &pid,
-            "--join-cgroup",
-            "-m",
-            "-p",
-            "cat",
-            "/proc/self/cgroup",
-        ]),
-        b"",
-    );
-    assert_eq!(
-        cgroup_lines(&ok_stdout(&out, "-c -p")),
-        cgroup_lines(&theirs)
     );
 }
 

@@ -8,9 +8,10 @@
 //! reading our output (`$(docker-enter -d ...)`, ssh) sees its end at
 //! once. No parent-death signal is armed: it lives on when we exit.
 
+use super::program_cgroup::{self, Born, ProgramCgroup};
 use crate::error::{Error, Result};
 use crate::sys::fs::{self, OFlags};
-use crate::sys::{fd, process, tty};
+use crate::sys::{fd, tty};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::Path;
 
@@ -37,16 +38,21 @@ pub fn null_device(host_null: Option<OwnedFd>) -> Result<OwnedFd> {
 }
 
 /// Start the program (`child` execs it, or returns why it could not) in
-/// a session of its own with `null` as its standard descriptors, and
-/// return 0 once it runs, without waiting for it. A program that cannot
-/// be started is our error, reported here: its own stderr leads nowhere.
-pub fn start(null: OwnedFd, child: impl FnOnce() -> Error) -> Result<i32> {
+/// a session of its own with `null` as its standard descriptors (and in
+/// `cgroup`, see `program_cgroup`), and return 0 once it runs, without
+/// waiting for it. A program that cannot be started is our error,
+/// reported here: its own stderr leads nowhere.
+pub fn start(
+    null: OwnedFd,
+    cgroup: Option<&ProgramCgroup<'_>>,
+    child: impl FnOnce(Born) -> Error,
+) -> Result<i32> {
     let mut failed: Option<Error> = None;
     let mut child = Some(child);
-    let mut in_child = || -> i32 {
+    let mut in_child = |born: Born| -> i32 {
         let err = match (attach(null.as_fd()), child.take()) {
             (Err(e), _) => e,
-            (Ok(()), Some(run)) => run(),
+            (Ok(()), Some(run)) => run(born),
             (Ok(()), None) => Error::msg("internal error: the program was started twice"),
         };
         let code = err.exit_code();
@@ -55,7 +61,7 @@ pub fn start(null: OwnedFd, child: impl FnOnce() -> Error) -> Result<i32> {
         failed = Some(err);
         code
     };
-    process::spawn(&mut in_child).map_err(|e| Error::sys("fork failed", e))?;
+    program_cgroup::spawn(cgroup, &mut in_child)?;
     match failed {
         Some(err) => Err(err),
         None => Ok(0),

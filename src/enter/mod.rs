@@ -15,17 +15,21 @@
 //! [`run`]:
 //! 4. what the plan reads of the target, through the held handles; a last
 //!    check that the target still lives;
-//! 5. the target's oom_score_adj; join the cgroup (rule 8), drop groups if
-//!    entering a user namespace;
+//! 5. the target's oom_score_adj; join the cgroups (rule 8) if this process
+//!    will exec the program, else leave the cgroup namespace to the child
+//!    that will (`program_cgroup.rs`); drop groups if entering a user
+//!    namespace;
 //! 6. enter the namespaces (with `--tools`, the user namespace last: rule
 //!    17); `--tools` mounted in a private copy of the mount namespace
 //!    (`tools.rs`) while we still hold every capability and no filter;
 //!    chroot and chdir; the exec label;
 //! 7. fork if the PID namespace or a relay needs it (the parent waits and
-//!    forwards signals), or to start a detached program and return; in the
-//!    process that execs: the target's confinement around the credentials,
-//!    our descriptors closed (rule 4) and, for docker-enter, every
-//!    descriptor above 2, then the target's seccomp filters, then exec.
+//!    forwards signals), or to start a detached program and return: the
+//!    child is born in the target's unified cgroup and joins the rest
+//!    first; in the process that execs: the target's confinement around
+//!    the credentials, our descriptors closed (rule 4) and, for
+//!    docker-enter, every descriptor above 2, then the target's seccomp
+//!    filters, then exec.
 
 mod creds;
 mod detach;
@@ -36,6 +40,7 @@ mod namespaces;
 mod own_binary;
 mod pipes;
 mod prepare;
+mod program_cgroup;
 mod relay;
 mod self_exec;
 mod supervise;
@@ -53,6 +58,7 @@ use crate::signals::SIGKILL;
 use crate::sys::{fd, ids, mount, ns, process, Errno};
 use pipes::Pipes;
 use prepare::Opening;
+use program_cgroup::{Born, ProgramCgroup};
 use std::ffi::CString;
 use std::path::Path;
 use supervise::Attach;
@@ -108,16 +114,25 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
     if let Some(confined) = &prepared.confined {
         confined.before_entering()?;
     }
-    if let Some(cgroup) = &prepared.cgroup {
-        cgroup.join()?;
-    }
-    if prepared.namespaces.enters(NsKind::User) {
+    let forks = program_forks(plan, &prepared);
+    let mut namespaces = prepared.namespaces;
+    // A child of ours joins the cgroups as it starts (see program_cgroup);
+    // a program that will be this process joins now, before anything is
+    // entered.
+    let program_cgroup = match &prepared.cgroup {
+        Some(join) if forks => Some(ProgramCgroup::new(join, &mut namespaces, target)),
+        Some(join) => {
+            join.join()?;
+            None
+        }
+        None => None,
+    };
+    if namespaces.enters(NsKind::User) {
         creds::drop_groups_early(&mut creds);
     }
-    let mut namespaces = prepared.namespaces;
-    // With --tools the user namespace comes last (see split_off_user).
+    // With --tools the user namespace comes last (see split_off).
     let user_last = match prepared.tools {
-        Some(_) => namespaces.split_off_user(),
+        Some(_) => namespaces.split_off(NsKind::User),
         None => namespaces::Namespaces::none(),
     };
     namespaces::enter(&namespaces, target)?;
@@ -143,16 +158,24 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
     }
 
     let confined = prepared.confined.as_ref();
-    let finish = |watch: Option<&supervise::DeathWatch>| -> Error {
+    let finish = |watch: Option<&supervise::DeathWatch>, born: Born| -> Error {
+        if let Some(cgroup) = &program_cgroup {
+            if let Err(e) = cgroup.complete(born) {
+                return e;
+            }
+        }
         if let Err(e) = finish_in_program(plan, &creds, confined, watch) {
             return e;
         }
         execute(&plan.program, &env, guard, toolbox_shell.as_deref())
     };
     let privileged = prepared.privileged;
+    let cgroup = program_cgroup.as_ref();
     if plan.detach {
         let null = detach::null_device(prepared.host_null)?;
-        return detach::start(null, || explain_permission(finish(None), privileged));
+        return detach::start(null, cgroup, |born| {
+            explain_permission(finish(None, born), privileged)
+        });
     }
     let attach = match prepared.host_master {
         Some(master) => Attach::Pty(terminal::open(master)?),
@@ -161,26 +184,35 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
         }
         None => Attach::Inherit,
     };
-    let fork = !matches!(attach, Attach::Inherit)
-        || match plan.fork {
-            ForkMode::Never => false,
-            ForkMode::Always => true,
-            ForkMode::WhenPidNs => namespaces.enters(NsKind::Pid) || plan.mount_proc,
-        };
-    if fork {
+    if forks {
         supervise::fork_and_wait(
             plan.tool,
             plan.kill_child.unwrap_or(SIGKILL),
             attach,
-            |watch| explain_permission(finish(Some(watch)), privileged),
+            cgroup,
+            |watch, born| explain_permission(finish(Some(watch), born), privileged),
         )
     } else {
         // Our descriptors are closed by now, the held handles included:
         // leave at once instead of returning (dropping them would close
         // numbers we no longer own).
-        let err = explain_permission(finish(None), privileged);
+        let err = explain_permission(finish(None, Born::Plainly), privileged);
         process::exit_now(crate::error::report(plan.tool, &err))
     }
+}
+
+/// Whether the program runs in a child of ours: started detached, or
+/// waited for because a PID namespace, a relayed pty or pipes need it (or
+/// the plan says so); else this process execs it.
+fn program_forks(plan: &Plan, prepared: &Prepared) -> bool {
+    plan.detach
+        || prepared.host_master.is_some()
+        || plan.hardening.no_host_terminal
+        || match plan.fork {
+            ForkMode::Never => false,
+            ForkMode::Always => true,
+            ForkMode::WhenPidNs => prepared.namespaces.enters(NsKind::Pid) || plan.mount_proc,
+        }
 }
 
 /// In the program's process: a fresh /proc if asked, the umask, the

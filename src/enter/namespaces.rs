@@ -36,20 +36,21 @@ impl Namespaces {
         }
     }
 
-    /// Take the user namespace out, to be entered on its own after the
-    /// rest: `--tools` mounts in between, and a mount namespace made then
-    /// belongs to our user namespace, which the container's root has no
-    /// power over (it could join one owned by the container's and undo
-    /// our read-only mounts).
-    pub fn split_off_user(&mut self) -> Namespaces {
-        let mut user = Namespaces::none();
-        if let Some(i) = self.pidfd_kinds.iter().position(|k| *k == NsKind::User) {
-            user.pidfd_kinds.push(self.pidfd_kinds.remove(i));
+    /// Take the namespace of `kind` out, to be entered on its own later:
+    /// the user namespace after `--tools` is mounted (a mount namespace
+    /// made then belongs to our user namespace, which the container's root
+    /// has no power over: it could join one owned by the container's and
+    /// undo our read-only mounts); the cgroup namespace in the program's
+    /// process, once it is in the target's cgroups (see `program_cgroup`).
+    pub fn split_off(&mut self, kind: NsKind) -> Namespaces {
+        let mut taken = Namespaces::none();
+        if let Some(i) = self.pidfd_kinds.iter().position(|k| *k == kind) {
+            taken.pidfd_kinds.push(self.pidfd_kinds.remove(i));
         }
-        if let Some(i) = self.files.iter().position(|(k, _)| *k == NsKind::User) {
-            user.files.push(self.files.remove(i));
+        if let Some(i) = self.files.iter().position(|(k, _)| *k == kind) {
+            taken.files.push(self.files.remove(i));
         }
-        user
+        taken
     }
 }
 

@@ -17,6 +17,7 @@
 //! [`HANGUP_GRACE`] it is killed, and we die of SIGHUP.
 
 use super::pipes::Pipes;
+use super::program_cgroup::{self, Born, ProgramCgroup};
 use super::relay::{Relay, Relayed};
 use super::terminal::{self, Pty, RawMode};
 use crate::error::{self, Error, Result};
@@ -52,14 +53,15 @@ pub enum Attach {
     Pipes(Pipes),
 }
 
-/// Start the program's process; it runs `child` (which execs, or returns
-/// the error that stopped it), and we wait and return the program's exit
-/// status (or die of its signal).
+/// Start the program's process (in `cgroup`, see `program_cgroup`); it
+/// runs `child` (which execs, or returns the error that stopped it), and
+/// we wait and return the program's exit status (or die of its signal).
 pub fn fork_and_wait(
     tool: &str,
     death_signal: i32,
     attach: Attach,
-    child: impl FnOnce(&DeathWatch) -> Error,
+    cgroup: Option<&ProgramCgroup<'_>>,
+    child: impl FnOnce(&DeathWatch, Born) -> Error,
 ) -> Result<i32> {
     let mut waited = FORWARDED.to_vec();
     waited.push(SIGCHLD);
@@ -70,7 +72,7 @@ pub fn fork_and_wait(
         parent: pidfd::pidfd_open(process::getpid()).ok(),
     };
     let mut child = Some(child);
-    let mut in_child = || -> i32 {
+    let mut in_child = |born: Born| -> i32 {
         let _ = signal::set_mask(&old_mask);
         let attached = match &attach {
             Attach::Inherit => Ok(()),
@@ -82,12 +84,12 @@ pub fn fork_and_wait(
         };
         let err = match (attached, child.take()) {
             (Err(e), _) => e,
-            (Ok(()), Some(run)) => run(&watch),
+            (Ok(()), Some(run)) => run(&watch, born),
             (Ok(()), None) => Error::msg("internal error: the program was started twice"),
         };
         error::report(tool, &err)
     };
-    let child = process::spawn(&mut in_child).map_err(|e| Error::sys("fork failed", e))?;
+    let child = program_cgroup::spawn(cgroup, &mut in_child)?;
     // Keep only our ends: the program's ends held here would keep its
     // output open after it exits.
     let owns_terminal = !matches!(attach, Attach::Inherit);

@@ -11,7 +11,7 @@
 //! the whole check itself ([`check_process`]).
 
 use super::{Container, ContainerState};
-use crate::cgroup::{parse_memberships, parse_mounts, procs_file, CgroupMount};
+use crate::cgroup::{cgroup_dir, parse_memberships, parse_mounts, CgroupMount};
 use crate::error::ErrorKind;
 use crate::plan::TargetSpec;
 use crate::sys::fs;
@@ -109,9 +109,7 @@ pub fn frozen(pid: i32) -> bool {
         if member.path.contains("/..") || !(v1_freezer || v2) {
             return false;
         }
-        let Some(dir) =
-            procs_file(member, cgroup_mounts()).and_then(|p| p.parent().map(Path::to_path_buf))
-        else {
+        let Some(dir) = cgroup_dir(member, cgroup_mounts()) else {
             return false;
         };
         if v1_freezer {

@@ -6,8 +6,9 @@
 //!
 //! Most calls go through rustix, whose safe API leaves no raw code here.
 //! libc remains for what rustix lacks (docs/dependencies.md keeps the
-//! list): fork, execve, signal dispositions, masks and signalfd, kill and
-//! raise with any signal number, the parent-death signal, a pidfd's
+//! list): fork (and clone3's number, made with inline assembly), execve,
+//! signal dispositions, masks and signalfd, kill and raise with any signal
+//! number, the parent-death signal, a pidfd's
 //! signal 0, close_range, the nsfs ioctls and SIOCGSKNS, ptrace,
 //! seccomp, mount_setattr, execveat, and strerror.
 //!

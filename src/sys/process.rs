@@ -1,8 +1,10 @@
-//! Processes: fork and wait, leaving, signals to ourselves at the end, and
-//! the prctl flags that guard a process holding host descriptors.
+//! Processes: starting a child (vfork-style, optionally born in a cgroup),
+//! waiting, leaving, signals to ourselves at the end, and the prctl flags
+//! that guard a process holding host descriptors.
 
 use super::{check, SysResult};
 use rustix::process::{DumpableBehavior, Pid, Resource, Rlimit, WaitOptions};
+use std::os::fd::BorrowedFd;
 
 /// The child's stack in [`spawn`]: what the code between fork and exec
 /// needs (a PATH search, an error message) with room to spare. Pages are
@@ -25,6 +27,29 @@ const CHILD_STACK: usize = 512 << 10;
 /// Callers must be single-threaded (the tools are): no lock is held by
 /// another thread when the child starts.
 pub fn spawn(child: &mut dyn FnMut() -> i32) -> SysResult<i32> {
+    spawn_on_own_stack(child, None)
+}
+
+/// [`spawn`], the child born in the cgroup v2 whose directory `cgroup` is
+/// (an O_PATH descriptor will do): clone3 with CLONE_INTO_CGROUP (Linux
+/// 5.7). The kernel places the child as it creates it, taking only the
+/// read side of the lock that a write to cgroup.procs takes for writing
+/// (which waits for an RCU grace period, milliseconds, unless another
+/// migration happened just before). The permission checks are those of
+/// writing the child's PID into that cgroup's cgroup.procs, with our
+/// credentials and cgroup namespace. Fails, starting nothing, where the
+/// kernel cannot (ENOSYS before 5.3 or under a filter that hides clone3,
+/// E2BIG or EINVAL before 5.7, ENOSYS on an architecture this is not
+/// written for) or refuses that cgroup: the caller then starts the
+/// child with [`spawn`] and moves it in by writing cgroup.procs.
+pub fn spawn_in_cgroup(cgroup: BorrowedFd<'_>, child: &mut dyn FnMut() -> i32) -> SysResult<i32> {
+    spawn_on_own_stack(child, Some(cgroup))
+}
+
+fn spawn_on_own_stack(
+    child: &mut dyn FnMut() -> i32,
+    cgroup: Option<BorrowedFd<'_>>,
+) -> SysResult<i32> {
     extern "C" fn start(arg: *mut libc::c_void) -> libc::c_int {
         // SAFETY: `arg` is the `&mut dyn FnMut` that `spawn` passed, alive
         // in our suspended parent's frame until we exec or exit.
@@ -50,30 +75,126 @@ pub fn spawn(child: &mut dyn FnMut() -> i32) -> SysResult<i32> {
     // over our memory. SAFETY: the page is the start of our own mapping.
     let guarded = unsafe { libc::mprotect(stack, 4096, libc::PROT_NONE) };
     let mut arg: &mut dyn FnMut() -> i32 = child;
-    let pid = if guarded == 0 {
+    let arg_ptr = (&mut arg as *mut &mut dyn FnMut() -> i32).cast::<libc::c_void>();
+    let result = if guarded != 0 {
+        Err(super::last_errno())
+    } else if let Some(cgroup) = cgroup {
+        clone3_vfork_into(cgroup, stack.cast(), start, arg_ptr)
+    } else {
         // SAFETY: the stack grows down from the end of a mapping that
         // outlives the child's use of it (we resume only once it has
         // exec'd or exited); `start` never returns into clone's caller and
         // `arg` outlives the call; see above for what the child may do.
-        unsafe {
+        let pid = unsafe {
             libc::clone(
                 start,
                 stack.cast::<u8>().add(CHILD_STACK).cast(),
                 libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
-                (&mut arg as *mut &mut dyn FnMut() -> i32).cast(),
+                arg_ptr,
             )
-        }
-    } else {
-        -1
+        };
+        check(pid.into()).map(|pid| pid as i32)
     };
-    let result = if pid == -1 {
-        Err(super::last_errno())
-    } else {
-        Ok(pid)
-    };
-    // SAFETY: the child has exec'd or exited: nothing uses the stack now.
+    // SAFETY: the child has exec'd or exited (or was never started):
+    // nothing uses the stack now.
     unsafe { libc::munmap(stack, CHILD_STACK) };
     result
+}
+
+/// CLONE_INTO_CGROUP: clone3's `cgroup` field names the new child's cgroup.
+#[cfg(target_arch = "x86_64")]
+const CLONE_INTO_CGROUP: u64 = 1 << 33;
+
+/// clone3(2) as `libc::clone` above, with CLONE_VM | CLONE_VFORK on
+/// `stack` (CHILD_STACK bytes), the child born in `cgroup`. glibc has no
+/// clone3 wrapper, and a child that shares our memory must not return
+/// through the frames of the function that made the system call (its stack
+/// pointer is the new stack): so the system call and the child's first
+/// instructions are written here in assembly, which calls `start(arg)`
+/// straight away on the new stack, as glibc's clone does.
+#[cfg(target_arch = "x86_64")]
+fn clone3_vfork_into(
+    cgroup: BorrowedFd<'_>,
+    stack: *mut u8,
+    start: extern "C" fn(*mut libc::c_void) -> libc::c_int,
+    arg: *mut libc::c_void,
+) -> SysResult<i32> {
+    use std::os::fd::AsRawFd;
+    let args = CloneArgs {
+        flags: (libc::CLONE_VM | libc::CLONE_VFORK) as u64 | CLONE_INTO_CGROUP,
+        exit_signal: libc::SIGCHLD as u64,
+        stack: stack as u64,
+        stack_size: CHILD_STACK as u64,
+        cgroup: cgroup.as_raw_fd() as u64,
+        ..CloneArgs::default()
+    };
+    let ret: i64;
+    // SAFETY: clone3 reads `args` (alive for the call) and writes nothing
+    // of ours. In the parent the instruction returns the child's PID or
+    // -errno, with only rax, rcx and r11 changed (declared), once the
+    // child has exec'd or exited (CLONE_VFORK). In the child it returns 0
+    // with every other register as the parent's and the stack pointer at
+    // the top of `stack`, which is 16-byte aligned (the end of a mapping);
+    // the child calls `start(arg)` (arg in r12, start in r13, both kept
+    // across the system call), which never returns, as for `libc::clone`
+    // above, so nothing of the parent's frame is used by the child. The
+    // parent's stack is left alone (nostack); the child's pushes go on its
+    // own stack.
+    unsafe {
+        std::arch::asm!(
+            "syscall",
+            "test rax, rax",
+            "jnz 2f",
+            "xor ebp, ebp",
+            "mov rdi, r12",
+            "call r13",
+            "ud2",
+            "2:",
+            inlateout("rax") libc::SYS_clone3 => ret,
+            in("rdi") &args as *const CloneArgs,
+            in("rsi") std::mem::size_of::<CloneArgs>(),
+            in("r12") arg,
+            in("r13") start,
+            lateout("rcx") _,
+            lateout("r11") _,
+            options(nostack),
+        );
+    }
+    if ret < 0 {
+        Err(super::Errno::from_raw_os_error(-ret as i32))
+    } else {
+        Ok(ret as i32)
+    }
+}
+
+/// No clone3 trampoline for this architecture: the caller falls back.
+#[cfg(not(target_arch = "x86_64"))]
+fn clone3_vfork_into(
+    _cgroup: BorrowedFd<'_>,
+    _stack: *mut u8,
+    _start: extern "C" fn(*mut libc::c_void) -> libc::c_int,
+    _arg: *mut libc::c_void,
+) -> SysResult<i32> {
+    Err(super::Errno::NOSYS)
+}
+
+/// struct clone_args of linux/sched.h, as far as CLONE_INTO_CGROUP's
+/// `cgroup` (CLONE_ARGS_SIZE_VER2, 88 bytes).
+#[cfg(target_arch = "x86_64")]
+#[repr(C)]
+#[derive(Default)]
+struct CloneArgs {
+    flags: u64,
+    pidfd: u64,
+    child_tid: u64,
+    parent_tid: u64,
+    exit_signal: u64,
+    stack: u64,
+    stack_size: u64,
+    tls: u64,
+    set_tid: u64,
+    set_tid_size: u64,
+    cgroup: u64,
 }
 
 /// How a child ended or stopped.

@@ -6,6 +6,7 @@
 
 pub mod busybox_image;
 pub mod can;
+pub mod cgroups;
 pub mod completions;
 pub mod confinement;
 pub mod docker_enter;
