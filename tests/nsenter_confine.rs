@@ -310,15 +310,9 @@ fn concurrent_runs_all_succeed() {
     };
     let c = TestContainer::run("nsc-confine-concurrent", &[], image, &["sleep", "100000"]);
     let pid = c.pid();
-    for round in 0..3 {
-        let outs = confinement::all_at_once(8, || {
-            let mut cmd = ours();
-            cmd.args(["--confine", "-t", &pid, "-a", "true"]);
-            cmd
-        });
-        for out in outs {
-            let err = String::from_utf8_lossy(&out.stderr);
-            assert!(out.status.success(), "round {round}: {err}");
-        }
-    }
+    confinement::assert_concurrent_runs_succeed(|| {
+        let mut cmd = ours();
+        cmd.args(["--confine", "-t", &pid, "-a", "true"]);
+        cmd
+    });
 }

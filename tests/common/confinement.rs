@@ -375,3 +375,15 @@ pub fn all_at_once(
         threads.into_iter().map(|t| t.join().unwrap()).collect()
     })
 }
+
+/// Three rounds of eight runs at once, every one of which must succeed:
+/// each copies the target's filters while the others may be tracing it,
+/// and waits for them instead of refusing.
+pub fn assert_concurrent_runs_succeed(command: impl Fn() -> std::process::Command + Sync) {
+    for round in 0..3 {
+        for out in all_at_once(8, &command) {
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "round {round}: {err}");
+        }
+    }
+}
