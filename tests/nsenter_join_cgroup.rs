@@ -205,3 +205,55 @@ fn a_target_in_a_cgroup_namespace_of_its_own() {
         assert_eq!(cgroups_and_namespace(&seen), expected, "{options:?}");
     }
 }
+
+/// A target in a user namespace of its own whose cgroup namespace is the
+/// host's (`unshare -U`, rootless Podman with the host's cgroup
+/// namespace): the program joins its cgroups, in a child and in place.
+/// The cgroup namespace, owned by the host's user namespace, can only be
+/// entered with our own credentials, in the same setns as the user
+/// namespace, not by a child already in the target's user namespace.
+#[test]
+fn a_target_in_a_user_namespace_of_its_own() {
+    if !ready() {
+        return;
+    }
+    let target = CgroupTarget::start("userns", |join| {
+        Target::start_script(
+            &[],
+            &["--pid", "--mount-proc"],
+            &format!("{join}\nexec unshare --user --map-root-user sleep 600"),
+        )
+    });
+    let pid = target.pid_str();
+    let theirs = target.cgroups();
+    assert_ne!(
+        ns_link(&pid, "user"),
+        ns_link("self", "user"),
+        "set-up failed"
+    );
+    assert_eq!(
+        ns_link(&pid, "cgroup"),
+        ns_link("self", "cgroup"),
+        "set-up failed"
+    );
+    for options in [
+        &["-a", "-c"][..],
+        &["-U", "-C", "-p", "-c"],
+        &["-a", "-c", "-F"],
+    ] {
+        let out = run(
+            ours()
+                .args(["-t", &pid])
+                .args(options)
+                // Through sh: with -F only what the program starts is in
+                // the PID namespace that the target's /proc shows.
+                .args(["sh", "-c", "cat /proc/self/cgroup"]),
+            b"",
+        );
+        assert_eq!(
+            cgroup_lines(&ok_stdout(&out, &format!("{options:?}"))),
+            cgroup_lines(&theirs),
+            "{options:?}"
+        );
+    }
+}

@@ -35,7 +35,13 @@
 //! 5. [`Taken::before_exec`]: the filters, oldest first; then CAP_SYS_ADMIN
 //!    if it was held only for them is dropped, and execve follows.
 //!
-//! What runs under the filters is harmless to fake or deny. The drop of
+//! What runs under the filters is harmless to fake or deny, but for one
+//! check: rule 6's look at the program (`enter::self_exec`: a stat, and
+//! the `#!` line read) before execve, which a container filter that fakes
+//! stat could blind. It is the second line there: the binary the program
+//! could reach is already a read-only or sealed copy (docker-enter always,
+//! `nsenter --confine` whenever it may enter a PID namespace), and an
+//! execve a filter fakes runs nothing. The drop of
 //! CAP_SYS_ADMIN only tidies: execve computes the new permitted and
 //! effective sets from the bounding, inheritable and ambient sets (and the
 //! file's), never from the old permitted set, and those three are final

@@ -15,7 +15,8 @@
 //! 2. its first act is to move its one thread into the target's cgroup in
 //!    every v1 hierarchy (`tasks`), which takes no global lock;
 //! 3. then it enters the target's cgroup namespace, which the waiting
-//!    parent left out of its own setns. Not before: where cgroup2 is
+//!    parent left out of its own setns (unless a user namespace is
+//!    entered too: see [`ProgramCgroup::new`]). Not before: where cgroup2 is
 //!    mounted with nsdelegate (systemd hosts, where Docker gives each
 //!    container a cgroup namespace), a process may be moved, or born, into
 //!    a cgroup only if the source and the destination are both visible in
@@ -67,14 +68,30 @@ impl<'a> ProgramCgroup<'a> {
     /// The program will run in a child that joins `join`: the cgroup
     /// namespace is taken out of `namespaces` (which the parent enters) for
     /// the child to enter after joining.
+    ///
+    /// Not when a user namespace is entered too: the child then holds
+    /// capabilities only in the target's user namespace, and entering a
+    /// cgroup namespace owned by an ancestor of it (the host's, for a
+    /// process of `unshare -U` or rootless Podman with the host's cgroup
+    /// namespace) takes CAP_SYS_ADMIN over that owner: refused. The parent
+    /// enters every namespace in one setns then, checked against our own
+    /// credentials, as without a child; the child is born in the unified
+    /// cgroup where nsdelegate allows it from there, and else writes
+    /// `cgroup.procs`, which the kernel checks against the opener (us,
+    /// before entering anything).
     pub fn new(
         join: &'a CgroupJoin,
         namespaces: &mut Namespaces,
         target: Option<&'a Target>,
     ) -> ProgramCgroup<'a> {
+        let namespace = if namespaces.enters(NsKind::User) {
+            Namespaces::none()
+        } else {
+            namespaces.split_off(NsKind::Cgroup)
+        };
         ProgramCgroup {
             join,
-            namespace: namespaces.split_off(NsKind::Cgroup),
+            namespace,
             target,
         }
     }
