@@ -5,6 +5,7 @@ mod common;
 
 use common::can::{docker, image, run, Scratch};
 use nsenter_can::can::TOOLS;
+use std::io::Read;
 use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
@@ -79,23 +80,30 @@ fn closed_stdout() -> Stdio {
 #[test]
 fn a_closed_stdout_is_an_error_not_an_abort() {
     for verb in [&["--help"][..], &["--version"], &["cat", CAN]] {
-        let out = Command::new(CAN)
+        let mut child = Command::new(CAN)
             .args(verb)
             .stdin(Stdio::null())
             .stdout(closed_stdout())
-            .output()
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let status = common::wait_with_timeout(&mut child, common::RUN_TIMEOUT)
+            .unwrap_or_else(|| panic!("can {verb:?} did not finish"));
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
             .unwrap();
         assert_eq!(
-            (
-                out.status.code(),
-                String::from_utf8_lossy(&out.stderr).as_ref()
-            ),
+            (status.code(), stderr.as_str()),
             (Some(1), "can: write error: Broken pipe\n"),
             "{verb:?}"
         );
     }
     // The control: the same runs with a reader succeed.
-    let out = Command::new(CAN).arg("--help").output().unwrap();
+    let out = common::output(Command::new(CAN).arg("--help"), b"");
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stdout.starts_with(b"Usage:\n"));
 }

@@ -344,3 +344,56 @@ fn a_stale_docker_state_file_is_refused_never_entered() {
     let (out, _) = enter();
     assert_eq!(stdout(&out), "entered\n", "{}", stderr(&out));
 }
+
+/// A daemon that answers, but not the Engine API (a proxy's redirect, an
+/// empty gateway error, an old engine's plain text): one line with what
+/// was asked and the status, as the built binary says it.
+#[test]
+fn a_daemon_that_answers_something_else_is_named_with_its_status() {
+    if !require_root_and(&[]) {
+        return;
+    }
+    use std::io::{Read, Write};
+    use std::os::unix::net::UnixListener;
+    let s = Scratch::new("answers");
+    let cases: [(&[u8], &str); 3] = [
+        (
+            b"HTTP/1.1 301 Moved Permanently\r\nContent-Type: text/html\r\nContent-Length: 41\r\n\r\n<html><body>Moved elsewhere</body></html>",
+            "301 Moved Permanently",
+        ),
+        (
+            b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n",
+            "502 Bad Gateway",
+        ),
+        (
+            b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 14\r\n\r\nshutting down\n",
+            "503 Service Unavailable: shutting down",
+        ),
+    ];
+    for (i, (answer, said)) in cases.into_iter().enumerate() {
+        let socket = s.path(&format!("fake-{i}.sock"));
+        let listener = UnixListener::bind(&socket).unwrap();
+        let server = std::thread::spawn(move || {
+            let (mut conn, _) = listener.accept().unwrap();
+            let mut request = [0u8; 4096];
+            let _ = conn.read(&mut request);
+            conn.write_all(answer).unwrap();
+        });
+        let socket = socket.display().to_string();
+        let out = run(&[
+            "-H",
+            &socket,
+            "--state-files",
+            "never",
+            "docker:web",
+            "true",
+        ]);
+        assert_refused(
+            &out,
+            &format!(
+                "Docker daemon at {socket} answered GET /v1.41/containers/web/json with {said}"
+            ),
+        );
+        server.join().unwrap();
+    }
+}

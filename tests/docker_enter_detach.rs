@@ -53,7 +53,8 @@ fn the_command_outlives_docker_enter() {
     // The command blocks on the FIFO until the test writes to it, which
     // happens only after docker-enter has returned; what it writes then to
     // a file of its own is kept.
-    let script = "echo to-stdout; echo to-stderr >&2; \
+    let script = "grep -E '^(Cap|NoNewPrivs|Seccomp)' /proc/self/status > /tmp/confined; \
+                  echo to-stdout; echo to-stderr >&2; \
                   read word < /tmp/go; echo \"$word\" > /tmp/done";
     let out = detached(&["-d", &c.name, "sh", "-c", script]);
     assert_eq!(
@@ -62,6 +63,16 @@ fn the_command_outlives_docker_enter() {
     );
     docker_ok(&["exec", &c.name, "sh", "-c", "echo outlived > /tmp/go"]);
     assert_eq!(file_in(&c, "/tmp/done"), "outlived\n");
+    // Started detached, it is as confined as what docker exec starts.
+    let confined = docker_ok(&[
+        "exec",
+        &c.name,
+        "grep",
+        "-E",
+        "^(Cap|NoNewPrivs|Seccomp)",
+        "/proc/self/status",
+    ]);
+    assert_eq!(file_in(&c, "/tmp/confined").trim_end(), confined.trim_end());
     // What it wrote to its standard output and error is discarded, as
     // docker exec -d discards it: not even the container's log has it.
     let logs = docker(&["logs", &c.name]);
@@ -93,8 +104,7 @@ fn host_pid(c: &TestContainer, inner: &str) -> i32 {
 /// The descriptors (as `N -> target`, pipe numbers dropped) and whether
 /// it leads a session, of a command started detached by `start` (`docker-enter
 /// -d` or `docker exec -d`), which writes its PID to `pidfile` and
-/// becomes `sleep`. Read from the host: the command may hold capabilities
-/// a `docker exec` does not (confinement is another issue's).
+/// becomes `sleep`. Read from the host, the same way for both.
 fn detached_program(c: &TestContainer, start: &[&str], pidfile: &str) -> (Vec<String>, bool) {
     let script = format!("echo $$ > {pidfile}; exec sleep 1000");
     let mut args = start.to_vec();

@@ -123,11 +123,7 @@ fn the_filter_of_a_process_no_runtime_made_is_taken() {
         return;
     };
     let sleep = String::from_utf8(
-        Command::new("sh")
-            .args(["-c", "command -v sleep"])
-            .output()
-            .unwrap()
-            .stdout,
+        common::output(Command::new("sh").args(["-c", "command -v sleep"]), b"").stdout,
     )
     .unwrap();
     let target = KillOnDrop(
