@@ -183,7 +183,8 @@ pub struct Tools {
     pub source: ToolsSource,
     /// A directory of programs: where it is mounted in the container;
     /// `None`: the first empty directory of [`TOOLS_MOUNT_POINTS`], else
-    /// [`TOOLS_LAST_MOUNT_POINT`].
+    /// [`TOOLS_LAST_MOUNT_POINT`], else the first empty tmpfs of
+    /// [`TOOLS_TMPFS_MOUNT_POINTS`].
     pub at: Option<PathBuf>,
     /// A whole root: where the container's root appears in it; `None`:
     /// [`DEFAULT_CONTAINER_AT`].
@@ -211,8 +212,20 @@ pub enum ToolsSource {
 /// Where a directory of programs goes when no place is named: the first
 /// of these that is an empty directory in the container...
 pub const TOOLS_MOUNT_POINTS: &[&str] = &["/mnt", "/media", "/srv", "/opt"];
-/// ... else this one (Docker gives every container a /dev/shm).
+/// ... else this one (Docker gives every container a /dev/shm, unless
+/// `--ipc none`)...
 pub const TOOLS_LAST_MOUNT_POINT: &str = "/dev/shm";
+/// ... else the first of these that is an empty tmpfs: the directories
+/// runtimes mask kernel files with (runc's and containerd's default masked
+/// paths), each an empty read-only tmpfs in a container that is not
+/// privileged, so mounting over one hides nothing.
+pub const TOOLS_TMPFS_MOUNT_POINTS: &[&str] = &[
+    "/proc/acpi",
+    "/proc/asound",
+    "/proc/scsi",
+    "/sys/firmware",
+    "/sys/devices/virtual/powercap",
+];
 /// Where the container's root appears inside a whole toolbox root.
 pub const DEFAULT_CONTAINER_AT: &str = "/container";
 

@@ -126,3 +126,19 @@ fn help_describes_the_flows() {
         assert!(help.contains(flow), "--help lacks {flow}:\n{help}");
     }
 }
+
+/// With its entry point replaced, as `kubectl debug node/... --image=
+/// nsenter-can -- docker-enter ...` replaces it, each tool runs by name.
+#[test]
+fn each_tool_runs_by_name_with_the_entry_point_replaced() {
+    let Some(image) = image() else { return };
+    for tool in TOOLS {
+        let out = docker(&["run", "--rm", "--entrypoint", tool, image, "--version"]);
+        assert_eq!(out.code, 0, "{tool}: {}", out.stderr);
+        assert!(
+            out.stdout_text().starts_with(tool),
+            "{tool}: {}",
+            out.stdout_text()
+        );
+    }
+}

@@ -37,6 +37,20 @@ fn processes(c: &TestContainer) -> String {
     docker_ok(&["top", &c.name, "-o", "pid"])
 }
 
+/// Each mountinfo line as what it mounts where: the root, the mount
+/// point, the options, the type, the source and the super options (the
+/// IDs and the optional propagation fields left out).
+fn comparable_mounts(mountinfo: &str) -> Vec<String> {
+    mountinfo
+        .lines()
+        .map(|line| {
+            let (before, after) = line.split_once(" - ").expect("a mountinfo line");
+            let fields: Vec<&str> = before.split(' ').collect();
+            format!("{} {} {} - {after}", fields[3], fields[4], fields[5])
+        })
+        .collect()
+}
+
 fn tools_arg(dir: &Path) -> String {
     format!("--tools={}", dir.display())
 }
@@ -85,6 +99,15 @@ fn a_scratch_container_gets_a_shell_and_stays_untouched() {
         "{line}"
     );
     assert!(line.contains(" ro,nosuid,nodev"), "{line}");
+    // Nothing else of the host's: the program's mounts are the
+    // container's and that one line (each compared without the IDs and
+    // propagation, which a private copy of a namespace changes).
+    let mut theirs = comparable_mounts(&mountinfo(&pid));
+    theirs.push(comparable_mounts(line).remove(0));
+    theirs.sort();
+    let mut seen_by_program = comparable_mounts(&ours);
+    seen_by_program.sort();
+    assert_eq!(seen_by_program, theirs);
     // The search below finds a mount of ours while there is one: in our
     // private mount namespace, which the waiting docker-enter and the
     // program share, and nowhere else.
@@ -425,5 +448,50 @@ fn tools_alone_take_the_toolbox_installed_beside_the_tool() {
         ("/pause\n", Some(0)),
         "{}",
         stderr(&out)
+    );
+}
+
+/// A container with no empty directory of its own and no /dev/shm
+/// (`--ipc none`): the tools go on an empty tmpfs its runtime masks a
+/// kernel directory with, hiding nothing; without those masks
+/// (`systempaths=unconfined`, the control) there is no place, said in one
+/// line.
+#[test]
+fn without_dev_shm_the_tools_go_on_an_empty_masked_tmpfs() {
+    let tb = toolbox("noshm");
+    if !ready() {
+        return;
+    }
+    let Some(tag) = scratch_image("nsenter-can-test/tools:scratch", None, "") else {
+        return;
+    };
+    let c = TestContainer::run("nsc-tools-noshm", &["--ipc", "none"], tag, &[]);
+    let out = docker_enter(&[&tools_arg(&tb), &c.name, "sh", "-c", "echo $PATH; ls /"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let mut lines = text.lines();
+    let path = lines.next().unwrap_or_default();
+    let place = path.rsplit(':').next().unwrap_or_default();
+    assert!(
+        nsenter_can::plan::TOOLS_TMPFS_MOUNT_POINTS.contains(&place),
+        "PATH {path}"
+    );
+    assert_eq!(
+        lines.collect::<Vec<_>>(),
+        ["dev", "etc", "pause", "proc", "sys"]
+    );
+    // Gone with the session, from every mount namespace.
+    assert_eq!(mounts_naming(&mount_needle(&tb)), Vec::<String>::new());
+
+    let bare = TestContainer::run(
+        "nsc-tools-noshm-bare",
+        &["--ipc", "none", "--security-opt", "systempaths=unconfined"],
+        tag,
+        &[],
+    );
+    let out = docker_enter(&[&tools_arg(&tb), &bare.name, "true"]);
+    assert_one_line(
+        &out,
+        "docker-enter: no place to mount the tools: no empty /mnt",
     );
 }

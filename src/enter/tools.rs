@@ -27,7 +27,9 @@
 //!    namespace while the overlay is made, which shows it to no one else.
 
 use crate::error::{Error, Result};
-use crate::plan::{Tools, ToolsSource, TOOLS_LAST_MOUNT_POINT, TOOLS_MOUNT_POINTS};
+use crate::plan::{
+    Tools, ToolsSource, TOOLS_LAST_MOUNT_POINT, TOOLS_MOUNT_POINTS, TOOLS_TMPFS_MOUNT_POINTS,
+};
 use crate::sys::dirs::{chdir, chroot, fchdir};
 use crate::sys::fs::{self, OFlags};
 use crate::sys::{mount, ns, Errno};
@@ -274,28 +276,40 @@ fn mount_point(root: BorrowedFd<'_>, named: Option<&Path>) -> Result<(PathBuf, O
             })?;
         return Ok((at.to_path_buf(), place));
     }
-    for candidate in TOOLS_MOUNT_POINTS {
+    let empty = |candidate: &str| {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NONBLOCK;
-        if let Ok(dir) = fs::open_in_root_no_symlinks(root, Path::new(candidate), flags) {
-            if fs::dir_is_empty(dir.as_fd()) == Ok(true) {
+        let dir = fs::open_in_root_no_symlinks(root, Path::new(candidate), flags).ok()?;
+        (fs::dir_is_empty(dir.as_fd()) == Ok(true)).then_some(dir)
+    };
+    for candidate in TOOLS_MOUNT_POINTS {
+        if let Some(dir) = empty(candidate) {
+            return Ok((PathBuf::from(candidate), dir));
+        }
+    }
+    let last = Path::new(TOOLS_LAST_MOUNT_POINT);
+    let no_shm = match fs::open_in_root_no_symlinks(root, last, OFlags::PATH | OFlags::DIRECTORY) {
+        Ok(dir) => return Ok((last.to_path_buf(), dir)),
+        Err(e) => e,
+    };
+    for candidate in TOOLS_TMPFS_MOUNT_POINTS {
+        if let Some(dir) = empty(candidate) {
+            if fs::fs_type(dir.as_fd()) == Ok(TMPFS_MAGIC) {
                 return Ok((PathBuf::from(candidate), dir));
             }
         }
     }
-    let last = Path::new(TOOLS_LAST_MOUNT_POINT);
-    match fs::open_in_root_no_symlinks(root, last, OFlags::PATH | OFlags::DIRECTORY) {
-        Ok(dir) => Ok((last.to_path_buf(), dir)),
-        Err(e) => Err(Error::sys(
-            format!(
-                "no place to mount the tools: no empty {}, and {} cannot be used",
-                TOOLS_MOUNT_POINTS.join(", "),
-                last.display()
-            ),
-            e,
-        )
-        .hint("name a directory of the container with --tools-at")),
-    }
+    Err(Error::msg(format!(
+        "no place to mount the tools: no empty {}, no {} ({}), and no empty tmpfs at {}",
+        TOOLS_MOUNT_POINTS.join(", "),
+        last.display(),
+        crate::sys::strerror(no_shm.raw_os_error()),
+        TOOLS_TMPFS_MOUNT_POINTS.join(", ")
+    ))
+    .hint("name a directory of the container with --tools-at"))
 }
+
+/// statfs's f_type of a tmpfs (linux/magic.h).
+const TMPFS_MAGIC: i64 = 0x0102_1994;
 
 /// Make the toolbox our root, with the container's trees in it.
 fn enter_root(
