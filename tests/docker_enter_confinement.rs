@@ -245,13 +245,9 @@ fn privileged_gives_full_capabilities_and_no_filter() {
 /// privileged; the tools are mounted in both sessions.
 #[test]
 fn the_tools_leave_the_confinement_as_it_is() {
-    if !ready() {
-        return;
-    }
-    let Some(image) = confinement::image() else {
+    let Some(c) = confinement::sleeping_container("nsc-cf-tools", &[]) else {
         return;
     };
-    let c = TestContainer::run("nsc-cf-tools", &[], image, &["sleep", "100000"]);
     let toolbox = common::tools::toolbox("confinement");
     let tools = format!("--tools={}", toolbox.display());
     let script = probe_with_tools(&toolbox);
@@ -275,13 +271,12 @@ fn the_tools_leave_the_confinement_as_it_is() {
 /// capabilities, as with `docker exec -u`, not the host's.
 #[test]
 fn a_setuid_root_program_gets_the_containers_capabilities() {
-    if !ready() || !common::require(common::have("nsenter"), "util-linux nsenter is missing") {
+    if !common::require(common::have("nsenter"), "util-linux nsenter is missing") {
         return;
     }
-    let Some(image) = confinement::image() else {
+    let Some(c) = confinement::sleeping_container("nsc-cf-setuid", &[]) else {
         return;
     };
-    let c = TestContainer::run("nsc-cf-setuid", &[], image, &["sleep", "100000"]);
     let theirs = docker_ok(&["exec", "-u", "1000", &c.name, "/capprobe"]);
     assert!(theirs.contains("CapEff:\t00000000a80425fb"), "{theirs}");
     let ours = docker_enter(&["-u", "1000", &c.name, "/capprobe"]);
@@ -323,13 +318,12 @@ const STARTED: [&str; 3] = ["sh", "-c", "touch /tmp/started"];
 
 #[test]
 fn a_container_process_being_traced_is_refused() {
-    if !ready() || !common::require(common::have("strace"), "strace is not installed") {
+    if !common::require(common::have("strace"), "strace is not installed") {
         return;
     }
-    let Some(image) = confinement::image() else {
+    let Some(c) = confinement::sleeping_container("nsc-cf-traced", &[]) else {
         return;
     };
-    let c = TestContainer::run("nsc-cf-traced", &[], image, &["sleep", "100000"]);
     let pid = c.pid();
     let _tracer = KillOnDrop(
         Command::new("strace")
@@ -405,13 +399,12 @@ fn filters_that_cannot_be_read_are_refused() {
 /// (-T at a terminal), the program is as confined as without either.
 #[test]
 fn the_same_confinement_through_a_pty_and_through_pipes() {
-    if !ready() || !common::require(common::have("script"), "script (util-linux) is missing") {
+    if !common::require(common::have("script"), "script (util-linux) is missing") {
         return;
     }
-    let Some(image) = confinement::image() else {
+    let Some(c) = confinement::sleeping_container("nsc-cf-tty", &[]) else {
         return;
     };
-    let c = TestContainer::run("nsc-cf-tty", &[], image, &["sleep", "100000"]);
     let probe = "grep -E '^(Cap|NoNewPrivs|Seccomp)' /proc/self/status";
     let theirs = docker_ok(&["exec", &c.name, "sh", "-c", probe]);
     for (tty, attached) in [("-t", "/dev/pts/"), ("-T", "not a tty")] {
@@ -504,13 +497,9 @@ fn our_descriptors_are_closed_before_a_container_filter() {
 /// waits for them instead of refusing.
 #[test]
 fn concurrent_runs_all_succeed() {
-    if !ready() {
-        return;
-    }
-    let Some(image) = confinement::image() else {
+    let Some(c) = confinement::sleeping_container("nsc-cf-concurrent", &[]) else {
         return;
     };
-    let c = TestContainer::run("nsc-cf-concurrent", &[], image, &["sleep", "100000"]);
     confinement::assert_concurrent_runs_succeed(|| {
         let mut cmd = Command::new(DOCKER_ENTER);
         cmd.args([&c.name, "true"]);

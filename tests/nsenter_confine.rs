@@ -60,13 +60,9 @@ fn confine_matches_docker_exec() {
 /// `docker exec` makes it.
 #[test]
 fn confine_with_tools_matches_docker_exec() {
-    if !ready() {
-        return;
-    }
-    let Some(image) = confinement::image() else {
+    let Some(c) = confinement::sleeping_container("nsc-confine-tools", &[]) else {
         return;
     };
-    let c = TestContainer::run("nsc-confine-tools", &[], image, &["sleep", "100000"]);
     let toolbox = common::tools::toolbox("nsenter-confine");
     let tools = format!("--tools={}", toolbox.display());
     let script = probe_with_tools(&toolbox);
@@ -99,13 +95,9 @@ fn confine_with_tools_matches_docker_exec() {
 /// capabilities and no filter, as with util-linux.
 #[test]
 fn without_confine_nsenter_keeps_its_own() {
-    if !ready() {
-        return;
-    }
-    let Some(image) = confinement::image() else {
+    let Some(c) = confinement::sleeping_container("nsc-noconfine", &[]) else {
         return;
     };
-    let c = TestContainer::run("nsc-noconfine", &[], image, &["sleep", "100000"]);
     let probe = "grep -E '^(CapEff|Seccomp):' /proc/self/status";
     let out = run(ours().args(["-t", &c.pid(), "-a", "sh", "-c", probe]), b"");
     let expected = format!("{}\nSeccomp:\t0\n", status_line("self", "CapEff"));
@@ -259,13 +251,9 @@ fn a_filter_the_target_stacked_fakes_nothing_of_ours() {
 /// install the target's filters, is not among them).
 #[test]
 fn keep_caps_keeps_the_targets_bounding_set_only() {
-    if !ready() {
-        return;
-    }
-    let Some(image) = confinement::image() else {
+    let Some(c) = confinement::sleeping_container("nsc-confine-keepcaps", &[]) else {
         return;
     };
-    let c = TestContainer::run("nsc-confine-keepcaps", &[], image, &["sleep", "100000"]);
     let pid = c.pid();
     let out = run(
         ours().args([
@@ -298,13 +286,9 @@ fn keep_caps_keeps_the_targets_bounding_set_only() {
 /// target's filters (see docker-enter's test of the same).
 #[test]
 fn concurrent_runs_all_succeed() {
-    if !ready() {
-        return;
-    }
-    let Some(image) = confinement::image() else {
+    let Some(c) = confinement::sleeping_container("nsc-confine-concurrent", &[]) else {
         return;
     };
-    let c = TestContainer::run("nsc-confine-concurrent", &[], image, &["sleep", "100000"]);
     let pid = c.pid();
     confinement::assert_concurrent_runs_succeed(|| {
         let mut cmd = ours();

@@ -155,6 +155,22 @@ pub fn privileged_shape(image: &str) -> &'static [&'static str] {
     }
 }
 
+/// A container of [`image`] that sleeps, run with `shape` (its `docker
+/// run` options), when the tests can run here (root, Docker, gcc -static;
+/// else None, after skipping or failing under CI).
+pub fn sleeping_container(name: &str, shape: &[&str]) -> Option<super::TestContainer> {
+    if !super::docker_enter::ready() {
+        return None;
+    }
+    let image = image()?;
+    Some(super::TestContainer::run(
+        name,
+        shape,
+        image,
+        &["sleep", "100000"],
+    ))
+}
+
 /// The image of these tests and the seccomp-deny wrapper; None (after
 /// skipping, or failing under CI) without gcc -static.
 pub fn image_and_deny() -> Option<(&'static str, PathBuf)> {
