@@ -273,6 +273,9 @@ pub struct Hardening {
     /// standard descriptors that is a terminal, and a session of its own,
     /// so it never holds the host's terminal (security rule 13).
     pub no_host_terminal: bool,
+    /// The program gets a new, empty session keyring, as runc gives every
+    /// process it starts, instead of the caller's (security rule 18).
+    pub fresh_session_keyring: bool,
 }
 
 /// Whose confinement the program runs under: capabilities, no_new_privs,

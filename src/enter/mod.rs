@@ -26,8 +26,8 @@
 //! 7. fork if the PID namespace or a relay needs it (the parent waits and
 //!    forwards signals), or to start a detached program and return: the
 //!    child is born in the target's unified cgroup and joins the rest
-//!    first; in the process that execs: the target's confinement around
-//!    the credentials, our descriptors closed (rule 4) and, for
+//!    first; in the process that execs: a new session keyring (rule 18),
+//!    the target's confinement around the credentials, our descriptors closed (rule 4) and, for
 //!    docker-enter, every descriptor above 2, then the target's seccomp
 //!    filters, then exec.
 
@@ -55,7 +55,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ns::NsKind;
 use crate::plan::{ForkMode, InheritedFds, Plan, Program};
 use crate::signals::SIGKILL;
-use crate::sys::{fd, ids, mount, ns, process, Errno};
+use crate::sys::{fd, ids, keys, mount, ns, process, Errno};
 use pipes::Pipes;
 use prepare::Opening;
 use program_cgroup::{Born, ProgramCgroup};
@@ -232,6 +232,11 @@ fn finish_in_program(
     confined: Option<&Taken>,
     watch: Option<&supervise::DeathWatch>,
 ) -> Result<()> {
+    // Before the target's filters: Docker's default denies keyctl, and a
+    // filter the container wrote could fake it (security rule 18).
+    if plan.hardening.fresh_session_keyring {
+        join_new_session_keyring()?;
+    }
     if plan.mount_proc {
         mount_fresh_proc()?;
     }
@@ -259,6 +264,20 @@ fn finish_in_program(
     match (confined, after_filters) {
         (Some(confined), Some(after)) => confined.before_exec(after),
         _ => Ok(()),
+    }
+}
+
+/// Leave the caller's session keyring behind for a new, empty one, as
+/// runc does for every process it starts: keys the operator's login put
+/// there (pam_keyinit, Kerberos KEYRING caches, ecryptfs) must not be
+/// readable from inside the container.
+fn join_new_session_keyring() -> Result<()> {
+    match keys::join_new_session_keyring() {
+        // A kernel without keys has no keyring to pass on; a filter of
+        // ours that hides keyctl hides it from the program too (it
+        // inherits our filters).
+        Ok(()) | Err(Errno::NOSYS) => Ok(()),
+        Err(e) => Err(Error::sys("cannot join a new session keyring", e)),
     }
 }
 

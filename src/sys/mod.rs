@@ -10,12 +10,13 @@
 //! signal dispositions, masks and signalfd, kill and raise with any signal
 //! number, the parent-death signal, a pidfd's
 //! signal 0, close_range, the nsfs ioctls and SIOCGSKNS, ptrace,
-//! seccomp, mount_setattr, execveat, and strerror.
+//! seccomp, mount_setattr, execveat, keyctl, and strerror.
 //!
 //! One module per subject: descriptors (`fd`), files and paths (`fs`),
 //! root and working directory (`dirs`), mounts (`mount`), namespaces
 //! (`ns`), process handles (`pidfd`), processes (`process`), running a
 //! program (`exec`), user and group ids (`ids`), capabilities (`caps`),
+//! the session keyring (`keys`),
 //! seccomp filters (`seccomp`) and reading them from another process
 //! (`ptrace`), signals (`signal`), unix sockets (`socket`), terminals
 //! (`tty`) and the limits execve works within (`limits`).
@@ -27,6 +28,7 @@ pub mod exec;
 pub mod fd;
 pub mod fs;
 pub mod ids;
+pub mod keys;
 pub mod limits;
 pub mod mount;
 pub mod ns;

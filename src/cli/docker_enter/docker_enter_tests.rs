@@ -203,6 +203,8 @@ fn privileged_keeps_only_the_containers_resource_limits() {
     let confined = plan_for(&["web", "id"], &web(), &[], false);
     assert!(confined.confinement.takes_privileges() && confined.confinement.takes_resources());
     for p in [&p, &confined] {
+        // runc gives every exec a new session keyring, privileged or not.
+        assert!(p.hardening.fresh_session_keyring);
         assert!(p.confinement_hint.contains("--privileged"), "{p:?}");
     }
 }

@@ -125,6 +125,7 @@ pub fn entry_plan(container: &Container, req: &Request, terminals: [bool; 3]) ->
         check_cwd: true,
         refuse_self_exec: true,
         no_host_terminal: true,
+        fresh_session_keyring: true,
     };
     plan.pty = wants_pty(req, terminals);
     plan.detach = req.detach;

@@ -163,6 +163,8 @@ fn apply(
         Opt::MountProc => plan.mount_proc = true,
         Opt::Confine => {
             plan.confinement = Confinement::Target;
+            // The program runs as a runtime runs it, in a keyring of its own.
+            plan.hardening.fresh_session_keyring = true;
             plan.confinement_hint = "nsenter without --confine runs it with nsenter's own \
                 privileges, trusting the target's binaries with them";
         }

@@ -283,6 +283,11 @@ fn confine() {
     assert_eq!(p.confinement, Confinement::Target);
     assert!(p.confinement_hint.contains("--confine"));
     assert_eq!(p.umask, None, "nsenter keeps the caller's umask");
+    assert!(p.hardening.fresh_session_keyring);
+    assert!(
+        !plan(&["-t1", "-a"]).hardening.fresh_session_keyring,
+        "util-linux passes the caller's keyring on"
+    );
     assert_eq!(
         plan(&["-t1", "-a", "--conf"]).confinement,
         Confinement::Target
