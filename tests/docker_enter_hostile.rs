@@ -9,6 +9,7 @@ mod common;
 use common::docker_enter::{ready, stderr, stdout, DOCKER_ENTER};
 use common::podman::{load, PodmanContainer};
 use common::{busybox_image, static_c, TestContainer, ORACLE};
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const NSENTER: &str = env!("CARGO_BIN_EXE_nsenter");
@@ -78,7 +79,14 @@ fn the_callers_session_keyring_stays_outside() {
     for command in [
         vec![DOCKER_ENTER, name, "/keyprobe"],
         vec![DOCKER_ENTER, "--privileged", name, "/keyprobe"],
-        vec![DOCKER_ENTER, "-d", name, "sh", "-c", "/keyprobe > /detached"],
+        vec![
+            DOCKER_ENTER,
+            "-d",
+            name,
+            "sh",
+            "-c",
+            "/keyprobe > /detached",
+        ],
         vec![NSENTER, "--confine", "-t", &pid, "-a", "/keyprobe"],
         vec![NSENTER, "--confine", "-t", &pid, "-a", "-F", "/keyprobe"],
     ] {
@@ -130,7 +138,12 @@ fn a_user_namespace_gets_a_fresh_keyring_too() {
     }
     let image = load(image);
     let map = ["--uidmap", "0:200000:65536", "--gidmap", "0:200000:65536"];
-    let c = PodmanContainer::run("nsc-hostile-keys-userns", &map, &image, &["sleep", "100000"]);
+    let c = PodmanContainer::run(
+        "nsc-hostile-keys-userns",
+        &map,
+        &image,
+        &["sleep", "100000"],
+    );
     let pid = common::podman::podman_ok(&["inspect", "-f", "{{.State.Pid}}", &c.name]);
     assert_ne!(
         common::ns_link(&pid, "user"),
@@ -151,4 +164,223 @@ fn a_user_namespace_gets_a_fresh_keyring_too() {
     assert_eq!(with_a_key_in_the_session_keyring(&oracle), LEAKED);
     let ours = [NSENTER, "--confine", "-t", &pid, "-a", probe];
     assert_eq!(with_a_key_in_the_session_keyring(&ours), NOT_FOUND);
+}
+
+// 3. tools
+
+const TOOLS_ATTACKER_C: &str = include_str!("common/programs/tools_attacker.c");
+const OLD_WAY_TOOLS_C: &str = include_str!("common/programs/old_way_tools.c");
+
+/// busybox with the tools attacker at /tools_attacker and an empty /mnt
+/// for the tools; None (after skipping, or failing under CI) without
+/// Docker or gcc -static.
+fn tools_attack_image() -> Option<&'static str> {
+    if !ready() {
+        return None;
+    }
+    let attacker = std::fs::read(static_c::require("tools_attacker", TOOLS_ATTACKER_C)?).unwrap();
+    Some(busybox_image::build_custom(
+        "nsenter-can-test/hostile:tools",
+        "FROM scratch\nCOPY busybox /bin/busybox\n\
+         RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n\
+         RUN [\"/bin/busybox\", \"mkdir\", \"/mnt\", \"/tmp\"]\nCOPY tools_attacker /\n",
+        &[("tools_attacker", &attacker, 0o755)],
+    ))
+}
+
+/// A host directory on a tmpfs of the test's own, unmounted at the end:
+/// the attack's remount without `bind` reconfigures the filesystem under
+/// the tools, which must never be the host's root filesystem.
+struct OwnTmpfs(PathBuf);
+
+impl OwnTmpfs {
+    fn new(name: &str) -> OwnTmpfs {
+        let dir = common::tempdir(name);
+        common::sh(&format!(
+            "mount -t tmpfs -o size=16m nsc-tools {}",
+            dir.display()
+        ));
+        OwnTmpfs(dir)
+    }
+}
+
+impl Drop for OwnTmpfs {
+    fn drop(&mut self) {
+        let _ = common::output(Command::new("umount").arg("-l").arg(&self.0), b"");
+    }
+}
+
+/// Every file, link and directory under `dir`, with its mode and the hash
+/// of its bytes: what a write into the toolbox would change.
+fn tree_hash(dir: &Path) -> String {
+    common::sh(&format!(
+        "cd '{}' && find . -printf '%p %y %m %l\\n' | LC_ALL=C sort && \
+         find . -type f -exec sha256sum {{}} + | LC_ALL=C sort",
+        dir.display()
+    ))
+}
+
+/// The session's program as the container sees it (the last of NSpid).
+fn pid_inside(pid: i32) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("NSpid:")).unwrap();
+    line.split_whitespace().last().unwrap().to_string()
+}
+
+/// What the attacker reports, with its control: it joined, or the test
+/// would prove nothing.
+fn attack(container: &str, pid: &str, place: &str) -> String {
+    let out = common::docker(&["exec", container, "/tools_attacker", pid, place]);
+    let report = stdout(&out);
+    assert!(report.ends_with("done\n"), "{report}{}", stderr(&out));
+    report
+}
+
+fn writes_that_worked(report: &str) -> Vec<&str> {
+    report
+        .lines()
+        .filter(|l| l.contains("-write ") && l.ends_with(" ok"))
+        .collect()
+}
+
+/// A container process holding CAP_SYS_ADMIN joins the mount namespace of
+/// a running `--tools` session and tries every way to make the tools
+/// writable (remount with and without bind, a bind mount remounted,
+/// mount_setattr, a clone made writable, the superblock through fspick),
+/// then writes: nothing of the host's changes, for a directory of tools,
+/// a toolbox root and an image's layers; the program itself, which holds
+/// the same capability, cannot either. The control: the same attack on the
+/// tools mounted the old way (read-only, in a namespace of our user
+/// namespace) writes into the host's directory.
+#[test]
+fn a_container_holding_sys_admin_cannot_make_the_tools_writable() {
+    let Some(image) = tools_attack_image() else {
+        return;
+    };
+    let programs = OwnTmpfs::new("tools-attacked");
+    let toolbox = common::tools::toolbox("attacked");
+    common::sh(&format!(
+        "cp -a {}/. {}/",
+        toolbox.display(),
+        programs.0.display()
+    ));
+    let root = OwnTmpfs::new("root-attacked");
+    std::fs::create_dir(root.0.join("bin")).unwrap();
+    common::sh(&format!(
+        "cp -a {}/. {}/bin/",
+        toolbox.display(),
+        root.0.display()
+    ));
+    let tools_image = busybox_image::build();
+    let layers = common::docker_ok(&[
+        "image",
+        "inspect",
+        "-f",
+        "{{.GraphDriver.Data.UpperDir}}",
+        tools_image,
+    ]);
+    let sources = [
+        (
+            format!("--tools={}", programs.0.display()),
+            "/mnt",
+            programs.0.clone(),
+        ),
+        (format!("--tools={}", root.0.display()), "/", root.0.clone()),
+        (
+            format!("--tools={tools_image}"),
+            "/",
+            PathBuf::from(&layers),
+        ),
+    ];
+    // A directory of programs goes at /mnt, the container into a root at
+    // /container.
+    let at = |place: &str| match place {
+        "/" => "--container-at=/container",
+        _ => "--tools-at=/mnt",
+    };
+    for shape in [
+        &["--cap-add", "SYS_ADMIN"][..],
+        &[
+            "--cap-add",
+            "SYS_ADMIN",
+            "--security-opt",
+            "seccomp=unconfined",
+        ],
+    ] {
+        let c = TestContainer::run("nsc-hostile-tools", shape, image, &["sleep", "100000"]);
+        for (tools, place, host) in &sources {
+            let before = tree_hash(host);
+            let mut session = common::Running::start(Command::new(DOCKER_ENTER).args([
+                tools,
+                at(place),
+                &c.name,
+                "sh",
+                "-c",
+                "echo READY; exec sleep 60",
+            ]));
+            assert!(session.wait_output("READY"), "{shape:?} {tools}");
+            let program = session.program("sleep");
+            let report = attack(&c.name, &pid_inside(program), place);
+            assert!(
+                report.starts_with("join ok\n"),
+                "{shape:?} {tools}: {report}"
+            );
+            assert_eq!(
+                writes_that_worked(&report),
+                Vec::<&str>::new(),
+                "{shape:?} {tools}: {report}"
+            );
+            common::kill(program, libc::SIGTERM);
+            assert_eq!(session.wait(), "signal 15");
+            // The program, in the namespace already.
+            let attacker = match place == &"/" {
+                true => "/container/tools_attacker",
+                false => "/tools_attacker",
+            };
+            let out = common::docker_enter::docker_enter(&[
+                tools,
+                at(place),
+                &c.name,
+                attacker,
+                "self",
+                place,
+            ]);
+            let report = stdout(&out);
+            assert!(report.ends_with("done\n"), "{report}{}", stderr(&out));
+            assert_eq!(
+                writes_that_worked(&report),
+                Vec::<&str>::new(),
+                "{shape:?} {tools}: {report}"
+            );
+            assert_eq!(
+                tree_hash(host),
+                before,
+                "{shape:?} {tools}: the host's files"
+            );
+        }
+
+        // The control: the old way's mount is turned against the host.
+        let before = tree_hash(&programs.0);
+        let mounter = static_c::build("old_way_tools", OLD_WAY_TOOLS_C).expect("gcc -static");
+        let old_way = common::Running::start(
+            Command::new(mounter)
+                .arg(&programs.0)
+                .arg(c.pid())
+                .arg("/mnt"),
+        );
+        assert!(
+            old_way.wait_output("\n"),
+            "the old way's holder did not start"
+        );
+        let holder = old_way.output();
+        let holder = holder.trim().strip_prefix("ready ").expect("ready NSPID");
+        let report = attack(&c.name, holder, "/mnt");
+        assert!(
+            report.contains("remount-bind-write ok\n"),
+            "control {shape:?}: {report}"
+        );
+        assert_ne!(tree_hash(&programs.0), before, "control {shape:?}");
+        common::sh(&format!("rm -f {}/attack-*", programs.0.display()));
+        assert_eq!(tree_hash(&programs.0), before);
+    }
 }

@@ -495,3 +495,75 @@ fn without_dev_shm_the_tools_go_on_an_empty_masked_tmpfs() {
         "docker-enter: no place to mount the tools: no empty /mnt",
     );
 }
+
+/// A host directory made a shared mount of its own for the test (Docker
+/// takes `rshared` only from a shared mount), unmounted at the end.
+struct SharedMount(std::path::PathBuf);
+
+impl Drop for SharedMount {
+    fn drop(&mut self) {
+        let _ = common::output(Command::new("umount").arg("-l").arg(&self.0), b"");
+    }
+}
+
+/// A container with an `rshared` bind mount of a host directory: the
+/// tools mounted under it must propagate neither to the host nor to the
+/// container (every mount of the private copy made private, recursively,
+/// before anything is mounted).
+#[test]
+fn the_tools_never_propagate_through_a_shared_mount() {
+    let tb = toolbox("rshared");
+    if !ready() {
+        return;
+    }
+    let shared = SharedMount(common::tempdir("rshared"));
+    let dir = shared.0.display().to_string();
+    common::sh(&format!(
+        "mount --bind {dir} {dir} && mount --make-shared {dir} && mkdir {dir}/tools"
+    ));
+    let volume = format!("{dir}:/data:rshared");
+    let c = TestContainer::run(
+        "nsc-tools-rshared",
+        &["-v", &volume],
+        image(),
+        &["sleep", "600"],
+    );
+    let pid = pid_of(&c);
+    let propagation = mountinfo(&pid);
+    let line = propagation.lines().find(|l| l.contains(" /data ")).unwrap();
+    assert!(line.contains(" shared:"), "set-up: /data is shared: {line}");
+    // The set-up propagates: a mount made in the container's namespace
+    // under /data shows on the host.
+    let in_container = format!("nsenter -t {pid} -m");
+    common::sh(&format!(
+        "{in_container} mount -t tmpfs nsc-probe /data/tools"
+    ));
+    let host = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    assert!(host.contains(&format!("{dir}/tools ")), "control: {host}");
+    common::sh(&format!("{in_container} umount /data/tools"));
+
+    let mut session = Running::start(Command::new(DOCKER_ENTER).args([
+        &tools_arg(&tb),
+        "--tools-at=/data/tools",
+        &c.name,
+        "sh",
+        "-c",
+        "echo READY; exec sleep 60",
+    ]));
+    assert!(session.wait_output("READY"), "{}", session.output());
+    let program = session.program("sleep");
+    let mut seen: Vec<String> = mounts_naming(&mount_needle(&tb))
+        .iter()
+        .map(|l| l.split(':').next().unwrap().to_string())
+        .collect();
+    seen.sort();
+    let mut expected = vec![session.pid().to_string(), program.to_string()];
+    expected.sort();
+    assert_eq!(seen, expected, "the tools are mounted only for the session");
+    assert_eq!(
+        std::fs::read_dir(shared.0.join("tools")).unwrap().count(),
+        0
+    );
+    common::kill(program, libc::SIGTERM);
+    assert_eq!(session.wait(), "signal 15");
+}

@@ -8,6 +8,19 @@
 //! opened before entering, as a detached mount that nothing else can
 //! reach, and made read-only, nosuid and nodev before it is attached.
 //!
+//! Read-only is not enough against a container that holds CAP_SYS_ADMIN
+//! in our user namespace (`--cap-add SYS_ADMIN`, no user namespace of its
+//! own): it could join the copy through the program's /proc/PID/ns/mnt and
+//! remount a host directory writable. So once everything is mounted, the
+//! copy is copied once more, into a mount namespace that belongs to a new
+//! user namespace of ours ([`lock`]): the kernel locks every mount it
+//! copies there, and no capability can make a locked read-only mount
+//! writable again (security rule 17). We stay in our user namespace; the
+//! first copy, never seen by the container, is gone once we leave it. A
+//! private copy of the tools (copying the files to a tmpfs) would cost a
+//! copy of the whole toolbox on every run; the lock costs one short-lived
+//! child and one more copy of the mount table.
+//!
 //! Two layouts:
 //! 1. **A directory of programs** (static ones: busybox and its links).
 //!    Its clone goes onto a directory of the container, PATH gets it
@@ -27,6 +40,7 @@
 //!    namespace while the overlay is made, which shows it to no one else.
 
 use crate::error::{Error, Result};
+use crate::ns::NsKind;
 use crate::plan::{
     Tools, ToolsSource, TOOLS_LAST_MOUNT_POINT, TOOLS_MOUNT_POINTS, TOOLS_TMPFS_MOUNT_POINTS,
 };
@@ -50,6 +64,8 @@ const NAME_FILES: &[&str] = &["etc/resolv.conf", "etc/hosts", "etc/hostname"];
 /// The tools, opened before entering, and where they go.
 pub struct PreparedTools {
     layout: Layout,
+    /// Our /proc, where the child that locks the mounts is seen ([`lock`]).
+    proc: OwnedFd,
     /// The toolbox's shell, relative to its top.
     shell: Option<&'static str>,
     /// The plan's request: the source and where things go.
@@ -84,20 +100,47 @@ pub struct Attached {
 /// Open the tools the plan names: a detached tree, locked down, that
 /// nothing reaches but our descriptor.
 pub fn prepare(tools: &Tools) -> Result<PreparedTools> {
-    match &tools.source {
-        ToolsSource::Named(_) => Err(Error::msg(
-            "internal error: the tools were not resolved before preparing",
-        )),
-        ToolsSource::Programs(dir) => prepare_programs(dir, tools),
-        ToolsSource::Root(dir) => prepare_root(&[dir.as_path()], tools),
+    let proc = our_proc()?;
+    let (layout, shell) = match &tools.source {
+        ToolsSource::Named(_) => {
+            return Err(Error::msg(
+                "internal error: the tools were not resolved before preparing",
+            ))
+        }
+        ToolsSource::Programs(dir) => prepare_programs(dir, tools)?,
+        ToolsSource::Root(dir) => prepare_root(&[dir.as_path()], tools)?,
         ToolsSource::Image { layers, .. } => {
             let layers: Vec<&Path> = layers.iter().map(PathBuf::as_path).collect();
-            prepare_root(&layers, tools)
+            prepare_root(&layers, tools)?
         }
+    };
+    Ok(PreparedTools {
+        layout,
+        proc,
+        shell,
+        wanted: tools.clone(),
+    })
+}
+
+/// statfs's f_type of a proc filesystem (linux/magic.h).
+const PROC_SUPER_MAGIC: i64 = 0x9fa0;
+
+/// Our /proc, before anything is entered.
+fn our_proc() -> Result<OwnedFd> {
+    let failed = |e| Error::sys("cannot open /proc for the tools", e);
+    let proc = fs::open(Path::new("/proc"), OFlags::PATH | OFlags::DIRECTORY).map_err(failed)?;
+    match fs::fs_type(proc.as_fd()).map_err(failed)? {
+        PROC_SUPER_MAGIC => Ok(proc),
+        _ => Err(Error::msg(
+            "cannot use /proc for the tools: it is not a proc filesystem",
+        )),
     }
 }
 
-fn prepare_programs(dir: &Path, tools: &Tools) -> Result<PreparedTools> {
+/// A layout and the shell it brings.
+type Opened = (Layout, Option<&'static str>);
+
+fn prepare_programs(dir: &Path, tools: &Tools) -> Result<Opened> {
     let name = source_name(tools);
     let failed = |e| Error::sys(format!("cannot use {name} as tools"), e);
     let tree = mount::clone_path(dir, true).map_err(failed)?;
@@ -109,15 +152,11 @@ fn prepare_programs(dir: &Path, tools: &Tools) -> Result<PreparedTools> {
     mount::lock_read_only(tree.as_fd())
         .map_err(|e| Error::sys(format!("cannot make tools {name} read-only"), e))?;
     let shell = find_shell(tree.as_fd(), PROGRAM_SHELLS);
-    Ok(PreparedTools {
-        layout: Layout::Programs { tree },
-        shell,
-        wanted: tools.clone(),
-    })
+    Ok((Layout::Programs { tree }, shell))
 }
 
 /// A whole root from `lowers` (the top layer first).
-fn prepare_root(lowers: &[&Path], tools: &Tools) -> Result<PreparedTools> {
+fn prepare_root(lowers: &[&Path], tools: &Tools) -> Result<Opened> {
     let name = source_name(tools);
     let layers = lowers
         .iter()
@@ -150,11 +189,7 @@ fn prepare_root(lowers: &[&Path], tools: &Tools) -> Result<PreparedTools> {
     let tmp = mount::tmpfs_detached(&[("mode", Some("1777"))])
         .map_err(|e| failed("mount a tmpfs for /tmp", e))?;
     let shell = find_shell(root.as_fd(), ROOT_SHELLS);
-    Ok(PreparedTools {
-        layout: Layout::Root { root, tmp },
-        shell,
-        wanted: tools.clone(),
-    })
+    Ok((Layout::Root { root, tmp }, shell))
 }
 
 /// The top layer of a whole root: the directories the container's trees
@@ -223,7 +258,8 @@ impl PreparedTools {
 }
 
 /// After entering the container's mount namespace: a private copy of it,
-/// with the tools mounted. Nothing reaches the container's own namespace.
+/// with the tools mounted, then locked ([`lock`]). Nothing reaches the
+/// container's own namespace.
 pub fn attach(prepared: PreparedTools) -> Result<Attached> {
     let tools = &prepared.wanted;
     let failed = |what: &str, e| Error::sys(format!("cannot {what} for the tools"), e);
@@ -231,7 +267,7 @@ pub fn attach(prepared: PreparedTools) -> Result<Attached> {
     mount::make_private_recursive(Path::new("/")).map_err(|e| failed("make / private", e))?;
     let root = fs::open(Path::new("/"), OFlags::PATH | OFlags::DIRECTORY)
         .map_err(|e| failed("open the container's root", e))?;
-    match prepared.layout {
+    let attached = match prepared.layout {
         Layout::Programs { tree } => {
             let (at, place) = mount_point(root.as_fd(), tools.at.as_deref())?;
             mount::attach(tree.as_fd(), place.as_fd()).map_err(|e| {
@@ -244,19 +280,42 @@ pub fn attach(prepared: PreparedTools) -> Result<Attached> {
                     e,
                 )
             })?;
-            Ok(Attached {
+            Attached {
                 shell: prepared.shell.map(|s| at.join(s)),
                 programs_at: Some(at),
-            })
+            }
         }
         Layout::Root { root: toolbox, tmp } => {
             enter_root(root.as_fd(), toolbox.as_fd(), tmp.as_fd(), tools)?;
-            Ok(Attached {
+            Attached {
                 programs_at: None,
                 shell: prepared.shell.map(|s| Path::new("/").join(s)),
-            })
+            }
         }
+    };
+    lock(prepared.proc.as_fd())?;
+    if tools.is_root() {
+        // Entering the locked copy took us to its root, the toolbox's.
+        let at = tools.container_dir();
+        chdir(at).map_err(|e| failed(&format!("change directory to {}", at.display()), e))?;
     }
+    Ok(attached)
+}
+
+/// Move to a copy of our mount namespace in which every mount is locked
+/// (`ns::locked_copy_of_mount_namespace`): a process that joins it, even
+/// one holding CAP_SYS_ADMIN in our user namespace, cannot make the tools
+/// writable, or setuid, or reveal what they cover. Entering it takes us to
+/// its root, as entering any mount namespace does: the top of what is
+/// mounted on `/`, which is where we were (the container's root, or the
+/// toolbox's root mounted over it).
+fn lock(proc: BorrowedFd<'_>) -> Result<()> {
+    let failed = |e| {
+        Error::sys("cannot lock the tools' mounts against remounting", e)
+            .hint("creating a user namespace must be allowed (user.max_user_namespaces)")
+    };
+    let locked = ns::locked_copy_of_mount_namespace(proc).map_err(failed)?;
+    ns::setns_file(locked.as_fd(), NsKind::Mnt).map_err(failed)
 }
 
 /// Where a directory of programs goes: the place named, or the first
@@ -366,8 +425,7 @@ fn enter_root(
     }
     place(Path::new("tmp"), OFlags::DIRECTORY)
         .and_then(|dir| mount::attach(tmp, dir.as_fd()))
-        .map_err(|e| failed("mount a tmpfs at /tmp".into(), e))?;
-    chdir(at).map_err(|e| failed(format!("change directory to {}", at.display()), e))
+        .map_err(|e| failed("mount a tmpfs at /tmp".into(), e))
 }
 
 /// PATH with the directory of programs appended: the container's own

@@ -4,8 +4,10 @@
 use super::fd::ours;
 use super::{check, SysResult};
 use crate::ns::NsKind;
+use rustix::fs::OFlags;
 use rustix::thread::{LinkNameSpaceType, ThreadNameSpaceType};
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::path::Path;
 
 const NSIO: libc::c_ulong = 0xb7;
 /// NS_GET_USERNS: the user namespace that owns a namespace.
@@ -55,6 +57,27 @@ pub fn unshare_mount_namespace() -> SysResult<()> {
     // flag that makes unshare unsound (threads seeing each other's
     // descriptors disappear); we are single-threaded anyway.
     unsafe { rustix::thread::unshare_unsafe(rustix::thread::UnshareFlags::NEWNS) }
+}
+
+/// A copy of our mount namespace that belongs to a new user namespace, a
+/// child of ours with no ids mapped, made by a short-lived child (our own
+/// process stays in our user namespace). Copying mounts into a namespace
+/// of a less privileged user namespace locks them: the kernel marks each
+/// MNT_LOCK_READONLY if read-only, likewise for nosuid, nodev and noexec,
+/// and MNT_LOCKED, and no capability in any user namespace clears those
+/// marks, on the mount or on any clone of it: a remount, a bind mount or
+/// mount_setattr can no longer make it writable, nor can unmounting it
+/// reveal what it covers. Returns the new namespace, to setns into.
+/// `proc` is a procfs in which our children are seen (ours, opened before
+/// entering anything): the child opens its namespace there.
+pub fn locked_copy_of_mount_namespace(proc: BorrowedFd<'_>) -> SysResult<OwnedFd> {
+    let mut opened = Err(super::Errno::CHILD);
+    super::process::run_in_new_user_and_mount_namespaces(&mut || {
+        // The child shares our descriptor table: what it opens is ours.
+        opened = super::fs::openat(proc, Path::new("self/ns/mnt"), OFlags::RDONLY);
+        0
+    })?;
+    opened
 }
 
 fn ns_ioctl(fd: BorrowedFd<'_>, request: libc::c_ulong) -> SysResult<OwnedFd> {

@@ -2,7 +2,7 @@
 //! waiting, leaving, signals to ourselves at the end, and the prctl flags
 //! that guard a process holding host descriptors.
 
-use super::{check, SysResult};
+use super::{check, Errno, SysResult};
 use rustix::process::{DumpableBehavior, Pid, Resource, Rlimit, WaitOptions};
 use std::os::fd::BorrowedFd;
 
@@ -27,7 +27,7 @@ const CHILD_STACK: usize = 512 << 10;
 /// Callers must be single-threaded (the tools are): no lock is held by
 /// another thread when the child starts.
 pub fn spawn(child: &mut dyn FnMut() -> i32) -> SysResult<i32> {
-    spawn_on_own_stack(child, None)
+    spawn_on_own_stack(child, None, 0)
 }
 
 /// [`spawn`], the child born in the cgroup v2 whose directory `cgroup` is
@@ -43,12 +43,41 @@ pub fn spawn(child: &mut dyn FnMut() -> i32) -> SysResult<i32> {
 /// written for) or refuses that cgroup: the caller then starts the
 /// child with [`spawn`] and moves it in by writing cgroup.procs.
 pub fn spawn_in_cgroup(cgroup: BorrowedFd<'_>, child: &mut dyn FnMut() -> i32) -> SysResult<i32> {
-    spawn_on_own_stack(child, Some(cgroup))
+    spawn_on_own_stack(child, Some(cgroup), 0)
 }
 
+/// Run `child` as [`spawn`] does, but sharing our descriptor table (what
+/// it opens stays open for us) and born in a new user namespace, a child
+/// of ours, and a new mount namespace that belongs to it (CLONE_NEWUSER |
+/// CLONE_NEWNS): a copy of ours, which the kernel locks as it copies it
+/// into a less privileged user namespace. Returns once the child has
+/// exited and been collected. Fails with EPERM where user namespaces may
+/// not be made (a seccomp filter or an LSM on us, a chrooted caller),
+/// and ENOSPC beyond user.max_user_namespaces.
+pub(super) fn run_in_new_user_and_mount_namespaces(
+    child: &mut dyn FnMut() -> i32,
+) -> SysResult<()> {
+    let namespaces = libc::CLONE_FILES | libc::CLONE_NEWUSER | libc::CLONE_NEWNS;
+    let pid = spawn_on_own_stack(child, None, namespaces)?;
+    loop {
+        let mut status: libc::c_int = 0;
+        // SAFETY: status is a valid int to write the wait status to.
+        match unsafe { libc::waitpid(pid, &mut status, libc::__WALL) } {
+            -1 if super::last_errno() == Errno::INTR => continue,
+            // SIGCHLD ignored by our caller: the kernel collected it.
+            -1 if super::last_errno() == Errno::CHILD => return Ok(()),
+            -1 => return Err(super::last_errno()),
+            _ => return Ok(()),
+        }
+    }
+}
+
+/// Start `child` on a stack of its own, vfork-style, in `cgroup` if given
+/// (clone3), else with `clone_flags` added (clone).
 fn spawn_on_own_stack(
     child: &mut dyn FnMut() -> i32,
     cgroup: Option<BorrowedFd<'_>>,
+    clone_flags: libc::c_int,
 ) -> SysResult<i32> {
     extern "C" fn start(arg: *mut libc::c_void) -> libc::c_int {
         // SAFETY: `arg` is the `&mut dyn FnMut` that `spawn` passed, alive
@@ -89,7 +118,7 @@ fn spawn_on_own_stack(
             libc::clone(
                 start,
                 stack.cast::<u8>().add(CHILD_STACK).cast(),
-                libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
+                libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD | clone_flags,
                 arg_ptr,
             )
         };
