@@ -239,6 +239,57 @@ fn privileged_gives_full_capabilities_and_no_filter() {
     );
 }
 
+/// The caller's umask stays outside: from a shell with `umask 077`, the
+/// program gets 0022, as `docker exec` gives (confined or `--privileged`,
+/// with a terminal or detached); util-linux nsenter, the control, passes
+/// 0077 on.
+#[test]
+fn the_callers_umask_stays_outside() {
+    let Some(c) = confinement::sleeping_container("nsc-cf-umask", &[]) else {
+        return;
+    };
+    let pid = c.pid();
+    let under_umask_077 = |command: &[&str]| -> String {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "umask 077; exec \"$@\"", "sh"])
+            .args(command);
+        let out = common::output(&mut cmd, b"");
+        assert!(out.status.success(), "{command:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    assert_eq!(
+        under_umask_077(&["nsenter", "-t", &pid, "-a", "sh", "-c", "umask"]),
+        "0077\n",
+        "control: the caller's umask"
+    );
+    for command in [
+        vec!["docker", "exec", &c.name, "sh", "-c", "umask"],
+        vec![DOCKER_ENTER, &c.name, "sh", "-c", "umask"],
+        vec![DOCKER_ENTER, "--privileged", &c.name, "sh", "-c", "umask"],
+        vec![DOCKER_ENTER, "-t", &c.name, "sh", "-c", "umask"],
+    ] {
+        // A pty ends its lines with CRLF.
+        let said = under_umask_077(&command).replace("\r\n", "\n");
+        assert_eq!(said, "0022\n", "{command:?}");
+    }
+    under_umask_077(&[
+        DOCKER_ENTER,
+        "-d",
+        &c.name,
+        "sh",
+        "-c",
+        "umask > /tmp/umask",
+    ]);
+    let written = common::wait_until(Duration::from_secs(10), || {
+        stdout(&docker(&["exec", &c.name, "cat", "/tmp/umask"])) == "0022\n"
+    });
+    assert!(
+        written,
+        "-d: {}",
+        stdout(&docker(&["exec", &c.name, "cat", "/tmp/umask"]))
+    );
+}
+
 /// `--tools` mounts its toolbox before any of the confinement is taken
 /// (the container's filter denies the mount calls): the program is then
 /// exactly as confined as without the tools, and with `--privileged` as

@@ -6,7 +6,14 @@
 //! never let it: the binary is never opened for writing and its bytes do
 //! not change. The control, our nsenter without --confine (as exposed as
 //! util-linux's), shows that the hunter does write to a binary left open
-//! to it. Needs root, a daemon and gcc -static.
+//! to it. The sealed copy in memory, where no read-only mount can be made,
+//! can change neither its bytes nor its size.
+//!
+//! Security rule 3 in the same window: a process of the program's uid in
+//! the container, without privileges, finds the tool's child after its
+//! change of uid (while it searches PATH) and cannot open its /proc files.
+//!
+//! Needs root, a daemon and gcc -static.
 
 mod common;
 
@@ -254,4 +261,167 @@ fn without_any_protected_copy_nothing_runs() {
     assert_eq!(out.status, "exit 0", "{out:?}");
     let started = docker(&["exec", &c.name, "test", "-e", "/tmp/started"]);
     assert!(started.status.success(), "the program did not run");
+}
+
+/// The copy in memory docker-enter runs from where no read-only mount can
+/// be made is sealed against every change: its bytes (F_SEAL_WRITE), its
+/// size either way (F_SEAL_SHRINK, F_SEAL_GROW), and its seals
+/// (F_SEAL_SEAL). Held from the host through the waiting docker-enter's
+/// /proc/PID/exe, as the hunter holds it, and reopened for writing once
+/// docker-enter has exited (while it runs, the kernel refuses any writer):
+/// each change is tried and refused.
+#[test]
+fn the_sealed_copy_can_change_in_no_way() {
+    use rustix::fs::SealFlags;
+    use std::os::unix::fs::FileExt;
+    if !ready() {
+        return;
+    }
+    let Some((image, deny)) = confinement::image_and_deny() else {
+        return;
+    };
+    let c = TestContainer::run("nsc-own-sealed", &[], image, &["sleep", "100000"]);
+    // mount_setattr denied as on a kernel without it (ENOSYS).
+    let mut cmd = Command::new(&deny);
+    cmd.args(["38", "any", NR_MOUNT_SETATTR, "--", DOCKER_ENTER])
+        .args([
+            "--privileged",
+            &c.name,
+            "sh",
+            "-c",
+            "echo READY; exec sleep 60",
+        ]);
+    let mut session = common::Running::start(&mut cmd);
+    assert!(session.wait_output("READY"), "{}", session.output());
+    let exe = format!("/proc/{}/exe", session.pid());
+    let link = std::fs::read_link(&exe).unwrap();
+    assert!(link.to_string_lossy().starts_with("/memfd:"), "{link:?}");
+    let copy = std::fs::File::open(&exe).unwrap();
+    let all = SealFlags::SEAL | SealFlags::SHRINK | SealFlags::GROW | SealFlags::WRITE;
+    assert_eq!(rustix::fs::fcntl_get_seals(&copy).unwrap() & all, all);
+    common::kill(session.program("sleep"), libc::SIGTERM);
+    assert_eq!(session.wait(), "signal 15");
+    // Each change, through a descriptor that may write.
+    let reopen = format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&copy));
+    let writable = std::fs::OpenOptions::new()
+        .write(true)
+        .open(reopen)
+        .unwrap();
+    let size = writable.metadata().unwrap().len();
+    assert!(writable.write_at(b"X", 0).is_err(), "written");
+    assert!(writable.set_len(size / 2).is_err(), "shrunk");
+    assert!(writable.set_len(size * 2).is_err(), "grown");
+    assert!(
+        rustix::fs::fcntl_add_seals(&writable, SealFlags::FUTURE_WRITE).is_err(),
+        "sealed further"
+    );
+    assert_eq!(writable.metadata().unwrap().len(), size);
+}
+
+const PEEKER_C: &str = include_str!("common/programs/peeker.c");
+
+/// fs.suid_dumpable for the length of a test, restored when it ends.
+struct SuidDumpable(String);
+
+impl SuidDumpable {
+    const PATH: &str = "/proc/sys/fs/suid_dumpable";
+
+    fn set(value: &str) -> SuidDumpable {
+        let before = std::fs::read_to_string(Self::PATH).unwrap();
+        std::fs::write(Self::PATH, value).unwrap();
+        SuidDumpable(before)
+    }
+}
+
+impl Drop for SuidDumpable {
+    fn drop(&mut self) {
+        let _ = std::fs::write(Self::PATH, self.0.trim());
+    }
+}
+
+/// Between its change of uid and its exec, the program's process holds
+/// docker-enter's memory: it must stay non-dumpable. The kernel makes a
+/// process that changes its uid dumpable as fs.suid_dumpable says; with 1
+/// (as debugging hosts set it, and as this test sets it for its length),
+/// only our own PR_SET_DUMPABLE after the change keeps a process of the
+/// same uid out. A peeker running as uid 1000 in the container, without
+/// privileges, catches docker-enter's child while it searches a PATH of
+/// 3000 missing directories as uid 1000, and is denied its fd, environ,
+/// exe and root; the control, a process `docker exec -u 1000` started, is
+/// open to it.
+/// Confined, and with `--privileged` (where no change of capabilities
+/// follows the change of uid), each run by a copy of its own name, which
+/// the peeker tells apart.
+#[test]
+fn the_program_stays_undumpable_from_its_change_of_uid_to_exec() {
+    if !ready() {
+        return;
+    }
+    let Some(peeker) = common::static_c::require("peeker", PEEKER_C) else {
+        return;
+    };
+    let peeker = std::fs::read(peeker).unwrap();
+    let tag = common::busybox_image::build_custom(
+        "nsenter-can-test/docker-enter:peeker",
+        "FROM scratch\nCOPY busybox /bin/busybox\n\
+         RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n\
+         RUN [\"/bin/busybox\", \"mkdir\", \"-m\", \"1777\", \"/tmp\"]\nCOPY peeker /\n",
+        &[("peeker", &peeker, 0o755)],
+    );
+    let _dumpable = SuidDumpable::set("1");
+    let c = TestContainer::run(
+        "nsc-own-peek",
+        &["-u", "1000"],
+        tag,
+        &[
+            "/peeker",
+            "1000",
+            "/bin/busybox",
+            "docker-enter",
+            "de-privileged",
+            "peeker",
+        ],
+    );
+    let log = || stdout_of(&docker(&["logs", &c.name]));
+    let wait_log = |what: &str, pred: &dyn Fn(&str) -> bool| {
+        let ok = common::wait_until(std::time::Duration::from_secs(30), || pred(&log()));
+        assert!(ok, "waiting for {what}; the peeker said:\n{}", log());
+    };
+    wait_log("the peeker to start", &|l| l.contains("ready\n"));
+    // Control: a dumpable process of uid 1000 is open to it (another
+    // peeker, which watches for nothing).
+    let other = docker(&[
+        "exec", "-d", "-u", "1000", &c.name, "/peeker", "1000", "/peeker", "-",
+    ]);
+    assert!(other.status.success());
+    wait_log("the control", &|l| l.contains("opened peeker fd\n"));
+    // Until the peeker has been denied the child (it saw the process alive
+    // after its change of uid), or has opened anything of it.
+    let path = format!("PATH={}", slow_path());
+    for (name, options) in [
+        ("docker-enter", &[][..]),
+        ("de-privileged", &["--privileged"]),
+    ] {
+        let copy = copy_of(DOCKER_ENTER, name);
+        let caught = common::wait_until(std::time::Duration::from_secs(60), || {
+            let mut cmd = Command::new(&copy);
+            cmd.args(options)
+                .args(["-u", "1000", "-e", &path, &c.name, "true"]);
+            let _ = common::output(&mut cmd, b"");
+            log().contains(&format!("d {name} "))
+        });
+        assert!(caught, "the peeker never caught {name}'s child:\n{}", log());
+    }
+    let stop = format!("/proc/{}/root/tmp/peeker-stop", c.pid());
+    std::fs::write(&stop, "").unwrap();
+    wait_log("the peeker to end", &|l| l.contains("done\n"));
+    let report = log();
+    assert!(
+        !report.contains("opened docker-enter") && !report.contains("opened de-privileged"),
+        "the child was open to the peeker:\n{report}"
+    );
+}
+
+fn stdout_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }

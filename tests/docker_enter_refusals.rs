@@ -321,6 +321,65 @@ fn a_workdir_behind_a_proc_link_is_followed_inside_only() {
     );
 }
 
+/// A working directory that leads out of the container's root through a
+/// descriptor a container process holds (CVE-2024-21626): here a process
+/// that util-linux nsenter started in the container's PID namespace with
+/// a host directory open as its descriptor 3, which `/proc/N/fd/3`
+/// reaches from inside. The planner cannot tell (a /proc magic link is
+/// resolved only once inside); the check after changing directory refuses
+/// it, as runc refuses it to `docker exec`. The control: from inside, the
+/// path does lead to the host's directory.
+#[test]
+fn a_workdir_through_a_descriptor_to_the_host_is_refused() {
+    if !ready() {
+        return;
+    }
+    let c = TestContainer::run("nsc-de-fdcwd", &[], image(), &["sleep", "100000"]);
+    let host_dir = tempdir("fdcwd");
+    std::fs::write(host_dir.join("host-marker"), "").unwrap();
+    let holding = format!("exec 3<'{}'; exec sleep 100000", host_dir.display());
+    let nsenter = common::KillOnDrop(
+        Command::new("nsenter")
+            .args(["-t", &c.pid(), "-p", "--", "sh", "-c", &holding])
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut holder = 0;
+    let started = common::wait_until(Duration::from_secs(10), || {
+        holder = common::children(nsenter.0.id() as i32)
+            .into_iter()
+            .find(|&p| common::comm(p) == "sleep")
+            .unwrap_or(0);
+        holder != 0
+    });
+    assert!(started, "the holder did not start");
+    let status = std::fs::read_to_string(format!("/proc/{holder}/status")).unwrap();
+    let inside = status
+        .lines()
+        .find(|l| l.starts_with("NSpid:"))
+        .and_then(|l| l.split_whitespace().last())
+        .unwrap()
+        .to_string();
+    let dir = format!("/proc/{inside}/fd/3");
+    // Control: from inside the container, the path is the host's directory.
+    let listing = common::sh(&format!(
+        "nsenter -t {} -m -p -r sh -c 'cd {dir} && ls'",
+        c.pid()
+    ));
+    assert_eq!(listing, "host-marker\n");
+    let theirs = docker(&["exec", "-w", &dir, &c.name, "ls"]);
+    assert_ne!(theirs.status.code(), Some(0), "docker exec refuses it too");
+    let out = docker_enter(&["-w", &dir, &c.name, "ls"]);
+    assert_refused(
+        &out,
+        &format!(
+            "working directory (unreachable){} is outside the container; refusing to run there",
+            host_dir.display()
+        ),
+    );
+}
+
 #[test]
 fn a_container_without_a_shell() {
     if !ready() {
