@@ -2,7 +2,8 @@
 //! keystrokes into the host's terminal with TIOCSTI (docker-enter gives it
 //! a fresh pty, or pipes, and a session of its own; security rule 13);
 //! output redirected at a terminal keeps its bytes; `-t` gives a terminal
-//! whatever stdin is; a session ends with its terminal (rule 16).
+//! whatever stdin is, and never one the container chose (a /dev/ptmx it
+//! replaced); a session ends with its terminal (rule 16).
 
 mod common;
 
@@ -306,6 +307,42 @@ fn a_session_ends_when_its_terminal_hangs_up() {
     }
 }
 
+/// On a hang-up, the program hears it: a shell that traps SIGHUP records
+/// it (in a file of the container) and ends, through a pty and through
+/// pipes (`-T`, where docker-enter sends SIGHUP to the program's process
+/// group itself), as a login session's programs hear their terminal go.
+/// Without it the program is killed after the grace period, with nothing
+/// recorded. (The shell loops without starting a command: when the same
+/// SIGHUP also kills a `sleep` it waits for, busybox sh often does not get
+/// to its trap, seen here as the grace period's SIGKILL or a SIGPIPE.)
+#[test]
+fn a_program_that_traps_the_hang_up_hears_it() {
+    if !ready() || !require_root_and(&["setsid"]) {
+        return;
+    }
+    let c = TestContainer::run("nsc-hup-trap", &[], image(), &["sleep", "100000"]);
+    for (what, options) in [("pty", &[][..]), ("pipes", &["-T"])] {
+        let record = format!("/tmp/hup-{what}");
+        let script = format!(
+            "trap 'echo HUP > {record}; exit 0' HUP; echo READY-$((2*3)); \
+             while :; do :; done"
+        );
+        let mut s = session(&c, options, &script);
+        s.pty.hang_up();
+        let _ = common::wait_with_timeout(&mut s.tool, Duration::from_secs(2));
+        assert!(
+            gone_within(&[s.program], Duration::from_secs(2)),
+            "{what}: the program outlived its terminal"
+        );
+        let heard = common::docker(&["exec", &c.name, "cat", &record]);
+        assert_eq!(
+            String::from_utf8_lossy(&heard.stdout),
+            "HUP\n",
+            "{what}: the program did not hear the hang-up"
+        );
+    }
+}
+
 #[test]
 fn a_session_ends_when_its_controlling_process_dies() {
     if !ready() || !require_root_and(&["setsid"]) {
@@ -374,4 +411,79 @@ fn a_session_ends_when_tmux_is_killed() {
         gone_within(&[tool, program], Duration::from_secs(2)),
         "docker-enter or its program outlived the terminal"
     );
+}
+
+/// A container that replaced its /dev/ptmx with a regular file, a FIFO
+/// or the null device: with `-t` the program still gets a fresh pty, from
+/// the host's multiplexer that docker-enter opened before entering, never
+/// the object the container put there, which is left as it was (the file
+/// unchanged, a reader of the FIFO given nothing). The control: with the
+/// container's own /dev/ptmx, the same probe through its own pty.
+#[test]
+fn a_replaced_dev_ptmx_is_never_the_programs_terminal() {
+    if !ready() {
+        return;
+    }
+    let c = TestContainer::run("nsc-fake-ptmx", &[], image(), &["sleep", "100000"]);
+    // A terminal on 0 and 1, and the device behind 0 (136: a pty's peer).
+    let probe = "[ -t 0 ] && [ -t 1 ] && echo TTY; stat -L -c '%t %F' /proc/self/fd/0";
+    let expected = "TTY\r\n88 character special file\r\n";
+    let through = |what: &str| {
+        let out = common::docker_enter::docker_enter(&["-t", &c.name, "sh", "-c", probe]);
+        assert_eq!(
+            (
+                common::docker_enter::stdout(&out).as_str(),
+                out.status.code()
+            ),
+            (expected, Some(0)),
+            "{what}: {}",
+            common::docker_enter::stderr(&out)
+        );
+    };
+    through("the container's own /dev/ptmx");
+    let in_container = |script: &str| docker_ok(&["exec", &c.name, "sh", "-c", script]);
+    for (what, make) in [
+        ("a regular file", "echo planted > /dev/ptmx"),
+        ("a FIFO", "mkfifo /dev/ptmx"),
+        ("the null device", "mknod /dev/ptmx c 1 3"),
+    ] {
+        in_container(&format!("rm /dev/ptmx && {make}"));
+        let fifo = what == "a FIFO";
+        if fifo {
+            // A reader waiting for whoever opens the FIFO.
+            docker_ok(&[
+                "exec",
+                "-d",
+                &c.name,
+                "sh",
+                "-c",
+                "cat /dev/ptmx > /tmp/fifo-read; echo ended > /tmp/fifo-ended",
+            ]);
+        }
+        through(what);
+        if fifo {
+            // Whether or not docker-enter opened it, the reader ends once
+            // a writer has come and gone: nothing of ours was in it.
+            use std::os::unix::fs::OpenOptionsExt;
+            let path = format!("/proc/{}/root/dev/ptmx", c.pid());
+            let _ = std::fs::OpenOptions::new()
+                .write(true)
+                .custom_flags(libc::O_NONBLOCK)
+                .open(path);
+            let ended = common::wait_until(Duration::from_secs(10), || {
+                common::docker(&["exec", &c.name, "test", "-e", "/tmp/fifo-ended"])
+                    .status
+                    .success()
+            });
+            assert!(ended, "the FIFO's reader did not end");
+            assert_eq!(
+                in_container("wc -c < /tmp/fifo-read"),
+                "0",
+                "written into the FIFO"
+            );
+        }
+        if what == "a regular file" {
+            assert_eq!(in_container("cat /dev/ptmx"), "planted");
+        }
+    }
 }

@@ -310,6 +310,47 @@ fn an_ordinary_user_enters_its_own_user_namespace_first() {
     assert_eq!(mine, theirs);
 }
 
+/// A process in a user namespace of its own whose network namespace
+/// belongs to the user namespace above it (`unshare --net`, then `unshare
+/// -U` inside): the network namespace can only be entered before the user
+/// namespace, whose holder has no power over its parent's namespaces.
+/// util-linux enters all but the user namespace first; it succeeds (the
+/// control: the program is in both of the target's namespaces), and so
+/// must we, by files and through `-t`.
+#[test]
+fn a_net_namespace_of_the_parent_user_namespace_is_entered_first() {
+    if !ready() {
+        return;
+    }
+    let target = Target::start_script(&[], &["--net"], "exec unshare -U -r sleep 600");
+    let pid = target.pid_str();
+    assert_ne!(ns_link(&pid, "user"), ns_link("self", "user"), "set-up");
+    assert_ne!(ns_link(&pid, "net"), ns_link("self", "net"), "set-up");
+    let show = "readlink /proc/self/ns/user /proc/self/ns/net; id -u";
+    let expected = format!("{}\n{}\n0\n", ns_link(&pid, "user"), ns_link(&pid, "net"));
+    let by_files = [
+        format!("--user=/proc/{pid}/ns/user"),
+        format!("--net=/proc/{pid}/ns/net"),
+    ];
+    let by_target = ["-t".to_string(), pid.clone(), "-U".into(), "-n".into()];
+    for args in [&by_files[..], &by_target[..]] {
+        let theirs = run(
+            prepare(&mut oracle()).args(args).args(["sh", "-c", show]),
+            b"",
+        );
+        assert_eq!(
+            (theirs.stdout.as_str(), theirs.status.as_str()),
+            (expected.as_str(), "exit 0"),
+            "util-linux {args:?}: {theirs:?}"
+        );
+        let mine = run(
+            prepare(&mut ours()).args(args).args(["sh", "-c", show]),
+            b"",
+        );
+        assert_eq!(mine, theirs, "{args:?}");
+    }
+}
+
 #[test]
 fn time_namespace_matches() {
     if !ready() {
