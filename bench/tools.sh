@@ -11,9 +11,13 @@
 # round is taken, and the median of those is judged (the medians of all
 # runs are shown too).
 #
+# With BASE set to another build's docker-enter (say, main's), its
+# `C true` and `--tools=DIR C true` run in the same rounds, and this
+# build's cost of the tools is judged against that build's too.
+#
 # Needs root, a Docker daemon, hyperfine, busybox-static, and the release
 # build:
-#   cargo build --release && bench/tools.sh [ROUNDS] [RUNS_PER_ROUND]
+#   cargo build --release && [BASE=/path/to/docker-enter] bench/tools.sh [ROUNDS] [RUNS_PER_ROUND]
 set -eu
 
 rounds=${1:-10}
@@ -42,22 +46,29 @@ for applet in $("$tools/busybox" --list); do
     [ "$applet" = busybox ] || ln -s busybox "$tools/$applet"
 done
 
+base=${BASE:-}
+[ -z "$base" ] || [ -x "$base" ] || { echo "BASE=$base is not an executable" >&2; exit 1; }
 round=1
 while [ "$round" -le "$rounds" ]; do
-    hyperfine -N --warmup 5 --runs "$runs" --export-json "$ctx/round-$round.json" \
-        -n 'docker-enter C true' "$de $name true" \
+    set -- -n 'docker-enter C true' "$de $name true" \
         -n 'docker-enter --tools=DIR C true' "$de --tools=$tools $name true" \
-        -n 'docker-enter --tools=IMAGE C true' "$de --tools=$image $name true" >/dev/null 2>&1
+        -n 'docker-enter --tools=IMAGE C true' "$de --tools=$image $name true"
+    if [ -n "$base" ]; then
+        set -- "$@" -n 'BASE C true' "$base $name true" \
+            -n 'BASE --tools=DIR C true' "$base --tools=$tools $name true"
+    fi
+    hyperfine -N --warmup 5 --runs "$runs" --export-json "$ctx/round-$round.json" "$@" >/dev/null 2>&1
     round=$((round + 1))
 done
 
 python3 - "$ctx"/round-*.json <<'PY'
 import json, statistics, sys
 base_name = "docker-enter C true"
-times, ratios = {}, {}
+times, ratios, rounds = {}, {}, []
 for path in sys.argv[1:]:
     results = json.load(open(path))["results"]
     med = {r["command"]: statistics.median(r["times"]) for r in results}
+    rounds.append(med)
     for r in results:
         times.setdefault(r["command"], []).extend(r["times"])
         ratios.setdefault(r["command"], []).append(med[r["command"]] / med[base_name])
@@ -69,4 +80,10 @@ for name, all_times in times.items():
 ratio = statistics.median(ratios["docker-enter --tools=DIR C true"])
 print()
 print(f"--tools=DIR / without = {ratio:.3f} (target <= 1.5): {'PASS' if ratio <= 1.5 else 'FAIL'}")
+if "BASE --tools=DIR C true" in ratios:
+    def against_base(ours, theirs):
+        return statistics.median(m[ours] / m[theirs] for m in rounds)
+    tools = against_base("docker-enter --tools=DIR C true", "BASE --tools=DIR C true")
+    plain = against_base("docker-enter C true", "BASE C true")
+    print(f"this build / BASE (median of rounds): --tools=DIR {tools:.3f}, without tools {plain:.3f}")
 PY

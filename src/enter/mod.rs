@@ -20,8 +20,9 @@
 //!    that will (`program_cgroup.rs`); drop groups if entering a user
 //!    namespace;
 //! 6. enter the namespaces (with `--tools`, the user namespace last: rule
-//!    17); `--tools` mounted in a private copy of the mount namespace
-//!    (`tools.rs`) while we still hold every capability and no filter;
+//!    17); `--tools` mounted in a private copy of the mount namespace, then
+//!    locked (`tools.rs`), while we still hold every capability and no
+//!    filter;
 //!    chroot and chdir; the exec label;
 //! 7. fork if the PID namespace or a relay needs it (the parent waits and
 //!    forwards signals), or to start a detached program and return: the
