@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::docker_enter::{ready, stderr, stdout, DOCKER_ENTER};
+use common::docker_enter::{ready, sleeping_session, stderr, stdout, DOCKER_ENTER};
 use common::podman::{load, PodmanContainer};
 use common::{busybox_image, static_c, TestContainer, ORACLE};
 use std::path::{Path, PathBuf};
@@ -25,19 +25,29 @@ const LEAKED: &str = "found TOP-SECRET\n";
 /// there (not EPERM: keyctl itself allowed).
 const NOT_FOUND: &str = "not-found ENOKEY\n";
 
-/// busybox with the key probe at /keyprobe; None (after skipping, or
+/// busybox, an empty /mnt and /tmp, and the static C program `name` built
+/// from `source` at /`name`, tagged `tag`; None (after skipping, or
 /// failing under CI) without Docker or gcc -static.
-fn keys_image() -> Option<&'static str> {
+fn busybox_with(tag: &'static str, name: &str, source: &str) -> Option<&'static str> {
     if !ready() {
         return None;
     }
-    let probe = std::fs::read(static_c::require("keyprobe", KEYPROBE_C)?).unwrap();
-    Some(busybox_image::build_custom(
-        "nsenter-can-test/hostile:keys",
+    let program = std::fs::read(static_c::require(name, source)?).unwrap();
+    let dockerfile = format!(
         "FROM scratch\nCOPY busybox /bin/busybox\n\
-         RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\nCOPY keyprobe /\n",
-        &[("keyprobe", &probe, 0o755)],
+         RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n\
+         RUN [\"/bin/busybox\", \"mkdir\", \"/mnt\", \"/tmp\"]\nCOPY {name} /\n"
+    );
+    Some(busybox_image::build_custom(
+        tag,
+        &dockerfile,
+        &[(name, &program, 0o755)],
     ))
+}
+
+/// busybox with the key probe at /keyprobe.
+fn keys_image() -> Option<&'static str> {
+    busybox_with("nsenter-can-test/hostile:keys", "keyprobe", KEYPROBE_C)
 }
 
 /// `COMMAND...` run the way an operator's login runs it: with a session
@@ -172,20 +182,13 @@ const TOOLS_ATTACKER_C: &str = include_str!("common/programs/tools_attacker.c");
 const OLD_WAY_TOOLS_C: &str = include_str!("common/programs/old_way_tools.c");
 
 /// busybox with the tools attacker at /tools_attacker and an empty /mnt
-/// for the tools; None (after skipping, or failing under CI) without
-/// Docker or gcc -static.
+/// for the tools.
 fn tools_attack_image() -> Option<&'static str> {
-    if !ready() {
-        return None;
-    }
-    let attacker = std::fs::read(static_c::require("tools_attacker", TOOLS_ATTACKER_C)?).unwrap();
-    Some(busybox_image::build_custom(
+    busybox_with(
         "nsenter-can-test/hostile:tools",
-        "FROM scratch\nCOPY busybox /bin/busybox\n\
-         RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n\
-         RUN [\"/bin/busybox\", \"mkdir\", \"/mnt\", \"/tmp\"]\nCOPY tools_attacker /\n",
-        &[("tools_attacker", &attacker, 0o755)],
-    ))
+        "tools_attacker",
+        TOOLS_ATTACKER_C,
+    )
 }
 
 /// A host directory on a tmpfs of the test's own, unmounted at the end:
@@ -310,16 +313,7 @@ fn a_container_holding_sys_admin_cannot_make_the_tools_writable() {
         let c = TestContainer::run("nsc-hostile-tools", shape, image, &["sleep", "100000"]);
         for (tools, place, host) in &sources {
             let before = tree_hash(host);
-            let mut session = common::Running::start(Command::new(DOCKER_ENTER).args([
-                tools,
-                at(place),
-                &c.name,
-                "sh",
-                "-c",
-                "echo READY; exec sleep 60",
-            ]));
-            assert!(session.wait_output("READY"), "{shape:?} {tools}");
-            let program = session.program("sleep");
+            let (mut session, program) = sleeping_session(&[tools, at(place), &c.name]);
             let report = attack(&c.name, &pid_inside(program), place);
             assert!(
                 report.starts_with("join ok\n"),

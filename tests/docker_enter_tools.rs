@@ -7,10 +7,12 @@
 mod common;
 
 use common::busybox_image;
-use common::docker_enter::{docker_enter, image, ready, stderr, stdout, DOCKER_ENTER};
+use common::docker_enter::{
+    docker_enter, image, ready, sleeping_session, stderr, stdout, DOCKER_ENTER,
+};
 use common::tmux::{count, Tmux, SHELL};
-use common::tools::{mount_needle, mounts_naming, scratch_image, toolbox};
-use common::{docker_ok, Running, TestContainer};
+use common::tools::{mount_needle, mounts_naming, processes_seeing, scratch_image, toolbox};
+use common::{docker_ok, TestContainer};
 use std::path::Path;
 use std::process::Command;
 
@@ -81,15 +83,7 @@ fn a_scratch_container_gets_a_shell_and_stays_untouched() {
 
     // During a session: the program's mount table has the tools, the
     // container's does not.
-    let mut session = Running::start(Command::new(DOCKER_ENTER).args([
-        &tools_arg(&tb),
-        &c.name,
-        "sh",
-        "-c",
-        "echo READY; exec sleep 60",
-    ]));
-    assert!(session.wait_output("READY"), "{}", session.output());
-    let program = session.program("sleep");
+    let (mut session, program) = sleeping_session(&[&tools_arg(&tb), &c.name]);
     let needle = mount_needle(&tb);
     let ours = mountinfo(&program.to_string());
     let line = ours.lines().find(|l| l.contains(&needle));
@@ -111,14 +105,9 @@ fn a_scratch_container_gets_a_shell_and_stays_untouched() {
     // The search below finds a mount of ours while there is one: in our
     // private mount namespace, which the waiting docker-enter and the
     // program share, and nowhere else.
-    let mut seen: Vec<String> = mounts_naming(&needle)
-        .iter()
-        .map(|l| l.split(':').next().unwrap().to_string())
-        .collect();
-    seen.sort();
     let mut expected = vec![session.pid().to_string(), program.to_string()];
     expected.sort();
-    assert_eq!(seen, expected);
+    assert_eq!(processes_seeing(&needle), expected);
     assert_eq!(
         mountinfo(&pid),
         mounts_before,
@@ -542,24 +531,15 @@ fn the_tools_never_propagate_through_a_shared_mount() {
     assert!(host.contains(&format!("{dir}/tools ")), "control: {host}");
     common::sh(&format!("{in_container} umount /data/tools"));
 
-    let mut session = Running::start(Command::new(DOCKER_ENTER).args([
-        &tools_arg(&tb),
-        "--tools-at=/data/tools",
-        &c.name,
-        "sh",
-        "-c",
-        "echo READY; exec sleep 60",
-    ]));
-    assert!(session.wait_output("READY"), "{}", session.output());
-    let program = session.program("sleep");
-    let mut seen: Vec<String> = mounts_naming(&mount_needle(&tb))
-        .iter()
-        .map(|l| l.split(':').next().unwrap().to_string())
-        .collect();
-    seen.sort();
+    let (mut session, program) =
+        sleeping_session(&[&tools_arg(&tb), "--tools-at=/data/tools", &c.name]);
     let mut expected = vec![session.pid().to_string(), program.to_string()];
     expected.sort();
-    assert_eq!(seen, expected, "the tools are mounted only for the session");
+    assert_eq!(
+        processes_seeing(&mount_needle(&tb)),
+        expected,
+        "the tools are mounted only for the session"
+    );
     assert_eq!(
         std::fs::read_dir(shared.0.join("tools")).unwrap().count(),
         0

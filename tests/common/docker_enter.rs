@@ -64,3 +64,20 @@ pub fn timed<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (Output, std::time::Durat
     );
     (out, started.elapsed())
 }
+
+/// docker-enter with `args` (its options and the container), running a
+/// program that prints READY and sleeps a minute: the session, once the
+/// program sleeps, and the program's PID.
+pub fn sleeping_session(args: &[&str]) -> (super::Running, i32) {
+    let mut cmd = Command::new(DOCKER_ENTER);
+    cmd.args(args)
+        .args(["sh", "-c", "echo READY; exec sleep 60"]);
+    let session = super::Running::start(&mut cmd);
+    assert!(
+        session.wait_output("READY"),
+        "docker-enter {args:?}: {}",
+        session.output()
+    );
+    let program = session.program("sleep");
+    (session, program)
+}

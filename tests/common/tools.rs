@@ -70,3 +70,15 @@ pub fn mounts_naming(needle: &str) -> Vec<String> {
     }
     found
 }
+
+/// The processes (PIDs, sorted) whose mount table holds a line that
+/// contains `needle`.
+pub fn processes_seeing(needle: &str) -> Vec<String> {
+    let mut seen: Vec<String> = mounts_naming(needle)
+        .iter()
+        .map(|l| l.split(':').next().unwrap().to_string())
+        .collect();
+    seen.sort();
+    seen.dedup();
+    seen
+}
