@@ -5,8 +5,9 @@
 
 mod common;
 
-use common::docker_enter::{image, ready, stderr, stdout, timed, DOCKER_ENTER};
-use common::{docker_ok, require_root_and, KillOnDrop, TestContainer, NOBODY};
+use common::docker_enter::{stderr, stdout, timed, DOCKER_ENTER};
+use common::fake_task::FakeTask;
+use common::{require_root_and, KillOnDrop, NOBODY};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, SystemTime};
@@ -147,7 +148,11 @@ fn hostile_state_files_are_refused_and_change_nothing() {
     let s = Scratch::new("hostile");
     let sleep = KillOnDrop(Command::new("sleep").arg("100").spawn().unwrap());
     let ns = "io.containerd.runtime.v2.task/t";
-    let bundle = br#"{"process": {"user": {"uid": 0, "gid": 0}, "cwd": "/", "env": ["PATH=/usr/bin:/bin"]}, "linux": {"cgroupsPath": "/none"}}"#;
+    let bundle = |id: &str| {
+        format!(
+            r#"{{"process": {{"user": {{"uid": 0, "gid": 0}}, "cwd": "/", "env": ["PATH=/usr/bin:/bin"]}}, "linux": {{"cgroupsPath": "/t/{id}"}}}}"#
+        )
+    };
     let task = |id: &str, config: Option<&[u8]>| {
         if let Some(config) = config {
             s.write(&format!("state/{ns}/{id}/config.json"), config);
@@ -157,8 +162,10 @@ fn hostile_state_files_are_refused_and_change_nothing() {
             sleep.0.id().to_string().as_bytes(),
         );
     };
-    task("good", Some(bundle));
-    task("trunc", Some(&bundle[..40]));
+    task("good", Some(bundle("good").as_bytes()));
+    // A process with every mark of the task's (see FakeTask).
+    let good = FakeTask::start(&s.path(&format!("state/{ns}/good")), "good");
+    task("trunc", Some(&bundle("trunc").as_bytes()[..40]));
     task("link", None);
     std::os::unix::fs::symlink(
         "/etc/passwd",
@@ -187,6 +194,7 @@ fn hostile_state_files_are_refused_and_change_nothing() {
         ])
     };
     let before = snapshot(&s.0);
+    assert!(good.pid > 0);
     let file = |id: &str| s.arg(&format!("state/{ns}/{id}/config.json"));
     assert_refused(
         &enter("link"),
@@ -269,80 +277,6 @@ fn an_unreadable_state_directory_is_said_in_one_line() {
         "{err}"
     );
     assert_eq!((stdout(&out), out.status.code()), (String::new(), Some(1)));
-}
-
-#[test]
-fn a_stale_docker_state_file_is_refused_never_entered() {
-    if !ready() {
-        return;
-    }
-    let c = TestContainer::run("nsc-stale-state", &[], image(), &["sleep", "100000"]);
-    let id = docker_ok(&["inspect", "-f", "{{.Id}}", &c.name]);
-    let pid: i32 = docker_ok(&["inspect", "-f", "{{.State.Pid}}", &c.name])
-        .parse()
-        .unwrap();
-    let real = std::fs::read(format!("/var/lib/docker/containers/{id}/config.v2.json")).unwrap();
-    let s = Scratch::new("stale");
-    // Docker's files for that container, copied: `state_pid` in them, and
-    // its init.pid written `written` ago.
-    let state = |state_pid: i32, written: Duration| {
-        let mut config: serde_json::Value = serde_json::from_slice(&real).unwrap();
-        config["State"]["Pid"] = state_pid.into();
-        s.write(
-            &format!("data/containers/{id}/config.v2.json"),
-            config.to_string().as_bytes(),
-        );
-        let init =
-            format!("exec/containerd/daemon/io.containerd.runtime.v2.task/moby/{id}/init.pid");
-        s.write(&init, state_pid.to_string().as_bytes());
-        let when = SystemTime::now() - written;
-        std::fs::File::options()
-            .write(true)
-            .open(s.path(&init))
-            .unwrap()
-            .set_modified(when)
-            .unwrap();
-    };
-    let enter = || {
-        run(&[
-            "-H",
-            &s.arg("no.sock"),
-            "--docker-root",
-            &s.arg("data"),
-            "--docker-exec-root",
-            &s.arg("exec"),
-            &c.name,
-            "echo",
-            "entered",
-        ])
-    };
-
-    // The PID of an unrelated host process that started just now.
-    let other = KillOnDrop(Command::new("sleep").arg("100").spawn().unwrap());
-    let other_pid = other.0.id() as i32;
-    state(other_pid, Duration::ZERO);
-    assert_refused(
-        &enter(),
-        &format!("process {other_pid} is no longer the container's process (it is not in the container's cgroup); refusing to enter"),
-    );
-    // Its PID file written an hour before that process started.
-    state(other_pid, Duration::from_secs(3600));
-    let (out, _) = enter();
-    assert!(
-        stderr(&out).starts_with(&format!(
-            "docker-enter: process {other_pid} is no longer the container's process (it started 3600 s after its runtime wrote the PID down"
-        )) || stderr(&out).starts_with(&format!(
-            "docker-enter: process {other_pid} is no longer the container's process (it started 3599 s after"
-        )),
-        "{}",
-        stderr(&out)
-    );
-    assert_eq!((stdout(&out), out.status.code()), (String::new(), Some(1)));
-
-    // The control: the same copied files with the container's own PID.
-    state(pid, Duration::ZERO);
-    let (out, _) = enter();
-    assert_eq!(stdout(&out), "entered\n", "{}", stderr(&out));
 }
 
 /// A daemon that answers, but not the Engine API (a proxy's redirect, an

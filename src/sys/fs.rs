@@ -204,6 +204,14 @@ pub fn read_head(path: &Path, n: usize) -> SysResult<Vec<u8>> {
     read_up_to(&file, n)
 }
 
+/// Up to `n` bytes of a regular file under `dir` (a /proc/PID directory
+/// held open), opened as [`UNTRUSTED`].
+pub fn read_at(dir: BorrowedFd<'_>, path: &Path, n: usize) -> SysResult<Vec<u8>> {
+    let file = openat(dir, path, UNTRUSTED)?;
+    regular(&file)?;
+    read_up_to(&file, n)
+}
+
 /// A whole file a container or runtime controls, opened with
 /// [`UNTRUSTED`], and its metadata (one fstat for both): EINVAL unless it
 /// is a regular file, EFBIG when it is larger than `max`.

@@ -10,6 +10,7 @@ pub mod cgroups;
 pub mod completions;
 pub mod confinement;
 pub mod docker_enter;
+pub mod fake_task;
 pub mod podman;
 pub mod private_daemon;
 pub mod pty;
