@@ -19,9 +19,10 @@ fn a_host_process_is_refused_pointing_to_nsenter() {
     let touch = ["touch", marker.to_str().unwrap()];
     let host = KillOnDrop(Command::new("sleep").arg("1000").spawn().unwrap());
     let pid = host.0.id();
-    assert!(common::wait_until(std::time::Duration::from_secs(10), || {
-        common::comm(pid as i32) == "sleep"
-    }));
+    assert!(common::wait_until(
+        std::time::Duration::from_secs(10),
+        || { common::comm(pid as i32) == "sleep" }
+    ));
     for address in [format!("pid:{pid}"), format!("pid:{}", std::process::id())] {
         let n = address.trim_start_matches("pid:");
         let comm = common::comm(n.parse().unwrap());

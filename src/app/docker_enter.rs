@@ -171,7 +171,8 @@ fn not_its_process(err: Error, req: &Request, container: &Container) -> Error {
                  the task's ({why}): {CTR_STOPPED}"
             ))
         }
-        (_, ReadFrom::Daemon) => "its runtime names",
+        (RuntimeKind::Docker, ReadFrom::Daemon) => "the Docker daemon names",
+        (_, ReadFrom::Daemon) => "its runtime's service names",
         (RuntimeKind::Docker, _) => "Docker's state files name",
         _ => "its pid file names",
     };
