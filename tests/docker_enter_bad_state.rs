@@ -7,6 +7,7 @@ mod common;
 
 use common::docker_enter::{stderr, stdout, timed, DOCKER_ENTER};
 use common::fake_task::FakeTask;
+use common::state_dir::Scratch;
 use common::{require_root_and, KillOnDrop, NOBODY};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -23,39 +24,6 @@ fn assert_refused(out: &(Output, Duration), message: &str) {
         (format!("docker-enter: {message}\n"), String::new(), Some(1))
     );
     assert!(out.1 < Duration::from_secs(2), "took {:?}", out.1);
-}
-
-/// A directory of the test's own, removed when it ends.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("bad-state-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.0.join(rel)
-    }
-
-    fn write(&self, rel: &str, bytes: &[u8]) {
-        let path = self.path(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-    }
-
-    fn arg(&self, rel: &str) -> String {
-        self.path(rel).display().to_string()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// Every path below `dir` with its size and modification time.
@@ -80,7 +48,7 @@ fn bad_addresses_are_one_line_errors() {
     if !require_root_and(&[]) {
         return;
     }
-    let empty = Scratch::new("addresses");
+    let empty = Scratch::new("bad-state-addresses");
     let roots = |extra: &[&str]| {
         let mut args = vec![
             "--containerd-state".to_string(),
@@ -145,7 +113,7 @@ fn hostile_state_files_are_refused_and_change_nothing() {
     if !require_root_and(&["mkfifo"]) {
         return;
     }
-    let s = Scratch::new("hostile");
+    let s = Scratch::new("bad-state-hostile");
     let sleep = KillOnDrop(Command::new("sleep").arg("100").spawn().unwrap());
     let ns = "io.containerd.runtime.v2.task/t";
     let bundle = |id: &str| {
@@ -236,7 +204,7 @@ fn an_unreadable_state_directory_is_said_in_one_line() {
     if !require_root_and(&["setpriv"]) {
         return;
     }
-    let s = Scratch::new("unreadable");
+    let s = Scratch::new("bad-state-unreadable");
     s.write("not-a-dir", b"");
     assert_refused(
         &run(&["--containerd-state", &s.arg("not-a-dir"), "web", "true"]),
@@ -289,7 +257,7 @@ fn a_daemon_that_answers_something_else_is_named_with_its_status() {
     }
     use std::io::{Read, Write};
     use std::os::unix::net::UnixListener;
-    let s = Scratch::new("answers");
+    let s = Scratch::new("bad-state-answers");
     let cases: [(&[u8], &str); 3] = [
         (
             b"HTTP/1.1 301 Moved Permanently\r\nContent-Type: text/html\r\nContent-Length: 41\r\n\r\n<html><body>Moved elsewhere</body></html>",

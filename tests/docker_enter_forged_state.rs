@@ -11,44 +11,11 @@ mod common;
 use common::docker_enter::{image, ready, stderr, stdout, DOCKER_ENTER};
 use common::fake_task::FakeTask;
 use common::podman::{load, podman_ok, PodmanContainer};
+use common::state_dir::Scratch;
 use common::{docker_ok, KillOnDrop, TestContainer};
 use serde_json::Value;
-use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::{Duration, SystemTime};
-
-/// A directory of the test's own, removed when it ends.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("forged-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.0.join(rel)
-    }
-
-    fn write(&self, rel: &str, bytes: &[u8]) {
-        let path = self.path(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-    }
-
-    fn arg(&self, rel: &str) -> String {
-        self.path(rel).display().to_string()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Refused in one line, nothing run.
 fn assert_refused(out: &Output, message: &str) {
@@ -109,7 +76,7 @@ impl DockerCopy {
         let id = docker_ok(&["inspect", "-f", "{{.Id}}", name]);
         let read =
             |file: &str| std::fs::read(format!("/var/lib/docker/containers/{id}/{file}")).unwrap();
-        let s = Scratch::new("docker");
+        let s = Scratch::new("forged-docker");
         s.write(
             &format!("data/containers/{id}/hostconfig.json"),
             &read("hostconfig.json"),
@@ -327,7 +294,7 @@ impl PodmanCopy {
         ))
         .unwrap();
         PodmanCopy {
-            s: Scratch::new("podman"),
+            s: Scratch::new("forged-podman"),
             name: name.to_string(),
             id,
             entry,

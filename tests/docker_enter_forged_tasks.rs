@@ -16,16 +16,6 @@ use std::time::Duration;
 
 const TASKS: &str = "io.containerd.runtime.v2.task";
 
-fn enter(state: &Path, args: &[&str]) -> Output {
-    common::output(
-        Command::new(DOCKER_ENTER)
-            .arg("--containerd-state")
-            .arg(state)
-            .args(args),
-        b"",
-    )
-}
-
 /// Refused in one line, nothing run.
 fn assert_refused(out: &Output, message: &str) {
     assert_eq!(
@@ -110,11 +100,11 @@ fn a_planted_task_never_enters_a_host_process() {
         "evil",
     ] {
         assert_refused(
-            &enter(&state, &[address, "sh", "-c", "echo entered"]),
+            &c.docker_enter(&[address, "sh", "-c", "echo entered"]),
             &no_cgroup,
         );
     }
-    let list = enter(&state, &["--list", "--format", "{{.Address}}"]);
+    let list = c.docker_enter(&["--list", "--format", "{{.Address}}"]);
     assert!(!stdout(&list).contains("db-0"), "{}", stdout(&list));
     assert!(stderr(&list).contains(&no_cgroup), "{}", stderr(&list));
     assert!(
@@ -138,12 +128,12 @@ fn a_planted_task_never_enters_a_host_process() {
     ] {
         plant(&state, "k8s.io", "evil", &spec, pid);
         assert_refused(
-            &enter(&state, &["k8s:prod/db-0", "sh", "-c", "echo entered"]),
+            &c.docker_enter(&["k8s:prod/db-0", "sh", "-c", "echo entered"]),
             &format!(
                 "container k8s:prod/db-0 (db) is not running: its init.pid names process {pid}, which is not the task's ({why}): cannot exec in a stopped state"
             ),
         );
-        let list = enter(&state, &["--list", "--format", "{{.Address}}"]);
+        let list = c.docker_enter(&["--list", "--format", "{{.Address}}"]);
         assert!(!stdout(&list).contains("db-0"), "{}", stdout(&list));
     }
 
@@ -153,7 +143,7 @@ fn a_planted_task_never_enters_a_host_process() {
     let mut twin = spec.clone();
     twin["linux"]["cgroupsPath"] = serde_json::json!(format!("/prod/{real}"));
     plant(&state, "k8s.io", &real, &twin, real_pid);
-    let out = enter(&state, &["k8s:prod/db-0", "sh", "-c", "echo entered"]);
+    let out = c.docker_enter(&["k8s:prod/db-0", "sh", "-c", "echo entered"]);
     let said = stderr(&out);
     assert!(
         said.starts_with(&format!(
@@ -163,10 +153,7 @@ fn a_planted_task_never_enters_a_host_process() {
     );
     assert_eq!((stdout(&out), out.status.code()), (String::new(), Some(1)));
     // The control: the real task by its own address is entered.
-    let out = enter(
-        &state,
-        &[&format!("containerd:prod/{real}"), "echo", "entered"],
-    );
+    let out = c.docker_enter(&[&format!("containerd:prod/{real}"), "echo", "entered"]);
     assert_eq!(stdout(&out), "entered\n", "{}", stderr(&out));
 }
 
@@ -200,13 +187,13 @@ fn the_same_task_id_in_two_namespaces_is_never_merged() {
     assert_ne!(in_k8s, in_n14);
 
     assert_refused(
-        &enter(&c.state(), &[&id, "true"]),
+        &c.docker_enter(&[&id, "true"]),
         &format!(
             "{id} names several containers: containerd:k8s.io/{id} (k8s:shop/web-0/app), containerd:n14/{id}; name one by its address"
         ),
     );
     let ours = |address: &str| {
-        let out = enter(&c.state(), &[address, "sh", "-c", probe]);
+        let out = c.docker_enter(&[address, "sh", "-c", probe]);
         assert!(out.status.success(), "{address}: {}", stderr(&out));
         stdout(&out).trim().to_string()
     };
@@ -214,7 +201,7 @@ fn the_same_task_id_in_two_namespaces_is_never_merged() {
     assert_eq!(ours(&format!("containerd:n14/{id}")), in_n14);
     // Only the CRI plugin's namespace holds pods.
     assert_eq!(ours("k8s:shop/web-0/app"), in_k8s);
-    let list = stdout(&enter(&c.state(), &["--list", "--format", "{{.Address}}"]));
+    let list = stdout(&c.docker_enter(&["--list", "--format", "{{.Address}}"]));
     let lines: Vec<&str> = list.lines().collect();
     for want in [
         "k8s:shop/web-0/app".to_string(),
@@ -228,7 +215,7 @@ fn the_same_task_id_in_two_namespaces_is_never_merged() {
     c.run("default", &web, &[], image(), &sleep);
     c.run("nsb", &web, &[], image(), &sleep);
     assert_refused(
-        &enter(&c.state(), &[&web, "true"]),
+        &c.docker_enter(&[&web, "true"]),
         &format!(
             "{web} names several containers: containerd:default/{web}, containerd:nsb/{web}; name one by its address"
         ),

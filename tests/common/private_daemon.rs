@@ -390,6 +390,17 @@ impl PrivateContainerd {
         self.dir.join("state")
     }
 
+    /// docker-enter with this containerd's state and `args`.
+    pub fn docker_enter(&self, args: &[&str]) -> Output {
+        super::output(
+            Command::new(super::docker_enter::DOCKER_ENTER)
+                .arg("--containerd-state")
+                .arg(self.state())
+                .args(args),
+            b"",
+        )
+    }
+
     pub fn ctr(&self, namespace: &str, args: &[&str]) -> Output {
         super::output(
             Command::new("ctr")
