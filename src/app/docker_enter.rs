@@ -238,3 +238,26 @@ impl Timing {
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fork_refused_in_a_dying_pid_namespace_says_why() {
+        let said = dying_pid_namespace(Error::sys("fork failed", Errno::NOMEM)).to_string();
+        assert_eq!(
+            said,
+            "cannot start the command in the container: Cannot allocate memory (its PID \
+             namespace takes no new process: the container's first process has exited, so it \
+             is stopping or restarting; try again once it runs)"
+        );
+        // Other failures are left as they are.
+        for other in [
+            Error::sys("fork failed", Errno::AGAIN),
+            Error::sys("cannot open /proc/42/ns/mnt", Errno::NOMEM),
+        ] {
+            assert_eq!(dying_pid_namespace(other.clone()), other);
+        }
+    }
+}
