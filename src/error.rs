@@ -22,6 +22,10 @@ pub enum ErrorKind {
     /// The target process ended while we held it: a failure like `Failed`,
     /// which a lookup reads as "the container has stopped".
     Exited,
+    /// The process behind a container's PID is not the container's (the
+    /// hint says why): the container has stopped and its PID is another's
+    /// now, or its state files name a process that was never its.
+    Stale,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,9 +100,25 @@ impl Error {
         }
     }
 
+    /// Process `pid` is not the container's process, `why`.
+    pub fn stale(pid: i32, why: impl Into<String>) -> Self {
+        Error {
+            kind: ErrorKind::Stale,
+            what: format!("process {pid} is not the container's process"),
+            errno: None,
+            hint: Some(why.into()),
+        }
+    }
+
     /// Prefix the description with more context: "reading config: <what>".
     pub fn context(mut self, before: impl fmt::Display) -> Self {
         self.what = format!("{before}: {}", self.what);
+        self
+    }
+
+    /// Add more after the description: "<what>: <after>".
+    pub fn context_after(mut self, after: impl fmt::Display) -> Self {
+        self.what = format!("{}: {after}", self.what);
         self
     }
 

@@ -48,7 +48,11 @@ pub struct TargetSpec {
     pub identity: Option<Identity>,
 }
 
-/// Facts that identify one process, checked before entering it.
+/// Facts that identify one process, checked before entering it. A
+/// runtime's state files are written by whoever can write there, so what
+/// proves a container's process is what their writer cannot choose: the
+/// process's cgroup, its namespaces, its parent, and start times on the
+/// kernel's one clock (never a file's modification time).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Identity {
     /// Exact start time in clock ticks since boot (field 22 of /proc/PID/stat).
@@ -56,17 +60,32 @@ pub struct Identity {
     /// Start time as wall-clock milliseconds since the epoch (Docker's
     /// `State.StartedAt`), matched within a few seconds.
     pub started_unix_ms: Option<i64>,
-    /// A string /proc/PID/cgroup must contain (the container ID: Docker puts
-    /// it in the cgroup path of every hierarchy).
-    pub cgroup_contains: Option<String>,
-    /// Wall-clock milliseconds by which the process had started: the time a
-    /// runtime wrote a state file after starting it (an `init.pid`). A
-    /// process that started later holds a recycled PID.
-    pub started_by_unix_ms: Option<i64>,
-    /// Wall-clock milliseconds after which the process started: the time a
-    /// runtime wrote a state file before starting it (a task bundle's
-    /// `config.json`). A process older than that is not the one it started.
-    pub started_after_unix_ms: Option<i64>,
+    /// The container's ID: one of the process's cgroup paths must hold it
+    /// as a whole component (`/docker/<id>`, `/k8s.io/<id>`), or as the
+    /// runtime names a systemd scope after it (`docker-<id>.scope`); never
+    /// as part of a longer name (`web` is not in `/n/web2`).
+    pub cgroup_id: Option<String>,
+    /// The process must not share every namespace with us: a container's
+    /// process never does.
+    pub in_container: bool,
+    /// The parent the runtime makes for the container's process, where
+    /// its state says which.
+    pub parent: Option<Parent>,
+}
+
+/// The parent a runtime makes for a container's first process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Parent {
+    /// containerd's shim (Docker's too). The shim runs in the task's bundle
+    /// directory, `bundle` (device, inode); a shim that a pod's containers
+    /// share runs in the bundle of the first of them, a directory in the
+    /// same namespace directory, `tasks` (device, inode).
+    Shim {
+        bundle: (u64, u64),
+        tasks: (u64, u64),
+    },
+    /// conmon (Podman): its command line names the container (`-c ID`).
+    Conmon { id: String },
 }
 
 /// Where a namespace is taken from.

@@ -9,7 +9,8 @@
 
 use crate::error::{Error, Result};
 use crate::ns::NsKind;
-use crate::plan::{Identity, TargetSpec};
+use crate::plan::{Identity, Parent, TargetSpec};
+use crate::runtime::cgroup_name::proc_cgroup_names;
 use crate::sys::fs::{self, Meta, OFlags};
 use crate::sys::{self, pidfd, Errno};
 use std::cell::OnceCell;
@@ -82,38 +83,117 @@ impl Target {
         Ok(())
     }
 
-    /// The process behind the PID must be the one the runtime described.
+    /// The process behind the PID must be the one the runtime described,
+    /// by facts the writer of its state files cannot choose.
     fn check_identity(&self, want: &Identity) -> Result<()> {
-        let stale = |why: String| {
-            Error::msg(format!(
-                "process {} is no longer the container's process ({why}); refusing to enter",
-                self.pid
-            ))
-        };
         let stat = self.read("stat")?;
         let start = parse_start_ticks(&stat)
             .ok_or_else(|| Error::msg(format!("cannot parse /proc/{}/stat", self.pid)))?;
         if let Some(ticks) = want.start_ticks {
             if ticks != start {
-                return Err(stale(format!("started at tick {start}, expected {ticks}")));
+                return Err(self.stale(format!("it started at tick {start}, expected {ticks}")));
             }
         }
-        let wall_clock = [
-            want.started_unix_ms,
-            want.started_after_unix_ms,
-            want.started_by_unix_ms,
-        ];
-        if wall_clock.iter().any(Option::is_some) {
-            if let Some(why) = wall_clock_mismatch(want, started_unix_ms(start)?) {
-                return Err(stale(why));
+        if let Some(ms) = want.started_unix_ms {
+            if let Some(why) = start_mismatch(ms, started_unix_ms(start)?) {
+                return Err(self.stale(why));
             }
         }
-        if let Some(id) = &want.cgroup_contains {
-            if !String::from_utf8_lossy(self.cgroup()?).contains(id.as_str()) {
-                return Err(stale("it is not in the container's cgroup".into()));
+        if let Some(id) = &want.cgroup_id {
+            if !proc_cgroup_names(&String::from_utf8_lossy(self.cgroup()?), id) {
+                return Err(self.stale(format!("it is not in a cgroup of container {id}")));
+            }
+        }
+        if want.in_container && self.shares_every_namespace()? {
+            return Err(self.stale(
+                "it shares every namespace with docker-enter: a host process, never a container's"
+                    .into(),
+            ));
+        }
+        if let Some(parent) = &want.parent {
+            if let Some(why) = self.parent_mismatch(parent, start, &stat)? {
+                return Err(self.stale(why));
             }
         }
         Ok(())
+    }
+
+    /// "process 42 is not the container's process (why)".
+    fn stale(&self, why: String) -> Error {
+        Error::stale(self.pid, why)
+    }
+
+    /// Whether every namespace of the process is ours.
+    pub fn shares_every_namespace(&self) -> Result<bool> {
+        // The mount namespace first: every container has one of its own.
+        let mut kinds = own_kinds();
+        kinds.sort_by_key(|k| *k != NsKind::Mnt);
+        for kind in kinds {
+            if Some(self.ns_id(kind)?) != own_ns_id(kind) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// How the process's parent is not the one the runtime makes, if it is
+    /// not. The parent is read from the process's stat, held by its own
+    /// /proc directory while it is checked, and the process's stat is read
+    /// again after: a parent that died meanwhile (its PID perhaps taken by
+    /// another) would have left the process to another parent.
+    fn parent_mismatch(&self, want: &Parent, start: u64, stat: &[u8]) -> Result<Option<String>> {
+        let ppid = parse_ppid(stat)
+            .ok_or_else(|| Error::msg(format!("cannot parse /proc/{}/stat", self.pid)))?;
+        let not_it = || {
+            let runtime_parent = match want {
+                Parent::Shim { .. } => "the shim of its task",
+                Parent::Conmon { .. } => "the conmon of its container",
+            };
+            Ok(Some(format!(
+                "its parent, process {ppid}, is not {runtime_parent}"
+            )))
+        };
+        let Ok(parent) = fs::open(
+            Path::new(&format!("/proc/{ppid}")),
+            OFlags::PATH | OFlags::DIRECTORY,
+        ) else {
+            return not_it();
+        };
+        let parent = parent.as_fd();
+        // On the kernel's one clock: a parent is older than its child.
+        let parent_start = fs::read_at(parent, Path::new("stat"), 4096)
+            .ok()
+            .and_then(|s| parse_start_ticks(&s));
+        if parent_start.is_none_or(|p| p > start) {
+            return not_it();
+        }
+        // Runtimes' parents run in the host's PID namespace, which is ours
+        // (a container's process is never one of them).
+        let pid_ns = fs::statat(parent, Path::new("ns/pid")).map(|m| (m.dev, m.ino));
+        if pid_ns.ok() != own_ns_id(NsKind::Pid) {
+            return not_it();
+        }
+        let matches = match want {
+            Parent::Shim { bundle, tasks } => {
+                // Its working directory through the magic link, and the
+                // directory that holds it.
+                let at = |rel: &str| fs::statat(parent, Path::new(rel)).map(|m| (m.dev, m.ino));
+                at("cwd").is_ok_and(|cwd| cwd == *bundle)
+                    || at("cwd/..").is_ok_and(|up| up == *tasks)
+            }
+            Parent::Conmon { id } => fs::read_at(parent, Path::new("cmdline"), 64 << 10)
+                .is_ok_and(|cmdline| conmon_names(&cmdline, id)),
+        };
+        if !matches {
+            return not_it();
+        }
+        let again = self.read("stat")?;
+        if parse_ppid(&again) != Some(ppid) {
+            return Ok(Some(format!(
+                "its parent, process {ppid}, exited while it was checked"
+            )));
+        }
+        Ok(None)
     }
 
     /// The pidfd's process still runs (so what was read through /proc/PID
@@ -224,37 +304,37 @@ pub fn parse_start_ticks(stat: &[u8]) -> Option<u64> {
     text.split_ascii_whitespace().nth(19)?.parse().ok()
 }
 
-/// How a process that started at `started` (wall-clock milliseconds) is not
-/// the one a runtime described, if it is not.
-fn wall_clock_mismatch(want: &Identity, started: i64) -> Option<String> {
-    if let Some(ms) = want.started_unix_ms {
-        // btime has one-second resolution and the runtime notes the start
-        // after the process exists: allow a few seconds either way.
-        if (started - ms).abs() > 5_000 {
-            return Some(format!(
-                "it started {} s away from the container's start",
-                (started - ms) / 1000
-            ));
-        }
-    }
-    // The same resolution, and clock steps, for the state files' times.
-    if let Some(after) = want.started_after_unix_ms {
-        if after - started > 2_000 {
-            return Some(format!(
-                "it started {} s before its runtime wrote the container's configuration",
-                (after - started) / 1000
-            ));
-        }
-    }
-    if let Some(by) = want.started_by_unix_ms {
-        if started - by > 2_000 {
-            return Some(format!(
-                "it started {} s after its runtime wrote the PID down",
-                (started - by) / 1000
-            ));
-        }
-    }
-    None
+/// Field 4 of /proc/PID/stat: the parent's PID.
+fn parse_ppid(stat: &[u8]) -> Option<i32> {
+    let text = std::str::from_utf8(&stat[stat.iter().rposition(|&b| b == b')')? + 1..]).ok()?;
+    text.split_ascii_whitespace().nth(1)?.parse().ok()
+}
+
+/// Whether conmon's command line (NUL-separated) names container `id`:
+/// `-c ID`, `--cid ID` or `--cid=ID`.
+fn conmon_names(cmdline: &[u8], id: &str) -> bool {
+    let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
+    args.windows(2)
+        .any(|pair| matches!(pair[0], b"-c" | b"--cid") && pair[1] == id.as_bytes())
+        || args
+            .iter()
+            .any(|a| a.strip_prefix(b"--cid=") == Some(id.as_bytes()))
+}
+
+/// How a process that started at `started` (wall-clock milliseconds, from
+/// its start ticks and the boot time) is not the one a runtime says started
+/// at `recorded`, if it is not.
+fn start_mismatch(recorded: i64, started: i64) -> Option<String> {
+    // btime has one-second resolution and the runtime notes the start
+    // after the process exists: allow a few seconds either way.
+    let off = started - recorded;
+    (off.abs() > 5_000).then(|| {
+        let when = if off < 0 { "before" } else { "after" };
+        format!(
+            "it started {} s {when} the container's recorded start",
+            off.abs() / 1000
+        )
+    })
 }
 
 /// A start time in clock ticks since boot as wall-clock milliseconds.
@@ -273,43 +353,33 @@ fn boot_time_ms() -> Result<i64> {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_start_ticks, wall_clock_mismatch};
-    use crate::plan::Identity;
+    use super::{conmon_names, parse_ppid, parse_start_ticks, start_mismatch};
 
     #[test]
-    fn start_times_against_what_the_runtime_wrote() {
+    fn start_times_against_what_the_runtime_recorded() {
         let at = 1_800_000_000_000;
-        let within = Identity {
-            started_unix_ms: Some(at + 4_000),
-            started_after_unix_ms: Some(at + 1_500),
-            started_by_unix_ms: Some(at - 1_500),
-            ..Identity::default()
-        };
-        assert_eq!(wall_clock_mismatch(&within, at), None);
-        let reused = Identity {
-            started_by_unix_ms: Some(at - 3_600_000),
-            ..Identity::default()
-        };
+        assert_eq!(start_mismatch(at + 4_000, at), None);
+        assert_eq!(start_mismatch(at - 4_000, at), None);
         assert_eq!(
-            wall_clock_mismatch(&reused, at).as_deref(),
-            Some("it started 3600 s after its runtime wrote the PID down")
+            start_mismatch(at - 10_000, at).as_deref(),
+            Some("it started 10 s after the container's recorded start")
         );
-        let older = Identity {
-            started_after_unix_ms: Some(at + 60_000),
-            ..Identity::default()
-        };
         assert_eq!(
-            wall_clock_mismatch(&older, at).as_deref(),
-            Some("it started 60 s before its runtime wrote the container's configuration")
+            start_mismatch(at + 3_600_000, at).as_deref(),
+            Some("it started 3600 s before the container's recorded start")
         );
-        let elsewhen = Identity {
-            started_unix_ms: Some(at - 10_000),
-            ..Identity::default()
-        };
-        assert_eq!(
-            wall_clock_mismatch(&elsewhen, at).as_deref(),
-            Some("it started 10 s away from the container's start")
-        );
+    }
+
+    #[test]
+    fn parents_and_conmon_command_lines() {
+        let stat = b"42 (a) b (c)) S 4017 42 42 0 -1";
+        assert_eq!(parse_ppid(stat), Some(4017));
+        let conmon = b"/usr/bin/conmon\0--api-version\0\x31\0-c\0abc\0-u\0abc\0";
+        assert!(conmon_names(conmon, "abc"));
+        assert!(!conmon_names(conmon, "ab"));
+        assert!(conmon_names(b"conmon\0--cid=abc\0", "abc"));
+        assert!(conmon_names(b"conmon\0--cid\0abc", "abc"));
+        assert!(!conmon_names(b"sleep\0abc\0", "abc"));
     }
 
     #[test]

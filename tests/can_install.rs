@@ -263,3 +263,141 @@ fn no_mount_explains_both_ways_and_writes_nothing() {
     }
     assert_eq!(diff, "", "the container wrote nothing");
 }
+
+/// `chattr +i` on a file for as long as the guard lives.
+struct Immutable(std::path::PathBuf);
+
+impl Immutable {
+    fn set(path: std::path::PathBuf) -> Immutable {
+        let out = run(Command::new("chattr").arg("+i").arg(&path));
+        assert_eq!(out.code, 0, "chattr +i: {}", out.stderr);
+        Immutable(path)
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = run(Command::new("chattr").arg("-i").arg(&self.0));
+    }
+}
+
+/// The third tool cannot be replaced (immutable): the two swapped before it
+/// are put back, and nothing else is left (issue 16: before, the first two
+/// stayed replaced).
+#[test]
+fn an_immutable_tool_fails_the_install_and_puts_the_others_back() {
+    let Some(image) = image() else { return };
+    if !common::require_root_and(&["chattr"]) {
+        return;
+    }
+    let dir = Scratch::new("immutable");
+    for tool in TOOLS {
+        std::fs::write(dir.path(tool), format!("old {tool}\n")).unwrap();
+    }
+    let last = TOOLS[TOOLS.len() - 1];
+    let guard = Immutable::set(dir.path(last));
+    let out = install(image, &dir.volume(""));
+    drop(guard);
+    assert_eq!(
+        (out.code, out.stderr.as_str()),
+        (
+            1,
+            format!("can: cannot replace /target/{last}: Operation not permitted\n").as_str()
+        )
+    );
+    assert_eq!(
+        dir.names(),
+        ["docker-enter", "importenv", "nsenter"],
+        "no temporary file is left"
+    );
+    for tool in TOOLS {
+        assert_eq!(
+            std::fs::read_to_string(dir.path(tool)).unwrap(),
+            format!("old {tool}\n"),
+            "{tool} is as it was"
+        );
+    }
+    // The control: without the flag, the same install replaces all three.
+    assert_eq!(install(image, &dir.volume("")).code, 0);
+    let new = docker(&["run", "--rm", image, "cat", &format!("/{last}")]).stdout;
+    assert!(std::fs::read(dir.path(last)).unwrap() == new);
+}
+
+/// Two cans installing into one empty prefix at once take turns: both
+/// succeed and the whole set is there, whole (issue 16: before, both often
+/// failed, leaving anything from nothing to a partial set).
+#[test]
+fn two_installs_at_once_leave_the_whole_set() {
+    let Some(image) = image() else { return };
+    let want: Vec<(String, Vec<u8>)> = {
+        let dir = Scratch::new("at-once-alone");
+        std::fs::create_dir(dir.path("bin")).unwrap();
+        assert_eq!(install(image, &dir.volume("")).code, 0);
+        contents(&dir.0)
+    };
+    for round in 0..3 {
+        let dir = Scratch::new(&format!("at-once-{round}"));
+        std::fs::create_dir(dir.path("bin")).unwrap();
+        let volume = dir.volume("");
+        let both: Vec<_> = (0..2)
+            .map(|_| {
+                let volume = volume.clone();
+                std::thread::spawn(move || install(image, &volume))
+            })
+            .collect();
+        for one in both {
+            let out = one.join().unwrap();
+            assert_eq!(out.code, 0, "round {round}: {}", out.stderr);
+        }
+        assert!(contents(&dir.0) == want, "round {round}: not the whole set");
+    }
+}
+
+/// Every path under `dir` (relative, sorted) with its bytes, or a link's
+/// target.
+fn contents(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            let rel = path.strip_prefix(dir).unwrap().display().to_string();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            let bytes = if meta.is_dir() {
+                todo.push(path);
+                Vec::new()
+            } else if meta.file_type().is_symlink() {
+                std::fs::read_link(&path)
+                    .unwrap()
+                    .into_os_string()
+                    .into_encoded_bytes()
+            } else {
+                std::fs::read(&path).unwrap()
+            };
+            out.push((rel, bytes));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A `share` link in the prefix whose target is missing is refused for what
+/// it is, with nothing written (issue 16: "cannot create /target/share:
+/// File exists" before).
+#[test]
+fn a_share_link_that_leads_nowhere_is_refused_for_what_it_is() {
+    let Some(image) = image() else { return };
+    let dir = Scratch::new("nowhere");
+    std::fs::create_dir(dir.path("bin")).unwrap();
+    std::os::unix::fs::symlink("share.d", dir.path("share")).unwrap();
+    let out = install(image, &dir.volume(""));
+    assert_eq!(
+        (out.code, out.stderr.as_str()),
+        (
+            1,
+            "can: cannot install into /target/share: a symbolic link leads nowhere (share.d does not exist)\n"
+        )
+    );
+    assert_eq!(dir.names(), ["bin", "share"]);
+    assert_eq!(std::fs::read_dir(dir.path("bin")).unwrap().count(), 0);
+}

@@ -5,8 +5,10 @@
 
 mod common;
 
-use common::docker_enter::{image, ready, stderr, stdout, timed, DOCKER_ENTER};
-use common::{docker_ok, require_root_and, KillOnDrop, TestContainer, NOBODY};
+use common::docker_enter::{stderr, stdout, timed, DOCKER_ENTER};
+use common::fake_task::FakeTask;
+use common::state_dir::Scratch;
+use common::{require_root_and, KillOnDrop, NOBODY};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, SystemTime};
@@ -22,39 +24,6 @@ fn assert_refused(out: &(Output, Duration), message: &str) {
         (format!("docker-enter: {message}\n"), String::new(), Some(1))
     );
     assert!(out.1 < Duration::from_secs(2), "took {:?}", out.1);
-}
-
-/// A directory of the test's own, removed when it ends.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("bad-state-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.0.join(rel)
-    }
-
-    fn write(&self, rel: &str, bytes: &[u8]) {
-        let path = self.path(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-    }
-
-    fn arg(&self, rel: &str) -> String {
-        self.path(rel).display().to_string()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// Every path below `dir` with its size and modification time.
@@ -79,7 +48,7 @@ fn bad_addresses_are_one_line_errors() {
     if !require_root_and(&[]) {
         return;
     }
-    let empty = Scratch::new("addresses");
+    let empty = Scratch::new("bad-state-addresses");
     let roots = |extra: &[&str]| {
         let mut args = vec![
             "--containerd-state".to_string(),
@@ -144,10 +113,14 @@ fn hostile_state_files_are_refused_and_change_nothing() {
     if !require_root_and(&["mkfifo"]) {
         return;
     }
-    let s = Scratch::new("hostile");
+    let s = Scratch::new("bad-state-hostile");
     let sleep = KillOnDrop(Command::new("sleep").arg("100").spawn().unwrap());
     let ns = "io.containerd.runtime.v2.task/t";
-    let bundle = br#"{"process": {"user": {"uid": 0, "gid": 0}, "cwd": "/", "env": ["PATH=/usr/bin:/bin"]}, "linux": {"cgroupsPath": "/none"}}"#;
+    let bundle = |id: &str| {
+        format!(
+            r#"{{"process": {{"user": {{"uid": 0, "gid": 0}}, "cwd": "/", "env": ["PATH=/usr/bin:/bin"]}}, "linux": {{"cgroupsPath": "/t/{id}"}}}}"#
+        )
+    };
     let task = |id: &str, config: Option<&[u8]>| {
         if let Some(config) = config {
             s.write(&format!("state/{ns}/{id}/config.json"), config);
@@ -157,8 +130,10 @@ fn hostile_state_files_are_refused_and_change_nothing() {
             sleep.0.id().to_string().as_bytes(),
         );
     };
-    task("good", Some(bundle));
-    task("trunc", Some(&bundle[..40]));
+    task("good", Some(bundle("good").as_bytes()));
+    // A process with every mark of the task's (see FakeTask).
+    let good = FakeTask::start(&s.path(&format!("state/{ns}/good")), "good");
+    task("trunc", Some(&bundle("trunc").as_bytes()[..40]));
     task("link", None);
     std::os::unix::fs::symlink(
         "/etc/passwd",
@@ -187,6 +162,7 @@ fn hostile_state_files_are_refused_and_change_nothing() {
         ])
     };
     let before = snapshot(&s.0);
+    assert!(good.pid > 0);
     let file = |id: &str| s.arg(&format!("state/{ns}/{id}/config.json"));
     assert_refused(
         &enter("link"),
@@ -228,7 +204,7 @@ fn an_unreadable_state_directory_is_said_in_one_line() {
     if !require_root_and(&["setpriv"]) {
         return;
     }
-    let s = Scratch::new("unreadable");
+    let s = Scratch::new("bad-state-unreadable");
     s.write("not-a-dir", b"");
     assert_refused(
         &run(&["--containerd-state", &s.arg("not-a-dir"), "web", "true"]),
@@ -271,80 +247,6 @@ fn an_unreadable_state_directory_is_said_in_one_line() {
     assert_eq!((stdout(&out), out.status.code()), (String::new(), Some(1)));
 }
 
-#[test]
-fn a_stale_docker_state_file_is_refused_never_entered() {
-    if !ready() {
-        return;
-    }
-    let c = TestContainer::run("nsc-stale-state", &[], image(), &["sleep", "100000"]);
-    let id = docker_ok(&["inspect", "-f", "{{.Id}}", &c.name]);
-    let pid: i32 = docker_ok(&["inspect", "-f", "{{.State.Pid}}", &c.name])
-        .parse()
-        .unwrap();
-    let real = std::fs::read(format!("/var/lib/docker/containers/{id}/config.v2.json")).unwrap();
-    let s = Scratch::new("stale");
-    // Docker's files for that container, copied: `state_pid` in them, and
-    // its init.pid written `written` ago.
-    let state = |state_pid: i32, written: Duration| {
-        let mut config: serde_json::Value = serde_json::from_slice(&real).unwrap();
-        config["State"]["Pid"] = state_pid.into();
-        s.write(
-            &format!("data/containers/{id}/config.v2.json"),
-            config.to_string().as_bytes(),
-        );
-        let init =
-            format!("exec/containerd/daemon/io.containerd.runtime.v2.task/moby/{id}/init.pid");
-        s.write(&init, state_pid.to_string().as_bytes());
-        let when = SystemTime::now() - written;
-        std::fs::File::options()
-            .write(true)
-            .open(s.path(&init))
-            .unwrap()
-            .set_modified(when)
-            .unwrap();
-    };
-    let enter = || {
-        run(&[
-            "-H",
-            &s.arg("no.sock"),
-            "--docker-root",
-            &s.arg("data"),
-            "--docker-exec-root",
-            &s.arg("exec"),
-            &c.name,
-            "echo",
-            "entered",
-        ])
-    };
-
-    // The PID of an unrelated host process that started just now.
-    let other = KillOnDrop(Command::new("sleep").arg("100").spawn().unwrap());
-    let other_pid = other.0.id() as i32;
-    state(other_pid, Duration::ZERO);
-    assert_refused(
-        &enter(),
-        &format!("process {other_pid} is no longer the container's process (it is not in the container's cgroup); refusing to enter"),
-    );
-    // Its PID file written an hour before that process started.
-    state(other_pid, Duration::from_secs(3600));
-    let (out, _) = enter();
-    assert!(
-        stderr(&out).starts_with(&format!(
-            "docker-enter: process {other_pid} is no longer the container's process (it started 3600 s after its runtime wrote the PID down"
-        )) || stderr(&out).starts_with(&format!(
-            "docker-enter: process {other_pid} is no longer the container's process (it started 3599 s after"
-        )),
-        "{}",
-        stderr(&out)
-    );
-    assert_eq!((stdout(&out), out.status.code()), (String::new(), Some(1)));
-
-    // The control: the same copied files with the container's own PID.
-    state(pid, Duration::ZERO);
-    let (out, _) = enter();
-    assert_eq!(stdout(&out), "entered\n", "{}", stderr(&out));
-}
-
 /// A daemon that answers, but not the Engine API (a proxy's redirect, an
 /// empty gateway error, an old engine's plain text): one line with what
 /// was asked and the status, as the built binary says it.
@@ -355,7 +257,7 @@ fn a_daemon_that_answers_something_else_is_named_with_its_status() {
     }
     use std::io::{Read, Write};
     use std::os::unix::net::UnixListener;
-    let s = Scratch::new("answers");
+    let s = Scratch::new("bad-state-answers");
     let cases: [(&[u8], &str); 3] = [
         (
             b"HTTP/1.1 301 Moved Permanently\r\nContent-Type: text/html\r\nContent-Length: 41\r\n\r\n<html><body>Moved elsewhere</body></html>",

@@ -5,25 +5,13 @@
 
 mod common;
 
-use common::docker_enter::{image, ready, stderr, stdout, DOCKER_ENTER};
+use common::docker_enter::{image, ready, stderr, stdout};
 use common::podman::{load, PodmanContainer};
 use common::private_daemon::PrivateContainerd;
 use common::TestContainer;
-use std::path::Path;
-use std::process::{Command, Output};
 
 /// What the program sees: user, host name, directory, cgroups, environment.
 const PROBE: &str = "id; hostname; pwd; cat /proc/self/cgroup; env | sort";
-
-fn enter(state: &Path, args: &[&str]) -> Output {
-    common::output(
-        Command::new(DOCKER_ENTER)
-            .arg("--containerd-state")
-            .arg(state)
-            .args(args),
-        b"",
-    )
-}
 
 /// A pod default/web as the CRI plugin annotates one: a sandbox and two
 /// application containers, `app` and `sidecar`.
@@ -77,13 +65,13 @@ fn containerd_and_k8s_addresses_give_what_ctr_task_exec_gives() {
         format!("containerd:k8s.io/{}", ids[1]),
         "k8s:default/web/app".into(),
     ] {
-        let out = enter(&c.state(), &[&address, "sh", "-c", PROBE]);
+        let out = c.docker_enter(&[&address, "sh", "-c", PROBE]);
         assert!(out.status.success(), "{address}: {}", stderr(&out));
         assert_eq!(stdout(&out).trim(), theirs, "{address}");
     }
 
     let refused = |args: &[&str], message: &str| {
-        let out = enter(&c.state(), args);
+        let out = c.docker_enter(args);
         assert_eq!(
             (stderr(&out), stdout(&out), out.status.code()),
             (format!("docker-enter: {message}\n"), String::new(), Some(1)),
@@ -107,7 +95,7 @@ fn containerd_and_k8s_addresses_give_what_ctr_task_exec_gives() {
     // A container that exists but has stopped.
     c.ctr_ok("k8s.io", &["task", "kill", "-s", "SIGKILL", &ids[2]]);
     let stopped = common::wait_until(std::time::Duration::from_secs(20), || {
-        stderr(&enter(&c.state(), &["k8s:default/web/sidecar", "true"])).contains("not running")
+        stderr(&c.docker_enter(&["k8s:default/web/sidecar", "true"])).contains("not running")
     });
     assert!(stopped, "the sidecar never showed as stopped");
     refused(
@@ -115,7 +103,7 @@ fn containerd_and_k8s_addresses_give_what_ctr_task_exec_gives() {
         "container sidecar of pod default/web is not running (exited)",
     );
     // With one container left running, the pod alone names it.
-    let out = enter(&c.state(), &["k8s:default/web", "hostname"]);
+    let out = c.docker_enter(&["k8s:default/web", "hostname"]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
@@ -131,10 +119,7 @@ fn list_shows_docker_containerd_and_podman_containers_in_one_run() {
     let podman_image = load(image());
     let podman = PodmanContainer::run("nsc-list", &[], &podman_image, &["sleep", "100000"]);
 
-    let out = enter(
-        &c.state(),
-        &["--list", "--format", "{{.Runtime}} {{.Address}}"],
-    );
+    let out = c.docker_enter(&["--list", "--format", "{{.Runtime}} {{.Address}}"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
@@ -147,9 +132,9 @@ fn list_shows_docker_containerd_and_podman_containers_in_one_run() {
     }
 
     // The table for people, JSON lines for scripts.
-    let table = stdout(&enter(&c.state(), &["--list"]));
+    let table = stdout(&c.docker_enter(&["--list"]));
     assert!(table.starts_with("RUNTIME "), "{table}");
-    let json = stdout(&enter(&c.state(), &["--list", "--format", "json"]));
+    let json = stdout(&c.docker_enter(&["--list", "--format", "json"]));
     let mine: Vec<serde_json::Value> = json
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

@@ -340,18 +340,30 @@ fn pid_addresses_enter_that_process_with_its_containers_settings() {
             stderr(&out)
         );
     }
-    // A process no runtime claims: its own user and environment, in /
+    // A process in namespaces of its own that no runtime claims (an LXC
+    // guest, a sandboxed service): its own user and environment, in /
     // (docker-enter's own environment has no NSC_MARK).
-    let host = common::KillOnDrop(
-        Command::new("sleep")
-            .arg("100")
+    let unshare = common::KillOnDrop(
+        Command::new("unshare")
+            .args(["--fork", "--kill-child", "--mount", "--uts", "sleep", "100"])
             .env("NSC_MARK", "its own")
             .spawn()
             .unwrap(),
     );
-    let address = format!("pid:{}", host.0.id());
+    let mut guest = 0;
+    assert!(common::wait_until(
+        std::time::Duration::from_secs(10),
+        || {
+            guest = common::children(unshare.0.id() as i32)
+                .first()
+                .copied()
+                .unwrap_or(0);
+            guest > 0 && common::comm(guest) == "sleep"
+        }
+    ));
+    let address = format!("pid:{guest}");
     let out = docker_enter(&[&address, "sh", "-c", "id -u; pwd; echo \"$NSC_MARK\""]);
-    drop(host);
+    drop(unshare);
     assert_eq!(
         (stdout(&out).as_str(), out.status.code()),
         ("0\n/\nits own\n", Some(0)),

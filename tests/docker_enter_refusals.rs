@@ -483,7 +483,7 @@ fn a_stale_pid_is_refused_never_entered() {
     drop(unrelated);
     assert_refused(
         &out,
-        &format!("process {unrelated_pid} is no longer the container's process (it is not in the container's cgroup); refusing to enter"),
+        &format!("container stale is not running: the Docker daemon names process {unrelated_pid}, which is not its process (it is not in a cgroup of container {id}); refusing to enter"),
     );
 
     // The right process, but the daemon says the container started an hour

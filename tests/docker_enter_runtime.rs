@@ -51,14 +51,16 @@ fn find_agrees_with_docker_inspect() {
     assert_eq!(docker_api.find(&found.id[..12]).unwrap().id, found.id);
     assert_eq!(docker_api.find(&found.id).unwrap().id, found.id);
 
-    // The container's process started when Docker says it did.
+    // The container's process is in cgroups named after its ID, and
+    // started when Docker says it did.
     let cgroup = std::fs::read_to_string(format!("/proc/{}/cgroup", found.pid)).unwrap();
+    let id = found.identity.cgroup_id.as_deref().unwrap();
+    assert_eq!(id, found.id);
     assert!(
-        cgroup
-            .lines()
-            .all(|l| l.contains(found.identity.cgroup_contains.as_deref().unwrap())),
+        cgroup.lines().all(|l| l.ends_with(&format!("/{id}"))),
         "{cgroup}"
     );
+    assert!(found.identity.in_container);
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -238,11 +240,16 @@ fn state_files_give_the_same_entry_as_the_api() {
         let from_api = api.find(name).unwrap();
         let mut from_files = lookup.find(name).unwrap().container;
         assert_eq!(from_files.read_from, ReadFrom::StateFiles);
-        // What only the state files know: when runc wrote the PID down, and
-        // the bundle's confinement facts.
+        // What only the state files know: the bundle directory, where the
+        // container's parent (its shim) runs, and the bundle's confinement
+        // facts.
         from_files.read_from = from_api.read_from;
-        from_files.identity.started_by_unix_ms = None;
-        from_files.identity.started_after_unix_ms = None;
+        assert_eq!(
+            from_files.identity.parent.is_some(),
+            name == &running.name,
+            "{name}"
+        );
+        from_files.identity.parent = None;
         from_files.facts = None;
         assert_eq!(from_files, from_api, "{name}");
     }

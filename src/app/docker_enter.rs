@@ -8,10 +8,12 @@ use crate::cli::docker_enter::{
     EnvChanges, Parsed, Request,
 };
 use crate::enter;
-use crate::error::{report, write_stderr, Error};
+use crate::error::{report, write_stderr, Error, ErrorKind};
 use crate::runtime::list::{render, Format};
 use crate::runtime::sources::Sources;
-use crate::runtime::{require_running, Container, Lookup, RuntimeKind, SourceOptions};
+use crate::runtime::{
+    require_running, Address, Container, Lookup, ReadFrom, RuntimeKind, SourceOptions,
+};
 use crate::sys::Errno;
 use crate::target::pid_namespace_is_nested;
 use std::ffi::OsString;
@@ -74,7 +76,7 @@ fn enter_container(req: &Request) -> Result<i32, Error> {
         say(note);
     }
     let mut container = found.container;
-    require_running(&req.container, &container)?;
+    require_running(&req.container, &container).map_err(|e| stopped_task(e, &container))?;
     timing.lap("find");
 
     let terminals = [
@@ -83,7 +85,9 @@ fn enter_container(req: &Request) -> Result<i32, Error> {
         std::io::stderr().is_terminal(),
     ];
     let mut plan = entry_plan(&container, req, terminals);
-    let prepared = enter::prepare(&plan).map_err(|e| hidden_processes(e, req, &container))?;
+    let prepared = enter::prepare(&plan)
+        .map_err(|e| hidden_processes(e, req, &container))
+        .map_err(|e| not_its_process(e, req, &container))?;
     if container.runtime == RuntimeKind::Process {
         // A process no runtime claims: its own environment, through the
         // held /proc/PID (entries that are not UTF-8 are left out).
@@ -98,7 +102,7 @@ fn enter_container(req: &Request) -> Result<i32, Error> {
     // Reading the container's confinement is part of preparing: shown
     // apart, before the rest.
     timing.lap_with_part("plan", "confine", prepared.confinement_read_time());
-    let code = enter::run(prepared, &plan)?;
+    let code = enter::run(prepared, &plan).map_err(dying_pid_namespace)?;
     timing.lap("enter and run");
     Ok(code)
 }
@@ -115,6 +119,66 @@ fn hidden_processes(err: Error, req: &Request, container: &Container) -> Error {
         "the processes of container {} are not visible from this PID namespace: \
          run the can with --pid=host",
         container.display(&req.container)
+    ))
+}
+
+/// fork fails with ENOMEM in a PID namespace whose first process has
+/// exited (the kernel takes no new process there): the container stopped
+/// while we entered it, as under a restart loop. Memory is not the matter.
+fn dying_pid_namespace(err: Error) -> Error {
+    if err.errno != Some(Errno::NOMEM) || err.what != "fork failed" {
+        return err;
+    }
+    Error::sys("cannot start the command in the container", Errno::NOMEM).hint(
+        "its PID namespace takes no new process: the container's first process has exited, \
+         so it is stopping or restarting; try again once it runs",
+    )
+}
+
+/// A containerd task that has stopped (its files left behind) is refused
+/// in `ctr`'s words.
+fn stopped_task(err: Error, container: &Container) -> Error {
+    match container.runtime {
+        RuntimeKind::Containerd => err.context_after(CTR_STOPPED),
+        _ => err,
+    }
+}
+
+/// What `ctr task exec` says of a task that has stopped.
+const CTR_STOPPED: &str = "cannot exec in a stopped state";
+
+/// The process behind the container's PID is not the container's: it has
+/// stopped and its PID is another's now, or its state files name a process
+/// that was never its. Said with the container and the record that named
+/// the process.
+fn not_its_process(err: Error, req: &Request, container: &Container) -> Error {
+    if err.kind != ErrorKind::Stale {
+        return err;
+    }
+    let why = err.hint.clone().unwrap_or_default();
+    let pid = container.pid;
+    let who = container.display(&req.container);
+    if matches!(Address::parse(&req.container), Ok(Address::Pid(_))) {
+        return Error::msg(format!(
+            "process {pid} exited while docker-enter looked at it, and its PID is another \
+             process's now ({why}); refusing to enter"
+        ));
+    }
+    let record = match (container.runtime, container.read_from) {
+        (RuntimeKind::Containerd, _) => {
+            return Error::msg(format!(
+                "container {who} is not running: its init.pid names process {pid}, which is not \
+                 the task's ({why}): {CTR_STOPPED}"
+            ))
+        }
+        (RuntimeKind::Docker, ReadFrom::Daemon) => "the Docker daemon names",
+        (_, ReadFrom::Daemon) => "its runtime's service names",
+        (RuntimeKind::Docker, _) => "Docker's state files name",
+        _ => "its pid file names",
+    };
+    Error::msg(format!(
+        "container {who} is not running: {record} process {pid}, which is not its \
+         process ({why}); refusing to enter"
     ))
 }
 
@@ -173,4 +237,27 @@ impl Timing {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fork_refused_in_a_dying_pid_namespace_says_why() {
+        let said = dying_pid_namespace(Error::sys("fork failed", Errno::NOMEM)).to_string();
+        assert_eq!(
+            said,
+            "cannot start the command in the container: Cannot allocate memory (its PID \
+             namespace takes no new process: the container's first process has exited, so it \
+             is stopping or restarting; try again once it runs)"
+        );
+        // Other failures are left as they are.
+        for other in [
+            Error::sys("fork failed", Errno::AGAIN),
+            Error::sys("cannot open /proc/42/ns/mnt", Errno::NOMEM),
+        ] {
+            assert_eq!(dying_pid_namespace(other.clone()), other);
+        }
+    }
 }

@@ -2,17 +2,26 @@
 //! completions, and the default toolbox with its links and licence) into
 //! the directory mounted at `/target`.
 //!
-//! Nothing is lost, whatever fails: every file is first written to a hidden
+//! All or nothing, as a set: every file is first written to a hidden
 //! temporary name beside its final one and read back, and every tool is run
-//! with `--version`; only when all of them have passed are they renamed into
-//! place. A rename swaps the name to the new inode, so a copy of the old tool
-//! that is running right now keeps its own inode and is never corrupted, and
-//! a full or read-only directory is left exactly as it was.
+//! with `--version`. Only when all of them have passed are they swapped into
+//! place, each in one step (`renameat2(RENAME_EXCHANGE)`, so the name is
+//! never missing; a plain rename where the filesystem cannot exchange). If
+//! one swap fails (an immutable file, a full or read-only directory), the
+//! files already swapped are put back and the directories made are removed:
+//! the directory is left as it was. A swap gives the name to the new inode,
+//! so a copy of the old tool that is running right now keeps its own and is
+//! never corrupted. Two installs into one directory at once take turns: each
+//! holds a lock on the directory (flock) from before its first write to
+//! after its last.
 
 use super::layout::{self, Item, Kind};
-use crate::error::{Error, Result};
+use crate::error::{write_stderr, Error, Result};
+use crate::sys::fs::{self as sysfs, OFlags};
+use crate::sys::Errno;
 use std::fs::{self, OpenOptions, Permissions};
 use std::io::{self, Write};
+use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
@@ -66,9 +75,11 @@ fn check_dir(target: &Path) -> Result<()> {
 }
 
 /// Install `items` under `target`, all or nothing: directories made for
-/// them are removed again if anything fails.
+/// them are removed again if anything fails, and files already swapped
+/// into place are put back.
 pub fn install_items(target: &Path, items: &[Item]) -> Result<Vec<Installed>> {
     check_dir(target)?;
+    let _lock = lock(target)?;
     let made = layout::make_dirs(target, items)?;
     let undo = |e: Error| {
         layout::remove_dirs(&made);
@@ -81,17 +92,21 @@ pub fn install_items(target: &Path, items: &[Item]) -> Result<Vec<Installed>> {
             Err(e) => return Err(undo(discard(&staged, e))),
         }
     }
-    let mut installed = Vec::with_capacity(staged.len());
-    for (i, copy) in staged.iter().enumerate() {
-        if let Err(e) = commit(copy) {
-            return Err(discard(&staged[i..], e));
+    let mut swapped: Vec<Swapped> = Vec::with_capacity(staged.len());
+    for copy in &staged {
+        match swap_in(copy) {
+            Ok(done) => swapped.push(done),
+            Err(e) => {
+                let e = put_back(&swapped, e);
+                return Err(undo(discard(&staged[swapped.len()..], e)));
+            }
         }
-        installed.push(Installed {
-            path: copy.dest.clone(),
-            size: copy.size,
-            version: copy.version.clone(),
-            link: copy.link.clone(),
-        });
+    }
+    // Every file is in place: the old ones, under temporary names now, go.
+    for done in &swapped {
+        if let Some(old) = &done.old {
+            let _ = fs::remove_file(old);
+        }
     }
     // Make the renames durable; a directory that refuses fsync is no reason
     // to report a failure after the files are in place.
@@ -101,7 +116,36 @@ pub fn install_items(target: &Path, items: &[Item]) -> Result<Vec<Installed>> {
     for dir in dirs {
         let _ = fs::File::open(dir).and_then(|dir| dir.sync_all());
     }
-    Ok(installed)
+    Ok(staged
+        .iter()
+        .map(|copy| Installed {
+            path: copy.dest.clone(),
+            size: copy.size,
+            version: copy.version.clone(),
+            link: copy.link.clone(),
+        })
+        .collect())
+}
+
+/// Hold the lock on `target` that makes installs into it take turns,
+/// waiting (and saying so) while another holds it.
+fn lock(target: &Path) -> Result<OwnedFd> {
+    let dir = sysfs::open(target, OFlags::RDONLY | OFlags::DIRECTORY)
+        .map_err(|e| Error::sys(format!("cannot install into {}", target.display()), e))?;
+    match sysfs::lock_exclusive(dir.as_fd(), false) {
+        Ok(()) => Ok(dir),
+        Err(Errno::WOULDBLOCK) => {
+            write_stderr(&format!(
+                "can: another install into {} is under way; waiting for it to end\n",
+                target.display()
+            ));
+            sysfs::lock_exclusive(dir.as_fd(), true)
+                .map_err(|e| Error::sys(format!("cannot lock {}", target.display()), e))?;
+            Ok(dir)
+        }
+        Err(e) => Err(Error::sys(format!("cannot lock {}", target.display()), e)
+            .hint("two installs at once could mix their files")),
+    }
 }
 
 /// Write and read back one file under its temporary name; run a tool.
@@ -238,19 +282,84 @@ fn version_line(out: &Output) -> String {
     }
 }
 
-/// Rename a staged copy over its final name, then check the name holds it.
-fn commit(copy: &Staged) -> Result<()> {
+/// A staged copy now in place; `old` names what its final name held
+/// before, if anything (the copy's temporary name after an exchange).
+struct Swapped {
+    dest: PathBuf,
+    old: Option<PathBuf>,
+}
+
+/// Put a staged copy in place in one step, then check the name holds it.
+fn swap_in(copy: &Staged) -> Result<Swapped> {
     let dest = copy.dest.display();
-    fs::rename(&copy.temp, &copy.dest)
-        .map_err(|e| Error::io(format!("cannot replace {dest}"), &e))?;
-    let meta = fs::symlink_metadata(&copy.dest)
-        .map_err(|e| Error::io(format!("cannot verify {dest}"), &e))?;
-    if meta.ino() != copy.ino || meta.mode() & 0o7777 != copy.mode {
-        return Err(Error::msg(format!(
+    let failed = |e: Errno| Error::sys(format!("cannot replace {dest}"), e);
+    let old = match fs::symlink_metadata(&copy.dest) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            sysfs::rename_noreplace(&copy.temp, &copy.dest).map_err(failed)?;
+            None
+        }
+        _ => match sysfs::exchange(&copy.temp, &copy.dest) {
+            Ok(()) => Some(copy.temp.clone()),
+            // A filesystem that cannot exchange: the old file steps aside
+            // under a name of its own first.
+            Err(Errno::INVAL) => {
+                let aside = aside_name(&copy.dest);
+                let _ = fs::remove_file(&aside);
+                fs::rename(&copy.dest, &aside)
+                    .map_err(|e| Error::io(format!("cannot replace {dest}"), &e))?;
+                if let Err(e) = fs::rename(&copy.temp, &copy.dest) {
+                    let _ = fs::rename(&aside, &copy.dest);
+                    return Err(Error::io(format!("cannot replace {dest}"), &e));
+                }
+                Some(aside)
+            }
+            Err(e) => return Err(failed(e)),
+        },
+    };
+    let done = Swapped {
+        dest: copy.dest.clone(),
+        old,
+    };
+    let meta = fs::symlink_metadata(&copy.dest);
+    let holds_it = meta
+        .as_ref()
+        .is_ok_and(|m| m.ino() == copy.ino && m.mode() & 0o7777 == copy.mode);
+    if !holds_it {
+        let e = Error::msg(format!(
             "cannot verify {dest}: it changed while being installed"
-        )));
+        ));
+        return Err(put_back(&[done], e));
     }
-    Ok(())
+    Ok(done)
+}
+
+/// Where an old file steps aside on a filesystem that cannot exchange.
+fn aside_name(dest: &Path) -> PathBuf {
+    let name = dest.file_name().unwrap_or_default().to_string_lossy();
+    dest.with_file_name(format!(".{name}.can-old"))
+}
+
+/// Undo swaps, the last first: each old file back under its name (one
+/// rename over the new one), each added file removed. What cannot be put
+/// back is said after the error that started it.
+fn put_back(swapped: &[Swapped], err: Error) -> Error {
+    let mut stuck = Vec::new();
+    for done in swapped.iter().rev() {
+        let undone = match &done.old {
+            Some(old) => fs::rename(old, &done.dest),
+            None => fs::remove_file(&done.dest),
+        };
+        if let Err(e) = undone {
+            stuck.push(format!("{} ({e})", done.dest.display()));
+        }
+    }
+    match stuck.is_empty() {
+        true => err,
+        false => err.context_after(format!(
+            "and these could not be put back as they were: {}",
+            stuck.join(", ")
+        )),
+    }
 }
 
 /// Remove the temporary copies not yet renamed, and pass the error on.

@@ -64,6 +64,26 @@ impl Drop for Scratch {
 fn installs_all_or_nothing() {
     tools_flows();
     prefix_flows();
+    installs_take_turns();
+}
+
+/// An install waits while another holds the directory's lock, then runs.
+fn installs_take_turns() {
+    let s = Scratch::new("turns");
+    s.tool("a", "echo 'a 2.0'");
+    let held = crate::sys::fs::open(&s.dst(), OFlags::RDONLY | OFlags::DIRECTORY).unwrap();
+    crate::sys::fs::lock_exclusive(held.as_fd(), false).unwrap();
+    let (dst, items) = (s.dst(), s.tools(&["a"]));
+    let other = std::thread::spawn(move || install_items(&dst, &items).map(|done| done.len()));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(!other.is_finished(), "it did not wait for the lock");
+    assert!(
+        s.listing().is_empty(),
+        "it wrote while another held the lock"
+    );
+    drop(held);
+    assert_eq!(other.join().unwrap().unwrap(), 1);
+    assert_eq!(s.listing()[0].0, "a");
 }
 
 fn tools_flows() {
@@ -134,6 +154,36 @@ fn tools_flows() {
         fs::read(s.dst().join("a")).unwrap(),
         fs::read(s.src().join("a")).unwrap()
     );
+
+    // A swap that fails after others succeeded (an immutable file, as
+    // chattr +i makes it) puts those back: the set is all or nothing.
+    s.tool("c", "echo 'c 1.0'");
+    for name in ["a", "b", "c"] {
+        fs::write(s.dst().join(name), format!("old {name}")).unwrap();
+    }
+    let before = s.listing();
+    let c = s.dst().join("c");
+    let chattr = |flag: &str| {
+        let ok = std::process::Command::new("chattr")
+            .arg(flag)
+            .arg(&c)
+            .status()
+            .is_ok_and(|st| st.success());
+        assert!(ok, "chattr {flag} {} (needs root)", c.display());
+    };
+    chattr("+i");
+    let err = install_items(&s.dst(), &s.tools(&["a", "b", "c"])).map(|_| ());
+    chattr("-i");
+    assert_eq!(
+        err.unwrap_err().to_string(),
+        format!("cannot replace {}: Operation not permitted", c.display())
+    );
+    assert_eq!(
+        s.listing(),
+        before,
+        "a and b put back, no temporary file left"
+    );
+    fs::remove_file(&c).unwrap();
 
     let file = s.dst().join("a");
     let err = install_items(&file, &s.tools_into(&file, &["a"])).unwrap_err();
@@ -259,16 +309,32 @@ fn prefix_flows() {
         "{lines}"
     );
 
-    // A share directory that is a link out of the target is refused.
+    // A share directory that is a link out of the target is refused, and
+    // so is one that leads nowhere (not "File exists" from mkdir).
     fs::remove_dir_all(s.dst().join("share")).unwrap();
-    std::os::unix::fs::symlink("/", s.dst().join("share")).unwrap();
-    let err = install(&s.src(), &s.dst()).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        format!(
-            "cannot install into {}: a symbolic link leads out of {}",
-            s.dst().join("share").display(),
-            s.dst().display()
-        )
+    let share = s.dst().join("share");
+    let out_of = format!(
+        "cannot install into {}: a symbolic link leads out of {}",
+        share.display(),
+        s.dst().display()
     );
+    for (to, said) in [
+        ("/", out_of.clone()),
+        ("/nonexistent", out_of.clone()),
+        ("../elsewhere", out_of.clone()),
+        (
+            "bin/../missing",
+            format!(
+                "cannot install into {}: a symbolic link leads nowhere (bin/../missing does not exist)",
+                share.display()
+            ),
+        ),
+    ] {
+        let _ = fs::remove_file(&share);
+        std::os::unix::fs::symlink(to, &share).unwrap();
+        let before = tree(&s.dst());
+        let err = install(&s.src(), &s.dst()).unwrap_err();
+        assert_eq!(err.to_string(), said, "share -> {to}");
+        assert_eq!(tree(&s.dst()), before, "share -> {to}");
+    }
 }

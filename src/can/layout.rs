@@ -128,7 +128,7 @@ pub fn toolbox_items(source: &Path, target: &Path) -> Vec<Item> {
 /// `relative` under `target` with symbolic links followed, as long as it
 /// stays inside `target`: `None` when it does not exist, an error when a
 /// link leads out (an absolute link would be resolved in the can's own
-/// filesystem, not the host's).
+/// filesystem, not the host's) or nowhere.
 pub fn resolve_inside(target: &Path, relative: &Path) -> Result<Option<PathBuf>> {
     let path = target.join(relative);
     match fs::canonicalize(&path) {
@@ -137,19 +137,54 @@ pub fn resolve_inside(target: &Path, relative: &Path) -> Result<Option<PathBuf>>
             if real.starts_with(&root) {
                 Ok(Some(real))
             } else {
-                Err(Error::msg(format!(
-                    "cannot install into {}: a symbolic link leads out of {}",
-                    path.display(),
-                    target.display()
-                )))
+                Err(leads_out(&path, target))
             }
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match fs::read_link(&path) {
+            // A link whose target is missing here: not a place to make.
+            // An absolute one, or one that climbs out, may well lead
+            // somewhere on the host, but not from inside the can.
+            Ok(to) if !stays_inside(relative, &to) => Err(leads_out(&path, target)),
+            Ok(to) => Err(Error::msg(format!(
+                "cannot install into {}: a symbolic link leads nowhere ({} does not exist)",
+                path.display(),
+                to.display()
+            ))),
+            Err(_) => Ok(None),
+        },
         Err(e) => Err(Error::io(
             format!("cannot install into {}", path.display()),
             &e,
         )),
     }
+}
+
+fn leads_out(path: &Path, target: &Path) -> Error {
+    Error::msg(format!(
+        "cannot install into {}: a symbolic link leads out of {}",
+        path.display(),
+        target.display()
+    ))
+}
+
+/// Whether a link at `relative` (under the target) holding `to` points,
+/// by its text alone, at a place under the target.
+fn stays_inside(relative: &Path, to: &Path) -> bool {
+    if to.is_absolute() {
+        return false;
+    }
+    let mut depth = relative.components().count() as isize - 1;
+    for part in to.components() {
+        match part {
+            Component::ParentDir => depth -= 1,
+            Component::Normal(_) => depth += 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return false;
+        }
+    }
+    true
 }
 
 /// Make every directory the items go into, one level at a time so that

@@ -6,7 +6,8 @@
 //! the shims and their containers outlive it.
 //!
 //! Kubernetes pods run by containerd's CRI plugin are found through the
-//! annotations of the bundle (see [`super::cri`]). Docker's own namespace,
+//! annotations of the bundles in its namespace, `k8s.io` (see
+//! [`super::cri`]). Docker's own namespace,
 //! `moby`, is left to the Docker source, which knows the names.
 
 use super::cri::{pod_of_containerd, CONTAINERD_IMAGE};
@@ -16,6 +17,7 @@ use super::scan::{contains, Hint, Scan, Source};
 use super::statedir::{StateDir, MAX_JSON};
 use super::{Container, RuntimeKind};
 use crate::error::Error;
+use crate::plan::Parent;
 use std::path::PathBuf;
 
 const TASK_DIRS: [&str; 2] = [
@@ -24,6 +26,8 @@ const TASK_DIRS: [&str; 2] = [
 ];
 /// Docker's namespace: its containers are found by the Docker source.
 const DOCKER_NAMESPACE: &str = "moby";
+/// The CRI plugin's namespace, the only one whose tasks are pods.
+const CRI_NAMESPACE: &str = "k8s.io";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContainerdState {
@@ -73,11 +77,6 @@ impl ContainerdState {
         };
         let mut scan = Scan::default();
         for dir in namespaces {
-            let namespace = dir
-                .path()
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
             for id in dir.names()? {
                 let id_match = match hint {
                     Hint::Query(q) => id.starts_with(q),
@@ -99,15 +98,43 @@ impl ContainerdState {
                 if needle.as_ref().is_some_and(|n| !contains(&file.bytes, n)) {
                     continue;
                 }
-                let spec = dir.parse_json(&rel, &file.bytes)?;
-                let bundle = Bundle::from_json(&spec, &dir.display(&rel))?;
-                let pid = dir.read_pid(&format!("{id}/init.pid"))?;
-                scan.containers
-                    .push(container(&namespace, &id, bundle, pid, file.mtime_unix_ms));
+                match task(&dir, &id, &file.bytes) {
+                    Ok(Some(c)) => scan.containers.push(c),
+                    Ok(None) => {}
+                    // Looking for this task (or its pod): its files are
+                    // the answer. Listing everything: the others still are.
+                    Err(e) if !matches!(hint, Hint::All) => return Err(e),
+                    Err(e) => scan.skipped.push(e.to_string()),
+                }
             }
         }
         Ok(Some(scan))
     }
+}
+
+/// Task `id` of the namespace directory `dir`, whose config.json holds
+/// `bytes` (None while it is torn down).
+fn task(dir: &StateDir, id: &str, bytes: &[u8]) -> Result<Option<Container>, Error> {
+    let rel = format!("{id}/config.json");
+    let spec = dir.parse_json(&rel, bytes)?;
+    let bundle = Bundle::from_json(&spec, &dir.display(&rel))?;
+    bundle.require_cgroup_of(id, &dir.display(&rel))?;
+    let pid = dir.read_pid(&format!("{id}/init.pid"))?.map(|(pid, _)| pid);
+    // The shim runs in the task's bundle directory (or, shared by a pod,
+    // in the bundle of its first container, beside this one).
+    let Some(bundle_dir) = dir.subdir(id)? else {
+        return Ok(None);
+    };
+    let parent = Parent::Shim {
+        bundle: bundle_dir.dev_ino()?,
+        tasks: dir.dev_ino()?,
+    };
+    let namespace = dir
+        .path()
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(Some(container(&namespace, id, bundle, pid, parent)))
 }
 
 impl Source for ContainerdState {
@@ -124,16 +151,14 @@ impl Source for ContainerdState {
     }
 }
 
-/// A task's description; its state from the live process. containerd
-/// writes the bundle once, before the task's process starts, at `written`.
-fn container(
-    namespace: &str,
-    id: &str,
-    b: Bundle,
-    pid: Option<(i32, i64)>,
-    written: i64,
-) -> Container {
-    let (pod, sandbox) = match pod_of_containerd(&b.annotations) {
+/// A task's description; its state from the live process.
+fn container(namespace: &str, id: &str, b: Bundle, pid: Option<i32>, parent: Parent) -> Container {
+    // Only the CRI plugin's namespace holds pods: the same annotations on
+    // a task elsewhere (`ctr run --annotation`) make no pod of it.
+    let cri = (namespace == CRI_NAMESPACE)
+        .then(|| pod_of_containerd(&b.annotations))
+        .flatten();
+    let (pod, sandbox) = match cri {
         Some((pod, sandbox)) => (Some(pod), sandbox),
         None => (None, false),
     };
@@ -149,9 +174,8 @@ fn container(
         namespace: namespace.to_string(),
         pod,
         sandbox,
-        ..b.into_container(id, pid)
+        ..b.into_container(id, pid, Some(parent))
     };
-    c.identity.started_after_unix_ms = Some(written);
     observe(&mut c);
     c
 }

@@ -17,6 +17,7 @@ use super::scan::{contains, Hint, Scan, Source};
 use super::statedir::{StateDir, MAX_JSON};
 use super::{Container, ContainerState, ReadFrom};
 use crate::error::Error;
+use crate::plan::Parent;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,15 +65,19 @@ impl DockerState {
         Ok(container)
     }
 
-    /// The task bundle of a running container, in whichever namespace.
-    fn bundle_dir(&self, id: &str) -> Result<Option<StateDir>, Error> {
+    /// The task bundle of a running container, in whichever namespace, and
+    /// the namespace directory that holds it.
+    fn bundle_dir(&self, id: &str) -> Result<Option<(StateDir, StateDir)>, Error> {
         for root in &self.bundle_roots {
             let Some(tasks) = StateDir::open(root)? else {
                 continue;
             };
             for namespace in tasks.names()? {
-                if let Some(dir) = tasks.subdir(&format!("{namespace}/{id}"))? {
-                    return Ok(Some(dir));
+                let Some(ns_dir) = tasks.subdir(&namespace)? else {
+                    continue;
+                };
+                if let Some(dir) = ns_dir.subdir(id)? {
+                    return Ok(Some((ns_dir, dir)));
                 }
             }
         }
@@ -126,8 +131,8 @@ impl Source for DockerState {
     }
 
     /// `--group-add` from hostconfig.json; the bundle's `init.pid`, which
-    /// must agree with config.v2.json and bounds the process's start time,
-    /// and its confinement facts.
+    /// must agree with config.v2.json; the bundle directory, where the
+    /// container's parent (the task's shim) runs; its confinement facts.
     fn complete(&self, mut c: Container) -> Result<Container, Error> {
         let dir = StateDir::open(&self.containers_dir())?
             .ok_or_else(|| Error::msg(format!("{} is gone", self.containers_dir().display())))?;
@@ -138,10 +143,10 @@ impl Source for DockerState {
         if c.state != ContainerState::Running {
             return Ok(c);
         }
-        let Some(bundle) = self.bundle_dir(&c.id)? else {
+        let Some((tasks, bundle)) = self.bundle_dir(&c.id)? else {
             return Ok(c);
         };
-        if let Some((pid, written)) = bundle.read_pid("init.pid")? {
+        if let Some((pid, _)) = bundle.read_pid("init.pid")? {
             if pid != c.pid {
                 return Err(Error::msg(format!(
                     "Docker's state files disagree about container {}'s process: {} says {}, {} says {pid}",
@@ -151,11 +156,13 @@ impl Source for DockerState {
                     bundle.display("init.pid")
                 )));
             }
-            c.identity.started_by_unix_ms = Some(written);
         }
-        if let Some((spec, written)) = bundle.read_json("config.json", MAX_JSON)? {
+        c.identity.parent = Some(Parent::Shim {
+            bundle: bundle.dev_ino()?,
+            tasks: tasks.dev_ino()?,
+        });
+        if let Some((spec, _)) = bundle.read_json("config.json", MAX_JSON)? {
             c.facts = Some(Bundle::from_json(&spec, &bundle.display("config.json"))?.facts);
-            c.identity.started_after_unix_ms = Some(written);
         }
         Ok(c)
     }

@@ -73,8 +73,10 @@ fn docker_container(
         pid,
         identity: Identity {
             started_unix_ms: started_at(&state["StartedAt"]),
-            // Docker puts the full ID in every cgroup path of the container.
-            cgroup_contains: Some(id.to_string()),
+            // Docker (and Podman) name the container's cgroup after its
+            // full ID.
+            cgroup_id: Some(id.to_string()),
+            in_container: true,
             ..Identity::default()
         },
         user: text(&config["User"]),
@@ -136,7 +138,7 @@ mod tests {
         );
         assert_eq!(c.env, ["FOO=a b", PATH]);
         assert!(c.group_add.is_empty());
-        assert_eq!(c.identity.cgroup_contains.as_deref(), Some(c.id.as_str()));
+        assert_eq!(c.identity.cgroup_id.as_deref(), Some(c.id.as_str()));
         assert_eq!(
             c.identity.started_unix_ms,
             rfc3339::unix_millis("2026-11-29T02:53:48.275Z")

@@ -4,6 +4,7 @@
 //! addresses. Sandbox ("pause") containers are never chosen.
 
 use super::address::Address;
+use super::cgroup_name::proc_cgroup_names;
 use super::live::{check_process, Liveness};
 use super::scan::{Hint, Scan, Source};
 use super::sources::{DockerSource, Sources, StateFiles};
@@ -126,9 +127,15 @@ impl Lookup {
                 .extend(scan.containers.into_iter().map(|c| (c, source)));
         }
         // One container seen by two sources (Podman's service through
-        // DOCKER_HOST and its storage) is one candidate.
-        let mut seen = std::collections::HashSet::new();
-        g.found.retain(|(c, _)| seen.insert(c.id.clone()));
+        // DOCKER_HOST and its storage) is one candidate; distinct ones (the
+        // same ID in two containerd namespaces) stay apart.
+        let mut kept: Vec<(Container, &dyn Source)> = Vec::with_capacity(g.found.len());
+        for (c, source) in std::mem::take(&mut g.found) {
+            if !kept.iter().any(|(k, _)| seen_twice(k, &c)) {
+                kept.push((c, source));
+            }
+        }
+        g.found = kept;
         g
     }
 
@@ -325,6 +332,14 @@ impl Lookup {
                     .collect();
                 running.sort();
                 running.dedup();
+                if running.len() < up.len() {
+                    // Two of them have one name: only full addresses tell.
+                    return Err(ambiguous(
+                        format!("pod {pod_name} runs several containers:"),
+                        &up.iter().map(|&i| &g.found[i].0).collect::<Vec<_>>(),
+                        "name one by its address",
+                    ));
+                }
                 return Err(Error::msg(format!(
                     "pod {pod_name} has several containers: {}; name one",
                     running.join(", ")
@@ -336,8 +351,11 @@ impl Lookup {
 
     /// `pid:N`: the container whose process that is (its init, or any
     /// process in its cgroup), entered at N itself; else the bare process.
+    /// A process that shares every namespace with us is in no container:
+    /// refused, with nsenter as the way to run something beside it.
     fn by_pid(&self, pid: i32) -> Result<Found, Error> {
         let bare = process::describe(pid)?;
+        process::refuse_host_process(pid)?;
         let cgroups = crate::sys::fs::read_head(
             std::path::Path::new(&format!("/proc/{pid}/cgroup")),
             64 << 10,
@@ -355,7 +373,7 @@ impl Lookup {
             .or_else(|| {
                 g.found
                     .iter()
-                    .position(|(c, _)| candidate(c) && c.id.len() >= 12 && cgroups.contains(&c.id))
+                    .position(|(c, _)| candidate(c) && proc_cgroup_names(&cgroups, &c.id))
             });
         let Some(i) = owner else {
             return Ok(Found {
@@ -368,7 +386,8 @@ impl Lookup {
         c.pid = pid;
         c.identity = crate::plan::Identity {
             start_ticks: bare.identity.start_ticks,
-            cgroup_contains: Some(c.id.clone()),
+            cgroup_id: Some(c.id.clone()),
+            in_container: true,
             ..Default::default()
         };
         Ok(found)
@@ -543,22 +562,68 @@ pub(crate) fn ask_api(api: &super::Docker, hint: Hint<'_>) -> Result<Scan, super
     })
 }
 
-/// "X is ambiguous: it matches docker:a, podman:b; give more of the ID".
+/// "X is ambiguous: it matches docker:a (ID 3f2a...), containerd:ns/3f81
+/// (k8s:ns/pod/app); give more of the ID": each candidate by an address
+/// that names it and none of the others.
 fn ambiguous(lead: String, candidates: &[&Container], advice: &str) -> Error {
-    let mut named: Vec<String> = candidates
+    let mut named: Vec<(RuntimeKind, String)> = candidates
         .iter()
-        .take(MAX_NAMED)
-        .map(|c| match c.runtime {
-            RuntimeKind::Docker | RuntimeKind::Podman => {
-                format!("{} (ID {})", c.address(), short_id(&c.id))
-            }
-            _ => c.address(),
+        .map(|c| {
+            let address = exact_address(c, candidates);
+            let text = match (c.runtime, &c.pod) {
+                (RuntimeKind::Docker | RuntimeKind::Podman, _) => {
+                    format!("{address} (ID {})", short_id(&c.id))
+                }
+                (_, Some(_)) if !c.sandbox && c.address() != address => {
+                    format!("{address} ({})", c.address())
+                }
+                _ => address,
+            };
+            (c.runtime, text)
         })
         .collect();
+    // By runtime and address, not in the order of directory entries.
+    named.sort();
+    let mut named: Vec<String> = named.into_iter().map(|(_, text)| text).collect();
+    named.truncate(MAX_NAMED);
     if candidates.len() > MAX_NAMED {
         named.push(format!("and {} more", candidates.len() - MAX_NAMED));
     }
     Error::msg(format!("{lead} {}; {advice}", named.join(", ")))
+}
+
+/// An address that names `c` and none of `others`: a Docker or Podman
+/// container by its name, unless that is another's full ID (then by its own
+/// full ID); a containerd task by namespace and ID; a CRI-O container by its
+/// full ID.
+fn exact_address(c: &Container, others: &[&Container]) -> String {
+    let prefix = match c.runtime {
+        RuntimeKind::Docker => "docker",
+        RuntimeKind::Podman => "podman",
+        RuntimeKind::Containerd => return format!("containerd:{}/{}", c.namespace, c.id),
+        RuntimeKind::CriO => return c.id.clone(),
+        RuntimeKind::Process => return c.address(),
+    };
+    let names_another = |text: &str| {
+        others.iter().any(|o| {
+            !std::ptr::eq(*o, c) && o.runtime == c.runtime && (o.id == text || o.name == text)
+        })
+    };
+    if !c.name.is_empty() && !names_another(&c.name) {
+        format!("{prefix}:{}", c.name)
+    } else {
+        format!("{prefix}:{}", c.id)
+    }
+}
+
+/// Whether two candidates are one container seen twice: the same ID and the
+/// same process, at least one of them told by a daemon. Two sets of state
+/// files are two claims, never merged: the same task ID in two containerd
+/// namespaces is two tasks, and a planted copy of one must not hide either.
+fn seen_twice(a: &Container, b: &Container) -> bool {
+    a.id == b.id
+        && a.pid == b.pid
+        && !(a.read_from == ReadFrom::StateFiles && b.read_from == ReadFrom::StateFiles)
 }
 
 fn sandbox_refusal(text: &str, c: &Container) -> Error {

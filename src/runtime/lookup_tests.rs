@@ -72,6 +72,7 @@ fn sources(root: &Path) -> Sources {
 fn task(s: &Scratch, namespace: &str, id: &str, annotations: Value, pid: i32) {
     let mut spec: Value = serde_json::from_str(BUNDLE).unwrap();
     spec["annotations"] = annotations;
+    spec["linux"]["cgroupsPath"] = json!(format!("/{namespace}/{id}"));
     let dir = format!("containerd/io.containerd.runtime.v2.task/{namespace}/{id}");
     s.write(&format!("{dir}/config.json"), spec.to_string().as_bytes());
     s.write(&format!("{dir}/init.pid"), pid.to_string().as_bytes());
@@ -143,7 +144,12 @@ fn a_pods_container_by_name_and_only_by_name_when_there_are_several() {
     );
     assert_eq!(app.user_groups, Some(vec![0]));
     assert!(app.env.contains(&"FOO=bar".to_string()) && app.hostname.is_empty());
-    assert!(app.identity.started_by_unix_ms.is_some());
+    assert_eq!(app.identity.cgroup_id.as_deref(), Some("bb22app"));
+    assert!(app.identity.in_container);
+    assert!(matches!(
+        app.identity.parent,
+        Some(crate::plan::Parent::Shim { .. })
+    ));
     assert_eq!(
         find(&s, "k8s:default/web").unwrap_err(),
         "pod default/web has several containers: k8s:default/web/app, k8s:default/web/sidecar; name one"
@@ -278,7 +284,7 @@ fn docker_state_files_give_what_the_api_gives() {
         "hostconfig.json is read for the one chosen"
     );
     assert_eq!(c.image, "nsenter-can-test/busybox:users");
-    assert_eq!(c.identity.cgroup_contains.as_deref(), Some(id.as_str()));
+    assert_eq!(c.identity.cgroup_id.as_deref(), Some(id.as_str()));
     assert_eq!(find(&s, "docker:/web").unwrap().id, id);
     assert_eq!(find(&s, &id[..5]).unwrap().id, id);
     assert_eq!(find(&s, "db").unwrap().id, hex_id('e'));
@@ -325,6 +331,60 @@ fn ambiguity_across_runtimes_lists_every_candidate() {
         find(&s, "containerd:default/webcafe").unwrap().id,
         "webcafe"
     );
+}
+
+#[test]
+fn the_same_id_in_two_namespaces_is_two_tasks_never_one() {
+    let s = Scratch::new("twins");
+    let (a, b) = (Sleeper::new(), Sleeper::new());
+    let app = cri("container", "web", "app");
+    task(&s, "k8s.io", "app", app.clone(), a.pid());
+    task(&s, "n14", "app", app, b.pid());
+    let both = "containerd:k8s.io/app (k8s:default/web/app), containerd:n14/app";
+    assert_eq!(
+        find(&s, "app").unwrap_err(),
+        format!("app names several containers: {both}; name one by its address")
+    );
+    assert_eq!(
+        find(&s, "ap").unwrap_err(),
+        format!("container ID prefix ap is ambiguous: it matches {both}; give more of the ID or the name")
+    );
+    // Each by its full address; a pod only in the CRI plugin's namespace.
+    assert_eq!(find(&s, "containerd:n14/app").unwrap().pid, b.pid());
+    assert_eq!(find(&s, "containerd:k8s.io/app").unwrap().pid, a.pid());
+    assert_eq!(find(&s, "k8s:default/web/app").unwrap().pid, a.pid());
+    // Twins in the CRI namespace (two containerd roots): both named.
+    let mut sources = sources(&s.0);
+    sources.containerd.push(ContainerdState {
+        root: s.0.join("containerd"),
+        explicit: false,
+    });
+    assert!(Lookup::new(sources)
+        .find("k8s:default/web/app")
+        .unwrap_err()
+        .to_string()
+        .starts_with("pod default/web runs several containers named app: containerd:k8s.io/app (k8s:default/web/app), containerd:k8s.io/app (k8s:default/web/app)"));
+}
+
+#[test]
+fn a_container_named_after_anothers_id_is_suggested_by_its_own_id() {
+    let s = Scratch::new("id-name");
+    let (a, b) = (Sleeper::new(), Sleeper::new());
+    let (x, y) = (hex_id('a'), hex_id('c'));
+    docker_container(&s, &x, "foo", a.pid(), json!({}));
+    docker_container(&s, &y, &x, b.pid(), json!({}));
+    let err = find(&s, &x).unwrap_err();
+    assert_eq!(
+        err,
+        format!(
+            "{x} names several containers: docker:{y} (ID {}), docker:foo (ID {}); name one by its address",
+            &y[..12],
+            &x[..12]
+        )
+    );
+    // Each suggestion names one of them.
+    assert_eq!(find(&s, "docker:foo").unwrap().id, x);
+    assert_eq!(find(&s, &format!("docker:{y}")).unwrap().id, y);
 }
 
 #[test]
@@ -398,7 +458,7 @@ fn podman_and_crio_from_containers_storage() {
     assert_eq!(c.user_groups, Some(vec![1000, 10]));
     assert!(c.env.contains(&"MODE=crio".to_string()));
     // CRI-O names its cgroup after the ID: the process is checked there.
-    assert_eq!(c.identity.cgroup_contains.as_deref(), Some(ids[2].as_str()));
+    assert_eq!(c.identity.cgroup_id.as_deref(), Some(ids[2].as_str()));
     // One application container: the pod alone names it.
     assert_eq!(find(&s, "k8s:default/web").unwrap().id, ids[2]);
     assert!(find(&s, &ids[1][..8])
@@ -411,48 +471,68 @@ fn podman_and_crio_from_containers_storage() {
 }
 
 #[test]
-fn a_process_older_or_newer_than_its_task_is_not_the_tasks() {
+fn a_host_process_is_never_a_tasks_whatever_its_files_say() {
     use crate::runtime::live::{check_process, Liveness};
-    let s = Scratch::new("times");
+    let s = Scratch::new("host-process");
     let p = Sleeper::new();
     task(&s, "k8s.io", "now1", json!({}), p.pid());
-    let c = find(&s, "now1").unwrap();
-    assert_eq!(check_process(&c), Liveness::Running);
     let dir =
         s.0.join("containerd/io.containerd.runtime.v2.task/k8s.io/now1");
-    let hour = std::time::Duration::from_secs(3600);
-    let set = |file: &str, when: std::time::SystemTime| {
-        std::fs::File::options()
-            .write(true)
-            .open(dir.join(file))
-            .unwrap()
-            .set_modified(when)
-            .unwrap();
-    };
-    // The bundle written an hour after the process started.
-    set("config.json", std::time::SystemTime::now() + hour);
-    let c = find(&s, "now1").unwrap();
-    match check_process(&c) {
-        Liveness::Stale(why) => assert!(
-            why.contains(
-                "(it started 3599 s before its runtime wrote the container's configuration)"
-            ) || why.contains(
-                "(it started 3600 s before its runtime wrote the container's configuration)"
+    // The files' times are the writer's to choose: none makes it the task's.
+    for when in [std::time::UNIX_EPOCH, std::time::SystemTime::now()] {
+        for file in ["config.json", "init.pid"] {
+            std::fs::File::options()
+                .write(true)
+                .open(dir.join(file))
+                .unwrap()
+                .set_modified(when)
+                .unwrap();
+        }
+        let c = find(&s, "now1").unwrap();
+        match check_process(&c) {
+            Liveness::Stale(why) => assert!(
+                why.ends_with("(it is not in a cgroup of container now1)"),
+                "{why}"
             ),
-            "{why}"
-        ),
-        other => panic!("{other:?}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(Lookup::new(sources(&s.0)).list().containers.is_empty());
     }
-    assert!(Lookup::new(sources(&s.0)).list().containers.is_empty());
-    // The PID written down an hour before the process started.
-    set("config.json", std::time::SystemTime::now() - hour);
-    set("init.pid", std::time::SystemTime::now() - hour);
-    match check_process(&find(&s, "now1").unwrap()) {
-        Liveness::Stale(why) => assert!(
-            why.contains("after its runtime wrote the PID down"),
-            "{why}"
+}
+
+#[test]
+fn a_bundle_that_cannot_prove_its_process_is_refused_naming_it() {
+    let s = Scratch::new("no-cgroup");
+    let p = Sleeper::new();
+    let annotations = cri("container", "db-0", "db");
+    task(&s, "k8s.io", "evil1", annotations.clone(), p.pid());
+    let file =
+        s.0.join("containerd/io.containerd.runtime.v2.task/k8s.io/evil1/config.json");
+    let mut spec: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    for (cgroups_path, why) in [
+        (Value::Null, " has no linux.cgroupsPath".to_string()),
+        (
+            json!("/k8s.io/evil12"),
+            ": linux.cgroupsPath /k8s.io/evil12 is not named after container evil1".to_string(),
         ),
-        other => panic!("{other:?}"),
+    ] {
+        spec["linux"]["cgroupsPath"] = cgroups_path;
+        std::fs::write(&file, spec.to_string()).unwrap();
+        for address in ["k8s:default/db-0", "evil1", "containerd:k8s.io/evil1"] {
+            let err = find(&s, address).unwrap_err();
+            assert!(
+                err.starts_with(&format!("{}{why}", file.display())),
+                "{address}: {err}"
+            );
+        }
+        // Listing everything, the rest is still listed, and it is said.
+        let listing = Lookup::new(sources(&s.0)).list();
+        assert!(listing.containers.is_empty());
+        assert!(
+            listing.warnings.iter().any(|w| w.contains(&why)),
+            "{:?}",
+            listing.warnings
+        );
     }
 }
 

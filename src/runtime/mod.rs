@@ -12,6 +12,7 @@
 //! into one container or an error that lists the candidates.
 
 pub mod address;
+pub mod cgroup_name;
 mod containerd;
 mod cri;
 pub mod docker;

@@ -3,9 +3,10 @@
 //! environment, directory), the annotations that name Kubernetes pods, and
 //! the confinement the runtime asked for.
 
+use super::cgroup_name::cgroups_path_names;
 use super::{Container, ReadFrom};
 use crate::error::Error;
-use crate::plan::Identity;
+use crate::plan::{Identity, Parent};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -25,7 +26,7 @@ pub struct Bundle {
     /// what it inherited, and the runtime's exec adds no HOSTNAME).
     pub hostname: String,
     pub annotations: BTreeMap<String, String>,
-    /// `linux.cgroupsPath`: holds the container ID for every runtime seen.
+    /// `linux.cgroupsPath`: named after the container ID by every runtime.
     pub cgroups_path: String,
     pub facts: BundleFacts,
 }
@@ -130,20 +131,40 @@ impl Bundle {
         self.annotations.get(key).map(String::as_str)
     }
 
+    /// Refuse a bundle whose process could not be told from any other: the
+    /// cgroup it asks for must be named after the container (every runtime
+    /// does so), since the live process's cgroup is what proves it is the
+    /// container's. `file` names the bundle in the refusal.
+    pub fn require_cgroup_of(&self, id: &str, file: &str) -> Result<(), Error> {
+        if self.cgroups_path.is_empty() {
+            return Err(Error::msg(format!(
+                "{file} has no linux.cgroupsPath, so no process can be proven to be container {id}'s; refusing to trust it"
+            )));
+        }
+        if !cgroups_path_names(&self.cgroups_path, id) {
+            return Err(Error::msg(format!(
+                "{file}: linux.cgroupsPath {} is not named after container {id}, so no process can be proven to be its; refusing to trust it",
+                self.cgroups_path
+            )));
+        }
+        Ok(())
+    }
+
     /// The container this bundle describes, for task `id` whose pid file
-    /// says `pid` (and when it was written): the bundle's process as the
-    /// runtime's own exec would start it. Runtime, names and pod are the
-    /// caller's to fill in, and the state comes from the live process.
-    pub fn into_container(self, id: &str, pid: Option<(i32, i64)>) -> Container {
+    /// says `pid`, made by `parent`: the bundle's process as the runtime's
+    /// own exec would start it. Runtime, names and pod are the caller's to
+    /// fill in, and the state comes from the live process.
+    pub fn into_container(self, id: &str, pid: Option<i32>, parent: Option<Parent>) -> Container {
         Container {
             read_from: ReadFrom::StateFiles,
             id: id.to_string(),
-            pid: pid.map_or(0, |(p, _)| p),
+            pid: pid.unwrap_or(0),
             identity: Identity {
                 // containerd (CRI and ctr), CRI-O and Podman all name the
-                // container's cgroup after its ID.
-                cgroup_contains: self.cgroups_path.contains(id).then(|| id.to_string()),
-                started_by_unix_ms: pid.map(|(_, written)| written),
+                // container's cgroup after its ID (see require_cgroup_of).
+                cgroup_id: Some(id.to_string()),
+                in_container: true,
+                parent,
                 ..Identity::default()
             },
             user: format!("{}:{}", self.uid, self.gid),

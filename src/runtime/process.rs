@@ -8,9 +8,10 @@
 use super::{Container, ContainerState, ReadFrom, RuntimeKind};
 use crate::error::Error;
 use crate::plan::Identity;
+use crate::plan::TargetSpec;
 use crate::sys::fs;
 use crate::sys::Errno;
-use crate::target::parse_start_ticks;
+use crate::target::{parse_start_ticks, Target};
 use std::path::Path;
 
 const MAX_PROC_FILE: usize = 64 << 10;
@@ -52,4 +53,39 @@ pub fn describe(pid: i32) -> Result<Container, Error> {
         user: format!("{}:{}", effective("Uid:"), effective("Gid:")),
         ..Container::default()
     })
+}
+
+/// Refuse `pid:N` of a process that shares every namespace with us: it is
+/// in no container, and entering it would run the command on the host.
+/// One whose namespaces the kernel will not show even to root (a sandbox's
+/// init) is refused too, saying so: nothing could be entered there.
+pub fn refuse_host_process(pid: i32) -> Result<(), Error> {
+    let spec = TargetSpec {
+        pid,
+        pidfd_ino: None,
+        identity: None,
+    };
+    let shares = Target::open(&spec).and_then(|t| t.shares_every_namespace());
+    match shares {
+        Ok(false) => Ok(()),
+        Ok(true) => {
+            let comm = fs::read_head(Path::new(&format!("/proc/{pid}/comm")), MAX_PROC_FILE)
+                .map(|c| String::from_utf8_lossy(&c).trim_end().to_string())
+                .unwrap_or_default();
+            Err(Error::msg(format!(
+                "refusing pid:{pid}: process {pid} ({comm}) is in no container: it shares \
+                 every namespace with docker-enter, so the command would run on the host"
+            ))
+            .hint(format!(
+                "to run a command in its namespaces all the same: nsenter -t {pid} -a COMMAND"
+            )))
+        }
+        Err(e) if matches!(e.errno, Some(Errno::ACCESS | Errno::PERM)) => Err(Error::msg(format!(
+            "cannot enter pid:{pid}: access to its namespaces is denied even to root \
+                 ({e}): the kernel protects process {pid} from inspection, so docker-enter \
+                 can neither tell whether it is in a container nor enter it"
+        ))
+        .hint("docker-enter --list shows the containers it can enter")),
+        Err(e) => Err(e),
+    }
 }

@@ -67,6 +67,14 @@ impl StateDir {
         self.path.join(rel).display().to_string()
     }
 
+    /// The directory's device and inode: what a runtime's process shows as
+    /// its working directory when it runs there (a task's shim).
+    pub fn dev_ino(&self) -> Result<(u64, u64), Error> {
+        fs::fstat(self.dir.as_fd())
+            .map(|m| (m.dev, m.ino))
+            .map_err(|e| Error::sys(format!("stat of {} failed", self.path.display()), e))
+    }
+
     /// A directory beneath this one; `None` when it does not exist.
     pub fn subdir(&self, rel: &str) -> Result<Option<StateDir>, Error> {
         match fs::open_beneath(

@@ -24,6 +24,7 @@ use super::scan::{Hint, Scan, Source};
 use super::statedir::{StateDir, MAX_JSON, MAX_LIST_JSON};
 use super::{Container, Docker, RuntimeKind};
 use crate::error::Error;
+use crate::plan::Parent;
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -76,10 +77,6 @@ impl Storage {
             return Ok(None);
         };
         let bundle = Bundle::from_json(&spec, &from.display(&rel))?;
-        let pid = match run {
-            Some(run) => run.read_pid(&format!("{}/userdata/pidfile", entry.id))?,
-            None => None,
-        };
         let runtime = match bundle.annotation(MANAGER) {
             Some("libpod") => RuntimeKind::Podman,
             Some("cri-o") => RuntimeKind::CriO,
@@ -87,6 +84,19 @@ impl Storage {
             None if is_crio(&bundle.annotations) => RuntimeKind::CriO,
             _ => return Ok(None),
         };
+        bundle.require_cgroup_of(&entry.id, &from.display(&rel))?;
+        let pid = match run {
+            Some(run) => run
+                .read_pid(&format!("{}/userdata/pidfile", entry.id))?
+                .map(|(pid, _)| pid),
+            None => None,
+        };
+        // Podman's conmon names the container on its command line. CRI-O
+        // may run conmon-rs instead, which serves a whole pod: no parent
+        // is asked of its containers.
+        let parent = (runtime == RuntimeKind::Podman).then(|| Parent::Conmon {
+            id: entry.id.clone(),
+        });
         // Podman writes CRI-O's container type too: "sandbox" on a pod's
         // infra container.
         let sandbox = is_sandbox(&bundle.annotations);
@@ -109,7 +119,7 @@ impl Storage {
             image,
             pod,
             sandbox,
-            ..bundle.into_container(&entry.id, pid)
+            ..bundle.into_container(&entry.id, pid, parent)
         };
         if runtime == RuntimeKind::Podman {
             // `podman exec` gives the user's groups without the primary

@@ -204,6 +204,14 @@ pub fn read_head(path: &Path, n: usize) -> SysResult<Vec<u8>> {
     read_up_to(&file, n)
 }
 
+/// Up to `n` bytes of a regular file under `dir` (a /proc/PID directory
+/// held open), opened as [`UNTRUSTED`].
+pub fn read_at(dir: BorrowedFd<'_>, path: &Path, n: usize) -> SysResult<Vec<u8>> {
+    let file = openat(dir, path, UNTRUSTED)?;
+    regular(&file)?;
+    read_up_to(&file, n)
+}
+
 /// A whole file a container or runtime controls, opened with
 /// [`UNTRUSTED`], and its metadata (one fstat for both): EINVAL unless it
 /// is a regular file, EFBIG when it is larger than `max`.
@@ -287,4 +295,28 @@ pub fn sealed_copy(path: &Path, name: &str) -> SysResult<OwnedFd> {
 pub fn fd_on_read_only_mount(fd: BorrowedFd<'_>) -> bool {
     rustix::fs::fstatvfs(fd)
         .is_ok_and(|st| st.f_flag.contains(rustix::fs::StatVfsMountFlags::RDONLY))
+}
+
+/// flock(2): an exclusive lock on an open file (or directory), without
+/// waiting (EWOULDBLOCK when another holds it) or waiting for it.
+pub fn lock_exclusive(fd: BorrowedFd<'_>, wait: bool) -> SysResult<()> {
+    let how = match wait {
+        true => rustix::fs::FlockOperation::LockExclusive,
+        false => rustix::fs::FlockOperation::NonBlockingLockExclusive,
+    };
+    retry(|| rustix::fs::flock(fd, how))
+}
+
+/// renameat2(2) with RENAME_EXCHANGE: `a` and `b` (both existing) swap
+/// names in one step, so neither name is ever missing.
+pub fn exchange(a: &Path, b: &Path) -> SysResult<()> {
+    let cwd = rustix::fs::CWD;
+    rustix::fs::renameat_with(cwd, a, cwd, b, rustix::fs::RenameFlags::EXCHANGE)
+}
+
+/// renameat2(2) with RENAME_NOREPLACE: `from` takes the name `to`, which
+/// must not exist (EEXIST).
+pub fn rename_noreplace(from: &Path, to: &Path) -> SysResult<()> {
+    let cwd = rustix::fs::CWD;
+    rustix::fs::renameat_with(cwd, from, cwd, to, rustix::fs::RenameFlags::NOREPLACE)
 }

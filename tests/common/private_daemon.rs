@@ -282,6 +282,9 @@ pub struct PrivateContainerd {
     child: Child,
     /// Namespaces the test ran containers in, cleaned up when dropped.
     namespaces: std::cell::RefCell<Vec<String>>,
+    /// containerd's PID when it runs as PID 1 of a PID namespace of the
+    /// test's own (see `start_in_pid_namespace`).
+    pid_namespace_init: Option<i32>,
 }
 
 /// The test image's name once imported into containerd.
@@ -291,10 +294,63 @@ pub fn containerd_image(tag: &str) -> String {
 
 impl PrivateContainerd {
     pub fn start(image: &str) -> PrivateContainerd {
+        PrivateContainerd::launch(image, &[])
+    }
+
+    /// containerd as PID 1 of a PID namespace of its own (with its own
+    /// /proc, so a mount namespace too): every PID its tasks get, and
+    /// init.pid holds, is of that namespace, where nothing else runs, so a
+    /// test can choose the next PID (`ns_last_pid`) without touching the
+    /// host's. Killing it ends everything in the namespace.
+    pub fn start_in_pid_namespace(image: &str) -> PrivateContainerd {
+        let mut c = PrivateContainerd::launch(
+            image,
+            &["unshare", "--pid", "--fork", "--mount-proc", "--kill-child"],
+        );
+        let unshare = c.child.id() as i32;
+        let mut init = 0;
+        assert!(wait_until(DAEMON_DEADLINE, || {
+            init = super::children(unshare).first().copied().unwrap_or(0);
+            init > 0
+        }));
+        c.pid_namespace_init = Some(init);
+        c
+    }
+
+    /// `cmd` run in containerd's PID namespace and its /proc (util-linux
+    /// nsenter), for a test that started it there.
+    pub fn in_its_pid_namespace(&self, program: &str) -> Command {
+        let init = self
+            .pid_namespace_init
+            .expect("started with start_in_pid_namespace");
+        let mut cmd = Command::new(super::ORACLE);
+        cmd.args(["-t", &init.to_string(), "-p", "-m", "--", program]);
+        cmd
+    }
+
+    /// The next PID given in containerd's PID namespace follows `last`.
+    pub fn set_last_pid(&self, last: i32) {
+        let out = super::output(
+            self.in_its_pid_namespace("sh")
+                .args(["-c", &format!("echo {last} > /proc/sys/kernel/ns_last_pid")]),
+            b"",
+        );
+        assert!(out.status.success(), "{out:?}");
+    }
+
+    fn launch(image: &str, launcher: &[&str]) -> PrivateContainerd {
         let dir = fresh_dir("containerd");
         std::fs::write(dir.join("config.toml"), "").unwrap();
         let log = std::fs::File::create(dir.join("containerd.log")).unwrap();
-        let child = Command::new("containerd")
+        let mut command = match launcher.split_first() {
+            Some((first, rest)) => {
+                let mut cmd = Command::new(first);
+                cmd.args(rest).arg("containerd");
+                cmd
+            }
+            None => Command::new("containerd"),
+        };
+        let child = command
             .arg("--config")
             .arg(dir.join("config.toml"))
             .arg("--root")
@@ -312,6 +368,7 @@ impl PrivateContainerd {
             dir,
             child,
             namespaces: Default::default(),
+            pid_namespace_init: None,
         };
         let up = wait_until(DAEMON_DEADLINE, || {
             c.ctr("default", &["version"]).status.success()
@@ -331,6 +388,17 @@ impl PrivateContainerd {
     /// containerd's --state, for docker-enter's --containerd-state.
     pub fn state(&self) -> PathBuf {
         self.dir.join("state")
+    }
+
+    /// docker-enter with this containerd's state and `args`.
+    pub fn docker_enter(&self, args: &[&str]) -> Output {
+        super::output(
+            Command::new(super::docker_enter::DOCKER_ENTER)
+                .arg("--containerd-state")
+                .arg(self.state())
+                .args(args),
+            b"",
+        )
     }
 
     pub fn ctr(&self, namespace: &str, args: &[&str]) -> Output {
@@ -365,6 +433,11 @@ impl PrivateContainerd {
     ) -> i32 {
         if !self.namespaces.borrow().iter().any(|n| n == namespace) {
             self.namespaces.borrow_mut().push(namespace.to_string());
+            if !matches!(namespace, "k8s.io" | "default") {
+                // Imported into those two at start; others on first use.
+                let tar = self.dir.join("image.tar");
+                self.ctr_ok(namespace, &["images", "import", tar.to_str().unwrap()]);
+            }
         }
         let mut args = vec!["run".to_string(), "-d".to_string()];
         for (k, v) in annotations {
@@ -409,6 +482,10 @@ impl Drop for PrivateContainerd {
                 });
                 let _ = self.ctr(ns, &["containers", "delete", id]);
             }
+        }
+        if let Some(init) = self.pid_namespace_init {
+            // The namespace's init: everything in it dies with it.
+            super::kill(init, libc::SIGKILL);
         }
         let _ = self.child.kill();
         let _ = self.child.wait();

@@ -75,7 +75,10 @@ fn web() -> Container {
         pid: 4905,
         identity: crate::plan::Identity {
             started_unix_ms: Some(1_800_000_000_000),
-            cgroup_contains: Some("fd55781fdfba".into()),
+            cgroup_id: Some(
+                "fd55781fdfbaaacab45ec088d4f8fe3a616b7bcd945712a61ecadd36b57f7349".into(),
+            ),
+            in_container: true,
             ..Default::default()
         },
         env: vec![PATH.into()],

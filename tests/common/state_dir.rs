@@ -1,0 +1,39 @@
+//! A directory of the test's own for state files it writes (a runtime's
+//! layout, copied or forged), removed when the test ends.
+
+use std::path::PathBuf;
+
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    /// `<target tmp>/<name>-<our PID>`, made afresh.
+    pub fn new(name: &str) -> Scratch {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.0.join(rel)
+    }
+
+    /// Write `bytes` at `rel`, making the directories on the way.
+    pub fn write(&self, rel: &str, bytes: &[u8]) {
+        let path = self.path(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+
+    /// `rel`'s path as a command-line argument.
+    pub fn arg(&self, rel: &str) -> String {
+        self.path(rel).display().to_string()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
