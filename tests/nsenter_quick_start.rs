@@ -124,7 +124,10 @@ fn the_readme_example_ignores_a_newer_sleep_of_another_program() {
     }
     // Control: the example as it was enters the newer sleep, on the host,
     // and the check below sees it.
-    let (ps, _) = run_example("quick-start-old", &after_first_line(OLD_EXAMPLE, NEWER_SLEEP));
+    let (ps, _) = run_example(
+        "quick-start-old",
+        &after_first_line(OLD_EXAMPLE, NEWER_SLEEP),
+    );
     assert!(
         !entered_the_example(&ps),
         "control: the old example entered its own sleep: {ps}"

@@ -45,7 +45,7 @@ pub fn options_after(
 
 /// A word as a shell would need it typed: as it is when plain, else in
 /// single quotes.
-fn shell_word(word: &OsStr) -> String {
+pub fn shell_word(word: &OsStr) -> String {
     let text = word.to_string_lossy();
     let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c);
     if !text.is_empty() && text.chars().all(plain) {
