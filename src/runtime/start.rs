@@ -47,14 +47,10 @@ fn name(c: &Container) -> String {
     word(if c.name.is_empty() { &c.id } else { &c.name })
 }
 
-/// A name as a shell needs it: as it is when plain, else in single quotes
-/// (names come from state files a container may have written).
+/// A name as a shell needs it (names come from state files a container
+/// may have written).
 fn word(text: &str) -> String {
-    let plain = |ch: char| ch.is_ascii_alphanumeric() || "-_./:@".contains(ch);
-    if !text.is_empty() && text.chars().all(plain) {
-        return text.to_string();
-    }
-    format!("'{}'", text.replace('\'', r"'\''"))
+    crate::shell::word(std::ffi::OsStr::new(text))
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 //! directory` is followed by: where the program was looked for (the
 //! container's PATH, the toolbox of `--tools`), and how to bring one.
 
-use super::misplaced::shell_word;
 use crate::plan::{Tools, ToolsSource};
+use crate::shell::word as shell_word;
 use std::ffi::{OsStr, OsString};
 use std::path::Path;
 

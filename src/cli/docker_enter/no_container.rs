@@ -4,10 +4,10 @@
 //! so `-u web` gives the user `web` and leaves no container. When the last
 //! word went that way, say so and show the line with a value in its place.
 
-use super::misplaced::shell_word;
 use super::options::{self, Opt, OPTIONS};
 use crate::cli::getopt::Getopt;
 use crate::error::Error;
+use crate::shell::word as shell_word;
 use std::ffi::{OsStr, OsString};
 
 /// The refusal of a command line without a container; `last` is the last
