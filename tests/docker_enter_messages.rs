@@ -25,20 +25,15 @@ fn assert_said(out: &Output, status: i32, lines: &[&str]) {
 }
 
 /// Run the command a message gives (after `lead`) as printed, with
-/// `path_first` first on PATH (where its `docker-enter` is), and `env`.
-fn run_as_printed(
-    message: &str,
-    lead: &str,
-    path_first: Option<&Path>,
-    env: &[(&str, &str)],
-) -> Output {
+/// `path_first` first on PATH (where its `docker-enter` is).
+fn run_as_printed(message: &str, lead: &str, path_first: Option<&Path>) -> Output {
     let line = message
         .split_once(lead)
         .unwrap_or_else(|| panic!("no {lead:?} in {message}"))
         .1
         .trim_end_matches(['\n', ')']);
     let mut sh = Command::new("sh");
-    sh.args(["-c", line]).envs(env.iter().copied());
+    sh.args(["-c", line]);
     if let Some(dir) = path_first {
         let path = std::env::var("PATH").unwrap_or_default();
         sh.env("PATH", format!("{}:{path}", dir.display()));
@@ -141,7 +136,7 @@ fn a_command_the_container_lacks_says_where_it_looked_and_how_to_bring_it() {
     );
     assert_said(&out, 127, &[&message]);
     // The line it gives, run as printed, finds the container's /pause.
-    let ran = run_as_printed(&message, "--tools brings one: ", Some(&bin), &[]);
+    let ran = run_as_printed(&message, "--tools brings one: ", Some(&bin));
     assert_eq!(
         (stdout(&ran).as_str(), ran.status.code()),
         ("/pause\n", Some(0)),
@@ -200,9 +195,7 @@ fn a_stopped_or_paused_container_says_the_runtimes_command_that_works() {
         c.name
     );
     assert_said(&out, 1, &[&message]);
-    let started = run_as_printed(&message, "start it with: ", None, &[]);
-    assert!(started.status.success(), "{}", stderr(&started));
-    assert_said(&docker_enter(&[&c.name, "true"]), 0, &[]);
+    advice_works(&c.name, &message, "start it with: ");
 
     docker_ok(&["pause", &c.name]);
     let message = format!(
@@ -210,9 +203,15 @@ fn a_stopped_or_paused_container_says_the_runtimes_command_that_works() {
         c.name
     );
     assert_said(&docker_enter(&[&c.name, "true"]), 1, &[&message]);
-    let unpaused = run_as_printed(&message, "unpause it first: ", None, &[]);
-    assert!(unpaused.status.success(), "{}", stderr(&unpaused));
-    assert_said(&docker_enter(&[&c.name, "true"]), 0, &[]);
+    advice_works(&c.name, &message, "unpause it first: ");
+}
+
+/// The command after `lead` in `message`, run as printed, makes container
+/// `name` enterable.
+fn advice_works(name: &str, message: &str, lead: &str) {
+    let ran = run_as_printed(message, lead, None);
+    assert!(ran.status.success(), "{}", stderr(&ran));
+    assert_said(&docker_enter(&[name, "true"]), 0, &[]);
 }
 
 #[test]
@@ -228,9 +227,7 @@ fn a_stopped_podman_container_says_podman_start() {
         c.name
     );
     assert_said(&docker_enter(&[&c.name, "true"]), 1, &[&message]);
-    let started = run_as_printed(&message, "start it with: ", None, &[]);
-    assert!(started.status.success(), "{}", stderr(&started));
-    assert_said(&docker_enter(&[&c.name, "true"]), 0, &[]);
+    advice_works(&c.name, &message, "start it with: ");
 }
 
 #[test]
