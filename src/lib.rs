@@ -29,6 +29,7 @@ pub mod mountinfo;
 pub mod ns;
 pub mod plan;
 pub mod runtime;
+pub mod shell;
 pub mod signals;
 pub mod sys;
 pub mod target;

@@ -359,6 +359,11 @@ pub struct Plan {
     /// the target's confinement cannot be read or applied (nothing is ever
     /// run unconfined in its place).
     pub confinement_hint: &'static str,
+    /// What follows `failed to execute X: No such file or directory` when
+    /// X is not there at all (docker-enter: where it was looked for, and
+    /// how to bring it); not said when X is there and what it needs to
+    /// start (its #! interpreter, its loader) is missing.
+    pub not_found_hint: Option<String>,
     /// The program's umask (`docker exec` gives 0022); `None` keeps ours.
     pub umask: Option<u32>,
     pub fork: ForkMode,
@@ -400,6 +405,7 @@ impl Plan {
             follow_context: false,
             confinement: Confinement::Ours,
             confinement_hint: "",
+            not_found_hint: None,
             umask: None,
             fork: ForkMode::WhenPidNs,
             inherited_fds: InheritedFds::Pass,

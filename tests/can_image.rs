@@ -71,8 +71,14 @@ fn layout_script_gives_the_files_the_can_installs() {
     let scratch = harness::Scratch::new("layout");
     let bins = scratch.path("bins");
     std::fs::create_dir(&bins).unwrap();
-    for bin in ["can-entry", "nsenter", "docker-enter", "importenv"] {
-        std::fs::write(bins.join(bin), bin).unwrap();
+    let built = [
+        ("can-entry", env!("CARGO_BIN_EXE_can-entry")),
+        ("nsenter", env!("CARGO_BIN_EXE_nsenter")),
+        ("docker-enter", env!("CARGO_BIN_EXE_docker-enter")),
+        ("importenv", env!("CARGO_BIN_EXE_importenv")),
+    ];
+    for (name, path) in built {
+        std::fs::copy(path, bins.join(name)).unwrap();
     }
     let package = scratch.path("busybox");
     let doc = package.join("usr/share/doc/busybox-static");
@@ -96,7 +102,8 @@ fn layout_script_gives_the_files_the_can_installs() {
         std::process::Command::new(root.join("can/layout"))
             .arg(&bins)
             .arg(&package)
-            .arg(&out),
+            .arg(&out)
+            .arg(std::env::consts::ARCH),
     );
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     let (mut found, mut links) = (Vec::new(), Vec::new());
@@ -129,11 +136,39 @@ fn layout_script_gives_the_files_the_can_installs() {
     assert!(links
         .iter()
         .all(|(name, to)| name.starts_with(toolbox) && to == Path::new("busybox")));
-    assert_eq!(std::fs::read(out.join("can")).unwrap(), b"can-entry");
+    assert_eq!(
+        std::fs::read(out.join("can")).unwrap(),
+        std::fs::read(built[0].1).unwrap()
+    );
     assert_eq!(
         std::fs::read(out.join("share/zsh/site-functions/_nsenter")).unwrap(),
         std::fs::read(root.join("completions/_nsenter")).unwrap()
     );
+}
+
+/// `can/build` right after a release build of the same sources reuses it:
+/// run again, it compiles nothing and says which build it took (the
+/// everyday `cargo build --release`, unless a RUSTFLAGS of the caller's
+/// needs one of its own).
+#[test]
+fn can_build_reuses_a_current_release_build() {
+    let Some(image) = harness::image() else {
+        return;
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let again = harness::run_within(
+        Command::new(root.join("can/build")).arg(image),
+        harness::BUILD_TIMEOUT,
+    );
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(!again.stderr.contains("Compiling "), "{}", again.stderr);
+    if std::env::var("RUSTFLAGS").unwrap_or_default().is_empty() {
+        let took = format!(
+            "can/build: the tools of the release build in {}/target/release\n",
+            root.display()
+        );
+        assert!(again.stderr.contains(&took), "{}", again.stderr);
+    }
 }
 
 /// `can/build` takes can/Dockerfile from `FROM scratch AS can` to its end,
@@ -165,8 +200,12 @@ fn dockerfile_ends_with_the_stage_can_build_shares() {
     assert!(shared.contains("COPY --from=builder /out/ /"), "{shared}");
     assert!(shared.contains(r#"ENTRYPOINT ["/can"]"#), "{shared}");
     // Both ways fill /out with can/layout.
-    assert!(dockerfile.contains("can/layout \"target/$host/release\" /busybox /out"));
-    assert!(build.contains("\"$root/can/layout\" \"$bins\" \"$context/busybox\" \"$context/out\""));
+    assert!(
+        dockerfile.contains("can/layout \"target/$host/release\" /busybox /out \"${host%%-*}\"")
+    );
+    assert!(build.contains(
+        "\"$root/can/layout\" \"$bins\" \"$context/busybox\" \"$context/out\" \"$arch\""
+    ));
 }
 
 /// `can/build` leaves no image but the one it tags. The classic builder

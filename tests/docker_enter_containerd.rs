@@ -100,11 +100,60 @@ fn containerd_and_k8s_addresses_give_what_ctr_task_exec_gives() {
     assert!(stopped, "the sidecar never showed as stopped");
     refused(
         &["k8s:default/web/sidecar", "true"],
-        "container sidecar of pod default/web is not running (exited)",
+        "container sidecar of pod default/web is not running (exited); its kubelet starts it \
+         again if the pod's restartPolicy says so; kubectl -n default describe pod web tells \
+         why it stopped",
     );
     // With one container left running, the pod alone names it.
     let out = c.docker_enter(&["k8s:default/web", "hostname"]);
     assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// A containerd task that has exited: the message gives the ctr commands
+/// that start it again, and they do, run as printed (with the private
+/// containerd's socket in CONTAINERD_ADDRESS, which ctr reads).
+#[test]
+fn a_stopped_task_says_the_ctr_commands_that_start_it() {
+    if !ready() {
+        return;
+    }
+    let c = PrivateContainerd::start(image());
+    let id = format!("stopped-{}", std::process::id());
+    c.run("default", &id, &[], image(), &["sleep", "100000"]);
+    c.ctr_ok("default", &["task", "kill", "-s", "SIGKILL", &id]);
+    let address = format!("containerd:default/{id}");
+    let stopped = common::wait_until(std::time::Duration::from_secs(20), || {
+        stderr(&enter(&c.state(), &[&address, "true"])).contains("not running")
+    });
+    assert!(stopped, "the task never showed as stopped");
+    let out = enter(&c.state(), &[&address, "true"]);
+    let advice = format!("ctr -n default task rm {id} && ctr -n default task start -d {id}");
+    assert_eq!(
+        (stderr(&out), out.status.code()),
+        (
+            format!(
+                "docker-enter: container {address} ({id}) is not running (exited); \
+                 start it with: {advice}\n"
+            ),
+            Some(1)
+        )
+    );
+    let socket = c.dir.join("containerd.sock");
+    let started = common::output(
+        Command::new("sh")
+            .args(["-c", &advice])
+            .env("CONTAINERD_ADDRESS", &socket),
+        b"",
+    );
+    assert!(started.status.success(), "{}", stderr(&started));
+    let entered = common::wait_until(std::time::Duration::from_secs(20), || {
+        enter(&c.state(), &[&address, "true"]).status.success()
+    });
+    assert!(
+        entered,
+        "{}",
+        stderr(&enter(&c.state(), &[&address, "true"]))
+    );
 }
 
 #[test]

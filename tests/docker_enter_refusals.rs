@@ -41,7 +41,7 @@ fn missing_and_ambiguous_containers() {
     let name = format!("nsc-no-such-{}", std::process::id());
     assert_refused(
         &docker_enter(&[&name, "true"]),
-        &format!("No such container: {name}"),
+        &format!("No such container: {name} (docker-enter --list lists the running containers)"),
     );
 
     // Create containers until two of them share a first hex digit.
@@ -97,14 +97,20 @@ fn stopped_paused_and_restarting_containers() {
     docker_ok(&["wait", &exited.name]);
     assert_refused(
         &docker_enter(&[&exited.name, "true"]),
-        &format!("container {} is not running (exited)", exited.name),
+        &format!(
+            "container {0} is not running (exited); start it with: docker start {0}",
+            exited.name
+        ),
     );
 
     let paused = TestContainer::run("nsc-de-paused", &[], image(), &["sleep", "100000"]);
     docker_ok(&["pause", &paused.name]);
     assert_refused(
         &docker_enter(&[&paused.name, "true"]),
-        &format!("container {} is paused, unpause it first", paused.name),
+        &format!(
+            "container {0} is paused; unpause it first: docker unpause {0}",
+            paused.name
+        ),
     );
 
     // `false` exits at once; Docker waits longer before each restart, so

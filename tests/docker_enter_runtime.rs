@@ -106,14 +106,20 @@ fn states_are_refused_with_clear_messages() {
     docker_ok(&["pause", &paused.name]);
     assert_eq!(
         refusal(&paused.name),
-        format!("container {} is paused, unpause it first", paused.name)
+        format!(
+            "container {0} is paused; unpause it first: docker unpause {0}",
+            paused.name
+        )
     );
 
     let exited = TestContainer::run("nsc-exited", &[], image, &["true"]);
     docker_ok(&["wait", &exited.name]);
     assert_eq!(
         refusal(&exited.name),
-        format!("container {} is not running (exited)", exited.name)
+        format!(
+            "container {0} is not running (exited); start it with: docker start {0}",
+            exited.name
+        )
     );
 
     let created = format!("nsc-created-{}", std::process::id());
@@ -122,7 +128,9 @@ fn states_are_refused_with_clear_messages() {
     let _ = docker(&["rm", "-f", &created]);
     assert_eq!(
         created_refusal,
-        format!("container {created} is not running (created)")
+        format!(
+            "container {created} is not running (created); start it with: docker start {created}"
+        )
     );
 
     let missing = docker_api

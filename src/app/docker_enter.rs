@@ -42,13 +42,48 @@ pub fn main(args: &[OsString]) -> i32 {
 /// read is said on stderr, and fails the listing only when nothing could.
 fn list(sources: &SourceOptions, format: &Format) -> Result<i32, Error> {
     let listing = Lookup::new(Sources::from_options(sources)?).list();
-    for line in listing.notes.iter().chain(&listing.warnings) {
+    for line in &listing.notes {
         say(line);
     }
-    if listing.containers.is_empty() && !listing.warnings.is_empty() {
+    let as_root = crate::sys::ids::geteuid() == 0;
+    let (denied, other): (Vec<&Error>, Vec<&Error>) = listing
+        .unreadable
+        .iter()
+        .partition(|e| !as_root && matches!(e.errno, Some(Errno::ACCESS | Errno::PERM)));
+    if let Some(line) = denied_without_root(&denied) {
+        say(&line);
+    }
+    for line in other
+        .iter()
+        .map(|e| e.to_string())
+        .chain(listing.warnings.clone())
+    {
+        say(&line);
+    }
+    let unread = !listing.unreadable.is_empty() || !listing.warnings.is_empty();
+    if listing.containers.is_empty() && unread {
         return Ok(1);
     }
     Ok(super::print(TOOL, &render(&listing.containers, format)))
+}
+
+/// Runtimes whose state only root may read, said in one line: the first
+/// refusal, how many more, and the one remedy for all of them.
+fn denied_without_root(denied: &[&Error]) -> Option<String> {
+    let first = denied.first()?;
+    let refusal = Error {
+        hint: None,
+        ..(*first).clone()
+    };
+    let more = match denied.len() - 1 {
+        0 => String::new(),
+        1 => "and 1 more runtime likewise; ".to_string(),
+        n => format!("and {n} more runtimes likewise; "),
+    };
+    Some(format!(
+        "cannot list every runtime's containers without root: {refusal} \
+         ({more}run docker-enter --list as root, for example with sudo)"
+    ))
 }
 
 /// One line on stderr, in one write.

@@ -3,7 +3,8 @@
 
 use super::self_exec::SelfExe;
 use crate::bounded::{Records, CONTAINER_FILE};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
+use crate::plan::Program;
 use crate::sys::fs::{self, UNTRUSTED};
 use crate::sys::{self, exec::execve, ids, Errno};
 use std::ffi::{CString, OsStr, OsString};
@@ -62,16 +63,8 @@ pub fn exec_command(argv: &[OsString], env: &[CString], guard: Option<SelfExe>) 
     if name.contains(&b'/') {
         return exec_file(name, &args, env, prog, guard);
     }
-    let path = env_lookup(env, b"PATH").unwrap_or(DEFAULT_PATH);
     let mut saw_eacces = false;
-    for dir in path.split(|&b| b == b':') {
-        let mut candidate = if dir.is_empty() {
-            b".".to_vec()
-        } else {
-            dir.to_vec()
-        };
-        candidate.push(b'/');
-        candidate.extend_from_slice(name);
+    for candidate in path_candidates(name, env) {
         let Ok(c) = sys::cstring(&candidate) else {
             continue;
         };
@@ -92,6 +85,50 @@ pub fn exec_command(argv: &[OsString], env: &[CString], guard: Option<SelfExe>) 
             Errno::NOENT
         },
     )
+}
+
+/// Where a PATH search looks for `name`, in order: each directory of the
+/// PATH in `env` (or the default one), an empty entry meaning ".".
+fn path_candidates<'a>(name: &'a [u8], env: &'a [CString]) -> impl Iterator<Item = Vec<u8>> + 'a {
+    let path = env_lookup(env, b"PATH").unwrap_or(DEFAULT_PATH);
+    path.split(|&b| b == b':').map(move |dir| {
+        let mut candidate = if dir.is_empty() {
+            b".".to_vec()
+        } else {
+            dir.to_vec()
+        };
+        candidate.push(b'/');
+        candidate.extend_from_slice(name);
+        candidate
+    })
+}
+
+/// A command that is nowhere to be found gets `hint` (where it was
+/// looked for, how to bring it). ENOENT also comes from a program that
+/// is there but whose #! interpreter or loader is not: that one keeps
+/// the plain message, which the hint would contradict.
+pub fn explain_not_found(
+    err: Error,
+    program: &Program,
+    env: &[CString],
+    hint: Option<&str>,
+) -> Error {
+    let (Some(hint), Program::Command(argv)) = (hint, program) else {
+        return err;
+    };
+    let not_found = err.kind == ErrorKind::Exec && err.errno == Some(Errno::NOENT);
+    let Some(name) = argv.first().map(|p| p.as_bytes()) else {
+        return err;
+    };
+    let there = |path: &[u8]| std::fs::metadata(OsStr::from_bytes(path)).is_ok();
+    let found = match name.contains(&b'/') {
+        true => there(name),
+        false => path_candidates(name, env).any(|c| there(&c)),
+    };
+    if !not_found || found || err.hint.is_some() {
+        return err;
+    }
+    err.hint(hint)
 }
 
 fn refuse_self(shown: &OsStr) -> Error {

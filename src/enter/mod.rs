@@ -168,7 +168,8 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
         if let Err(e) = finish_in_program(plan, &creds, confined, watch) {
             return e;
         }
-        execute(&plan.program, &env, guard, toolbox_shell.as_deref())
+        let err = execute(&plan.program, &env, guard, toolbox_shell.as_deref());
+        exec::explain_not_found(err, &plan.program, &env, plan.not_found_hint.as_deref())
     };
     let privileged = prepared.privileged;
     let cgroup = program_cgroup.as_ref();

@@ -23,6 +23,9 @@ pub struct Found {
 #[derive(Debug, Default)]
 pub struct Listing {
     pub containers: Vec<Container>,
+    /// Sources that were there but could not be read.
+    pub unreadable: Vec<Error>,
+    /// State files that could not be read.
     pub warnings: Vec<String>,
     pub notes: Vec<String>,
 }
@@ -73,11 +76,11 @@ impl Lookup {
     pub fn list(&self) -> Listing {
         let gathered = self.gather(self.all_sources(), Hint::All);
         let mut listing = Listing {
-            warnings: gathered.errors.iter().map(Error::to_string).collect(),
+            unreadable: gathered.errors,
+            warnings: gathered.skipped,
             notes: gathered.notes,
             ..Listing::default()
         };
-        listing.warnings.extend(gathered.skipped);
         for (c, _) in gathered.found {
             if c.sandbox {
                 continue;
@@ -197,7 +200,11 @@ impl Lookup {
                 if let Some(&i) = exact.iter().chain(&prefix).next() {
                     return Err(sandbox_refusal(text, &g.found[i].0));
                 }
-                return Err(self.not_found(text, only, &g));
+                let err = self.not_found(text, only, &g);
+                return Err(match g.present {
+                    0 => err,
+                    _ => super::suggest::did_you_mean(err, q, only, &self.list().containers),
+                });
             }
         };
         self.complete(g, chosen)
@@ -303,8 +310,9 @@ impl Lookup {
             (Some(name), []) => {
                 let c = &g.found[named[0]].0;
                 return Err(Error::msg(format!(
-                    "container {name} of pod {pod_name} is not running ({})",
-                    c.state.word()
+                    "container {name} of pod {pod_name} is not running ({}); {}",
+                    c.state.word(),
+                    super::start::start_advice(c).unwrap_or_default()
                 )));
             }
             (None, []) if names.is_empty() => {
@@ -422,11 +430,10 @@ impl Lookup {
             ));
         }
         match g.skipped.first() {
-            Some(why) if g.skipped.len() == 1 => Error::msg(format!(
-                "No such container: {text} (one state file could not be read: {why})"
-            )),
-            Some(why) => Error::msg(format!(
-                "No such container: {text} ({} state files could not be read, such as: {why})",
+            Some(why) if g.skipped.len() == 1 => Error::msg(format!("No such container: {text}"))
+                .hint(format!("one state file could not be read: {why}")),
+            Some(why) => Error::msg(format!("No such container: {text}")).hint(format!(
+                "{} state files could not be read, such as: {why}",
                 g.skipped.len()
             )),
             None => Error::msg(format!("No such container: {text}")),

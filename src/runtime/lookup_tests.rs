@@ -213,7 +213,8 @@ fn missing_pods_containers_and_stopped_ones_are_told_apart() {
     );
     assert_eq!(
         find(&s, "k8s:default/db/pg").unwrap_err(),
-        "container pg of pod default/db is not running (exited)"
+        "container pg of pod default/db is not running (exited); its kubelet starts it again \
+         if the pod's restartPolicy says so; kubectl -n default describe pod db tells why it stopped"
     );
     assert_eq!(
         find(&s, "k8s:default/db").unwrap_err(),
@@ -224,13 +225,20 @@ fn missing_pods_containers_and_stopped_ones_are_told_apart() {
         .starts_with("No such container: containerd:k8s.io/zz (looked under "));
     assert_eq!(
         find(&s, "nothing-here").unwrap_err(),
-        "No such container: nothing-here"
+        "No such container: nothing-here (docker-enter --list lists the running containers)"
+    );
+    // A typo of a running pod's name: its containers are suggested.
+    assert_eq!(
+        find(&s, "wbe").unwrap_err(),
+        "No such container: wbe (did you mean k8s:default/web/app or k8s:default/web/sidecar? \
+         docker-enter --list lists the running containers)"
     );
     // The stopped container is found, and refused as stopped.
     let old = find(&s, "dd44old").unwrap();
     assert_eq!(
         require_running("dd44old", &old).unwrap_err().to_string(),
-        "container dd44old (pg) is not running (exited)"
+        "container dd44old (pg) is not running (exited); its kubelet starts it again \
+         if the pod's restartPolicy says so; kubectl -n default describe pod db tells why it stopped"
     );
 }
 

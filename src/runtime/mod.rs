@@ -29,8 +29,10 @@ mod process;
 mod rfc3339;
 pub mod scan;
 pub mod sources;
+mod start;
 pub mod statedir;
 mod storage;
+mod suggest;
 
 use crate::error::Error;
 use crate::plan::Identity;
@@ -197,24 +199,30 @@ impl Container {
     }
 }
 
-/// Refuse a container that cannot be entered now, saying why.
+/// Refuse a container that cannot be entered now, saying why and what
+/// makes it enterable, in its runtime's words.
 pub fn require_running(query: &str, container: &Container) -> Result<(), Error> {
     let who = container.display(query);
+    let stopped = |what: String| match start::start_advice(container) {
+        Some(advice) => Error::msg(format!("{what}; {advice}")),
+        None => Error::msg(what),
+    };
     match &container.state {
         ContainerState::Running if container.pid > 0 => Ok(()),
         ContainerState::Running => Err(Error::msg(format!(
             "container {who} is running but has no process ID"
         ))),
-        ContainerState::Paused => Err(Error::msg(format!(
-            "container {who} is paused, unpause it first"
-        ))),
+        ContainerState::Paused => Err(Error::msg(match start::unpause_command(container) {
+            Some(unpause) => format!("container {who} is paused; unpause it first: {unpause}"),
+            None => format!("container {who} is paused, unpause it first"),
+        })),
         ContainerState::Restarting => Err(Error::msg(format!(
             "container {who} is restarting, wait until it is running"
         ))),
         ContainerState::Stopped { status } if status.is_empty() => {
-            Err(Error::msg(format!("container {who} is not running")))
+            Err(stopped(format!("container {who} is not running")))
         }
-        ContainerState::Stopped { status } => Err(Error::msg(format!(
+        ContainerState::Stopped { status } => Err(stopped(format!(
             "container {who} is not running ({status})"
         ))),
     }
@@ -253,7 +261,7 @@ mod tests {
     fn refusals_name_the_container_as_typed_and_by_name() {
         assert_eq!(
             refusal("web", ContainerState::Paused, 42),
-            "container web is paused, unpause it first"
+            "container web is paused; unpause it first: docker unpause web"
         );
         assert_eq!(
             refusal("fd55", ContainerState::Restarting, 0),
@@ -264,14 +272,14 @@ mod tests {
         };
         assert_eq!(
             refusal("web", exited, 0),
-            "container web is not running (exited)"
+            "container web is not running (exited); start it with: docker start web"
         );
         let unknown = ContainerState::Stopped {
             status: String::new(),
         };
         assert_eq!(
             refusal("fd5", unknown, 0),
-            "container fd5 (web) is not running"
+            "container fd5 (web) is not running; start it with: docker start web"
         );
     }
 }

@@ -8,6 +8,7 @@
 use super::options;
 use crate::cli::getopt::Getopt;
 use crate::error::Error;
+use crate::shell::word as shell_word;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 
@@ -41,17 +42,6 @@ pub fn options_after(
         shell_word(container),
         shell_word(&command[0]),
     )))
-}
-
-/// A word as a shell would need it typed: as it is when plain, else in
-/// single quotes.
-fn shell_word(word: &OsStr) -> String {
-    let text = word.to_string_lossy();
-    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c);
-    if !text.is_empty() && text.chars().all(plain) {
-        return text.into_owned();
-    }
-    format!("'{}'", text.replace('\'', r"'\''"))
 }
 
 #[cfg(test)]

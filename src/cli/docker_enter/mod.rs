@@ -8,6 +8,8 @@ mod envfile;
 mod environment;
 mod help;
 mod misplaced;
+mod missing;
+mod no_container;
 mod options;
 mod plan;
 
@@ -90,7 +92,9 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, Error> {
     let mut list = false;
     let mut format = None;
     let mut tools = ToolsOptions::default();
+    let mut last = None;
     while let Some((opt, given)) = getopt.next_opt()? {
+        last = Some((opt, given.clone()));
         let value = given.clone().unwrap_or_default();
         let sources = &mut req.sources;
         match opt {
@@ -167,7 +171,7 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, Error> {
     }
     let operands = getopt.operands();
     let Some((container, command)) = operands.split_first() else {
-        return Err(Error::usage("no container given"));
+        return Err(no_container::refusal(args, last));
     };
     let options = &args[..args.len() - operands.len()];
     if let Some(err) = misplaced::options_after(options, container, command) {

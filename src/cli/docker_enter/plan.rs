@@ -205,6 +205,15 @@ pub fn finish_plan(
         groups: Some(user.groups.clone()),
         ..Credentials::default()
     };
+    plan.not_found_hint = match &program {
+        Program::Command(argv) => Some(super::missing::not_found_hint(
+            argv,
+            plan.tools.as_ref(),
+            &who,
+            &req.container,
+        )),
+        _ => None,
+    };
     plan.program = program;
     Ok(())
 }
