@@ -11,13 +11,13 @@
 # round is taken, and the median of those is judged (the medians of all
 # runs are shown too).
 #
-# With BASE set to another build's docker-enter (say, main's), its
+# With BASE_BIN set to another build's docker-enter (say, main's), its
 # `C true` and `--tools=DIR C true` run in the same rounds, and this
 # build's cost of the tools is judged against that build's too.
 #
 # Needs root, a Docker daemon, hyperfine, busybox-static, and the release
 # build:
-#   cargo build --release && [BASE=/path/to/docker-enter] bench/tools.sh [ROUNDS] [RUNS_PER_ROUND]
+#   cargo build --release && [BASE_BIN=/path/to/docker-enter] bench/tools.sh [ROUNDS] [RUNS_PER_ROUND]
 set -eu
 
 rounds=${1:-10}
@@ -46,8 +46,8 @@ for applet in $("$tools/busybox" --list); do
     [ "$applet" = busybox ] || ln -s busybox "$tools/$applet"
 done
 
-base=${BASE:-}
-[ -z "$base" ] || [ -x "$base" ] || { echo "BASE=$base is not an executable" >&2; exit 1; }
+base=${BASE_BIN:-}
+[ -z "$base" ] || [ -x "$base" ] || { echo "BASE_BIN=$base is not an executable" >&2; exit 1; }
 round=1
 while [ "$round" -le "$rounds" ]; do
     set -- -n 'docker-enter C true' "$de $name true" \
