@@ -28,9 +28,9 @@
 //!    forwards signals), or to start a detached program and return: the
 //!    child is born in the target's unified cgroup and joins the rest
 //!    first; in the process that execs: a new session keyring (rule 18),
-//!    the target's confinement around the credentials, our descriptors closed (rule 4) and, for
-//!    docker-enter, every descriptor above 2, then the target's seccomp
-//!    filters, then exec.
+//!    the target's confinement around the credentials, our descriptors
+//!    closed (rule 4) and, for docker-enter, every descriptor above 2, then
+//!    the target's seccomp filters, then exec.
 
 mod creds;
 mod detach;
