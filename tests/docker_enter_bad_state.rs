@@ -131,8 +131,12 @@ fn hostile_state_files_are_refused_and_change_nothing() {
         );
     };
     task("good", Some(bundle("good").as_bytes()));
-    // A process with every mark of the task's (see FakeTask).
+    // A process with every mark of the task's (see FakeTask), and one in
+    // our namespaces with every other mark.
     let good = FakeTask::start(&s.path(&format!("state/{ns}/good")), "good");
+    task("hostlike", Some(bundle("hostlike").as_bytes()));
+    let hostlike =
+        FakeTask::in_our_namespaces(&s.path(&format!("state/{ns}/hostlike")), "hostlike");
     task("trunc", Some(&bundle("trunc").as_bytes()[..40]));
     task("link", None);
     std::os::unix::fs::symlink(
@@ -163,6 +167,13 @@ fn hostile_state_files_are_refused_and_change_nothing() {
     };
     let before = snapshot(&s.0);
     assert!(good.pid > 0);
+    assert_refused(
+        &enter("hostlike"),
+        &format!(
+            "container containerd:t/hostlike (hostlike) is not running: its init.pid names process {}, which is not the task's (it shares every namespace with docker-enter: a host process, never a container's): cannot exec in a stopped state",
+            hostlike.pid
+        ),
+    );
     let file = |id: &str| s.arg(&format!("state/{ns}/{id}/config.json"));
     assert_refused(
         &enter("link"),

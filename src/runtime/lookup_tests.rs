@@ -375,6 +375,37 @@ fn the_same_id_in_two_namespaces_is_two_tasks_never_one() {
 }
 
 #[test]
+fn one_container_seen_twice_is_one_two_claims_are_two() {
+    let c = |read_from, pid| Container {
+        id: hex_id('a'),
+        read_from,
+        pid,
+        ..Container::default()
+    };
+    // Podman's service through DOCKER_HOST, and its storage: one.
+    assert!(seen_twice(
+        &c(ReadFrom::Daemon, 42),
+        &c(ReadFrom::StateFiles, 42)
+    ));
+    assert!(seen_twice(
+        &c(ReadFrom::StateFiles, 42),
+        &c(ReadFrom::Daemon, 42)
+    ));
+    // Two sets of files, or two processes: two.
+    assert!(!seen_twice(
+        &c(ReadFrom::StateFiles, 42),
+        &c(ReadFrom::StateFiles, 42)
+    ));
+    assert!(!seen_twice(
+        &c(ReadFrom::Daemon, 42),
+        &c(ReadFrom::StateFiles, 43)
+    ));
+    let mut other = c(ReadFrom::Daemon, 42);
+    other.id = hex_id('b');
+    assert!(!seen_twice(&other, &c(ReadFrom::StateFiles, 42)));
+}
+
+#[test]
 fn a_container_named_after_anothers_id_is_suggested_by_its_own_id() {
     let s = Scratch::new("id-name");
     let (a, b) = (Sleeper::new(), Sleeper::new());

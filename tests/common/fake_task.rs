@@ -26,13 +26,25 @@ impl FakeTask {
     /// The process of task `id`, its "shim" running in `bundle`; it writes
     /// its PID into `bundle/init.pid` as runc does.
     pub fn start(bundle: &Path, id: &str) -> FakeTask {
+        FakeTask::start_in(bundle, id, &["--mount", "--uts"])
+    }
+
+    /// The same, with one mark taken away: it stays in every namespace of
+    /// ours, as a host process does.
+    pub fn in_our_namespaces(bundle: &Path, id: &str) -> FakeTask {
+        FakeTask::start_in(bundle, id, &[])
+    }
+
+    fn start_in(bundle: &Path, id: &str, namespaces: &[&str]) -> FakeTask {
         let cgroups = task_cgroup(id);
         let script = format!(
             "echo 0 > {}/cgroup.procs && echo $$ > init.pid && exec sleep 600",
             cgroups[0].display()
         );
         let shim = Command::new("unshare")
-            .args(["--fork", "--mount", "--uts", "sh", "-c", &script])
+            .arg("--fork")
+            .args(namespaces)
+            .args(["sh", "-c", &script])
             .current_dir(bundle)
             .stdin(Stdio::null())
             .spawn()
