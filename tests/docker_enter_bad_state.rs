@@ -224,8 +224,8 @@ fn an_unreadable_state_directory_is_said_in_one_line() {
             s.arg("not-a-dir")
         ),
     );
-    // --list works for anyone, with what they may read; a directory they
-    // may not is said, in one line.
+    // --list works for anyone, with what they may read; the directories
+    // they may not are said, all in one line, with the remedy.
     use std::os::unix::fs::PermissionsExt;
     std::fs::create_dir_all(s.path("closed/io.containerd.runtime.v2.task")).unwrap();
     std::fs::set_permissions(s.path("closed"), std::fs::Permissions::from_mode(0o711)).unwrap();
@@ -245,16 +245,19 @@ fn an_unreadable_state_directory_is_said_in_one_line() {
         b"",
     );
     let closed = format!(
-        "docker-enter: cannot list {}: Permission denied (run as root)",
+        "cannot list {}",
         s.arg("closed/io.containerd.runtime.v2.task")
     );
     let err = stderr(&out);
-    assert!(err.lines().any(|l| l == closed), "{err}");
-    // Each runtime nobody may not read is one line of its own.
     assert!(
-        err.lines().all(|l| l.starts_with("docker-enter: ")),
+        err.starts_with("docker-enter: cannot list every runtime's containers without root: ")
+            && err.contains(&closed)
+            && err.ends_with(
+                ": Permission denied (run docker-enter --list as root, for example with sudo)\n"
+            ),
         "{err}"
     );
+    assert_eq!(err.lines().count(), 1, "{err}");
     assert_eq!((stdout(&out), out.status.code()), (String::new(), Some(1)));
 }
 

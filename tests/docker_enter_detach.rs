@@ -177,8 +177,12 @@ fn a_command_that_cannot_run_is_reported() {
         (out.status.code(), stderr(&out)),
         (
             Some(127),
-            "docker-enter: failed to execute no-such-program: No such file or directory\n"
-                .to_string()
+            format!(
+                "docker-enter: failed to execute no-such-program: No such file or directory \
+                 (container {0} has no no-such-program in its PATH; --tools brings one: \
+                 docker-enter --tools {0} no-such-program)\n",
+                c.name
+            )
         )
     );
     let out = detached(&["-d", &c.name, "/etc/passwd"]);

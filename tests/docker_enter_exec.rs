@@ -180,7 +180,12 @@ fn id_prefix_and_exit_status() {
     assert_eq!(out.status.code(), Some(127));
     assert_eq!(
         stderr(&out),
-        "docker-enter: failed to execute no-such-program: No such file or directory\n"
+        format!(
+            "docker-enter: failed to execute no-such-program: No such file or directory \
+             (container {0} has no no-such-program in its PATH; --tools brings one: \
+             docker-enter --tools {0} no-such-program)\n",
+            c.name
+        )
     );
     assert_eq!(docker_enter(&[&c.name, "/etc"]).status.code(), Some(126));
     // A command read from stdin by the default shell.

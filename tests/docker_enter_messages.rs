@@ -243,12 +243,14 @@ fn list_without_root_says_so_in_one_line() {
         b"",
     );
     let text = stderr(&out);
-    // How many other runtimes are there depends on the machine.
+    // Which other runtimes are there depends on the machine.
     assert!(
         text.starts_with(
             "docker-enter: cannot list every runtime's containers without root: cannot open \
-             state directory /var/lib/docker/containers: Permission denied ("
-        ) && text.ends_with("run docker-enter --list as root, for example with sudo)\n"),
+             state directory /var/lib/docker/containers"
+        ) && text.ends_with(
+            ": Permission denied (run docker-enter --list as root, for example with sudo)\n"
+        ),
         "{text}"
     );
     assert_eq!(

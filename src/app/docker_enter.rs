@@ -67,22 +67,33 @@ fn list(sources: &SourceOptions, format: &Format) -> Result<i32, Error> {
     Ok(super::print(TOOL, &render(&listing.containers, format)))
 }
 
-/// Runtimes whose state only root may read, said in one line: the first
-/// refusal, how many more, and the one remedy for all of them.
+/// Runtimes whose state only root may read, said in one line: what could
+/// not be read, each place named, and the one remedy for all of them.
 fn denied_without_root(denied: &[&Error]) -> Option<String> {
     let first = denied.first()?;
-    let refusal = Error {
+    let bare = |e: &Error| Error {
         hint: None,
-        ..(*first).clone()
+        ..e.clone()
     };
-    let more = match denied.len() - 1 {
-        0 => String::new(),
-        1 => "and 1 more runtime likewise; ".to_string(),
-        n => format!("and {n} more runtimes likewise; "),
+    let refusals: Vec<String> = if denied.iter().all(|e| e.errno == first.errno) {
+        let places: Vec<&str> = denied.iter().map(|e| e.what.as_str()).collect();
+        let (last, before) = places.split_last()?;
+        let listed = match before {
+            [] => last.to_string(),
+            _ => format!("{} and {last}", before.join(", ")),
+        };
+        vec![Error {
+            what: listed,
+            ..bare(first)
+        }
+        .to_string()]
+    } else {
+        denied.iter().map(|e| bare(e).to_string()).collect()
     };
     Some(format!(
-        "cannot list every runtime's containers without root: {refusal} \
-         ({more}run docker-enter --list as root, for example with sudo)"
+        "cannot list every runtime's containers without root: {} \
+         (run docker-enter --list as root, for example with sudo)",
+        refusals.join("; ")
     ))
 }
 
