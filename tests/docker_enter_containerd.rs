@@ -9,6 +9,7 @@ use common::docker_enter::{image, ready, stderr, stdout};
 use common::podman::{load, PodmanContainer};
 use common::private_daemon::PrivateContainerd;
 use common::TestContainer;
+use std::process::Command;
 
 /// What the program sees: user, host name, directory, cgroups, environment.
 const PROBE: &str = "id; hostname; pwd; cat /proc/self/cgroup; env | sort";
@@ -123,10 +124,10 @@ fn a_stopped_task_says_the_ctr_commands_that_start_it() {
     c.ctr_ok("default", &["task", "kill", "-s", "SIGKILL", &id]);
     let address = format!("containerd:default/{id}");
     let stopped = common::wait_until(std::time::Duration::from_secs(20), || {
-        stderr(&enter(&c.state(), &[&address, "true"])).contains("not running")
+        stderr(&c.docker_enter(&[&address, "true"])).contains("not running")
     });
     assert!(stopped, "the task never showed as stopped");
-    let out = enter(&c.state(), &[&address, "true"]);
+    let out = c.docker_enter(&[&address, "true"]);
     let advice = format!("ctr -n default task rm {id} && ctr -n default task start -d {id}");
     assert_eq!(
         (stderr(&out), out.status.code()),
@@ -147,13 +148,9 @@ fn a_stopped_task_says_the_ctr_commands_that_start_it() {
     );
     assert!(started.status.success(), "{}", stderr(&started));
     let entered = common::wait_until(std::time::Duration::from_secs(20), || {
-        enter(&c.state(), &[&address, "true"]).status.success()
+        c.docker_enter(&[&address, "true"]).status.success()
     });
-    assert!(
-        entered,
-        "{}",
-        stderr(&enter(&c.state(), &[&address, "true"]))
-    );
+    assert!(entered, "{}", stderr(&c.docker_enter(&[&address, "true"])));
 }
 
 #[test]
