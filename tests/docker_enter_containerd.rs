@@ -133,7 +133,7 @@ fn a_stopped_task_says_the_ctr_commands_that_start_it() {
         (stderr(&out), out.status.code()),
         (
             format!(
-                "docker-enter: container {address} ({id}) is not running (exited); \
+                "docker-enter: container {address} ({id}) is not running (exited): cannot exec in a stopped state; \
                  start it with: {advice}\n"
             ),
             Some(1)

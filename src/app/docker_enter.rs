@@ -12,7 +12,7 @@ use crate::error::{report, write_stderr, Error, ErrorKind};
 use crate::runtime::list::{render, Format};
 use crate::runtime::sources::Sources;
 use crate::runtime::{
-    require_running, Address, Container, Lookup, ReadFrom, RuntimeKind, SourceOptions,
+    require_running, Address, Container, Lookup, ReadFrom, RuntimeKind, SourceOptions, CTR_STOPPED,
 };
 use crate::sys::Errno;
 use crate::target::pid_namespace_is_nested;
@@ -122,7 +122,7 @@ fn enter_container(req: &Request) -> Result<i32, Error> {
         say(note);
     }
     let mut container = found.container;
-    require_running(&req.container, &container).map_err(|e| stopped_task(e, &container))?;
+    require_running(&req.container, &container)?;
     timing.lap("find");
 
     let terminals = [
@@ -180,18 +180,6 @@ fn dying_pid_namespace(err: Error) -> Error {
          so it is stopping or restarting; try again once it runs",
     )
 }
-
-/// A containerd task that has stopped (its files left behind) is refused
-/// in `ctr`'s words.
-fn stopped_task(err: Error, container: &Container) -> Error {
-    match container.runtime {
-        RuntimeKind::Containerd => err.context_after(CTR_STOPPED),
-        _ => err,
-    }
-}
-
-/// What `ctr task exec` says of a task that has stopped.
-const CTR_STOPPED: &str = "cannot exec in a stopped state";
 
 /// The process behind the container's PID is not the container's: it has
 /// stopped and its PID is another's now, or its state files name a process

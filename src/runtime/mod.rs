@@ -201,11 +201,22 @@ impl Container {
 
 /// Refuse a container that cannot be entered now, saying why and what
 /// makes it enterable, in its runtime's words.
+/// What `ctr task exec` says of a task that has stopped.
+pub const CTR_STOPPED: &str = "cannot exec in a stopped state";
+
 pub fn require_running(query: &str, container: &Container) -> Result<(), Error> {
     let who = container.display(query);
-    let stopped = |what: String| match start::start_advice(container) {
-        Some(advice) => Error::msg(format!("{what}; {advice}")),
-        None => Error::msg(what),
+    // A containerd task that has stopped (its files left behind) is refused
+    // in `ctr`'s words, then the way to start it.
+    let stopped = |what: String| {
+        let what = match container.runtime {
+            RuntimeKind::Containerd => format!("{what}: {CTR_STOPPED}"),
+            _ => what,
+        };
+        match start::start_advice(container) {
+            Some(advice) => Error::msg(format!("{what}; {advice}")),
+            None => Error::msg(what),
+        }
     };
     match &container.state {
         ContainerState::Running if container.pid > 0 => Ok(()),
