@@ -101,7 +101,7 @@ fn containerd_and_k8s_addresses_give_what_ctr_task_exec_gives() {
     assert!(stopped, "the sidecar never showed as stopped");
     refused(
         &["k8s:default/web/sidecar", "true"],
-        "container sidecar of pod default/web is not running (exited): cannot exec in a stopped state; its kubelet starts it \
+        "container sidecar of pod default/web is not running (exited); its kubelet starts it \
          again if the pod's restartPolicy says so; kubectl -n default describe pod web tells \
          why it stopped",
     );

@@ -213,7 +213,7 @@ fn missing_pods_containers_and_stopped_ones_are_told_apart() {
     );
     assert_eq!(
         find(&s, "k8s:default/db/pg").unwrap_err(),
-        "container pg of pod default/db is not running (exited): cannot exec in a stopped state; its kubelet starts it again \
+        "container pg of pod default/db is not running (exited); its kubelet starts it again \
          if the pod's restartPolicy says so; kubectl -n default describe pod db tells why it stopped"
     );
     assert_eq!(
