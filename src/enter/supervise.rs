@@ -48,8 +48,8 @@ pub enum Attach {
     Inherit,
     /// A fresh pty, relayed.
     Pty(Pty),
-    /// Pipes in place of those of our standard descriptors that are
-    /// terminals (maybe none), relayed; the program in a session of its own.
+    /// Pipes in place of our standard descriptors (those the caller left
+    /// open), relayed; the program in a session of its own.
     Pipes(Pipes),
 }
 
