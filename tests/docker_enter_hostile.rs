@@ -15,7 +15,6 @@ mod common;
 use common::docker_enter::{image, ready, DOCKER_ENTER};
 use common::{docker, docker_ok, TestContainer};
 use std::fs::{File, OpenOptions};
-use std::io::Read;
 use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
 use std::path::Path;
@@ -108,6 +107,33 @@ fn redirected(cmd: &Command, redirections: &str) -> Command {
         .arg(cmd.get_program())
         .args(cmd.get_args());
     shell
+}
+
+/// The ways that must give the program pipes: ours, and `docker exec -i`
+/// beside them as the reference.
+const PIPED: [Way; 4] = [
+    Way::DockerEnter,
+    Way::Privileged,
+    Way::NsenterConfine,
+    Way::DockerExec,
+];
+
+/// An attack: `attempt` gives `safe` through every way in PIPED, and
+/// `control` through util-linux nsenter, which hands the container the
+/// caller's own descriptors (the attack works, so the check can fail).
+fn fails_but_for_the_control<T: PartialEq + std::fmt::Debug>(
+    attempt: impl Fn(Way) -> T,
+    safe: T,
+    control: T,
+) {
+    for way in PIPED {
+        assert_eq!(attempt(way), safe, "{way:?}");
+    }
+    assert_eq!(
+        attempt(Way::UtilLinux),
+        control,
+        "control: util-linux nsenter, handed the caller's descriptors"
+    );
 }
 
 /// Run `cmd` with the given standard descriptors to its end (within
@@ -237,12 +263,7 @@ fn redirected_streams_reach_the_program_as_pipes() {
     let container_null = [0, 1, 2].map(|n| format!("{n} /dev/null{null}")).to_vec();
     let dir_name = dir.display().to_string();
     for kind in [Kind::File, Kind::Directory, Kind::Socket, Kind::DevNull] {
-        for way in [
-            Way::DockerEnter,
-            Way::Privileged,
-            Way::NsenterConfine,
-            Way::DockerExec,
-        ] {
+        for way in PIPED {
             assert_eq!(
                 descriptors_given(&c, way, kind, &dir),
                 pipes,
@@ -297,18 +318,10 @@ fn a_script_fed_on_stdin_cannot_be_rewritten() {
         );
         (status.success(), std::fs::read_to_string(&script).unwrap())
     };
-    for way in [
-        Way::DockerEnter,
-        Way::Privileged,
-        Way::NsenterConfine,
-        Way::DockerExec,
-    ] {
-        assert_eq!(attacked(way), (true, original.to_string()), "{way:?}");
-    }
-    assert_eq!(
-        attacked(Way::UtilLinux),
+    fails_but_for_the_control(
+        attacked,
+        (true, original.to_string()),
         (true, "echo PWNED\n".to_string()),
-        "control: the attack works on the script itself"
     );
 }
 
@@ -329,41 +342,29 @@ fn a_log_appended_to_cannot_be_read_back_or_truncated() {
         "-c",
         "exec 3</proc/self/fd/1; timeout 1 cat <&3 >&2; : > /proc/self/fd/1",
     ];
+    let err = log.with_extension("err");
     let attacked = |way: Way| {
         std::fs::write(&log, secret).unwrap();
         let out = OpenOptions::new().append(true).open(&log).unwrap();
-        let mut child = way
-            .command(&c, &attack)
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stderr = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
-        common::wait_with_timeout(&mut child, LIMIT).expect("the attack did not end");
+        let status = status_with(
+            &mut way.command(&c, &attack),
+            [
+                Stdio::null(),
+                out.into(),
+                File::create(&err).unwrap().into(),
+            ],
+        );
+        let read_back = std::fs::read_to_string(&err).unwrap();
         (
-            stderr.contains(secret.trim_end()),
+            status.success(),
+            read_back.contains(secret.trim_end()),
             std::fs::read_to_string(&log).unwrap(),
         )
     };
-    for way in [
-        Way::DockerEnter,
-        Way::Privileged,
-        Way::NsenterConfine,
-        Way::DockerExec,
-    ] {
-        assert_eq!(attacked(way), (false, secret.to_string()), "{way:?}");
-    }
-    assert_eq!(
-        attacked(Way::UtilLinux),
-        (true, String::new()),
-        "control: the log is read back and truncated"
+    fails_but_for_the_control(
+        attacked,
+        (true, false, secret.to_string()),
+        (true, true, String::new()),
     );
 }
 
@@ -387,19 +388,7 @@ fn the_hosts_root_given_as_stdin_cannot_be_walked() {
             String::from_utf8_lossy(&out.stdout).into_owned(),
         )
     };
-    for way in [
-        Way::DockerEnter,
-        Way::Privileged,
-        Way::NsenterConfine,
-        Way::DockerExec,
-    ] {
-        assert_eq!(read(way), (false, String::new()), "{way:?}");
-    }
-    assert_eq!(
-        read(Way::UtilLinux),
-        (true, marker),
-        "control: the host's file is read"
-    );
+    fails_but_for_the_control(read, (false, String::new()), (true, marker));
 }
 
 /// Several MB with every byte value (NULs, CR, LF among them), in a
@@ -564,12 +553,7 @@ fn the_exit_status_is_the_programs() {
     let dir = common::tempdir("hostile-status");
     let (input, output) = (dir.join("in"), dir.join("out"));
     std::fs::write(&input, b"x\n").unwrap();
-    for way in [
-        Way::DockerEnter,
-        Way::Privileged,
-        Way::NsenterConfine,
-        Way::DockerExec,
-    ] {
+    for way in PIPED {
         let out = File::create(&output).unwrap();
         let status = status_with(
             &mut way.command(&c, &["sh", "-c", "cat; echo to-stderr >&2; exit 7"]),
@@ -613,32 +597,17 @@ fn a_closed_descriptor_stays_closed() {
         assert!(out.status.success(), "{way:?} {closing}: {out:?}");
         probe_report(&c, "/tmp/fds")
     };
+    let cases = [
+        ("", ["0 pipe:", "1 pipe:", "2 pipe:"]),
+        ("<&-", ["0 closed", "1 pipe:", "2 pipe:"]),
+        (">&-", ["0 pipe:", "1 closed", "2 pipe:"]),
+        ("2>&-", ["0 pipe:", "1 pipe:", "2 closed"]),
+        ("<&- >&- 2>&-", ["0 closed", "1 closed", "2 closed"]),
+    ];
     for way in [Way::DockerEnter, Way::Privileged, Way::NsenterConfine] {
-        assert_eq!(
-            probe(way, ""),
-            lines(["0 pipe:", "1 pipe:", "2 pipe:"]),
-            "{way:?}"
-        );
-        assert_eq!(
-            probe(way, "<&-"),
-            lines(["0 closed", "1 pipe:", "2 pipe:"]),
-            "{way:?}"
-        );
-        assert_eq!(
-            probe(way, ">&-"),
-            lines(["0 pipe:", "1 closed", "2 pipe:"]),
-            "{way:?}"
-        );
-        assert_eq!(
-            probe(way, "2>&-"),
-            lines(["0 pipe:", "1 pipe:", "2 closed"]),
-            "{way:?}"
-        );
-        assert_eq!(
-            probe(way, "<&- >&- 2>&-"),
-            lines(["0 closed", "1 closed", "2 closed"]),
-            "{way:?}"
-        );
+        for (closing, expected) in cases {
+            assert_eq!(probe(way, closing), lines(expected), "{way:?} {closing}");
+        }
     }
     assert_eq!(
         probe(Way::DockerExec, ">&-"),
