@@ -50,6 +50,8 @@ fn streams_container(name: &str) -> Option<TestContainer> {
 enum Way {
     DockerEnter,
     Privileged,
+    /// `--tools` with a directory of programs.
+    Tools,
     Detached,
     /// `nsenter --confine -t PID -a`.
     NsenterConfine,
@@ -64,10 +66,11 @@ enum Way {
 impl Way {
     fn command(self, c: &TestContainer, program: &[&str]) -> Command {
         let mut cmd = match self {
-            Way::DockerEnter | Way::Privileged | Way::Detached => {
+            Way::DockerEnter | Way::Privileged | Way::Tools | Way::Detached => {
                 let mut cmd = Command::new(DOCKER_ENTER);
                 match self {
                     Way::Privileged => cmd.arg("--privileged"),
+                    Way::Tools => cmd.arg(format!("--tools={}", tools_dir().display())),
                     Way::Detached => cmd.arg("-d"),
                     _ => &mut cmd,
                 };
@@ -109,11 +112,31 @@ fn redirected(cmd: &Command, redirections: &str) -> Command {
     shell
 }
 
-/// The ways that must give the program pipes: ours, and `docker exec -i`
-/// beside them as the reference.
-const PIPED: [Way; 4] = [
+/// A directory of programs for `--tools` (the probe, by name).
+fn tools_dir() -> &'static Path {
+    static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = common::tempdir("hostile-tools");
+        let probe = common::static_c::build("fdprobe", FDPROBE_C).expect("built before");
+        std::fs::copy(probe, dir.join("fdprobe")).unwrap();
+        dir
+    })
+}
+
+/// Our ways that must give the program pipes.
+const OURS: [Way; 4] = [
     Way::DockerEnter,
     Way::Privileged,
+    Way::Tools,
+    Way::NsenterConfine,
+];
+
+/// The ways that must give the program pipes: ours, and `docker exec -i`
+/// beside them as the reference.
+const PIPED: [Way; 5] = [
+    Way::DockerEnter,
+    Way::Privileged,
+    Way::Tools,
     Way::NsenterConfine,
     Way::DockerExec,
 ];
@@ -534,7 +557,7 @@ fn a_reader_that_goes_away_ends_the_program() {
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    for way in [Way::DockerEnter, Way::Privileged, Way::NsenterConfine] {
+    for way in OURS {
         assert_eq!(pipeline(way), "y\n141\n", "{way:?}");
         assert!(
             common::wait_until(LIMIT, || running_in(&c, "yes") == 0),
@@ -604,7 +627,7 @@ fn a_closed_descriptor_stays_closed() {
         ("2>&-", ["0 pipe:", "1 pipe:", "2 closed"]),
         ("<&- >&- 2>&-", ["0 closed", "1 closed", "2 closed"]),
     ];
-    for way in [Way::DockerEnter, Way::Privileged, Way::NsenterConfine] {
+    for way in OURS {
         for (closing, expected) in cases {
             assert_eq!(probe(way, closing), lines(expected), "{way:?} {closing}");
         }
@@ -638,7 +661,7 @@ fn a_closed_descriptor_stays_closed() {
         std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))
             .unwrap();
         let _ = std::fs::remove_file(&escaped);
-        for way in [Way::DockerEnter, Way::Privileged, Way::NsenterConfine] {
+        for way in OURS {
             let cmd = way.command(&c, &[&format!("/esc{n}")]);
             let out = common::output_within(&mut redirected(&cmd, "<&- >&- 2>&-"), b"", LIMIT);
             assert!(!out.status.success(), "{way:?} /esc{n}");
