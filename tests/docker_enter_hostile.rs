@@ -531,6 +531,36 @@ fn end_of_file_travels_both_ways() {
     }
 }
 
+/// What the program leaves unread of a file given as stdin stays for the
+/// caller (the relay moves the file's offset back by what it took and the
+/// program did not read), so a shell reads on where the program stopped,
+/// as without the relay. `docker exec -i` takes it all.
+#[test]
+fn what_the_program_leaves_unread_of_a_file_stays_for_the_caller() {
+    let Some(c) = streams_container("nsc-hostile-unread") else {
+        return;
+    };
+    let lines = common::tempdir("hostile-unread").join("lines");
+    std::fs::write(&lines, "1\n2\n3\n4\n").unwrap();
+    let script = "read a; echo outer=$a; \"$@\" sh -c 'read b; echo inner=$b'; cat";
+    let run = |way: Way| {
+        let cmd = way.command(&c, &[]);
+        let out = common::output_within(
+            Command::new("sh")
+                .args(["-c", &format!("exec < {}; {script}", lines.display()), "sh"])
+                .arg(cmd.get_program())
+                .args(cmd.get_args()),
+            b"",
+            LIMIT,
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    for way in OURS {
+        assert_eq!(run(way), "outer=1\ninner=2\n3\n4\n", "{way:?}");
+    }
+    assert_eq!(run(Way::DockerExec), "outer=1\ninner=2\n", "docker exec -i");
+}
+
 /// The processes of `c` whose command is `name`.
 fn running_in(c: &TestContainer, name: &str) -> usize {
     let ps = docker_ok(&["exec", &c.name, "ps", "-o", "comm"]);

@@ -183,6 +183,11 @@ impl Flow {
         self.source_closed && self.pending.is_empty()
     }
 
+    /// Bytes taken from the source that the sink has not taken yet.
+    pub fn pending_len(&self) -> usize {
+        self.pending.len()
+    }
+
     /// The last byte taken from the source or queued after it.
     pub fn last_byte(&self) -> Option<u8> {
         self.pending.last().copied().or(self.last)

@@ -14,7 +14,7 @@
 
 use super::terminal;
 use crate::error::{Error, Result};
-use crate::sys::{fd, tty};
+use crate::sys::{fd, fs, tty};
 use std::os::fd::{AsFd, OwnedFd, RawFd};
 
 pub struct Pipes {
@@ -25,6 +25,10 @@ pub struct Pipes {
     pub to_program: Option<OwnedFd>,
     /// The parent's ends of the program's stdout/stderr, and where to copy.
     pub from_program: Vec<(OwnedFd, RawFd)>,
+    /// When the caller's stdin is a regular file: a second read end of the
+    /// program's stdin pipe, to count what the program left unread (see
+    /// `Relay::give_back_unread`).
+    pub unread_input: Option<OwnedFd>,
     /// Which of our 0, 1 and 2 are terminals.
     pub terminals: [bool; 3],
 }
@@ -36,6 +40,7 @@ impl Pipes {
             program_ends: Vec::new(),
             to_program: None,
             from_program: Vec::new(),
+            unread_input: None,
             terminals: terminal::standard_terminals(),
         };
         for target in 0..=2 {
@@ -46,6 +51,10 @@ impl Pipes {
             }
             let (read, write) = fd::pipe().map_err(|e| Error::sys("cannot create a pipe", e))?;
             if target == 0 {
+                let regular = fs::fstat(fd::standard(0)).is_ok_and(|m| m.is_regular());
+                if regular {
+                    pipes.unread_input = fd::dup(read.as_fd()).ok();
+                }
                 pipes.program_ends.push((0, read));
                 pipes.to_program = Some(write);
             } else {

@@ -51,6 +51,9 @@ pub struct Relay {
     pty: bool,
     /// Which of our descriptors 0, 1 and 2 are terminals.
     terminals: [bool; 3],
+    /// A read end of the program's stdin pipe, when our stdin is a
+    /// regular file (see `give_back_unread`).
+    unread_input: Option<OwnedFd>,
 }
 
 impl Relay {
@@ -82,6 +85,7 @@ impl Relay {
             outputs: vec![(Flow::copying(End::Program(master), sink), stdout)],
             pty: true,
             terminals,
+            unread_input: None,
         }
     }
 
@@ -89,6 +93,7 @@ impl Relay {
     pub fn pipes(
         to_program: Option<OwnedFd>,
         from_program: Vec<(OwnedFd, RawFd)>,
+        unread_input: Option<OwnedFd>,
         terminals: [bool; 3],
     ) -> Relay {
         let input = to_program.map(|to| {
@@ -107,6 +112,7 @@ impl Relay {
             outputs,
             pty: false,
             terminals,
+            unread_input,
         }
     }
 
@@ -228,10 +234,29 @@ impl Relay {
         *self = Relay::none();
     }
 
-    /// The program is gone: pass on what it wrote last.
+    /// The program is gone: pass on what it wrote last, and give back
+    /// what it did not read.
     pub fn drain(&mut self) {
         for (flow, _) in &mut self.outputs {
             flow.drain();
+        }
+        self.give_back_unread();
+    }
+
+    /// Our stdin is a regular file: what was taken from it but left unread
+    /// in the program's pipe goes back (the file's offset, which the
+    /// caller shares, moves back by that much), so the caller reads on
+    /// where the program stopped, as without the relay (`while read c; do
+    /// docker-enter "$c" ...; done < list`). Bytes taken from a pipe
+    /// cannot be given back.
+    fn give_back_unread(&mut self) {
+        let Some(pipe) = self.unread_input.take() else {
+            return;
+        };
+        let pending = self.input.as_ref().map_or(0, Flow::pending_len);
+        let unread = fd::unread_in_pipe(pipe.as_fd()).unwrap_or(0) + pending as u64;
+        if unread > 0 {
+            let _ = fd::seek_back(fd::standard(0), unread);
         }
     }
 }

@@ -102,7 +102,12 @@ pub fn fork_and_wait(
             (Relay::pty(pty.master, terminals), raw, false)
         }
         Attach::Pipes(pipes) => (
-            Relay::pipes(pipes.to_program, pipes.from_program, pipes.terminals),
+            Relay::pipes(
+                pipes.to_program,
+                pipes.from_program,
+                pipes.unread_input,
+                pipes.terminals,
+            ),
             None,
             true,
         ),

@@ -187,6 +187,17 @@ pub fn splice(from: BorrowedFd<'_>, to: BorrowedFd<'_>, max: usize) -> SysResult
     retry(|| rustix::pipe::splice(from, None, to, None, max, flags))
 }
 
+/// Bytes waiting in a pipe to be read (FIONREAD).
+pub fn unread_in_pipe(pipe: BorrowedFd<'_>) -> SysResult<u64> {
+    rustix::io::ioctl_fionread(pipe)
+}
+
+/// Move a file's offset back by `n` bytes (lseek SEEK_CUR).
+pub fn seek_back(file: BorrowedFd<'_>, n: u64) -> SysResult<()> {
+    let back = i64::try_from(n).map_err(|_| Errno::INVAL)?;
+    rustix::fs::seek(file, rustix::fs::SeekFrom::Current(-back)).map(drop)
+}
+
 /// Set the capacity of a pipe (F_SETPIPE_SZ, rounded up by the kernel):
 /// the new capacity.
 pub fn set_pipe_size(pipe: BorrowedFd<'_>, bytes: usize) -> SysResult<usize> {
