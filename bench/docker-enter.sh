@@ -20,7 +20,10 @@
 #    reading) and into it, through docker-enter, the BASE build and
 #    `docker exec` (-i for input); MB/s from the medians. Goals: docker-enter
 #    moves at least 2.5 x docker exec's MB/s out and 1.5 x in, and `true`
-#    costs at most 0.2 ms more than the BASE build.
+#    costs at most 0.2 ms more than the BASE build;
+# 5. docker-enter and the BASE build run by run in turn (RUNS each): the
+#    medians of wall time and of CPU time (user + system, the program's
+#    included), which a loaded machine disturbs less than wall time.
 #
 # BASE is a docker-enter binary, or a git revision (default: main) built
 # with `cargo build --release` in a temporary worktree (its target
@@ -170,4 +173,30 @@ for way, goal in (("out", 2.5), ("in", 1.5)):
     x = speed[f"{way}: docker-enter"] / speed[f"{way}: docker exec"]
     print(f"{way}: docker-enter / docker exec = {x:.2f} (target >= {goal}):"
           f" {'PASS' if x >= goal else 'FAIL'}")
+PY
+
+python3 - "$de" "$base_de" "$name" "$runs" <<'PY'
+import os, resource, statistics, subprocess, sys, time
+new, base, name, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+null = open(os.devnull, "w")
+taken = {new: ([], []), base: ([], [])}
+for i in range(runs):
+    for binary in (new, base) if i % 2 == 0 else (base, new):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run([binary, name, "true"], stdin=subprocess.DEVNULL, stdout=null, stderr=null)
+        wall = (time.perf_counter() - start) * 1000
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
+        taken[binary][0].append(wall)
+        taken[binary][1].append(cpu)
+print(f"\nrun by run in turn with the BASE build, {runs} runs each (medians)")
+print(f"{'command':44} {'wall ms':>10} {'CPU ms':>10}")
+for label, binary in (("docker-enter", new), ("docker-enter, BASE build", base)):
+    wall, cpu = taken[binary]
+    print(f"{label:44} {statistics.median(wall):10.3f} {statistics.median(cpu):10.3f}")
+delta = [statistics.median(taken[new][k]) - statistics.median(taken[base][k]) for k in (0, 1)]
+for what, d in zip(("wall", "CPU"), delta):
+    print(f"docker-enter - BASE build = {d:+.3f} ms {what} (target <= +0.2):"
+          f" {'PASS' if d <= 0.2 else 'FAIL'}")
 PY
