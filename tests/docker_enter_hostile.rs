@@ -561,6 +561,44 @@ fn what_the_program_leaves_unread_of_a_file_stays_for_the_caller() {
     assert_eq!(run(Way::DockerExec), "outer=1\ninner=2\n", "docker exec -i");
 }
 
+/// Input typed at a terminal reaches the program, through a pty (`-t`,
+/// and `nsenter --confine` when all three are terminals) and through pipes
+/// (`-T`), and the session ends when the program does: the relay reads
+/// the terminal only when poll says it has something (a second read
+/// would wait for the next line for ever). As with `docker exec -it` and
+/// `-i`.
+#[test]
+fn typed_input_reaches_the_program_at_a_terminal() {
+    let Some(c) = streams_container("nsc-hostile-typed") else {
+        return;
+    };
+    let pid = c.pid();
+    let program = "sh -c 'read x; echo got=$x'";
+    for line in [
+        format!("{DOCKER_ENTER} -t {} {program}", c.name),
+        format!("{DOCKER_ENTER} -T {} {program}", c.name),
+        format!(
+            "{} --confine -t {pid} -a {program}",
+            env!("CARGO_BIN_EXE_nsenter")
+        ),
+        format!("docker exec -it {} {program}", c.name),
+        format!("docker exec -i {} {program}", c.name),
+    ] {
+        // script(1) runs the line on a terminal of its own, typing its
+        // input there.
+        let out = common::output_within(
+            Command::new("script").args(["-qec", &line, "/dev/null"]),
+            b"abc\n",
+            LIMIT,
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && text.contains("got=abc"),
+            "{line}: {out:?}"
+        );
+    }
+}
+
 /// The processes of `c` whose command is `name`.
 fn running_in(c: &TestContainer, name: &str) -> usize {
     let ps = docker_ok(&["exec", &c.name, "ps", "-o", "comm"]);

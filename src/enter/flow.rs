@@ -139,9 +139,16 @@ impl Flow {
         !(self.wait_sink || self.source_closed)
     }
 
-    /// Move what can be moved now (poll reported the entry ready).
+    /// Move what can be moved now (poll reported the entry ready). The
+    /// caller's descriptor may block (a terminal, a socket): it is read
+    /// once for each time poll says it is ready; the program's, which
+    /// never blocks, until it has nothing more or the sink no room.
     pub fn run(&mut self) -> Step {
-        for _ in 0..MOVES_PER_WAKEUP {
+        let moves = match self.source {
+            End::Program(_) => MOVES_PER_WAKEUP,
+            _ => 1,
+        };
+        for _ in 0..moves {
             match self.move_once() {
                 Ok(()) => {}
                 Err(Stop::Waiting) | Err(Stop::Refused) => return Step::Going,
