@@ -1,22 +1,33 @@
 #!/bin/sh
-# Benchmark: `docker-enter C true` against `docker exec C true` and against
-# the seed's way (`docker inspect` for the PID, then util-linux nsenter), on
-# one container, side by side:
+# Benchmark: `docker-enter C true` against the same from a BASE build,
+# against `docker exec C true` and against the seed's way (`docker
+# inspect` for the PID, then util-linux nsenter), on one container, side by
+# side; then how fast the relay moves bytes each way:
 #
-# 1. one hyperfine run of docker-enter, docker-enter --privileged (without
-#    the container's capabilities and seccomp filters: what taking them
-#    costs), docker-enter from a read-only mount of its binary (which skips
-#    running itself again from one: what protecting the binary costs), and
-#    docker exec;
+# 1. one hyperfine run of docker-enter, the BASE build, docker-enter
+#    --privileged (without the container's capabilities and seccomp
+#    filters: what taking them costs), docker-enter from a read-only mount
+#    of its binary (which skips running itself again from one: what
+#    protecting the binary costs), and docker exec;
 # 2. the two alternately: each timed run of one right after a run of the
 #    other (hyperfine --prepare), since dockerd is still busy after each
 #    docker exec;
 # 3. docker-enter's own phases (DOCKER_ENTER_TIMING=1): finding the
 #    container, reading its confinement, the rest of the plan, entering
-#    and running.
+#    and running;
+# 4. the relay, in one hyperfine run: RELAY_MIB MiB (default 1024) out of
+#    the container (busybox `dd bs=1M` inside writing, `dd` outside
+#    reading) and into it, through docker-enter, the BASE build and
+#    `docker exec` (-i for input); MB/s from the medians. Goals: docker-enter
+#    moves at least 2.5 x docker exec's MB/s out and 1.5 x in, and `true`
+#    costs at most 0.2 ms more than the BASE build;
+# 5. docker-enter and the BASE build run by run in turn (RUNS each): the
+#    medians of wall time and of CPU time (user + system, the program's
+#    included), which a loaded machine disturbs less than wall time.
 #
-# BASELINE=/path/to/another/docker-enter adds that binary to the first run
-# (a build from before a change, to measure the change).
+# BASE is a docker-enter binary, or a git revision (default: main) built
+# with `cargo build --release` in a temporary worktree (its target
+# directory is kept in target/bench-base, so a second run is quick).
 #
 # Needs root, a Docker daemon, hyperfine, util-linux (unshare, nsenter),
 # python3 and the release build:
@@ -24,7 +35,9 @@
 set -eu
 
 runs=${1:-200}
-baseline=${BASELINE:-}
+base=${BASE:-main}
+relay_mib=${RELAY_MIB:-1024}
+relay_runs=${RELAY_RUNS:-5}
 here=$(cd "$(dirname "$0")/.." && pwd)
 de="$here/target/release/docker-enter"
 [ -x "$de" ] || { echo "build first: cargo build --release" >&2; exit 1; }
@@ -34,8 +47,25 @@ command -v hyperfine >/dev/null || { echo "hyperfine is not installed" >&2; exit
 image=nsenter-can-bench/busybox
 ctx=$(mktemp -d)
 name=nsc-bench-$$
-cleanup() { docker rm -f "$name" >/dev/null 2>&1 || true; rm -rf "$ctx"; }
+cleanup() {
+    docker rm -f "$name" >/dev/null 2>&1 || true
+    [ -d "$ctx/base" ] && git -C "$here" worktree remove --force "$ctx/base" >/dev/null 2>&1
+    rm -rf "$ctx"
+}
 trap cleanup EXIT INT TERM
+
+# The BASE build: a binary as given, or the revision built apart.
+if [ -x "$base" ] && [ ! -d "$base" ]; then
+    base_de=$base
+else
+    echo "building BASE ($base) in a temporary worktree" >&2
+    git -C "$here" worktree add --detach "$ctx/base" "$base" >/dev/null 2>&1
+    (cd "$ctx/base" && cargo build -q --release --bin docker-enter \
+        --target-dir "$here/target/bench-base") >&2
+    base_de="$here/target/bench-base/release/docker-enter"
+    cp "$base_de" "$ctx/base-docker-enter"
+    base_de="$ctx/base-docker-enter"
+fi
 cp "$(command -v busybox)" "$ctx/busybox"
 printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox","--install","-s","/bin"]\n' >"$ctx/Dockerfile"
 docker build -q -t "$image" "$ctx" >/dev/null 2>"$ctx/build.log" || { cat "$ctx/build.log" >&2; exit 1; }
@@ -53,7 +83,7 @@ unshare --mount --propagation private sh -c "
         -n 'docker-enter --privileged' '$de --privileged $name true' \
         -n 'docker-enter, binary on a read-only mount' '$ro $name true' \
         -n 'docker exec' 'docker exec $name true' \
-        ${baseline:+-n baseline '$baseline $name true'}" >/dev/null
+        -n 'docker-enter, BASE build' '$base_de $name true'" >/dev/null
 
 hyperfine -N --warmup 5 --runs "$runs" --export-json "$ctx/alternate.json" \
     --prepare "docker exec $name true" -n docker-enter "$de $name true" \
@@ -72,7 +102,20 @@ while [ "$i" -lt "$runs" ]; do
     i=$((i + 1))
 done
 
-python3 - "$json" "$ctx/seed.json" "$ctx/alternate.json" "$phases" <<'PY'
+# The relay: out of the container and into it, every way side by side.
+out="dd if=/dev/zero bs=1M count=$relay_mib 2>/dev/null"
+in="dd of=/dev/null bs=1M 2>/dev/null"
+feed="dd if=/dev/zero bs=1M count=$relay_mib status=none"
+drain="dd of=/dev/null bs=1M status=none"
+hyperfine --warmup 1 --runs "$relay_runs" --export-json "$ctx/relay.json" \
+    -n 'out: docker exec' "docker exec $name $out | $drain" \
+    -n 'out: docker-enter' "$de $name $out | $drain" \
+    -n 'out: docker-enter, BASE build' "$base_de $name $out | $drain" \
+    -n 'in: docker exec' "$feed | docker exec -i $name $in" \
+    -n 'in: docker-enter' "$feed | $de $name $in" \
+    -n 'in: docker-enter, BASE build' "$feed | $base_de $name $in" >/dev/null
+
+python3 - "$json" "$ctx/seed.json" "$ctx/alternate.json" "$phases" "$ctx/relay.json" "$relay_mib" <<'PY'
 import json, statistics, sys
 
 def medians(path):
@@ -112,4 +155,48 @@ ratio = de / exec_ms
 alt_ratio = alt["docker-enter"] / alt["docker exec"]
 print(f"\ndocker-enter / docker exec = {ratio:.3f} side by side, {alt_ratio:.3f} alternately"
       f" (target <= 0.1): {'PASS' if max(ratio, alt_ratio) <= 0.1 else 'FAIL'}")
+delta = de - side["docker-enter, BASE build"]
+print(f"docker-enter - BASE build = {delta:+.3f} ms side by side"
+      f" (target <= +0.2): {'PASS' if delta <= 0.2 else 'FAIL'}")
+
+mb = int(sys.argv[6]) * 1048576 / 1e6
+relay = medians(sys.argv[5])
+print(f"\nthe relay, {sys.argv[6]} MiB each way, one hyperfine run (medians)")
+print(f"{'command':44} {'median s':>10} {'MB/s':>8} {'x docker exec':>14}")
+speed = {}
+for name, ms in relay.items():
+    speed[name] = mb / (ms / 1000)
+    way = name.split(":")[0]
+    print(f"{name:44} {ms / 1000:10.2f} {speed[name]:8.0f} "
+          f"{speed[name] / speed[way + ': docker exec']:14.2f}")
+for way, goal in (("out", 2.5), ("in", 1.5)):
+    x = speed[f"{way}: docker-enter"] / speed[f"{way}: docker exec"]
+    print(f"{way}: docker-enter / docker exec = {x:.2f} (target >= {goal}):"
+          f" {'PASS' if x >= goal else 'FAIL'}")
+PY
+
+python3 - "$de" "$base_de" "$name" "$runs" <<'PY'
+import os, resource, statistics, subprocess, sys, time
+new, base, name, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+null = open(os.devnull, "w")
+taken = {new: ([], []), base: ([], [])}
+for i in range(runs):
+    for binary in (new, base) if i % 2 == 0 else (base, new):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run([binary, name, "true"], stdin=subprocess.DEVNULL, stdout=null, stderr=null)
+        wall = (time.perf_counter() - start) * 1000
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
+        taken[binary][0].append(wall)
+        taken[binary][1].append(cpu)
+print(f"\nrun by run in turn with the BASE build, {runs} runs each (medians)")
+print(f"{'command':44} {'wall ms':>10} {'CPU ms':>10}")
+for label, binary in (("docker-enter", new), ("docker-enter, BASE build", base)):
+    wall, cpu = taken[binary]
+    print(f"{label:44} {statistics.median(wall):10.3f} {statistics.median(cpu):10.3f}")
+delta = [statistics.median(taken[new][k]) - statistics.median(taken[base][k]) for k in (0, 1)]
+for what, d in zip(("wall", "CPU"), delta):
+    print(f"docker-enter - BASE build = {d:+.3f} ms {what} (target <= +0.2):"
+          f" {'PASS' if d <= 0.2 else 'FAIL'}")
 PY

@@ -189,6 +189,11 @@ pub fn report(tool: &str, err: &Error) -> i32 {
 /// piece of its format separately).
 pub fn write_stderr(lines: &str) {
     use std::io::Write;
+    // Never into one of our own files that took the number of a standard
+    // error the caller left closed (a cgroup's `tasks`, a label file).
+    if !crate::sys::fd::is_inherited(2) {
+        return;
+    }
     // Nothing better can be done when stderr is gone.
     let _ = std::io::stderr().lock().write_all(lines.as_bytes());
 }

@@ -288,10 +288,12 @@ pub struct Hardening {
     pub check_cwd: bool,
     /// Refuse to exec a program (or its #! interpreter) that is our own binary.
     pub refuse_self_exec: bool,
-    /// Without a pty, the program gets pipes in place of any of our
-    /// standard descriptors that is a terminal, and a session of its own,
-    /// so it never holds the host's terminal (security rule 13).
-    pub no_host_terminal: bool,
+    /// The program's standard input, output and error are never the
+    /// caller's descriptors: a pty, or pipes that the parent relays, and a
+    /// session of its own, so it never holds a file, directory, socket or
+    /// device of the host (security rule 4) nor the host's terminal
+    /// (security rule 13).
+    pub no_host_streams: bool,
     /// The program gets a new, empty session keyring, as runc gives every
     /// process it starts, instead of the caller's (security rule 18).
     pub fresh_session_keyring: bool,
@@ -378,9 +380,9 @@ pub struct Plan {
     /// never holds the host's terminal (security rule 13: TIOCSTI
     /// injection).
     pub pty: bool,
-    /// Start the program in the background with /dev/null as its standard
-    /// descriptors, in a session of its own, and return without waiting
-    /// (`docker exec -d`).
+    /// Start the program in the background with the container's /dev/null
+    /// (or pipes, see `enter::detach`) as its standard descriptors, in a
+    /// session of its own, and return without waiting (`docker exec -d`).
     pub detach: bool,
     /// `--tools`: programs brought from the host.
     pub tools: Option<Tools>,

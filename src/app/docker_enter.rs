@@ -17,7 +17,6 @@ use crate::runtime::{
 use crate::sys::Errno;
 use crate::target::pid_namespace_is_nested;
 use std::ffi::OsString;
-use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 const TOOL: &str = "docker-enter";
@@ -125,11 +124,7 @@ fn enter_container(req: &Request) -> Result<i32, Error> {
     require_running(&req.container, &container)?;
     timing.lap("find");
 
-    let terminals = [
-        std::io::stdin().is_terminal(),
-        std::io::stdout().is_terminal(),
-        std::io::stderr().is_terminal(),
-    ];
+    let terminals = enter::standard_terminals();
     let mut plan = entry_plan(&container, req, terminals);
     let prepared = enter::prepare(&plan)
         .map_err(|e| hidden_processes(e, req, &container))

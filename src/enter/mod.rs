@@ -37,6 +37,7 @@ mod detach;
 mod dirs;
 mod environ;
 mod exec;
+mod flow;
 mod namespaces;
 mod own_binary;
 mod pipes;
@@ -50,6 +51,7 @@ mod tools;
 
 pub use own_binary::run_from_protected_copy;
 pub use prepare::{check_named_files, prepare, Prepared};
+pub use terminal::standard_terminals;
 
 use crate::confine::Taken;
 use crate::error::{Error, ErrorKind, Result};
@@ -131,6 +133,12 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
     if namespaces.enters(NsKind::User) {
         creds::drop_groups_early(&mut creds);
     }
+    // Before anything is entered: a container without /dev/null has the
+    // detached program's output drained by a process of ours on the host.
+    let detached = match plan.detach {
+        true => Some(detach::Streams::new(prepared.container_null)?),
+        false => None,
+    };
     // With --tools the user namespace comes last (see split_off).
     let user_last = match prepared.tools {
         Some(_) => namespaces.split_off(NsKind::User),
@@ -173,17 +181,14 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
     };
     let privileged = prepared.privileged;
     let cgroup = program_cgroup.as_ref();
-    if plan.detach {
-        let null = detach::null_device(prepared.host_null)?;
-        return detach::start(null, cgroup, |born| {
+    if let Some(streams) = detached {
+        return detach::start(streams, cgroup, |born| {
             explain_permission(finish(None, born), privileged)
         });
     }
     let attach = match prepared.host_master {
         Some(master) => Attach::Pty(terminal::open(master)?),
-        None if plan.hardening.no_host_terminal => {
-            Attach::Pipes(Pipes::for_terminals(terminal::standard_terminals())?)
-        }
+        None if plan.hardening.no_host_streams => Attach::Pipes(Pipes::for_standard()?),
         None => Attach::Inherit,
     };
     if forks {
@@ -209,7 +214,7 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
 fn program_forks(plan: &Plan, prepared: &Prepared) -> bool {
     plan.detach
         || prepared.host_master.is_some()
-        || plan.hardening.no_host_terminal
+        || plan.hardening.no_host_streams
         || match plan.fork {
             ForkMode::Never => false,
             ForkMode::Always => true,

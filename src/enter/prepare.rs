@@ -47,8 +47,9 @@ pub struct Prepared {
     pub(super) confined: Option<Taken>,
     /// The host's pty multiplexer, for a plan that gives the program a pty.
     pub(super) host_master: Option<OwnedFd>,
-    /// The host's /dev/null, for a plan that detaches the program.
-    pub(super) host_null: Option<OwnedFd>,
+    /// The container's /dev/null, for a plan that detaches the program
+    /// (None: it has no usable one).
+    pub(super) container_null: Option<OwnedFd>,
     /// `--tools`, opened and locked down.
     pub(super) tools: Option<PreparedTools>,
     /// The container's root (/proc/PID/root), opened when first asked for.
@@ -153,7 +154,6 @@ pub fn prepare(plan: &Plan) -> Result<Prepared> {
         (_, None) => return Err(no_target_to_confine()),
     };
     let host_master = plan.pty.then(terminal::open_host_master).transpose()?;
-    let host_null = plan.detach.then(detach::open_host_null).transpose()?;
     // Last: a whole toolbox root is made in a private copy of our mount
     // namespace, after every host path above was opened in the real one.
     let tools = plan
@@ -162,7 +162,7 @@ pub fn prepare(plan: &Plan) -> Result<Prepared> {
         .map(tools::prepare)
         .transpose()
         .map_err(|e| super::explain_permission(e, privileged))?;
-    Ok(Prepared {
+    let mut prepared = Prepared {
         opened_for: Opening::of(plan),
         privileged,
         target,
@@ -172,10 +172,14 @@ pub fn prepare(plan: &Plan) -> Result<Prepared> {
         label,
         confined,
         host_master,
-        host_null,
+        container_null: None,
         tools,
         root: OnceCell::new(),
-    })
+    };
+    if plan.detach {
+        prepared.container_null = detach::open_container_null(prepared.root()?.as_fd());
+    }
+    Ok(prepared)
 }
 
 fn no_target_to_confine() -> Error {

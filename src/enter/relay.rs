@@ -1,26 +1,31 @@
-//! The waiting parent's byte relay between our standard descriptors and
-//! the program's pty or pipes. The program's side is non-blocking, with a
-//! buffer of input it has not taken yet, so a program that stops reading
-//! cannot stall the relay (nor the parent's signal handling).
+//! The waiting parent's relay between the caller's standard descriptors
+//! and the program's pty or pipes: one [`Flow`] for standard input and one
+//! for each output, driven by the parent's poll loop (single-threaded: a
+//! thread would forbid nothing here, but entering namespaces needs none,
+//! and one loop also handles the signals).
+//!
+//! End of file travels both ways: the end of our input closes the
+//! program's (through a pty, the program reads the terminal's end-of-file
+//! character instead), and a program that closes its output ends that
+//! flow. When the reader of our output is gone (`| head -1`), the
+//! program's end of that pipe is closed, so its next write fails with
+//! EPIPE (SIGPIPE), as it would without us.
 //!
 //! The relay also notices when our terminal goes away (security rule 16):
 //! a hang-up or error reported on any of our standard descriptors that is
 //! a terminal, EIO reading it, end of file on it in raw mode, or a write to
 //! it that fails. The parent then ends the session ([`Relayed::HungUp`]).
 
+use super::flow::{End, Flow, Step};
 use crate::sys::fd::{self, PollFlags};
-use crate::sys::{tty, Errno};
+use crate::sys::tty;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd, RawFd};
-
-/// Stop reading our input while this much waits for the program.
-const PENDING_MAX: usize = 1 << 16;
 
 /// What a poll entry of the relay stands for.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Slot {
-    ToProgram,
-    FromProgram(usize),
-    Stdin,
+    Input,
+    Output(usize),
     /// One of our standard descriptors that is a terminal, watched only
     /// for a hang-up (poll always reports POLLHUP and POLLERR).
     Terminal(RawFd),
@@ -36,20 +41,19 @@ pub enum Relayed {
 
 #[derive(Default)]
 pub struct Relay {
-    /// Where our stdin goes: the pty master or the program's stdin pipe.
-    to_program: Option<OwnedFd>,
-    /// The program's output and our descriptor it is copied to.
-    from_program: Vec<(OwnedFd, RawFd)>,
-    pending: Vec<u8>,
-    stdin_open: bool,
+    /// Our stdin to the pty master or the program's stdin pipe.
+    input: Option<Flow>,
+    /// The program's outputs (or the pty master) to ours, each with the
+    /// standard descriptor it goes to (None: dropped).
+    outputs: Vec<(Flow, Option<RawFd>)>,
     /// A pty: stdin's end of file does not close the program's input; the
     /// program reads the terminal's end-of-file character instead.
     pty: bool,
     /// Which of our descriptors 0, 1 and 2 are terminals.
     terminals: [bool; 3],
-    /// The last byte the program was given, to tell whether a line is open
-    /// when our input ends.
-    last_sent: Option<u8>,
+    /// A read end of the program's stdin pipe, when our stdin is a
+    /// regular file (see `give_back_unread`).
+    unread_input: Option<OwnedFd>,
 }
 
 impl Relay {
@@ -60,64 +64,75 @@ impl Relay {
 
     /// Whether anything is relayed.
     pub fn is_active(&self) -> bool {
-        self.to_program.is_some() || !self.from_program.is_empty()
+        self.input.is_some() || !self.outputs.is_empty()
     }
 
-    /// Relay both ways through a pty master: our stdin to the program's
-    /// terminal, its output (standard output and error alike, as with
-    /// `docker exec -t`) to our stdout.
+    /// Relay both ways through a pty master: our stdin (if the caller left
+    /// it open) to the program's terminal, its output (standard output and
+    /// error alike, as with `docker exec -t`) to our stdout (or nowhere if
+    /// the caller closed it). Copied, not spliced: the relay looks at the
+    /// bytes it sends (see `input_ended`).
     pub fn pty(master: OwnedFd, terminals: [bool; 3]) -> Relay {
-        let to_program = fd::dup(master.as_fd()).ok();
+        let input = fd::is_inherited(0)
+            .then(|| fd::dup(master.as_fd()).ok())
+            .flatten()
+            .map(|to| Flow::copying(End::Caller(0), End::Program(to)));
         let _ = fd::set_nonblocking(master.as_fd());
+        let stdout = fd::is_inherited(1).then_some(1);
+        let sink = stdout.map_or(End::Discard, End::Caller);
         Relay {
-            to_program,
-            from_program: vec![(master, 1)],
-            stdin_open: true,
+            input,
+            outputs: vec![(Flow::copying(End::Program(master), sink), stdout)],
             pty: true,
             terminals,
-            ..Relay::default()
+            unread_input: None,
         }
     }
 
-    /// Relay through the parent's ends of pipes.
+    /// Relay through the parent's ends of pipes, spliced.
     pub fn pipes(
         to_program: Option<OwnedFd>,
         from_program: Vec<(OwnedFd, RawFd)>,
+        unread_input: Option<OwnedFd>,
         terminals: [bool; 3],
     ) -> Relay {
-        if let Some(to) = &to_program {
+        let input = to_program.map(|to| {
             let _ = fd::set_nonblocking(to.as_fd());
-        }
-        let stdin_open = to_program.is_some();
+            Flow::splicing(End::Caller(0), End::Program(to))
+        });
+        let outputs = from_program
+            .into_iter()
+            .map(|(from, n)| {
+                let _ = fd::set_nonblocking(from.as_fd());
+                (Flow::splicing(End::Program(from), End::Caller(n)), Some(n))
+            })
+            .collect();
         Relay {
-            to_program,
-            from_program,
-            stdin_open,
+            input,
+            outputs,
+            pty: false,
             terminals,
-            ..Relay::default()
+            unread_input,
         }
     }
 
     /// The pty master, for window sizes.
     pub fn pty_master(&self) -> Option<BorrowedFd<'_>> {
         self.pty
-            .then(|| self.from_program.first().map(|(m, _)| m.as_fd()))
+            .then(|| self.outputs.first().and_then(|(flow, _)| flow.source()))
             .flatten()
     }
 
     /// What to poll now.
     pub fn poll_set(&self) -> Vec<(Slot, BorrowedFd<'_>, PollFlags)> {
         let mut set = Vec::new();
-        if let Some(to) = &self.to_program {
-            if !self.pending.is_empty() {
-                set.push((Slot::ToProgram, to.as_fd(), PollFlags::OUT));
-            }
-            if self.stdin_open && self.pending.len() < PENDING_MAX {
-                set.push((Slot::Stdin, fd::standard(0), PollFlags::IN));
-            }
+        if let Some((fd, events)) = self.input.as_ref().and_then(Flow::poll_entry) {
+            set.push((Slot::Input, fd, events));
         }
-        for (i, (from, _)) in self.from_program.iter().enumerate() {
-            set.push((Slot::FromProgram(i), from.as_fd(), PollFlags::IN));
+        for (i, (flow, _)) in self.outputs.iter().enumerate() {
+            if let Some((fd, events)) = flow.poll_entry() {
+                set.push((Slot::Output(i), fd, events));
+            }
         }
         for n in (0..3).filter(|&n| self.terminals[n as usize]) {
             set.push((Slot::Terminal(n), fd::standard(n), PollFlags::empty()));
@@ -133,53 +148,62 @@ impl Relay {
                 continue;
             }
             match *slot {
-                Slot::ToProgram => self.feed_program(),
-                Slot::Stdin => {
+                Slot::Input => {
                     if self.take_input(*revents) == Relayed::HungUp {
                         return Relayed::HungUp;
                     }
                 }
-                Slot::FromProgram(i) => {
-                    let (from, to) = &self.from_program[i];
-                    match pump(from.as_fd(), fd::standard(*to)) {
-                        Ok(_) => {}
-                        Err(Ended::Source) => closed.push(i),
+                Slot::Output(i) => {
+                    let (flow, to) = &mut self.outputs[i];
+                    match flow.run() {
+                        Step::Going => {}
+                        Step::SourceEnded | Step::SourceFailed => closed.push(i),
                         // Nowhere left to show the program's output.
-                        Err(Ended::Sink) => return Relayed::HungUp,
+                        Step::SinkFailed
+                            if self.pty || to.is_some_and(|n| self.terminals[n as usize]) =>
+                        {
+                            return Relayed::HungUp
+                        }
+                        // Its reader is gone: so is the program's.
+                        Step::SinkFailed => closed.push(i),
                     }
                 }
                 Slot::Terminal(_) => return Relayed::HungUp,
             }
         }
         for i in closed.into_iter().rev() {
-            self.from_program.remove(i);
+            self.outputs.remove(i);
         }
-        // Our input ended and all of it was passed on: the program's stdin
-        // pipe ends too (a pty has no such end: see `input_ended`).
-        if !self.stdin_open && self.pending.is_empty() && !self.pty {
-            self.to_program = None;
+        // All of our input was passed on: the program's stdin pipe is
+        // closed, so it reads end of file.
+        if self.input.as_ref().is_some_and(Flow::done) {
+            self.input = None;
         }
         Relayed::Going
     }
 
-    /// Read what our stdin has for the program.
+    /// Pass what our stdin has on to the program.
     fn take_input(&mut self, revents: PollFlags) -> Relayed {
+        let Some(input) = &mut self.input else {
+            return Relayed::Going;
+        };
         let terminal = self.terminals[0];
-        if terminal && revents.intersects(PollFlags::HUP | PollFlags::ERR) {
+        if terminal && input.polls_source() && revents.intersects(PollFlags::HUP | PollFlags::ERR) {
             return Relayed::HungUp;
         }
-        match read_into(fd::standard(0), &mut self.pending) {
-            Ok(true) => Relayed::Going,
+        match input.run() {
+            Step::Going => Relayed::Going,
             // A raw terminal never reads as end of file while it lives;
             // at a cooked one, end of file is the user's Ctrl-D.
-            Ok(false) if terminal && self.pty => Relayed::HungUp,
-            Ok(false) => {
+            Step::SourceEnded if terminal && self.pty => Relayed::HungUp,
+            Step::SourceFailed if terminal => Relayed::HungUp,
+            Step::SourceEnded | Step::SourceFailed => {
                 self.input_ended();
                 Relayed::Going
             }
-            Err(_) if terminal => Relayed::HungUp,
-            Err(_) => {
-                self.input_ended();
+            // The program closed its input: nothing more goes there.
+            Step::SinkFailed => {
+                self.input = None;
                 Relayed::Going
             }
         }
@@ -189,38 +213,18 @@ impl Relay {
     /// end of file as at a terminal: the end-of-file character (Ctrl-D) at
     /// the start of a line, so twice when a line is still open.
     fn input_ended(&mut self) {
-        self.stdin_open = false;
-        let Some(to) = &self.to_program else {
+        let Some(input) = &mut self.input else {
             return;
         };
-        if self.pty {
-            let eof = tty::eof_char(to.as_fd());
-            let last = self.pending.last().copied().or(self.last_sent);
-            let line_open = last.is_some_and(|b| b != b'\n' && b != eof);
-            let times = if line_open { 2 } else { 1 };
-            self.pending.extend(std::iter::repeat_n(eof, times));
-        }
-    }
-
-    fn feed_program(&mut self) {
-        let Some(to) = &self.to_program else {
-            self.pending.clear();
+        if !self.pty {
+            input.close_source(&[]);
             return;
-        };
-        match fd::write_some(to.as_fd(), &self.pending) {
-            Ok(0) => {}
-            Ok(n) => {
-                self.last_sent = Some(self.pending[n - 1]);
-                self.pending.drain(..n);
-            }
-            Err(Errno::AGAIN) => {}
-            // The program closed its input: nothing more goes there.
-            Err(_) => {
-                self.pending.clear();
-                self.stdin_open = false;
-                self.to_program = None;
-            }
         }
+        let eof = self.outputs.first().and_then(|(flow, _)| flow.source());
+        let eof = eof.map_or(0x04, tty::eof_char);
+        let line_open = input.last_byte().is_some_and(|b| b != b'\n' && b != eof);
+        let times = if line_open { 2 } else { 1 };
+        input.close_source(&vec![eof; times]);
     }
 
     /// Our terminal is gone: stop relaying and close every descriptor of
@@ -230,62 +234,29 @@ impl Relay {
         *self = Relay::none();
     }
 
-    /// The program is gone: pass on what it wrote last.
+    /// The program is gone: pass on what it wrote last, and give back
+    /// what it did not read.
     pub fn drain(&mut self) {
-        for (from, to) in &self.from_program {
-            let _ = fd::set_nonblocking(from.as_fd());
-            while let Ok(1..) = pump(from.as_fd(), fd::standard(*to)) {}
+        for (flow, _) in &mut self.outputs {
+            flow.drain();
+        }
+        self.give_back_unread();
+    }
+
+    /// Our stdin is a regular file: what was taken from it but left unread
+    /// in the program's pipe goes back (the file's offset, which the
+    /// caller shares, moves back by that much), so the caller reads on
+    /// where the program stopped, as without the relay (`while read c; do
+    /// docker-enter "$c" ...; done < list`). Bytes taken from a pipe
+    /// cannot be given back.
+    fn give_back_unread(&mut self) {
+        let Some(pipe) = self.unread_input.take() else {
+            return;
+        };
+        let pending = self.input.as_ref().map_or(0, Flow::pending_len);
+        let unread = fd::unread_in_pipe(pipe.as_fd()).unwrap_or(0) + pending as u64;
+        if unread > 0 {
+            let _ = fd::seek_back(fd::standard(0), unread);
         }
     }
-}
-
-/// Append what is readable from `from` to `buf`: Ok(false) at end of file.
-fn read_into(from: BorrowedFd<'_>, buf: &mut Vec<u8>) -> Result<bool, Errno> {
-    let mut chunk = [0u8; 16384];
-    match fd::read(from, &mut chunk) {
-        Ok(0) => Ok(false),
-        Ok(n) => {
-            buf.extend_from_slice(&chunk[..n]);
-            Ok(true)
-        }
-        Err(Errno::AGAIN) => Ok(true),
-        Err(e) => Err(e),
-    }
-}
-
-/// Which side of a copy ended it.
-enum Ended {
-    /// End of file or an error reading (EIO on a master whose peer closed).
-    Source,
-    /// The write failed: our side of the relay is gone.
-    Sink,
-}
-
-/// Move what is readable from `from` to `to`: the bytes moved (0 when
-/// nothing is ready), or which side ended.
-fn pump(from: BorrowedFd<'_>, to: BorrowedFd<'_>) -> Result<usize, Ended> {
-    let mut buf = [0u8; 16384];
-    match fd::read(from, &mut buf) {
-        Ok(0) => Err(Ended::Source),
-        Ok(n) => write_waiting(to, &buf[..n])
-            .map(|()| n)
-            .map_err(|_| Ended::Sink),
-        Err(Errno::AGAIN) => Ok(0),
-        Err(_) => Err(Ended::Source),
-    }
-}
-
-/// Write all of `data`, waiting whenever `to` is full: a caller may hand us
-/// a non-blocking descriptor, whose EAGAIN means "later", not "gone".
-fn write_waiting(to: BorrowedFd<'_>, mut data: &[u8]) -> Result<(), Errno> {
-    while !data.is_empty() {
-        match fd::write_some(to, data) {
-            Ok(n) => data = &data[n..],
-            Err(Errno::AGAIN) => {
-                fd::poll(&[(to, PollFlags::OUT)], None)?;
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
 }

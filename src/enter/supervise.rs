@@ -48,8 +48,8 @@ pub enum Attach {
     Inherit,
     /// A fresh pty, relayed.
     Pty(Pty),
-    /// Pipes in place of those of our standard descriptors that are
-    /// terminals (maybe none), relayed; the program in a session of its own.
+    /// Pipes in place of our standard descriptors (those the caller left
+    /// open), relayed; the program in a session of its own.
     Pipes(Pipes),
 }
 
@@ -102,7 +102,12 @@ pub fn fork_and_wait(
             (Relay::pty(pty.master, terminals), raw, false)
         }
         Attach::Pipes(pipes) => (
-            Relay::pipes(pipes.to_program, pipes.from_program, pipes.terminals),
+            Relay::pipes(
+                pipes.to_program,
+                pipes.from_program,
+                pipes.unread_input,
+                pipes.terminals,
+            ),
             None,
             true,
         ),

@@ -110,13 +110,17 @@ impl Drop for RawMode {
 /// program's foreground process group). With none, the size stays 0x0,
 /// as with `docker exec -t`.
 pub fn copy_window_size(master: BorrowedFd<'_>) {
-    let ours = (0..=2).find_map(|n| tty::get_winsize(fd::standard(n)).ok());
+    let terminals = standard_terminals();
+    let ours = (0..=2)
+        .filter(|&n| terminals[n as usize])
+        .find_map(|n| tty::get_winsize(fd::standard(n)).ok());
     if let Some(ws) = ours {
         let _ = tty::set_winsize(master, ws);
     }
 }
 
-/// Which of our standard input, output and error are terminals.
+/// Which of the caller's standard input, output and error are terminals
+/// (a number the caller left closed may hold a pty master of ours).
 pub fn standard_terminals() -> [bool; 3] {
-    [0, 1, 2].map(|n| tty::isatty(fd::standard(n)))
+    [0, 1, 2].map(|n| fd::is_inherited(n) && tty::isatty(fd::standard(n)))
 }

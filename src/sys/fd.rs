@@ -24,15 +24,16 @@ pub(super) fn ours(fd: OwnedFd) -> OwnedFd {
     fd
 }
 
-/// Close every descriptor of ours above 2, and only those. Closed, not
-/// only left close-on-exec: execve resolves a `#!` interpreter while
+/// Close every descriptor of ours, and only those: 0, 1 or 2 as well when
+/// the caller left that number closed and one of ours took it. Closed,
+/// not only left close-on-exec: execve resolves a `#!` interpreter while
 /// close-on-exec descriptors are still open, so a container's
 /// `#!/proc/self/fd/N/...` line could otherwise reach through one of ours.
 /// Call in the process that execs, just before exec: descriptors still
 /// held as `OwnedFd` elsewhere are closed under them.
 pub fn close_ours() -> SysResult<()> {
     let highest = HIGHEST_OURS.load(Ordering::Relaxed);
-    for raw in 3..=highest {
+    for raw in 0..=highest {
         // SAFETY: F_GETFD reads the flags of a descriptor number and fails
         // with EBADF when it is not open; no memory is passed.
         let flags = unsafe { libc::fcntl(raw, libc::F_GETFD) };
@@ -46,9 +47,15 @@ pub fn close_ours() -> SysResult<()> {
 }
 
 /// Close every descriptor above 2, the caller's too (docker-enter gives
-/// the program only 0, 1 and 2, as `docker exec` does). Same reasons and
-/// caveats as [`close_ours`].
+/// the program only 0, 1 and 2, as `docker exec` does), and those of ours
+/// that took a number from 0 to 2 the caller left closed. Same reasons
+/// and caveats as [`close_ours`].
 pub fn close_all_above_stdio() -> SysResult<()> {
+    for raw in 0..=2 {
+        if !is_inherited(raw) {
+            close_standard(raw)?;
+        }
+    }
     // SAFETY: close_range takes numbers only; closing descriptors we may
     // still own elsewhere is acceptable because we are about to exec.
     let rc = unsafe { libc::syscall(libc::SYS_close_range, 3u32, libc::c_uint::MAX, 0u32) };
@@ -142,12 +149,70 @@ pub fn dup_onto_standard(fd: BorrowedFd<'_>, target: RawFd) -> SysResult<()> {
     }
 }
 
+/// Whether standard descriptor `n` (0, 1 or 2) is the caller's: open and
+/// not close-on-exec. A number the caller left closed may since hold one of
+/// ours (the lowest free number is handed out), and ours are close-on-exec
+/// (see the module notes).
+pub fn is_inherited(n: RawFd) -> bool {
+    assert!((0..=2).contains(&n), "not a standard descriptor: {n}");
+    // SAFETY: F_GETFD reads the flags of a descriptor number and fails
+    // with EBADF when it is not open; no memory is passed.
+    let flags = unsafe { libc::fcntl(n, libc::F_GETFD) };
+    flags != -1 && flags & libc::FD_CLOEXEC == 0
+}
+
+/// Close standard descriptor `n` (0, 1 or 2), if open: in the process
+/// about to exec the program, when the caller left it closed and one of
+/// ours took its number since (nothing else uses it there any more).
+pub fn close_standard(n: RawFd) -> SysResult<()> {
+    assert!((0..=2).contains(&n), "not a standard descriptor: {n}");
+    // SAFETY: closing a number; what of ours may hold it is close-on-exec
+    // and never used by the program's process, which is about to exec.
+    match unsafe { libc::close(n) } {
+        0 => Ok(()),
+        _ => match super::last_errno() {
+            Errno::BADF => Ok(()),
+            e => Err(e),
+        },
+    }
+}
+
+/// splice(2) up to `max` bytes from `from` to `to`, one of which is a
+/// pipe, without blocking on a pipe (SPLICE_F_NONBLOCK; a descriptor that
+/// is not a pipe blocks as it was opened to): how many bytes moved, 0 at
+/// the end of `from`. The kernel moves the pages themselves where it can,
+/// so nothing is copied through our memory.
+pub fn splice(from: BorrowedFd<'_>, to: BorrowedFd<'_>, max: usize) -> SysResult<usize> {
+    let flags = rustix::pipe::SpliceFlags::MOVE | rustix::pipe::SpliceFlags::NONBLOCK;
+    retry(|| rustix::pipe::splice(from, None, to, None, max, flags))
+}
+
+/// Bytes waiting in a pipe to be read (FIONREAD).
+pub fn unread_in_pipe(pipe: BorrowedFd<'_>) -> SysResult<u64> {
+    rustix::io::ioctl_fionread(pipe)
+}
+
+/// Move a file's offset back by `n` bytes (lseek SEEK_CUR).
+pub fn seek_back(file: BorrowedFd<'_>, n: u64) -> SysResult<()> {
+    let back = i64::try_from(n).map_err(|_| Errno::INVAL)?;
+    rustix::fs::seek(file, rustix::fs::SeekFrom::Current(-back)).map(drop)
+}
+
+/// Set the capacity of a pipe (F_SETPIPE_SZ, rounded up by the kernel):
+/// the new capacity.
+pub fn set_pipe_size(pipe: BorrowedFd<'_>, bytes: usize) -> SysResult<usize> {
+    rustix::pipe::fcntl_setpipe_size(pipe, bytes)
+}
+
 /// Standard input, output or error (0, 1, 2), borrowed for the whole run.
+/// For one the caller left open ([`is_inherited`]), or one of ours put
+/// there with [`dup_onto_standard`]: a number the caller closed may hold
+/// one of our descriptors, closed before the run ends.
 pub fn standard(n: RawFd) -> BorrowedFd<'static> {
     assert!((0..=2).contains(&n), "not a standard descriptor: {n}");
-    // SAFETY: 0, 1 and 2 stay open for the life of the process (nothing
-    // closes them; dup_onto_standard replaces them atomically), so a
-    // 'static borrow of them is sound.
+    // SAFETY: a standard descriptor the caller left open stays open for
+    // the life of the process (nothing closes it; dup_onto_standard
+    // replaces it atomically), so a 'static borrow of it is sound.
     unsafe { BorrowedFd::borrow_raw(n) }
 }
 

@@ -51,6 +51,15 @@ pub fn open_in_root_no_symlinks(
         .map(ours)
 }
 
+/// Open again, with `flags`, the file an O_PATH descriptor stands for,
+/// through our /proc/self/fd (call while /proc is the host's): the same
+/// file, looked up by no path, so nothing can be put in its place.
+pub fn reopen(path_fd: BorrowedFd<'_>, flags: OFlags) -> SysResult<OwnedFd> {
+    use std::os::fd::AsRawFd;
+    let link = format!("/proc/self/fd/{}", path_fd.as_raw_fd());
+    open(Path::new(&link), flags)
+}
+
 /// mkdirat(2).
 pub fn mkdir_at(dir: BorrowedFd<'_>, path: &Path, mode: u32) -> SysResult<()> {
     rustix::fs::mkdirat(dir, path, Mode::from_raw_mode(mode as _))

@@ -130,6 +130,17 @@ fn spawn_on_own_stack(
     result
 }
 
+/// fork(2), for a child that goes on apart from us in our own code (it
+/// never execs): Some(its PID) here, None in the child. The tools are
+/// single-threaded, so no other thread holds a lock the child would
+/// inherit held.
+pub fn fork() -> SysResult<Option<i32>> {
+    // SAFETY: a single-threaded process (see above); the child gets a copy
+    // of our memory and runs only code its caller chose, then _exit.
+    let pid = unsafe { libc::fork() };
+    check(pid.into()).map(|pid| (pid != 0).then_some(pid as i32))
+}
+
 /// CLONE_INTO_CGROUP: clone3's `cgroup` field names the new child's cgroup.
 #[cfg(target_arch = "x86_64")]
 const CLONE_INTO_CGROUP: u64 = 1 << 33;

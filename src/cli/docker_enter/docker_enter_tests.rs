@@ -180,6 +180,10 @@ fn default_plan_enters_everything_as_docker_exec_would() {
     assert_eq!(target.identity.as_ref(), Some(&web().identity));
     assert_eq!(p.all, AllNamespaces::Differing);
     assert!(p.join_cgroup && p.hardening.check_cwd && p.hardening.refuse_self_exec);
+    assert!(
+        p.hardening.no_host_streams,
+        "a pty or pipes, never our 0, 1, 2"
+    );
     assert_eq!(p.fork, ForkMode::Always);
     assert_eq!(p.workdir, WorkDir::After("/".into()));
     assert_eq!(p.creds.uid, Some(IdSpec::Id(0)));

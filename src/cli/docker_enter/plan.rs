@@ -124,7 +124,7 @@ pub fn entry_plan(container: &Container, req: &Request, terminals: [bool; 3]) ->
     plan.hardening = Hardening {
         check_cwd: true,
         refuse_self_exec: true,
-        no_host_terminal: true,
+        no_host_streams: true,
         fresh_session_keyring: true,
     };
     plan.pty = wants_pty(req, terminals);

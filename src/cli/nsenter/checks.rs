@@ -5,7 +5,7 @@
 use crate::error::Error;
 use crate::ns::NsKind;
 use crate::plan::{
-    AllNamespaces, Confinement, DirSource, EnvPlan, IdSpec, NsSource, Plan, WorkDir,
+    AllNamespaces, Confinement, DirSource, EnvPlan, ForkMode, IdSpec, NsSource, Plan, WorkDir,
 };
 
 pub fn whole_line(plan: &Plan) -> Result<(), Error> {
@@ -18,6 +18,12 @@ pub fn whole_line(plan: &Plan) -> Result<(), Error> {
     }
     if plan.tools.is_some() {
         tools_fit(plan)?;
+    }
+    if plan.hardening.no_host_streams && plan.fork == ForkMode::Never {
+        return Err(Error::msg(
+            "--confine cannot be used with --no-fork: nsenter stays to relay the program's \
+             standard input and output",
+        ));
     }
     Ok(())
 }

@@ -165,6 +165,9 @@ fn apply(
             plan.confinement = Confinement::Target;
             // The program runs as a runtime runs it, in a keyring of its own.
             plan.hardening.fresh_session_keyring = true;
+            // As docker-enter: a pty or relayed pipes, never the caller's
+            // 0, 1 and 2 (security rule 4); see `standard_streams`.
+            plan.hardening.no_host_streams = true;
             plan.confinement_hint = "nsenter without --confine runs it with nsenter's own \
                 privileges, trusting the target's binaries with them";
         }
@@ -183,6 +186,14 @@ fn apply(
         | Opt::Time => {}
     }
     Ok(None)
+}
+
+/// `--confine`'s standard streams, given which of the caller's 0, 1 and 2
+/// are `terminals`: a fresh pty when all three are (an interactive
+/// session), else pipes that nsenter relays, as docker-enter gives them.
+/// Without `--confine`, the caller's own, as util-linux passes them.
+pub fn standard_streams(plan: &mut Plan, terminals: [bool; 3]) {
+    plan.pty = plan.hardening.no_host_streams && terminals.iter().all(|&t| t);
 }
 
 fn namespace_of(opt: Opt) -> Option<NsKind> {

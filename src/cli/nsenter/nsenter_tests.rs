@@ -299,6 +299,30 @@ fn confine() {
     assert!(plan(&["-t1", "-p/x", "-n"]).may_enter_pid_namespace());
 }
 
+/// `--confine` gives the program's 0, 1 and 2 as docker-enter does: a
+/// pty when all three of ours are terminals, else relayed pipes; which
+/// needs nsenter to stay, so not with `--no-fork`. Without it, the
+/// caller's own, as util-linux.
+#[test]
+fn confine_gives_standard_streams_as_docker_enter() {
+    let streams = |args: &[&str], terminals| {
+        let mut p = plan(args);
+        standard_streams(&mut p, terminals);
+        (p.hardening.no_host_streams, p.pty)
+    };
+    let confine = ["-t1", "-a", "--confine"];
+    assert_eq!(streams(&confine, [true; 3]), (true, true));
+    assert_eq!(streams(&confine, [true, true, false]), (true, false));
+    assert_eq!(streams(&confine, [false; 3]), (true, false));
+    assert_eq!(streams(&["-t1", "-a"], [true; 3]), (false, false));
+    assert_eq!(
+        failed(&["-t1", "-a", "--confine", "-F"]),
+        "--confine cannot be used with --no-fork: nsenter stays to relay the program's \
+         standard input and output"
+    );
+    assert!(!plan(&["-t1", "-a", "-F"]).hardening.no_host_streams);
+}
+
 #[test]
 fn getopt_errors_as_glibc_prints_them() {
     assert_eq!(usage(&["--x"]), "unrecognized option '--x'");
