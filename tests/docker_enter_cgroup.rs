@@ -81,10 +81,16 @@ fn the_waiting_docker_enter_stays_in_its_own_cgroups() {
     assert!(running.wait_output("ready"), "the program did not start");
     let program = running.program("sh");
     assert_eq!(cgroups_of(&program.to_string()), theirs, "the program");
-    let started = common::children(program)
-        .into_iter()
-        .find(|&p| common::comm(p) == "sleep")
-        .expect("the program's own child");
+    // "ready" may come before the background child has become sleep.
+    let mut started = 0;
+    let found = common::wait_until(Duration::from_secs(10), || {
+        started = common::children(program)
+            .into_iter()
+            .find(|&p| common::comm(p) == "sleep")
+            .unwrap_or(0);
+        started != 0
+    });
+    assert!(found, "the program's own child");
     assert_eq!(cgroups_of(&started.to_string()), theirs, "its child");
     assert_eq!(
         cgroups_of(&running.pid().to_string()),
