@@ -13,6 +13,7 @@ pub mod docker_enter;
 pub mod podman;
 pub mod private_daemon;
 pub mod pty;
+pub mod seccomp;
 pub mod static_c;
 pub mod tmux;
 pub mod tools;
