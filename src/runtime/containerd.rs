@@ -16,6 +16,7 @@ use super::scan::{contains, Hint, Scan, Source};
 use super::statedir::{StateDir, MAX_JSON};
 use super::{Container, RuntimeKind};
 use crate::error::Error;
+use crate::plan::BundleConfig;
 use std::path::PathBuf;
 
 const TASK_DIRS: [&str; 2] = [
@@ -102,8 +103,16 @@ impl ContainerdState {
                 let spec = dir.parse_json(&rel, &file.bytes)?;
                 let bundle = Bundle::from_json(&spec, &dir.display(&rel))?;
                 let pid = dir.read_pid(&format!("{id}/init.pid"))?;
-                scan.containers
-                    .push(container(&namespace, &id, bundle, pid, file.mtime_unix_ms));
+                let config = BundleConfig {
+                    root: self.root.clone(),
+                    rel: match dir.path().strip_prefix(&self.root) {
+                        Ok(tasks) => format!("{}/{rel}", tasks.display()),
+                        Err(_) => rel.clone(),
+                    },
+                };
+                let mut c = container(&namespace, &id, bundle, pid, file.mtime_unix_ms);
+                c.bundle_config = Some(config);
+                scan.containers.push(c);
             }
         }
         Ok(Some(scan))

@@ -17,6 +17,7 @@ use super::scan::{contains, Hint, Scan, Source};
 use super::statedir::{StateDir, MAX_JSON};
 use super::{Container, ContainerState, ReadFrom};
 use crate::error::Error;
+use crate::plan::BundleConfig;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,19 +65,37 @@ impl DockerState {
         Ok(container)
     }
 
-    /// The task bundle of a running container, in whichever namespace.
-    fn bundle_dir(&self, id: &str) -> Result<Option<StateDir>, Error> {
+    /// The task bundle of a running container, in whichever namespace,
+    /// with where its config.json is.
+    fn bundle_dir(&self, id: &str) -> Result<Option<(StateDir, BundleConfig)>, Error> {
         for root in &self.bundle_roots {
             let Some(tasks) = StateDir::open(root)? else {
                 continue;
             };
             for namespace in tasks.names()? {
                 if let Some(dir) = tasks.subdir(&format!("{namespace}/{id}"))? {
-                    return Ok(Some(dir));
+                    let config = BundleConfig {
+                        root: root.clone(),
+                        rel: format!("{namespace}/{id}/config.json"),
+                    };
+                    return Ok(Some((dir, config)));
                 }
             }
         }
         Ok(None)
+    }
+
+    /// A running container the daemon described: where its bundle's
+    /// config.json is (none found, or none readable, leaves it unknown).
+    pub fn with_bundle_config(&self, mut c: Container) -> Container {
+        if c.state == ContainerState::Running {
+            c.bundle_config = self
+                .bundle_dir(&c.id)
+                .ok()
+                .flatten()
+                .map(|(_, config)| config);
+        }
+        c
     }
 }
 
@@ -138,9 +157,10 @@ impl Source for DockerState {
         if c.state != ContainerState::Running {
             return Ok(c);
         }
-        let Some(bundle) = self.bundle_dir(&c.id)? else {
+        let Some((bundle, config)) = self.bundle_dir(&c.id)? else {
             return Ok(c);
         };
+        c.bundle_config = Some(config);
         if let Some((pid, written)) = bundle.read_pid("init.pid")? {
             if pid != c.pid {
                 return Err(Error::msg(format!(

@@ -512,7 +512,8 @@ impl Source for DockerSource {
         match &self.state {
             // Only what came from the state files needs the other files.
             Some(state) if container.read_from == ReadFrom::StateFiles => state.complete(container),
-            _ => Ok(container),
+            Some(state) => Ok(state.with_bundle_config(container)),
+            None => Ok(container),
         }
     }
 }

@@ -24,6 +24,7 @@ use super::scan::{Hint, Scan, Source};
 use super::statedir::{StateDir, MAX_JSON, MAX_LIST_JSON};
 use super::{Container, Docker, RuntimeKind};
 use crate::error::Error;
+use crate::plan::BundleConfig;
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -75,6 +76,10 @@ impl Storage {
         let Some((spec, from)) = spec else {
             return Ok(None);
         };
+        let config = BundleConfig {
+            root: from.path().to_path_buf(),
+            rel: rel.clone(),
+        };
         let bundle = Bundle::from_json(&spec, &from.display(&rel))?;
         let pid = match run {
             Some(run) => run.read_pid(&format!("{}/userdata/pidfile", entry.id))?,
@@ -109,6 +114,7 @@ impl Storage {
             image,
             pod,
             sandbox,
+            bundle_config: Some(config),
             ..bundle.into_container(&entry.id, pid)
         };
         if runtime == RuntimeKind::Podman {
