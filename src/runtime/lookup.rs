@@ -377,8 +377,14 @@ impl Lookup {
     /// The chosen container, completed by its source.
     fn complete(&self, mut g: Gathered<'_>, chosen: usize) -> Result<Found, Error> {
         let (container, source) = g.found.swap_remove(chosen);
+        let mut container = source.complete(container)?;
+        // A daemon's API that is Podman's (DOCKER_HOST at its socket): its
+        // bundle is in containers/storage.
+        if container.bundle_config.is_none() && container.runtime != RuntimeKind::Process {
+            container.bundle_config = self.sources.storage.bundle_config(&container.id);
+        }
         Ok(Found {
-            container: source.complete(container)?,
+            container,
             notes: g.notes,
         })
     }

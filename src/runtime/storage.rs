@@ -182,6 +182,32 @@ impl Source for Storage {
     }
 }
 
+impl Storage {
+    /// Where containers/storage keeps the OCI bundle of container `id`
+    /// (for a container a daemon's API described), if it does.
+    pub fn bundle_config(&self, id: &str) -> Option<BundleConfig> {
+        if !is_storage_id(id) {
+            return None;
+        }
+        let graph = StateDir::open(&self.graphroot).ok()??;
+        for driver in graph.names().ok()? {
+            if !driver.ends_with("-containers") {
+                continue;
+            }
+            let Some(dir) = graph.subdir(&driver).ok()? else {
+                continue;
+            };
+            if dir.subdir(&format!("{id}/userdata")).ok()?.is_some() {
+                return Some(BundleConfig {
+                    root: dir.path().to_path_buf(),
+                    rel: format!("{id}/userdata/config.json"),
+                });
+            }
+        }
+        None
+    }
+}
+
 /// The entries of containers.json: `[{"id", "names", "metadata"}...]`,
 /// where metadata is itself JSON text holding the image's name.
 fn entries(index: &Value, file: &str) -> Result<Vec<Entry>, Error> {
