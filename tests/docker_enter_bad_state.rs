@@ -282,7 +282,18 @@ fn a_stale_docker_state_file_is_refused_never_entered() {
         .parse()
         .unwrap();
     let real = std::fs::read(format!("/var/lib/docker/containers/{id}/config.v2.json")).unwrap();
+    let bundle = "io.containerd.runtime.v2.task/moby";
+    let spec = std::fs::read(format!(
+        "/run/docker/containerd/daemon/{bundle}/{id}/config.json"
+    ))
+    .unwrap();
     let s = Scratch::new("stale");
+    // The bundle's config.json, the record of the container's seccomp
+    // profile, copied too.
+    s.write(
+        &format!("exec/containerd/daemon/{bundle}/{id}/config.json"),
+        &spec,
+    );
     // Docker's files for that container, copied: `state_pid` in them, and
     // its init.pid written `written` ago.
     let state = |state_pid: i32, written: Duration| {
