@@ -319,6 +319,41 @@ pub enum Confinement {
     Privileged,
 }
 
+/// Where the target's seccomp filters come from, when its confinement is
+/// taken (security rules 10 and 19).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum SeccompSource {
+    /// Copied from the live process with ptrace, which stops it for a
+    /// moment: the only way for a target that no runtime describes
+    /// (nsenter, `pid:`).
+    #[default]
+    Live,
+    /// The runtime's own record (`runc exec` takes the profile from it):
+    /// the profile in the container's OCI bundle, compiled as runc
+    /// compiles it. Nobody is stopped.
+    Bundle(BundleConfig),
+    /// A runtime's container whose record was not found: refused, never
+    /// copied from the live process in its place. Says whose.
+    Missing(String),
+}
+
+/// An OCI bundle's config.json, opened beneath a runtime's state
+/// directory (`root`, which the administrator chose) without following a
+/// link, as the runtime's other state files are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleConfig {
+    pub root: PathBuf,
+    /// Beneath `root`, e.g. `moby/<id>/config.json`.
+    pub rel: String,
+}
+
+impl BundleConfig {
+    /// The file's path, for messages.
+    pub fn display(&self) -> String {
+        self.root.join(&self.rel).display().to_string()
+    }
+}
+
 impl Confinement {
     /// Whether the target's privileges (capabilities, no_new_privs,
     /// seccomp, LSM label) are taken.
@@ -357,6 +392,9 @@ pub struct Plan {
     /// `-Z`: exec with the target's SELinux label / AppArmor profile.
     pub follow_context: bool,
     pub confinement: Confinement,
+    /// Where the seccomp filters come from, when the target's confinement
+    /// is taken.
+    pub seccomp: SeccompSource,
     /// What a refusal to run unconfined tells the user to do instead, when
     /// the target's confinement cannot be read or applied (nothing is ever
     /// run unconfined in its place).
@@ -406,6 +444,7 @@ impl Plan {
             join_cgroup: false,
             follow_context: false,
             confinement: Confinement::Ours,
+            seccomp: SeccompSource::Live,
             confinement_hint: "",
             not_found_hint: None,
             umask: None,

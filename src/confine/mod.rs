@@ -65,11 +65,11 @@
 //! never less.
 
 mod limits;
-mod seccomp;
-mod status;
+pub mod seccomp;
+pub(crate) mod status;
 
 use crate::error::{Error, Result};
-use crate::plan::Confinement;
+use crate::plan::{Confinement, SeccompSource};
 use crate::sys::fs::{self, OFlags};
 use crate::sys::process::Limit;
 use crate::sys::seccomp::{install, Filter};
@@ -115,11 +115,16 @@ pub struct AfterFilters(Option<caps::Caps>);
 
 impl Taken {
     /// Read the target's confinement (`how` is Target or Privileged).
-    pub fn read(target: &Target, how: Confinement, hint: &'static str) -> Result<Taken> {
+    pub fn read(
+        target: &Target,
+        how: Confinement,
+        seccomp: &SeccompSource,
+        hint: &'static str,
+    ) -> Result<Taken> {
         let started = Instant::now();
         let way_out = |e: Error| way_out(e, hint);
         let privileges = if how.takes_privileges() {
-            Some(read_privileges(target).map_err(way_out)?)
+            Some(read_privileges(target, seccomp).map_err(way_out)?)
         } else {
             None
         };
@@ -303,9 +308,9 @@ fn stays_ours(want: i32, ours: i32, errno: Errno) -> bool {
     errno == Errno::ACCESS && want < ours
 }
 
-fn read_privileges(target: &Target) -> Result<Privileges> {
+fn read_privileges(target: &Target, seccomp: &SeccompSource) -> Result<Privileges> {
     let status = status::read(target)?;
-    let filters = seccomp::copy(target, status.seccomp_mode)?;
+    let filters = seccomp::filters(target, &status, seccomp)?;
     Ok(Privileges {
         bounding: status.bounding,
         no_new_privs: status.no_new_privs,

@@ -20,8 +20,8 @@ use crate::confine::{self, Taken};
 use crate::error::{Error, Result};
 use crate::label::ExecLabel;
 use crate::plan::{
-    AllNamespaces, Confinement, ContainerFs, DirSource, NsRequest, PathKind, Plan, TargetSpec,
-    Tools, WorkDir,
+    AllNamespaces, Confinement, ContainerFs, DirSource, NsRequest, PathKind, Plan, SeccompSource,
+    TargetSpec, Tools, WorkDir,
 };
 use crate::sys::fs::{self, OFlags};
 use crate::sys::{caps, process, Errno};
@@ -72,6 +72,7 @@ pub(super) struct Opening {
     join_cgroup: bool,
     follow_context: bool,
     confinement: Confinement,
+    seccomp: SeccompSource,
     pty: bool,
     detach: bool,
     tools: Option<Tools>,
@@ -93,6 +94,7 @@ impl Opening {
             join_cgroup: plan.join_cgroup,
             follow_context: plan.follow_context,
             confinement: plan.confinement,
+            seccomp: plan.seccomp.clone(),
             pty: plan.pty,
             detach: plan.detach,
             tools: plan.tools.clone(),
@@ -150,7 +152,7 @@ pub fn prepare(plan: &Plan) -> Result<Prepared> {
     };
     let confined = match (plan.confinement, &target) {
         (Confinement::Ours, _) => None,
-        (how, Some(t)) => Some(Taken::read(t, how, plan.confinement_hint)?),
+        (how, Some(t)) => Some(Taken::read(t, how, &plan.seccomp, plan.confinement_hint)?),
         (_, None) => return Err(no_target_to_confine()),
     };
     let host_master = plan.pty.then(terminal::open_host_master).transpose()?;

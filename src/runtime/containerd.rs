@@ -17,7 +17,7 @@ use super::scan::{contains, Hint, Scan, Source};
 use super::statedir::{StateDir, MAX_JSON};
 use super::{Container, RuntimeKind};
 use crate::error::Error;
-use crate::plan::Parent;
+use crate::plan::{BundleConfig, Parent};
 use std::path::PathBuf;
 
 const TASK_DIRS: [&str; 2] = [
@@ -99,7 +99,18 @@ impl ContainerdState {
                     continue;
                 }
                 match task(&dir, &id, &file.bytes) {
-                    Ok(Some(c)) => scan.containers.push(c),
+                    Ok(Some(mut c)) => {
+                        // Where runc's record of the task is: its seccomp
+                        // profile is compiled from it.
+                        c.bundle_config = Some(BundleConfig {
+                            root: self.root.clone(),
+                            rel: match dir.path().strip_prefix(&self.root) {
+                                Ok(tasks) => format!("{}/{rel}", tasks.display()),
+                                Err(_) => rel.clone(),
+                            },
+                        });
+                        scan.containers.push(c)
+                    }
                     Ok(None) => {}
                     // Looking for this task (or its pod): its files are
                     // the answer. Listing everything: the others still are.

@@ -17,7 +17,7 @@ use super::scan::{contains, Hint, Scan, Source};
 use super::statedir::{StateDir, MAX_JSON};
 use super::{Container, ContainerState, ReadFrom};
 use crate::error::Error;
-use crate::plan::Parent;
+use crate::plan::{BundleConfig, Parent};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,9 +65,9 @@ impl DockerState {
         Ok(container)
     }
 
-    /// The task bundle of a running container, in whichever namespace, and
-    /// the namespace directory that holds it.
-    fn bundle_dir(&self, id: &str) -> Result<Option<(StateDir, StateDir)>, Error> {
+    /// The task bundle of a running container, in whichever namespace,
+    /// the namespace directory that holds it, and where its config.json is.
+    fn bundle_dir(&self, id: &str) -> Result<Option<(StateDir, StateDir, BundleConfig)>, Error> {
         for root in &self.bundle_roots {
             let Some(tasks) = StateDir::open(root)? else {
                 continue;
@@ -77,11 +77,28 @@ impl DockerState {
                     continue;
                 };
                 if let Some(dir) = ns_dir.subdir(id)? {
-                    return Ok(Some((ns_dir, dir)));
+                    let config = BundleConfig {
+                        root: root.clone(),
+                        rel: format!("{namespace}/{id}/config.json"),
+                    };
+                    return Ok(Some((ns_dir, dir, config)));
                 }
             }
         }
         Ok(None)
+    }
+
+    /// A running container the daemon described: where its bundle's
+    /// config.json is (none found, or none readable, leaves it unknown).
+    pub fn with_bundle_config(&self, mut c: Container) -> Container {
+        if c.state == ContainerState::Running {
+            c.bundle_config = self
+                .bundle_dir(&c.id)
+                .ok()
+                .flatten()
+                .map(|(_, _, config)| config);
+        }
+        c
     }
 }
 
@@ -143,9 +160,10 @@ impl Source for DockerState {
         if c.state != ContainerState::Running {
             return Ok(c);
         }
-        let Some((tasks, bundle)) = self.bundle_dir(&c.id)? else {
+        let Some((tasks, bundle, config)) = self.bundle_dir(&c.id)? else {
             return Ok(c);
         };
+        c.bundle_config = Some(config);
         if let Some((pid, _)) = bundle.read_pid("init.pid")? {
             if pid != c.pid {
                 return Err(Error::msg(format!(

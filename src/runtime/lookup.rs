@@ -404,8 +404,14 @@ impl Lookup {
     /// The chosen container, completed by its source.
     fn complete(&self, mut g: Gathered<'_>, chosen: usize) -> Result<Found, Error> {
         let (container, source) = g.found.swap_remove(chosen);
+        let mut container = source.complete(container)?;
+        // A daemon's API that is Podman's (DOCKER_HOST at its socket): its
+        // bundle is in containers/storage.
+        if container.bundle_config.is_none() && container.runtime != RuntimeKind::Process {
+            container.bundle_config = self.sources.storage.bundle_config(&container.id);
+        }
         Ok(Found {
-            container: source.complete(container)?,
+            container,
             notes: g.notes,
         })
     }
@@ -538,7 +544,8 @@ impl Source for DockerSource {
         match &self.state {
             // Only what came from the state files needs the other files.
             Some(state) if container.read_from == ReadFrom::StateFiles => state.complete(container),
-            _ => Ok(container),
+            Some(state) => Ok(state.with_bundle_config(container)),
+            None => Ok(container),
         }
     }
 }

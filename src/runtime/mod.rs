@@ -35,7 +35,7 @@ mod storage;
 mod suggest;
 
 use crate::error::Error;
-use crate::plan::Identity;
+use crate::plan::{BundleConfig, Identity};
 
 pub use address::Address;
 pub use docker::Docker;
@@ -132,6 +132,10 @@ pub struct Container {
     pub user_groups: Option<Vec<u32>>,
     /// What the OCI bundle states about confinement, when one was read.
     pub facts: Option<BundleFacts>,
+    /// The OCI bundle's config.json that the runtime started the container
+    /// from: its record of the container's seccomp profile, where `runc
+    /// exec` takes it. None for `pid:`, or when it was not found.
+    pub bundle_config: Option<BundleConfig>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -24,7 +24,7 @@ use super::scan::{Hint, Scan, Source};
 use super::statedir::{StateDir, MAX_JSON, MAX_LIST_JSON};
 use super::{Container, Docker, RuntimeKind};
 use crate::error::Error;
-use crate::plan::Parent;
+use crate::plan::{BundleConfig, Parent};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -76,6 +76,10 @@ impl Storage {
         let Some((spec, from)) = spec else {
             return Ok(None);
         };
+        let config = BundleConfig {
+            root: from.path().to_path_buf(),
+            rel: rel.clone(),
+        };
         let bundle = Bundle::from_json(&spec, &from.display(&rel))?;
         let runtime = match bundle.annotation(MANAGER) {
             Some("libpod") => RuntimeKind::Podman,
@@ -119,6 +123,7 @@ impl Storage {
             image,
             pod,
             sandbox,
+            bundle_config: Some(config),
             ..bundle.into_container(&entry.id, pid, parent)
         };
         if runtime == RuntimeKind::Podman {
@@ -183,6 +188,32 @@ impl Source for Storage {
             }
         }
         Ok(Some(scan))
+    }
+}
+
+impl Storage {
+    /// Where containers/storage keeps the OCI bundle of container `id`
+    /// (for a container a daemon's API described), if it does.
+    pub fn bundle_config(&self, id: &str) -> Option<BundleConfig> {
+        if !is_storage_id(id) {
+            return None;
+        }
+        let graph = StateDir::open(&self.graphroot).ok()??;
+        for driver in graph.names().ok()? {
+            if !driver.ends_with("-containers") {
+                continue;
+            }
+            let Some(dir) = graph.subdir(&driver).ok()? else {
+                continue;
+            };
+            if dir.subdir(&format!("{id}/userdata")).ok()?.is_some() {
+                return Some(BundleConfig {
+                    root: dir.path().to_path_buf(),
+                    rel: format!("{id}/userdata/config.json"),
+                });
+            }
+        }
+        None
     }
 }
 

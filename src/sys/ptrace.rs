@@ -107,7 +107,8 @@ impl Seized {
     }
 
     /// The filter at `index` of the stopped process's stack, 0 being the
-    /// newest. ENOENT past the oldest; EINVAL when the process has no
+    /// oldest (the kernel counts from the first installed: `get_nth_filter`
+    /// in kernel/seccomp.c). ENOENT past the newest; EINVAL when the process has no
     /// filter; EACCES when we lack CAP_SYS_ADMIN or run under seccomp
     /// ourselves; EIO when the kernel has no such request.
     pub fn seccomp_filter(&self, index: u64) -> SysResult<Filter> {

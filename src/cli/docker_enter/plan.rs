@@ -17,7 +17,7 @@ use crate::creds::{resolve_exec_user, ExecUser};
 use crate::error::Error;
 use crate::plan::{
     AllNamespaces, Confinement, ContainerFs, Credentials, EnvPlan, ForkMode, Hardening, IdSpec,
-    InheritedFds, PathKind, Plan, Program, TargetSpec, WorkDir,
+    InheritedFds, PathKind, Plan, Program, SeccompSource, TargetSpec, WorkDir,
 };
 use crate::runtime::{Container, RuntimeKind};
 use std::ffi::OsString;
@@ -55,6 +55,22 @@ fn confinement_hint(container: &Container) -> &'static str {
         }
     }
 }
+/// Where the program's seccomp filter comes from: the runtime's record,
+/// as its own exec takes it, so that the container's process is never
+/// stopped (security rule 19); only a bare process (`pid:`), which no
+/// runtime describes, is copied from.
+fn seccomp_source(container: &Container, query: &str) -> SeccompSource {
+    match (&container.bundle_config, container.runtime) {
+        (Some(config), _) => SeccompSource::Bundle(config.clone()),
+        (None, RuntimeKind::Process) => SeccompSource::Live,
+        (None, _) => SeccompSource::Missing(format!(
+            "container {}'s OCI bundle (the runtime's record of its seccomp profile) \
+             was not found",
+            container.display(query)
+        )),
+    }
+}
+
 /// `docker exec`'s umask.
 const UMASK: u32 = 0o022;
 /// Tried in this order after the user's own shell.
@@ -117,6 +133,7 @@ pub fn entry_plan(container: &Container, req: &Request, terminals: [bool; 3]) ->
         true => Confinement::Privileged,
         false => Confinement::Target,
     };
+    plan.seccomp = seccomp_source(container, &req.container);
     plan.confinement_hint = confinement_hint(container);
     plan.umask = Some(UMASK);
     plan.fork = ForkMode::Always;

@@ -1,23 +1,28 @@
-//! The target's seccomp filters, copied from its live process.
+//! The target's seccomp filters, copied from its live process: the way
+//! for a target that no runtime describes (nsenter's `--confine`,
+//! docker-enter's `pid:`), where there is no record to compile them from.
 //!
-//! Why the live process and not the runtime's OCI configuration
-//! (`linux.seccomp` in config.json, compiled to BPF): the process's stack
-//! is exactly what the kernel enforces on the container, for every runtime
-//! (Docker, Podman, containerd, LXC, systemd-nspawn) and for nsenter's
-//! targets that no runtime describes; it already includes every filter the
-//! container stacked on top of its runtime's (a container can only add
-//! filters, never remove one), so a copy can never give the program more
-//! than the container's own process holds; and no JSON profile compiler
-//! (libseccomp's job, with per-architecture syscall tables) is needed.
+//! The copy is exactly what the kernel enforces on the process: every
+//! filter, the runtime's and those the process stacked on top (a process
+//! can only add filters, never remove one), so the program never gets
+//! less than the target holds. The cost is a stop: the process is seized
+//! with ptrace, interrupted for the read (about 0.06 ms for Docker's
+//! default filter of 974 instructions) and let go; a signal that arrived
+//! meanwhile is given back to it. But the stop interrupts what it was
+//! waiting in: an idle `epoll_wait`, `semop` or `sigtimedwait` returns
+//! EINTR (security rule 19), which is why a runtime's container never
+//! comes here. A process has one tracer at a time: while another holds it
+//! (most often another copy of the same filters, for a tenth of a
+//! millisecond) the seize is tried again, backing off, within the same
+//! limit as the stop.
 //!
-//! The process is seized with ptrace, stopped for the read (about 0.06 ms
-//! for Docker's default filter of 974 instructions) and let go; a signal
-//! that arrived meanwhile is given back to it. A process has one tracer at
-//! a time: while another holds it (most often another docker-enter copying
-//! the same filters, for a tenth of a millisecond) the seize is tried
-//! again, backing off, within the same limit as the stop.
+//! The kernel numbers a process's filters from the oldest
+//! (PTRACE_SECCOMP_GET_FILTER, `get_nth_filter`): index 0 is the first one
+//! installed, and they are installed again in that order. When two filters
+//! give the same action for a call, the newest one's data wins (the errno
+//! of an ERRNO): the order is part of what the copy must keep.
 
-use super::status;
+use crate::confine::status;
 use crate::error::{Error, Result};
 use crate::sys::ptrace::{self, Seized};
 use crate::sys::seccomp::Filter;
@@ -31,21 +36,11 @@ use std::time::{Duration, Instant};
 /// whose child never execs).
 const STOP_LIMIT: Duration = Duration::from_secs(2);
 
-/// The seccomp mode of a process's status (0, 1 or 2) and, in mode 2, its
-/// filters, oldest first (the order to install them in).
-pub fn copy(target: &Target, mode: u8) -> Result<Vec<Filter>> {
+/// The filters of a process in seccomp mode 2, oldest first (the order
+/// to install them in).
+pub fn copy(target: &Target) -> Result<Vec<Filter>> {
     let pid = target.pid;
     let what = format!("cannot read the seccomp filters of process {pid}");
-    match mode {
-        0 => return Ok(Vec::new()),
-        1 => {
-            return Err(Error::msg(format!(
-                "process {pid} runs in seccomp strict mode, under which no program can be started"
-            )))
-        }
-        2 => {}
-        other => return Err(Error::msg(format!("{what}: unknown seccomp mode {other}"))),
-    }
     let deadline = Instant::now() + STOP_LIMIT;
     let mut seized = seize_when_free(target, deadline, &what)?;
     // The PID we seized is still the pidfd's process.
@@ -73,8 +68,7 @@ pub fn copy(target: &Target, mode: u8) -> Result<Vec<Filter>> {
             e,
         )
     })?;
-    // The kernel lists the newest first; they are installed oldest first.
-    filters.reverse();
+    // Index 0 is the oldest: already the order to install them in.
     Ok(filters)
 }
 

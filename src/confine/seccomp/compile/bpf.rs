@@ -1,0 +1,924 @@
+//! The BPF program of a set of ABI databases, laid out as libseccomp
+//! 2.5.4's generator lays it out (`gen_bpf.c`), with its default
+//! optimisation (calls tested one after another, highest priority first).
+//!
+//! The program is built as blocks of instructions whose jumps name their
+//! targets: a tree node, a block, or a block's identity. Blocks with the
+//! same instructions and accumulator states are one block (libseccomp
+//! finds them by a hash of their bytes; here the identity is the content
+//! itself, which makes the same blocks equal). The ABI sections are
+//! chained, then every block a jump names is pulled in right after the
+//! first block (from the end) that jumps to it, a load of the accumulator
+//! put in front where the jumping block leaves it otherwise; jumps longer
+//! than 255 instructions get a `ja` (or a copy of the return) within
+//! reach; and the jumps become offsets.
+//!
+//! The steps follow libseccomp's one for one, because the order of blocks
+//! depends on them. Where libseccomp starts a search again from the end
+//! of the list, this carries on from where it knows the answer lies, which
+//! gives the same result without the quadratic walk.
+
+use super::arch::{Arch, X32_SYSCALL_BIT};
+use super::db::{Call, Db};
+use super::tree::{Arena, Branch, NodeId, Op};
+use crate::sys::seccomp::Insn;
+use std::collections::HashMap;
+
+const LD_ABS: u16 = 0x20;
+const ALU_AND: u16 = 0x54;
+const JA: u16 = 0x05;
+const JEQ: u16 = 0x15;
+const JGT: u16 = 0x25;
+const JGE: u16 = 0x35;
+const RET: u16 = 0x06;
+const MAX_JUMP: u32 = 255;
+/// `struct seccomp_data`: the call's number, then the ABI.
+const OFFSET_NR: i32 = 0;
+const OFFSET_ARCH: i32 = 4;
+
+/// The generator failed where libseccomp fails (a program it cannot lay
+/// out, such as one whose jumps cannot be made to reach).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Unbuildable(pub &'static str);
+
+type BlkId = u32;
+/// A block's identity: equal for blocks with equal content.
+type Hash = u32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Jump {
+    /// Fall through (offset 0).
+    None,
+    /// The n-th block after this one (ABI sections), or the next node of
+    /// the level (n = 0).
+    Nxt(u32),
+    Node(u32),
+    Blk(u32),
+    Hsh(Hash),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum K {
+    Val(u32),
+    /// A `ja` to a block.
+    Hsh(Hash),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Instr {
+    op: u16,
+    jt: Jump,
+    jf: Jump,
+    k: K,
+}
+
+impl Jump {
+    /// The jump as one number, for hashing.
+    fn word(self) -> u64 {
+        let (tag, n) = match self {
+            Jump::None => (0, 0),
+            Jump::Nxt(n) => (1, n),
+            Jump::Node(n) => (2, n),
+            Jump::Blk(n) => (3, n),
+            Jump::Hsh(n) => (4, n),
+        };
+        (tag << 32) | u64::from(n)
+    }
+}
+
+impl std::hash::Hash for Instr {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let k = match self.k {
+            K::Val(k) => u64::from(k),
+            K::Hsh(h) => (1 << 32) | u64::from(h),
+        };
+        state.write_u64(u64::from(self.op) ^ (k << 16));
+        state.write_u64(self.jt.word() ^ self.jf.word().rotate_left(29));
+    }
+}
+
+impl Instr {
+    fn plain(op: u16, k: u32) -> Instr {
+        Instr {
+            op,
+            jt: Jump::None,
+            jf: Jump::None,
+            k: K::Val(k),
+        }
+    }
+
+    fn jump(op: u16, k: u32, jt: Jump, jf: Jump) -> Instr {
+        Instr {
+            op,
+            jt,
+            jf,
+            k: K::Val(k),
+        }
+    }
+}
+
+/// What the accumulator holds: a word of `seccomp_data` under a mask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Acc {
+    offset: i32,
+    mask: u32,
+}
+
+const UNDEF: Acc = Acc {
+    offset: -1,
+    mask: u32::MAX,
+};
+
+const fn holding(offset: i32) -> Acc {
+    Acc {
+        offset,
+        mask: u32::MAX,
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Block {
+    /// Its instructions: `len` of them from `at` in [`Gen::pool`].
+    at: u32,
+    len: u32,
+    acc_start: Acc,
+    acc_end: Acc,
+    hash: Hash,
+    hashed: bool,
+    prev: Option<BlkId>,
+    next: Option<BlkId>,
+    lvl_prv: Option<BlkId>,
+    lvl_nxt: Option<BlkId>,
+}
+
+impl Block {
+    fn new() -> Block {
+        Block {
+            at: 0,
+            len: 0,
+            acc_start: UNDEF,
+            acc_end: UNDEF,
+            hash: 0,
+            hashed: false,
+            prev: None,
+            next: None,
+            lvl_prv: None,
+            lvl_nxt: None,
+        }
+    }
+}
+
+/// A block the identity table knows, and whether it is already placed.
+struct Entry {
+    blk: BlkId,
+    found: bool,
+    /// The previous entry with the same content hash.
+    next: Option<usize>,
+}
+
+/// The blocks, by id.
+struct Blocks(Vec<Block>);
+
+impl std::ops::Index<BlkId> for Blocks {
+    type Output = Block;
+    fn index(&self, b: BlkId) -> &Block {
+        &self.0[b as usize]
+    }
+}
+
+impl std::ops::IndexMut<BlkId> for Blocks {
+    fn index_mut(&mut self, b: BlkId) -> &mut Block {
+        &mut self.0[b as usize]
+    }
+}
+
+struct Gen {
+    blocks: Blocks,
+    /// Every block's instructions.
+    pool: Vec<Instr>,
+    /// The table's return blocks, by action.
+    returns: Vec<(u32, BlkId)>,
+    /// Entries by content hash (their blocks, unchanged while blocks are
+    /// added, are compared for equality).
+    table: HashMap<u64, usize, super::QuickHash>,
+    entries: Vec<Entry>,
+    def_hsh: Hash,
+    bad_arch_hsh: Hash,
+}
+
+type Result<T> = std::result::Result<T, Unbuildable>;
+
+/// The program for `dbs` (in the order their ABIs were added, the native
+/// one first) with `default` for calls no rule matches; a call of another
+/// ABI kills the thread.
+pub(super) fn generate(dbs: &[Db], default: u32) -> Result<Vec<Insn>> {
+    let mut g = Gen {
+        blocks: Blocks(Vec::with_capacity(1024)),
+        pool: Vec::with_capacity(1536),
+        returns: Vec::new(),
+        table: HashMap::with_capacity_and_hasher(1024, Default::default()),
+        entries: Vec::new(),
+        def_hsh: 0,
+        bad_arch_hsh: 0,
+    };
+    g.build(dbs, default)
+}
+
+impl Gen {
+    fn alloc(&mut self, instrs: &[Instr]) -> BlkId {
+        let mut b = Block::new();
+        b.at = self.pool.len() as u32;
+        b.len = instrs.len() as u32;
+        self.pool.extend_from_slice(instrs);
+        self.blocks.0.push(b);
+        (self.blocks.0.len() - 1) as BlkId
+    }
+
+    fn instrs(&self, b: BlkId) -> &[Instr] {
+        let blk = &self.blocks[b];
+        &self.pool[blk.at as usize..(blk.at + blk.len) as usize]
+    }
+
+    fn instrs_mut(&mut self, b: BlkId) -> &mut [Instr] {
+        let blk = &self.blocks[b];
+        &mut self.pool[blk.at as usize..(blk.at + blk.len) as usize]
+    }
+
+    fn len(&self, b: BlkId) -> u32 {
+        self.blocks[b].len
+    }
+
+    /// Append an instruction to block `b` (moving its instructions to the
+    /// end of the pool when another block's follow them).
+    fn push(&mut self, b: BlkId, instr: Instr) {
+        let (at, len) = (self.blocks[b].at as usize, self.blocks[b].len as usize);
+        if at + len != self.pool.len() {
+            self.pool.extend_from_within(at..at + len);
+            self.blocks[b].at = (self.pool.len() - len) as u32;
+        }
+        self.pool.push(instr);
+        self.blocks[b].len += 1;
+    }
+
+    /// Put `front` before block `b`'s instructions.
+    fn prepend(&mut self, b: BlkId, front: &[Instr]) {
+        let (at, len) = (self.blocks[b].at as usize, self.blocks[b].len as usize);
+        let start = self.pool.len();
+        self.pool.extend_from_slice(front);
+        self.pool.extend_from_within(at..at + len);
+        self.blocks[b].at = start as u32;
+        self.blocks[b].len += front.len() as u32;
+    }
+
+    fn content_hash(&self, b: BlkId) -> u64 {
+        use std::hash::{Hash as _, Hasher as _};
+        let mut h = super::Quick::default();
+        self.instrs(b).hash(&mut h);
+        (self.blocks[b].acc_start, self.blocks[b].acc_end).hash(&mut h);
+        h.finish()
+    }
+
+    fn hash(&self, b: BlkId) -> Hash {
+        self.blocks[b].hash
+    }
+
+    /// Enter a block in the identity table. A block equal to one already
+    /// there takes its identity; unless `placed` (a block already in the
+    /// program's list), the earlier block is returned in its stead.
+    fn hsh_add(&mut self, b: BlkId, placed: bool) -> BlkId {
+        if self.blocks[b].hashed {
+            return b;
+        }
+        self.blocks[b].hashed = true;
+        let key = self.content_hash(b);
+        let i = self.entries.len();
+        // The entries of this content hash are chained, latest first.
+        let (blocks, pool, entries) = (&mut self.blocks, &self.pool, &self.entries);
+        let next = match self.table.entry(key) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(i);
+                None
+            }
+            std::collections::hash_map::Entry::Occupied(mut o) => {
+                let mut e = Some(*o.get());
+                while let Some(j) = e {
+                    let other = entries[j].blk;
+                    if same_content(blocks, pool, other, b) {
+                        blocks[b].hash = j as Hash + 1;
+                        return if placed { b } else { other };
+                    }
+                    e = entries[j].next;
+                }
+                Some(o.insert(i))
+            }
+        };
+        self.entries.push(Entry {
+            blk: b,
+            found: placed,
+            next,
+        });
+        self.blocks[b].hash = i as Hash + 1;
+        b
+    }
+
+    /// The block of an identity, the first time it is asked for.
+    fn find_once(&mut self, h: Hash) -> Option<BlkId> {
+        let e = self
+            .entries
+            .get_mut(usize::try_from(h).ok()?.checked_sub(1)?)?;
+        if e.found {
+            return None;
+        }
+        e.found = true;
+        Some(e.blk)
+    }
+
+    fn action(&mut self, action: u32) -> BlkId {
+        self.alloc(&[Instr::plain(RET, action)])
+    }
+
+    /// The table's block of a return: a new one takes an equal one's
+    /// place (the first of each is remembered, to spare the lookups).
+    fn action_blk(&mut self, action: u32) -> BlkId {
+        if let Some(&(_, b)) = self.returns.iter().find(|(a, _)| *a == action) {
+            return b;
+        }
+        let b = self.action(action);
+        let b = self.hsh_add(b, false);
+        self.returns.push((action, b));
+        b
+    }
+
+    fn action_hsh(&mut self, action: u32) -> Hash {
+        let b = self.action_blk(action);
+        self.hash(b)
+    }
+
+    /// The block of one tree node, given what the accumulator holds.
+    fn node(&mut self, arena: &Arena, id: NodeId, acc: &mut Acc) -> Result<BlkId> {
+        let node = &arena[id];
+        let b = self.alloc(&[]);
+        self.blocks[b].acc_start = *acc;
+        let act_t = node.act_t_flg.then(|| self.action_hsh(node.act_t));
+        let act_f = node.act_f_flg.then(|| self.action_hsh(node.act_f));
+        let offset = node.offset as i32;
+        let mask = node.mask;
+        if offset != acc.offset || mask & acc.mask != mask {
+            *acc = holding(offset);
+            self.push(b, Instr::plain(LD_ABS, offset as u32));
+            self.blocks[b].acc_start = UNDEF;
+        }
+        if mask != acc.mask {
+            acc.mask = mask;
+            self.push(b, Instr::plain(ALU_AND, mask));
+        }
+        self.blocks[b].acc_end = *acc;
+        let op = match node.op {
+            Op::Eq | Op::MaskedEq => JEQ,
+            Op::Gt => JGT,
+            Op::Ge => JGE,
+            _ => return Err(Unbuildable("a comparison left unrewritten")),
+        };
+        let target = |branch: Branch, act: Option<Hash>| match (branch.of(node), act) {
+            (Some(next), _) => Jump::Node(next as u32),
+            (None, Some(h)) => Jump::Hsh(h),
+            (None, None) => Jump::Nxt(0),
+        };
+        let jt = target(Branch::True, act_t);
+        let jf = target(Branch::False, act_f);
+        self.push(b, Instr::jump(op, node.datum, jt, jf));
+        Ok(b)
+    }
+
+    /// The blocks of the level of `chain` (or the call's action when there
+    /// is none), whose last block falls through to `nxt`; returns the
+    /// first.
+    fn chain(
+        &mut self,
+        arena: &Arena,
+        call: &Call,
+        chain: Option<NodeId>,
+        nxt: Jump,
+        acc: Acc,
+    ) -> Result<BlkId> {
+        let mut acc = acc;
+        let (head, tail) = match chain {
+            // The call's action: it resolves to the table's block (as
+            // below, but without building one to throw away).
+            None => return Ok(self.action_blk(call.action)),
+            Some(c) => {
+                let mut c = Some(arena.level_start(c));
+                let (mut head, mut tail) = (None, None);
+                let mut left = arena.len();
+                while let Some(id) = c {
+                    left = left
+                        .checked_sub(1)
+                        .ok_or(Unbuildable("a level that goes round"))?;
+                    let b = self.node(arena, id, &mut acc)?;
+                    if let Some(t) = tail {
+                        self.blocks[b].lvl_prv = Some(t);
+                        self.blocks[t].lvl_nxt = Some(b);
+                    } else {
+                        head = Some(b);
+                    }
+                    tail = Some(b);
+                    c = arena[id].lvl_nxt;
+                }
+                let (head, tail) = (head.expect("a level"), tail.expect("a level"));
+                // Each block falls through to the next of the level.
+                let mut b = Some(head);
+                while let Some(id) = b {
+                    let next = self.blocks[id].lvl_nxt;
+                    let to = next.map_or(nxt, Jump::Blk);
+                    for i in self.instrs_mut(id) {
+                        for j in [&mut i.jt, &mut i.jf] {
+                            match *j {
+                                Jump::Nxt(0) => *j = to,
+                                Jump::Nxt(_) => return Err(Unbuildable("a jump past a level")),
+                                _ => {}
+                            }
+                        }
+                    }
+                    b = next;
+                }
+                (head, tail)
+            }
+        };
+        let mut head = head;
+        let mut b = tail;
+        loop {
+            let (prev, next) = (self.blocks[b].lvl_prv, self.blocks[b].lvl_nxt);
+            let to = next.map_or(nxt, Jump::Blk);
+            let r = self.resolve(arena, call, b, to)?;
+            if let Some(p) = prev {
+                self.blocks[p].lvl_nxt = Some(r);
+            }
+            self.blocks[r].lvl_prv = prev;
+            self.blocks[r].lvl_nxt = next;
+            if let Some(n) = next {
+                self.blocks[n].lvl_prv = Some(r);
+            }
+            if self.blocks[r].lvl_prv.is_none() {
+                head = r;
+            }
+            match prev {
+                Some(p) => b = p,
+                None => return Ok(head),
+            }
+        }
+    }
+
+    /// Turn a block's jumps to nodes and blocks into identities (building
+    /// the levels below), then enter it in the table.
+    fn resolve(&mut self, arena: &Arena, call: &Call, b: BlkId, nxt: Jump) -> Result<BlkId> {
+        if self.blocks[b].hashed {
+            return Ok(b);
+        }
+        for i in 0..self.len(b) as usize {
+            for side in [Branch::True, Branch::False] {
+                let j = match side {
+                    Branch::True => self.instrs(b)[i].jt,
+                    Branch::False => self.instrs(b)[i].jf,
+                };
+                let to = match j {
+                    Jump::None | Jump::Hsh(_) => continue,
+                    Jump::Blk(t) => self.resolve(arena, call, t, nxt)?,
+                    Jump::Node(n) => {
+                        let acc = self.blocks[b].acc_end;
+                        self.chain(arena, call, Some(n as usize), nxt, acc)?
+                    }
+                    Jump::Nxt(_) => return Err(Unbuildable("an unresolved fall-through")),
+                };
+                let h = Jump::Hsh(self.hash(to));
+                let instr = &mut self.instrs_mut(b)[i];
+                match side {
+                    Branch::True => instr.jt = h,
+                    Branch::False => instr.jf = h,
+                }
+            }
+        }
+        Ok(self.hsh_add(b, false))
+    }
+
+    /// A call's test: its number, then its argument tree; `nxt` is the
+    /// next call's test.
+    fn call(&mut self, arena: &Arena, call: &Call, nxt: Hash, load: bool) -> Result<BlkId> {
+        let b = self.alloc(&[]);
+        let acc = if load {
+            self.push(b, Instr::plain(LD_ABS, OFFSET_NR as u32));
+            self.blocks[b].acc_start = UNDEF;
+            self.blocks[b].acc_end = holding(OFFSET_NR);
+            holding(OFFSET_NR)
+        } else {
+            // Someone else loads the number.
+            self.blocks[b].acc_start = holding(OFFSET_NR);
+            self.blocks[b].acc_end = holding(OFFSET_NR);
+            UNDEF
+        };
+        let tree = self.chain(arena, call, call.chains, Jump::Hsh(self.def_hsh), acc)?;
+        let jt = Jump::Hsh(self.hash(tree));
+        self.push(b, Instr::jump(JEQ, call.num as u32, jt, Jump::Hsh(nxt)));
+        Ok(self.hsh_add(b, true))
+    }
+
+    /// Put `b` in front of the list that starts at `head`.
+    fn push_front(&mut self, b: BlkId, head: &mut Option<BlkId>) {
+        self.blocks[b].next = *head;
+        if let Some(h) = *head {
+            self.blocks[h].prev = Some(b);
+        }
+        *head = Some(b);
+    }
+
+    /// One ABI's section (with x32's calls when `secondary` is its x32
+    /// database): the ABI test, then every call in order of priority.
+    fn arch(&mut self, db: &Db, secondary: Option<&Db>) -> Result<BlkId> {
+        // Sorted by priority, highest first; ties keep the databases'
+        // order (the number's).
+        let mut calls: Vec<(&Db, &Call)> = db.in_order().map(|c| (db, c)).collect();
+        calls.sort_by_key(|c| std::cmp::Reverse(c.1.priority));
+        if let Some(second) = secondary {
+            let mut more: Vec<(&Db, &Call)> = second.in_order().map(|c| (second, c)).collect();
+            calls.append(&mut more);
+            calls.sort_by_key(|c| std::cmp::Reverse(c.1.priority));
+        }
+        let x86_64_alone = matches!(db.arch, Arch::X86_64 | Arch::X32) && secondary.is_none();
+        let load_first = !x86_64_alone;
+        let mut head: Option<BlkId> = None;
+        let mut count = 0u32;
+        for (i, (owner, call)) in calls.iter().enumerate().rev() {
+            // Pseudo calls never reach the filter.
+            if call.num < 0 {
+                continue;
+            }
+            let nxt = head.map_or(self.def_hsh, |h| self.hash(h));
+            let b = self.call(&owner.arena, call, nxt, i == 0 && load_first)?;
+            self.push_front(b, &mut head);
+            count += 1;
+        }
+        let first = |g: &Gen, head: Option<BlkId>| Jump::Hsh(head.map_or(g.def_hsh, |h| g.hash(h)));
+        if x86_64_alone {
+            // Keep the other of x86_64 and x32 out; -1 (a tracer's skip)
+            // goes on to the calls.
+            let mut instrs = vec![Instr::plain(LD_ABS, OFFSET_NR as u32)];
+            let bad = Jump::Hsh(self.bad_arch_hsh);
+            if db.arch == Arch::X86_64 {
+                instrs.push(Instr::jump(
+                    JGE,
+                    X32_SYSCALL_BIT,
+                    Jump::None,
+                    first(self, head),
+                ));
+                instrs.push(Instr::jump(JEQ, u32::MAX, first(self, head), bad));
+            } else {
+                instrs.push(Instr::jump(JGE, X32_SYSCALL_BIT, first(self, head), bad));
+            }
+            let b = self.alloc(&instrs);
+            self.blocks[b].acc_end = holding(OFFSET_NR);
+            count += 1;
+            self.push_front(b, &mut head);
+            self.hsh_add(b, true);
+        }
+        let check = Instr::jump(JEQ, db.arch.audit(), first(self, head), Jump::Nxt(count));
+        let b = self.alloc(&[check]);
+        self.push_front(b, &mut head);
+        self.hsh_add(b, true);
+        Ok(b)
+    }
+
+    fn build(&mut self, dbs: &[Db], default: u32) -> Result<Vec<Insn>> {
+        // A call of an ABI the filter does not cover kills the thread.
+        let bad = self.action(0);
+        self.hsh_add(bad, true);
+        self.bad_arch_hsh = self.hash(bad);
+        let def = self.action(default);
+        let def = self.hsh_add(def, false);
+        self.def_hsh = self.hash(def);
+        let head = self.alloc(&[Instr::plain(LD_ABS, OFFSET_ARCH as u32)]);
+        self.blocks[head].acc_end = holding(OFFSET_ARCH);
+        self.hsh_add(head, true);
+        let mut tail = head;
+
+        let x86_64 = dbs.iter().position(|d| d.arch == Arch::X86_64);
+        let x32 = dbs.iter().position(|d| d.arch == Arch::X32);
+        for (i, db) in dbs.iter().enumerate() {
+            // x86_64 and x32 share an ABI number: the first of them takes
+            // both.
+            let secondary = match (Some(i) == x86_64, Some(i) == x32) {
+                (true, _) => match x32 {
+                    Some(j) if j > i => Some(&dbs[j]),
+                    Some(_) => continue,
+                    None => None,
+                },
+                (_, true) => match x86_64 {
+                    Some(j) if j > i => Some(&dbs[j]),
+                    Some(_) => continue,
+                    None => None,
+                },
+                _ => None,
+            };
+            let b = self.arch(db, secondary)?;
+            self.blocks[b].prev = Some(tail);
+            self.blocks[tail].next = Some(b);
+            tail = b;
+            while let Some(n) = self.blocks[tail].next {
+                tail = n;
+            }
+        }
+        self.blocks[bad].prev = Some(tail);
+        self.blocks[bad].next = None;
+        self.blocks[tail].next = Some(bad);
+        let tail = bad;
+
+        self.resolve_sections(head)?;
+        self.pull_in(tail);
+        self.reach(tail)?;
+        self.emit(head, tail)
+    }
+
+    /// The ABI tests' jumps to the next section.
+    fn resolve_sections(&mut self, head: BlkId) -> Result<()> {
+        let mut b = head;
+        loop {
+            for i in 0..self.len(b) as usize {
+                for side in [Branch::True, Branch::False] {
+                    let instr = self.instrs(b)[i];
+                    let j = if side == Branch::True {
+                        instr.jt
+                    } else {
+                        instr.jf
+                    };
+                    let Jump::Nxt(n) = j else { continue };
+                    let mut t = self.blocks[b].next;
+                    for _ in 0..n {
+                        t = t.and_then(|t| self.blocks[t].next);
+                    }
+                    let t = t.ok_or(Unbuildable("a section jump past the end"))?;
+                    let h = Jump::Hsh(self.hash(t));
+                    let instr = &mut self.instrs_mut(b)[i];
+                    if side == Branch::True {
+                        instr.jt = h;
+                    } else {
+                        instr.jf = h;
+                    }
+                }
+            }
+            match self.blocks[b].next {
+                Some(n) if self.blocks[n].next.is_some() => b = n,
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    /// Place every block a jump names, after the last block that jumps to
+    /// it (libseccomp walks from the end, taking each block's last jumps
+    /// first, and starts again from the end after each block placed: the
+    /// blocks after the one placed have nothing left to place, so the walk
+    /// goes on from there).
+    fn pull_in(&mut self, tail: BlkId) {
+        let mut cur = Some(tail);
+        while let Some(b) = cur {
+            let mut pulled = None;
+            for i in (0..self.len(b) as usize).rev() {
+                let instr = self.instrs(b)[i];
+                for j in [instr.jt, instr.jf] {
+                    if let Jump::Hsh(h) = j {
+                        pulled = self.find_once(h);
+                    }
+                    if pulled.is_some() {
+                        break;
+                    }
+                }
+                if pulled.is_none() {
+                    if let K::Hsh(h) = instr.k {
+                        pulled = self.find_once(h);
+                    }
+                }
+                if pulled.is_some() {
+                    break;
+                }
+            }
+            let Some(t) = pulled else {
+                cur = self.blocks[b].prev;
+                continue;
+            };
+            let (start, end) = (self.blocks[t].acc_start, self.blocks[b].acc_end);
+            if start.offset != -1 && start != end {
+                // Load what the block expects.
+                let mut front = vec![Instr::plain(LD_ABS, start.offset as u32)];
+                if start.mask != u32::MAX {
+                    front.push(Instr::plain(ALU_AND, start.mask));
+                }
+                self.prepend(t, &front);
+                self.blocks[t].acc_start = UNDEF;
+            }
+            let next = self.blocks[b].next;
+            self.blocks[t].prev = Some(b);
+            self.blocks[t].next = next;
+            self.blocks[b].next = Some(t);
+            if let Some(n) = next {
+                self.blocks[n].prev = Some(t);
+            }
+            cur = Some(t);
+        }
+    }
+
+    /// Insert `new` right after `blk`.
+    fn insert_after(&mut self, blk: BlkId, new: BlkId) {
+        let next = self.blocks[blk].next;
+        self.blocks[new].prev = Some(blk);
+        self.blocks[new].next = next;
+        if let Some(n) = next {
+            self.blocks[n].prev = Some(new);
+        }
+        self.blocks[blk].next = Some(new);
+    }
+
+    /// Make every conditional jump reach its target: from the end, each
+    /// block's jumps from its last instruction, and the block again after
+    /// a block was inserted for one of them.
+    ///
+    /// libseccomp measures each jump by walking the list; here the walk's
+    /// answers are kept as they change. Blocks are only ever inserted
+    /// right after the block at hand, so every block after it keeps its
+    /// distance to the end of the program (`Walked::to_end`), and the
+    /// blocks after it with one identity form a stack whose top is the
+    /// nearest and whose bottom is the last (libseccomp's target: the last
+    /// block of that identity, searched from the end).
+    fn reach(&mut self, tail: BlkId) -> Result<()> {
+        let mut walked = Walked::new(self.entries.len());
+        let mut cur = Some(tail);
+        while let Some(b) = cur {
+            let mut inserted = false;
+            for i in (0..self.len(b) as usize).rev() {
+                let instr = self.instrs(b)[i];
+                for j in [instr.jt, instr.jf] {
+                    match j {
+                        Jump::None => {}
+                        Jump::Hsh(h) => inserted |= self.reach_one(&mut walked, b, i, h)?,
+                        _ => return Err(Unbuildable("an unresolved jump")),
+                    }
+                }
+            }
+            if !inserted {
+                walked.passed(self, b);
+                cur = self.blocks[b].prev;
+            }
+        }
+        Ok(())
+    }
+
+    /// Make the jump of instruction `offset` of `blk` to identity `h`
+    /// reach: true when a block had to be inserted for it.
+    fn reach_one(
+        &mut self,
+        walked: &mut Walked,
+        blk: BlkId,
+        offset: usize,
+        h: Hash,
+    ) -> Result<bool> {
+        let (Some(target), Some(nearest)) = (walked.last(h), walked.nearest(h)) else {
+            return Err(Unbuildable("a jump backwards"));
+        };
+        let from = walked.after(self, blk) + self.len(blk) - offset as u32 - 1;
+        let distance = |t: BlkId| from - walked.to_end[t as usize];
+        // The target itself, or a block of the same identity, in reach.
+        if distance(target) <= MAX_JUMP || distance(nearest) <= MAX_JUMP {
+            return Ok(false);
+        }
+        // A copy of a return, or a long jump.
+        let copy = match self.instrs(target) {
+            [Instr {
+                op: RET,
+                k: K::Val(action),
+                ..
+            }] => Instr::plain(RET, *action),
+            _ => Instr {
+                op: JA,
+                jt: Jump::None,
+                jf: Jump::None,
+                k: K::Hsh(h),
+            },
+        };
+        let new = self.alloc(&[copy]);
+        self.blocks[new].hash = h;
+        self.insert_after(blk, new);
+        walked.passed(self, new);
+        Ok(true)
+    }
+
+    /// The instructions, with every jump an offset: a conditional jump
+    /// lands on the nearest block of its identity, a long jump on the last
+    /// (as libseccomp resolves them).
+    fn emit(&self, head: BlkId, tail: BlkId) -> Result<Vec<Insn>> {
+        let mut out = Vec::new();
+        let mut b = Some(head);
+        while let Some(id) = b {
+            out.extend(self.instrs(id).iter().map(|_| Insn::default()));
+            b = self.blocks[id].next;
+        }
+        let mut walked = Walked::new(self.entries.len());
+        let mut end = out.len();
+        let mut b = Some(tail);
+        while let Some(id) = b {
+            let instrs = self.instrs(id);
+            let after = walked.after(self, id);
+            end -= instrs.len();
+            for (i, instr) in instrs.iter().enumerate() {
+                let from = after + (instrs.len() - i - 1) as u32;
+                let offset = |j: Jump| -> Result<u8> {
+                    match j {
+                        Jump::None => Ok(0),
+                        Jump::Hsh(h) => walked
+                            .nearest(h)
+                            .map(|t| from - walked.to_end[t as usize])
+                            .filter(|&d| d <= MAX_JUMP)
+                            .map(|d| d as u8)
+                            .ok_or(Unbuildable("a jump out of reach")),
+                        _ => Err(Unbuildable("an unresolved jump")),
+                    }
+                };
+                let k = match instr.k {
+                    K::Val(k) => k,
+                    K::Hsh(h) => walked
+                        .last(h)
+                        .map(|t| from - walked.to_end[t as usize])
+                        .ok_or(Unbuildable("a long jump to nowhere"))?,
+                };
+                out[end + i] = Insn {
+                    code: instr.op,
+                    jt: offset(instr.jt)?,
+                    jf: offset(instr.jf)?,
+                    k,
+                };
+            }
+            walked.passed(self, id);
+            b = self.blocks[id].prev;
+        }
+        Ok(out)
+    }
+}
+
+/// What a walk from the end of the block list has passed: each block's
+/// distance to the end of the program (in instructions, from its start),
+/// and for each identity the first block passed (the last in the list)
+/// and the latest (the nearest to the walk).
+struct Walked {
+    to_end: Vec<u32>,
+    by_hash: Vec<Option<(BlkId, BlkId)>>,
+}
+
+impl Walked {
+    fn new(identities: usize) -> Walked {
+        Walked {
+            to_end: Vec::new(),
+            by_hash: vec![None; identities + 1],
+        }
+    }
+
+    /// The instructions after block `b` (its next block's distance to the
+    /// end).
+    fn after(&self, g: &Gen, b: BlkId) -> u32 {
+        g.blocks[b].next.map_or(0, |n| self.to_end[n as usize])
+    }
+
+    /// Block `b` is now behind the walk.
+    fn passed(&mut self, g: &Gen, b: BlkId) {
+        let to_end = self.after(g, b) + g.len(b);
+        let i = b as usize;
+        if self.to_end.len() <= i {
+            self.to_end.resize(g.blocks.0.len().max(i + 1), 0);
+        }
+        self.to_end[i] = to_end;
+        if let Some(seen) = self.by_hash.get_mut(g.blocks[b].hash as usize) {
+            *seen = Some(match *seen {
+                None => (b, b),
+                Some((last, _)) => (last, b),
+            });
+        }
+    }
+
+    fn nearest(&self, h: Hash) -> Option<BlkId> {
+        self.by_hash
+            .get(h as usize)
+            .copied()
+            .flatten()
+            .map(|(_, n)| n)
+    }
+
+    fn last(&self, h: Hash) -> Option<BlkId> {
+        self.by_hash
+            .get(h as usize)
+            .copied()
+            .flatten()
+            .map(|(l, _)| l)
+    }
+}
+
+/// Whether blocks `a` and `b` have the same instructions and accumulator
+/// states.
+fn same_content(blocks: &Blocks, pool: &[Instr], a: BlkId, b: BlkId) -> bool {
+    let (x, y) = (&blocks[a], &blocks[b]);
+    let instrs = |blk: &Block| &pool[blk.at as usize..(blk.at + blk.len) as usize];
+    x.acc_start == y.acc_start && x.acc_end == y.acc_end && instrs(x) == instrs(y)
+}

@@ -1,0 +1,232 @@
+//! One ABI's rules, merged per system call as libseccomp 2.5.4 merges
+//! them (`db_rule_add`), after the rule is translated to the ABI
+//! (`arch_filter_rule_add`).
+
+use super::arch::Arch;
+use super::chain::{self, Cond};
+use super::syscalls;
+use super::tree::{Arena, Conflict, NodeId, Op, Prune, REDUNDANT};
+use std::collections::hash_map::{Entry, HashMap};
+
+/// A call's rules, merged.
+#[derive(Debug)]
+pub(super) struct Call {
+    /// The number: negative for a pseudo call, which never reaches the
+    /// filter.
+    pub num: i32,
+    /// Higher goes first in the filter: calls with fewer nodes.
+    pub priority: u32,
+    /// The argument tree; None when the call's action is unconditional.
+    pub chains: Option<NodeId>,
+    pub node_cnt: u32,
+    /// The action when there is no tree.
+    pub action: u32,
+}
+
+/// A rule as libseccomp holds it: conditions indexed by argument.
+#[derive(Debug, Clone)]
+pub(super) struct Rule {
+    pub action: u32,
+    pub syscall: i32,
+    pub conds: [Option<Cond>; 6],
+}
+
+/// The part of the priority that the node count sets.
+const PRI_CHAIN: u32 = 0xFFFF;
+
+/// Why a rule could not be added (libseccomp's errors, which stop runc).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum AddError {
+    /// Two rules on a call disagree.
+    Conflict,
+    /// The call cannot be expressed on this ABI.
+    Untranslatable,
+    /// libseccomp would never finish adding it.
+    Endless,
+}
+
+impl From<Conflict> for AddError {
+    fn from(_: Conflict) -> AddError {
+        AddError::Conflict
+    }
+}
+
+/// One ABI's filter database.
+#[derive(Debug)]
+pub(super) struct Db {
+    pub arch: Arch,
+    pub arena: Arena,
+    calls: Vec<Call>,
+    /// Where each number's call is in `calls`.
+    slots: HashMap<u32, usize, super::QuickHash>,
+}
+
+impl Db {
+    pub(super) fn new(arch: Arch) -> Db {
+        Db {
+            arch,
+            arena: Arena::default(),
+            calls: Vec::with_capacity(512),
+            slots: HashMap::with_capacity_and_hasher(512, Default::default()),
+        }
+    }
+
+    /// Add a rule whose call `syscall` is numbered for `native`, which
+    /// resolved it from the table's row `row`.
+    pub(super) fn add_rule(
+        &mut self,
+        native: Arch,
+        row: usize,
+        rule: &Rule,
+    ) -> Result<(), AddError> {
+        let mut rule = rule.clone();
+        let row = self.translate(native, row, rule.syscall)?;
+        rule.syscall = self.arch.resolve_row(row);
+        if self.arch.multiplexers().is_none() {
+            return self.add(&rule);
+        }
+        self.add_multiplexed(&rule, row)
+    }
+
+    /// The call's row on this ABI (libseccomp goes from the native number
+    /// back to its name: `row`'s, numbers being unique per ABI).
+    fn translate(&self, native: Arch, row: usize, number: i32) -> Result<usize, AddError> {
+        if native.resolve_row(row) == number {
+            return Ok(row);
+        }
+        native.row_of(number).ok_or(AddError::Untranslatable)
+    }
+
+    /// On an ABI that multiplexes socket and IPC calls, a rule on one
+    /// becomes a rule on the multiplexer (its first argument the call's
+    /// number) and one on the direct call where the ABI has it. `row` is
+    /// the call's, whose number `rule.syscall` is on this ABI.
+    fn add_multiplexed(&mut self, rule: &Rule, row: usize) -> Result<(), AddError> {
+        let (socketcall, ipc) = self.arch.multiplexers().expect("a multiplexing ABI");
+        let sys = rule.syscall;
+        let (mux, call) = match syscalls::multiplexed(row) {
+            Some((syscalls::Mux::Socket, call)) => (socketcall, call),
+            Some((syscalls::Mux::Ipc, call)) => (ipc, call),
+            // Any other call, where the ABI has it.
+            None if sys >= 0 => return self.add(rule),
+            None => return Ok(()),
+        };
+        if sys == 0 {
+            return Err(AddError::Untranslatable);
+        }
+        // The direct call: the number resolved, or for a multiplexed one
+        // the ABI's own (a pseudo number where it has none).
+        let direct = if sys > 0 {
+            sys
+        } else {
+            self.arch.raw_of_row(row)
+        };
+        let mut muxed = rule.clone();
+        muxed.syscall = mux;
+        muxed.conds[0] = Some(Cond {
+            arg: 0,
+            op: Op::Eq,
+            mask: u64::MAX,
+            datum: u64::from(call),
+        });
+        self.add(&muxed)?;
+        let mut direct_rule = rule.clone();
+        direct_rule.syscall = direct;
+        self.add(&direct_rule)
+    }
+
+    /// The calls by number, taken as unsigned (so pseudo calls come
+    /// last): the order libseccomp keeps them in.
+    pub(super) fn in_order(&self) -> impl Iterator<Item = &Call> {
+        let mut order: Vec<&Call> = self.calls.iter().collect();
+        order.sort_unstable_by_key(|c| c.num as u32);
+        order.into_iter()
+    }
+
+    /// Merge a rule into its call's tree (`db_rule_add`).
+    pub(super) fn add(&mut self, rule: &Rule) -> Result<(), AddError> {
+        let added = self.merge(rule);
+        if self.arena.endless() {
+            return Err(AddError::Endless);
+        }
+        added
+    }
+
+    fn merge(&mut self, rule: &Rule) -> Result<(), AddError> {
+        let chain = chain::build(&mut self.arena, self.arch.width(), &rule.conds, rule.action);
+        let mut new_chains = chain.head;
+        let new_action = if chain.head.is_none() { rule.action } else { 0 };
+        let new_priority = PRI_CHAIN.wrapping_sub(chain.nodes);
+        let key = rule.syscall as u32;
+        let arena = &mut self.arena;
+        let call = match self.slots.entry(key) {
+            Entry::Vacant(v) => {
+                v.insert(self.calls.len());
+                self.calls.push(Call {
+                    num: rule.syscall,
+                    priority: new_priority,
+                    chains: new_chains,
+                    node_cnt: chain.nodes,
+                    action: new_action,
+                });
+                return Ok(());
+            }
+            Entry::Occupied(o) => &mut self.calls[*o.get()],
+        };
+        let mut pruned_some = false;
+        loop {
+            if call.chains.is_none() {
+                if pruned_some {
+                    // A prune emptied the tree: the new chain takes it.
+                    call.chains = new_chains;
+                    call.action = new_action;
+                    call.node_cnt = chain.nodes;
+                    call.priority = new_priority;
+                } else {
+                    // Unconditional already: the new rule adds nothing.
+                    arena.tree_put(&mut new_chains);
+                }
+                break;
+            }
+            if new_chains.is_none() {
+                // Unconditional now: the tree goes.
+                arena.tree_put(&mut call.chains);
+                call.chains = None;
+                call.node_cnt = 0;
+                call.action = rule.action;
+                break;
+            }
+            let mut state = Prune {
+                flags: 0,
+                action: rule.action,
+            };
+            let mut root = call.chains;
+            let pruned = arena.prune(&mut root, call.chains, new_chains, &mut state);
+            call.chains = root;
+            if pruned > 0 {
+                pruned_some = true;
+                call.node_cnt = call.node_cnt.wrapping_sub(pruned);
+                if call.chains.is_none() {
+                    continue;
+                }
+            } else if state.flags & REDUNDANT == REDUNDANT {
+                // The existing tree is shorter.
+                arena.tree_put(&mut new_chains);
+                break;
+            }
+            let mut root = call.chains;
+            let added = arena.add(&mut root, new_chains.expect("a chain"), &mut call.node_cnt);
+            call.chains = root;
+            if let Err(e) = added {
+                arena.tree_put(&mut new_chains);
+                return Err(e.into());
+            }
+            call.node_cnt = call.node_cnt.wrapping_add(chain.nodes);
+            let freed = arena.tree_put(&mut new_chains);
+            call.node_cnt = call.node_cnt.wrapping_sub(freed);
+            break;
+        }
+        call.priority = (call.priority & !PRI_CHAIN) | PRI_CHAIN.wrapping_sub(call.node_cnt);
+        Ok(())
+    }
+}

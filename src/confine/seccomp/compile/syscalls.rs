@@ -1,0 +1,247 @@
+//! System call numbers by name, as the libseccomp that runc uses knows
+//! them.
+//!
+//! `table.rs` holds the numbers of every name that Debian 12's libseccomp
+//! (2.5.4-1+deb12u1: the code of 2.5.4 with the syscall list of 2.5.5,
+//! which follows Linux 6.7) resolves, for the ABIs of [`Column`]. It was
+//! made from that list by a throw-away script: one row per name, sorted by
+//! byte for a binary search, `N` where the ABI has no such call. The
+//! numbers are the kernel's ABI; the set of names is the library's,
+//! because a name it does not know is one that runc skips (a profile may
+//! name calls newer than the library), and so must we. A test compares the
+//! table with the system's libseccomp, name by name and number by number.
+//!
+//! A name that an ABI lacks still gets a number, a negative "pseudo" one,
+//! as in libseccomp: such rules are kept apart and never reach the filter,
+//! but the socket and IPC calls that some ABIs reach only through
+//! `socketcall(2)` and `ipc(2)` are rewritten into rules on those
+//! (`db.rs`). Their pseudo numbers carry the multiplexer's call number:
+//! -100 - call for sockets, -200 - call for IPC, as libseccomp numbers them.
+//! The other pseudo numbers only need to be distinct and below -10000.
+
+#[path = "table.rs"]
+mod table;
+
+/// No such call on this ABI.
+pub(super) const NONE: u32 = u32::MAX;
+
+/// The columns of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Column {
+    X86 = 0,
+    X86_64 = 1,
+    X32 = 2,
+    Arm = 3,
+    Aarch64 = 4,
+    Mips = 5,
+    Mips64 = 6,
+    Mips64n32 = 7,
+    Ppc64 = 8,
+}
+
+/// The calls `socketcall(2)` multiplexes, with their call numbers
+/// (linux/net.h: SYS_SOCKET is 1).
+const SOCKET_CALLS: [(&str, u8); 20] = [
+    ("socket", 1),
+    ("bind", 2),
+    ("connect", 3),
+    ("listen", 4),
+    ("accept", 5),
+    ("getsockname", 6),
+    ("getpeername", 7),
+    ("socketpair", 8),
+    ("send", 9),
+    ("recv", 10),
+    ("sendto", 11),
+    ("recvfrom", 12),
+    ("shutdown", 13),
+    ("setsockopt", 14),
+    ("getsockopt", 15),
+    ("sendmsg", 16),
+    ("recvmsg", 17),
+    ("accept4", 18),
+    ("recvmmsg", 19),
+    ("sendmmsg", 20),
+];
+
+/// The calls `ipc(2)` multiplexes, with their call numbers (linux/ipc.h).
+const IPC_CALLS: [(&str, u8); 12] = [
+    ("semop", 1),
+    ("semget", 2),
+    ("semctl", 3),
+    ("semtimedop", 4),
+    ("msgsnd", 11),
+    ("msgrcv", 12),
+    ("msgget", 13),
+    ("msgctl", 14),
+    ("shmat", 21),
+    ("shmdt", 22),
+    ("shmget", 23),
+    ("shmctl", 24),
+];
+
+/// The first pseudo number of the calls that are neither sockets nor IPC.
+const PSEUDO_BASE: i32 = -10001;
+
+/// The row of `name`, if libseccomp knows it: a binary search among the
+/// names with the same first byte.
+pub(super) fn index(name: &str) -> Option<usize> {
+    static BY_FIRST: std::sync::OnceLock<[(u16, u16); 256]> = std::sync::OnceLock::new();
+    let ranges = BY_FIRST.get_or_init(|| {
+        let mut ranges = [(0u16, 0u16); 256];
+        for (row, (n, _)) in table::SYSCALLS.iter().enumerate() {
+            let r = &mut ranges[usize::from(n.as_bytes()[0])];
+            if r.1 == 0 {
+                r.0 = row as u16;
+            }
+            r.1 = row as u16 + 1;
+        }
+        ranges
+    });
+    let (start, end) = ranges[usize::from(*name.as_bytes().first()?)];
+    let rows = &table::SYSCALLS[usize::from(start)..usize::from(end)];
+    rows.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes()))
+        .ok()
+        .map(|i| usize::from(start) + i)
+}
+
+/// Every name, in the table's order.
+pub(super) fn names() -> impl Iterator<Item = &'static str> {
+    table::SYSCALLS.iter().map(|(n, _)| *n)
+}
+
+/// The name of row `index`.
+pub(super) fn name(index: usize) -> &'static str {
+    table::SYSCALLS[index].0
+}
+
+/// The number of row `index` on one ABI, as the table has it.
+pub(super) fn number(index: usize, column: Column) -> Option<u32> {
+    let n = table::SYSCALLS[index].1[column as usize];
+    (n != NONE).then_some(n)
+}
+
+/// The row whose number on `column` is `number` (numbers are unique per
+/// ABI: a test checks it).
+pub(super) fn by_number(column: Column, number: u32) -> Option<usize> {
+    table::SYSCALLS
+        .iter()
+        .position(|(_, ns)| ns[column as usize] == number)
+}
+
+/// Which multiplexer an ABI without the direct call reaches a call
+/// through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mux {
+    Socket,
+    Ipc,
+}
+
+/// The multiplexer and call number of row `index`, if socketcall(2) or
+/// ipc(2) multiplexes it.
+pub(super) fn multiplexed(index: usize) -> Option<(Mux, u8)> {
+    static BY_ROW: std::sync::OnceLock<Vec<Option<(Mux, u8)>>> = std::sync::OnceLock::new();
+    BY_ROW.get_or_init(|| {
+        let mut rows = vec![None; table::SYSCALLS.len()];
+        let calls = SOCKET_CALLS
+            .iter()
+            .map(|&(n, c)| (n, Mux::Socket, c))
+            .chain(IPC_CALLS.iter().map(|&(n, c)| (n, Mux::Ipc, c)));
+        for (name, mux, call) in calls {
+            if let Some(row) = self::index(name) {
+                rows[row] = Some((mux, call));
+            }
+        }
+        rows
+    })[index]
+}
+
+/// The pseudo number of row `index` (what an ABI without the call gives).
+pub(super) fn pseudo(index: usize) -> i32 {
+    match multiplexed(index) {
+        Some((Mux::Socket, call)) => -100 - i32::from(call),
+        Some((Mux::Ipc, call)) => -200 - i32::from(call),
+        None => PSEUDO_BASE - index as i32,
+    }
+}
+
+/// The row a pseudo number stands for.
+pub(super) fn by_pseudo(number: i32) -> Option<usize> {
+    let named = |calls: &[(&str, u8)], call: i32| {
+        calls
+            .iter()
+            .find(|(_, c)| i32::from(*c) == call)
+            .and_then(|(n, _)| index(n))
+    };
+    match number {
+        -120..=-101 => named(&SOCKET_CALLS, -100 - number),
+        -224..=-201 => named(&IPC_CALLS, -200 - number),
+        n if n <= PSEUDO_BASE => {
+            let index = usize::try_from(PSEUDO_BASE - n).ok()?;
+            (index < table::SYSCALLS.len()).then_some(index)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COLUMNS: [Column; 9] = [
+        Column::X86,
+        Column::X86_64,
+        Column::X32,
+        Column::Arm,
+        Column::Aarch64,
+        Column::Mips,
+        Column::Mips64,
+        Column::Mips64n32,
+        Column::Ppc64,
+    ];
+
+    #[test]
+    fn names_are_sorted_and_numbers_unique_per_abi() {
+        let names: Vec<&str> = table::SYSCALLS.iter().map(|(n, _)| *n).collect();
+        assert!(names.windows(2).all(|w| w[0].as_bytes() < w[1].as_bytes()));
+        for column in COLUMNS {
+            let mut numbers: Vec<u32> =
+                (0..names.len()).filter_map(|i| number(i, column)).collect();
+            let all = numbers.len();
+            numbers.sort_unstable();
+            numbers.dedup();
+            assert_eq!(numbers.len(), all, "{column:?}");
+        }
+    }
+
+    #[test]
+    fn known_numbers() {
+        let read = index("read").unwrap();
+        assert_eq!(number(read, Column::X86_64), Some(0));
+        assert_eq!(number(read, Column::X86), Some(3));
+        assert_eq!(number(read, Column::Aarch64), Some(63));
+        let socket = index("socket").unwrap();
+        assert_eq!(number(socket, Column::X86), Some(359));
+        assert_eq!(number(index("socketcall").unwrap(), Column::X86_64), None);
+        assert_eq!(index("no_such_call"), None);
+        assert!(index("fchmodat2").is_some(), "Linux 6.6");
+        assert_eq!(index("statmount"), None, "Linux 6.8, newer than the table");
+    }
+
+    #[test]
+    fn pseudo_numbers_round_trip() {
+        for i in 0..table::SYSCALLS.len() {
+            let p = pseudo(i);
+            assert!(p <= -101, "{}", name(i));
+            assert_eq!(by_pseudo(p), Some(i), "{}", name(i));
+        }
+        assert_eq!(pseudo(index("socket").unwrap()), -101);
+        assert_eq!(
+            multiplexed(index("accept4").unwrap()),
+            Some((Mux::Socket, 18))
+        );
+        assert_eq!(multiplexed(index("msgctl").unwrap()), Some((Mux::Ipc, 14)));
+        assert_eq!(multiplexed(index("read").unwrap()), None);
+        assert_eq!(pseudo(index("shmctl").unwrap()), -224);
+    }
+}
