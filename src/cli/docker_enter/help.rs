@@ -16,7 +16,11 @@ pub fn help_text() -> String {
          prefix, or docker:NAME, podman:NAME, containerd:NAMESPACE/ID,\n\
          k8s:NAMESPACE/POD[/CONTAINER] or pid:N. Without a <command>, the user's\n\
          shell from the container's /etc/passwd runs, else /bin/bash, else\n\
-         /bin/sh (with --tools, the tools' shell). Options stop at <container>.\n\nOptions:\n",
+         /bin/sh (with --tools, the tools' shell). Options stop at <container>.\n\n\
+         The container's processes are never stopped: its seccomp filter is\n\
+         compiled from its runtime's record. Only pid:N of a process that no\n\
+         runtime describes has its filters copied with ptrace, which stops it\n\
+         for a moment.\n\nOptions:\n",
     );
     for row in visible() {
         out.push_str(&crate::cli::table::help_line(row, DESCRIPTION_COLUMN));

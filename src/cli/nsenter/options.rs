@@ -104,7 +104,7 @@ pub const OPTIONS: &[OptRow] = &[
     row(Opt::FollowContext, Some('Z'), "follow-context", No, "", "take the security context of the target"),
     extension(Opt::KillChild, "kill-child", Optional, "[=<signal>]", "send <signal> (KILL) to <program> if nsenter dies"),
     extension(Opt::MountProc, "mount-proc", No, "", "mount a fresh /proc in a private mount namespace"),
-    extension(Opt::Confine, "confine", No, "", "take the target's confinement: capabilities, seccomp, LSM label, limits"),
+    extension(Opt::Confine, "confine", No, "", "take the target's confinement: capabilities, seccomp (copied with ptrace, which stops the target for a moment), LSM label, limits"),
     extension(Opt::Tools, "tools", Optional, "[=<source>]", "bring programs: a directory, a root, an image"),
     extension(Opt::ToolsAt, "tools-at", Required, " <dir>", "where a directory of programs goes"),
     extension(Opt::ContainerAt, "container-at", Required, " <dir>", "where the target's root goes in a tools root"),
