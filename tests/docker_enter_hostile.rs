@@ -8,7 +8,8 @@
 //! Sections, one module each:
 //! 1. standard streams (rule 4): `hostile/streams.rs`;
 //! 2. the session keyring (rule 18) and 3. tools that cannot be made
-//!    writable (rule 17): `hostile/keyring_and_tools.rs`.
+//!    writable (rule 17): `hostile/keyring_and_tools.rs`;
+//! 4. the container is never disturbed (rule 19): `hostile/undisturbed.rs`.
 
 mod common;
 
@@ -17,3 +18,6 @@ mod streams;
 
 #[path = "hostile/keyring_and_tools.rs"]
 mod keyring_and_tools;
+
+#[path = "hostile/undisturbed.rs"]
+mod undisturbed;

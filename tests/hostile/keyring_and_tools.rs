@@ -24,7 +24,7 @@ const NOT_FOUND: &str = "not-found ENOKEY\n";
 /// busybox, an empty /mnt and /tmp, and the static C program `name` built
 /// from `source` at /`name`, tagged `tag`; None (after skipping, or
 /// failing under CI) without Docker or gcc -static.
-fn busybox_with(tag: &'static str, name: &str, source: &str) -> Option<&'static str> {
+pub(crate) fn busybox_with(tag: &'static str, name: &str, source: &str) -> Option<&'static str> {
     if !ready() {
         return None;
     }
