@@ -325,16 +325,14 @@ pub enum Confinement {
 pub enum SeccompSource {
     /// Copied from the live process with ptrace, which stops it for a
     /// moment: the only way for a target that no runtime describes
-    /// (nsenter, `pid:`).
+    /// (nsenter, `pid:`), or whose runtime's record cannot be seen from
+    /// here (docker-enter run in the can with only the daemon's socket).
     #[default]
     Live,
     /// The runtime's own record (`runc exec` takes the profile from it):
     /// the profile in the container's OCI bundle, compiled as runc
     /// compiles it. Nobody is stopped.
     Bundle(BundleConfig),
-    /// A runtime's container whose record was not found: refused, never
-    /// copied from the live process in its place. Says whose.
-    Missing(String),
 }
 
 /// An OCI bundle's config.json, opened beneath a runtime's state

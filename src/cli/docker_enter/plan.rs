@@ -55,19 +55,19 @@ fn confinement_hint(container: &Container) -> &'static str {
         }
     }
 }
+
 /// Where the program's seccomp filter comes from: the runtime's record,
 /// as its own exec takes it, so that the container's process is never
 /// stopped (security rule 19); only a bare process (`pid:`), which no
-/// runtime describes, is copied from.
-fn seccomp_source(container: &Container, query: &str) -> SeccompSource {
-    match (&container.bundle_config, container.runtime) {
-        (Some(config), _) => SeccompSource::Bundle(config.clone()),
-        (None, RuntimeKind::Process) => SeccompSource::Live,
-        (None, _) => SeccompSource::Missing(format!(
-            "container {}'s OCI bundle (the runtime's record of its seccomp profile) \
-             was not found",
-            container.display(query)
-        )),
+/// runtime describes, or a container whose record cannot be seen from
+/// here, is copied from.
+fn seccomp_source(container: &Container) -> SeccompSource {
+    match &container.bundle_config {
+        Some(config) => SeccompSource::Bundle(config.clone()),
+        // No runtime describes the process (`pid:`), or its record cannot
+        // be seen from here (run in the can with only the daemon's socket
+        // mounted): only the live process tells, stopped for a moment.
+        None => SeccompSource::Live,
     }
 }
 
@@ -133,7 +133,7 @@ pub fn entry_plan(container: &Container, req: &Request, terminals: [bool; 3]) ->
         true => Confinement::Privileged,
         false => Confinement::Target,
     };
-    plan.seccomp = seccomp_source(container, &req.container);
+    plan.seccomp = seccomp_source(container);
     plan.confinement_hint = confinement_hint(container);
     plan.umask = Some(UMASK);
     plan.fork = ForkMode::Always;

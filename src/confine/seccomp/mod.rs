@@ -37,7 +37,6 @@ pub fn filters(target: &Target, status: &Status, source: &SeccompSource) -> Resu
     }
     match source {
         SeccompSource::Bundle(config) => record::filters(pid, status, config),
-        SeccompSource::Missing(why) => Err(Error::msg(why.clone()).hint(record::LIVE_INSTEAD)),
         SeccompSource::Live if status.seccomp_mode == 0 => Ok(Vec::new()),
         SeccompSource::Live => live::copy(target),
     }
