@@ -148,6 +148,62 @@ fn the_filter_of_a_process_no_runtime_made_is_taken() {
     assert!(out.status == "exit 0" && dir.exists(), "{out:?}");
 }
 
+/// Two filters stacked on the target that fail the same call with
+/// different errors: the kernel returns the newest filter's (for equal
+/// actions the first it runs, and it runs the newest first), so the copy
+/// must install them oldest first, as the kernel numbers them for
+/// PTRACE_SECCOMP_GET_FILTER. The program sees what the target itself
+/// sees under the same stack (the control), EPERM, not EACCES.
+#[test]
+fn stacked_filters_are_copied_in_their_order() {
+    if !require_root_and(&["sleep", "mkdir"]) {
+        return;
+    }
+    let Some(deny) = static_c::require("seccomp-deny", SECCOMP_DENY_C) else {
+        return;
+    };
+    let deny = deny.to_str().unwrap();
+    let which = |name: &str| {
+        let out = common::output(
+            Command::new("sh").args(["-c", &format!("command -v {name}")]),
+            b"",
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    let (sleep, mkdir) = (which("sleep"), which("mkdir"));
+    // The oldest filter fails mkdir with EACCES (13), the newest with EPERM (1).
+    let stack = |command: &[&str]| -> Vec<String> {
+        let mut args: Vec<&str> = vec!["13", "any", NR_MKDIR, NR_MKDIRAT, "--", deny];
+        args.extend(["1", "any", NR_MKDIR, NR_MKDIRAT, "--"]);
+        args.extend(command);
+        args.into_iter().map(String::from).collect()
+    };
+    let dir = common::tempdir("confine-stacked").join("made");
+    let dir = dir.to_str().unwrap();
+    // The control: what the target's own stack gives mkdir.
+    let own = run(Command::new(deny).args(stack(&[&mkdir, dir])), b"");
+    assert!(own.stderr.contains("Operation not permitted"), "{own:?}");
+    let target = KillOnDrop(
+        Command::new(deny)
+            .args(stack(&[&sleep, "600"]))
+            .spawn()
+            .unwrap(),
+    );
+    let started = common::wait_until(std::time::Duration::from_secs(10), || {
+        common::comm(target.0.id() as i32) == "sleep"
+    });
+    assert!(started, "the target did not start");
+    let pid = target.0.id().to_string();
+    let copied = run(
+        ours().args(["--confine", "-t", &pid, "-m", &mkdir, dir]),
+        b"",
+    );
+    assert!(
+        copied.status == "exit 1" && copied.stderr.contains("Operation not permitted"),
+        "{copied:?}"
+    );
+}
+
 /// A target in seccomp strict mode: no program could run under its
 /// confinement, so nothing runs.
 #[test]
