@@ -18,10 +18,12 @@ const OLD_EXAMPLE: &str = "unshare --fork --pid --mount-proc --uts sleep infinit
                            ./target/release/nsenter -t \"$(pgrep -n -x sleep)\" -a ps\n";
 
 /// Another program's `sleep`, started on the host once the example's own
-/// has started, so that it is the newest: `$!` stays the example's (a
+/// has started, and waited for until it is the newest (the subshell may
+/// return before its child has become sleep): `$!` stays the example's (a
 /// subshell's background job is not the shell's).
-const NEWER_SLEEP: &str =
-    "until pgrep -P $! -x sleep >/dev/null; do sleep 0.1; done; (sleep 1000 &)\n";
+const NEWER_SLEEP: &str = "until pgrep -P $! -x sleep >/dev/null; do sleep 0.1; done; \
+    (sleep 1000 &); \
+    until [ \"$(pgrep -n -x sleep)\" != \"$(pgrep -P $! -x sleep)\" ]; do sleep 0.1; done\n";
 
 /// The indented block that follows the lead paragraph, unindented.
 fn readme_example() -> String {
