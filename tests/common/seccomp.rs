@@ -173,9 +173,8 @@ pub fn oracle_input(profile: &Value) -> String {
     out + "end\n"
 }
 
-/// libseccomp's program for each profile (Err with what failed).
-pub fn libseccomp(oracle: &PathBuf, profiles: &[Value]) -> Vec<Result<Vec<u8>, String>> {
-    let input: String = profiles.iter().map(oracle_input).collect();
+/// What the oracle writes for `input`, fed to it while it answers.
+fn converse(oracle: &PathBuf, input: String) -> String {
     let mut child = Command::new(oracle)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -185,7 +184,14 @@ pub fn libseccomp(oracle: &PathBuf, profiles: &[Value]) -> Vec<Result<Vec<u8>, S
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()).unwrap());
     let out = child.wait_with_output().unwrap();
     writer.join().unwrap();
-    let results: Vec<Result<Vec<u8>, String>> = String::from_utf8_lossy(&out.stdout)
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// libseccomp's program for each profile (Err with what failed).
+pub fn libseccomp(oracle: &PathBuf, profiles: &[Value]) -> Vec<Result<Vec<u8>, String>> {
+    let input: String = profiles.iter().map(oracle_input).collect();
+    let out = converse(oracle, input);
+    let results: Vec<Result<Vec<u8>, String>> = out
         .lines()
         .map(|line| match line.strip_prefix("ok ") {
             Some(hex) => Ok(unhex(hex)),
@@ -204,19 +210,8 @@ pub fn libseccomp(oracle: &PathBuf, profiles: &[Value]) -> Vec<Result<Vec<u8>, S
 /// NUMBER"), one line each.
 pub fn ask_table(oracle: &PathBuf, requests: &[String]) -> Vec<String> {
     let input: String = requests.iter().map(|r| format!("{r}\n")).collect();
-    let mut child = Command::new(oracle)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()).unwrap());
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    let answers: Vec<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(str::to_string)
-        .collect();
+    let out = converse(oracle, input);
+    let answers: Vec<String> = out.lines().map(str::to_string).collect();
     assert_eq!(answers.len(), requests.len());
     answers
 }
