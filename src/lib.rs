@@ -1,38 +1,36 @@
 //! nsenter-can: enter running containers from the host.
 //!
-//! The shape of the code (docs/design.md tells it in full):
-//! - `cli` turns each tool's command line (and what a runtime says about a
-//!   container) into a [`plan::Plan`]: plain data, decided without
+//! This package holds the binaries and each tool's `main` (`app`, and the
+//! can's entry point, `can`): the side effects around the pure command
+//! lines. The layers below are crates of the workspace, each using only
+//! the ones below it (docs/design.md, "Layers"):
+//! - `nsenter_can_plan`: the plan and the base types, decided without
 //!   touching the system;
-//! - `enter` carries a plan out: `enter::prepare` opens the target and
-//!   every handle once, `enter::run` enters, forks and execs;
-//! - `app` holds each tool's `main`, the side effects around the pure
-//!   command line;
-//! - `bounded` reads files we do not control (the container's passwd and
-//!   group, env files, environ files) as streams with limits, for all of
-//!   them;
-//! - `sys` is the syscall layer: only it calls the kernel or touches libc,
-//!   and only it may hold raw code (Cargo.toml's `[lints]` deny it to the
-//!   rest of the package).
+//! - `nsenter_can_sys`: the syscall layer, the only crate that calls the
+//!   kernel or touches libc, and the only one that may hold raw code;
+//! - `nsenter_can_cli`: each tool's command line turned into a plan; it
+//!   depends on the plan crate alone;
+//! - `nsenter_can_target`: a target process, held and checked;
+//! - `nsenter_can_runtime`: finding containers, whatever runs them;
+//! - `nsenter_can_enter`: carrying a plan out (`prepare`, then `run`),
+//!   with the target's confinement, cgroups and label.
+//!
+//! They are re-exported here under their short names, which `app`, `can`
+//! and the integration tests use.
+#![forbid(unsafe_code)]
 
 pub mod app;
-pub mod bounded;
 pub mod can;
-pub mod cgroup;
-pub mod cli;
-pub mod confine;
-pub mod creds;
-pub mod enter;
-pub mod error;
-pub mod label;
-pub mod mountinfo;
-pub mod ns;
-pub mod plan;
-pub mod runtime;
-pub mod shell;
-pub mod signals;
-pub mod sys;
-pub mod target;
+
+pub use nsenter_can_cli as cli;
+pub use nsenter_can_enter as enter;
+pub use nsenter_can_enter::confine;
+pub use nsenter_can_plan::{bounded, container, creds, error, mountinfo, ns, plan, shell, signals};
+pub use nsenter_can_runtime as runtime;
+pub use nsenter_can_sys as sys;
+pub use nsenter_can_target as target;
+// The C `main` of each tool binary.
+pub use nsenter_can_sys::tool_main;
 
 #[cfg(test)]
 mod lib_tests;

@@ -231,7 +231,7 @@ fn random_profiles_compile_as_libseccomp_does() {
 #[test]
 fn docker_and_podman_default_profiles_compile_as_libseccomp_does() {
     let Some(oracle) = oracle() else { return };
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/runtime/testdata");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/runtime/src/testdata");
     let profiles: Vec<Value> = ["bundle-docker.json", "bundle-podman.json"]
         .iter()
         .map(|f| {

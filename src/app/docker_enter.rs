@@ -2,18 +2,18 @@
 //! finish the plan from the container's files read through the prepared
 //! handles, run it. Nothing is started before every check has passed.
 
-use crate::bounded::ExecLimit;
 use crate::cli::docker_enter::{
     apply_env_values, entry_plan, finish_plan, help_text, parse, read_env_file, version_text,
     EnvChanges, Parsed, Request,
 };
 use crate::enter;
-use crate::error::{report, write_stderr, Error, ErrorKind};
+use crate::error::{Error, ErrorKind};
 use crate::runtime::list::{render, Format};
 use crate::runtime::sources::Sources;
 use crate::runtime::{
     require_running, Address, Container, Lookup, ReadFrom, RuntimeKind, SourceOptions, CTR_STOPPED,
 };
+use crate::sys::stderr::{report, write_stderr};
 use crate::sys::Errno;
 use crate::target::pid_namespace_is_nested;
 use std::ffi::OsString;
@@ -218,7 +218,7 @@ fn env_overrides(req: &Request) -> Result<EnvChanges, Error> {
     let ours = |k: &std::ffi::OsStr| std::env::var_os(k);
     let mut changes = EnvChanges::default();
     if !req.env_files.is_empty() {
-        let limit = ExecLimit::current();
+        let limit = crate::sys::limits::exec_limit();
         for path in &req.env_files {
             let file = std::fs::File::open(path)
                 .map_err(|e| Error::io(format!("cannot read env file {}", path.display()), &e))?;

@@ -4,7 +4,8 @@
 use crate::bounded::environ::{collect_environ, environ_records};
 use crate::bounded::ExecLimit;
 use crate::cli::importenv::{parse, plan, version_text, Parsed, HELP};
-use crate::error::{report, Error};
+use crate::error::Error;
+use crate::sys::stderr::report;
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -32,7 +33,7 @@ fn read_environ(path: &Path, argv: &[OsString]) -> Result<Vec<OsString>, Error> 
     let name = path.display().to_string();
     let file =
         std::fs::File::open(path).map_err(|e| Error::io(format!("cannot read {name}"), &e))?;
-    let limit = ExecLimit::current();
+    let limit = crate::sys::limits::exec_limit();
     let spent = argv.iter().map(|a| ExecLimit::cost(a.len())).sum();
     let mut records = environ_records(file, &name, &limit);
     let read = collect_environ(&mut records, &limit, spent);

@@ -11,8 +11,9 @@ pub mod nsenter;
 mod tools;
 
 use crate::enter;
-use crate::error::{report, Error, Result};
+use crate::error::{Error, Result};
 use crate::plan::Plan;
+use crate::sys::stderr::report;
 use std::io::Write;
 
 /// Open everything a complete plan needs, then carry it out.

@@ -2,8 +2,8 @@
 
 use crate::cli::nsenter::{help_text, parse_reading_files, version_text, Parsed};
 use crate::enter;
-use crate::error::report;
 use crate::runtime::SourceOptions;
+use crate::sys::stderr::report;
 use std::ffi::OsString;
 
 const TOOL: &str = "nsenter";

@@ -16,8 +16,9 @@
 //! after its last.
 
 use super::layout::{self, Item, Kind};
-use crate::error::{write_stderr, Error, Result};
+use crate::error::{Error, Result};
 use crate::sys::fs::{self as sysfs, OFlags};
+use crate::sys::stderr::write_stderr;
 use crate::sys::Errno;
 use std::fs::{self, OpenOptions, Permissions};
 use std::io::{self, Write};

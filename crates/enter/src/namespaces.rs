@@ -1,0 +1,217 @@
+//! Choosing and entering namespaces.
+//!
+//! Every handle is opened before the first setns. Namespaces of the target
+//! are entered through its pidfd in one atomic setns (the kernel orders them
+//! and checks permissions against the target's user namespace); namespace
+//! files go in two passes: first all but the user namespace, ignoring
+//! errors, then what is left, user namespace included, reporting errors.
+//! Together this makes both "gain privilege" (user first) and "drop
+//! privilege" (user last) work.
+
+use super::prepare::Opened;
+use crate::error::{Error, Result};
+use crate::plan::{AllNamespaces, NsSource, Plan};
+use crate::sys::{fs, ns, pidfd, Errno};
+use crate::target::{own_kinds, own_ns_id, Target};
+use nsenter_can_plan::ns::NsKind;
+use std::os::fd::{AsFd, OwnedFd};
+
+pub struct Namespaces {
+    /// Kinds to enter through the target's pidfd, all in one setns.
+    pidfd_kinds: Vec<NsKind>,
+    /// Kinds to enter through a namespace file.
+    files: Vec<(NsKind, OwnedFd)>,
+}
+
+impl Namespaces {
+    pub fn enters(&self, kind: NsKind) -> bool {
+        self.pidfd_kinds.contains(&kind) || self.files.iter().any(|(k, _)| *k == kind)
+    }
+
+    /// Nothing to enter.
+    pub fn none() -> Namespaces {
+        Namespaces {
+            pidfd_kinds: Vec::new(),
+            files: Vec::new(),
+        }
+    }
+
+    /// Take the namespace of `kind` out, to be entered on its own later:
+    /// the user namespace after `--tools` is mounted (a mount namespace
+    /// made then belongs to our user namespace, which the container's root
+    /// has no power over: it could join one owned by the container's and
+    /// undo our read-only mounts); the cgroup namespace in the program's
+    /// process, once it is in the target's cgroups (see `program_cgroup`).
+    pub fn split_off(&mut self, kind: NsKind) -> Namespaces {
+        let mut taken = Namespaces::none();
+        if let Some(i) = self.pidfd_kinds.iter().position(|k| *k == kind) {
+            taken.pidfd_kinds.push(self.pidfd_kinds.remove(i));
+        }
+        if let Some(i) = self.files.iter().position(|(k, _)| *k == kind) {
+            taken.files.push(self.files.remove(i));
+        }
+        taken
+    }
+}
+
+/// The kinds to enter and where each comes from.
+fn choose(plan: &Plan, target: Option<&Target>) -> Result<Vec<(NsKind, NsSource)>> {
+    let own = if plan.all == AllNamespaces::No {
+        Vec::new()
+    } else {
+        own_kinds()
+    };
+    // The target's namespace of `kind` is not ours (`--all` skips ours).
+    let differs = |kind: NsKind| -> Result<bool> {
+        let target = target.ok_or_else(|| Error::msg("no target PID specified for --all"))?;
+        Ok(Some(target.ns_id(kind)?) != own_ns_id(kind))
+    };
+    let mut chosen = Vec::new();
+    for kind in NsKind::ALL {
+        if let Some(source) = plan.source_of(kind) {
+            chosen.push((kind, source.clone()));
+            continue;
+        }
+        let wanted = match plan.all {
+            AllNamespaces::No => false,
+            _ if !own.contains(&kind) => false,
+            // nsenter -a: every kind this kernel has, the user namespace
+            // only when it is not ours (entering one's own fails).
+            AllNamespaces::Every => kind != NsKind::User || differs(kind)?,
+            // docker-enter: what the container shares with us is not entered.
+            AllNamespaces::Differing => differs(kind)?,
+        };
+        if wanted {
+            chosen.push((kind, NsSource::Target));
+        }
+    }
+    Ok(chosen)
+}
+
+/// Open every handle the plan needs (files named on the command line were
+/// opened already, in order: take those).
+pub fn prepare(plan: &Plan, target: Option<&Target>, opened: &mut Opened) -> Result<Namespaces> {
+    let mut out = Namespaces::none();
+    let use_pidfd = target.is_some_and(|t| t.pidfd().is_some()) && !plan.user_parent;
+    for (kind, source) in choose(plan, target)? {
+        match source {
+            NsSource::Target => {
+                let target = target.ok_or_else(|| {
+                    Error::msg(format!(
+                        "neither filename nor target pid supplied for {}",
+                        kind.label()
+                    ))
+                })?;
+                if use_pidfd {
+                    out.pidfd_kinds.push(kind);
+                } else {
+                    out.files.push((kind, target.open_ns(kind)?));
+                }
+            }
+            NsSource::Path(path) => out.files.push((kind, opened.take_or_open(&path)?)),
+            NsSource::Nsid(id) => return Err(nsid_unsupported(kind, id)),
+            NsSource::TargetSocket(sockfd) => {
+                let target = target.ok_or_else(|| Error::msg("--net-socket needs --target"))?;
+                out.files.push((kind, socket_netns(target, sockfd)?));
+            }
+        }
+    }
+    if plan.user_parent {
+        add_parent_userns(&mut out)?;
+    }
+    Ok(out)
+}
+
+fn nsid_unsupported(kind: NsKind, id: u64) -> Error {
+    let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    Error::msg(format!(
+        "cannot open {} by namespace id :{id}: namespace ids need Linux 6.19 or later (this kernel is {})",
+        kind.label(),
+        release.trim()
+    ))
+}
+
+fn socket_netns(target: &Target, sockfd: i32) -> Result<OwnedFd> {
+    let pidfd = target
+        .pidfd()
+        .ok_or_else(|| Error::msg("--net-socket needs pidfd support (Linux 5.6 or later)"))?;
+    let sock = pidfd::pidfd_getfd(pidfd, sockfd).map_err(|e| {
+        Error::sys(
+            format!("cannot get descriptor {sockfd} of process {}", target.pid),
+            e,
+        )
+    })?;
+    ns::socket_netns(sock.as_fd()).map_err(|e| {
+        Error::sys(
+            format!(
+                "cannot get the network namespace of socket {sockfd} of process {}",
+                target.pid
+            ),
+            e,
+        )
+    })
+}
+
+/// `--user-parent`: replace the user namespace by its parent, or, without
+/// one, enter the user namespace that owns another chosen namespace.
+fn add_parent_userns(out: &mut Namespaces) -> Result<()> {
+    let parent = if let Some(i) = out.files.iter().position(|(k, _)| *k == NsKind::User) {
+        let (_, user) = out.files.remove(i);
+        ns::parent_ns(user.as_fd())
+            .map_err(|e| Error::sys("cannot get the parent of the user namespace", e))?
+    } else {
+        let (_, any) = out
+            .files
+            .first()
+            .ok_or_else(|| Error::msg("--user-parent needs another namespace to start from"))?;
+        ns::owning_userns(any.as_fd())
+            .map_err(|e| Error::sys("cannot get the owning user namespace", e))?
+    };
+    // The parent may be our own user namespace: entering it again is an error
+    // the kernel reports as EINVAL; there is nothing to enter.
+    let ours = own_ns_id(NsKind::User);
+    let parent_id = fs::fstat(parent.as_fd()).ok().map(|m| (m.dev, m.ino));
+    if parent_id != ours {
+        out.files.insert(0, (NsKind::User, parent));
+    }
+    Ok(())
+}
+
+/// Enter everything prepared.
+pub fn enter(namespaces: &Namespaces, target: Option<&Target>) -> Result<()> {
+    // Kernels 5.3 to 5.7 have pidfds but cannot setns through them (EINVAL):
+    // then the target's namespace files are opened instead, before anything
+    // is entered, and join the two passes.
+    let mut fallback = Vec::new();
+    if !namespaces.pidfd_kinds.is_empty() {
+        let target = target.expect("pidfd namespaces come from a target");
+        let pidfd = target.pidfd().expect("pidfd namespaces come from a pidfd");
+        match ns::setns_process(pidfd, &namespaces.pidfd_kinds) {
+            Ok(()) => {}
+            Err(Errno::INVAL) => {
+                for &kind in &namespaces.pidfd_kinds {
+                    fallback.push((kind, target.open_ns(kind)?));
+                }
+                // Opened by PID: make sure it is still the pidfd's process.
+                target.check_alive()?;
+            }
+            Err(e) => return Err(Error::sys("reassociate to namespaces failed", e)),
+        }
+    }
+    let mut pending = Vec::new();
+    for (kind, file) in namespaces.files.iter().chain(fallback.iter()) {
+        if *kind == NsKind::User || ns::setns_file(file.as_fd(), *kind).is_err() {
+            pending.push((*kind, file));
+        }
+    }
+    pending.sort_by_key(|(kind, _)| *kind);
+    for (kind, file) in pending {
+        ns::setns_file(file.as_fd(), kind).map_err(|e| {
+            Error::sys(
+                format!("reassociate to namespace '{}' failed", kind.label()),
+                e,
+            )
+        })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,193 @@
+//! Where containers are looked for: the command line's options (and
+//! `DOCKER_HOST`) turned into the sources of each runtime, with the usual
+//! places as defaults, under the host's root when the tools run in a
+//! container that mounts it (`kubectl debug node/...` puts it at /host).
+
+use super::containerd::ContainerdState;
+use super::docker::{parse_host, HostOrigin, DEFAULT_SOCKET};
+use super::docker_state::{DockerState, TASKS_V2};
+use super::storage::Storage;
+use super::Docker;
+use crate::error::Error;
+pub use nsenter_can_plan::container::{SourceOptions, StateFiles};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Default places, relative to the host's root. `/run` rather than
+/// `/var/run`: under a host root, the absolute link /var/run -> /run would
+/// lead to our own /run.
+mod defaults {
+    pub const DOCKER_SOCKET: &str = "run/docker.sock";
+    pub const DOCKER_ROOT: &str = "var/lib/docker";
+    pub const DOCKER_EXEC_ROOT: &str = "run/docker";
+    pub const CONTAINERD: &str = "run/containerd";
+    pub const K3S_CONTAINERD: &str = "run/k3s/containerd";
+    pub const STORAGE_ROOT: &str = "var/lib/containers/storage";
+    pub const STORAGE_RUNROOT: &str = "run/containers/storage";
+    pub const PODMAN_SOCKET: &str = "run/podman/podman.sock";
+    /// Our root holding none of these means we run in a container.
+    pub const ANY_RUNTIME: [&str; 4] = [DOCKER_ROOT, CONTAINERD, STORAGE_ROOT, K3S_CONTAINERD];
+    /// Where `kubectl debug node/...` mounts the node's root.
+    pub const HOST_MOUNT: &str = "/host";
+}
+
+/// Docker, read from its state files, asked through its API, or both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DockerSource {
+    pub api: Docker,
+    /// The state files of that same daemon, when known.
+    pub state: Option<DockerState>,
+    pub mode: StateFiles,
+    /// The user named the daemon (`-H`, `DOCKER_HOST`): failing to reach
+    /// it is an error, not "Docker is not here".
+    pub explicit: bool,
+}
+
+/// Every place containers are looked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sources {
+    pub docker: DockerSource,
+    pub containerd: Vec<ContainerdState>,
+    pub storage: Storage,
+    /// The host's root when not "/", for messages.
+    pub host_root: Option<PathBuf>,
+}
+
+impl Sources {
+    /// `docker_host` is `DOCKER_HOST`; `exists` says whether a path exists
+    /// (for finding the host's root), passed in so that tests choose.
+    pub fn new(
+        opts: &SourceOptions,
+        docker_host: Option<&str>,
+        exists: &dyn Fn(&Path) -> bool,
+    ) -> Result<Sources, Error> {
+        let host_root = match &opts.host_root {
+            Some(root) if root == Path::new("/") => None,
+            Some(root) => Some(root.clone()),
+            None => detect_host_root(exists),
+        };
+        let under = |rel: &str| match &host_root {
+            Some(root) => root.join(rel),
+            None => Path::new("/").join(rel),
+        };
+        let default_socket = match &host_root {
+            Some(root) => root.join(defaults::DOCKER_SOCKET),
+            None => PathBuf::from(DEFAULT_SOCKET),
+        };
+        let named = match (&opts.host, docker_host) {
+            (Some(h), _) => Some(parse_host(h, HostOrigin::Option)?),
+            (None, Some(h)) if !h.is_empty() => Some(parse_host(h, HostOrigin::Environment)?),
+            _ => None,
+        };
+        // The default daemon, however it is spelled, goes with the default
+        // state directories; another daemon only with those given.
+        let explicit = named
+            .as_ref()
+            .is_some_and(|s| !is_default_socket(s, &default_socket));
+        let socket = named.unwrap_or(default_socket);
+        let containerd_default = under(defaults::CONTAINERD);
+        let docker_root = match (&opts.docker_root, explicit) {
+            (Some(root), _) => Some(root.clone()),
+            (None, false) => Some(under(defaults::DOCKER_ROOT)),
+            (None, true) => None,
+        };
+        let exec_root = match (&opts.docker_exec_root, explicit) {
+            (Some(root), _) => Some(root.clone()),
+            (None, false) => Some(under(defaults::DOCKER_EXEC_ROOT)),
+            (None, true) => None,
+        };
+        let mut bundle_roots: Vec<PathBuf> = exec_root
+            .iter()
+            .map(|e| e.join("containerd/daemon").join(TASKS_V2))
+            .collect();
+        if !explicit {
+            bundle_roots.push(containerd_default.join(TASKS_V2));
+        }
+        let timeout = match opts.state_files {
+            StateFiles::Fallback => Duration::from_secs(1),
+            _ => Duration::from_secs(5),
+        };
+        let containerd = match &opts.containerd_state {
+            Some(root) => vec![ContainerdState {
+                root: root.clone(),
+                explicit: true,
+            }],
+            None => [containerd_default, under(defaults::K3S_CONTAINERD)]
+                .into_iter()
+                .map(|root| ContainerdState {
+                    root,
+                    explicit: false,
+                })
+                .collect(),
+        };
+        Ok(Sources {
+            docker: DockerSource {
+                api: Docker::with_socket(socket).with_timeout(timeout),
+                state: docker_root.map(|data_root| DockerState {
+                    data_root,
+                    bundle_roots,
+                }),
+                mode: opts.state_files,
+                explicit,
+            },
+            containerd,
+            storage: Storage {
+                graphroot: opts
+                    .storage_root
+                    .clone()
+                    .unwrap_or_else(|| under(defaults::STORAGE_ROOT)),
+                runroot: opts
+                    .storage_runroot
+                    .clone()
+                    .unwrap_or_else(|| under(defaults::STORAGE_RUNROOT)),
+                explicit: opts.storage_root.is_some() || opts.storage_runroot.is_some(),
+                podman_api: Docker::podman(under(defaults::PODMAN_SOCKET)).with_timeout(timeout),
+            },
+            host_root,
+        })
+    }
+
+    /// From the command line and the process's environment.
+    pub fn from_options(opts: &SourceOptions) -> Result<Sources, Error> {
+        let docker_host = std::env::var("DOCKER_HOST").ok();
+        Sources::new(opts, docker_host.as_deref(), &|p| p.exists())
+    }
+
+    /// Where we see a path that a daemon gave as the host sees it (an
+    /// image's layer directories): under the host's root, if it is not ours.
+    pub fn seen_here(&self, host_path: &Path) -> PathBuf {
+        match &self.host_root {
+            Some(root) => root.join(host_path.strip_prefix("/").unwrap_or(host_path)),
+            None => host_path.to_path_buf(),
+        }
+    }
+}
+
+/// /host is the host's root when we run in a container (our own root has
+/// no runtime's state at all) and it has some.
+fn detect_host_root(exists: &dyn Fn(&Path) -> bool) -> Option<PathBuf> {
+    let ours = defaults::ANY_RUNTIME
+        .iter()
+        .any(|rel| exists(&Path::new("/").join(rel)));
+    let host = Path::new(defaults::HOST_MOUNT);
+    let theirs = defaults::ANY_RUNTIME
+        .iter()
+        .any(|rel| exists(&host.join(rel)));
+    (!ours && theirs).then(|| host.to_path_buf())
+}
+
+/// /var/run/docker.sock and /run/docker.sock are the same socket.
+fn is_default_socket(socket: &Path, default: &Path) -> bool {
+    let plain = |p: &Path| {
+        let text = p.to_string_lossy().into_owned();
+        match text.strip_prefix("/var/run/") {
+            Some(rest) => PathBuf::from("/run").join(rest),
+            None => PathBuf::from(text),
+        }
+    };
+    plain(socket) == plain(default) || plain(socket) == plain(Path::new(DEFAULT_SOCKET))
+}
+
+#[cfg(test)]
+#[path = "sources_tests.rs"]
+mod tests;
