@@ -164,10 +164,13 @@ fn the_waiting_nsenter_stays_in_its_own_cgroups() {
         |pid: i32| cgroup_lines(&std::fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap());
     let program = running.program("sh");
     assert_eq!(cgroups_of(program), theirs, "the program");
-    let started = children(program)
-        .into_iter()
-        .find(|&c| comm(c) == "sleep")
-        .expect("the program's own child");
+    // "ready" may come before the shell's child has exec'd sleep.
+    let sleeper = || children(program).into_iter().find(|&c| comm(c) == "sleep");
+    assert!(
+        wait_until(std::time::Duration::from_secs(10), || sleeper().is_some()),
+        "the program's own child"
+    );
+    let started = sleeper().unwrap();
     assert_eq!(cgroups_of(started), theirs, "what the program started");
     assert_eq!(
         cgroups_of(running.pid()),
