@@ -370,6 +370,7 @@ mod tests {
     }
 
     /// Write `data` into `to` from another thread, then close it.
+    #[allow(clippy::disallowed_methods)] // a test's thread, never in a child
     fn feed(to: OwnedFd, data: Vec<u8>) -> std::thread::JoinHandle<()> {
         std::thread::spawn(move || {
             let mut file = std::fs::File::from(to);
@@ -378,6 +379,7 @@ mod tests {
     }
 
     /// Read `from` to its end in another thread.
+    #[allow(clippy::disallowed_methods)] // a test's thread, never in a child
     fn collect(from: OwnedFd) -> std::thread::JoinHandle<Vec<u8>> {
         std::thread::spawn(move || {
             let mut bytes = Vec::new();

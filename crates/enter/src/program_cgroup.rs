@@ -114,17 +114,18 @@ impl<'a> ProgramCgroup<'a> {
 /// its exit status): born in the target's cgroup of the unified hierarchy
 /// when `cgroup` is given and the kernel can, else plainly; `child` is
 /// told which. Returns its PID once it has exec'd or exited (see
-/// `sys::process::spawn`).
+/// `sys::process::spawn`, whose contract the child keeps: it starts no
+/// thread and leaves nothing pointing into its stack).
 pub fn spawn(
     cgroup: Option<&ProgramCgroup<'_>>,
     child: &mut dyn FnMut(Born) -> i32,
 ) -> Result<i32> {
     if let Some(dir) = cgroup.and_then(|c| c.join.unified_dir()) {
-        if let Ok(pid) = process::spawn_in_cgroup(dir, &mut || child(Born::InUnifiedCgroup)) {
+        if let Ok(pid) = process::start_child_in_cgroup(dir, &mut || child(Born::InUnifiedCgroup)) {
             return Ok(pid);
         }
         // The kernel cannot, or refused: the child moves itself, and says
         // why if it cannot either.
     }
-    process::spawn(&mut || child(Born::Plainly)).map_err(|e| Error::sys("fork failed", e))
+    process::start_child(&mut || child(Born::Plainly)).map_err(|e| Error::sys("fork failed", e))
 }

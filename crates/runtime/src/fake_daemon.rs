@@ -27,6 +27,7 @@ impl FakeDaemon {
     /// Answer one connection per item, writing each answer in pieces of
     /// `piece` bytes (to exercise split reads); a `None` answer stays silent
     /// for `silence` and then hangs up.
+    #[allow(clippy::disallowed_methods)] // a test's thread, never in a child
     pub fn start(
         answers: Vec<Option<&'static [u8]>>,
         piece: usize,

@@ -130,6 +130,7 @@ fn silent_daemon_times_out() {
 }
 
 #[test]
+#[allow(clippy::disallowed_methods)] // a test's thread, never in a child
 fn a_daemon_that_accepts_nothing_times_out_connecting() {
     use crate::fake_daemon::socket_path;
     use crate::sys::socket::{connect_unix, listen_unix};

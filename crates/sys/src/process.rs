@@ -25,8 +25,22 @@ const CHILD_STACK: usize = 512 << 10;
 /// that affect the calling process alone (the `ids` and `caps` calls set
 /// the calling thread's credentials, which is the child's whole process).
 /// Callers must be single-threaded (the tools are): no lock is held by
-/// another thread when the child starts.
-pub fn spawn(child: &mut dyn FnMut() -> i32) -> SysResult<i32> {
+/// another thread when the child starts. What the child writes in our
+/// memory is ours once this returns: that is how a child says why it
+/// could not exec (`nsenter_can_enter`'s detach).
+///
+/// # Safety
+///
+/// The child runs `child` in our memory while this thread waits, and ends
+/// where it execs or exits: its own stack is then unmapped, and nothing on
+/// it is dropped. The caller must make sure that `child`:
+/// - starts no thread: one could go on running in our memory after the
+///   child has exited and we have resumed;
+/// - leaves nothing in our memory that points into its own stack (a value
+///   of its own, pinned there and registered elsewhere): it would dangle.
+///
+/// [`start_child`] is the safe form, for this workspace's code.
+pub unsafe fn spawn(child: &mut dyn FnMut() -> i32) -> SysResult<i32> {
     spawn_on_own_stack(child, None, 0)
 }
 
@@ -42,8 +56,39 @@ pub fn spawn(child: &mut dyn FnMut() -> i32) -> SysResult<i32> {
 /// E2BIG or EINVAL before 5.7, ENOSYS on an architecture this is not
 /// written for) or refuses that cgroup: the caller then starts the
 /// child with [`spawn`] and moves it in by writing cgroup.procs.
-pub fn spawn_in_cgroup(cgroup: BorrowedFd<'_>, child: &mut dyn FnMut() -> i32) -> SysResult<i32> {
+///
+/// # Safety
+///
+/// As for [`spawn`]. [`start_child_in_cgroup`] is the safe form, for this
+/// workspace's code.
+pub unsafe fn spawn_in_cgroup(
+    cgroup: BorrowedFd<'_>,
+    child: &mut dyn FnMut() -> i32,
+) -> SysResult<i32> {
     spawn_on_own_stack(child, Some(cgroup), 0)
+}
+
+/// [`spawn`], for the code of this workspace, which keeps its contract:
+/// - no code but tests starts a thread: crates/clippy.toml disallows
+///   std's ways to start one, and `cargo clippy -- -D warnings` holds
+///   every crate to it (tests run on threads, but never start a child);
+/// - no crate but this one can make a pointer (the others forbid unsafe
+///   code), and no safe API of std or of our dependencies keeps one into
+///   a stack after the frame that made it.
+pub fn start_child(child: &mut dyn FnMut() -> i32) -> SysResult<i32> {
+    // SAFETY: see above: `child` starts no thread and leaves nothing
+    // pointing into its stack.
+    unsafe { spawn(child) }
+}
+
+/// [`spawn_in_cgroup`], for the code of this workspace, which keeps its
+/// contract as for [`start_child`].
+pub fn start_child_in_cgroup(
+    cgroup: BorrowedFd<'_>,
+    child: &mut dyn FnMut() -> i32,
+) -> SysResult<i32> {
+    // SAFETY: as in `start_child`.
+    unsafe { spawn_in_cgroup(cgroup, child) }
 }
 
 /// Run `child` as [`spawn`] does, but sharing our descriptor table (what
@@ -139,6 +184,15 @@ pub fn fork() -> SysResult<Option<i32>> {
     // of our memory and runs only code its caller chose, then _exit.
     let pid = unsafe { libc::fork() };
     check(pid.into()).map(|pid| (pid != 0).then_some(pid as i32))
+}
+
+/// Run `handler` when the process exits through `exit` (atexit(3)): for
+/// the tests, whose harness has no teardown of its own.
+pub fn at_exit(handler: extern "C" fn()) {
+    // SAFETY: atexit only records the function pointer; `handler` is a
+    // plain function of no arguments, which may run while the process
+    // exits. Failure (no room to record it) leaves it unrecorded.
+    unsafe { libc::atexit(handler) };
 }
 
 /// CLONE_INTO_CGROUP: clone3's `cgroup` field names the new child's cgroup.
