@@ -60,14 +60,9 @@ pub fn image() -> Option<&'static str> {
     }
     Some(BUILT.get_or_init(|| {
         let tag = build_can();
-        // The one unsafe call outside src/sys: a test harness has no other
-        // hook that runs when the test binary exits.
-        // SAFETY: atexit only records a function pointer; remove_image is
-        // an ordinary function that may run while the process exits.
-        #[allow(unsafe_code)]
-        unsafe {
-            libc::atexit(remove_image)
-        };
+        // A test harness has no other hook that runs when the test binary
+        // exits.
+        nsenter_can::sys::process::at_exit(remove_image);
         tag
     }))
 }

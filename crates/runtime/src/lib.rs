@@ -10,6 +10,7 @@
 //!
 //! [`lookup`] turns an address (`web`, `docker:web`, `k8s:ns/pod/ctr`...)
 //! into one container or an error that lists the candidates.
+#![forbid(unsafe_code)]
 
 mod containerd;
 mod cri;
