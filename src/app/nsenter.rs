@@ -32,7 +32,7 @@ pub fn main(args: &[OsString]) -> i32 {
     // 6) when a PID namespace may be entered: that is when a container's
     // process can see ours. It costs one execve, which a plain nsenter,
     // like util-linux's, does not pay.
-    if plan.confinement.takes_privileges() && plan.may_enter_pid_namespace() {
+    if plan.confinement.takes_restrictions() && plan.may_enter_pid_namespace() {
         if let Err(e) = enter::run_from_protected_copy(TOOL) {
             return report(TOOL, &e);
         }

@@ -67,7 +67,7 @@ pub use own_binary::run_from_protected_copy;
 pub use prepare::{check_named_files, prepare, Prepared};
 pub use terminal::standard_terminals;
 
-use crate::confine::Taken;
+use crate::confine::TargetConfinement;
 use crate::error::{Error, ErrorKind, Result};
 use crate::plan::{ForkMode, InheritedFds, Plan, Program};
 use crate::signals::SIGKILL;
@@ -89,8 +89,8 @@ pub fn run(prepared: Prepared, plan: &Plan) -> Result<i32> {
             "internal error: the plan changed what to enter after it was prepared",
         ));
     }
-    let privileged = prepared.privileged;
-    run_prepared(prepared, plan).map_err(|e| explain_permission(e, privileged))
+    let had_cap_sys_admin = prepared.had_cap_sys_admin;
+    run_prepared(prepared, plan).map_err(|e| explain_permission(e, had_cap_sys_admin))
 }
 
 /// Root without CAP_SYS_ADMIN is root in a container: say how to run the
@@ -100,9 +100,9 @@ const CONTAINED_ROOT_HINT: &str = "root here lacks CAP_SYS_ADMIN: run the can wi
 
 /// A refusal for lack of privilege says what privilege is needed, and how
 /// to get it when we already are root.
-fn explain_permission(err: Error, privileged: bool) -> Error {
+fn explain_permission(err: Error, had_cap_sys_admin: bool) -> Error {
     let denied = matches!(err.errno, Some(Errno::PERM) | Some(Errno::ACCESS));
-    if !denied || err.kind == ErrorKind::Exec || privileged || err.hint.is_some() {
+    if !denied || err.kind == ErrorKind::Exec || had_cap_sys_admin || err.hint.is_some() {
         err
     } else if ids::getuid() == 0 {
         err.hint(CONTAINED_ROOT_HINT)
@@ -193,11 +193,11 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
         let err = execute(&plan.program, &env, guard, toolbox_shell.as_deref());
         exec::explain_not_found(err, &plan.program, &env, plan.not_found_hint.as_deref())
     };
-    let privileged = prepared.privileged;
+    let had_cap_sys_admin = prepared.had_cap_sys_admin;
     let cgroup = program_cgroup.as_ref();
     if let Some(streams) = detached {
         return detach::start(streams, cgroup, |born| {
-            explain_permission(finish(None, born), privileged)
+            explain_permission(finish(None, born), had_cap_sys_admin)
         });
     }
     let attach = match prepared.host_master {
@@ -211,13 +211,13 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
             plan.kill_child.unwrap_or(SIGKILL),
             attach,
             cgroup,
-            |watch, born| explain_permission(finish(Some(watch), born), privileged),
+            |watch, born| explain_permission(finish(Some(watch), born), had_cap_sys_admin),
         )
     } else {
         // Our descriptors are closed by now, the held handles included:
         // leave at once instead of returning (dropping them would close
         // numbers we no longer own).
-        let err = explain_permission(finish(None, Born::Plainly), privileged);
+        let err = explain_permission(finish(None, Born::Plainly), had_cap_sys_admin);
         process::exit_now(crate::sys::stderr::report(plan.tool, &err))
     }
 }
@@ -250,7 +250,7 @@ fn program_forks(plan: &Plan, prepared: &Prepared) -> bool {
 fn finish_in_program(
     plan: &Plan,
     creds: &creds::Resolved,
-    confined: Option<&Taken>,
+    confined: Option<&TargetConfinement>,
     watch: Option<&supervise::DeathWatch>,
 ) -> Result<()> {
     // Before the target's filters: Docker's default denies keyctl, and a
@@ -271,7 +271,10 @@ fn finish_in_program(
     let after_filters = confined
         .map(|c| c.after_credentials(creds.keep_caps))
         .transpose()?;
-    creds::keep_capabilities(creds, confined.map_or(u64::MAX, Taken::bounding))?;
+    creds::keep_capabilities(
+        creds,
+        confined.map_or(u64::MAX, TargetConfinement::bounding),
+    )?;
     // After the last change of credentials, which would clear it.
     if let Some(watch) = watch {
         watch.arm()?;

@@ -16,7 +16,7 @@ use super::namespaces::{self, Namespaces};
 use super::terminal;
 use super::tools::{self, PreparedTools};
 use crate::cgroup::CgroupJoin;
-use crate::confine::{self, Taken};
+use crate::confine::{self, TargetConfinement};
 use crate::error::{Error, Result};
 use crate::label::ExecLabel;
 use crate::plan::{
@@ -37,14 +37,14 @@ pub struct Prepared {
     /// The parts of the plan this was prepared for.
     pub(super) opened_for: Opening,
     /// CAP_SYS_ADMIN before anything changed (for hints on refusals).
-    pub(super) privileged: bool,
+    pub(super) had_cap_sys_admin: bool,
     pub(super) target: Option<Target>,
     pub(super) namespaces: Namespaces,
     pub(super) dirs: Dirs,
     pub(super) cgroup: Option<CgroupJoin>,
     pub(super) label: Option<ExecLabel>,
     /// The target's confinement, for the program's process to take.
-    pub(super) confined: Option<Taken>,
+    pub(super) confined: Option<TargetConfinement>,
     /// The host's pty multiplexer, for a plan that gives the program a pty.
     pub(super) host_master: Option<OwnedFd>,
     /// The container's /dev/null, for a plan that detaches the program
@@ -117,7 +117,7 @@ impl Opened {
 
 /// Open and check everything the plan needs before entering.
 pub fn prepare(plan: &Plan) -> Result<Prepared> {
-    let privileged = caps::has_cap_sys_admin();
+    let had_cap_sys_admin = caps::has_cap_sys_admin();
     process::set_dumpable(false)
         .map_err(|e| Error::sys("cannot make the process non-dumpable", e))?;
     let mut opened = Opened(
@@ -131,14 +131,14 @@ pub fn prepare(plan: &Plan) -> Result<Prepared> {
     let dirs = dirs::prepare(plan, target.as_ref(), &mut opened)?;
     let cgroup = match (plan.join_cgroup, &target) {
         (false, _) => None,
-        // Mounting a hierarchy to reach the target's cgroup is privileged.
+        // Mounting a hierarchy to reach the target's cgroup is had_cap_sys_admin.
         (true, Some(t)) => {
-            Some(cgroup_of(t).map_err(|e| super::explain_permission(e, privileged))?)
+            Some(cgroup_of(t).map_err(|e| super::explain_permission(e, had_cap_sys_admin))?)
         }
         (true, None) => return Err(Error::msg("no target PID specified for --join-cgroup")),
     };
     // The target's confinement includes its label (security rule 7).
-    let confining = plan.confinement.takes_privileges();
+    let confining = plan.confinement.takes_restrictions();
     let label = match (plan.follow_context || confining, &target) {
         (false, _) => None,
         (true, Some(t)) => ExecLabel::prepare(t).map_err(|e| match confining {
@@ -152,7 +152,12 @@ pub fn prepare(plan: &Plan) -> Result<Prepared> {
     };
     let confined = match (plan.confinement, &target) {
         (Confinement::Ours, _) => None,
-        (how, Some(t)) => Some(Taken::read(t, how, &plan.seccomp, plan.confinement_hint)?),
+        (how, Some(t)) => Some(TargetConfinement::read(
+            t,
+            how,
+            &plan.seccomp,
+            plan.confinement_hint,
+        )?),
         (_, None) => return Err(no_target_to_confine()),
     };
     let host_master = plan.pty.then(terminal::open_host_master).transpose()?;
@@ -163,10 +168,10 @@ pub fn prepare(plan: &Plan) -> Result<Prepared> {
         .as_ref()
         .map(tools::prepare)
         .transpose()
-        .map_err(|e| super::explain_permission(e, privileged))?;
+        .map_err(|e| super::explain_permission(e, had_cap_sys_admin))?;
     let mut prepared = Prepared {
         opened_for: Opening::of(plan),
-        privileged,
+        had_cap_sys_admin,
         target,
         namespaces,
         dirs,

@@ -316,7 +316,7 @@ pub enum Confinement {
     /// label, no no_new_privs, but the target's rlimits and oom_score_adj
     /// (limits on resources, not privileges, as `docker exec --privileged`
     /// keeps them).
-    Privileged,
+    ResourcesOnly,
 }
 
 /// Where the target's seccomp filters come from, when its confinement is
@@ -353,9 +353,9 @@ impl BundleConfig {
 }
 
 impl Confinement {
-    /// Whether the target's privileges (capabilities, no_new_privs,
-    /// seccomp, LSM label) are taken.
-    pub fn takes_privileges(self) -> bool {
+    /// Whether the target's restrictions (its capability bound,
+    /// no_new_privs, seccomp filters, LSM label) are taken.
+    pub fn takes_restrictions(self) -> bool {
         self == Confinement::Target
     }
 

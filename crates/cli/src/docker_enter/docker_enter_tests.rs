@@ -204,11 +204,11 @@ fn privileged_keeps_only_the_containers_resource_limits() {
     assert!(!request(&["web"]).privileged);
     assert!(request(&["--privileged", "web"]).privileged);
     let p = plan_for(&["--privileged", "web", "id"], &web(), &[], false);
-    assert_eq!(p.confinement, Confinement::Privileged);
-    assert!(!p.confinement.takes_privileges() && p.confinement.takes_resources());
+    assert_eq!(p.confinement, Confinement::ResourcesOnly);
+    assert!(!p.confinement.takes_restrictions() && p.confinement.takes_resources());
     assert_eq!(p.umask, Some(0o022));
     let confined = plan_for(&["web", "id"], &web(), &[], false);
-    assert!(confined.confinement.takes_privileges() && confined.confinement.takes_resources());
+    assert!(confined.confinement.takes_restrictions() && confined.confinement.takes_resources());
     for p in [&p, &confined] {
         // runc gives every exec a new session keyring, privileged or not.
         assert!(p.hardening.fresh_session_keyring);

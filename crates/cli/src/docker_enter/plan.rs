@@ -130,7 +130,7 @@ pub fn entry_plan(container: &Container, req: &Request, terminals: [bool; 3]) ->
     plan.all = AllNamespaces::Differing;
     plan.join_cgroup = true;
     plan.confinement = match req.privileged {
-        true => Confinement::Privileged,
+        true => Confinement::ResourcesOnly,
         false => Confinement::Target,
     };
     plan.seccomp = seccomp_source(container);

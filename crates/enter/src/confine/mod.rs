@@ -1,13 +1,13 @@
 //! Confinement: the program runs as confined as the target's own process
 //! (security rules 7, 9 and 10), as `docker exec` confines what it starts.
 //!
-//! [`Taken::read`] reads the target's confinement in `enter::prepare`,
+//! [`TargetConfinement::read`] reads the target's confinement in `enter::prepare`,
 //! through the held /proc/PID and pidfd, while /proc is still the host's:
 //! its bounding set and no_new_privs (/proc/PID/status), its seccomp
 //! filters (copied with ptrace, see `seccomp.rs`), its resource limits and
 //! oom_score_adj. (Its LSM label is `label::ExecLabel`'s, written at exec.)
 //!
-//! [`Taken::before_entering`] gives our own process the target's
+//! [`TargetConfinement::before_entering`] gives our own process the target's
 //! oom_score_adj, before anything is entered: the program inherits it, and
 //! the host's /proc is still ours to write it to (from inside a user
 //! namespace the file could not be opened for writing). The waiting parent
@@ -20,11 +20,11 @@
 //! can stack one that fakes setuid, capset or close_range. So every call
 //! whose effect matters is made before the first filter goes on:
 //!
-//! 1. [`Taken::before_credentials`]: rlimits; no_new_privs if the target
+//! 1. [`TargetConfinement::before_credentials`]: rlimits; no_new_privs if the target
 //!    has it; the bounding set cut to the target's; keep-caps, so that
 //!    CAP_SYS_ADMIN survives the change of uid when the filters need it;
 //! 2. the groups, gid and uid change (`enter::creds`);
-//! 3. [`Taken::after_credentials`]: the capability sets for that uid: for
+//! 3. [`TargetConfinement::after_credentials`]: the capability sets for that uid: for
 //!    uid 0 the effective and permitted sets become the bounding set (what
 //!    a root process of the container holds), for any other uid nothing;
 //!    inheritable and ambient empty (nsenter's --keep-caps fills them
@@ -32,7 +32,7 @@
 //!    in the effective and permitted sets, when the target has no
 //!    no_new_privs: installing a filter then takes it;
 //! 4. the parent-death signal, and our descriptors closed (`enter`);
-//! 5. [`Taken::before_exec`]: the filters, oldest first; then CAP_SYS_ADMIN
+//! 5. [`TargetConfinement::before_exec`]: the filters, oldest first; then CAP_SYS_ADMIN
 //!    if it was held only for them is dropped, and execve follows.
 //!
 //! What runs under the filters is harmless to fake or deny, but for one
@@ -58,7 +58,7 @@
 //! Whatever cannot be read or applied stops everything, with a message
 //! that says what and how to run without it (`Plan::confinement_hint`):
 //! nothing ever runs less confined than asked in its place. Limits we
-//! cannot reproduce without privileges we lack are the exception, and
+//! cannot reproduce without capabilities we lack are the exception, and
 //! only in the safe direction: a hard limit above ours (raising one takes
 //! CAP_SYS_RESOURCE) leaves ours, and an oom_score_adj below our floor
 //! leaves ours, higher: the program is then more limited than the target,
@@ -81,10 +81,10 @@ use std::time::{Duration, Instant};
 
 /// The target's confinement, read and held until the program's process
 /// applies it.
-pub struct Taken {
+pub struct TargetConfinement {
     pid: i32,
-    /// None under `Confinement::Privileged`.
-    privileges: Option<Privileges>,
+    /// None under `Confinement::ResourcesOnly`.
+    restrictions: Option<Restrictions>,
     limits: Vec<(usize, Limit)>,
     oom_score_adj: i32,
     /// Ours when we started.
@@ -95,14 +95,14 @@ pub struct Taken {
     pub read_time: Duration,
 }
 
-struct Privileges {
+struct Restrictions {
     bounding: u64,
     no_new_privs: bool,
     /// Oldest first.
     filters: Vec<Filter>,
 }
 
-impl Privileges {
+impl Restrictions {
     /// Installing the filters takes CAP_SYS_ADMIN: without no_new_privs.
     fn filters_need_admin(&self) -> bool {
         !self.no_new_privs && !self.filters.is_empty()
@@ -113,18 +113,18 @@ impl Privileges {
 /// filters are on, when they differ from those it held to install them.
 pub struct AfterFilters(Option<caps::Caps>);
 
-impl Taken {
+impl TargetConfinement {
     /// Read the target's confinement (`how` is Target or Privileged).
     pub fn read(
         target: &Target,
         how: Confinement,
         seccomp: &SeccompSource,
         hint: &'static str,
-    ) -> Result<Taken> {
+    ) -> Result<TargetConfinement> {
         let started = Instant::now();
         let way_out = |e: Error| way_out(e, hint);
-        let privileges = if how.takes_privileges() {
-            Some(read_privileges(target, seccomp).map_err(way_out)?)
+        let restrictions = if how.takes_restrictions() {
+            Some(read_restrictions(target, seccomp).map_err(way_out)?)
         } else {
             None
         };
@@ -147,9 +147,9 @@ impl Taken {
         let ours = std::fs::read_to_string("/proc/self/oom_score_adj")
             .map_err(|e| Error::io("cannot read /proc/self/oom_score_adj", &e))?;
         let our_oom_score_adj = parse_oom(&ours, process::getpid())?;
-        Ok(Taken {
+        Ok(TargetConfinement {
             pid: target.pid,
-            privileges,
+            restrictions,
             limits,
             oom_score_adj,
             our_oom_score_adj,
@@ -166,7 +166,7 @@ impl Taken {
                 e,
             ))
         })?;
-        let Some(p) = &self.privileges else {
+        let Some(p) = &self.restrictions else {
             return Ok(());
         };
         if p.no_new_privs {
@@ -195,9 +195,9 @@ impl Taken {
     /// `keep_caps` (nsenter's --keep-caps) a uid other than 0 keeps the
     /// permitted capabilities within the bounding set, for the ambient set
     /// (`creds::keep_capabilities` raises them). Returns what
-    /// [`Taken::before_exec`] drops once the filters are on.
+    /// [`TargetConfinement::before_exec`] drops once the filters are on.
     pub fn after_credentials(&self, keep_caps: bool) -> Result<AfterFilters> {
-        let Some(p) = &self.privileges else {
+        let Some(p) = &self.restrictions else {
             return Ok(AfterFilters(None));
         };
         let failed = |e| self.refusal(Error::sys("cannot set capabilities", e));
@@ -224,13 +224,13 @@ impl Taken {
 
     /// The bounding set the program gets (all of ours with --privileged).
     pub fn bounding(&self) -> u64 {
-        self.privileges.as_ref().map_or(u64::MAX, |p| p.bounding)
+        self.restrictions.as_ref().map_or(u64::MAX, |p| p.bounding)
     }
 
     /// Step 5, last before execve, once our descriptors are closed: the
     /// filters; then the capabilities held only to install them go.
     pub fn before_exec(&self, after: AfterFilters) -> Result<()> {
-        let Some(p) = &self.privileges else {
+        let Some(p) = &self.restrictions else {
             return Ok(());
         };
         for filter in &p.filters {
@@ -308,10 +308,10 @@ fn stays_ours(want: i32, ours: i32, errno: Errno) -> bool {
     errno == Errno::ACCESS && want < ours
 }
 
-fn read_privileges(target: &Target, seccomp: &SeccompSource) -> Result<Privileges> {
+fn read_restrictions(target: &Target, seccomp: &SeccompSource) -> Result<Restrictions> {
     let status = status::read(target)?;
     let filters = seccomp::filters(target, &status, seccomp)?;
-    Ok(Privileges {
+    Ok(Restrictions {
         bounding: status.bounding,
         no_new_privs: status.no_new_privs,
         filters,
