@@ -25,7 +25,9 @@ pub mod can;
 pub use nsenter_can_cli as cli;
 pub use nsenter_can_enter as enter;
 pub use nsenter_can_enter::confine;
-pub use nsenter_can_plan::{bounded, container, creds, error, mountinfo, ns, plan, shell, signals};
+pub use nsenter_can_plan::{
+    bounded, container, error, mountinfo, ns_kind, plan, shell, signals, users,
+};
 pub use nsenter_can_runtime as runtime;
 pub use nsenter_can_sys as sys;
 pub use nsenter_can_target as target;

@@ -6,8 +6,8 @@ mod common;
 use common::docker_enter::{ready, CONFIGURED, DOCKER_ENTER};
 use common::{busybox_image, docker, docker_ok, TestContainer};
 use nsenter_can::bounded::{Records, CONTAINER_FILE};
-use nsenter_can::creds::resolve_exec_user;
 use nsenter_can::runtime::{require_running, ContainerState, Docker};
+use nsenter_can::users::resolve_exec_user;
 use std::time::{Duration, Instant};
 
 fn lines(file: &[u8]) -> Records<'_> {

@@ -12,7 +12,7 @@
 mod common;
 
 use common::seccomp::{ask_table, bytes, libseccomp, oracle};
-use nsenter_can::confine::seccomp::compile;
+use nsenter_can::confine::filters::compile;
 use serde_json::{json, Value};
 
 /// A small fixed-seed generator: the same profiles on every run.

@@ -113,7 +113,7 @@ fn enter_container(req: &Request) -> Result<i32, Error> {
     let overrides = env_overrides(req)?;
     let mut req = req.clone();
     if let Some(tools) = &mut req.tools {
-        super::tools::resolve(tools, &req.sources)?;
+        super::tools_source::resolve(tools, &req.sources)?;
     }
     let req = &req;
     let found = Lookup::new(Sources::from_options(&req.sources)?).find(&req.container)?;

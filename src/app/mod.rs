@@ -8,7 +8,7 @@
 pub mod docker_enter;
 pub mod importenv;
 pub mod nsenter;
-mod tools;
+mod tools_source;
 
 use crate::enter;
 use crate::error::{Error, Result};

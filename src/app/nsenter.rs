@@ -39,7 +39,7 @@ pub fn main(args: &[OsString]) -> i32 {
     }
     crate::cli::nsenter::standard_streams(&mut plan, enter::standard_terminals());
     if let Some(tools) = &mut plan.tools {
-        if let Err(e) = super::tools::resolve(tools, &SourceOptions::default()) {
+        if let Err(e) = super::tools_source::resolve(tools, &SourceOptions::default()) {
             return report(TOOL, &e);
         }
     }

@@ -10,7 +10,7 @@
 //! (`/share/man/man1/nsenter.1`), so `cat` can copy them too.
 
 use super::TOOLS;
-use crate::cli::tools::INSTALLED_TOOLBOX;
+use crate::cli::tools_option::INSTALLED_TOOLBOX;
 use crate::error::{Error, Result};
 use std::fs;
 use std::path::{Component, Path, PathBuf};

@@ -7,11 +7,11 @@ use std::path::PathBuf;
 pub const TAG: &str = "nsenter-can-test/busybox:users";
 
 /// The image's /etc/passwd: comments, blank and broken lines included, as
-/// real images have them. The unit tests of `creds` use the same files.
-pub const PASSWD: &str = include_str!("../../crates/plan/src/creds/testdata/passwd");
+/// real images have them. The unit tests of `users` use the same files.
+pub const PASSWD: &str = include_str!("../../crates/plan/src/users/testdata/passwd");
 
 /// alice is a member of wheel and video, bob of video and audio.
-pub const GROUP: &str = include_str!("../../crates/plan/src/creds/testdata/group");
+pub const GROUP: &str = include_str!("../../crates/plan/src/users/testdata/group");
 
 const DOCKERFILE: &str = "FROM scratch
 COPY busybox /bin/busybox

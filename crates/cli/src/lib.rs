@@ -7,11 +7,11 @@
 #![forbid(unsafe_code)]
 
 // The base types, under the names this crate's modules use.
-use nsenter_can_plan::{bounded, container, creds, error, ns, plan, shell, signals};
+use nsenter_can_plan::{bounded, container, error, ns_kind, plan, shell, signals, users};
 
 pub mod docker_enter;
 pub mod getopt;
 pub mod importenv;
 pub mod nsenter;
 pub mod table;
-pub mod tools;
+pub mod tools_option;

@@ -221,7 +221,7 @@ fn passwd_shell(uid: u32) -> Option<Vec<u8>> {
         return None;
     }
     let lines = Records::lines(std::fs::File::from(file), "/etc/passwd", CONTAINER_FILE);
-    nsenter_can_plan::creds::shell_of_uid(lines, uid).ok()?
+    nsenter_can_plan::users::shell_of_uid(lines, uid).ok()?
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@
 //!    namespace;
 //! 6. enter the namespaces (with `--tools`, the user namespace last: rule
 //!    17); `--tools` mounted in a private copy of the mount namespace, then
-//!    locked (`tools.rs`), while we still hold every capability and no
+//!    locked (`tools_mount.rs`), while we still hold every capability and no
 //!    filter;
 //!    chroot and chdir; the exec label;
 //! 7. fork if the PID namespace or a relay needs it (the parent waits and
@@ -48,8 +48,6 @@ use nsenter_can_target as target;
 
 mod creds;
 mod detach;
-mod dirs;
-mod environ;
 mod exec;
 mod flow;
 mod namespaces;
@@ -57,11 +55,13 @@ mod own_binary;
 mod pipes;
 mod prepare;
 mod program_cgroup;
+mod program_env;
 mod relay;
+mod root_and_cwd;
 mod self_exec;
 mod supervise;
 mod terminal;
-mod tools;
+mod tools_mount;
 
 pub use own_binary::run_from_protected_copy;
 pub use prepare::{check_named_files, prepare, Prepared};
@@ -72,7 +72,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::plan::{ForkMode, InheritedFds, Plan, Program};
 use crate::signals::SIGKILL;
 use crate::sys::{fd, ids, keys, mount, ns, process, Errno};
-use nsenter_can_plan::ns::NsKind;
+use nsenter_can_plan::ns_kind::NsKind;
 use pipes::Pipes;
 use prepare::Opening;
 use program_cgroup::{Born, ProgramCgroup};
@@ -116,7 +116,7 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
         tools.require_shell()?;
     }
     let target = prepared.target.as_ref();
-    let mut env = environ::build(&plan.env, target)?;
+    let mut env = program_env::build(&plan.env, target)?;
     let mut creds = creds::resolve(
         &plan.creds,
         target,
@@ -165,17 +165,17 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
     // Mounting needs CAP_SYS_ADMIN: before credentials and confinement
     // change, and in this process, so the waiting parent holds the mount
     // namespace as long as the program runs.
-    let toolbox = prepared.tools.map(tools::attach).transpose()?;
+    let toolbox = prepared.tools.map(tools_mount::attach).transpose()?;
     if user_last.enters(NsKind::User) {
         namespaces::enter(&user_last, target)?;
         process::set_dumpable(false)
             .map_err(|e| Error::sys("cannot make the process non-dumpable", e))?;
     }
     if let Some(dir) = toolbox.as_ref().and_then(|t| t.programs_at.as_deref()) {
-        tools::append_to_path(&mut env, dir);
+        tools_mount::append_to_path(&mut env, dir);
     }
     let toolbox_shell = toolbox.and_then(|t| t.shell);
-    dirs::apply(&prepared.dirs, &plan.workdir, plan.hardening)?;
+    root_and_cwd::apply(&prepared.dirs, &plan.workdir, plan.hardening)?;
     if let Some(label) = &prepared.label {
         label.apply()?;
     }

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::plan::{AllNamespaces, NsSource, Plan};
 use crate::sys::{fs, ns, pidfd, Errno};
 use crate::target::{own_kinds, own_ns_id, Target};
-use nsenter_can_plan::ns::NsKind;
+use nsenter_can_plan::ns_kind::NsKind;
 use std::os::fd::{AsFd, OwnedFd};
 
 pub struct Namespaces {

@@ -11,10 +11,10 @@
 //! twice and no path to the target is looked up again.
 
 use super::detach;
-use super::dirs::{self, Dirs};
 use super::namespaces::{self, Namespaces};
+use super::root_and_cwd::{self, Dirs};
 use super::terminal;
-use super::tools::{self, PreparedTools};
+use super::tools_mount::{self, PreparedTools};
 use crate::cgroup::CgroupJoin;
 use crate::confine::{self, TargetConfinement};
 use crate::error::{Error, Result};
@@ -128,7 +128,7 @@ pub fn prepare(plan: &Plan) -> Result<Prepared> {
     );
     let target = plan.target.as_ref().map(Target::open).transpose()?;
     let namespaces = namespaces::prepare(plan, target.as_ref(), &mut opened)?;
-    let dirs = dirs::prepare(plan, target.as_ref(), &mut opened)?;
+    let dirs = root_and_cwd::prepare(plan, target.as_ref(), &mut opened)?;
     let cgroup = match (plan.join_cgroup, &target) {
         (false, _) => None,
         // Mounting a hierarchy to reach the target's cgroup is had_cap_sys_admin.
@@ -166,7 +166,7 @@ pub fn prepare(plan: &Plan) -> Result<Prepared> {
     let tools = plan
         .tools
         .as_ref()
-        .map(tools::prepare)
+        .map(tools_mount::prepare)
         .transpose()
         .map_err(|e| super::explain_permission(e, had_cap_sys_admin))?;
     let mut prepared = Prepared {
@@ -228,7 +228,7 @@ impl Prepared {
     /// The target's environment (/proc/PID/environ), no more than a
     /// program can be given.
     pub fn target_environ(&self) -> Result<Vec<OsString>> {
-        super::environ::target_environ(self.held_target()?)
+        super::program_env::target_environ(self.held_target()?)
     }
 
     fn held_target(&self) -> Result<&Target> {
@@ -283,7 +283,7 @@ impl ContainerFs for Prepared {
             Ok(m) if m.is_dir() => PathKind::Directory,
             Ok(m) if m.is_executable() => PathKind::Executable,
             Ok(_) => PathKind::Other,
-            Err(Errno::NOENT) if dirs::leads_through_self_link(root.as_fd(), path) => {
+            Err(Errno::NOENT) if root_and_cwd::leads_through_self_link(root.as_fd(), path) => {
                 PathKind::ThroughSelfLink
             }
             Err(Errno::NOENT) | Err(Errno::NOTDIR) => PathKind::Missing,

@@ -44,7 +44,7 @@ use crate::cgroup::CgroupJoin;
 use crate::error::{Error, Result};
 use crate::sys::process;
 use crate::target::Target;
-use nsenter_can_plan::ns::NsKind;
+use nsenter_can_plan::ns_kind::NsKind;
 
 /// What the program's process does to join the target's cgroups.
 pub struct ProgramCgroup<'a> {

@@ -8,18 +8,18 @@
 //! - [`container`]: containers as every runtime describes them, and what
 //!   the command line says about finding one;
 //! - [`bounded`]: reading files we do not control as streams with limits;
-//! - [`creds`]: users and groups resolved from the container's files;
-//! - [`ns`], [`signals`], [`shell`], [`mountinfo`], [`cgroup_paths`]: the
+//! - [`users`]: users and groups resolved from the container's files;
+//! - [`ns_kind`], [`signals`], [`shell`], [`mountinfo`], [`cgroup_paths`]: the
 //!   kernel's names and texts, as plain data.
 #![forbid(unsafe_code)]
 
 pub mod bounded;
 pub mod cgroup_paths;
 pub mod container;
-pub mod creds;
 pub mod error;
 pub mod mountinfo;
-pub mod ns;
+pub mod ns_kind;
 pub mod plan;
 pub mod shell;
 pub mod signals;
+pub mod users;

@@ -6,7 +6,7 @@
 //! its plan asks through [`ContainerFs`], which the prepared target answers.
 
 use crate::error::Error;
-use crate::ns::NsKind;
+use crate::ns_kind::NsKind;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 

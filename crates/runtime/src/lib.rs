@@ -22,7 +22,6 @@ pub mod http;
 mod inspect;
 pub mod live;
 pub mod lookup;
-mod process;
 mod rfc3339;
 pub mod scan;
 pub mod sources;
@@ -30,6 +29,7 @@ mod start;
 pub mod statedir;
 mod storage;
 mod suggest;
+mod unclaimed_process;
 
 // The layers below, under the names this crate's modules use.
 use nsenter_can_plan::{error, plan, shell};

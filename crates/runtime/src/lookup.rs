@@ -9,7 +9,7 @@ use super::live::{check_process, Liveness};
 use super::scan::{Hint, Scan, Source};
 use super::short_id;
 use super::sources::{DockerSource, Sources, StateFiles};
-use super::{process, Container, ContainerState, ReadFrom, RuntimeKind};
+use super::{unclaimed_process, Container, ContainerState, ReadFrom, RuntimeKind};
 use crate::error::Error;
 
 /// The container an address names, and what to say about how it was found.
@@ -363,8 +363,8 @@ impl Lookup {
     /// A process that shares every namespace with us is in no container:
     /// refused, with nsenter as the way to run something beside it.
     fn by_pid(&self, pid: i32) -> Result<Found, Error> {
-        let bare = process::describe(pid)?;
-        process::refuse_host_process(pid)?;
+        let bare = unclaimed_process::describe(pid)?;
+        unclaimed_process::refuse_host_process(pid)?;
         let cgroups = crate::sys::fs::read_head(
             std::path::Path::new(&format!("/proc/{pid}/cgroup")),
             64 << 10,

@@ -3,7 +3,7 @@
 
 use super::fd::ours;
 use super::{check, SysResult};
-use nsenter_can_plan::ns::NsKind;
+use nsenter_can_plan::ns_kind::NsKind;
 use rustix::fs::OFlags;
 use rustix::thread::{LinkNameSpaceType, ThreadNameSpaceType};
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};

@@ -14,7 +14,7 @@
 
 use nsenter_can_plan::container::cgroup_name::proc_cgroup_names;
 use nsenter_can_plan::error::{Error, Result};
-use nsenter_can_plan::ns::NsKind;
+use nsenter_can_plan::ns_kind::NsKind;
 use nsenter_can_plan::plan::{Identity, Parent, TargetSpec};
 use nsenter_can_sys::fs::{self, Meta, OFlags};
 use nsenter_can_sys::{self as sys, pidfd, Errno};
@@ -215,22 +215,31 @@ impl Target {
         }
     }
 
-    /// How messages name a file of the target: /proc/PID/<name>.
-    pub fn proc_path(&self, name: &str) -> PathBuf {
+    /// How messages name a file of the target: /proc/PID/<name> (only
+    /// messages: the file is opened through the held directory).
+    fn display_path(&self, name: &str) -> PathBuf {
         PathBuf::from(format!("/proc/{}/{}", self.pid, name))
     }
 
     /// Open a file or directory under /proc/PID through the held handle.
     pub fn open_file(&self, name: &str, flags: OFlags) -> Result<OwnedFd> {
-        fs::openat(self.proc_dir.as_fd(), Path::new(name), flags)
-            .map_err(|e| Error::sys(format!("cannot open {}", self.proc_path(name).display()), e))
+        fs::openat(self.proc_dir.as_fd(), Path::new(name), flags).map_err(|e| {
+            Error::sys(
+                format!("cannot open {}", self.display_path(name).display()),
+                e,
+            )
+        })
     }
 
     /// Read a file under /proc/PID.
     pub fn read(&self, name: &str) -> Result<Vec<u8>> {
         let file = self.open_file(name, OFlags::RDONLY)?;
-        sys::fd::read_to_end(file.as_fd())
-            .map_err(|e| Error::sys(format!("cannot read {}", self.proc_path(name).display()), e))
+        sys::fd::read_to_end(file.as_fd()).map_err(|e| {
+            Error::sys(
+                format!("cannot read {}", self.display_path(name).display()),
+                e,
+            )
+        })
     }
 
     /// The target's /proc/PID/cgroup: one line per hierarchy.
@@ -252,7 +261,7 @@ impl Target {
         let name = format!("ns/{}", kind.proc_name());
         let meta = fs::statat(self.proc_dir.as_fd(), Path::new(&name)).map_err(|e| {
             Error::sys(
-                format!("stat of {} failed", self.proc_path(&name).display()),
+                format!("stat of {} failed", self.display_path(&name).display()),
                 e,
             )
         })?;

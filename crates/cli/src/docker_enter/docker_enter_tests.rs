@@ -10,8 +10,8 @@ use crate::plan::{
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-const PASSWD: &[u8] = include_bytes!("../../../plan/src/creds/testdata/passwd");
-const GROUP: &[u8] = include_bytes!("../../../plan/src/creds/testdata/group");
+const PASSWD: &[u8] = include_bytes!("../../../plan/src/users/testdata/passwd");
+const GROUP: &[u8] = include_bytes!("../../../plan/src/users/testdata/group");
 const PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 fn os(args: &[&str]) -> Vec<OsString> {

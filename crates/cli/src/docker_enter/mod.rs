@@ -28,7 +28,7 @@ use crate::container::{Address, SourceOptions, StateFiles};
 use crate::error::Error;
 use crate::getopt::Getopt;
 use crate::plan::Tools;
-use crate::tools::ToolsOptions;
+use crate::tools_option::ToolsOptions;
 use std::ffi::OsString;
 use std::path::PathBuf;
 

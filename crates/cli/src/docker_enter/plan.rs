@@ -14,12 +14,12 @@ use super::environment::{EnvChanges, Environment};
 use super::{Request, Tty};
 use crate::bounded::{Records, CONTAINER_FILE};
 use crate::container::{Container, RuntimeKind};
-use crate::creds::{resolve_exec_user, ExecUser};
 use crate::error::Error;
 use crate::plan::{
     AllNamespaces, Confinement, ContainerFs, Credentials, EnvPlan, ForkMode, Hardening, IdSpec,
     InheritedFds, PathKind, Plan, Program, SeccompSource, TargetSpec, WorkDir,
 };
+use crate::users::{resolve_exec_user, ExecUser};
 use std::ffi::OsString;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! root, then cwd), followed by the checks of later versions and ours.
 
 use crate::error::Error;
-use crate::ns::NsKind;
+use crate::ns_kind::NsKind;
 use crate::plan::{
     AllNamespaces, Confinement, DirSource, EnvPlan, ForkMode, IdSpec, NsSource, Plan, WorkDir,
 };

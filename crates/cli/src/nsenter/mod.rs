@@ -24,12 +24,12 @@ pub use options::{Opt, OptRow, OPTIONS};
 
 use crate::error::Error;
 use crate::getopt::Getopt;
-use crate::ns::NsKind;
+use crate::ns_kind::NsKind;
 use crate::plan::{
     AllNamespaces, Confinement, DirSource, EnvPlan, ForkMode, NsSource, Plan, Program, WorkDir,
 };
 use crate::signals::{parse_signal, SIGKILL};
-use crate::tools::ToolsOptions;
+use crate::tools_option::ToolsOptions;
 use std::ffi::OsString;
 use std::path::PathBuf;
 

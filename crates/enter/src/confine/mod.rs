@@ -64,8 +64,8 @@
 //! leaves ours, higher: the program is then more limited than the target,
 //! never less.
 
+pub mod filters;
 mod limits;
-pub mod seccomp;
 pub(crate) mod status;
 
 use crate::error::{Error, Result};
@@ -310,7 +310,7 @@ fn stays_ours(want: i32, ours: i32, errno: Errno) -> bool {
 
 fn read_restrictions(target: &Target, seccomp: &SeccompSource) -> Result<Restrictions> {
     let status = status::read(target)?;
-    let filters = seccomp::filters(target, &status, seccomp)?;
+    let filters = filters::filters(target, &status, seccomp)?;
     Ok(Restrictions {
         bounding: status.bounding,
         no_new_privs: status.no_new_privs,

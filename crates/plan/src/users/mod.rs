@@ -279,5 +279,5 @@ fn path(bytes: &[u8]) -> PathBuf {
 }
 
 #[cfg(test)]
-#[path = "creds_tests.rs"]
+#[path = "users_tests.rs"]
 mod tests;

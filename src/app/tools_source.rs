@@ -2,9 +2,9 @@
 //! toolbox installed beside the tool, a directory (of programs, or a
 //! whole root filesystem), or a local image, whose layers the runtime
 //! names. The command line only said how SOURCE is spelled
-//! (`cli::tools`); here it is looked at.
+//! (`cli::tools_option`); here it is looked at.
 
-use crate::cli::tools::{classify, resolved, toolbox_beside, Named};
+use crate::cli::tools_option::{classify, resolved, toolbox_beside, Named};
 use crate::error::{Error, Result};
 use crate::plan::{Tools, ToolsSource};
 use crate::runtime::sources::Sources;

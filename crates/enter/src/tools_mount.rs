@@ -46,7 +46,7 @@ use crate::plan::{
 use crate::sys::dirs::{chdir, chroot, fchdir};
 use crate::sys::fs::{self, OFlags};
 use crate::sys::{mount, ns, Errno};
-use nsenter_can_plan::ns::NsKind;
+use nsenter_can_plan::ns_kind::NsKind;
 use std::ffi::CString;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
