@@ -12,7 +12,7 @@
 pub mod help;
 pub mod install;
 pub mod layout;
-pub mod mountinfo;
+pub mod mount_point;
 pub mod stream;
 
 use crate::error::{self, Error, ErrorKind, Result};
@@ -122,7 +122,7 @@ fn exec_tool(tool: &str, args: &[OsString]) -> Error {
 /// how to and write nothing.
 fn install_or_explain(out: &mut impl Write) -> Result<i32> {
     let target = Path::new(TARGET);
-    if !mountinfo::is_mount_point(target) {
+    if !mount_point::is_mount_point(target) {
         let _ = std::io::stderr().write_all(help::NO_MOUNT.as_bytes());
         return Ok(error::EXIT_FAILURE);
     }

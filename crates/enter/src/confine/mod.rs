@@ -65,7 +65,7 @@
 //! never less.
 
 pub mod filters;
-mod limits;
+mod rlimits;
 pub(crate) mod status;
 
 use crate::error::{Error, Result};
@@ -134,13 +134,13 @@ impl TargetConfinement {
         let unparsable = |pid: String| {
             move |row| Error::msg(format!("cannot parse /proc/{pid}/limits: no \"{row}\" row"))
         };
-        let theirs = limits::parse(&text("limits").map_err(way_out)?)
+        let theirs = rlimits::parse(&text("limits").map_err(way_out)?)
             .map_err(unparsable(target.pid.to_string()))
             .map_err(way_out)?;
         // The program inherits ours: only those that differ are set.
         let ours = std::fs::read_to_string("/proc/self/limits")
             .map_err(|e| Error::io("cannot read /proc/self/limits", &e))?;
-        let ours = limits::parse(&ours).map_err(unparsable("self".into()))?;
+        let ours = rlimits::parse(&ours).map_err(unparsable("self".into()))?;
         let limits = theirs.into_iter().filter(|l| !ours.contains(l)).collect();
         let oom_score_adj =
             parse_oom(&text("oom_score_adj").map_err(way_out)?, target.pid).map_err(way_out)?;
@@ -160,7 +160,7 @@ impl TargetConfinement {
 
     /// Step 1 (see the module notes), as root, before the uid changes.
     pub fn before_credentials(&self) -> Result<()> {
-        limits::apply(&self.limits).map_err(|(name, e)| {
+        rlimits::apply(&self.limits).map_err(|(name, e)| {
             self.refusal(Error::sys(
                 format!("cannot set the limit \"{name}\" of process {}", self.pid),
                 e,
