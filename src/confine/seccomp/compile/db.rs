@@ -135,12 +135,10 @@ impl Db {
         self.add(&direct_rule)
     }
 
-    /// The calls by number, taken as unsigned (so pseudo calls come
-    /// last): the order libseccomp keeps them in.
-    pub(super) fn in_order(&self) -> impl Iterator<Item = &Call> {
-        let mut order: Vec<&Call> = self.calls.iter().collect();
-        order.sort_unstable_by_key(|c| c.num as u32);
-        order.into_iter()
+    /// The calls, in no particular order (libseccomp keeps them by
+    /// number, taken as unsigned: the generator sorts them so).
+    pub(super) fn calls(&self) -> impl Iterator<Item = &Call> {
+        self.calls.iter()
     }
 
     /// Merge a rule into its call's tree (`db_rule_add`).
