@@ -212,12 +212,15 @@ type Result<T> = std::result::Result<T, Unbuildable>;
 /// one first) with `default` for calls no rule matches; a call of another
 /// ABI kills the thread.
 pub(super) fn generate(dbs: &[Db], default: u32) -> Result<Vec<Insn>> {
+    // About a block, an instruction and an identity for each call, as
+    // the profiles of Docker and Podman have it.
+    let room = dbs.iter().map(|d| d.calls().count()).sum::<usize>() + 64;
     let mut g = Gen {
-        blocks: Blocks(Vec::with_capacity(1024)),
-        pool: Vec::with_capacity(1536),
+        blocks: Blocks(Vec::with_capacity(room)),
+        pool: Vec::with_capacity(room + room / 4),
         returns: Vec::new(),
-        table: HashMap::with_capacity_and_hasher(1024, Default::default()),
-        entries: Vec::new(),
+        table: HashMap::with_capacity_and_hasher(room, Default::default()),
+        entries: Vec::with_capacity(room),
         def_hsh: 0,
         bad_arch_hsh: 0,
     };

@@ -62,12 +62,14 @@ pub(super) struct Db {
 }
 
 impl Db {
-    pub(super) fn new(arch: Arch) -> Db {
+    /// A database with room for about `calls` calls (memory is touched
+    /// once a run: no more than needed).
+    pub(super) fn new(arch: Arch, calls: usize) -> Db {
         Db {
             arch,
             arena: Arena::default(),
-            calls: Vec::with_capacity(512),
-            slots: HashMap::with_capacity_and_hasher(512, Default::default()),
+            calls: Vec::with_capacity(calls),
+            slots: HashMap::with_capacity_and_hasher(calls, Default::default()),
         }
     }
 

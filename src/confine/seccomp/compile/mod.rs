@@ -163,10 +163,12 @@ pub fn name_of(arch: &str, number: i32) -> Result<Option<&'static str>, Refusal>
 /// The part libseccomp generates: the profile's rules on every ABI.
 fn body(profile: &Profile) -> Result<Vec<Insn>, Refusal> {
     let native = Arch::native();
-    let mut dbs = vec![Db::new(native)];
+    // A call for each name, and a few more where an ABI multiplexes.
+    let calls = profile.syscalls.len() + 16;
+    let mut dbs = vec![Db::new(native, calls)];
     for &arch in &profile.archs {
         if !dbs.iter().any(|d| d.arch == arch) {
-            dbs.push(Db::new(arch));
+            dbs.push(Db::new(arch, calls));
         }
     }
     let default = profile.default.value()?;
