@@ -9,11 +9,12 @@
 //! of comparisons (`chain.rs`, `tree.rs`, `db.rs`) and lays the trees out
 //! as one BPF program (`bpf.rs`). runc then puts its ENOSYS stub in front
 //! (`stub.rs`). Each step is written here after the library's algorithm,
-//! to produce the same bytes: linking libseccomp itself costs 10 to 30 ms
-//! a profile on this machine (its rule database keeps a snapshot of every
-//! rule for its transactions), against about 0.1 ms here; see
-//! docs/dependencies.md. Tests compare the result with libseccomp's on
-//! random profiles, and with the filters containers run under.
+//! to produce the same bytes: linking libseccomp itself is much slower
+//! (its rule database keeps a snapshot of every rule for its
+//! transactions; docs/dependencies.md, and the compiler's time in
+//! docs/design.md, Measured). Tests compare the result with libseccomp's
+//! on random profiles, and with the filters containers run under
+//! (tests/seccomp_compiler.rs).
 
 mod arch;
 mod bpf;
