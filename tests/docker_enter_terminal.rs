@@ -487,3 +487,88 @@ fn a_replaced_dev_ptmx_is_never_the_programs_terminal() {
         }
     }
 }
+
+/// Opens of the file behind `path`, seen with inotify (IN_OPEN: an open
+/// for reading or writing; a look-up with O_PATH, which neither reads nor
+/// writes and reaches no driver, is not one).
+struct OpenWatch(std::os::fd::OwnedFd);
+
+impl OpenWatch {
+    fn new(path: &str) -> OpenWatch {
+        use rustix::fs::inotify;
+        let fd = inotify::init(inotify::CreateFlags::NONBLOCK | inotify::CreateFlags::CLOEXEC)
+            .expect("inotify_init1");
+        inotify::add_watch(&fd, path, inotify::WatchFlags::OPEN)
+            .unwrap_or_else(|e| panic!("inotify_add_watch {path}: {e}"));
+        OpenWatch(fd)
+    }
+
+    /// Whether the file was opened since the last call (events are queued
+    /// as the open happens, so nothing is waited for).
+    fn opened(&self) -> bool {
+        let mut events = [0u8; 4096];
+        let mut seen = false;
+        while matches!(rustix::io::read(&self.0, &mut events), Ok(n) if n > 0) {
+            seen = true;
+        }
+        seen
+    }
+}
+
+/// The container's /dev/ptmx is checked before it is opened: a regular
+/// file, a FIFO or the null device put there is never opened at all
+/// (opening can act: a FIFO's waiting reader is released, a driver runs),
+/// not even for a moment before the check. The controls: the same watch
+/// sees an open of each of them from inside; with the real device (behind
+/// the link Docker puts at /dev/ptmx), the program's terminal is in the
+/// container's devpts, so that device is used.
+#[test]
+fn a_replaced_dev_ptmx_is_never_opened() {
+    if !ready() {
+        return;
+    }
+    let c = TestContainer::run("nsc-unopened-ptmx", &[], image(), &["sleep", "100000"]);
+    let in_container = |script: &str| docker_ok(&["exec", &c.name, "sh", "-c", script]);
+    let root = format!("/proc/{}/root", c.pid());
+    // The device of the program's terminal, and of the container's
+    // devpts (the program's terminal is in it when its /dev/ptmx is used).
+    let probe = "stat -L -c %d /proc/self/fd/0; stat -c %d /dev/pts/ptmx";
+    let enter = || {
+        let out = common::docker_enter::docker_enter(&["-t", &c.name, "sh", "-c", probe]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            common::docker_enter::stderr(&out)
+        );
+        let devices: Vec<String> = common::docker_enter::stdout(&out)
+            .lines()
+            .map(|l| l.trim().to_string())
+            .collect();
+        assert_eq!(devices.len(), 2, "{devices:?}");
+        devices[0] == devices[1]
+    };
+    assert!(
+        enter(),
+        "with its own /dev/ptmx, the program's terminal is not the container's"
+    );
+    for (what, make) in [
+        ("a regular file", "echo planted > /dev/ptmx"),
+        ("a FIFO", "mkfifo /dev/ptmx"),
+        ("the null device", "mknod /dev/ptmx c 1 3"),
+    ] {
+        in_container(&format!("rm -f /dev/ptmx && {make}"));
+        let watch = OpenWatch::new(&format!("{root}/dev/ptmx"));
+        assert!(
+            !enter(),
+            "{what}: the program's terminal is the container's"
+        );
+        assert!(!watch.opened(), "docker-enter opened {what} at /dev/ptmx");
+        // Control: an open of it is seen (without blocking on the FIFO).
+        in_container("exec 3<>/dev/ptmx");
+        assert!(
+            watch.opened(),
+            "{what}: the open of the control was not seen"
+        );
+    }
+}

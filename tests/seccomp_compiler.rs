@@ -7,7 +7,8 @@
 //! and width, several rules on a call, conflicting rules, the ABIs that
 //! multiplex socket and IPC calls, x32, names libseccomp does not know).
 //! That the whole program, runc's stub included, is the one a container
-//! runs is checked against real containers (tests/docker_enter_seccomp.rs).
+//! runs is checked against a Docker and a Podman container here too
+//! (`containers_run_the_filter_we_compile_from_their_record`).
 
 mod common;
 
@@ -306,4 +307,69 @@ fn the_syscall_table_is_the_system_libseccomps() {
         .map(|(r, (a, b))| format!("{r}: ours {a}, libseccomp {b}"))
         .collect();
     assert!(differ.is_empty(), "{}", differ.join("\n"));
+}
+
+/// The filter a container's process runs, against our compilation of its
+/// bundle's `linux.seccomp`, read from the runtime's record as
+/// docker-enter reads it.
+///
+/// runc builds its ENOSYS stub (the program's first part, `stub.rs`) from
+/// Go maps, whose iteration order is random: on an x86_64 host, the two
+/// ABI sections (x86_64 and x86) and, apart from them, the two ABI tests
+/// come in either order, so one profile gives a container one of four
+/// programs, all doing the same. No choice of ours can match a random
+/// order, so the comparison is: the part libseccomp generates (all the
+/// rest) byte for byte, and the whole program byte for byte once the
+/// stub's order is taken as runc's (it is one of the four of
+/// `compile::variants`, and of our program's length). Podman runs runc
+/// here too (`podman info`: runc 1.1.5); crun, not installed, is not
+/// covered.
+fn runs_what_we_compile(runtime: &str, pid: i32, config: &std::path::Path) {
+    let spec: Value = serde_json::from_slice(&std::fs::read(config).unwrap()).unwrap();
+    let profile = &spec["linux"]["seccomp"];
+    let ours = bytes(&compile::compile(profile).unwrap().expect("a filter"));
+    let generated = bytes(&compile::libseccomp_part(profile).unwrap().unwrap());
+    let live = common::seccomp::filters(pid);
+    assert_eq!(live.len(), 1, "{runtime}: one filter");
+    let (_, live) = &live[0];
+    assert_eq!(live.len(), ours.len(), "{runtime}: the program's length");
+    assert!(
+        live.ends_with(&generated),
+        "{runtime}: libseccomp's part differs from ours"
+    );
+    let orders: Vec<Vec<u8>> = compile::variants(profile)
+        .unwrap()
+        .iter()
+        .map(|p| bytes(p))
+        .collect();
+    assert_eq!(orders.len(), 4, "{runtime}: the stub's orders");
+    assert!(orders.contains(&ours));
+    assert!(
+        orders.contains(live),
+        "{runtime}: runc's stub is not ours in any order"
+    );
+}
+
+#[test]
+fn containers_run_the_filter_we_compile_from_their_record() {
+    use common::podman::{self, PodmanContainer};
+    if !common::docker_enter::ready() {
+        return;
+    }
+    let image = common::docker_enter::image();
+    let c = common::TestContainer::run("nsc-seccomp-live", &[], image, &["sleep", "100000"]);
+    let id = common::docker_ok(&["inspect", "-f", "{{.Id}}", &c.name]);
+    let config = format!(
+        "/run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby/{id}/config.json"
+    );
+    runs_what_we_compile("docker", c.pid().parse().unwrap(), config.as_ref());
+
+    if !podman::ready() {
+        return;
+    }
+    let image = podman::load(image);
+    let c = PodmanContainer::run("nsc-seccomp-live", &[], &image, &["sleep", "100000"]);
+    let pid = podman::podman_ok(&["inspect", "-f", "{{.State.Pid}}", &c.name]);
+    let config = podman::podman_ok(&["inspect", "-f", "{{.OCIConfigPath}}", &c.name]);
+    runs_what_we_compile("podman", pid.parse().unwrap(), config.as_ref());
 }

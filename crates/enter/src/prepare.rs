@@ -46,7 +46,7 @@ pub struct Prepared {
     /// The target's confinement, for the program's process to take.
     pub(super) confined: Option<TargetConfinement>,
     /// The host's pty multiplexer, for a plan that gives the program a pty.
-    pub(super) host_master: Option<OwnedFd>,
+    pub(super) host_master: Option<terminal::HostSide>,
     /// The container's /dev/null, for a plan that detaches the program
     /// (None: it has no usable one).
     pub(super) container_null: Option<OwnedFd>,

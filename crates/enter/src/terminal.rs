@@ -17,18 +17,30 @@ pub struct Pty {
     pub peer: Option<OwnedFd>,
 }
 
-/// The host's pty multiplexer, opened before entering: the fallback when
-/// the container has no usable /dev/ptmx.
-pub fn open_host_master() -> Result<OwnedFd> {
-    fs::open(Path::new("/dev/ptmx"), OFlags::RDWR | OFlags::NOCTTY)
-        .map_err(|e| Error::sys("cannot open /dev/ptmx", e))
+/// What a pty needs from the host, opened before entering: the host's pty
+/// multiplexer, the fallback when the container has no usable /dev/ptmx,
+/// and our own /proc/self/fd, through which the container's /dev/ptmx is
+/// opened once it is known to be the device (after entering, /proc is
+/// the container's).
+pub struct HostSide {
+    master: OwnedFd,
+    our_fds: OwnedFd,
+}
+
+/// Open the host's side of a pty (before entering).
+pub fn open_host_master() -> Result<HostSide> {
+    let master = fs::open(Path::new("/dev/ptmx"), OFlags::RDWR | OFlags::NOCTTY)
+        .map_err(|e| Error::sys("cannot open /dev/ptmx", e))?;
+    let our_fds = fs::open(Path::new("/proc/self/fd"), OFlags::PATH | OFlags::DIRECTORY)
+        .map_err(|e| Error::sys("cannot open /proc/self/fd", e))?;
+    Ok(HostSide { master, our_fds })
 }
 
 /// After entering: a pty from the container's own /dev/ptmx when it is the
 /// real device (so the program's tty lives in the container's devpts, as
 /// with docker exec), else from the host master opened before entering.
-pub fn open(host_master: OwnedFd) -> Result<Pty> {
-    let master = container_master().unwrap_or(host_master);
+pub fn open(host: HostSide) -> Result<Pty> {
+    let master = container_master(host.our_fds.as_fd()).unwrap_or(host.master);
     let peer = tty::open_peer(master.as_fd())
         .map_err(|e| Error::sys("cannot open the pseudo-terminal's peer", e))?;
     Ok(Pty {
@@ -38,12 +50,20 @@ pub fn open(host_master: OwnedFd) -> Result<Pty> {
 }
 
 /// The container's /dev/ptmx, only if it is the pty multiplexer device
-/// (character device 5:2); a container could put anything at that path.
-fn container_master() -> Option<OwnedFd> {
+/// (character device 5:2). A container could put anything at that path,
+/// and opening a file can act (a FIFO's waiting reader is released, a
+/// device driver runs): so it is looked up without opening it (O_PATH,
+/// links followed inside the root, none through /proc), checked, and
+/// only then opened, through the handle, so nothing can be swapped in
+/// between.
+fn container_master(our_fds: BorrowedFd<'_>) -> Option<OwnedFd> {
+    let root = fs::open(Path::new("/"), OFlags::PATH | OFlags::DIRECTORY).ok()?;
+    let found = fs::open_in_root(root.as_fd(), Path::new("dev/ptmx"), OFlags::PATH).ok()?;
+    if !fs::fstat(found.as_fd()).ok()?.is_char_device(5, 2) {
+        return None;
+    }
     let flags = OFlags::RDWR | OFlags::NOCTTY | OFlags::NONBLOCK;
-    let master = fs::open(Path::new("/dev/ptmx"), flags).ok()?;
-    let is_ptmx = fs::fstat(master.as_fd()).ok()?.is_char_device(5, 2);
-    is_ptmx.then_some(master)
+    fs::reopen_through(our_fds, found.as_fd(), flags).ok()
 }
 
 /// In the program's process: a new session with the pty as its

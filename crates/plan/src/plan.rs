@@ -343,6 +343,10 @@ pub struct BundleConfig {
     pub root: PathBuf,
     /// Beneath `root`, e.g. `moby/<id>/config.json`.
     pub rel: String,
+    /// Its `linux.seccomp` (Null when absent), when the file was read to
+    /// find the container: the record that described the container is
+    /// the one that confines, and is not read twice. None: read it then.
+    pub seccomp: Option<std::sync::Arc<serde_json::Value>>,
 }
 
 impl BundleConfig {

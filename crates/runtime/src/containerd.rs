@@ -18,7 +18,9 @@ use super::statedir::{StateDir, MAX_JSON};
 use super::{Container, RuntimeKind};
 use crate::error::Error;
 use crate::plan::{BundleConfig, Parent};
+use serde_json::Value;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 const TASK_DIRS: [&str; 2] = [
     super::docker_state::TASKS_V2,
@@ -99,7 +101,7 @@ impl ContainerdState {
                     continue;
                 }
                 match task(&dir, &id, &file.bytes) {
-                    Ok(Some(mut c)) => {
+                    Ok(Some((mut c, seccomp))) => {
                         // Where runc's record of the task is: its seccomp
                         // profile is compiled from it.
                         c.bundle_config = Some(BundleConfig {
@@ -108,6 +110,7 @@ impl ContainerdState {
                                 Ok(tasks) => format!("{}/{rel}", tasks.display()),
                                 Err(_) => rel.clone(),
                             },
+                            seccomp: Some(Arc::new(seccomp)),
                         });
                         scan.containers.push(c)
                     }
@@ -124,10 +127,10 @@ impl ContainerdState {
 }
 
 /// Task `id` of the namespace directory `dir`, whose config.json holds
-/// `bytes` (None while it is torn down).
-fn task(dir: &StateDir, id: &str, bytes: &[u8]) -> Result<Option<Container>, Error> {
+/// `bytes` (None while it is torn down), and its `linux.seccomp`.
+fn task(dir: &StateDir, id: &str, bytes: &[u8]) -> Result<Option<(Container, Value)>, Error> {
     let rel = format!("{id}/config.json");
-    let spec = dir.parse_json(&rel, bytes)?;
+    let mut spec = dir.parse_json(&rel, bytes)?;
     let bundle = Bundle::from_json(&spec, &dir.display(&rel))?;
     bundle.require_cgroup_of(id, &dir.display(&rel))?;
     let pid = dir.read_pid(&format!("{id}/init.pid"))?.map(|(pid, _)| pid);
@@ -145,7 +148,11 @@ fn task(dir: &StateDir, id: &str, bytes: &[u8]) -> Result<Option<Container>, Err
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    Ok(Some(container(&namespace, id, bundle, pid, parent)))
+    let seccomp = spec["linux"]["seccomp"].take();
+    Ok(Some((
+        container(&namespace, id, bundle, pid, parent),
+        seccomp,
+    )))
 }
 
 impl Source for ContainerdState {

@@ -19,6 +19,7 @@ use super::{Container, ContainerState, ReadFrom};
 use crate::error::Error;
 use crate::plan::{BundleConfig, Parent};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DockerState {
@@ -80,6 +81,7 @@ impl DockerState {
                     let config = BundleConfig {
                         root: root.clone(),
                         rel: format!("{namespace}/{id}/config.json"),
+                        seccomp: None,
                     };
                     return Ok(Some((ns_dir, dir, config)));
                 }
@@ -163,7 +165,6 @@ impl Source for DockerState {
         let Some((tasks, bundle, config)) = self.bundle_dir(&c.id)? else {
             return Ok(c);
         };
-        c.bundle_config = Some(config);
         if let Some((pid, _)) = bundle.read_pid("init.pid")? {
             if pid != c.pid {
                 return Err(Error::msg(format!(
@@ -179,9 +180,12 @@ impl Source for DockerState {
             bundle: bundle.dev_ino()?,
             tasks: tasks.dev_ino()?,
         });
-        if let Some((spec, _)) = bundle.read_json("config.json", MAX_JSON)? {
+        let mut config = config;
+        if let Some((mut spec, _)) = bundle.read_json("config.json", MAX_JSON)? {
             c.facts = Some(Bundle::from_json(&spec, &bundle.display("config.json"))?.facts);
+            config.seccomp = Some(Arc::new(spec["linux"]["seccomp"].take()));
         }
+        c.bundle_config = Some(config);
         Ok(c)
     }
 }

@@ -27,6 +27,7 @@ use crate::error::Error;
 use crate::plan::{BundleConfig, Parent};
 use serde_json::Value;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// "libpod" (Podman) or "cri-o".
 const MANAGER: &str = "io.container.manager";
@@ -76,11 +77,13 @@ impl Storage {
         let Some((spec, from)) = spec else {
             return Ok(None);
         };
+        let mut spec = spec;
+        let bundle = Bundle::from_json(&spec, &from.display(&rel))?;
         let config = BundleConfig {
             root: from.path().to_path_buf(),
             rel: rel.clone(),
+            seccomp: Some(Arc::new(spec["linux"]["seccomp"].take())),
         };
-        let bundle = Bundle::from_json(&spec, &from.display(&rel))?;
         let runtime = match bundle.annotation(MANAGER) {
             Some("libpod") => RuntimeKind::Podman,
             Some("cri-o") => RuntimeKind::CriO,
@@ -210,6 +213,7 @@ impl Storage {
                 return Some(BundleConfig {
                     root: dir.path().to_path_buf(),
                     rel: format!("{id}/userdata/config.json"),
+                    seccomp: None,
                 });
             }
         }

@@ -60,6 +60,18 @@ pub fn reopen(path_fd: BorrowedFd<'_>, flags: OFlags) -> SysResult<OwnedFd> {
     open(Path::new(&link), flags)
 }
 
+/// Open again, with `flags`, the file an O_PATH descriptor stands for,
+/// through `our_fds`, our /proc/self/fd opened while /proc was the host's
+/// (for use after entering a mount namespace, where /proc is another's).
+pub fn reopen_through(
+    our_fds: BorrowedFd<'_>,
+    path_fd: BorrowedFd<'_>,
+    flags: OFlags,
+) -> SysResult<OwnedFd> {
+    use std::os::fd::AsRawFd;
+    openat(our_fds, Path::new(&path_fd.as_raw_fd().to_string()), flags)
+}
+
 /// mkdirat(2).
 pub fn mkdir_at(dir: BorrowedFd<'_>, path: &Path, mode: u32) -> SysResult<()> {
     rustix::fs::mkdirat(dir, path, Mode::from_raw_mode(mode as _))

@@ -19,8 +19,9 @@ pub fn help_text() -> String {
          /bin/sh (with --tools, the tools' shell). Options stop at <container>.\n\n\
          The container's processes are never stopped: its seccomp filter is\n\
          compiled from its runtime's record. Only pid:N of a process that no\n\
-         runtime describes has its filters copied with ptrace, which stops it\n\
-         for a moment.\n\nOptions:\n",
+         runtime describes, or a container whose record cannot be seen from\n\
+         here (in the can without /run mounted), has its filters copied with\n\
+         ptrace, which stops it for a moment.\n\nOptions:\n",
     );
     for row in visible() {
         out.push_str(&crate::table::help_line(row, DESCRIPTION_COLUMN));

@@ -212,12 +212,15 @@ type Result<T> = std::result::Result<T, Unbuildable>;
 /// one first) with `default` for calls no rule matches; a call of another
 /// ABI kills the thread.
 pub(super) fn generate(dbs: &[Db], default: u32) -> Result<Vec<Insn>> {
+    // About a block, an instruction and an identity for each call, as
+    // the profiles of Docker and Podman have it.
+    let room = dbs.iter().map(|d| d.calls().count()).sum::<usize>() + 64;
     let mut g = Gen {
-        blocks: Blocks(Vec::with_capacity(1024)),
-        pool: Vec::with_capacity(1536),
+        blocks: Blocks(Vec::with_capacity(room)),
+        pool: Vec::with_capacity(room + room / 4),
         returns: Vec::new(),
-        table: HashMap::with_capacity_and_hasher(1024, Default::default()),
-        entries: Vec::new(),
+        table: HashMap::with_capacity_and_hasher(room, Default::default()),
+        entries: Vec::with_capacity(room),
         def_hsh: 0,
         bad_arch_hsh: 0,
     };
@@ -534,14 +537,17 @@ impl Gen {
     /// database): the ABI test, then every call in order of priority.
     fn arch(&mut self, db: &Db, secondary: Option<&Db>) -> Result<BlkId> {
         // Sorted by priority, highest first; ties keep the databases'
-        // order (the number's).
-        let mut calls: Vec<(&Db, &Call)> = db.in_order().map(|c| (db, c)).collect();
-        calls.sort_by_key(|c| std::cmp::Reverse(c.1.priority));
+        // order (the first database's calls, then the second's, each by
+        // number taken as unsigned). The key is unique, so one unstable
+        // sort gives what libseccomp's stable insertions give.
+        let mut calls: Vec<(&Db, &Call)> = db.calls().map(|c| (db, c)).collect();
         if let Some(second) = secondary {
-            let mut more: Vec<(&Db, &Call)> = second.in_order().map(|c| (second, c)).collect();
-            calls.append(&mut more);
-            calls.sort_by_key(|c| std::cmp::Reverse(c.1.priority));
+            calls.extend(second.calls().map(|c| (second, c)));
         }
+        calls.sort_unstable_by_key(|(owner, c)| {
+            let first = std::ptr::eq(*owner, db);
+            (std::cmp::Reverse(c.priority), !first, c.num as u32)
+        });
         let x86_64_alone = matches!(db.arch, Arch::X86_64 | Arch::X32) && secondary.is_none();
         let load_first = !x86_64_alone;
         let mut head: Option<BlkId> = None;

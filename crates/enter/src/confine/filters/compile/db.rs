@@ -62,12 +62,14 @@ pub(super) struct Db {
 }
 
 impl Db {
-    pub(super) fn new(arch: Arch) -> Db {
+    /// A database with room for about `calls` calls (memory is touched
+    /// once a run: no more than needed).
+    pub(super) fn new(arch: Arch, calls: usize) -> Db {
         Db {
             arch,
             arena: Arena::default(),
-            calls: Vec::with_capacity(512),
-            slots: HashMap::with_capacity_and_hasher(512, Default::default()),
+            calls: Vec::with_capacity(calls),
+            slots: HashMap::with_capacity_and_hasher(calls, Default::default()),
         }
     }
 
@@ -135,12 +137,10 @@ impl Db {
         self.add(&direct_rule)
     }
 
-    /// The calls by number, taken as unsigned (so pseudo calls come
-    /// last): the order libseccomp keeps them in.
-    pub(super) fn in_order(&self) -> impl Iterator<Item = &Call> {
-        let mut order: Vec<&Call> = self.calls.iter().collect();
-        order.sort_unstable_by_key(|c| c.num as u32);
-        order.into_iter()
+    /// The calls, in no particular order (libseccomp keeps them by
+    /// number, taken as unsigned: the generator sorts them so).
+    pub(super) fn calls(&self) -> impl Iterator<Item = &Call> {
+        self.calls.iter()
     }
 
     /// Merge a rule into its call's tree (`db_rule_add`).

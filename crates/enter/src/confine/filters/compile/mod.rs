@@ -9,11 +9,12 @@
 //! of comparisons (`chain.rs`, `tree.rs`, `db.rs`) and lays the trees out
 //! as one BPF program (`bpf.rs`). runc then puts its ENOSYS stub in front
 //! (`stub.rs`). Each step is written here after the library's algorithm,
-//! to produce the same bytes: linking libseccomp itself costs 10 to 30 ms
-//! a profile on this machine (its rule database keeps a snapshot of every
-//! rule for its transactions), against about 0.1 ms here; see
-//! docs/dependencies.md. Tests compare the result with libseccomp's on
-//! random profiles, and with the filters containers run under.
+//! to produce the same bytes: linking libseccomp itself is much slower
+//! (its rule database keeps a snapshot of every rule for its
+//! transactions; docs/dependencies.md, and the compiler's time in
+//! docs/design.md, Measured). Tests compare the result with libseccomp's
+//! on random profiles, and with the filters containers run under
+//! (tests/seccomp_compiler.rs).
 
 mod arch;
 mod bpf;
@@ -163,10 +164,12 @@ pub fn name_of(arch: &str, number: i32) -> Result<Option<&'static str>, Refusal>
 /// The part libseccomp generates: the profile's rules on every ABI.
 fn body(profile: &Profile) -> Result<Vec<Insn>, Refusal> {
     let native = Arch::native();
-    let mut dbs = vec![Db::new(native)];
+    // A call for each name, and a few more where an ABI multiplexes.
+    let calls = profile.syscalls.len() + 16;
+    let mut dbs = vec![Db::new(native, calls)];
     for &arch in &profile.archs {
         if !dbs.iter().any(|d| d.arch == arch) {
-            dbs.push(Db::new(arch));
+            dbs.push(Db::new(arch, calls));
         }
     }
     let default = profile.default.value()?;

@@ -187,6 +187,7 @@ impl<'a> Profile<'a> {
         let default = action(default_name, default_errno_ret, "defaultAction")?;
         let mut syscalls = Vec::new();
         let mut entry_args = Vec::new();
+        let mut last_row = None;
         for entry in entries {
             let errno_ret = number(&entry["errnoRet"], "errnoRet")?;
             let action = action(&entry["action"], errno_ret, "a rule's action")?;
@@ -206,9 +207,11 @@ impl<'a> Profile<'a> {
                 let Some(name) = name.as_str() else {
                     return Err(Refusal(format!("{name} is not a system call name")));
                 };
+                let row = syscalls::index_after(name, last_row);
+                last_row = row.or(last_row);
                 syscalls.push(Syscall {
                     name,
-                    row: syscalls::index(name),
+                    row,
                     action,
                     args: entry_args.len() - 1,
                 });

@@ -105,6 +105,27 @@ pub(super) fn index(name: &str) -> Option<usize> {
         .map(|i| usize::from(start) + i)
 }
 
+/// The row of `name`, as [`index`] finds it, looked for first in the few
+/// rows after `hint`, the row of a name that sorts before it: profiles
+/// list their names in order, mostly, and the next is then a row or two
+/// on (the table is sorted by byte).
+pub(super) fn index_after(name: &str, hint: Option<usize>) -> Option<usize> {
+    use std::cmp::Ordering;
+    const NEAR: usize = 4;
+    let rows = &table::SYSCALLS;
+    if let Some(h) = hint.filter(|&h| rows[h].0.as_bytes() < name.as_bytes()) {
+        for (r, (n, _)) in rows.iter().enumerate().skip(h + 1).take(NEAR) {
+            match n.as_bytes().cmp(name.as_bytes()) {
+                Ordering::Less => {}
+                Ordering::Equal => return Some(r),
+                // Between two rows: not in the table.
+                Ordering::Greater => return None,
+            }
+        }
+    }
+    index(name)
+}
+
 /// Every name, in the table's order.
 pub(super) fn names() -> impl Iterator<Item = &'static str> {
     table::SYSCALLS.iter().map(|(n, _)| *n)
@@ -226,6 +247,19 @@ mod tests {
         assert_eq!(index("no_such_call"), None);
         assert!(index("fchmodat2").is_some(), "Linux 6.6");
         assert_eq!(index("statmount"), None, "Linux 6.8, newer than the table");
+    }
+
+    #[test]
+    fn a_hint_finds_what_the_search_finds() {
+        let mut names: Vec<String> = names().map(str::to_string).collect();
+        // Names not in the table, between, before and after its rows.
+        names.extend(["a", "read0", "readz", "zzz", "_", "no_such_call"].map(String::from));
+        for name in &names {
+            let found = index(name);
+            for hint in (0..table::SYSCALLS.len()).map(Some).chain([None]) {
+                assert_eq!(index_after(name, hint), found, "{name} after {hint:?}");
+            }
+        }
     }
 
     #[test]
