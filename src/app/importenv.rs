@@ -20,7 +20,7 @@ pub fn main(args: &[OsString]) -> i32 {
             environ_file,
             command,
         }) => read_environ(&environ_file, &command)
-            .and_then(|entries| super::prepare_and_run(&plan(entries, command))),
+            .and_then(|entries| super::prepare_and_run(plan(entries, command))),
         Ok(Parsed::Help) => return super::print(TOOL, HELP),
         Ok(Parsed::Version) => return super::print(TOOL, &version_text()),
         Err(e) => Err(e),

@@ -17,9 +17,9 @@ use crate::sys::stderr::report;
 use std::io::Write;
 
 /// Open everything a complete plan needs, then carry it out.
-fn prepare_and_run(plan: &Plan) -> Result<i32> {
-    let prepared = enter::prepare(plan)?;
-    enter::run(prepared, plan)
+fn prepare_and_run(plan: Plan) -> Result<i32> {
+    let prepared = enter::prepare(plan.entry)?;
+    enter::run(prepared, &plan.launch)
 }
 
 /// Print help or version text on stdout: exit 0, or the write error.

@@ -8,7 +8,7 @@
 
 use crate::error::Error;
 use crate::getopt::{ArgKind, Getopt, OptSpec};
-use crate::plan::{EnvPlan, ForkMode, InheritedFds, Plan, Program};
+use crate::plan::{Entry, EnvPlan, ForkMode, InheritedFds, Launch, Plan, Program};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -91,12 +91,12 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, Error> {
 /// Run `command` with exactly the file's `entries`: nothing entered, no
 /// fork, the caller's descriptors passed on.
 pub fn plan(entries: Vec<OsString>, command: Vec<OsString>) -> Plan {
-    let mut plan = Plan::new("importenv");
-    plan.env = EnvPlan::Exact(entries);
-    plan.fork = ForkMode::Never;
-    plan.inherited_fds = InheritedFds::Pass;
-    plan.program = Program::Command(command);
-    plan
+    let mut entry = Entry::new("importenv");
+    entry.fork = ForkMode::Never;
+    entry.inherited_fds = InheritedFds::Pass;
+    let mut launch = Launch::new(Program::Command(command));
+    launch.env = EnvPlan::Exact(entries);
+    Plan { entry, launch }
 }
 
 #[cfg(test)]
@@ -126,8 +126,8 @@ mod tests {
     fn the_plan_holds_the_files_entries_as_bytes() {
         let want: Vec<OsString> = vec!["A=1".into(), OsString::from_vec(b"B=x\xff".to_vec())];
         let p = plan(want.clone(), os(&["env"]));
-        assert_eq!(p.env, EnvPlan::Exact(want));
-        assert!(p.target.is_none() && p.namespaces.is_empty());
-        assert_eq!(p.fork, ForkMode::Never);
+        assert_eq!(p.launch.env, EnvPlan::Exact(want));
+        assert!(p.entry.target.is_none() && p.entry.namespaces.is_empty());
+        assert_eq!(p.entry.fork, ForkMode::Never);
     }
 }

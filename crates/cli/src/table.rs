@@ -2,7 +2,7 @@
 //! Each tool keeps one table that drives its parser, `--help`, and the
 //! tests that its man page (and completions) know every option.
 
-use crate::cli::getopt::{ArgKind, OptSpec};
+use crate::getopt::{ArgKind, OptSpec};
 
 /// One option with its help line.
 #[derive(Debug, Clone, Copy)]

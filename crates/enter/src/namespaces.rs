@@ -10,7 +10,7 @@
 
 use super::prepare::Opened;
 use crate::error::{Error, Result};
-use crate::plan::{AllNamespaces, NsSource, Plan};
+use crate::plan::{AllNamespaces, Entry, NsSource};
 use crate::sys::{fs, ns, pidfd, Errno};
 use crate::target::{own_kinds, own_ns_id, Target};
 use nsenter_can_plan::ns::NsKind;
@@ -55,7 +55,7 @@ impl Namespaces {
 }
 
 /// The kinds to enter and where each comes from.
-fn choose(plan: &Plan, target: Option<&Target>) -> Result<Vec<(NsKind, NsSource)>> {
+fn choose(plan: &Entry, target: Option<&Target>) -> Result<Vec<(NsKind, NsSource)>> {
     let own = if plan.all == AllNamespaces::No {
         Vec::new()
     } else {
@@ -90,7 +90,7 @@ fn choose(plan: &Plan, target: Option<&Target>) -> Result<Vec<(NsKind, NsSource)
 
 /// Open every handle the plan needs (files named on the command line were
 /// opened already, in order: take those).
-pub fn prepare(plan: &Plan, target: Option<&Target>, opened: &mut Opened) -> Result<Namespaces> {
+pub fn prepare(plan: &Entry, target: Option<&Target>, opened: &mut Opened) -> Result<Namespaces> {
     let mut out = Namespaces::none();
     let use_pidfd = target.is_some_and(|t| t.pidfd().is_some()) && !plan.user_parent;
     for (kind, source) in choose(plan, target)? {
