@@ -220,7 +220,7 @@ fn env_overrides(req: &Request) -> Result<EnvChanges, Error> {
         let limit = crate::sys::limits::exec_limit();
         for path in &req.env_files {
             let file = std::fs::File::open(path)
-                .map_err(|e| Error::io(format!("cannot read env file {}", path.display()), &e))?;
+                .map_err(|e| Error::io(format!("cannot read env file {}", path.display()), e))?;
             read_env_file(file, path, &limit, &mut changes, ours)?;
         }
     }

@@ -32,7 +32,7 @@ pub fn main(args: &[OsString]) -> i32 {
 fn read_environ(path: &Path, argv: &[OsString]) -> Result<Vec<OsString>, Error> {
     let name = path.display().to_string();
     let file =
-        std::fs::File::open(path).map_err(|e| Error::io(format!("cannot read {name}"), &e))?;
+        std::fs::File::open(path).map_err(|e| Error::io(format!("cannot read {name}"), e))?;
     let limit = crate::sys::limits::exec_limit();
     let spent = argv.iter().map(|a| ExecLimit::cost(a.len())).sum();
     let mut records = environ_records(file, &name, &limit);

@@ -27,6 +27,6 @@ fn print(tool: &str, text: &str) -> i32 {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => 0,
-        Err(e) => report(tool, &Error::io("write error", &e)),
+        Err(e) => report(tool, &Error::io("write error", e)),
     }
 }

@@ -158,7 +158,7 @@ pub fn check_named_files(paths: &[PathBuf]) -> Result<()> {
 fn cgroup_of(target: &Target) -> Result<CgroupJoin> {
     let memberships = String::from_utf8_lossy(target.cgroup()?).into_owned();
     let mountinfo = std::fs::read_to_string("/proc/self/mountinfo")
-        .map_err(|e| Error::io("cannot read /proc/self/mountinfo", &e))?;
+        .map_err(|e| Error::io("cannot read /proc/self/mountinfo", e))?;
     CgroupJoin::prepare(&memberships, &mountinfo)
 }
 
