@@ -506,6 +506,6 @@ impl Entry {
     pub fn set_namespace(&mut self, kind: NsKind, source: NsSource) {
         self.namespaces.retain(|r| r.kind != kind);
         self.namespaces.push(NsRequest { kind, source });
-        self.namespaces.sort_by_key(|r| r.kind);
+        self.namespaces.sort_by_key(|r| r.kind.setns_order());
     }
 }
