@@ -3,7 +3,7 @@
 
 use crate::bounded::environ::{collect_environ, environ_records};
 use crate::bounded::ExecLimit;
-use crate::cli::importenv::{parse, plan, version_text, Parsed, HELP};
+use crate::cli::importenv::{help_text, parse, plan, version_text, Parsed};
 use crate::error::Error;
 use crate::sys::stderr::report;
 use std::ffi::OsString;
@@ -21,7 +21,7 @@ pub fn main(args: &[OsString]) -> i32 {
             command,
         }) => read_environ(&environ_file, &command)
             .and_then(|entries| super::prepare_and_run(plan(entries, command))),
-        Ok(Parsed::Help) => return super::print(TOOL, HELP),
+        Ok(Parsed::Help) => return super::print(TOOL, &help_text()),
         Ok(Parsed::Version) => return super::print(TOOL, &version_text()),
         Err(e) => Err(e),
     };

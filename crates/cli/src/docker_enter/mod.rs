@@ -20,7 +20,7 @@ mod tests;
 pub use envfile::{apply_env_values, read_env_file};
 pub use environment::{EnvChanges, EnvOverride};
 pub use help::{help_text, version_text};
-pub use options::{visible as visible_options, Opt, OptRow, OPTIONS};
+pub use options::{completion, visible as visible_options, Opt, OptRow, OPTIONS};
 pub use plan::{entry_plan, launch_plan, plan, wants_pty};
 
 use crate::container::list::Format;

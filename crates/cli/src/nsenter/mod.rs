@@ -20,7 +20,7 @@ mod properties_tests;
 mod tests;
 
 pub use help::{help_text, version_text};
-pub use options::{Opt, OptRow, OPTIONS};
+pub use options::{completion, Opt, OptRow, OPTIONS};
 
 use crate::error::Error;
 use crate::getopt::Getopt;
