@@ -28,7 +28,7 @@ _docker_enter() {
     for ((i = 1; i < ${#typed[@]}; i++)); do
         word=${typed[i]}
         case $word in
-            -u|--user|-w|--workdir|-e|--env|--env-file|--format|--tools-at|--container-at) ((i++)) ;;
+            -u|--user|-w|--workdir|-e|--env|--env-file|--tools-at|--container-at|--format) ((i++)) ;;
             -H|--host|--state-files|--docker-root|--docker-exec-root|--containerd-state|--storage-root|--storage-runroot|--host-root)
                 sources+=("$word" "${typed[i+1]}"); ((i++)) ;;
             --host=*|--state-files=*|--docker-root=*|--docker-exec-root=*|--containerd-state=*|--storage-root=*|--storage-runroot=*|--host-root=*)
@@ -48,21 +48,27 @@ _docker_enter() {
         return 0
     fi
     case $prev in
-        -u|--user|-w|--workdir|-H|--host|--tools-at|--container-at) return 0 ;;
-        -e|--env) COMPREPLY=($(compgen -e -- "$cur")); return 0 ;;
-        --env-file) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
-        --format) COMPREPLY=($(compgen -W 'table json' -- "$cur")); return 0 ;;
-        --state-files) COMPREPLY=($(compgen -W 'first fallback never' -- "$cur")); return 0 ;;
+        -u|--user|-w|--workdir|--tools-at|--container-at) return 0 ;;
+        -e|--env)
+            COMPREPLY=($(compgen -e -- "$cur")); return 0 ;;
+        --env-file|-H|--host)
+            COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
+        --format)
+            COMPREPLY=($(compgen -W 'table json' -- "$cur")); return 0 ;;
+        --state-files)
+            COMPREPLY=($(compgen -W 'first fallback never' -- "$cur")); return 0 ;;
         --docker-root|--docker-exec-root|--containerd-state|--storage-root|--storage-runroot|--host-root)
             COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
     esac
 
     if [[ $cur == -* ]] && ((seen_container == 0)); then
-        COMPREPLY=($(compgen -W '-u --user -w --workdir -e --env --env-file
-            -t --tty -T --no-tty -i --interactive -d --detach -H --host --privileged
-            --tools --tools-at --container-at --list --format --state-files
-            --docker-root --docker-exec-root --containerd-state --storage-root
-            --storage-runroot --host-root -h --help -V --version' -- "$cur"))
+        COMPREPLY=($(compgen -W '-u --user -w --workdir -e --env
+                    --env-file -t --tty -T --no-tty -i --interactive -d
+                    --detach -H --host --privileged --tools --tools-at
+                    --container-at --list --format --state-files
+                    --docker-root --docker-exec-root --containerd-state
+                    --storage-root --storage-runroot --host-root -h --help
+                    -V --version' -- "$cur"))
         return 0
     fi
     local fields='{{.Name}} {{.Address}}'

@@ -13,7 +13,7 @@ function __importenv_needs_file
     return 0
 end
 
-complete -c importenv -n __importenv_needs_file -s h -l help -d 'Display help'
-complete -c importenv -n __importenv_needs_file -s V -l version -d 'Display version'
+complete -c importenv -n __importenv_needs_file -s h -l help -d 'display this help'
+complete -c importenv -n __importenv_needs_file -s V -l version -d 'display version'
 complete -c importenv -n __importenv_needs_file -F -d 'Environ file (NUL-separated)'
 complete -c importenv -n 'not __importenv_needs_file' -x -a '(__fish_complete_subcommand --fcs-skip=2)'

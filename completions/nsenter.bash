@@ -59,26 +59,26 @@ _nsenter() {
     case $value_of in
         -t|--target)
             COMPREPLY=($(compgen -W "$(cd /proc && printf '%s\n' [0-9]*)" -- "$cur")) ;;
-        -S|--setuid|-G|--setgid)
-            COMPREPLY=($(compgen -W 'follow' -- "$cur")) ;;
-        -N|--net-socket) ;;
-        -W|--wdns|--root|--wd|--tools)
-            COMPREPLY=($(compgen -d -- "$cur")) ;;
-        --tools-at|--container-at) ;;
         --mount|--uts|--ipc|--net|--pid|--user|--cgroup|--time)
             COMPREPLY=($(compgen -f -- "$cur")) ;;
+        -N|--net-socket|--tools-at|--container-at) ;;
+        -S|--setuid|-G|--setgid)
+            COMPREPLY=($(compgen -W 'follow' -- "$cur")) ;;
+        --root|--wd|-W|--wdns|--tools)
+            COMPREPLY=($(compgen -d -- "$cur")) ;;
         --kill-child)
             COMPREPLY=($(compgen -W 'HUP INT QUIT KILL TERM USR1 USR2' -- "$cur")) ;;
         --*) ;;
         '')
             if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W '-a --all -t --target -m --mount -u --uts
-                    -i --ipc -n --net -N --net-socket -p --pid -C --cgroup
-                    -U --user --user-parent -T --time -S --setuid -G --setgid
-                    --preserve-credentials --keep-caps -r --root -w --wd -W --wdns
-                    -e --env -F --no-fork -c --join-cgroup -Z --follow-context
-                    --kill-child --mount-proc --confine --tools --tools-at --container-at
-                    -h --help -V --version' -- "$cur"))
+                COMPREPLY=($(compgen -W '-a --all -h --help -V --version -t
+                    --target -m --mount -u --uts -i --ipc -n --net -N
+                    --net-socket -p --pid -U --user --user-parent -C
+                    --cgroup -T --time -S --setuid -G --setgid -r --root -w
+                    --wd -W --wdns -e --env -F --no-fork -c --join-cgroup
+                    --preserve-credentials --keep-caps -Z --follow-context
+                    --kill-child --mount-proc --confine --tools --tools-at
+                    --container-at' -- "$cur"))
             else
                 COMPREPLY=($(compgen -c -- "$cur"))
             fi

@@ -11,7 +11,7 @@ fn every_shell_offers_exactly_the_options_of_the_table() {
     if !shells_ready() {
         return;
     }
-    let table = spellings(OPTIONS.iter().map(|s| (s.short, s.long.unwrap())));
+    let table = spellings(OPTIONS.iter().map(|r| (r.spec.short, r.spec.long.unwrap())));
     assert_eq!(table.len(), 4);
     assert_offer_exactly("importenv", "_importenv", &table);
 }

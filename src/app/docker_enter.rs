@@ -3,7 +3,7 @@
 //! handles, run it. Nothing is started before every check has passed.
 
 use crate::cli::docker_enter::{
-    apply_env_values, entry_plan, finish_plan, help_text, parse, read_env_file, version_text,
+    apply_env_values, entry_plan, help_text, launch_plan, parse, read_env_file, version_text,
     EnvChanges, Parsed, Request,
 };
 use crate::enter;
@@ -125,8 +125,7 @@ fn enter_container(req: &Request) -> Result<i32, Error> {
     timing.lap("find");
 
     let terminals = enter::standard_terminals();
-    let mut plan = entry_plan(&container, req, terminals);
-    let prepared = enter::prepare(&plan)
+    let prepared = enter::prepare(entry_plan(&container, req, terminals))
         .map_err(|e| hidden_processes(e, req, &container))
         .map_err(|e| not_its_process(e, req, &container))?;
     if container.runtime == RuntimeKind::Process {
@@ -139,11 +138,11 @@ fn enter_container(req: &Request) -> Result<i32, Error> {
             .filter(|e| e.contains('='))
             .collect();
     }
-    finish_plan(&mut plan, req, &container, &prepared, overrides)?;
+    let launch = launch_plan(prepared.entry(), req, &container, &prepared, overrides)?;
     // Reading the container's confinement is part of preparing: shown
     // apart, before the rest.
     timing.lap_with_part("plan", "confine", prepared.confinement_read_time());
-    let code = enter::run(prepared, &plan).map_err(dying_pid_namespace)?;
+    let code = enter::run(prepared, &launch).map_err(dying_pid_namespace)?;
     timing.lap("enter and run");
     Ok(code)
 }
@@ -221,7 +220,7 @@ fn env_overrides(req: &Request) -> Result<EnvChanges, Error> {
         let limit = crate::sys::limits::exec_limit();
         for path in &req.env_files {
             let file = std::fs::File::open(path)
-                .map_err(|e| Error::io(format!("cannot read env file {}", path.display()), &e))?;
+                .map_err(|e| Error::io(format!("cannot read env file {}", path.display()), e))?;
             read_env_file(file, path, &limit, &mut changes, ours)?;
         }
     }

@@ -3,7 +3,7 @@
 
 use crate::bounded::environ::{collect_environ, environ_records};
 use crate::bounded::ExecLimit;
-use crate::cli::importenv::{parse, plan, version_text, Parsed, HELP};
+use crate::cli::importenv::{help_text, parse, plan, version_text, Parsed};
 use crate::error::Error;
 use crate::sys::stderr::report;
 use std::ffi::OsString;
@@ -20,8 +20,8 @@ pub fn main(args: &[OsString]) -> i32 {
             environ_file,
             command,
         }) => read_environ(&environ_file, &command)
-            .and_then(|entries| super::prepare_and_run(&plan(entries, command))),
-        Ok(Parsed::Help) => return super::print(TOOL, HELP),
+            .and_then(|entries| super::prepare_and_run(plan(entries, command))),
+        Ok(Parsed::Help) => return super::print(TOOL, &help_text()),
         Ok(Parsed::Version) => return super::print(TOOL, &version_text()),
         Err(e) => Err(e),
     };
@@ -32,7 +32,7 @@ pub fn main(args: &[OsString]) -> i32 {
 fn read_environ(path: &Path, argv: &[OsString]) -> Result<Vec<OsString>, Error> {
     let name = path.display().to_string();
     let file =
-        std::fs::File::open(path).map_err(|e| Error::io(format!("cannot read {name}"), &e))?;
+        std::fs::File::open(path).map_err(|e| Error::io(format!("cannot read {name}"), e))?;
     let limit = crate::sys::limits::exec_limit();
     let spent = argv.iter().map(|a| ExecLimit::cost(a.len())).sum();
     let mut records = environ_records(file, &name, &limit);

@@ -17,9 +17,9 @@ use crate::sys::stderr::report;
 use std::io::Write;
 
 /// Open everything a complete plan needs, then carry it out.
-fn prepare_and_run(plan: &Plan) -> Result<i32> {
-    let prepared = enter::prepare(plan)?;
-    enter::run(prepared, plan)
+fn prepare_and_run(plan: Plan) -> Result<i32> {
+    let prepared = enter::prepare(plan.entry)?;
+    enter::run(prepared, &plan.launch)
 }
 
 /// Print help or version text on stdout: exit 0, or the write error.
@@ -27,6 +27,6 @@ fn print(tool: &str, text: &str) -> i32 {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => 0,
-        Err(e) => report(tool, &Error::io("write error", &e)),
+        Err(e) => report(tool, &Error::io("write error", e)),
     }
 }

@@ -32,16 +32,16 @@ pub fn main(args: &[OsString]) -> i32 {
     // 6) when a PID namespace may be entered: that is when a container's
     // process can see ours. It costs one execve, which a plain nsenter,
     // like util-linux's, does not pay.
-    if plan.confinement.takes_restrictions() && plan.may_enter_pid_namespace() {
+    if plan.entry.confinement.takes_restrictions() && plan.entry.may_enter_pid_namespace() {
         if let Err(e) = enter::run_from_protected_copy(TOOL) {
             return report(TOOL, &e);
         }
     }
     crate::cli::nsenter::standard_streams(&mut plan, enter::standard_terminals());
-    if let Some(tools) = &mut plan.tools {
+    if let Some(tools) = &mut plan.entry.tools {
         if let Err(e) = super::tools_source::resolve(tools, &SourceOptions::default()) {
             return report(TOOL, &e);
         }
     }
-    super::prepare_and_run(&plan).unwrap_or_else(|e| report(TOOL, &e))
+    super::prepare_and_run(plan).unwrap_or_else(|e| report(TOOL, &e))
 }

@@ -42,7 +42,7 @@ fn image(name: &str, sources: &SourceOptions) -> Result<ToolsSource> {
 /// directory of programs.
 fn directory(path: &Path) -> Result<ToolsSource> {
     let meta = std::fs::metadata(path)
-        .map_err(|e| Error::io(format!("cannot use {} as tools", path.display()), &e))?;
+        .map_err(|e| Error::io(format!("cannot use {} as tools", path.display()), e))?;
     if !meta.is_dir() {
         return Err(Error::msg(format!(
             "cannot use {} as tools: it is not a directory",

@@ -65,7 +65,7 @@ pub fn install(source: &Path, target: &Path) -> Result<Vec<Installed>> {
 
 fn check_dir(target: &Path) -> Result<()> {
     let meta = fs::metadata(target)
-        .map_err(|e| Error::io(format!("cannot install into {}", target.display()), &e))?;
+        .map_err(|e| Error::io(format!("cannot install into {}", target.display()), e))?;
     if !meta.is_dir() {
         return Err(Error::msg(format!(
             "cannot install into {}: Not a directory",
@@ -168,9 +168,9 @@ fn stage(item: &Item) -> Result<Staged> {
         Kind::Data => (DATA_MODE, None),
     };
     let bytes =
-        fs::read(from).map_err(|e| Error::io(format!("cannot read {}", from.display()), &e))?;
+        fs::read(from).map_err(|e| Error::io(format!("cannot read {}", from.display()), e))?;
     let checked = write_new(&temp, &bytes, mode)
-        .map_err(|e| Error::io(format!("cannot write {}", dest.display()), &e))
+        .map_err(|e| Error::io(format!("cannot write {}", dest.display()), e))
         .and_then(|ino| Ok((ino, verify(&temp, dest, tool, &bytes)?)));
     match checked {
         Ok((ino, version)) => Ok(Staged {
@@ -201,7 +201,7 @@ fn stage_link(temp: PathBuf, dest: &Path, to: &Path) -> Result<Staged> {
         Ok(made) => made,
         Err(e) => {
             let _ = fs::remove_file(&temp);
-            return Err(Error::io(format!("cannot write {}", dest.display()), &e));
+            return Err(Error::io(format!("cannot write {}", dest.display()), e));
         }
     };
     if back != to {
@@ -245,7 +245,7 @@ fn write_new(path: &Path, bytes: &[u8], mode: u32) -> io::Result<u64> {
 /// that (wrong bytes, ENOEXEC) or dies by a signal.
 fn verify(temp: &Path, dest: &Path, tool: Option<&str>, bytes: &[u8]) -> Result<Option<String>> {
     let what = format!("cannot verify {}", dest.display());
-    let back = fs::read(temp).map_err(|e| Error::io(&what, &e))?;
+    let back = fs::read(temp).map_err(|e| Error::io(&what, e))?;
     if back != bytes {
         return Err(Error::msg(format!(
             "{what}: the written copy differs from the original"
@@ -260,7 +260,7 @@ fn verify(temp: &Path, dest: &Path, tool: Option<&str>, bytes: &[u8]) -> Result<
         .arg("--version")
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| Error::io(format!("{what}: cannot run it"), &e))?;
+        .map_err(|e| Error::io(format!("{what}: cannot run it"), e))?;
     if let Some(signal) = out.status.signal() {
         return Err(Error::msg(format!(
             "{what}: '{name} --version' was killed by signal {signal}"
@@ -307,10 +307,10 @@ fn swap_in(copy: &Staged) -> Result<Swapped> {
                 let aside = aside_name(&copy.dest);
                 let _ = fs::remove_file(&aside);
                 fs::rename(&copy.dest, &aside)
-                    .map_err(|e| Error::io(format!("cannot replace {dest}"), &e))?;
+                    .map_err(|e| Error::io(format!("cannot replace {dest}"), e))?;
                 if let Err(e) = fs::rename(&copy.temp, &copy.dest) {
                     let _ = fs::rename(&aside, &copy.dest);
-                    return Err(Error::io(format!("cannot replace {dest}"), &e));
+                    return Err(Error::io(format!("cannot replace {dest}"), e));
                 }
                 Some(aside)
             }

@@ -154,7 +154,7 @@ pub fn resolve_inside(target: &Path, relative: &Path) -> Result<Option<PathBuf>>
         },
         Err(e) => Err(Error::io(
             format!("cannot install into {}", path.display()),
-            &e,
+            e,
         )),
     }
 }
@@ -212,7 +212,7 @@ pub fn make_dirs(target: &Path, items: &[Item]) -> Result<Vec<PathBuf>> {
                 }
                 None => {
                     fs::create_dir(&path)
-                        .map_err(|e| Error::io(format!("cannot create {}", path.display()), &e))?;
+                        .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
                     made.push(path);
                 }
             }

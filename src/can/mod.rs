@@ -69,7 +69,7 @@ fn run(args: &[OsString], out: &mut impl Write) -> Result<i32> {
 fn write_out(out: &mut impl Write, text: &str) -> Result<()> {
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())
-        .map_err(|e| Error::io("write error", &e))
+        .map_err(|e| Error::io("write error", e))
 }
 
 /// `can: <error>` on stderr; a usage error goes on with the forms the user
@@ -114,7 +114,7 @@ fn exec_tool(tool: &str, args: &[OsString]) -> Error {
     let err = Command::new(&path).args(args).exec();
     match err.raw_os_error() {
         Some(errno) => Error::exec(&path.display().to_string(), Errno::from_raw_os_error(errno)),
-        None => Error::io(format!("failed to execute {}", path.display()), &err),
+        None => Error::io(format!("failed to execute {}", path.display()), err),
     }
 }
 

@@ -15,13 +15,13 @@ pub fn cat(paths: &[impl AsRef<Path>], out: &mut impl Write) -> Result<()> {
     for path in paths {
         let path = path.as_ref();
         let file = File::open(path)
-            .map_err(|e| Error::io(format!("cannot open {}", path.display()), &e))?;
+            .map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
         files.push((path, file));
     }
     for (path, mut file) in files {
         copy(path, &mut file, out)?;
     }
-    out.flush().map_err(|e| Error::io("write error", &e))
+    out.flush().map_err(|e| Error::io("write error", e))
 }
 
 /// A copy loop of our own rather than io::copy, which does not say whether
@@ -33,10 +33,10 @@ fn copy(path: &Path, file: &mut File, out: &mut impl Write) -> Result<()> {
             Ok(0) => return Ok(()),
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), &e)),
+            Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e)),
         };
         out.write_all(&buf[..n])
-            .map_err(|e| Error::io("write error", &e))?;
+            .map_err(|e| Error::io("write error", e))?;
     }
 }
 

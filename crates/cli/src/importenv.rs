@@ -6,9 +6,11 @@
 //! Pure: [`parse`] names the file, the caller reads it, and [`plan`] turns
 //! its entries into a Plan that enters nothing.
 
+use crate::completions::{Completion, Group, Value};
 use crate::error::Error;
-use crate::getopt::{ArgKind, Getopt, OptSpec};
-use crate::plan::{EnvPlan, ForkMode, InheritedFds, Plan, Program};
+use crate::getopt::{ArgKind, Getopt};
+use crate::plan::{Entry, EnvPlan, ForkMode, InheritedFds, Launch, Plan, Program};
+use crate::table::{help_line, row};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -18,23 +20,21 @@ pub enum Opt {
     Version,
 }
 
-const fn spec(id: Opt, short: char, long: &'static str) -> OptSpec<Opt> {
-    OptSpec {
-        id,
-        short: Some(short),
-        long: Some(long),
-        short_arg: ArgKind::No,
-        long_arg: ArgKind::No,
-        extension: false,
-    }
-}
+/// One option of importenv with its help line.
+pub type OptRow = crate::table::OptRow<Opt>;
 
-pub const OPTIONS: &[OptSpec<Opt>] = &[
-    spec(Opt::Help, 'h', "help"),
-    spec(Opt::Version, 'V', "version"),
+/// The one table of importenv's options, as the other tools keep theirs:
+/// it drives the parser, `--help` and the shell completions.
+#[rustfmt::skip] // one row per line reads as a table
+pub const OPTIONS: &[OptRow] = &[
+    row(Opt::Help, Some('h'), "help", ArgKind::No, "", "display this help"),
+    row(Opt::Version, Some('V'), "version", ArgKind::No, "", "display version"),
 ];
 
-pub const HELP: &str = "
+/// Where `--help` starts each option's description.
+const DESCRIPTION_COLUMN: usize = 16;
+
+const HELP_BEFORE_OPTIONS: &str = "
 Usage:
  importenv <environ-file> <command> [<argument>...]
 
@@ -45,14 +45,30 @@ environment is passed on. The file may hold what the kernel lets a
 program be given (a quarter of the stack limit, 6 MiB at most).
 
 Options:
- -h, --help     display this help
- -V, --version  display version
+";
 
+const HELP_AFTER_OPTIONS: &str = "
 Exit status: that of <command>; 126 if it cannot run, 127 if it is not
 found; 1 if the file cannot be read.
 
 For more details see importenv(1).
 ";
+
+/// `--help`: the options' lines from the table.
+pub fn help_text() -> String {
+    let options: String = OPTIONS
+        .iter()
+        .map(|r| help_line(r, DESCRIPTION_COLUMN))
+        .collect();
+    format!("{HELP_BEFORE_OPTIONS}{options}{HELP_AFTER_OPTIONS}")
+}
+
+/// How the shell completions offer each option (see `crate::completions`).
+pub fn completion(id: Opt) -> Completion {
+    match id {
+        Opt::Help | Opt::Version => Completion::new(Value::None).group(Group::Alone),
+    }
+}
 
 /// What the command line asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +87,8 @@ pub fn version_text() -> String {
 
 /// Parse importenv's arguments (without argv[0]).
 pub fn parse(args: &[OsString]) -> Result<Parsed, Error> {
-    let mut getopt = Getopt::new(OPTIONS, args);
+    let specs: Vec<_> = OPTIONS.iter().map(|r| r.spec).collect();
+    let mut getopt = Getopt::new(&specs, args);
     // Either option ends the run, so only the first one matters.
     match getopt.next_opt()? {
         Some((Opt::Help, _)) => return Ok(Parsed::Help),
@@ -91,12 +108,12 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, Error> {
 /// Run `command` with exactly the file's `entries`: nothing entered, no
 /// fork, the caller's descriptors passed on.
 pub fn plan(entries: Vec<OsString>, command: Vec<OsString>) -> Plan {
-    let mut plan = Plan::new("importenv");
-    plan.env = EnvPlan::Exact(entries);
-    plan.fork = ForkMode::Never;
-    plan.inherited_fds = InheritedFds::Pass;
-    plan.program = Program::Command(command);
-    plan
+    let mut entry = Entry::new("importenv");
+    entry.fork = ForkMode::Never;
+    entry.inherited_fds = InheritedFds::Pass;
+    let mut launch = Launch::new(Program::Command(command));
+    launch.env = EnvPlan::Exact(entries);
+    Plan { entry, launch }
 }
 
 #[cfg(test)]
@@ -126,8 +143,8 @@ mod tests {
     fn the_plan_holds_the_files_entries_as_bytes() {
         let want: Vec<OsString> = vec!["A=1".into(), OsString::from_vec(b"B=x\xff".to_vec())];
         let p = plan(want.clone(), os(&["env"]));
-        assert_eq!(p.env, EnvPlan::Exact(want));
-        assert!(p.target.is_none() && p.namespaces.is_empty());
-        assert_eq!(p.fork, ForkMode::Never);
+        assert_eq!(p.launch.env, EnvPlan::Exact(want));
+        assert!(p.entry.target.is_none() && p.entry.namespaces.is_empty());
+        assert_eq!(p.entry.fork, ForkMode::Never);
     }
 }

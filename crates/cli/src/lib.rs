@@ -9,6 +9,7 @@
 // The base types, under the names this crate's modules use.
 use nsenter_can_plan::{bounded, container, error, ns_kind, plan, shell, signals, users};
 
+pub mod completions;
 pub mod docker_enter;
 pub mod getopt;
 pub mod importenv;

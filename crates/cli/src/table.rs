@@ -1,6 +1,6 @@
 //! A row of a tool's options table: the parser's spec plus its help line.
-//! Each tool keeps one table that drives its parser, `--help`, and the
-//! tests that its man page (and completions) know every option.
+//! Each tool keeps one table that drives its parser, `--help` and shell
+//! completions, and the tests that its man page knows every option.
 
 use crate::getopt::{ArgKind, OptSpec};
 

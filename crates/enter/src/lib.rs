@@ -1,8 +1,9 @@
-//! Carrying a Plan out, in two steps, in the one order the kernel requires.
+//! Carrying a plan out, in two steps, in the one order the kernel requires.
 //! With the can's entry point (which only execs a tool), the only code that
 //! calls setns, chroot, fork or exec.
 //!
-//! [`prepare`] (before anything is entered, see `prepare.rs`):
+//! [`prepare`] takes the plan's [`Entry`] (before anything is entered, see
+//! `prepare.rs`):
 //! 1. not dumpable (security rule 3);
 //! 2. the files the command line named, in order; the target, held once by
 //!    pidfd and /proc/PID and checked (rule 1);
@@ -10,9 +11,11 @@
 //!    the target's confinement, when the plan takes it (rules 9 and 10).
 //!
 //! Between the two, a planner may ask the prepared target what it needs
-//! (the container's passwd, whether a shell exists) and finish its plan.
+//! (the container's passwd, whether a shell exists) to decide the
+//! [`Launch`]: user, environment, directory, program.
 //!
-//! [`run`]:
+//! [`run`] takes the prepared handles, with the entry they were opened
+//! for, and the launch:
 //! 4. what the plan reads of the target, through the held handles; a last
 //!    check that the target still lives;
 //! 5. the target's oom_score_adj; join the cgroups (rule 8) if this process
@@ -69,28 +72,22 @@ pub use terminal::standard_terminals;
 
 use crate::confine::TargetConfinement;
 use crate::error::{Error, ErrorKind, Result};
-use crate::plan::{ForkMode, InheritedFds, Plan, Program};
+use crate::plan::{Entry, ForkMode, InheritedFds, Launch, Program};
 use crate::signals::SIGKILL;
 use crate::sys::{fd, ids, keys, mount, ns, process, Errno};
 use nsenter_can_plan::ns_kind::NsKind;
 use pipes::Pipes;
-use prepare::Opening;
 use program_cgroup::{Born, ProgramCgroup};
 use std::ffi::CString;
 use std::path::Path;
 use supervise::Attach;
 
-/// Carry the plan out with the handles `prepare` opened for it. Returns
-/// the exit status to leave with when we forked and waited; otherwise
-/// returns only an error (exec replaced us).
-pub fn run(prepared: Prepared, plan: &Plan) -> Result<i32> {
-    if prepared.opened_for != Opening::of(plan) {
-        return Err(Error::msg(
-            "internal error: the plan changed what to enter after it was prepared",
-        ));
-    }
+/// Enter what was prepared, with the handles `prepare` opened for it, and
+/// start `launch` there. Returns the exit status to leave with when we
+/// forked and waited; otherwise returns only an error (exec replaced us).
+pub fn run(prepared: Prepared, launch: &Launch) -> Result<i32> {
     let had_cap_sys_admin = prepared.had_cap_sys_admin;
-    run_prepared(prepared, plan).map_err(|e| explain_permission(e, had_cap_sys_admin))
+    run_prepared(prepared, launch).map_err(|e| explain_permission(e, had_cap_sys_admin))
 }
 
 /// Root without CAP_SYS_ADMIN is root in a container: say how to run the
@@ -111,14 +108,15 @@ fn explain_permission(err: Error, had_cap_sys_admin: bool) -> Error {
     }
 }
 
-fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
-    if let (Program::ToolboxShell { .. }, Some(tools)) = (&plan.program, &prepared.tools) {
+fn run_prepared(prepared: Prepared, launch: &Launch) -> Result<i32> {
+    if let (Program::ToolboxShell { .. }, Some(tools)) = (&launch.program, &prepared.tools) {
         tools.require_shell()?;
     }
+    let plan = &prepared.entry;
     let target = prepared.target.as_ref();
-    let mut env = program_env::build(&plan.env, target)?;
+    let mut env = program_env::build(&launch.env, target)?;
     let mut creds = creds::resolve(
-        &plan.creds,
+        &launch.creds,
         target,
         prepared.namespaces.enters(NsKind::User),
     )?;
@@ -175,7 +173,7 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
         tools_mount::append_to_path(&mut env, dir);
     }
     let toolbox_shell = toolbox.and_then(|t| t.shell);
-    root_and_cwd::apply(&prepared.dirs, &plan.workdir, plan.hardening)?;
+    root_and_cwd::apply(&prepared.dirs, launch.workdir.as_deref(), plan.hardening)?;
     if let Some(label) = &prepared.label {
         label.apply()?;
     }
@@ -190,8 +188,8 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
         if let Err(e) = finish_in_program(plan, &creds, confined, watch) {
             return e;
         }
-        let err = execute(&plan.program, &env, guard, toolbox_shell.as_deref());
-        exec::explain_not_found(err, &plan.program, &env, plan.not_found_hint.as_deref())
+        let err = execute(&launch.program, &env, guard, toolbox_shell.as_deref());
+        exec::explain_not_found(err, &launch.program, &env, launch.not_found_hint.as_deref())
     };
     let had_cap_sys_admin = prepared.had_cap_sys_admin;
     let cgroup = program_cgroup.as_ref();
@@ -217,7 +215,7 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
         // Our descriptors are closed by now, the held handles included:
         // leave at once instead of returning (dropping them would close
         // numbers we no longer own).
-        let err = explain_permission(finish(None, Born::Plainly), had_cap_sys_admin);
+        let err = explain_permission(finish(None, Born::Plainly { clone3: None }), had_cap_sys_admin);
         process::exit_now(crate::sys::stderr::report(plan.tool, &err))
     }
 }
@@ -225,7 +223,7 @@ fn run_prepared(prepared: Prepared, plan: &Plan) -> Result<i32> {
 /// Whether the program runs in a child of ours: started detached, or
 /// waited for because a PID namespace, a relayed pty or pipes need it (or
 /// the plan says so); else this process execs it.
-fn program_forks(plan: &Plan, prepared: &Prepared) -> bool {
+fn program_forks(plan: &Entry, prepared: &Prepared) -> bool {
     plan.detach
         || prepared.host_master.is_some()
         || plan.hardening.no_host_streams
@@ -248,7 +246,7 @@ fn program_forks(plan: &Plan, prepared: &Prepared) -> bool {
 /// umask: the child has its own signal, credential and fs state), never
 /// memory the waiting parent relies on.
 fn finish_in_program(
-    plan: &Plan,
+    plan: &Entry,
     creds: &creds::Resolved,
     confined: Option<&TargetConfinement>,
     watch: Option<&supervise::DeathWatch>,

@@ -10,11 +10,11 @@
 
 use super::prepare::Opened;
 use crate::error::{Error, Result};
-use crate::plan::{AllNamespaces, NsSource, Plan};
+use crate::plan::{AllNamespaces, Entry, NsSource};
 use crate::sys::{fs, ns, pidfd, Errno};
 use crate::target::{own_kinds, own_ns_id, Target};
 use nsenter_can_plan::ns_kind::NsKind;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 
 pub struct Namespaces {
     /// Kinds to enter through the target's pidfd, all in one setns.
@@ -55,7 +55,7 @@ impl Namespaces {
 }
 
 /// The kinds to enter and where each comes from.
-fn choose(plan: &Plan, target: Option<&Target>) -> Result<Vec<(NsKind, NsSource)>> {
+fn choose(plan: &Entry, target: Option<&Target>) -> Result<Vec<(NsKind, NsSource)>> {
     let own = if plan.all == AllNamespaces::No {
         Vec::new()
     } else {
@@ -90,7 +90,7 @@ fn choose(plan: &Plan, target: Option<&Target>) -> Result<Vec<(NsKind, NsSource)
 
 /// Open every handle the plan needs (files named on the command line were
 /// opened already, in order: take those).
-pub fn prepare(plan: &Plan, target: Option<&Target>, opened: &mut Opened) -> Result<Namespaces> {
+pub fn prepare(plan: &Entry, target: Option<&Target>, opened: &mut Opened) -> Result<Namespaces> {
     let mut out = Namespaces::none();
     let use_pidfd = target.is_some_and(|t| t.pidfd().is_some()) && !plan.user_parent;
     for (kind, source) in choose(plan, target)? {
@@ -179,34 +179,88 @@ fn add_parent_userns(out: &mut Namespaces) -> Result<()> {
 
 /// Enter everything prepared.
 pub fn enter(namespaces: &Namespaces, target: Option<&Target>) -> Result<()> {
+    enter_with(namespaces, &mut Kernel { target })
+}
+
+/// The calls that enter namespaces. Apart so that the order of the calls
+/// and the two passes are tested without root, against a double that
+/// records them (youki tests its setns logic the same way).
+trait Setns {
+    /// setns(2) through the target's pidfd: every one of `kinds` at once.
+    fn through_pidfd(&mut self, kinds: &[NsKind]) -> std::result::Result<(), Errno>;
+    /// The target's namespace files of `kinds`, opened by PID, then the
+    /// PID checked to be still the pidfd's process.
+    fn open_by_pid(&mut self, kinds: &[NsKind]) -> Result<Vec<(NsKind, OwnedFd)>>;
+    /// setns(2) through a namespace file.
+    fn through_file(
+        &mut self,
+        file: BorrowedFd<'_>,
+        kind: NsKind,
+    ) -> std::result::Result<(), Errno>;
+}
+
+/// The real calls, for the target the handles were opened from.
+struct Kernel<'a> {
+    target: Option<&'a Target>,
+}
+
+impl Setns for Kernel<'_> {
+    fn through_pidfd(&mut self, kinds: &[NsKind]) -> std::result::Result<(), Errno> {
+        let target = self.target.expect("pidfd namespaces come from a target");
+        let pidfd = target.pidfd().expect("pidfd namespaces come from a pidfd");
+        ns::setns_process(pidfd, kinds)
+    }
+
+    fn open_by_pid(&mut self, kinds: &[NsKind]) -> Result<Vec<(NsKind, OwnedFd)>> {
+        let target = self.target.expect("pidfd namespaces come from a target");
+        let files = kinds
+            .iter()
+            .map(|&kind| Ok((kind, target.open_ns(kind)?)))
+            .collect::<Result<_>>()?;
+        target.check_alive()?;
+        Ok(files)
+    }
+
+    fn through_file(
+        &mut self,
+        file: BorrowedFd<'_>,
+        kind: NsKind,
+    ) -> std::result::Result<(), Errno> {
+        ns::setns_file(file, kind)
+    }
+}
+
+/// The target's namespaces through its pidfd, in one call; then the
+/// namespace files in two passes, each in [`NsKind::setns_order`]: every
+/// one but the user namespace, failures ignored, then the user namespace
+/// and whatever failed, failures reported (see `setns_order` for why).
+fn enter_with(namespaces: &Namespaces, calls: &mut dyn Setns) -> Result<()> {
     // Kernels 5.3 to 5.7 have pidfds but cannot setns through them (EINVAL):
     // then the target's namespace files are opened instead, before anything
     // is entered, and join the two passes.
     let mut fallback = Vec::new();
     if !namespaces.pidfd_kinds.is_empty() {
-        let target = target.expect("pidfd namespaces come from a target");
-        let pidfd = target.pidfd().expect("pidfd namespaces come from a pidfd");
-        match ns::setns_process(pidfd, &namespaces.pidfd_kinds) {
+        match calls.through_pidfd(&namespaces.pidfd_kinds) {
             Ok(()) => {}
-            Err(Errno::INVAL) => {
-                for &kind in &namespaces.pidfd_kinds {
-                    fallback.push((kind, target.open_ns(kind)?));
-                }
-                // Opened by PID: make sure it is still the pidfd's process.
-                target.check_alive()?;
-            }
+            Err(Errno::INVAL) => fallback = calls.open_by_pid(&namespaces.pidfd_kinds)?,
             Err(e) => return Err(Error::sys("reassociate to namespaces failed", e)),
         }
     }
+    let mut files: Vec<(NsKind, BorrowedFd<'_>)> = namespaces
+        .files
+        .iter()
+        .chain(fallback.iter())
+        .map(|(kind, file)| (*kind, file.as_fd()))
+        .collect();
+    files.sort_by_key(|(kind, _)| kind.setns_order());
     let mut pending = Vec::new();
-    for (kind, file) in namespaces.files.iter().chain(fallback.iter()) {
-        if *kind == NsKind::User || ns::setns_file(file.as_fd(), *kind).is_err() {
-            pending.push((*kind, file));
+    for (kind, file) in files {
+        if kind == NsKind::User || calls.through_file(file, kind).is_err() {
+            pending.push((kind, file));
         }
     }
-    pending.sort_by_key(|(kind, _)| *kind);
     for (kind, file) in pending {
-        ns::setns_file(file.as_fd(), kind).map_err(|e| {
+        calls.through_file(file, kind).map_err(|e| {
             Error::sys(
                 format!("reassociate to namespace '{}' failed", kind.label()),
                 e,
@@ -214,4 +268,156 @@ pub fn enter(namespaces: &Namespaces, target: Option<&Target>) -> Result<()> {
         })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+    use NsKind::*;
+
+    /// A call entering made, as the double saw it.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    enum Call {
+        Pidfd(Vec<NsKind>),
+        OpenByPid(Vec<NsKind>),
+        File(NsKind),
+    }
+
+    /// Records every call; refuses as told: the pidfd setns with an errno,
+    /// a file's setns of a kind so many times.
+    #[derive(Default)]
+    struct Recorder {
+        calls: Vec<Call>,
+        pidfd_refusal: Option<Errno>,
+        file_refusals: HashMap<NsKind, usize>,
+    }
+
+    impl Setns for Recorder {
+        fn through_pidfd(&mut self, kinds: &[NsKind]) -> std::result::Result<(), Errno> {
+            self.calls.push(Call::Pidfd(kinds.to_vec()));
+            self.pidfd_refusal.map_or(Ok(()), Err)
+        }
+
+        fn open_by_pid(&mut self, kinds: &[NsKind]) -> Result<Vec<(NsKind, OwnedFd)>> {
+            self.calls.push(Call::OpenByPid(kinds.to_vec()));
+            Ok(kinds.iter().map(|&k| (k, null())).collect())
+        }
+
+        fn through_file(
+            &mut self,
+            _file: BorrowedFd<'_>,
+            kind: NsKind,
+        ) -> std::result::Result<(), Errno> {
+            self.calls.push(Call::File(kind));
+            match self.file_refusals.get_mut(&kind) {
+                Some(left) if *left > 0 => {
+                    *left -= 1;
+                    Err(Errno::PERM)
+                }
+                _ => Ok(()),
+            }
+        }
+    }
+
+    /// Any descriptor will do: the double never uses it.
+    fn null() -> OwnedFd {
+        fs::open(std::path::Path::new("/dev/null"), fs::OFlags::RDONLY).unwrap()
+    }
+
+    fn files(kinds: &[NsKind]) -> Namespaces {
+        Namespaces {
+            pidfd_kinds: Vec::new(),
+            files: kinds.iter().map(|&k| (k, null())).collect(),
+        }
+    }
+
+    fn entered(calls: &[Call]) -> Vec<NsKind> {
+        calls
+            .iter()
+            .filter_map(|c| match c {
+                Call::File(kind) => Some(*kind),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whatever order the files were opened in: util-linux's order, the
+    /// user namespace held back to the second pass.
+    #[test]
+    fn files_are_entered_in_order_with_the_user_namespace_last_when_nothing_fails() {
+        let mut calls = Recorder::default();
+        let scrambled = files(&[Mnt, User, Time, Net, Cgroup, Pid, Uts, Ipc]);
+        enter_with(&scrambled, &mut calls).unwrap();
+        assert_eq!(
+            entered(&calls.calls),
+            [Cgroup, Ipc, Uts, Net, Pid, Mnt, Time, User]
+        );
+    }
+
+    /// "Gain privilege": what needs the target's user namespace fails in
+    /// the first pass and is entered after it, in order.
+    #[test]
+    fn what_fails_before_the_user_namespace_is_entered_after_it() {
+        let mut calls = Recorder {
+            file_refusals: HashMap::from([(Mnt, 1), (Net, 1)]),
+            ..Recorder::default()
+        };
+        enter_with(&files(&[Net, Mnt, User, Uts]), &mut calls).unwrap();
+        assert_eq!(entered(&calls.calls), [Uts, Net, Mnt, User, Net, Mnt]);
+    }
+
+    /// A second refusal is reported, naming the namespace; nothing after
+    /// it is entered.
+    #[test]
+    fn a_refusal_in_the_second_pass_names_the_namespace() {
+        let mut calls = Recorder {
+            file_refusals: HashMap::from([(Mnt, 2)]),
+            ..Recorder::default()
+        };
+        let err = enter_with(&files(&[User, Mnt, Time]), &mut calls).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "reassociate to namespace 'ns/mnt' failed: Operation not permitted"
+        );
+        assert_eq!(entered(&calls.calls), [Mnt, Time, User, Mnt]);
+    }
+
+    /// Through a pidfd in one call; a kernel that cannot (EINVAL) has the
+    /// same kinds opened by PID and entered as files, with the others.
+    #[test]
+    fn a_pidfd_is_used_first_and_files_opened_by_pid_after_einval() {
+        let mut both = files(&[User]);
+        both.pidfd_kinds = vec![Net, Mnt];
+        let mut calls = Recorder::default();
+        enter_with(&both, &mut calls).unwrap();
+        assert_eq!(calls.calls, [Call::Pidfd(vec![Net, Mnt]), Call::File(User)]);
+
+        let mut calls = Recorder {
+            pidfd_refusal: Some(Errno::INVAL),
+            ..Recorder::default()
+        };
+        enter_with(&both, &mut calls).unwrap();
+        assert_eq!(
+            calls.calls,
+            [
+                Call::Pidfd(vec![Net, Mnt]),
+                Call::OpenByPid(vec![Net, Mnt]),
+                Call::File(Net),
+                Call::File(Mnt),
+                Call::File(User),
+            ]
+        );
+
+        let mut calls = Recorder {
+            pidfd_refusal: Some(Errno::PERM),
+            ..Recorder::default()
+        };
+        let err = enter_with(&both, &mut calls).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "reassociate to namespaces failed: Operation not permitted"
+        );
+        assert_eq!(calls.calls, [Call::Pidfd(vec![Net, Mnt])]);
+    }
 }

@@ -19,10 +19,7 @@ use crate::cgroup::CgroupJoin;
 use crate::confine::{self, TargetConfinement};
 use crate::error::{Error, Result};
 use crate::label::ExecLabel;
-use crate::plan::{
-    AllNamespaces, Confinement, ContainerFs, DirSource, NsRequest, PathKind, Plan, SeccompSource,
-    TargetSpec, Tools, WorkDir,
-};
+use crate::plan::{Confinement, ContainerFs, Entry, PathKind};
 use crate::sys::fs::{self, OFlags};
 use crate::sys::{caps, process, Errno};
 use crate::target::Target;
@@ -34,8 +31,8 @@ use std::time::Duration;
 
 /// Everything opened for one plan, held until `run` uses it.
 pub struct Prepared {
-    /// The parts of the plan this was prepared for.
-    pub(super) opened_for: Opening,
+    /// What this was prepared for: `run` enters exactly this.
+    pub(super) entry: Entry,
     /// CAP_SYS_ADMIN before anything changed (for hints on refusals).
     pub(super) had_cap_sys_admin: bool,
     pub(super) target: Option<Target>,
@@ -56,52 +53,6 @@ pub struct Prepared {
     root: OnceCell<OwnedFd>,
 }
 
-/// The parts of a plan that `prepare` acts on. `run` refuses a plan whose
-/// parts differ: its handles were opened for another plan. A planner may
-/// still fill in the rest (user, environment, working directory inside,
-/// program) after asking the prepared target.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Opening {
-    open_first: Vec<PathBuf>,
-    target: Option<TargetSpec>,
-    all: AllNamespaces,
-    namespaces: Vec<NsRequest>,
-    user_parent: bool,
-    root: Option<DirSource>,
-    workdir_before: Option<DirSource>,
-    join_cgroup: bool,
-    follow_context: bool,
-    confinement: Confinement,
-    seccomp: SeccompSource,
-    pty: bool,
-    detach: bool,
-    tools: Option<Tools>,
-}
-
-impl Opening {
-    pub(super) fn of(plan: &Plan) -> Opening {
-        Opening {
-            open_first: plan.open_first.clone(),
-            target: plan.target.clone(),
-            all: plan.all,
-            namespaces: plan.namespaces.clone(),
-            user_parent: plan.user_parent,
-            root: plan.root.clone(),
-            workdir_before: match &plan.workdir {
-                WorkDir::Before(source) => Some(source.clone()),
-                _ => None,
-            },
-            join_cgroup: plan.join_cgroup,
-            follow_context: plan.follow_context,
-            confinement: plan.confinement,
-            seccomp: plan.seccomp.clone(),
-            pty: plan.pty,
-            detach: plan.detach,
-            tools: plan.tools.clone(),
-        }
-    }
-}
-
 /// Files opened in command-line order, taken by the step that uses each.
 pub(super) struct Opened(Vec<(PathBuf, OwnedFd)>);
 
@@ -115,8 +66,9 @@ impl Opened {
     }
 }
 
-/// Open and check everything the plan needs before entering.
-pub fn prepare(plan: &Plan) -> Result<Prepared> {
+/// Open and check everything `plan` needs before entering, and keep the
+/// plan with the handles.
+pub fn prepare(plan: Entry) -> Result<Prepared> {
     let had_cap_sys_admin = caps::has_cap_sys_admin();
     process::set_dumpable(false)
         .map_err(|e| Error::sys("cannot make the process non-dumpable", e))?;
@@ -127,11 +79,11 @@ pub fn prepare(plan: &Plan) -> Result<Prepared> {
             .collect::<Result<_>>()?,
     );
     let target = plan.target.as_ref().map(Target::open).transpose()?;
-    let namespaces = namespaces::prepare(plan, target.as_ref(), &mut opened)?;
-    let dirs = root_and_cwd::prepare(plan, target.as_ref(), &mut opened)?;
+    let namespaces = namespaces::prepare(&plan, target.as_ref(), &mut opened)?;
+    let dirs = root_and_cwd::prepare(&plan, target.as_ref(), &mut opened)?;
     let cgroup = match (plan.join_cgroup, &target) {
         (false, _) => None,
-        // Mounting a hierarchy to reach the target's cgroup is had_cap_sys_admin.
+        // Mounting a hierarchy to reach the target's cgroup is privileged.
         (true, Some(t)) => {
             Some(cgroup_of(t).map_err(|e| super::explain_permission(e, had_cap_sys_admin))?)
         }
@@ -169,8 +121,9 @@ pub fn prepare(plan: &Plan) -> Result<Prepared> {
         .map(tools_mount::prepare)
         .transpose()
         .map_err(|e| super::explain_permission(e, had_cap_sys_admin))?;
+    let detach = plan.detach;
     let mut prepared = Prepared {
-        opened_for: Opening::of(plan),
+        entry: plan,
         had_cap_sys_admin,
         target,
         namespaces,
@@ -183,7 +136,7 @@ pub fn prepare(plan: &Plan) -> Result<Prepared> {
         tools,
         root: OnceCell::new(),
     };
-    if plan.detach {
+    if detach {
         prepared.container_null = detach::open_container_null(prepared.root()?.as_fd());
     }
     Ok(prepared)
@@ -210,11 +163,16 @@ pub fn check_named_files(paths: &[PathBuf]) -> Result<()> {
 fn cgroup_of(target: &Target) -> Result<CgroupJoin> {
     let memberships = String::from_utf8_lossy(target.cgroup()?).into_owned();
     let mountinfo = std::fs::read_to_string("/proc/self/mountinfo")
-        .map_err(|e| Error::io("cannot read /proc/self/mountinfo", &e))?;
+        .map_err(|e| Error::io("cannot read /proc/self/mountinfo", e))?;
     CgroupJoin::prepare(&memberships, &mountinfo)
 }
 
 impl Prepared {
+    /// What was prepared: the plan `run` will enter.
+    pub fn entry(&self) -> &Entry {
+        &self.entry
+    }
+
     /// The PID of the target, if the plan has one.
     pub fn target_pid(&self) -> Option<i32> {
         self.target.as_ref().map(|t| t.pid)
@@ -305,14 +263,15 @@ mod tests {
     /// planner may ask comes through the handles prepare holds.
     #[test]
     fn a_prepared_target_answers_through_its_handles() {
-        let mut plan = Plan::new("test");
+        let mut plan = Entry::new("test");
         plan.target = Some(TargetSpec {
             pid: std::process::id() as i32,
             pidfd_ino: None,
             identity: None,
         });
-        let prepared = prepare(&plan).unwrap();
-        assert_eq!(prepared.target_pid(), plan.target.as_ref().map(|t| t.pid));
+        let pid = plan.target.as_ref().map(|t| t.pid);
+        let prepared = prepare(plan).unwrap();
+        assert_eq!(prepared.target_pid(), pid);
         let environ = std::fs::read("/proc/self/environ").unwrap();
         let entries: Vec<&[u8]> = environ
             .split(|&b| b == 0)
@@ -359,7 +318,7 @@ mod tests {
     /// has an LSM that labels processes).
     #[test]
     fn a_prepared_target_holds_its_confinement() {
-        let mut plan = Plan::new("test");
+        let mut plan = Entry::new("test");
         plan.target = Some(TargetSpec {
             pid: std::process::id() as i32,
             pidfd_ino: None,
@@ -369,11 +328,11 @@ mod tests {
         let status = std::fs::read_to_string("/proc/self/status").unwrap();
         if status.contains("Seccomp:\t2") {
             // A process cannot trace itself to copy its own filters.
-            let err = prepare(&plan).err().unwrap().to_string();
+            let err = prepare(plan).err().unwrap().to_string();
             assert!(err.contains("seccomp filters"), "{err}");
             return;
         }
-        let prepared = prepare(&plan).unwrap();
+        let prepared = prepare(plan).unwrap();
         assert!(prepared.confinement_read_time().is_some());
         // A label to follow: an AppArmor profile other than unconfined, or
         // with SELinux enabled, any.

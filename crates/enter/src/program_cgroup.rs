@@ -42,7 +42,7 @@
 use super::namespaces::{self, Namespaces};
 use crate::cgroup::CgroupJoin;
 use crate::error::{Error, Result};
-use crate::sys::process;
+use crate::sys::{process, Errno};
 use crate::target::Target;
 use nsenter_can_plan::ns_kind::NsKind;
 
@@ -60,8 +60,9 @@ pub struct ProgramCgroup<'a> {
 pub enum Born {
     /// In the target's cgroup of the unified hierarchy already.
     InUnifiedCgroup,
-    /// Where we are: it has every hierarchy left to join.
-    Plainly,
+    /// Where we are: it has every hierarchy left to join. `clone3` is why
+    /// it was not born in the unified one, when that was tried.
+    Plainly { clone3: Option<Errno> },
 }
 
 impl<'a> ProgramCgroup<'a> {
@@ -103,8 +104,10 @@ impl<'a> ProgramCgroup<'a> {
     /// opener, so entering the other namespaces first changes nothing.
     pub fn complete(&self, born: Born) -> Result<()> {
         self.join.join_thread_v1()?;
-        if born == Born::Plainly {
-            self.join.join_unified()?;
+        if let Born::Plainly { clone3 } = born {
+            self.join
+                .join_unified()
+                .map_err(|e| after_clone3_failed(e, clone3))?;
         }
         namespaces::enter(&self.namespace, self.target)
     }
@@ -120,12 +123,48 @@ pub fn spawn(
     cgroup: Option<&ProgramCgroup<'_>>,
     child: &mut dyn FnMut(Born) -> i32,
 ) -> Result<i32> {
+    let mut clone3 = None;
     if let Some(dir) = cgroup.and_then(|c| c.join.unified_dir()) {
-        if let Ok(pid) = process::start_child_in_cgroup(dir, &mut || child(Born::InUnifiedCgroup)) {
-            return Ok(pid);
+        match process::start_child_in_cgroup(dir, &mut || child(Born::InUnifiedCgroup)) {
+            Ok(pid) => return Ok(pid),
+            // The kernel cannot, or refused: the child moves itself, and
+            // says why (both whys) if it cannot either.
+            Err(e) => clone3 = Some(e),
         }
-        // The kernel cannot, or refused: the child moves itself, and says
-        // why if it cannot either.
     }
-    process::start_child(&mut || child(Born::Plainly)).map_err(|e| Error::sys("fork failed", e))
+    process::start_child(&mut || child(Born::Plainly { clone3 }))
+        .map_err(|e| Error::sys("fork failed", e))
+}
+
+/// A child that could not join the unified cgroup by writing
+/// `cgroup.procs` says why it was not born there either: the two refusals
+/// often share a cause (nsdelegate, a cgroup that is not a leaf).
+fn after_clone3_failed(err: Error, clone3: Option<Errno>) -> Error {
+    match clone3 {
+        Some(errno) => Error {
+            what: format!(
+                "{} (being born in it with clone3 failed too: {})",
+                err.what,
+                crate::error::strerror(errno.raw_os_error())
+            ),
+            ..err
+        },
+        None => err,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_join_says_why_clone3_failed_first() {
+        let join = Error::sys("cannot join cgroup /sys/fs/cgroup/web", Errno::BUSY);
+        assert_eq!(
+            after_clone3_failed(join.clone(), Some(Errno::PERM)).to_string(),
+            "cannot join cgroup /sys/fs/cgroup/web (being born in it with clone3 failed \
+             too: Operation not permitted): Device or resource busy"
+        );
+        assert_eq!(after_clone3_failed(join.clone(), None), join);
+    }
 }

@@ -2,7 +2,7 @@
 
 use super::prepare::Opened;
 use crate::error::{Error, Result};
-use crate::plan::{DirSource, Hardening, Plan, WorkDir};
+use crate::plan::{DirSource, Entry, Hardening};
 use crate::sys::dirs::{chdir, chroot, fchdir, getcwd};
 use crate::sys::fs::{self, OFlags};
 use crate::sys::Errno;
@@ -35,27 +35,24 @@ fn open_dir(
     }
 }
 
-pub fn prepare(plan: &Plan, target: Option<&Target>, opened: &mut Opened) -> Result<Dirs> {
+pub fn prepare(plan: &Entry, target: Option<&Target>, opened: &mut Opened) -> Result<Dirs> {
     let root = plan
         .root
         .as_ref()
         .map(|r| open_dir(r, target, "root", opened))
         .transpose()?;
-    let mut dirs = Dirs { root, before: None };
-    if let WorkDir::Before(source) = &plan.workdir {
-        dirs.before = Some(open_dir(source, target, "cwd", opened)?);
-    }
-    Ok(dirs)
+    let before = plan
+        .workdir
+        .as_ref()
+        .map(|w| open_dir(w, target, "cwd", opened))
+        .transpose()?;
+    Ok(Dirs { root, before })
 }
 
-/// Change root and directory. `workdir` is the plan's: a directory to
-/// resolve now (`-W`, docker-enter) is looked up after entering and after
-/// chroot; one opened before entering is in `dirs`.
-pub fn apply(dirs: &Dirs, workdir: &WorkDir, hardening: Hardening) -> Result<()> {
-    let after = match workdir {
-        WorkDir::After(path) => Some(path.as_path()),
-        _ => None,
-    };
+/// Change root and directory. `after` is the launch's directory (`-W`,
+/// docker-enter), looked up after entering and after chroot; one opened
+/// before entering (`-w`) is in `dirs`.
+pub fn apply(dirs: &Dirs, after: Option<&Path>, hardening: Hardening) -> Result<()> {
     // With a new root and no directory asked for, stay where entering left
     // us (the mount namespace's root, if one was entered): remember it now,
     // as chroot would otherwise leave us outside the new root.

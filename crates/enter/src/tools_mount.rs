@@ -179,7 +179,8 @@ fn prepare_root(lowers: &[&Path], tools: &Tools) -> Result<Opened> {
     let failed = |what: &str, e| Error::sys(format!("cannot {what} for tools {name}"), e);
     ns::unshare_mount_namespace().map_err(|e| failed("make a mount namespace", e))?;
     mount::make_private(Path::new("/")).map_err(|e| failed("make / private", e))?;
-    let skeleton = skeleton(tools, &layers).map_err(|e| failed("make the skeleton", e))?;
+    let absent = absent_name_files(lowers, &layers, &name)?;
+    let skeleton = skeleton(tools, &absent).map_err(|e| failed("make the skeleton", e))?;
     mount::attach_at(skeleton.as_fd(), Path::new("/"))
         .map_err(|e| failed("attach the skeleton", e))?;
     let skeleton_path = PathBuf::from(format!("/proc/self/fd/{}", skeleton.as_raw_fd()));
@@ -195,7 +196,7 @@ fn prepare_root(lowers: &[&Path], tools: &Tools) -> Result<Opened> {
 /// The top layer of a whole root: the directories the container's trees
 /// are mounted on, and empty files to mount its name service files on
 /// where the toolbox has none.
-fn skeleton(tools: &Tools, layers: &[OwnedFd]) -> std::result::Result<OwnedFd, Errno> {
+fn skeleton(tools: &Tools, absent: &[&str]) -> std::result::Result<OwnedFd, Errno> {
     let top = mount::tmpfs_detached(&[("mode", Some("0755")), ("size", Some("1m"))])?;
     let mut dirs: Vec<PathBuf> = ["etc", "tmp"].iter().map(PathBuf::from).collect();
     dirs.extend(KERNEL_DIRS.iter().map(PathBuf::from));
@@ -210,27 +211,50 @@ fn skeleton(tools: &Tools, layers: &[OwnedFd]) -> std::result::Result<OwnedFd, E
             Err(e) => return Err(e),
         }
     }
-    for file in NAME_FILES {
-        if !in_layers(layers, Path::new(file)) {
-            fs::create_at(top.as_fd(), Path::new(file), 0o644)?;
-        }
+    for file in absent {
+        fs::create_at(top.as_fd(), Path::new(file), 0o644)?;
     }
     Ok(top)
 }
 
-/// Whether `path` is in the merged view of `layers` (the top one first):
-/// the first layer that has an entry there decides, and an overlay
-/// whiteout (a 0:0 character device) says it was removed.
-fn in_layers(layers: &[OwnedFd], path: &Path) -> bool {
-    for layer in layers {
+/// The name service files (`NAME_FILES`) that none of `layers` (opened
+/// from `dirs`, the top one first) brings.
+fn absent_name_files(dirs: &[&Path], layers: &[OwnedFd], name: &str) -> Result<Vec<&'static str>> {
+    let mut absent = Vec::new();
+    for file in NAME_FILES {
+        if !in_layers(dirs, layers, Path::new(file), name)? {
+            absent.push(*file);
+        }
+    }
+    Ok(absent)
+}
+
+/// Whether `path` is in the merged view of `layers` (opened from `dirs`,
+/// the top one first): the first layer that has an entry there decides,
+/// and an overlay whiteout (a 0:0 character device) says it was removed.
+/// Only ENOENT and ENOTDIR mean a layer has nothing there; any other
+/// failure (a loop of links, a denied directory) is an error that names
+/// the path, since the overlay would show what we cannot see.
+fn in_layers(dirs: &[&Path], layers: &[OwnedFd], path: &Path, name: &str) -> Result<bool> {
+    for (dir, layer) in dirs.iter().zip(layers) {
         let entry = fs::open_in_root(layer.as_fd(), path, OFlags::PATH | OFlags::NOFOLLOW)
             .and_then(|file| fs::fstat(file.as_fd()));
         match entry {
-            Ok(meta) => return !meta.is_char_device(0, 0),
-            Err(_) => continue,
+            Ok(meta) => return Ok(!meta.is_char_device(0, 0)),
+            Err(Errno::NOENT | Errno::NOTDIR) => continue,
+            Err(e) => {
+                return Err(Error::sys(
+                    format!(
+                        "cannot look up {} in the layer {} of {name}",
+                        path.display(),
+                        dir.display()
+                    ),
+                    e,
+                ))
+            }
         }
     }
-    false
+    Ok(false)
 }
 
 /// The first of `shells` that is an executable file in the tree (links
@@ -450,6 +474,41 @@ pub fn append_to_path(env: &mut Vec<CString>, dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only "no such entry" means a layer lacks a file: a loop of links
+    /// in a layer is an error naming the path, not a file to make up.
+    #[test]
+    fn a_layer_that_cannot_be_looked_into_is_an_error() {
+        let base = std::env::temp_dir().join(format!("nsc-layers-{}", std::process::id()));
+        let (top, looped, bottom) = (base.join("top"), base.join("looped"), base.join("bottom"));
+        for dir in [&top, &looped, &bottom] {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        std::fs::create_dir_all(bottom.join("etc")).unwrap();
+        std::fs::write(bottom.join("etc/hosts"), "").unwrap();
+        std::os::unix::fs::symlink("etc", looped.join("etc")).unwrap();
+        let open = |dirs: &[&Path]| -> Vec<OwnedFd> {
+            dirs.iter()
+                .map(|d| fs::open(d, OFlags::PATH | OFlags::DIRECTORY).unwrap())
+                .collect()
+        };
+        let hosts = Path::new("etc/hosts");
+
+        let plain: [&Path; 2] = [&top, &bottom];
+        assert_eq!(in_layers(&plain, &open(&plain), hosts, "t"), Ok(true));
+        let resolv = Path::new("etc/resolv.conf");
+        assert_eq!(in_layers(&plain, &open(&plain), resolv, "t"), Ok(false));
+
+        let with_loop: [&Path; 3] = [&top, &looped, &bottom];
+        let err = in_layers(&with_loop, &open(&with_loop), hosts, "t").unwrap_err();
+        assert_eq!(err.errno, Some(Errno::LOOP));
+        let text = err.to_string();
+        assert!(
+            text.contains("etc/hosts") && text.contains(&looped.display().to_string()),
+            "{text}"
+        );
+        std::fs::remove_dir_all(&base).unwrap();
+    }
 
     fn env(entries: &[&str]) -> Vec<CString> {
         entries.iter().map(|e| CString::new(*e).unwrap()).collect()

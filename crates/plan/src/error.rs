@@ -4,6 +4,7 @@
 /// An errno value from a failed system call (rustix's: plain data).
 pub use rustix::io::Errno;
 use std::fmt;
+use std::sync::Arc;
 
 /// Exit status for a failure of the tool itself (util-linux uses 1).
 pub const EXIT_FAILURE: i32 = 1;
@@ -29,7 +30,7 @@ pub enum ErrorKind {
     Stale,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Error {
     pub kind: ErrorKind,
     /// What was being done, to what: "cannot open /proc/42/ns/mnt".
@@ -38,77 +39,88 @@ pub struct Error {
     pub errno: Option<Errno>,
     /// What the user can do about it, printed in parentheses at the end.
     pub hint: Option<String>,
+    /// The error that caused this one, kept whole (its kind, its own
+    /// source) for `std::error::Error::source`. Printed after a colon
+    /// when there is no errno to print instead.
+    pub cause: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
+
+/// Errors are equal when they say the same: a cause is compared by its
+/// text (an `io::Error` has no equality of its own).
+impl PartialEq for Error {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind
+            && self.what == other.what
+            && self.errno == other.errno
+            && self.hint == other.hint
+            && self.cause.as_ref().map(|c| c.to_string())
+                == other.cause.as_ref().map(|c| c.to_string())
+    }
+}
+
+impl Eq for Error {}
 
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
+    fn new(kind: ErrorKind, what: String, errno: Option<Errno>) -> Self {
+        Error {
+            kind,
+            what,
+            errno,
+            hint: None,
+            cause: None,
+        }
+    }
+
     /// A failure with no errno behind it (util-linux `errx`).
     pub fn msg(what: impl Into<String>) -> Self {
-        Error {
-            kind: ErrorKind::Failed,
-            what: what.into(),
-            errno: None,
-            hint: None,
-        }
+        Error::new(ErrorKind::Failed, what.into(), None)
     }
 
     /// A failure caused by a system call (util-linux `err`).
     pub fn sys(what: impl Into<String>, errno: Errno) -> Self {
-        Error {
-            kind: ErrorKind::Failed,
-            what: what.into(),
-            errno: Some(errno),
-            hint: None,
-        }
+        Error::new(ErrorKind::Failed, what.into(), Some(errno))
     }
 
-    /// A failure caused by an `io::Error`, keeping its errno when it has one.
-    pub fn io(what: impl Into<String>, err: &std::io::Error) -> Self {
-        match err.raw_os_error() {
-            Some(errno) => Error::sys(what, Errno::from_raw_os_error(errno)),
-            None => Error::msg(format!("{}: {}", what.into(), err)),
+    /// A failure caused by an `io::Error`: its errno when it has one, and
+    /// the error itself as the cause (an error without an errno, such as
+    /// invalid UTF-8 or an early end of file, is printed from it).
+    pub fn io(what: impl Into<String>, err: std::io::Error) -> Self {
+        let errno = err.raw_os_error().map(Errno::from_raw_os_error);
+        Error {
+            cause: Some(Arc::new(err)),
+            ..Error::new(ErrorKind::Failed, what.into(), errno)
         }
     }
 
     /// A bad command line.
     pub fn usage(what: impl Into<String>) -> Self {
-        Error {
-            kind: ErrorKind::Usage,
-            what: what.into(),
-            errno: None,
-            hint: None,
-        }
+        Error::new(ErrorKind::Usage, what.into(), None)
     }
 
     /// The program could not be executed.
     pub fn exec(prog: &str, errno: Errno) -> Self {
-        Error {
-            kind: ErrorKind::Exec,
-            what: format!("failed to execute {prog}"),
-            errno: Some(errno),
-            hint: None,
-        }
+        Error::new(
+            ErrorKind::Exec,
+            format!("failed to execute {prog}"),
+            Some(errno),
+        )
     }
 
     /// The target process `pid` ended while we held it.
     pub fn exited(pid: i32) -> Self {
-        Error {
-            kind: ErrorKind::Exited,
-            what: format!("process {pid} exited"),
-            errno: None,
-            hint: None,
-        }
+        Error::new(ErrorKind::Exited, format!("process {pid} exited"), None)
     }
 
     /// Process `pid` is not the container's process, `why`.
     pub fn stale(pid: i32, why: impl Into<String>) -> Self {
-        Error {
-            kind: ErrorKind::Stale,
-            what: format!("process {pid} is not the container's process"),
-            errno: None,
-            hint: Some(why.into()),
-        }
+        Error::new(
+            ErrorKind::Stale,
+            format!("process {pid} is not the container's process"),
+            None,
+        )
+        .hint(why)
     }
 
     /// Prefix the description with more context: "reading config: <what>".
@@ -145,8 +157,10 @@ impl fmt::Display for Error {
         // Messages echo user input (arguments, container names): control
         // characters are escaped so every error stays one line.
         write!(f, "{}", self.what.escape_debug_controls())?;
-        if let Some(errno) = self.errno {
-            write!(f, ": {}", strerror(errno.raw_os_error()))?;
+        match (self.errno, &self.cause) {
+            (Some(errno), _) => write!(f, ": {}", strerror(errno.raw_os_error()))?,
+            (None, Some(cause)) => write!(f, ": {}", cause.to_string().escape_debug_controls())?,
+            (None, None) => {}
         }
         match &self.hint {
             Some(hint) => write!(f, " ({hint})"),
@@ -173,7 +187,13 @@ impl EscapeControls for str {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause
+            .as_deref()
+            .map(|c| c as &(dyn std::error::Error + 'static))
+    }
+}
 
 /// The C library's text for an errno, as util-linux prints it: std's
 /// (strerror_r) without the " (os error N)" it adds.
@@ -231,6 +251,40 @@ mod tests {
             Error::msg("invalid option -- '\n'").to_string(),
             "invalid option -- '\\n'"
         );
+    }
+
+    /// An `io::Error` without an errno (invalid UTF-8, an early end of
+    /// file) is kept as the cause, whole, not flattened into the text;
+    /// one with an errno is printed as strerror and kept too.
+    #[test]
+    fn io_errors_keep_their_cause() {
+        use std::error::Error as _;
+        use std::io;
+        let err = Error::io(
+            "cannot read /proc/stat",
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                "stream did not contain valid UTF-8",
+            ),
+        );
+        assert_eq!(err.what, "cannot read /proc/stat");
+        assert_eq!(err.errno, None);
+        assert_eq!(
+            err.to_string(),
+            "cannot read /proc/stat: stream did not contain valid UTF-8"
+        );
+        let cause = err.source().expect("the io::Error is the source");
+        let io = cause
+            .downcast_ref::<io::Error>()
+            .expect("kept as an io::Error");
+        assert_eq!(io.kind(), io::ErrorKind::InvalidData);
+        // Context keeps it too.
+        assert!(err.clone().context("reading").source().is_some());
+
+        let denied = Error::io("cannot open x", io::Error::from_raw_os_error(13));
+        assert_eq!(denied.errno, Some(Errno::ACCESS));
+        assert_eq!(denied.to_string(), "cannot open x: Permission denied");
+        assert!(denied.source().is_some());
     }
 
     #[test]

@@ -1,9 +1,13 @@
-//! The Plan: everything that entering will do, as plain data.
+//! The plan: everything that entering will do, as plain data, in two
+//! parts.
 //!
-//! Command lines and container lookups build a Plan (pure, unit-tested);
-//! `enter::prepare` opens what it names and `enter::run` carries it out.
-//! A planner that needs to look inside the container before it can finish
-//! its plan asks through [`ContainerFs`], which the prepared target answers.
+//! Command lines and container lookups build them (pure, unit-tested).
+//! [`Entry`] says what to enter: `enter::prepare` opens what it names and
+//! keeps it with the handles. [`Launch`] says what the program is (user,
+//! environment, directory, program): `enter::run` takes it with the
+//! prepared handles and carries both out. A planner that needs to look
+//! inside the container before it can decide the launch asks through
+//! [`ContainerFs`], which the prepared target answers.
 
 use crate::error::Error;
 use crate::ns_kind::NsKind;
@@ -126,17 +130,6 @@ pub enum AllNamespaces {
 pub enum DirSource {
     Target,
     Path(PathBuf),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum WorkDir {
-    /// Leave the working directory as entering leaves it.
-    #[default]
-    Keep,
-    /// `-w`: opened before entering (a tunnel to the caller's view).
-    Before(DirSource),
-    /// `-W` / docker-enter: a path resolved after entering and after chroot.
-    After(PathBuf),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -369,8 +362,20 @@ impl Confinement {
     }
 }
 
+/// A whole plan, for a tool that knows all of it from its command line
+/// (nsenter, importenv): what to enter, then what to run there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
+    pub entry: Entry,
+    pub launch: Launch,
+}
+
+/// What `enter::prepare` acts on, and how the program's process is made:
+/// everything decided before the target is looked at. `prepare` takes it
+/// and keeps it with the handles it opened for it, so `run` can only ever
+/// enter what was prepared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
     /// The name used in messages: "nsenter", "docker-enter".
     pub tool: &'static str,
     /// Files and directories named on the command line, in order (nsenter):
@@ -386,9 +391,10 @@ pub struct Plan {
     /// `--user-parent`.
     pub user_parent: bool,
     pub root: Option<DirSource>,
-    pub workdir: WorkDir,
-    pub env: EnvPlan,
-    pub creds: Credentials,
+    /// `-w`: a working directory opened before entering (a tunnel to the
+    /// caller's view). The command line never sets it together with
+    /// [`Launch::workdir`], which would win.
+    pub workdir: Option<DirSource>,
     /// `-c`: join the target's cgroup in every hierarchy.
     pub join_cgroup: bool,
     /// `-Z`: exec with the target's SELinux label / AppArmor profile.
@@ -401,11 +407,6 @@ pub struct Plan {
     /// the target's confinement cannot be read or applied (nothing is ever
     /// run unconfined in its place).
     pub confinement_hint: &'static str,
-    /// What follows `failed to execute X: No such file or directory` when
-    /// X is not there at all (docker-enter: where it was looked for, and
-    /// how to bring it); not said when X is there and what it needs to
-    /// start (its #! interpreter, its loader) is missing.
-    pub not_found_hint: Option<String>,
     /// The program's umask (`docker exec` gives 0022); `None` keeps ours.
     pub umask: Option<u32>,
     pub fork: ForkMode,
@@ -426,13 +427,44 @@ pub struct Plan {
     pub detach: bool,
     /// `--tools`: programs brought from the host.
     pub tools: Option<Tools>,
-    pub program: Program,
 }
 
-impl Plan {
-    /// A plan that enters nothing and runs a login shell; builders fill it in.
-    pub fn new(tool: &'static str) -> Plan {
-        Plan {
+/// What the program is: its user, environment, directory and itself.
+/// A planner may decide it from the container's own files, read through
+/// the handles `prepare` opened; `enter::run` takes it with them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Launch {
+    pub creds: Credentials,
+    pub env: EnvPlan,
+    /// `-W` / docker-enter: a working directory resolved after entering
+    /// and after chroot; `None` keeps [`Entry::workdir`], else where
+    /// entering leaves us.
+    pub workdir: Option<PathBuf>,
+    pub program: Program,
+    /// What follows `failed to execute X: No such file or directory` when
+    /// X is not there at all (docker-enter: where it was looked for, and
+    /// how to bring it); not said when X is there and what it needs to
+    /// start (its #! interpreter, its loader) is missing.
+    pub not_found_hint: Option<String>,
+}
+
+impl Launch {
+    /// `program` as we are: our user, environment and directory.
+    pub fn new(program: Program) -> Launch {
+        Launch {
+            creds: Credentials::default(),
+            env: EnvPlan::Inherit,
+            workdir: None,
+            program,
+            not_found_hint: None,
+        }
+    }
+}
+
+impl Entry {
+    /// An entry that enters nothing; builders fill it in.
+    pub fn new(tool: &'static str) -> Entry {
+        Entry {
             tool,
             open_first: Vec::new(),
             target: None,
@@ -440,15 +472,12 @@ impl Plan {
             namespaces: Vec::new(),
             user_parent: false,
             root: None,
-            workdir: WorkDir::Keep,
-            env: EnvPlan::Inherit,
-            creds: Credentials::default(),
+            workdir: None,
             join_cgroup: false,
             follow_context: false,
             confinement: Confinement::Ours,
             seccomp: SeccompSource::Live,
             confinement_hint: "",
-            not_found_hint: None,
             umask: None,
             fork: ForkMode::WhenPidNs,
             inherited_fds: InheritedFds::Pass,
@@ -458,7 +487,6 @@ impl Plan {
             pty: false,
             detach: false,
             tools: None,
-            program: Program::LoginShell,
         }
     }
 
@@ -482,6 +510,6 @@ impl Plan {
     pub fn set_namespace(&mut self, kind: NsKind, source: NsSource) {
         self.namespaces.retain(|r| r.kind != kind);
         self.namespaces.push(NsRequest { kind, source });
-        self.namespaces.sort_by_key(|r| r.kind);
+        self.namespaces.sort_by_key(|r| r.kind.setns_order());
     }
 }

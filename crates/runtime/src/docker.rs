@@ -222,7 +222,7 @@ impl Docker {
             ))),
             HttpError::Io(e) => Failure::Failed(Error::io(
                 format!("cannot talk to the {}", self.describe()),
-                &e,
+                e,
             )),
             HttpError::Malformed(why) => Failure::Failed(Error::msg(format!(
                 "{} sent a bad answer: {why}",

@@ -358,7 +358,7 @@ fn started_unix_ms(start_ticks: u64) -> Result<i64> {
 
 fn boot_time_ms() -> Result<i64> {
     let stat = std::fs::read_to_string("/proc/stat")
-        .map_err(|e| Error::io("cannot read /proc/stat", &e))?;
+        .map_err(|e| Error::io("cannot read /proc/stat", e))?;
     stat.lines()
         .find_map(|l| l.strip_prefix("btime ")?.trim().parse::<i64>().ok())
         .map(|s| s * 1000)

@@ -5,7 +5,6 @@ use super::*;
 use crate::container::{Container, ContainerState, PodRef, RuntimeKind};
 use crate::plan::{
     AllNamespaces, Confinement, ContainerFs, EnvPlan, ForkMode, IdSpec, PathKind, Plan, Program,
-    WorkDir,
 };
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -107,7 +106,7 @@ fn plan_err(args: &[&str], c: &Container, fs: &FakeFs) -> String {
 }
 
 fn env_of(plan: &Plan) -> Vec<String> {
-    match &plan.env {
+    match &plan.launch.env {
         EnvPlan::Exact(e) => e.iter().map(|v| v.to_string_lossy().into_owned()).collect(),
         other => panic!("{other:?}"),
     }
@@ -175,26 +174,31 @@ fn help_version_and_bad_lines() {
 #[test]
 fn default_plan_enters_everything_as_docker_exec_would() {
     let p = plan_for(&["web", "id"], &web(), &[], false);
-    let target = p.target.as_ref().unwrap();
+    let target = p.entry.target.as_ref().unwrap();
     assert_eq!((target.pid, target.pidfd_ino), (4905, None));
     assert_eq!(target.identity.as_ref(), Some(&web().identity));
-    assert_eq!(p.all, AllNamespaces::Differing);
-    assert!(p.join_cgroup && p.hardening.check_cwd && p.hardening.refuse_self_exec);
+    assert_eq!(p.entry.all, AllNamespaces::Differing);
     assert!(
-        p.hardening.no_host_streams,
+        p.entry.join_cgroup && p.entry.hardening.check_cwd && p.entry.hardening.refuse_self_exec
+    );
+    assert!(
+        p.entry.hardening.no_host_streams,
         "a pty or pipes, never our 0, 1, 2"
     );
-    assert_eq!(p.fork, ForkMode::Always);
-    assert_eq!(p.workdir, WorkDir::After("/".into()));
-    assert_eq!(p.creds.uid, Some(IdSpec::Id(0)));
-    assert_eq!(p.creds.gid, Some(IdSpec::Id(0)));
-    assert_eq!(p.creds.groups, Some(vec![0]));
-    assert_eq!(p.program, Program::Command(os(&["id"])));
+    assert_eq!(p.entry.fork, ForkMode::Always);
+    assert_eq!(p.launch.workdir, Some("/".into()));
+    assert_eq!(p.launch.creds.uid, Some(IdSpec::Id(0)));
+    assert_eq!(p.launch.creds.gid, Some(IdSpec::Id(0)));
+    assert_eq!(p.launch.creds.groups, Some(vec![0]));
+    assert_eq!(p.launch.program, Program::Command(os(&["id"])));
     assert_eq!(env_of(&p), [PATH, "HOSTNAME=web1", "HOME=/root"]);
-    assert!(!p.pty);
-    assert_eq!(p.confinement, Confinement::Target);
-    assert_eq!(p.umask, Some(0o022));
-    assert!(!p.follow_context, "the label comes with the confinement");
+    assert!(!p.entry.pty);
+    assert_eq!(p.entry.confinement, Confinement::Target);
+    assert_eq!(p.entry.umask, Some(0o022));
+    assert!(
+        !p.entry.follow_context,
+        "the label comes with the confinement"
+    );
 }
 
 /// `--privileged` drops the container's privileges, never its limits,
@@ -204,15 +208,18 @@ fn privileged_keeps_only_the_containers_resource_limits() {
     assert!(!request(&["web"]).privileged);
     assert!(request(&["--privileged", "web"]).privileged);
     let p = plan_for(&["--privileged", "web", "id"], &web(), &[], false);
-    assert_eq!(p.confinement, Confinement::ResourcesOnly);
-    assert!(!p.confinement.takes_restrictions() && p.confinement.takes_resources());
-    assert_eq!(p.umask, Some(0o022));
+    assert_eq!(p.entry.confinement, Confinement::ResourcesOnly);
+    assert!(!p.entry.confinement.takes_restrictions() && p.entry.confinement.takes_resources());
+    assert_eq!(p.entry.umask, Some(0o022));
     let confined = plan_for(&["web", "id"], &web(), &[], false);
-    assert!(confined.confinement.takes_restrictions() && confined.confinement.takes_resources());
+    assert!(
+        confined.entry.confinement.takes_restrictions()
+            && confined.entry.confinement.takes_resources()
+    );
     for p in [&p, &confined] {
         // runc gives every exec a new session keyring, privileged or not.
-        assert!(p.hardening.fresh_session_keyring);
-        assert!(p.confinement_hint.contains("--privileged"), "{p:?}");
+        assert!(p.entry.hardening.fresh_session_keyring);
+        assert!(p.entry.confinement_hint.contains("--privileged"), "{p:?}");
     }
 }
 
@@ -225,7 +232,9 @@ fn a_refusal_names_the_runtimes_exec_before_privileged() {
         let mut container = web();
         container.runtime = runtime;
         container.pod = pod;
-        plan_for(&["web", "id"], &container, &[], false).confinement_hint
+        plan_for(&["web", "id"], &container, &[], false)
+            .entry
+            .confinement_hint
     };
     let k8s = Some(PodRef::default());
     for (runtime, pod, exec) in [
@@ -278,7 +287,7 @@ fn a_terminal_only_when_all_three_are_or_with_t() {
     assert!(!pty(&["-d", "web", "id"], all));
     // TERM comes with the terminal only.
     let terminal = plan_in(&["-t", "web", "env"], &web(), &FakeFs::busybox()).unwrap();
-    assert!(terminal.pty && env_of(&terminal).contains(&"TERM=xterm".to_string()));
+    assert!(terminal.entry.pty && env_of(&terminal).contains(&"TERM=xterm".to_string()));
     let redirected = plan(
         &request(&["web", "env"]),
         &web(),
@@ -287,7 +296,7 @@ fn a_terminal_only_when_all_three_are_or_with_t() {
         [true, false, true],
     )
     .unwrap();
-    assert!(!redirected.pty && !env_of(&redirected).iter().any(|e| e.starts_with("TERM=")));
+    assert!(!redirected.entry.pty && !env_of(&redirected).iter().any(|e| e.starts_with("TERM=")));
 }
 
 #[test]
@@ -295,8 +304,8 @@ fn detach_is_planned_and_needs_a_command_without_t() {
     let req = request(&["-d", "web", "sleep", "9"]);
     assert!(req.detach);
     let p = plan(&req, &web(), &FakeFs::busybox(), no_changes(), [true; 3]).unwrap();
-    assert!(p.detach && !p.pty);
-    assert!(!plan_for(&["web", "id"], &web(), &[], false).detach);
+    assert!(p.entry.detach && !p.entry.pty);
+    assert!(!plan_for(&["web", "id"], &web(), &[], false).entry.detach);
     let usage = |args: &[&str]| parse(&os(args)).unwrap_err().to_string();
     assert_eq!(
         usage(&["-d", "web"]),
@@ -328,18 +337,18 @@ fn options_after_the_container_are_refused_with_the_corrected_line() {
 #[test]
 fn named_user_gets_supplementary_groups_and_home() {
     let p = plan_for(&["-u", "alice", "web", "id"], &web(), &[], false);
-    assert_eq!(p.creds.uid, Some(IdSpec::Id(1000)));
-    assert_eq!(p.creds.groups, Some(vec![1000, 10, 44]));
+    assert_eq!(p.launch.creds.uid, Some(IdSpec::Id(1000)));
+    assert_eq!(p.launch.creds.groups, Some(vec![1000, 10, 44]));
     assert!(env_of(&p).contains(&"HOME=/home/alice".to_string()));
     // The configured user is the default; -u overrides it.
     let mut c = web();
     c.user = "bob".into();
     c.working_dir = "/tmp".into();
     let p = plan_for(&["web", "id"], &c, &[], false);
-    assert_eq!(p.creds.uid, Some(IdSpec::Id(1001)));
-    assert_eq!(p.workdir, WorkDir::After("/tmp".into()));
+    assert_eq!(p.launch.creds.uid, Some(IdSpec::Id(1001)));
+    assert_eq!(p.launch.workdir, Some("/tmp".into()));
     let p = plan_for(&["-u", "1000:1000", "web", "id"], &c, &[], false);
-    assert_eq!(p.creds.groups, Some(vec![1000]));
+    assert_eq!(p.launch.creds.groups, Some(vec![1000]));
 }
 
 #[test]
@@ -350,11 +359,11 @@ fn an_oci_bundles_user_groups_are_its_configured_users_only() {
     c.user_groups = Some(vec![10, 777]);
     c.hostname = String::new();
     let p = plan_for(&["web", "id"], &c, &[], false);
-    assert_eq!(p.creds.groups, Some(vec![10, 777]));
+    assert_eq!(p.launch.creds.groups, Some(vec![10, 777]));
     // Their exec adds no HOSTNAME: neither do we.
     assert_eq!(env_of(&p), [PATH, "HOME=/home/alice"]);
     let p = plan_for(&["-u", "bob", "web", "id"], &c, &[], false);
-    assert_eq!(p.creds.groups, Some(vec![1001, 44, 29]));
+    assert_eq!(p.launch.creds.groups, Some(vec![1001, 44, 29]));
 }
 
 #[test]
@@ -378,7 +387,7 @@ fn environment_layers_as_docker_exec_builds_them() {
             "C=a=b"
         ]
     );
-    assert!(p.pty);
+    assert!(p.entry.pty);
     // Config.Env without PATH keeps docker's default one.
     c.env = vec!["TERM=vt100".into(), "HOSTNAME=set".into()];
     let p = plan_for(&["web", "env"], &c, &[], true);
@@ -404,7 +413,7 @@ fn shell_is_the_users_else_bash_else_sh() {
     let p = plan_for(&["-u", "bob", "web"], &web(), &[], false);
     // bob's /bin/ash is missing from this root: fall back to /bin/sh.
     assert_eq!(
-        p.program,
+        p.launch.program,
         Program::Exact {
             path: "/bin/sh".into(),
             argv: os(&["sh"])
@@ -414,7 +423,7 @@ fn shell_is_the_users_else_bash_else_sh() {
     fs.executables.extend(["/bin/ash", "/bin/bash"]);
     let p = plan_in(&["-u", "bob", "web"], &web(), &fs).unwrap();
     assert_eq!(
-        p.program,
+        p.launch.program,
         Program::Exact {
             path: "/bin/ash".into(),
             argv: os(&["ash"])
@@ -422,7 +431,7 @@ fn shell_is_the_users_else_bash_else_sh() {
     );
     let p = plan_in(&["-u", "1234", "web"], &web(), &fs).unwrap();
     assert_eq!(
-        p.program,
+        p.launch.program,
         Program::Exact {
             path: "/bin/bash".into(),
             argv: os(&["bash"])
@@ -471,7 +480,7 @@ fn bad_user_group_and_workdir_name_the_container() {
     };
     let p = plan_in(&["-u", "1000:1000", "web", "id"], &web(), &bare).unwrap();
     assert!(env_of(&p).contains(&"HOME=/".to_string()));
-    assert_eq!(p.creds.groups, Some(vec![1000]));
+    assert_eq!(p.launch.creds.groups, Some(vec![1000]));
 }
 
 #[test]
@@ -482,9 +491,9 @@ fn a_workdir_behind_a_magic_link_is_left_to_the_container() {
     let mut c = web();
     c.working_dir = "/w".into();
     let p = plan_in(&["web", "pwd"], &c, &fs).unwrap();
-    assert_eq!(p.workdir, WorkDir::After("/w".into()));
+    assert_eq!(p.launch.workdir, Some("/w".into()));
     assert!(
-        p.hardening.check_cwd,
+        p.entry.hardening.check_cwd,
         "the directory reached is checked inside"
     );
 }
@@ -639,20 +648,20 @@ fn tools_bring_the_shell_and_a_root_moves_the_workdir() {
     };
     let programs = ToolsSource::Programs("/opt/bb".into());
     let p = with(programs.clone(), &["-w", "/tmp", "web"]);
-    assert_eq!(p.program, Program::ToolboxShell { login: false });
-    assert_eq!(p.workdir, WorkDir::After("/tmp".into()));
-    assert_eq!(p.tools.as_ref().unwrap().source, programs);
+    assert_eq!(p.launch.program, Program::ToolboxShell { login: false });
+    assert_eq!(p.launch.workdir, Some("/tmp".into()));
+    assert_eq!(p.entry.tools.as_ref().unwrap().source, programs);
     let p = with(programs, &["web", "ls"]);
-    assert_eq!(p.program, Program::Command(os(&["ls"])));
+    assert_eq!(p.launch.program, Program::Command(os(&["ls"])));
 
     let image = ToolsSource::Image {
         name: "busybox".into(),
         layers: vec!["/l/diff".into()],
     };
     let p = with(image.clone(), &["-w", "/tmp", "web"]);
-    assert_eq!(p.workdir, WorkDir::After("/container/tmp".into()));
+    assert_eq!(p.launch.workdir, Some("/container/tmp".into()));
     let p = with(image, &["web"]);
-    assert_eq!(p.workdir, WorkDir::After("/container".into()));
+    assert_eq!(p.launch.workdir, Some("/container".into()));
     // Without a shell of its own, the container needs the tools' shell.
     let mut bare = FakeFs::busybox();
     bare.executables.clear();
@@ -663,5 +672,5 @@ fn tools_bring_the_shell_and_a_root_moves_the_workdir() {
         container_at: None,
     });
     let p = plan(&req, &web(), &bare, no_changes(), [false; 3]).unwrap();
-    assert_eq!(p.program, Program::ToolboxShell { login: false });
+    assert_eq!(p.launch.program, Program::ToolboxShell { login: false });
 }

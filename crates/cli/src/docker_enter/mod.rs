@@ -2,7 +2,7 @@
 //! [ARG...]]`. Options stop at CONTAINER; everything after it belongs to
 //! COMMAND. Parsing is pure: it yields a [`Request`]; once the container is
 //! found, [`entry_plan`] says what to enter, and once that is prepared,
-//! [`finish_plan`] decides the rest from what the container's files say.
+//! [`launch_plan`] decides the rest from what the container's files say.
 
 mod envfile;
 mod environment;
@@ -20,8 +20,8 @@ mod tests;
 pub use envfile::{apply_env_values, read_env_file};
 pub use environment::{EnvChanges, EnvOverride};
 pub use help::{help_text, version_text};
-pub use options::{visible as visible_options, Opt, OptRow, OPTIONS};
-pub use plan::{entry_plan, finish_plan, plan, wants_pty};
+pub use options::{completion, visible as visible_options, Opt, OptRow, OPTIONS};
+pub use plan::{entry_plan, launch_plan, plan, wants_pty};
 
 use crate::container::list::Format;
 use crate::container::{Address, SourceOptions, StateFiles};

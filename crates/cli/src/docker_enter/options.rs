@@ -1,7 +1,8 @@
 //! The one table of docker-enter's options: it drives the parser, `--help`,
-//! and the tests that the man page and the shell completions know every
-//! option. Names follow `docker exec` where it has the option.
+//! the shell completions (with [`completion`]) and the test that the man
+//! page knows every option. Names follow `docker exec` where it has the option.
 
+use crate::completions::{Completion, Group, Value};
 use crate::getopt::{ArgKind, OptSpec};
 use crate::table::row;
 use ArgKind::{No, Optional, Required};
@@ -74,4 +75,36 @@ pub fn specs() -> Vec<OptSpec<Opt>> {
 /// The rows `--help`, the man page and completions show.
 pub fn visible() -> impl Iterator<Item = &'static OptRow> {
     OPTIONS.iter().filter(|r| !r.help.is_empty())
+}
+
+/// How the shell completions offer each option's value (see
+/// `crate::completions`); the options that say where containers are are
+/// passed on to `docker-enter --list`.
+pub fn completion(id: Opt) -> Completion {
+    let of = Completion::new;
+    let directory = Value::Directory("directory");
+    match id {
+        Opt::User => of(Value::Text("user[:group]")),
+        Opt::Workdir => of(Value::Text("directory")),
+        Opt::Env => of(Value::Variable("variable")).group(Group::Repeated),
+        Opt::EnvFile => of(Value::File("env file")).group(Group::Repeated),
+        Opt::Tty => of(Value::None).group(Group::Excludes("-t --tty -T --no-tty -d --detach")),
+        Opt::NoTty => of(Value::None).group(Group::Excludes("-t --tty -T --no-tty")),
+        Opt::Detach => of(Value::None).group(Group::Excludes("-d --detach -t --tty")),
+        Opt::Interactive | Opt::Privileged => of(Value::None),
+        Opt::Host => of(Value::File("socket (unix:///path or /path)")).locates(),
+        Opt::Tools => of(Value::Directory("source")),
+        Opt::ToolsAt => of(Value::Text("directory in the container")),
+        Opt::ContainerAt => of(Value::Text("directory in the tools")),
+        Opt::List => of(Value::None).group(Group::Excludes("1 *")),
+        Opt::Format => of(Value::Words("format", &["table", "json"])),
+        Opt::StateFiles => of(Value::Words("when", &["first", "fallback", "never"])).locates(),
+        Opt::DockerRoot
+        | Opt::DockerExecRoot
+        | Opt::ContainerdState
+        | Opt::StorageRoot
+        | Opt::StorageRunroot
+        | Opt::HostRoot => of(directory).locates(),
+        Opt::Help | Opt::Version => of(Value::None).group(Group::Alone),
+    }
 }

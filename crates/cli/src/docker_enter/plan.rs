@@ -6,7 +6,7 @@
 //!
 //! Two steps, with `enter::prepare` between them: [`entry_plan`] says what
 //! to enter (all of it is known from the runtime's description), and
-//! [`finish_plan`] decides user, working directory, environment and
+//! [`launch_plan`] decides user, working directory, environment and
 //! program from the container's own files, read through the handles that
 //! prepare opened.
 
@@ -16,8 +16,8 @@ use crate::bounded::{Records, CONTAINER_FILE};
 use crate::container::{Container, RuntimeKind};
 use crate::error::Error;
 use crate::plan::{
-    AllNamespaces, Confinement, ContainerFs, Credentials, EnvPlan, ForkMode, Hardening, IdSpec,
-    InheritedFds, PathKind, Plan, Program, SeccompSource, TargetSpec, WorkDir,
+    AllNamespaces, Confinement, ContainerFs, Credentials, Entry, EnvPlan, ForkMode, Hardening,
+    IdSpec, InheritedFds, Launch, PathKind, Plan, Program, SeccompSource, TargetSpec,
 };
 use crate::users::{resolve_exec_user, ExecUser};
 use std::ffi::OsString;
@@ -99,7 +99,7 @@ fn container_lines<'a>(fs: &'a dyn ContainerFs, path: &str) -> Result<Option<Rec
 }
 
 /// Everything docker-enter will do, decided before anything is started:
-/// [`entry_plan`] and [`finish_plan`] in one (what tests use).
+/// [`entry_plan`] and [`launch_plan`] in one (what tests use).
 pub fn plan(
     req: &Request,
     container: &Container,
@@ -107,9 +107,9 @@ pub fn plan(
     overrides: EnvChanges,
     terminals: [bool; 3],
 ) -> Result<Plan, Error> {
-    let mut plan = entry_plan(container, req, terminals);
-    finish_plan(&mut plan, req, container, fs, overrides)?;
-    Ok(plan)
+    let entry = entry_plan(container, req, terminals);
+    let launch = launch_plan(&entry, req, container, fs, overrides)?;
+    Ok(Plan { entry, launch })
 }
 
 /// What to enter and how, from the runtime's description alone: every
@@ -118,10 +118,9 @@ pub fn plan(
 /// limits), the hardening of a container we do not trust, only 0, 1 and 2
 /// for the program, a pty or not (given which of ours are `terminals`),
 /// detached or not. The user, working directory, environment and program
-/// come later, from [`finish_plan`]; until then the program is a
-/// placeholder shell.
-pub fn entry_plan(container: &Container, req: &Request, terminals: [bool; 3]) -> Plan {
-    let mut plan = Plan::new("docker-enter");
+/// come later, from [`launch_plan`].
+pub fn entry_plan(container: &Container, req: &Request, terminals: [bool; 3]) -> Entry {
+    let mut plan = Entry::new("docker-enter");
     plan.target = Some(TargetSpec {
         pid: container.pid,
         pidfd_ino: None,
@@ -150,16 +149,16 @@ pub fn entry_plan(container: &Container, req: &Request, terminals: [bool; 3]) ->
     plan
 }
 
-/// The rest of the plan, from the container's own files (read through
-/// `fs`) as `docker exec` decides it: user and groups, working directory,
-/// environment, program.
-pub fn finish_plan(
-    plan: &mut Plan,
+/// What runs in what `entry` enters, from the container's own files (read
+/// through `fs`) as `docker exec` decides it: user and groups, working
+/// directory, environment, program.
+pub fn launch_plan(
+    entry: &Entry,
     req: &Request,
     container: &Container,
     fs: &dyn ContainerFs,
     overrides: EnvChanges,
-) -> Result<(), Error> {
+) -> Result<Launch, Error> {
     let who = container.display(&req.container);
     let in_container = |e: Error| e.context(format!("in container {who}"));
     let spec = req.user.as_deref().unwrap_or(&container.user);
@@ -201,38 +200,41 @@ pub fn finish_plan(
         )));
     }
 
-    let program = match (&plan.tools, req.command.is_empty()) {
+    let program = match (&entry.tools, req.command.is_empty()) {
         (_, false) => Program::Command(req.command.clone()),
         (Some(_), true) => Program::ToolboxShell { login: false },
         (None, true) => shell(&user, fs, &who, &req.container)?,
     };
     // In a whole toolbox root, the container's directories are under it.
-    let workdir = match &plan.tools {
+    let workdir = match &entry.tools {
         Some(tools) if tools.is_root() => tools
             .container_dir()
             .join(workdir.strip_prefix("/").unwrap_or(&workdir)),
         _ => workdir,
     };
 
-    plan.workdir = WorkDir::After(workdir);
-    plan.env = EnvPlan::Exact(environment(container, &user, plan.pty, overrides, &who)?);
-    plan.creds = Credentials {
-        uid: Some(IdSpec::Id(user.uid)),
-        gid: Some(IdSpec::Id(user.gid)),
-        groups: Some(user.groups.clone()),
-        ..Credentials::default()
-    };
-    plan.not_found_hint = match &program {
+    let env = environment(container, &user, entry.pty, overrides, &who)?;
+    let not_found_hint = match &program {
         Program::Command(argv) => Some(super::missing::not_found_hint(
             argv,
-            plan.tools.as_ref(),
+            entry.tools.as_ref(),
             &who,
             &req.container,
         )),
         _ => None,
     };
-    plan.program = program;
-    Ok(())
+    Ok(Launch {
+        creds: Credentials {
+            uid: Some(IdSpec::Id(user.uid)),
+            gid: Some(IdSpec::Id(user.gid)),
+            groups: Some(user.groups.clone()),
+            ..Credentials::default()
+        },
+        env: EnvPlan::Exact(env),
+        workdir: Some(workdir),
+        program,
+        not_found_hint,
+    })
 }
 
 /// The user's shell from the container's passwd, else bash, else sh, the

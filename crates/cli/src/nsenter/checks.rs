@@ -5,21 +5,21 @@
 use crate::error::Error;
 use crate::ns_kind::NsKind;
 use crate::plan::{
-    AllNamespaces, Confinement, DirSource, EnvPlan, ForkMode, IdSpec, NsSource, Plan, WorkDir,
+    AllNamespaces, Confinement, DirSource, EnvPlan, ForkMode, IdSpec, NsSource, Plan,
 };
 
 pub fn whole_line(plan: &Plan) -> Result<(), Error> {
-    if plan.target.is_none() {
+    if plan.entry.target.is_none() {
         needs_no_target(plan)?;
     }
-    if plan.all == AllNamespaces::No && plan.namespaces.is_empty() {
+    if plan.entry.all == AllNamespaces::No && plan.entry.namespaces.is_empty() {
         // 2.42; 2.38 ran the program without entering anything.
         return Err(Error::msg("no namespace specified"));
     }
-    if plan.tools.is_some() {
+    if plan.entry.tools.is_some() {
         tools_fit(plan)?;
     }
-    if plan.hardening.no_host_streams && plan.fork == ForkMode::Never {
+    if plan.entry.hardening.no_host_streams && plan.entry.fork == ForkMode::Never {
         return Err(Error::msg(
             "--confine cannot be used with --no-fork: nsenter stays to relay the program's \
              standard input and output",
@@ -31,12 +31,12 @@ pub fn whole_line(plan: &Plan) -> Result<(), Error> {
 /// `--tools` mounts into a private copy of the mount namespace entered,
 /// at its root.
 fn tools_fit(plan: &Plan) -> Result<(), Error> {
-    if plan.all == AllNamespaces::No && plan.source_of(NsKind::Mnt).is_none() {
+    if plan.entry.all == AllNamespaces::No && plan.entry.source_of(NsKind::Mnt).is_none() {
         return Err(Error::msg(
             "--tools needs the mount namespace entered (-m or -a)",
         ));
     }
-    if plan.root.is_some() {
+    if plan.entry.root.is_some() {
         return Err(Error::msg(
             "--tools cannot be used with --root: the tools are mounted at the root of the mount namespace",
         ));
@@ -52,38 +52,38 @@ fn needs_no_target(plan: &Plan) -> Result<(), Error> {
             "neither filename nor target pid supplied for {what}"
         )))
     };
-    if plan.all != AllNamespaces::No {
+    if plan.entry.all != AllNamespaces::No {
         return missing("--all");
     }
     for kind in NsKind::ALL {
-        match plan.source_of(kind) {
+        match plan.entry.source_of(kind) {
             Some(NsSource::Target) => return no_file(&kind.label()),
             Some(NsSource::TargetSocket(_)) => return missing("--net-socket"),
             _ => {}
         }
     }
-    if plan.root == Some(DirSource::Target) {
+    if plan.entry.root == Some(DirSource::Target) {
         return no_file("root");
     }
-    if plan.workdir == WorkDir::Before(DirSource::Target) {
+    if plan.entry.workdir == Some(DirSource::Target) {
         return no_file("cwd");
     }
-    if plan.env == EnvPlan::Target {
+    if plan.launch.env == EnvPlan::Target {
         return missing("--env");
     }
-    if plan.follow_context {
+    if plan.entry.follow_context {
         return missing("--follow-context");
     }
-    if plan.join_cgroup {
+    if plan.entry.join_cgroup {
         return missing("--join-cgroup");
     }
-    if plan.confinement != Confinement::Ours {
+    if plan.entry.confinement != Confinement::Ours {
         return missing("--confine");
     }
-    if plan.creds.uid == Some(IdSpec::Follow) {
+    if plan.launch.creds.uid == Some(IdSpec::Follow) {
         return missing("--setuid follow");
     }
-    if plan.creds.gid == Some(IdSpec::Follow) {
+    if plan.launch.creds.gid == Some(IdSpec::Follow) {
         return missing("--setgid follow");
     }
     Ok(())

@@ -20,13 +20,14 @@ mod properties_tests;
 mod tests;
 
 pub use help::{help_text, version_text};
-pub use options::{Opt, OptRow, OPTIONS};
+pub use options::{completion, Opt, OptRow, OPTIONS};
 
 use crate::error::Error;
 use crate::getopt::Getopt;
 use crate::ns_kind::NsKind;
 use crate::plan::{
-    AllNamespaces, Confinement, DirSource, EnvPlan, ForkMode, NsSource, Plan, Program, WorkDir,
+    AllNamespaces, Confinement, DirSource, Entry, EnvPlan, ForkMode, Launch, NsSource, Plan,
+    Program,
 };
 use crate::signals::{parse_signal, SIGKILL};
 use crate::tools_option::ToolsOptions;
@@ -59,7 +60,7 @@ pub fn parse_reading_files(args: &[OsString]) -> (Result<Parsed, Error>, Vec<Pat
     let mut files = Vec::new();
     let mut parsed = parse_into(args, &mut files);
     if let Ok(Parsed::Run(plan)) = &mut parsed {
-        plan.open_first = files.clone();
+        plan.entry.open_first = files.clone();
     }
     (parsed, files)
 }
@@ -67,7 +68,10 @@ pub fn parse_reading_files(args: &[OsString]) -> (Result<Parsed, Error>, Vec<Pat
 fn parse_into(args: &[OsString], files: &mut Vec<PathBuf>) -> Result<Parsed, Error> {
     let specs = options::specs();
     let mut getopt = Getopt::new(&specs, args);
-    let mut plan = Plan::new("nsenter");
+    let mut plan = Plan {
+        entry: Entry::new("nsenter"),
+        launch: Launch::new(Program::LoginShell),
+    };
     let mut seen = Seen::default();
     while let Some((opt, value)) = getopt.next_opt()? {
         match opt {
@@ -76,8 +80,8 @@ fn parse_into(args: &[OsString], files: &mut Vec<PathBuf>) -> Result<Parsed, Err
             _ => files.extend(apply(&mut plan, &mut seen, opt, value)?),
         }
     }
-    plan.tools = seen.tools.finish()?;
-    plan.program = match (getopt.operands(), &plan.tools) {
+    plan.entry.tools = seen.tools.finish()?;
+    plan.launch.program = match (getopt.operands(), &plan.entry.tools) {
         ([], None) => Program::LoginShell,
         ([], Some(_)) => Program::ToolboxShell { login: true },
         (argv, _) => Program::Command(argv.to_vec()),
@@ -114,12 +118,12 @@ fn apply(
             NsSource::Path(path) => Some(path.clone()),
             _ => None,
         };
-        plan.set_namespace(kind, source);
+        plan.entry.set_namespace(kind, source);
         return Ok(file);
     }
     let dir = || value.clone().map(PathBuf::from);
     match opt {
-        Opt::All => plan.all = AllNamespaces::Every,
+        Opt::All => plan.entry.all = AllNamespaces::Every,
         Opt::Target => {
             let target = values::target(&value_or_empty())?;
             // 2.42 refuses a second --target; 2.38 took the last one.
@@ -127,25 +131,26 @@ fn apply(
                 return Err(Error::msg("--target specified more than once"));
             }
             seen.target = true;
-            plan.target = Some(target);
+            plan.entry.target = Some(target);
         }
         Opt::NetSocket => {
             let fd = values::fd(&value_or_empty())?;
-            plan.set_namespace(NsKind::Net, NsSource::TargetSocket(fd));
+            plan.entry
+                .set_namespace(NsKind::Net, NsSource::TargetSocket(fd));
         }
-        Opt::UserParent => plan.user_parent = true,
-        Opt::Setuid => plan.creds.uid = Some(values::id(&value_or_empty(), "uid")?),
-        Opt::Setgid => plan.creds.gid = Some(values::id(&value_or_empty(), "gid")?),
-        Opt::PreserveCredentials => plan.creds.preserve = true,
-        Opt::KeepCaps => plan.creds.keep_caps = true,
+        Opt::UserParent => plan.entry.user_parent = true,
+        Opt::Setuid => plan.launch.creds.uid = Some(values::id(&value_or_empty(), "uid")?),
+        Opt::Setgid => plan.launch.creds.gid = Some(values::id(&value_or_empty(), "gid")?),
+        Opt::PreserveCredentials => plan.launch.creds.preserve = true,
+        Opt::KeepCaps => plan.launch.creds.keep_caps = true,
         Opt::Root => {
-            plan.root = Some(dir_source(value.clone()));
+            plan.entry.root = Some(dir_source(value.clone()));
             return Ok(dir());
         }
         Opt::Wd => {
             seen.wd = true;
             exclusive_workdirs(seen)?;
-            plan.workdir = WorkDir::Before(dir_source(value.clone()));
+            plan.entry.workdir = Some(dir_source(value.clone()));
             return Ok(dir());
         }
         Opt::Wdns => {
@@ -153,22 +158,22 @@ fn apply(
             exclusive_workdirs(seen)?;
             // A bare `--wdns` (its argument is optional) asks for nothing,
             // as in util-linux, and forgets an earlier -W.
-            plan.workdir = value.map_or(WorkDir::Keep, |dir| WorkDir::After(PathBuf::from(dir)));
+            plan.launch.workdir = value.map(PathBuf::from);
         }
-        Opt::Env => plan.env = EnvPlan::Target,
-        Opt::NoFork => plan.fork = ForkMode::Never,
-        Opt::JoinCgroup => plan.join_cgroup = true,
-        Opt::FollowContext => plan.follow_context = true,
-        Opt::KillChild => plan.kill_child = Some(kill_signal(value)?),
-        Opt::MountProc => plan.mount_proc = true,
+        Opt::Env => plan.launch.env = EnvPlan::Target,
+        Opt::NoFork => plan.entry.fork = ForkMode::Never,
+        Opt::JoinCgroup => plan.entry.join_cgroup = true,
+        Opt::FollowContext => plan.entry.follow_context = true,
+        Opt::KillChild => plan.entry.kill_child = Some(kill_signal(value)?),
+        Opt::MountProc => plan.entry.mount_proc = true,
         Opt::Confine => {
-            plan.confinement = Confinement::Target;
+            plan.entry.confinement = Confinement::Target;
             // The program runs as a runtime runs it, in a keyring of its own.
-            plan.hardening.fresh_session_keyring = true;
+            plan.entry.hardening.fresh_session_keyring = true;
             // As docker-enter: a pty or relayed pipes, never the caller's
             // 0, 1 and 2 (security rule 4); see `standard_streams`.
-            plan.hardening.no_host_streams = true;
-            plan.confinement_hint = "nsenter without --confine runs it with nsenter's own \
+            plan.entry.hardening.no_host_streams = true;
+            plan.entry.confinement_hint = "nsenter without --confine runs it with nsenter's own \
                 privileges, trusting the target's binaries with them";
         }
         Opt::Tools => seen.tools.source(value),
@@ -193,7 +198,7 @@ fn apply(
 /// session), else pipes that nsenter relays, as docker-enter gives them.
 /// Without `--confine`, the caller's own, as util-linux passes them.
 pub fn standard_streams(plan: &mut Plan, terminals: [bool; 3]) {
-    plan.pty = plan.hardening.no_host_streams && terminals.iter().all(|&t| t);
+    plan.entry.pty = plan.entry.hardening.no_host_streams && terminals.iter().all(|&t| t);
 }
 
 fn namespace_of(opt: Opt) -> Option<NsKind> {

@@ -82,13 +82,15 @@ proptest! {
 }
 
 fn plan_with(program: Vec<OsString>) -> Plan {
-    let mut plan = Plan::new("nsenter");
-    plan.target = Some(crate::plan::TargetSpec {
+    let mut plan = Plan {
+        entry: crate::plan::Entry::new("nsenter"),
+        launch: crate::plan::Launch::new(Program::Command(program)),
+    };
+    plan.entry.target = Some(crate::plan::TargetSpec {
         pid: 1,
         pidfd_ino: None,
         identity: None,
     });
-    plan.all = AllNamespaces::Every;
-    plan.program = Program::Command(program);
+    plan.entry.all = AllNamespaces::Every;
     plan
 }

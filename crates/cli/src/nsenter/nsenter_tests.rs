@@ -65,21 +65,21 @@ fn help_and_version_win_where_they_stand() {
 #[test]
 fn target_and_namespaces() {
     let p = plan(&["-t", "42", "-m", "-u", "ls", "-l"]);
-    assert_eq!(p.tool, "nsenter");
-    assert_eq!(p.target, target(42));
+    assert_eq!(p.entry.tool, "nsenter");
+    assert_eq!(p.entry.target, target(42));
     assert_eq!(
-        p.namespaces,
+        p.entry.namespaces,
         [
             ns(NsKind::Uts, NsSource::Target),
             ns(NsKind::Mnt, NsSource::Target)
         ]
     );
-    assert_eq!(p.program, Program::Command(os(&["ls", "-l"])));
-    assert_eq!(plan(&["-t42", "-a"]).all, AllNamespaces::Every);
-    assert_eq!(plan(&["--targ", "7", "-a"]).target, target(7));
-    assert_eq!(plan(&["--target=+7", "-a"]).target, target(7));
-    assert_eq!(plan(&["-t", " 7", "-a"]).target, target(7));
-    let pinned = plan(&["-t", "7:123", "-a"]).target.unwrap();
+    assert_eq!(p.launch.program, Program::Command(os(&["ls", "-l"])));
+    assert_eq!(plan(&["-t42", "-a"]).entry.all, AllNamespaces::Every);
+    assert_eq!(plan(&["--targ", "7", "-a"]).entry.target, target(7));
+    assert_eq!(plan(&["--target=+7", "-a"]).entry.target, target(7));
+    assert_eq!(plan(&["-t", " 7", "-a"]).entry.target, target(7));
+    let pinned = plan(&["-t", "7:123", "-a"]).entry.target.unwrap();
     assert_eq!((pinned.pid, pinned.pidfd_ino), (7, Some(123)));
 }
 
@@ -88,16 +88,20 @@ fn every_namespace_option() {
     // An optional value swallows the rest of a cluster, as in util-linux.
     let p = plan(&["-t1", "-FCUTipnmu"]);
     assert_eq!(
-        p.namespaces,
+        p.entry.namespaces,
         [ns(NsKind::Cgroup, NsSource::Path("UTipnmu".into()))]
     );
     let p = plan(&["-t1", "-C", "-U", "-T", "-i", "-p", "-n", "-m", "-u"]);
-    assert_eq!(p.namespaces.len(), 8);
-    assert!(p.namespaces.iter().all(|r| r.source == NsSource::Target));
+    assert_eq!(p.entry.namespaces.len(), 8);
+    assert!(p
+        .entry
+        .namespaces
+        .iter()
+        .all(|r| r.source == NsSource::Target));
     let long = plan(&[
         "-t1", "--cgroup", "--user", "--time", "--ipc", "--pid", "--net", "--mount", "--uts",
     ]);
-    assert_eq!(long.namespaces, p.namespaces);
+    assert_eq!(long.entry.namespaces, p.entry.namespaces);
 }
 
 #[test]
@@ -110,24 +114,24 @@ fn namespace_sources() {
         "true",
     ]);
     assert_eq!(
-        p.source_of(NsKind::Mnt),
+        p.entry.source_of(NsKind::Mnt),
         Some(&NsSource::Path("/run/x".into()))
     );
     assert_eq!(
-        p.source_of(NsKind::Net),
+        p.entry.source_of(NsKind::Net),
         Some(&NsSource::Path("/run/net".into()))
     );
-    assert_eq!(p.source_of(NsKind::Uts), Some(&NsSource::Nsid(42)));
+    assert_eq!(p.entry.source_of(NsKind::Uts), Some(&NsSource::Nsid(42)));
     assert_eq!(
-        p.source_of(NsKind::Ipc),
+        p.entry.source_of(NsKind::Ipc),
         Some(&NsSource::Path("./:7".into()))
     );
     // The later option for a kind replaces the earlier.
     let p = plan(&["-t1", "-m/x", "-m"]);
-    assert_eq!(p.namespaces, [ns(NsKind::Mnt, NsSource::Target)]);
+    assert_eq!(p.entry.namespaces, [ns(NsKind::Mnt, NsSource::Target)]);
     // Empty attached value: a file named "", which fails when opened.
     assert_eq!(
-        plan(&["--net="]).source_of(NsKind::Net),
+        plan(&["--net="]).entry.source_of(NsKind::Net),
         Some(&NsSource::Path("".into()))
     );
     assert_eq!(failed(&["--uts=:x"]), "failed to parse nsid: ':x'");
@@ -137,25 +141,30 @@ fn namespace_sources() {
 #[test]
 fn optional_values_must_be_attached() {
     let p = plan(&["-t1", "-m", "/run/x"]);
-    assert_eq!(p.source_of(NsKind::Mnt), Some(&NsSource::Target));
-    assert_eq!(p.program, Program::Command(os(&["/run/x"])));
+    assert_eq!(p.entry.source_of(NsKind::Mnt), Some(&NsSource::Target));
+    assert_eq!(p.launch.program, Program::Command(os(&["/run/x"])));
     let p = plan(&["-t1", "-a", "--wdns", "/tmp"]);
     assert_eq!(
-        (p.workdir, p.program),
-        (WorkDir::Keep, Program::Command(os(&["/tmp"])))
+        (p.launch.workdir, p.launch.program),
+        (None, Program::Command(os(&["/tmp"])))
     );
 }
 
 #[test]
 fn net_socket() {
     let p = plan(&["-t", "5", "-N", "3"]);
-    assert_eq!(p.namespaces, [ns(NsKind::Net, NsSource::TargetSocket(3))]);
     assert_eq!(
-        plan(&["-t5", "--net-socket=4"]).source_of(NsKind::Net),
+        p.entry.namespaces,
+        [ns(NsKind::Net, NsSource::TargetSocket(3))]
+    );
+    assert_eq!(
+        plan(&["-t5", "--net-socket=4"])
+            .entry
+            .source_of(NsKind::Net),
         Some(&NsSource::TargetSocket(4))
     );
     assert_eq!(
-        plan(&["-t5", "-N3", "-n"]).source_of(NsKind::Net),
+        plan(&["-t5", "-N3", "-n"]).entry.source_of(NsKind::Net),
         Some(&NsSource::Target)
     );
     assert_eq!(
@@ -185,15 +194,15 @@ fn credentials() {
         preserve: true,
         keep_caps: true,
     };
-    assert_eq!(p.creds, want);
+    assert_eq!(p.launch.creds, want);
     // No default 0/0 for --user: the engine decides once it knows.
-    assert_eq!(plan(&["-t1", "-U"]).creds, Credentials::default());
+    assert_eq!(plan(&["-t1", "-U"]).launch.creds, Credentials::default());
     assert_eq!(
-        plan(&["-t1", "-a", "-S", "4294967295"]).creds.uid,
+        plan(&["-t1", "-a", "-S", "4294967295"]).launch.creds.uid,
         Some(IdSpec::Id(u32::MAX))
     );
     assert_eq!(
-        plan(&["-t1", "-a", "--setuid=+5"]).creds.uid,
+        plan(&["-t1", "-a", "--setuid=+5"]).launch.creds.uid,
         Some(IdSpec::Id(5))
     );
     for bad in ["abc", "", "1x", "0x5", "-1", "4294967296", "5 "] {
@@ -206,70 +215,76 @@ fn credentials() {
             format!("failed to parse gid: '{bad}'")
         );
     }
-    assert!(plan(&["-t1", "-U", "--user-parent"]).user_parent);
+    assert!(plan(&["-t1", "-U", "--user-parent"]).entry.user_parent);
 }
 
 #[test]
 fn directories_environment_and_flags() {
     let p = plan(&["-t1", "-a", "-r", "-w", "-e", "-F", "-c", "-Z"]);
-    assert_eq!(p.root, Some(DirSource::Target));
-    assert_eq!(p.workdir, WorkDir::Before(DirSource::Target));
-    assert_eq!(p.env, EnvPlan::Target);
-    assert_eq!(p.fork, ForkMode::Never);
-    assert!(p.join_cgroup && p.follow_context);
+    assert_eq!(p.entry.root, Some(DirSource::Target));
+    assert_eq!(p.entry.workdir, Some(DirSource::Target));
+    assert_eq!(p.launch.env, EnvPlan::Target);
+    assert_eq!(p.entry.fork, ForkMode::Never);
+    assert!(p.entry.join_cgroup && p.entry.follow_context);
     let p = plan(&["-t1", "-a", "-r/srv", "--wd=/tmp"]);
-    assert_eq!(p.root, Some(DirSource::Path("/srv".into())));
-    assert_eq!(p.workdir, WorkDir::Before(DirSource::Path("/tmp".into())));
+    assert_eq!(p.entry.root, Some(DirSource::Path("/srv".into())));
+    assert_eq!(p.entry.workdir, Some(DirSource::Path("/tmp".into())));
     assert_eq!(
-        plan(&["-t1", "-a", "-W", "/x"]).workdir,
-        WorkDir::After("/x".into())
+        plan(&["-t1", "-a", "-W", "/x"]).launch.workdir,
+        Some("/x".into())
     );
     assert_eq!(
-        plan(&["-t1", "-a", "--wdns=/x"]).workdir,
-        WorkDir::After("/x".into())
+        plan(&["-t1", "-a", "--wdns=/x"]).launch.workdir,
+        Some("/x".into())
     );
-    assert_eq!(
-        plan(&["-t1", "-a", "-W/x", "--wdns"]).workdir,
-        WorkDir::Keep
-    );
+    assert_eq!(plan(&["-t1", "-a", "-W/x", "--wdns"]).launch.workdir, None);
     let defaults = plan(&["-t1", "-a"]);
     assert_eq!(
-        (defaults.fork, defaults.kill_child, defaults.mount_proc),
+        (
+            defaults.entry.fork,
+            defaults.entry.kill_child,
+            defaults.entry.mount_proc
+        ),
         (ForkMode::WhenPidNs, None, false)
     );
-    assert_eq!(defaults.program, Program::LoginShell);
+    assert_eq!(defaults.launch.program, Program::LoginShell);
 }
 
 #[test]
 fn extensions() {
     assert_eq!(
-        plan(&["-t1", "-a", "--kill-child"]).kill_child,
+        plan(&["-t1", "-a", "--kill-child"]).entry.kill_child,
         Some(crate::signals::SIGKILL)
     );
     assert_eq!(
-        plan(&["-t1", "-a", "--kill-child=TERM"]).kill_child,
+        plan(&["-t1", "-a", "--kill-child=TERM"]).entry.kill_child,
         Some(crate::signals::SIGTERM)
     );
     assert_eq!(
-        plan(&["-t1", "-a", "--kill-child=SIGTERM"]).kill_child,
+        plan(&["-t1", "-a", "--kill-child=SIGTERM"])
+            .entry
+            .kill_child,
         Some(crate::signals::SIGTERM)
     );
-    assert_eq!(plan(&["-t1", "-a", "--kill-child=15"]).kill_child, Some(15));
     assert_eq!(
-        plan(&["-t1", "-a", "--kill"]).kill_child,
+        plan(&["-t1", "-a", "--kill-child=15"]).entry.kill_child,
+        Some(15)
+    );
+    assert_eq!(
+        plan(&["-t1", "-a", "--kill"]).entry.kill_child,
         Some(crate::signals::SIGKILL)
     );
     assert_eq!(failed(&["--kill-child=FOO"]), "unknown signal: FOO");
     assert_eq!(failed(&["--kill-child="]), "unknown signal: ");
-    assert!(plan(&["-t1", "-p", "--mount-proc"]).mount_proc);
+    assert!(plan(&["-t1", "-p", "--mount-proc"]).entry.mount_proc);
     // Our extensions never make a util-linux abbreviation ambiguous.
     assert_eq!(
-        plan(&["-t1", "--m"]).source_of(NsKind::Mnt),
+        plan(&["-t1", "--m"]).entry.source_of(NsKind::Mnt),
         Some(&NsSource::Target)
     );
-    assert!(plan(&["-t1", "-a", "--k"]).creds.keep_caps);
+    assert!(plan(&["-t1", "-a", "--k"]).launch.creds.keep_caps);
     assert_eq!(
-        plan(&["-t1", "--c"]).source_of(NsKind::Cgroup),
+        plan(&["-t1", "--c"]).entry.source_of(NsKind::Cgroup),
         Some(&NsSource::Target)
     );
 }
@@ -278,25 +293,27 @@ fn extensions() {
 /// its own, as util-linux.
 #[test]
 fn confine() {
-    assert_eq!(plan(&["-t1", "-a"]).confinement, Confinement::Ours);
+    assert_eq!(plan(&["-t1", "-a"]).entry.confinement, Confinement::Ours);
     let p = plan(&["-t1", "-a", "--confine"]);
-    assert_eq!(p.confinement, Confinement::Target);
-    assert!(p.confinement_hint.contains("--confine"));
-    assert_eq!(p.umask, None, "nsenter keeps the caller's umask");
-    assert!(p.hardening.fresh_session_keyring);
+    assert_eq!(p.entry.confinement, Confinement::Target);
+    assert!(p.entry.confinement_hint.contains("--confine"));
+    assert_eq!(p.entry.umask, None, "nsenter keeps the caller's umask");
+    assert!(p.entry.hardening.fresh_session_keyring);
     assert!(
-        !plan(&["-t1", "-a"]).hardening.fresh_session_keyring,
+        !plan(&["-t1", "-a"]).entry.hardening.fresh_session_keyring,
         "util-linux passes the caller's keyring on"
     );
     assert_eq!(
-        plan(&["-t1", "-a", "--conf"]).confinement,
+        plan(&["-t1", "-a", "--conf"]).entry.confinement,
         Confinement::Target
     );
     // Whether our binary must be protected: a PID namespace may be entered.
-    assert!(p.may_enter_pid_namespace());
-    assert!(plan(&["-t1", "-p"]).may_enter_pid_namespace());
-    assert!(!plan(&["-t1", "-n", "--confine"]).may_enter_pid_namespace());
-    assert!(plan(&["-t1", "-p/x", "-n"]).may_enter_pid_namespace());
+    assert!(p.entry.may_enter_pid_namespace());
+    assert!(plan(&["-t1", "-p"]).entry.may_enter_pid_namespace());
+    assert!(!plan(&["-t1", "-n", "--confine"])
+        .entry
+        .may_enter_pid_namespace());
+    assert!(plan(&["-t1", "-p/x", "-n"]).entry.may_enter_pid_namespace());
 }
 
 /// `--confine` gives the program's 0, 1 and 2 as docker-enter does: a
@@ -308,7 +325,7 @@ fn confine_gives_standard_streams_as_docker_enter() {
     let streams = |args: &[&str], terminals| {
         let mut p = plan(args);
         standard_streams(&mut p, terminals);
-        (p.hardening.no_host_streams, p.pty)
+        (p.entry.hardening.no_host_streams, p.entry.pty)
     };
     let confine = ["-t1", "-a", "--confine"];
     assert_eq!(streams(&confine, [true; 3]), (true, true));
@@ -320,7 +337,7 @@ fn confine_gives_standard_streams_as_docker_enter() {
         "--confine cannot be used with --no-fork: nsenter stays to relay the program's \
          standard input and output"
     );
-    assert!(!plan(&["-t1", "-a", "-F"]).hardening.no_host_streams);
+    assert!(!plan(&["-t1", "-a", "-F"]).entry.hardening.no_host_streams);
 }
 
 #[test]
@@ -393,7 +410,10 @@ fn bad_pids() {
         );
     }
     assert_eq!(failed(&["--target="]), "failed to parse pid: ''");
-    assert_eq!(plan(&["-t", "2147483647", "-a"]).target, target(i32::MAX));
+    assert_eq!(
+        plan(&["-t", "2147483647", "-a"]).entry.target,
+        target(i32::MAX)
+    );
 }
 
 #[test]
@@ -531,7 +551,7 @@ fn checks_without_a_target_in_oracle_order() {
         "--user-parent",
         "--mount-proc",
     ]);
-    assert_eq!(p.target, None);
+    assert_eq!(p.entry.target, None);
 }
 
 #[test]
@@ -556,15 +576,15 @@ fn no_namespace_at_all() {
 #[test]
 fn program_and_arguments_are_untouched() {
     assert_eq!(
-        plan(&["-t1", "-a", "--", "-m", "--x"]).program,
+        plan(&["-t1", "-a", "--", "-m", "--x"]).launch.program,
         Program::Command(os(&["-m", "--x"]))
     );
     assert_eq!(
-        plan(&["-t1", "-a", "-", "-m"]).program,
+        plan(&["-t1", "-a", "-", "-m"]).launch.program,
         Program::Command(os(&["-", "-m"]))
     );
     assert_eq!(
-        plan(&["-t1", "-a", "ls", "--", "-t"]).program,
+        plan(&["-t1", "-a", "ls", "--", "-t"]).launch.program,
         Program::Command(os(&["ls", "--", "-t"]))
     );
 }
@@ -646,17 +666,17 @@ fn tools() {
     use crate::plan::{Tools, ToolsSource};
     let p = plan(&["-t1", "-a", "--tools=/opt/bb", "--tools-at", "/mnt/t"]);
     assert_eq!(
-        p.tools,
+        p.entry.tools,
         Some(Tools {
             source: ToolsSource::Named(Some("/opt/bb".into())),
             at: Some("/mnt/t".into()),
             container_at: None,
         })
     );
-    assert_eq!(p.program, Program::ToolboxShell { login: true });
+    assert_eq!(p.launch.program, Program::ToolboxShell { login: true });
     let p = plan(&["-t1", "-m", "--tools", "ls"]);
-    assert_eq!(p.program, Program::Command(os(&["ls"])));
-    assert_eq!(p.tools.unwrap().source, ToolsSource::Named(None));
+    assert_eq!(p.launch.program, Program::Command(os(&["ls"])));
+    assert_eq!(p.entry.tools.unwrap().source, ToolsSource::Named(None));
     assert_eq!(
         usage(&["-t1", "-a", "--to"]),
         "option '--to' is ambiguous; possibilities: '--tools' '--tools-at'"

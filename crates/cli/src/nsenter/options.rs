@@ -1,6 +1,8 @@
-//! The one table of nsenter's options: it drives the parser, `--help` and
-//! the test that the man page documents every option.
+//! The one table of nsenter's options: it drives the parser, `--help`, the
+//! shell completions (with [`completion`]) and the test that the man page
+//! documents every option.
 
+use crate::completions::{Completion, Group, Value};
 use crate::getopt::{ArgKind, OptSpec};
 use crate::table::row;
 use ArgKind::{No, Optional, Required};
@@ -158,4 +160,35 @@ pub fn row_of(id: Opt) -> &'static OptRow {
 /// The parser's view of the table.
 pub fn specs() -> Vec<OptSpec<Opt>> {
     OPTIONS.iter().map(|r| r.spec).collect()
+}
+
+/// How the shell completions offer each option's value (see
+/// `crate::completions`).
+pub fn completion(id: Opt) -> Completion {
+    const NAMESPACE_FILE: Value = Value::File("namespace file");
+    const SIGNALS: &[&str] = &["HUP", "INT", "QUIT", "KILL", "TERM", "USR1", "USR2"];
+    Completion::new(match id {
+        Opt::Help | Opt::Version => return Completion::new(Value::None).group(Group::Alone),
+        Opt::Target => Value::Pid("pid[:ino]"),
+        Opt::Mount | Opt::Uts | Opt::Ipc | Opt::Net | Opt::Pid | Opt::User => NAMESPACE_FILE,
+        Opt::Cgroup | Opt::Time => NAMESPACE_FILE,
+        Opt::NetSocket => Value::Text("descriptor number"),
+        Opt::Setuid => Value::Words("uid", &["follow"]),
+        Opt::Setgid => Value::Words("gid", &["follow"]),
+        Opt::Root | Opt::Wd | Opt::Wdns => Value::Directory("directory"),
+        Opt::KillChild => Value::Words("signal", SIGNALS),
+        Opt::Tools => Value::Directory("source"),
+        Opt::ToolsAt => Value::Text("directory in the target"),
+        Opt::ContainerAt => Value::Text("directory in the tools"),
+        Opt::All
+        | Opt::UserParent
+        | Opt::PreserveCredentials
+        | Opt::KeepCaps
+        | Opt::Env
+        | Opt::NoFork
+        | Opt::JoinCgroup
+        | Opt::FollowContext
+        | Opt::MountProc
+        | Opt::Confine => Value::None,
+    })
 }

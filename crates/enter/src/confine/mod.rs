@@ -139,13 +139,13 @@ impl TargetConfinement {
             .map_err(way_out)?;
         // The program inherits ours: only those that differ are set.
         let ours = std::fs::read_to_string("/proc/self/limits")
-            .map_err(|e| Error::io("cannot read /proc/self/limits", &e))?;
+            .map_err(|e| Error::io("cannot read /proc/self/limits", e))?;
         let ours = rlimits::parse(&ours).map_err(unparsable("self".into()))?;
         let limits = theirs.into_iter().filter(|l| !ours.contains(l)).collect();
         let oom_score_adj =
             parse_oom(&text("oom_score_adj").map_err(way_out)?, target.pid).map_err(way_out)?;
         let ours = std::fs::read_to_string("/proc/self/oom_score_adj")
-            .map_err(|e| Error::io("cannot read /proc/self/oom_score_adj", &e))?;
+            .map_err(|e| Error::io("cannot read /proc/self/oom_score_adj", e))?;
         let our_oom_score_adj = parse_oom(&ours, process::getpid())?;
         Ok(TargetConfinement {
             pid: target.pid,

@@ -186,7 +186,7 @@ impl<'a> Records<'a> {
             match self.source.read(&mut self.buf[self.end..self.end + want]) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                Err(e) => return Err(Error::io(format!("cannot read {}", self.name), &e)),
+                Err(e) => return Err(Error::io(format!("cannot read {}", self.name), e)),
             }
         };
         self.end += n;
