@@ -1,5 +1,5 @@
 //! docker-enter compiles a container's seccomp profile as runc 1.1 does
-//! with libseccomp 2.5.4 (src/confine/seccomp/compile). Here its program
+//! with libseccomp 2.5.4 (crates/enter/src/confine/filters/compile). Here its program
 //! is compared, byte for byte, with libseccomp's own for the same profile
 //! (the system's libseccomp.so.2, driven as runc drives it): the default
 //! profiles of Docker and Podman, and thousands of random profiles that
