@@ -159,7 +159,7 @@ pub struct Scratch(pub PathBuf);
 
 impl Scratch {
     pub fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("can-test-{name}-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(super::unique(&format!("can-test-{name}")));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         Scratch(dir)

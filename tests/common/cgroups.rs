@@ -66,7 +66,7 @@ impl CgroupTarget {
     /// target with `start`, which is given the shell commands that move
     /// the shell running them into every one of them (its set-up).
     pub fn start(name: &str, start: impl FnOnce(&str) -> Target) -> CgroupTarget {
-        let name = format!("nsenter-test-{name}-{}", std::process::id());
+        let name = super::unique(&format!("nsenter-test-{name}"));
         let mut fixture = CgroupTarget {
             target: None,
             dirs: Vec::new(),

@@ -15,10 +15,13 @@ pub mod podman;
 pub mod private_daemon;
 pub mod pty;
 pub mod seccomp;
+pub mod serial;
 pub mod state_dir;
 pub mod static_c;
 pub mod tmux;
 pub mod tools;
+
+pub use serial::unique;
 
 use std::io::{Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -620,11 +623,7 @@ pub fn cgroup_lines(text: &str) -> Vec<String> {
 
 /// A fresh, empty directory of this test run, named after `name`.
 pub fn tempdir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "{name}-{}-{}",
-        std::process::id(),
-        free_pid()
-    ));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(unique(name));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -726,7 +725,7 @@ pub struct TestContainer {
 impl TestContainer {
     /// `docker run -d --name NAME OPTIONS... IMAGE COMMAND...`
     pub fn run(name: &str, options: &[&str], image: &str, command: &[&str]) -> TestContainer {
-        let name = format!("{name}-{}", std::process::id());
+        let name = unique(name);
         let _ = docker(&["rm", "-f", &name]);
         let mut args = vec!["run", "-d", "--name", &name];
         args.extend_from_slice(options);

@@ -50,10 +50,10 @@ pub struct PodmanContainer {
 }
 
 impl PodmanContainer {
-    /// `podman run -d --name NAME-PID OPTIONS... IMAGE COMMAND...`, with the
+    /// `podman run -d --name NAME-PID-N OPTIONS... IMAGE COMMAND...`, with the
     /// limits Podman needs on this machine (see docs/facts.md).
     pub fn run(name: &str, options: &[&str], image: &str, command: &[&str]) -> PodmanContainer {
-        let name = format!("{name}-{}", std::process::id());
+        let name = super::unique(name);
         let _ = podman(&["rm", "-f", "-t", "0", &name]);
         let mut args = vec![
             "run",

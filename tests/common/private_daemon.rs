@@ -14,6 +14,7 @@ use super::{docker_ok, wait_until};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::MutexGuard;
 use std::time::Duration;
 
 /// How long a daemon may take to come up, or to go down.
@@ -68,11 +69,15 @@ pub struct PrivateDockerd {
     pub dir: PathBuf,
     child: Option<Child>,
     bridge: String,
+    /// One daemon of a test's own at a time (see common/serial.rs); let
+    /// go last, once the daemon is down.
+    _serial: MutexGuard<'static, ()>,
 }
 
 impl PrivateDockerd {
     /// Start one and wait until it answers; `image` is loaded into it.
     pub fn start(image: &str) -> PrivateDockerd {
+        let serial = super::serial::private_daemon();
         let dir = fresh_dir("dockerd");
         // A bridge of its own (at most 15 characters), so dockerd never
         // creates, changes or deletes docker0.
@@ -88,6 +93,7 @@ impl PrivateDockerd {
             dir,
             child: None,
             bridge,
+            _serial: serial,
         };
         std::fs::write(d.dir.join("daemon.json"), "{}").unwrap();
         d.launch();
@@ -285,6 +291,9 @@ pub struct PrivateContainerd {
     /// containerd's PID when it runs as PID 1 of a PID namespace of the
     /// test's own (see `start_in_pid_namespace`).
     pid_namespace_init: Option<i32>,
+    /// One daemon of a test's own at a time (see common/serial.rs); let
+    /// go last, once the daemon is down.
+    _serial: MutexGuard<'static, ()>,
 }
 
 /// The test image's name once imported into containerd.
@@ -339,6 +348,7 @@ impl PrivateContainerd {
     }
 
     fn launch(image: &str, launcher: &[&str]) -> PrivateContainerd {
+        let serial = super::serial::private_daemon();
         let dir = fresh_dir("containerd");
         std::fs::write(dir.join("config.toml"), "").unwrap();
         let log = std::fs::File::create(dir.join("containerd.log")).unwrap();
@@ -369,6 +379,7 @@ impl PrivateContainerd {
             child,
             namespaces: Default::default(),
             pid_namespace_init: None,
+            _serial: serial,
         };
         let up = wait_until(DAEMON_DEADLINE, || {
             c.ctr("default", &["version"]).status.success()

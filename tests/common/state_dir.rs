@@ -6,10 +6,9 @@ use std::path::PathBuf;
 pub struct Scratch(pub PathBuf);
 
 impl Scratch {
-    /// `<target tmp>/<name>-<our PID>`, made afresh.
+    /// `<target tmp>/<name>-<our PID>-<N>`, made afresh.
     pub fn new(name: &str) -> Scratch {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("{name}-{}", std::process::id()));
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(super::unique(name));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         Scratch(dir)

@@ -22,7 +22,7 @@ impl Tmux {
     /// A server of our own (`tmux -L`), killed when the value is dropped.
     pub fn new(tag: &str) -> Tmux {
         Tmux {
-            socket: format!("nsc-{tag}-{}", std::process::id()),
+            socket: super::unique(&format!("nsc-{tag}")),
         }
     }
 
