@@ -7,7 +7,8 @@
 use crate::common;
 
 use common::busybox_image::host_busybox;
-use common::can::{run, Scratch};
+use common::can::Scratch;
+use common::run;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -43,12 +44,15 @@ fn relabelled(program: &Path, to: &Path) -> PathBuf {
 
 /// Run `script` with can/elf.sh sourced; its stdout.
 fn elf_sh(script: &str) -> String {
-    let out = run(Command::new("sh").args([
-        "-c",
-        &format!(". {}/can/elf.sh; {script}", root().display()),
-    ]));
-    assert_eq!(out.code, 0, "{script}: {}", out.stderr);
-    out.stdout_text()
+    let out = run(
+        Command::new("sh").args([
+            "-c",
+            &format!(". {}/can/elf.sh; {script}", root().display()),
+        ]),
+        b"",
+    );
+    out.success();
+    out.stdout.clone()
 }
 
 /// An ELF header and one program header of `p_type`, for a machine.
@@ -156,12 +160,15 @@ fn built_tools(scratch: &Scratch) -> PathBuf {
 
 /// `can/layout BINS BUSYBOX OUT ARCH`: its status and stderr.
 fn layout(bins: &Path, busybox: &Path, out: &Path) -> (i32, String) {
-    let ran = run(Command::new(root().join("can/layout"))
-        .arg(bins)
-        .arg(busybox)
-        .arg(out)
-        .arg(machine().0));
-    (ran.code, ran.stderr)
+    let ran = run(
+        Command::new(root().join("can/layout"))
+            .arg(bins)
+            .arg(busybox)
+            .arg(out)
+            .arg(machine().0),
+        b"",
+    );
+    (ran.code().unwrap_or(-1), ran.stderr)
 }
 
 #[test]
@@ -243,11 +250,14 @@ fn package(scratch: &Scratch, name: &str, busybox: &Path, arch: &str) -> PathBuf
     )
     .unwrap();
     let deb = scratch.path(&format!("{name}.deb"));
-    let built = run(Command::new("dpkg-deb")
-        .args(["--build", "--root-owner-group"])
-        .arg(&tree)
-        .arg(&deb));
-    assert_eq!(built.code, 0, "{}", built.stderr);
+    let built = run(
+        Command::new("dpkg-deb")
+            .args(["--build", "--root-owner-group"])
+            .arg(&tree)
+            .arg(&deb),
+        b"",
+    );
+    built.success();
     deb
 }
 
@@ -262,18 +272,19 @@ fn a_can_from_a_wrong_architecture_busybox_fails_to_build() {
     let foreign_busybox = relabelled(Path::new(host_busybox()), &scratch.path("foreign"));
     let wrong = package(&scratch, "wrong", &foreign_busybox, "arm64");
     let tag = format!("nsenter-can-test/can:wrong-arch-{}", std::process::id());
-    let built = common::can::run_within(
+    let built = common::run_within(
         Command::new(root().join("can/build"))
             .args(["--busybox-deb"])
             .arg(&wrong)
             .arg(&tag),
+        b"",
         common::can::BUILD_TIMEOUT,
     );
     assert_eq!(
         (
-            built.code,
+            built.code().unwrap_or(-1),
             built.stderr.as_str(),
-            built.stdout_text().as_str()
+            built.stdout.as_str()
         ),
         (
             1,
@@ -289,16 +300,19 @@ fn a_can_from_a_wrong_architecture_busybox_fails_to_build() {
         )
     );
     let image = common::docker(&["image", "inspect", &tag]);
-    assert!(!image.status.success(), "an image {tag} was built");
+    image.failure();
 
     // Control: the same package with the host's busybox is taken as it is.
     let right = package(&scratch, "right", Path::new(host_busybox()), debian);
     let taken = scratch.path("taken");
-    let ran = run(Command::new(root().join("can/busybox"))
-        .arg(&taken)
-        .arg(arch)
-        .arg(&right));
-    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let ran = run(
+        Command::new(root().join("can/busybox"))
+            .arg(&taken)
+            .arg(arch)
+            .arg(&right),
+        b"",
+    );
+    ran.success();
     assert_eq!(
         std::fs::read(taken.join("bin/busybox")).unwrap(),
         std::fs::read(host_busybox()).unwrap()

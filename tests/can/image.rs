@@ -5,7 +5,8 @@
 
 use crate::common;
 
-use common::can::{self as harness, docker};
+use common::can as harness;
+use common::docker;
 use common::private_daemon::PrivateDockerd;
 use nsenter_can::can::{layout::share_files, TOOLS};
 use std::path::Path;
@@ -37,14 +38,19 @@ fn image_is_small_and_holds_only_the_tools() {
     let Some(image) = harness::image() else {
         return;
     };
-    let inspect =
-        |format: &str| docker(&["image", "inspect", "--format", format, image]).stdout_text();
+    let inspect = |format: &str| {
+        docker(&["image", "inspect", "--format", format, image])
+            .stdout
+            .clone()
+    };
     assert_eq!(inspect("{{json .Config.Entrypoint}}").trim(), r#"["/can"]"#);
 
     let mut total = 0;
     for file in image_files() {
         let file = format!("/{file}");
-        let size = docker(&["run", "--rm", image, "cat", &file]).stdout.len() as u64;
+        let size = docker(&["run", "--rm", image, "cat", &file])
+            .stdout_bytes
+            .len() as u64;
         eprintln!("{file}: {size} bytes");
         assert!(size > 0, "{file} is in the image");
         total += size;
@@ -98,14 +104,15 @@ fn layout_script_gives_the_files_the_can_installs() {
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = scratch.path("out");
-    let ran = harness::run(
+    let ran = common::run(
         std::process::Command::new(root.join("can/layout"))
             .arg(&bins)
             .arg(&package)
             .arg(&out)
             .arg(std::env::consts::ARCH),
+        b"",
     );
-    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    ran.success();
     let (mut found, mut links) = (Vec::new(), Vec::new());
     let mut todo = vec![out.clone()];
     while let Some(dir) = todo.pop() {
@@ -156,11 +163,12 @@ fn can_build_reuses_a_current_release_build() {
         return;
     };
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let again = harness::run_within(
+    let again = common::run_within(
         Command::new(root.join("can/build")).arg(image),
+        b"",
         harness::BUILD_TIMEOUT,
     );
-    assert_eq!(again.code, 0, "{}", again.stderr);
+    again.success();
     assert!(!again.stderr.contains("Compiling "), "{}", again.stderr);
     if std::env::var("RUSTFLAGS").unwrap_or_default().is_empty() {
         let took = format!(
@@ -222,11 +230,12 @@ fn can_build_leaves_no_other_image() {
     let d = PrivateDockerd::start(common::busybox_image::build());
     let untagged = || d.docker_ok(&["images", "--quiet", "--filter", "dangling=true"]);
     let classic_build = |cmd: &mut Command| {
-        let out = harness::run_within(
+        let out = common::run_within(
             cmd.env("DOCKER_HOST", d.host()).env("DOCKER_BUILDKIT", "0"),
+            b"",
             harness::BUILD_TIMEOUT,
         );
-        assert_eq!(out.code, 0, "{cmd:?}: {}", out.stderr);
+        out.success();
     };
     // Control: a build with a stage before the last leaves that stage
     // behind, and the check below sees it.

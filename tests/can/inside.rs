@@ -2,7 +2,8 @@
 
 use crate::common;
 
-use common::can::{docker, image, pid_of, privileged, target, Out, Scratch};
+use common::can::{image, privileged, target, Scratch};
+use common::{docker, RunResult};
 
 const HOSTNAME: &str = "can-test-web";
 
@@ -20,13 +21,13 @@ fn nsenter_in_the_can_enters_a_container() {
         return;
     };
     let target = target("can-test-nsenter-target", HOSTNAME);
-    let pid = pid_of(&target);
+    let pid = target.pid();
     let out = docker(&privileged_can(
         image,
         &[image, "nsenter", "-t", &pid, "-a", "/bin/hostname"],
     ));
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(out.stdout_text(), format!("{HOSTNAME}\n"));
+    out.success();
+    assert_eq!(out.stdout.clone(), format!("{HOSTNAME}\n"));
 }
 
 #[test]
@@ -37,13 +38,13 @@ fn docker_enter_in_the_can_enters_a_container() {
     let target = target("can-test-docker-enter-target", HOSTNAME);
     let socket = "/var/run/docker.sock:/var/run/docker.sock";
     let out = docker_enter_in_the_can(image, socket, &[&target.name, "hostname"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(out.stdout_text(), format!("{HOSTNAME}\n"));
+    out.success();
+    assert_eq!(out.stdout.clone(), format!("{HOSTNAME}\n"));
 }
 
 /// docker-enter ARGS in a privileged can with the host's PIDs and one
 /// volume: the daemon's socket, or the host's root at /host.
-fn docker_enter_in_the_can(image: &str, volume: &str, args: &[&str]) -> Out {
+fn docker_enter_in_the_can(image: &str, volume: &str, args: &[&str]) -> RunResult {
     let mut extra = vec!["-v", volume, image, "docker-enter"];
     extra.extend_from_slice(args);
     docker(&privileged_can(image, &extra))
@@ -72,8 +73,8 @@ fn docker_enter_in_the_can_brings_its_toolbox() {
             "ls /; busybox | head -1",
         ],
     );
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    let text = out.stdout_text();
+    out.success();
+    let text = out.stdout.clone();
     assert!(
         text.starts_with("dev\netc\npause\nproc\nsys\nBusyBox v"),
         "{text}"
@@ -95,12 +96,12 @@ fn docker_enter_in_the_can_takes_an_image_under_the_hosts_root() {
     let tools = format!("--tools={}", common::busybox_image::build());
     let args = [tools.as_str(), &target.name, "ls", "/container"];
     let out = docker_enter_in_the_can(image, "/:/host:ro", &args);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(out.stdout_text(), "dev\netc\npause\nproc\nsys\n");
+    out.success();
+    assert_eq!(out.stdout.clone(), "dev\netc\npause\nproc\nsys\n");
     // Control: with the daemon's socket alone, its storage is not here.
     let socket = "/var/run/docker.sock:/var/run/docker.sock";
     let out = docker_enter_in_the_can(image, socket, &args);
-    assert_eq!(out.code, 1, "{}", out.stdout_text());
+    out.code_is(1);
     assert!(
         out.stderr
             .contains("(the daemon's storage is not visible here;"),
@@ -135,8 +136,8 @@ fn importenv_in_the_can_sets_the_stored_environment() {
         "/busybox",
         "env",
     ]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    let mut lines: Vec<String> = out.stdout_text().lines().map(str::to_owned).collect();
+    out.success();
+    let mut lines: Vec<String> = out.stdout.lines().map(str::to_owned).collect();
     lines.sort();
     assert_eq!(lines, ["GREETING=hello from the can", "PATH=/bin"]);
 }
@@ -152,7 +153,7 @@ fn the_can_says_which_docker_run_option_it_lacks() {
         return;
     };
     let target = target("can-test-lacks-target", HOSTNAME);
-    let pid = pid_of(&target);
+    let pid = target.pid();
     let socket = "/var/run/docker.sock:/var/run/docker.sock";
     let enter = [image, "docker-enter", target.name.as_str(), "true"];
 
@@ -173,7 +174,7 @@ fn the_can_says_which_docker_run_option_it_lacks() {
         args.extend_from_slice(&enter);
         let out = docker(&args);
         assert_eq!(
-            (out.code, out.stderr.as_str()),
+            (out.code().unwrap_or(-1), out.stderr.as_str()),
             (1, hidden.as_str()),
             "-v {source}"
         );
@@ -183,7 +184,7 @@ fn the_can_says_which_docker_run_option_it_lacks() {
     let mut args = vec!["run", "--rm", "--pid=host", "-v", socket];
     args.extend_from_slice(&enter);
     let out = docker(&args);
-    assert_eq!(out.code, 1, "{}", out.stderr);
+    out.code_is(1);
     assert!(
         out.stderr
             .starts_with("docker-enter: cannot mount the cgroup hierarchy of ")
@@ -205,7 +206,7 @@ fn the_can_says_which_docker_run_option_it_lacks() {
         "true",
     ]);
     assert_eq!(
-        (out.code, out.stderr),
+        (out.code().unwrap_or(-1), out.stderr),
         (
             1,
             format!("nsenter: reassociate to namespaces failed: Operation not permitted {PRIVILEGE_HINT}")
@@ -224,12 +225,12 @@ fn docker_enter_in_the_can_finds_containers_under_the_hosts_root() {
     let target = target("can-test-host-root-target", HOSTNAME);
     let host_root = "/:/host:ro";
     let out = docker_enter_in_the_can(image, host_root, &[&target.name, "hostname"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(out.stdout_text(), format!("{HOSTNAME}\n"));
+    out.success();
+    assert_eq!(out.stdout.clone(), format!("{HOSTNAME}\n"));
     let list = ["--list", "--format", "{{.Address}}"];
     let out = docker_enter_in_the_can(image, host_root, &list);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    let listed = out.stdout_text();
+    out.success();
+    let listed = out.stdout.clone();
     assert!(
         listed
             .lines()

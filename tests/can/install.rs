@@ -3,14 +3,15 @@
 
 use crate::common;
 
-use common::can::{docker, image, run, Scratch};
+use common::can::{image, Scratch};
+use common::{docker, run};
 use nsenter_can::can::{layout::share_files, TOOLS};
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::CommandExt;
 use std::process::Command;
 
 /// `docker run --rm -v VOLUME IMAGE`: the install flow.
-fn install(image: &str, volume: &str) -> common::can::Out {
+fn install(image: &str, volume: &str) -> common::RunResult {
     docker(&["run", "--rm", "-v", volume, image])
 }
 
@@ -19,42 +20,42 @@ fn install_into_a_mounted_dir_gives_static_tools_that_run_here() {
     let Some(image) = image() else { return };
     let dir = Scratch::new("install");
     let out = install(image, &dir.volume(""));
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.success();
     assert_eq!(
         dir.names(),
         ["docker-enter", "importenv", "nsenter"],
         "the tools and nothing else"
     );
 
-    let said = out.stdout_text();
+    let said = out.stdout.clone();
     for tool in TOOLS {
         let path = dir.path(tool);
         let meta = std::fs::metadata(&path).unwrap();
         assert_eq!(meta.permissions().mode() & 0o7777, 0o755, "{tool}");
-        let file = run(Command::new("file").arg("-b").arg(&path)).stdout_text();
+        let file = run(Command::new("file").arg("-b").arg(&path), b"")
+            .stdout
+            .clone();
         assert!(
             file.contains("static") && !file.contains("dynamic"),
             "{tool} is not static: {file}"
         );
 
         // It runs on the host, and the install reported its version.
-        let version = common::output(Command::new(&path).arg0(tool).arg("--version"), b"");
-        assert_eq!(
-            version.status.signal(),
-            None,
-            "{tool} --version on the host"
-        );
+        let version = common::run(Command::new(&path).arg0(tool).arg("--version"), b"");
+        assert_eq!(version.signal(), None, "{tool} --version on the host");
         let line = said
             .lines()
             .find(|l| l.starts_with(&format!("installed /target/{tool} ")));
         let line = line.unwrap_or_else(|| panic!("no 'installed /target/{tool}' in:\n{said}"));
         assert!(line.contains(&format!("({} bytes)", meta.len())), "{line}");
-        let first = String::from_utf8_lossy(&version.stdout)
+        let first = version
+            .stdout
+            .as_str()
             .lines()
             .next()
             .unwrap_or_default()
             .to_owned();
-        if version.status.success() && !first.is_empty() {
+        if version.succeeded() && !first.is_empty() {
             assert!(line.ends_with(&format!(": {first}")), "{line} vs {first}");
         }
     }
@@ -78,12 +79,12 @@ fn install_into_a_prefix_adds_man_pages_completions_and_the_toolbox() {
     let dir = Scratch::new("prefix");
     std::fs::create_dir(dir.path("bin")).unwrap();
     let out = install(image, &dir.volume(""));
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.success();
 
     let mut want: Vec<String> = TOOLS.iter().map(|t| format!("bin/{t}")).collect();
     want.extend(share_files());
     want.extend(TOOLBOX_FILES.iter().map(|f| f.to_string()));
-    let mut said: Vec<String> = out.stdout_text().lines().map(str::to_owned).collect();
+    let mut said: Vec<String> = out.stdout.lines().map(str::to_owned).collect();
     // The toolbox's links, hundreds, are said in one line.
     let links = said.pop().unwrap_or_default();
     let count = std::fs::read_dir(dir.path(TOOLBOX))
@@ -114,7 +115,10 @@ fn install_into_a_prefix_adds_man_pages_completions_and_the_toolbox() {
         // The image holds the tools at its top, the rest as installed.
         let in_image = format!("/{}", file.strip_prefix("bin/").unwrap_or(file));
         let in_image = docker(&["run", "--rm", image, "cat", &in_image]);
-        assert!(in_image.stdout == std::fs::read(&path).unwrap(), "{file}");
+        assert!(
+            in_image.stdout_bytes == std::fs::read(&path).unwrap(),
+            "{file}"
+        );
     }
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     assert_eq!(
@@ -136,12 +140,12 @@ fn install_into_a_prefix_adds_man_pages_completions_and_the_toolbox() {
 fn cat_gives_the_bytes_that_install_writes() {
     let Some(image) = image() else { return };
     let dir = Scratch::new("cat-vs-install");
-    assert_eq!(install(image, &dir.volume("")).code, 0);
+    install(image, &dir.volume("")).success();
     for tool in TOOLS {
         let out = docker(&["run", "--rm", image, "cat", &format!("/{tool}")]);
-        assert_eq!(out.code, 0, "{}", out.stderr);
+        out.success();
         assert!(
-            out.stdout == std::fs::read(dir.path(tool)).unwrap(),
+            out.stdout_bytes == std::fs::read(dir.path(tool)).unwrap(),
             "cat /{tool} differs from the installed file"
         );
     }
@@ -159,9 +163,9 @@ fn replacing_a_running_tool_leaves_it_running() {
     let out = install(image, &dir.volume(""));
     let still_running = old.0.try_wait().unwrap().is_none();
     drop(old);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.success();
     assert!(still_running, "the old copy was disturbed");
-    let new = docker(&["run", "--rm", image, "cat", "/nsenter"]).stdout;
+    let new = docker(&["run", "--rm", image, "cat", "/nsenter"]).stdout_bytes;
     assert!(
         std::fs::read(dir.path("nsenter")).unwrap() == new,
         "the new nsenter is in place"
@@ -183,7 +187,7 @@ fn read_only_target_fails_and_keeps_the_old_tools() {
     let dir = Scratch::new("read-only");
     std::fs::write(dir.path("nsenter"), "old nsenter\n").unwrap();
     let out = install(image, &dir.volume(":ro"));
-    assert_eq!(out.code, 1);
+    out.code_is(1);
     assert_eq!(
         out.stderr,
         "can: cannot write /target/nsenter: Read-only file system\n"
@@ -201,19 +205,23 @@ fn full_target_fails_and_keeps_the_old_tools() {
         .len()
         * 3
         / 2;
-    let mounted = run(Command::new("mount")
-        .args(["-t", "tmpfs", "-o", &format!("size={size}")])
-        .args(["tmpfs", dir.0.to_str().unwrap()]));
+    let mounted = run(
+        Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}")])
+            .args(["tmpfs", dir.0.to_str().unwrap()]),
+        b"",
+    );
     assert_eq!(
-        mounted.code, 0,
+        mounted.code().unwrap_or(-1),
+        0,
         "cannot mount a small tmpfs: {}",
         mounted.stderr
     );
     std::fs::write(dir.path("nsenter"), "old nsenter\n").unwrap();
     let out = install(image, &dir.volume(""));
     let untouched = std::panic::catch_unwind(|| assert_untouched(&dir));
-    let _ = run(Command::new("umount").arg(&dir.0));
-    assert_eq!(out.code, 1);
+    let _ = run(Command::new("umount").arg(&dir.0), b"");
+    out.code_is(1);
     assert!(
         out.stderr.starts_with("can: cannot write /target/"),
         "{}",
@@ -234,7 +242,7 @@ fn file_as_target_fails_and_keeps_the_file() {
     std::fs::write(dir.path("nsenter"), "old nsenter\n").unwrap();
     let volume = format!("{}:/target", dir.path("nsenter").display());
     let out = install(image, &volume);
-    assert_eq!(out.code, 1);
+    out.code_is(1);
     assert_eq!(
         out.stderr,
         "can: cannot install into /target: Not a directory\n"
@@ -248,9 +256,9 @@ fn no_mount_explains_both_ways_and_writes_nothing() {
     let name = format!("can-test-no-mount-{}", std::process::id());
     let out = docker(&["run", "--name", &name, image]);
     // `docker diff` lists every path the container added or changed.
-    let diff = docker(&["diff", &name]).stdout_text();
+    let diff = docker(&["diff", &name]).stdout;
     let _ = docker(&["rm", "-f", &name]);
-    assert_eq!(out.code, 1);
+    out.code_is(1);
     assert!(out.stdout.is_empty());
     // Both install forms, and a copy made under a new name first: a
     // failed run must not leave an empty file where the tool was.
@@ -269,15 +277,15 @@ struct Immutable(std::path::PathBuf);
 
 impl Immutable {
     fn set(path: std::path::PathBuf) -> Immutable {
-        let out = run(Command::new("chattr").arg("+i").arg(&path));
-        assert_eq!(out.code, 0, "chattr +i: {}", out.stderr);
+        let out = run(Command::new("chattr").arg("+i").arg(&path), b"");
+        out.success();
         Immutable(path)
     }
 }
 
 impl Drop for Immutable {
     fn drop(&mut self) {
-        let _ = run(Command::new("chattr").arg("-i").arg(&self.0));
+        let _ = run(Command::new("chattr").arg("-i").arg(&self.0), b"");
     }
 }
 
@@ -299,7 +307,7 @@ fn an_immutable_tool_fails_the_install_and_puts_the_others_back() {
     let out = install(image, &dir.volume(""));
     drop(guard);
     assert_eq!(
-        (out.code, out.stderr.as_str()),
+        (out.code().unwrap_or(-1), out.stderr.as_str()),
         (
             1,
             format!("can: cannot replace /target/{last}: Operation not permitted\n").as_str()
@@ -318,8 +326,8 @@ fn an_immutable_tool_fails_the_install_and_puts_the_others_back() {
         );
     }
     // The control: without the flag, the same install replaces all three.
-    assert_eq!(install(image, &dir.volume("")).code, 0);
-    let new = docker(&["run", "--rm", image, "cat", &format!("/{last}")]).stdout;
+    install(image, &dir.volume("")).success();
+    let new = docker(&["run", "--rm", image, "cat", &format!("/{last}")]).stdout_bytes;
     assert!(std::fs::read(dir.path(last)).unwrap() == new);
 }
 
@@ -332,7 +340,7 @@ fn two_installs_at_once_leave_the_whole_set() {
     let want: Vec<(String, Vec<u8>)> = {
         let dir = Scratch::new("at-once-alone");
         std::fs::create_dir(dir.path("bin")).unwrap();
-        assert_eq!(install(image, &dir.volume("")).code, 0);
+        install(image, &dir.volume("")).success();
         contents(&dir.0)
     };
     for round in 0..3 {
@@ -347,7 +355,7 @@ fn two_installs_at_once_leave_the_whole_set() {
             .collect();
         for one in both {
             let out = one.join().unwrap();
-            assert_eq!(out.code, 0, "round {round}: {}", out.stderr);
+            out.success();
         }
         assert!(contents(&dir.0) == want, "round {round}: not the whole set");
     }
@@ -392,7 +400,7 @@ fn a_share_link_that_leads_nowhere_is_refused_for_what_it_is() {
     std::os::unix::fs::symlink("share.d", dir.path("share")).unwrap();
     let out = install(image, &dir.volume(""));
     assert_eq!(
-        (out.code, out.stderr.as_str()),
+        (out.code().unwrap_or(-1), out.stderr.as_str()),
         (
             1,
             "can: cannot install into /target/share: a symbolic link leads nowhere (share.d does not exist)\n"

@@ -3,7 +3,8 @@
 
 use crate::common;
 
-use common::can::{docker, image, run, Scratch};
+use common::can::{image, Scratch};
+use common::{docker, run};
 use nsenter_can::can::TOOLS;
 use std::io::Read;
 use std::os::fd::OwnedFd;
@@ -18,19 +19,19 @@ const CAN: &str = env!("CARGO_BIN_EXE_can-entry");
 fn tool_verbs_run_the_tool_in_the_image() {
     let Some(image) = image() else { return };
     let dir = Scratch::new("verbs");
-    assert_eq!(
-        docker(&["run", "--rm", "-v", &dir.volume(""), image]).code,
-        0
-    );
+    docker(&["run", "--rm", "-v", &dir.volume(""), image]).success();
     // The tool run by the can behaves exactly as the same file run here:
     // same output, same exit status (exec passes it straight through).
     for tool in TOOLS {
-        let here = run(Command::new(dir.path(tool)).arg0(tool).arg("--version"));
+        let here = run(
+            Command::new(dir.path(tool)).arg0(tool).arg("--version"),
+            b"",
+        );
         for verb in [tool.to_owned(), format!("/{tool}")] {
             let there = docker(&["run", "--rm", image, &verb, "--version"]);
             assert_eq!(
-                (there.code, &there.stdout, &there.stderr),
-                (here.code, &here.stdout, &here.stderr),
+                (there.code(), &there.stdout, &there.stderr),
+                (here.code(), &here.stdout, &here.stderr),
                 "{verb}"
             );
         }
@@ -41,7 +42,7 @@ fn tool_verbs_run_the_tool_in_the_image() {
 fn cat_of_a_file_not_in_the_image_fails() {
     let Some(image) = image() else { return };
     let out = docker(&["run", "--rm", image, "cat", "/nsenter", "/bin/sh"]);
-    assert_eq!(out.code, 1);
+    out.code_is(1);
     assert!(
         out.stdout.is_empty(),
         "nothing is written when a file is missing"
@@ -56,7 +57,7 @@ fn cat_of_a_file_not_in_the_image_fails() {
 fn unknown_verb_shows_the_forms_to_run() {
     let Some(image) = image() else { return };
     let out = docker(&["run", "--rm", image, "install"]);
-    assert_eq!(out.code, 1);
+    out.code_is(1);
     assert!(out.stdout.is_empty());
     assert_eq!(
         out.stderr,
@@ -103,17 +104,17 @@ fn a_closed_stdout_is_an_error_not_an_abort() {
         );
     }
     // The control: the same runs with a reader succeed.
-    let out = common::output(Command::new(CAN).arg("--help"), b"");
-    assert_eq!(out.status.code(), Some(0));
-    assert!(out.stdout.starts_with(b"Usage:\n"));
+    let out = common::run(Command::new(CAN).arg("--help"), b"");
+    out.success();
+    assert!(out.stdout_bytes.starts_with(b"Usage:\n"));
 }
 
 #[test]
 fn help_describes_the_flows() {
     let Some(image) = image() else { return };
     let out = docker(&["run", "--rm", image, "--help"]);
-    assert_eq!(out.code, 0);
-    let help = out.stdout_text();
+    out.success();
+    let help = out.stdout.clone();
     for flow in [
         "-v /usr/local/bin:/target",
         "-v /usr/local:/target",
@@ -134,11 +135,11 @@ fn each_tool_runs_by_name_with_the_entry_point_replaced() {
     let Some(image) = image() else { return };
     for tool in TOOLS {
         let out = docker(&["run", "--rm", "--entrypoint", tool, image, "--version"]);
-        assert_eq!(out.code, 0, "{tool}: {}", out.stderr);
+        out.success();
         assert!(
-            out.stdout_text().starts_with(tool),
+            out.stdout.starts_with(tool),
             "{tool}: {}",
-            out.stdout_text()
+            out.stdout.clone()
         );
     }
 }

@@ -1,20 +1,15 @@
 //! Podman for the tests: the offline image loaded from Docker's store, and
 //! containers removed when the test ends.
 
-use std::process::{Command, Output};
+use super::RunResult;
+use std::process::Command;
 
-pub fn podman(args: &[&str]) -> Output {
-    super::output(Command::new("podman").args(args), b"")
+pub fn podman(args: &[&str]) -> RunResult {
+    super::run(Command::new("podman").args(args), b"")
 }
 
 pub fn podman_ok(args: &[&str]) -> String {
-    let out = podman(args);
-    assert!(
-        out.status.success(),
-        "podman {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    podman(args).success().stdout.trim().to_string()
 }
 
 /// Whether podman can run here; skips (fails under CI) otherwise.
@@ -28,19 +23,15 @@ pub fn ready() -> bool {
 /// Load a Docker image into Podman's store (Podman takes it as an
 /// archive); its name there.
 pub fn load(tag: &str) -> String {
-    let load = super::output(
+    super::run(
         Command::new("bash").args([
             "-c",
             "set -o pipefail; docker save \"$0\" | podman load",
             tag,
         ]),
         b"",
-    );
-    assert!(
-        load.status.success(),
-        "{}",
-        String::from_utf8_lossy(&load.stderr)
-    );
+    )
+    .success();
     format!("localhost/{tag}")
 }
 

@@ -4,26 +4,18 @@
 //! container's process) behind them.
 
 use crate::common;
+use common::RunResult;
 
-use common::docker_enter::{stderr, stdout, timed, DOCKER_ENTER};
+use common::docker_enter::{without_docker_host, DOCKER_ENTER};
 use common::fake_task::FakeTask;
 use common::state_dir::Scratch;
 use common::{require_root_and, KillOnDrop, NOBODY};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::{Duration, SystemTime};
+use std::process::Command;
+use std::time::SystemTime;
 
-fn run(args: &[&str]) -> (Output, Duration) {
-    timed(args)
-}
-
-/// Refused at once with this one line, nothing on stdout.
-fn assert_refused(out: &(Output, Duration), message: &str) {
-    assert_eq!(
-        (stderr(&out.0), stdout(&out.0), out.0.status.code()),
-        (format!("docker-enter: {message}\n"), String::new(), Some(1))
-    );
-    assert!(out.1 < Duration::from_secs(2), "took {:?}", out.1);
+fn run(args: &[&str]) -> RunResult {
+    without_docker_host(args)
 }
 
 /// Every path below `dir` with its size and modification time.
@@ -63,47 +55,31 @@ fn bad_addresses_are_one_line_errors() {
         let args = roots(extra);
         run(&args.iter().map(String::as_str).collect::<Vec<_>>())
     };
-    assert_refused(
-        &with(&["lxc:web", "true"]),
-        "unknown runtime 'lxc' in container address lxc:web: use docker:NAME, podman:NAME, containerd:NAMESPACE/ID, k8s:NAMESPACE/POD[/CONTAINER] or pid:N",
-    );
-    assert_refused(
-        &with(&["k8s:default", "true"]),
-        "malformed container address k8s:default: expected k8s:NAMESPACE/POD[/CONTAINER]",
-    );
-    assert_refused(
-        &with(&["containerd:../../etc", "true"]),
-        "malformed container address containerd:../../etc: expected containerd:NAMESPACE/ID",
-    );
-    let (out, _) = with(&["k8s:default/nope", "true"]);
+    with(&["lxc:web", "true"]).refused("docker-enter: unknown runtime 'lxc' in container address lxc:web: use docker:NAME, podman:NAME, containerd:NAMESPACE/ID, k8s:NAMESPACE/POD[/CONTAINER] or pid:N").quick();
+    with(&["k8s:default", "true"]).refused("docker-enter: malformed container address k8s:default: expected k8s:NAMESPACE/POD[/CONTAINER]").quick();
+    with(&["containerd:../../etc", "true"]).refused("docker-enter: malformed container address containerd:../../etc: expected containerd:NAMESPACE/ID").quick();
+    let out = with(&["k8s:default/nope", "true"]);
     assert!(
-        stderr(&out).starts_with(
+        out.stderr.starts_with(
             "docker-enter: pod default/nope not found (looked in containerd state under "
         ),
         "{}",
-        stderr(&out)
+        out.stderr.clone()
     );
-    assert_eq!(
-        (stderr(&out).lines().count(), out.status.code()),
-        (1, Some(1))
-    );
-    assert_refused(
-        &with(&["-H", "", "web", "true"]),
-        "-H: no address given (unix:///path or /path)",
-    );
-    assert_refused(
-        &with(&["-H", "tcp://127.0.0.1:2375", "web", "true"]),
-        "-H tcp://127.0.0.1:2375: only a local unix socket (unix:///path or /path) is supported",
-    );
+    assert_eq!((out.stderr.lines().count(), out.code()), (1, Some(1)));
+    with(&["-H", "", "web", "true"])
+        .refused("docker-enter: -H: no address given (unix:///path or /path)")
+        .quick();
+    with(&["-H", "tcp://127.0.0.1:2375", "web", "true"]).refused("docker-enter: -H tcp://127.0.0.1:2375: only a local unix socket (unix:///path or /path) is supported").quick();
     // Entering needs root, said before anything is looked up.
-    let out = common::output(
+    let out = common::run(
         Command::new(NOBODY[0])
             .args(&NOBODY[1..])
             .args([DOCKER_ENTER, "lxc:web", "true"]),
         b"",
     );
     assert_eq!(
-        stderr(&out),
+        out.stderr.clone(),
         "docker-enter: entering a container needs root: run docker-enter as root (for example with sudo)\n"
     );
 }
@@ -151,9 +127,7 @@ fn hostile_state_files_are_refused_and_change_nothing() {
         .unwrap();
     task("fifo", None);
     let fifo = s.path(&format!("state/{ns}/fifo/config.json"));
-    assert!(common::output(Command::new("mkfifo").arg(&fifo), b"")
-        .status
-        .success());
+    assert!(common::run(Command::new("mkfifo").arg(&fifo), b"").succeeded());
     let marker = s.path("entered");
     let state = s.arg("state");
     let enter = |id: &str| {
@@ -167,46 +141,41 @@ fn hostile_state_files_are_refused_and_change_nothing() {
     };
     let before = snapshot(&s.0);
     assert!(good.pid > 0);
-    assert_refused(
-        &enter("hostlike"),
-        &format!(
-            "container containerd:t/hostlike (hostlike) is not running: its init.pid names process {}, which is not the task's (it shares every namespace with docker-enter: a host process, never a container's): cannot exec in a stopped state",
+    enter("hostlike").refused(format!(
+            "docker-enter: container containerd:t/hostlike (hostlike) is not running: its init.pid names process {}, which is not the task's (it shares every namespace with docker-enter: a host process, never a container's): cannot exec in a stopped state",
             hostlike.pid
-        ),
-    );
+        )).quick();
     let file = |id: &str| s.arg(&format!("state/{ns}/{id}/config.json"));
-    assert_refused(
-        &enter("link"),
-        &format!("cannot open {}: Too many levels of symbolic links (state files are read without following symlinks)", file("link")),
-    );
-    assert_refused(
-        &enter("huge"),
-        &format!("{} is larger than 8 MiB", file("huge")),
-    );
-    assert_refused(
-        &enter("fifo"),
-        &format!("{} is not a regular file", file("fifo")),
-    );
-    let (out, took) = enter("trunc");
+    enter("link").refused(format!("docker-enter: cannot open {}: Too many levels of symbolic links (state files are read without following symlinks)", file("link"))).quick();
+    enter("huge")
+        .refused(format!(
+            "docker-enter: {} is larger than 8 MiB",
+            file("huge")
+        ))
+        .quick();
+    enter("fifo")
+        .refused(format!(
+            "docker-enter: {} is not a regular file",
+            file("fifo")
+        ))
+        .quick();
+    let out = enter("trunc");
     assert!(
-        stderr(&out).starts_with(&format!(
+        out.stderr.starts_with(&format!(
             "docker-enter: {} is not valid JSON: EOF while parsing",
             file("trunc")
         )),
         "{}",
-        stderr(&out)
+        out.stderr.clone()
     );
-    assert_eq!(
-        (stderr(&out).lines().count(), out.status.code()),
-        (1, Some(1))
-    );
-    assert!(took < Duration::from_secs(2));
+    assert_eq!((out.stderr.lines().count(), out.code()), (1, Some(1)));
+    out.quick();
     assert!(!marker.exists(), "a refused lookup started something");
     assert_eq!(snapshot(&s.0), before, "a refused lookup changed the state");
 
     // The control: the same state with a well-formed bundle is entered.
-    let (out, _) = enter("good");
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = enter("good");
+    out.success();
     assert!(marker.exists());
 }
 
@@ -217,13 +186,12 @@ fn an_unreadable_state_directory_is_said_in_one_line() {
     }
     let s = Scratch::new("bad-state-unreadable");
     s.write("not-a-dir", b"");
-    assert_refused(
-        &run(&["--containerd-state", &s.arg("not-a-dir"), "web", "true"]),
-        &format!(
-            "cannot open state directory {}: Not a directory",
+    run(&["--containerd-state", &s.arg("not-a-dir"), "web", "true"])
+        .refused(format!(
+            "docker-enter: cannot open state directory {}: Not a directory",
             s.arg("not-a-dir")
-        ),
-    );
+        ))
+        .quick();
     // --list works for anyone, with what they may read; the directories
     // they may not are said, all in one line, with the remedy.
     use std::os::unix::fs::PermissionsExt;
@@ -235,7 +203,7 @@ fn an_unreadable_state_directory_is_said_in_one_line() {
         std::fs::Permissions::from_mode(0o700),
     )
     .unwrap();
-    let out = common::output(
+    let out = common::run(
         Command::new(NOBODY[0]).args(&NOBODY[1..]).args([
             DOCKER_ENTER,
             "--containerd-state",
@@ -248,7 +216,7 @@ fn an_unreadable_state_directory_is_said_in_one_line() {
         "cannot list {}",
         s.arg("closed/io.containerd.runtime.v2.task")
     );
-    let err = stderr(&out);
+    let err = out.stderr.clone();
     assert!(
         err.starts_with("docker-enter: cannot list every runtime's containers without root: ")
             && err.contains(&closed)
@@ -258,7 +226,7 @@ fn an_unreadable_state_directory_is_said_in_one_line() {
         "{err}"
     );
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert_eq!((stdout(&out), out.status.code()), (String::new(), Some(1)));
+    assert_eq!((out.stdout.clone(), out.code()), (String::new(), Some(1)));
 }
 
 /// A daemon that answers, but not the Engine API (a proxy's redirect, an
@@ -304,12 +272,9 @@ fn a_daemon_that_answers_something_else_is_named_with_its_status() {
             "docker:web",
             "true",
         ]);
-        assert_refused(
-            &out,
-            &format!(
-                "Docker daemon at {socket} answered GET /v1.41/containers/web/json with {said}"
-            ),
-        );
+        out.refused(format!(
+                "docker-enter: Docker daemon at {socket} answered GET /v1.41/containers/web/json with {said}"
+            )).quick();
         server.join().unwrap();
     }
 }

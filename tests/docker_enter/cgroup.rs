@@ -9,7 +9,7 @@ use crate::common;
 use common::cgroups::{
     cgroups_and_namespace, seen_from_the_namespace_root, CgroupTarget, SHOW_CGROUPS_AND_NAMESPACE,
 };
-use common::docker_enter::{docker_enter, image, ready, stderr, stdout, DOCKER_ENTER};
+use common::docker_enter::{docker_enter, image, ready, DOCKER_ENTER};
 use common::{cgroup_lines, docker, docker_ok, Running, TestContainer};
 use std::process::Command;
 use std::time::Duration;
@@ -41,26 +41,31 @@ fn the_program_is_in_the_containers_cgroups_however_it_runs() {
     let theirs = cgroup_lines(&docker_ok(&[&["exec", name][..], &show].concat()));
 
     let plain = docker_enter(&[&[name][..], &show].concat());
-    assert_eq!(cgroup_lines(&stdout(&plain)), theirs, "{}", stderr(&plain));
+    assert_eq!(
+        cgroup_lines(&plain.stdout.clone()),
+        theirs,
+        "{}",
+        plain.stderr.clone()
+    );
 
     // A terminal of its own (its lines end in \r\n).
     let pty = docker_enter(&[&["-t", name][..], &show].concat());
     assert_eq!(
-        cgroup_lines(&stdout(&pty).replace('\r', "")),
+        cgroup_lines(&pty.stdout.clone().replace('\r', "")),
         theirs,
         "-t: {}",
-        stderr(&pty)
+        pty.stderr.clone()
     );
 
     // Detached: what it saw, left in a file of the container.
     let script = "cat /proc/self/cgroup > /tmp/cg.part && mv /tmp/cg.part /tmp/cg";
     let detached = docker_enter(&["-d", name, "sh", "-c", script]);
-    assert_eq!(detached.status.code(), Some(0), "{}", stderr(&detached));
+    detached.success();
     let mut seen = String::new();
     let written = common::wait_until(Duration::from_secs(10), || {
         let out = docker(&["exec", name, "cat", "/tmp/cg"]);
-        seen = stdout(&out);
-        out.status.success()
+        seen = out.stdout.clone();
+        out.succeeded()
     });
     assert!(written, "the detached program did not write /tmp/cg");
     assert_eq!(cgroup_lines(&seen), theirs, "-d");
@@ -169,9 +174,9 @@ fn a_process_in_a_cgroup_namespace_of_its_own() {
     let address = format!("pid:{pid}");
     let out = docker_enter(&[&address, "sh", "-c", SHOW_CGROUPS_AND_NAMESPACE]);
     assert_eq!(
-        cgroups_and_namespace(&stdout(&out)),
+        cgroups_and_namespace(&out.stdout.clone()),
         (seen_from_the_namespace_root(&theirs), Some(namespace)),
         "{}",
-        stderr(&out)
+        out.stderr.clone()
     );
 }

@@ -6,13 +6,14 @@
 //! Needs root and a daemon (skips, or fails under CI=true, without).
 
 use crate::common;
+use common::RunResult;
 
 use common::confinement::{
     self, assert_same_as_docker_exec, mkdir_denied_profile, privileged_shape, probe_with_tools,
     split_tools_count, status_line, FAKED_PROBE, NR_MKDIR, NR_MKDIRAT, NR_PTRACE, PROBE,
     PTRACE_SECCOMP_GET_FILTER, VFORK_PARKED_C,
 };
-use common::docker_enter::{docker_enter, ready, stderr, stdout, DOCKER_ENTER};
+use common::docker_enter::{docker_enter, ready, DOCKER_ENTER};
 use common::{docker, docker_ok, KillOnDrop, TestContainer};
 use std::process::Command;
 use std::time::Duration;
@@ -25,12 +26,12 @@ fn probe_both(container: &str, options: &[&str]) -> (String, String) {
     let theirs = docker(&[&["exec"][..], &args].concat());
     let ours = docker_enter(&args);
     assert!(
-        ours.status.success() && theirs.status.success(),
+        ours.succeeded() && theirs.succeeded(),
         "docker-enter {args:?}: {}\ndocker exec: {}",
-        stderr(&ours),
-        stderr(&theirs)
+        ours.stderr.clone(),
+        theirs.stderr.clone()
     );
-    (stdout(&theirs), stdout(&ours))
+    (theirs.stdout.clone(), ours.stdout.clone())
 }
 
 /// A container of this shape gives the same probe through both, as root
@@ -175,8 +176,8 @@ fn a_limit_we_cannot_raise_leaves_ours() {
     };
     let shape = ["--ulimit", "nofile=1234:5678"];
     let c = TestContainer::run("nsc-cf-lower", &shape, image, &["sleep", "100000"]);
-    let nofile = |out: &std::process::Output| -> Vec<String> {
-        let text = stdout(out);
+    let nofile = |out: &RunResult| -> Vec<String> {
+        let text = out.stdout.clone();
         let row = line(&text, "Max open files").to_string();
         row.split_whitespace()
             .skip(3)
@@ -186,15 +187,15 @@ fn a_limit_we_cannot_raise_leaves_ours() {
     };
     let limits = [&c.name[..], "cat", "/proc/self/limits"];
     assert_eq!(nofile(&docker_enter(&limits)), ["1234", "5678"], "control");
-    let out = common::output(
+    let out = common::run(
         Command::new("prlimit")
             .args(["--nofile=1000:1000", DOCKER_ENTER])
             .args(limits),
         b"",
     );
-    assert!(out.status.success(), "{}", stderr(&out));
+    out.success();
     assert_eq!(nofile(&out), ["1000", "1000"]);
-    let out = common::output(
+    let out = common::run(
         Command::new("prlimit")
             .args(["--nofile=100:2000", DOCKER_ENTER])
             .args(limits),
@@ -220,8 +221,8 @@ fn privileged_gives_full_capabilities_and_no_filter() {
     let shape = ["--ulimit", "nofile=1234:5678", "--oom-score-adj", "300"];
     let c = TestContainer::run("nsc-cf-privileged", &shape, image, &["sleep", "100000"]);
     let out = docker_enter(&["--privileged", &c.name, "sh", "-c", PROBE]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let probe = stdout(&out);
+    out.success();
+    let probe = out.stdout.clone();
     for key in ["CapEff", "CapBnd"] {
         assert_eq!(line(&probe, key), status_line("self", key), "{probe}");
     }
@@ -232,7 +233,7 @@ fn privileged_gives_full_capabilities_and_no_filter() {
     assert!(line(&probe, "Max open files").contains(" 1234 "), "{probe}");
     assert_eq!(line(&probe, "umask"), "umask 0022");
     // Control: without it, the same container refuses the mount.
-    let confined = stdout(&docker_enter(&[&c.name, "sh", "-c", PROBE]));
+    let confined = docker_enter(&[&c.name, "sh", "-c", PROBE]).stdout;
     assert!(
         line(&confined, "mount").starts_with("mount 1 "),
         "{confined}"
@@ -253,9 +254,9 @@ fn the_callers_umask_stays_outside() {
         let mut cmd = Command::new("sh");
         cmd.args(["-c", "umask 077; exec \"$@\"", "sh"])
             .args(command);
-        let out = common::output(&mut cmd, b"");
-        assert!(out.status.success(), "{command:?}: {}", stderr(&out));
-        stdout(&out)
+        let out = common::run(&mut cmd, b"");
+        out.success();
+        out.stdout.clone()
     };
     assert_eq!(
         under_umask_077(&["nsenter", "-t", &pid, "-a", "sh", "-c", "umask"]),
@@ -281,12 +282,12 @@ fn the_callers_umask_stays_outside() {
         "umask > /tmp/umask",
     ]);
     let written = common::wait_until(Duration::from_secs(10), || {
-        stdout(&docker(&["exec", &c.name, "cat", "/tmp/umask"])) == "0022\n"
+        docker(&["exec", &c.name, "cat", "/tmp/umask"]).stdout == "0022\n"
     });
     assert!(
         written,
         "-d: {}",
-        stdout(&docker(&["exec", &c.name, "cat", "/tmp/umask"]))
+        docker(&["exec", &c.name, "cat", "/tmp/umask"]).stdout
     );
 }
 
@@ -302,17 +303,17 @@ fn the_tools_leave_the_confinement_as_it_is() {
     let toolbox = common::tools::toolbox("confinement");
     let tools = format!("--tools={}", toolbox.display());
     let script = probe_with_tools(&toolbox);
-    let theirs = stdout(&docker(&["exec", &c.name, "sh", "-c", PROBE]));
+    let theirs = docker(&["exec", &c.name, "sh", "-c", PROBE]).stdout;
     let out = docker_enter(&[&tools, &c.name, "sh", "-c", &script]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let (ours, mounted) = split_tools_count(&stdout(&out));
+    out.success();
+    let (ours, mounted) = split_tools_count(&out.stdout.clone());
     assert_eq!(mounted, "1", "the tools are mounted:\n{ours}");
     assert_same_as_docker_exec(&ours, &theirs, &c.pid(), "docker-enter --tools");
     assert!(line(&ours, "Seccomp:").ends_with('2'), "{ours}");
 
     let out = docker_enter(&["--privileged", &tools, &c.name, "sh", "-c", &script]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let (probe, mounted) = split_tools_count(&stdout(&out));
+    out.success();
+    let (probe, mounted) = split_tools_count(&out.stdout.clone());
     assert_eq!(mounted, "1", "the tools are mounted:\n{probe}");
     assert_eq!(line(&probe, "CapEff"), status_line("self", "CapEff"));
     assert_eq!(line(&probe, "Seccomp:"), "Seccomp:\t0");
@@ -331,16 +332,16 @@ fn a_setuid_root_program_gets_the_containers_capabilities() {
     let theirs = docker_ok(&["exec", "-u", "1000", &c.name, "/capprobe"]);
     assert!(theirs.contains("CapEff:\t00000000a80425fb"), "{theirs}");
     let ours = docker_enter(&["-u", "1000", &c.name, "/capprobe"]);
-    assert_eq!(stdout(&ours).trim(), theirs);
+    assert_eq!(ours.stdout.trim(), theirs);
     // Control: entered the seed's way (util-linux nsenter), the same
     // program gets every capability of the host's root and can mount.
-    let seed = common::output(
+    let seed = common::run(
         Command::new("nsenter")
             .args(["-t", &c.pid(), "-a", "-S", "1000", "-G", "1000"])
             .arg("/capprobe"),
         b"",
     );
-    let seed = stdout(&seed);
+    let seed = seed.stdout.clone();
     assert!(seed.contains(&status_line("self", "CapEff")), "{seed}");
     assert!(seed.contains("mount ok"), "{seed}");
 }
@@ -350,8 +351,8 @@ const STARTED: [&str; 3] = ["sh", "-c", "touch /tmp/started"];
 /// `nsenter --confine -t PID`: the live copy of a process's filters, the
 /// way for a target no runtime describes (docker-enter takes a runtime's
 /// container's filter from its record, and stops nobody).
-fn live_copy(pid: &str, command: &[&str]) -> std::process::Output {
-    common::output(
+fn live_copy(pid: &str, command: &[&str]) -> RunResult {
+    common::run(
         Command::new(env!("CARGO_BIN_EXE_nsenter"))
             .args(["--confine", "-t", pid, "-a"])
             .args(command),
@@ -381,14 +382,14 @@ fn a_container_process_being_traced() {
     assert!(traced, "strace did not attach");
     // docker-enter reads the runtime's record: the tracer is in no way.
     let out = docker_enter(&[&c.name, "true"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    out.success();
     // The live copy needs to trace it: refused, after waiting for the
     // other tracer within the limit it gives a process to stop.
     let started = std::time::Instant::now();
     let out = live_copy(&pid, &STARTED);
     let took = started.elapsed();
-    let err = stderr(&out);
-    assert!(!out.status.success(), "{err}");
+    let err = out.stderr.clone();
+    out.failure();
     assert!(err.contains("it is being traced by process"), "{err}");
     assert!(err.contains("(strace)"), "{err}");
     assert!(
@@ -412,7 +413,7 @@ fn filters_that_cannot_be_read() {
     let c = TestContainer::run("nsc-cf-noptrace", &[], image, &["sleep", "100000"]);
     let pid = c.pid();
     let under = |errno: &str, arg0: &str, nrs: &[&str], tool: &[&str]| {
-        common::output(
+        common::run(
             Command::new(&deny)
                 .args([errno, arg0])
                 .args(nrs)
@@ -425,25 +426,26 @@ fn filters_that_cannot_be_read() {
     let nsenter = [env!("CARGO_BIN_EXE_nsenter"), "--confine", "-t", &pid, "-a"];
     let eio = under("5", PTRACE_SECCOMP_GET_FILTER, &[NR_PTRACE], &nsenter);
     assert!(
-        stderr(&eio).contains("this kernel cannot copy seccomp filters"),
+        eio.stderr
+            .contains("this kernel cannot copy seccomp filters"),
         "{}",
-        stderr(&eio)
+        eio.stderr.clone()
     );
     let filtered = under("1", "any", &[NR_MKDIR, NR_MKDIRAT], &nsenter);
     assert!(
-        stderr(&filtered).contains("Permission denied"),
+        filtered.stderr.contains("Permission denied"),
         "{}",
-        stderr(&filtered)
+        filtered.stderr.clone()
     );
     for (errno, arg0, nrs) in [
         ("5", PTRACE_SECCOMP_GET_FILTER, &[NR_PTRACE][..]),
         ("1", "any", &[NR_MKDIR, NR_MKDIRAT][..]),
     ] {
         let out = under(errno, arg0, nrs, &[DOCKER_ENTER, &c.name]);
-        assert!(out.status.success(), "{}", stderr(&out));
+        out.success();
     }
     // Control: the wrapper itself lets docker-enter run.
-    let out = common::output(
+    let out = common::run(
         Command::new(&deny).args([
             "1",
             "any",
@@ -456,7 +458,7 @@ fn filters_that_cannot_be_read() {
         ]),
         b"",
     );
-    assert!(out.status.success(), "{}", stderr(&out));
+    out.success();
 }
 
 /// With a pty (all of our standard descriptors terminals) and with pipes
@@ -473,17 +475,17 @@ fn the_same_confinement_through_a_pty_and_through_pipes() {
     let theirs = docker_ok(&["exec", &c.name, "sh", "-c", probe]);
     for (tty, attached) in [("-t", "/dev/pts/"), ("-T", "not a tty")] {
         let command = format!("{DOCKER_ENTER} {tty} {} sh -c \"{probe}; tty\"", c.name);
-        let out = common::output(
+        let out = common::run(
             Command::new("script").args(["-qec", &command, "/dev/null"]),
             b"",
         );
-        // Output through a terminal: CR LF line ends, and somewhere the
+        // RunResult through a terminal: CR LF line ends, and somewhere the
         // echo of what script sends at the end of its input (^@).
-        let seen = stdout(&out).replace("\r\n", "\n").replace("^@", "");
+        let seen = out.stdout.clone().replace("\r\n", "\n").replace("^@", "");
         let seen = seen.trim_end();
         let (lines, tty_line) = seen.rsplit_once('\n').unwrap_or((seen, ""));
         assert!(tty_line.starts_with(attached), "{command}: {seen}");
-        assert_eq!(lines, theirs, "{command}: {}", stderr(&out));
+        assert_eq!(lines, theirs, "{command}: {}", out.stderr.clone());
     }
 }
 
@@ -508,8 +510,12 @@ fn a_filter_the_container_stacked_fakes_nothing_of_ours() {
         args.extend([&c.name[..], "sh", "-c", FAKED_PROBE]);
         let theirs = docker_ok(&[&["exec"][..], &args].concat());
         let ours = docker_enter(&args);
-        assert!(ours.status.success(), "{user:?}: {}", stderr(&ours));
-        assert_eq!(stdout(&ours).trim_end(), theirs, "docker-enter {user:?}");
+        ours.success();
+        assert_eq!(
+            ours.stdout.clone().trim_end(),
+            theirs,
+            "docker-enter {user:?}"
+        );
     }
     // ls lists its own directory's descriptor, 3, as with docker exec.
     let list = [&c.name[..], "ls", "/proc/self/fd"];
@@ -518,12 +524,12 @@ fn a_filter_the_container_stacked_fakes_nothing_of_ours() {
     let (input, output) = (dir.join("in"), dir.join("out"));
     std::fs::write(&input, "in\n").unwrap();
     let list: Vec<String> = list.iter().map(|a| a.to_string()).collect();
-    let out = common::output(
+    let out = common::run(
         &mut common::with_fds_3_and_5(DOCKER_ENTER, &input, &output, &list),
         b"",
     );
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(stdout(&out).trim(), theirs, "ls /proc/self/fd");
+    out.success();
+    assert_eq!(out.stdout.trim(), theirs, "ls /proc/self/fd");
 }
 
 /// The same container: docker-enter's descriptors are closed before any
@@ -542,17 +548,17 @@ fn our_descriptors_are_closed_before_a_container_filter() {
     for script in scripts {
         let out = docker_enter(&[&c.name, &script]);
         assert!(
-            !stdout(&out).contains("via-fd-"),
+            !out.stdout.contains("via-fd-"),
             "{script} ran through a descriptor of ours: {}",
-            stdout(&out)
+            out.stdout.clone()
         );
         // Not found; or not a directory, where the descriptor is a file
         // the container's filter kept open after our check of the script
         // (it fakes close): the script itself.
         assert!(
-            matches!(out.status.code(), Some(126 | 127)),
+            matches!(out.code(), Some(126 | 127)),
             "{script}: {}",
-            stderr(&out)
+            out.stderr.clone()
         );
     }
 }
@@ -599,9 +605,9 @@ fn a_process_that_never_stops() {
     let started = std::time::Instant::now();
     let out = live_copy(&pid.to_string(), &["true"]);
     assert!(
-        stderr(&out).contains("it did not stop within 2 s"),
+        out.stderr.contains("it did not stop within 2 s"),
         "{}",
-        stderr(&out)
+        out.stderr.clone()
     );
     assert!(
         started.elapsed() < Duration::from_secs(5),
@@ -610,6 +616,6 @@ fn a_process_that_never_stops() {
     );
     // docker-enter stops nobody: it works, as docker exec does.
     let out = docker_enter(&[&c.name, "true"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    out.success();
     docker_ok(&["exec", &c.name, "true"]);
 }

@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use common::docker_enter::{image, ready, stderr, stdout};
+use common::docker_enter::{image, ready};
 use common::podman::{load, PodmanContainer};
 use common::private_daemon::PrivateContainerd;
 use common::TestContainer;
@@ -67,14 +67,14 @@ fn containerd_and_k8s_addresses_give_what_ctr_task_exec_gives() {
         "k8s:default/web/app".into(),
     ] {
         let out = c.docker_enter(&[&address, "sh", "-c", PROBE]);
-        assert!(out.status.success(), "{address}: {}", stderr(&out));
-        assert_eq!(stdout(&out).trim(), theirs, "{address}");
+        out.success();
+        assert_eq!(out.stdout.trim(), theirs, "{address}");
     }
 
     let refused = |args: &[&str], message: &str| {
         let out = c.docker_enter(args);
         assert_eq!(
-            (stderr(&out), stdout(&out), out.status.code()),
+            (out.stderr.clone(), out.stdout.clone(), out.code()),
             (format!("docker-enter: {message}\n"), String::new(), Some(1)),
             "{args:?}"
         );
@@ -96,7 +96,9 @@ fn containerd_and_k8s_addresses_give_what_ctr_task_exec_gives() {
     // A container that exists but has stopped.
     c.ctr_ok("k8s.io", &["task", "kill", "-s", "SIGKILL", &ids[2]]);
     let stopped = common::wait_until(std::time::Duration::from_secs(20), || {
-        stderr(&c.docker_enter(&["k8s:default/web/sidecar", "true"])).contains("not running")
+        c.docker_enter(&["k8s:default/web/sidecar", "true"])
+            .stderr
+            .contains("not running")
     });
     assert!(stopped, "the sidecar never showed as stopped");
     refused(
@@ -107,7 +109,7 @@ fn containerd_and_k8s_addresses_give_what_ctr_task_exec_gives() {
     );
     // With one container left running, the pod alone names it.
     let out = c.docker_enter(&["k8s:default/web", "hostname"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    out.success();
 }
 
 /// A containerd task that has exited: the message gives the ctr commands
@@ -124,13 +126,15 @@ fn a_stopped_task_says_the_ctr_commands_that_start_it() {
     c.ctr_ok("default", &["task", "kill", "-s", "SIGKILL", &id]);
     let address = format!("containerd:default/{id}");
     let stopped = common::wait_until(std::time::Duration::from_secs(20), || {
-        stderr(&c.docker_enter(&[&address, "true"])).contains("not running")
+        c.docker_enter(&[&address, "true"])
+            .stderr
+            .contains("not running")
     });
     assert!(stopped, "the task never showed as stopped");
     let out = c.docker_enter(&[&address, "true"]);
     let advice = format!("ctr -n default task rm {id} && ctr -n default task start -d {id}");
     assert_eq!(
-        (stderr(&out), out.status.code()),
+        (out.stderr.clone(), out.code()),
         (
             format!(
                 "docker-enter: container {address} ({id}) is not running (exited): cannot exec in a stopped state; \
@@ -140,17 +144,17 @@ fn a_stopped_task_says_the_ctr_commands_that_start_it() {
         )
     );
     let socket = c.dir.join("containerd.sock");
-    let started = common::output(
+    let started = common::run(
         Command::new("sh")
             .args(["-c", &advice])
             .env("CONTAINERD_ADDRESS", &socket),
         b"",
     );
-    assert!(started.status.success(), "{}", stderr(&started));
+    started.success();
     let entered = common::wait_until(std::time::Duration::from_secs(20), || {
-        c.docker_enter(&[&address, "true"]).status.success()
+        c.docker_enter(&[&address, "true"]).succeeded()
     });
-    assert!(entered, "{}", stderr(&c.docker_enter(&[&address, "true"])));
+    assert!(entered, "{}", c.docker_enter(&[&address, "true"]).stderr);
 }
 
 #[test]
@@ -166,8 +170,8 @@ fn list_shows_docker_containerd_and_podman_containers_in_one_run() {
     let podman = PodmanContainer::run("nsc-list", &[], &podman_image, &["sleep", "100000"]);
 
     let out = c.docker_enter(&["--list", "--format", "{{.Runtime}} {{.Address}}"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text = stdout(&out);
+    out.success();
+    let text = out.stdout.clone();
     let lines: Vec<&str> = text.lines().collect();
     for want in [
         format!("docker docker:{}", docker.name),
@@ -178,9 +182,9 @@ fn list_shows_docker_containerd_and_podman_containers_in_one_run() {
     }
 
     // The table for people, JSON lines for scripts.
-    let table = stdout(&c.docker_enter(&["--list"]));
+    let table = c.docker_enter(&["--list"]).stdout;
     assert!(table.starts_with("RUNTIME "), "{table}");
-    let json = stdout(&c.docker_enter(&["--list", "--format", "json"]));
+    let json = c.docker_enter(&["--list", "--format", "json"]).stdout;
     let mine: Vec<serde_json::Value> = json
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

@@ -2,17 +2,18 @@
 //! outlives it, and the command's descriptors lead where docker's do.
 
 use crate::common;
+use common::RunResult;
 
-use common::docker_enter::{image, ready, stderr, stdout, DOCKER_ENTER};
+use common::docker_enter::{image, ready, DOCKER_ENTER};
 use common::{docker, docker_ok, TestContainer};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Duration;
 
 /// `docker-enter ARGS`, which must end within 5 s with its output closed:
 /// a detached command holding our stdout or stderr would keep them open
 /// (`output_within` fails then).
-fn detached(args: &[&str]) -> Output {
-    common::output_within(
+fn detached(args: &[&str]) -> RunResult {
+    common::run_within(
         Command::new(DOCKER_ENTER).args(args),
         b"",
         Duration::from_secs(5),
@@ -24,10 +25,7 @@ fn file_in(c: &TestContainer, path: &str) -> String {
     let mut text = None;
     let found = common::wait_until(Duration::from_secs(10), || {
         let out = docker(&["exec", &c.name, "cat", path]);
-        text = out
-            .status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).into_owned());
+        text = out.succeeded().then(|| out.stdout.clone());
         text.is_some()
     });
     assert!(found, "{path} never appeared in {}", c.name);
@@ -58,7 +56,7 @@ fn the_command_outlives_docker_enter() {
                   read word < /tmp/go; echo \"$word\" > /tmp/done";
     let out = detached(&["-d", &c.name, "sh", "-c", script]);
     assert_eq!(
-        (out.status.code(), stdout(&out), stderr(&out)),
+        (out.code(), out.stdout.clone(), out.stderr.clone()),
         (Some(0), String::new(), String::new())
     );
     docker_ok(&["exec", &c.name, "sh", "-c", "echo outlived > /tmp/go"]);
@@ -77,7 +75,7 @@ fn the_command_outlives_docker_enter() {
     // docker exec -d discards it: not even the container's log has it.
     let logs = docker(&["logs", &c.name]);
     assert_eq!(
-        (stdout(&logs), stderr(&logs)),
+        (logs.stdout.clone(), logs.stderr.clone()),
         (String::new(), String::new())
     );
 }
@@ -113,7 +111,7 @@ fn detached_program(c: &TestContainer, start: &[&str], pidfile: &str) -> (Vec<St
         "docker" => common::docker(&args[1..]),
         _ => detached(&args[1..]),
     };
-    assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+    out.success();
     let pid = host_pid(c, file_in(c, pidfile).trim());
     let became_sleep = common::wait_until(Duration::from_secs(10), || common::comm(pid) == "sleep");
     assert!(became_sleep, "{args:?}: the command did not start");
@@ -174,7 +172,7 @@ fn a_command_that_cannot_run_is_reported() {
     let c = TestContainer::run("nsc-detach-bad", &[], image(), &["sleep", "100000"]);
     let out = detached(&["-d", &c.name, "no-such-program"]);
     assert_eq!(
-        (out.status.code(), stderr(&out)),
+        (out.code(), out.stderr.clone()),
         (
             Some(127),
             format!(
@@ -187,7 +185,7 @@ fn a_command_that_cannot_run_is_reported() {
     );
     let out = detached(&["-d", &c.name, "/etc/passwd"]);
     assert_eq!(
-        (out.status.code(), stderr(&out)),
+        (out.code(), out.stderr.clone()),
         (
             Some(126),
             "docker-enter: failed to execute /etc/passwd: Permission denied\n".to_string()

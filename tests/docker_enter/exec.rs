@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::docker_enter::{docker_enter, image, ready, stderr, stdout, DOCKER_ENTER};
+use common::docker_enter::{docker_enter, image, ready, DOCKER_ENTER};
 use common::tmux::Tmux;
 use common::{completions, docker, docker_ok, Running, TestContainer};
 use std::collections::BTreeSet;
@@ -25,12 +25,8 @@ fn same_as_docker_exec(container: &str, options: &[&str]) {
     exec_args.extend(&args);
     let theirs = docker_ok(&exec_args);
     let ours = docker_enter(&args);
-    assert!(
-        ours.status.success(),
-        "docker-enter {args:?}: {}",
-        stderr(&ours)
-    );
-    assert_eq!(stdout(&ours).trim(), theirs, "docker-enter {args:?}");
+    ours.success();
+    assert_eq!(ours.stdout.trim(), theirs, "docker-enter {args:?}");
 }
 
 #[test]
@@ -92,7 +88,7 @@ fn the_program_gets_only_standard_descriptors() {
         &mut common::with_fds_3_and_5(DOCKER_ENTER, &input, &output, &args(&listing)),
         b"",
     );
-    assert_eq!(ours.status, "exit 0", "{ours:?}");
+    ours.success();
     assert_eq!(numbers(common::fd_table(&ours.stdout)), theirs, "{ours:?}");
 }
 
@@ -165,21 +161,18 @@ fn id_prefix_and_exit_status() {
     );
     let id = docker_ok(&["inspect", "-f", "{{.Id}}", &c.name]);
     let out = docker_enter(&[&id[..12], "hostname"]);
-    assert_eq!(
-        (stdout(&out).as_str(), out.status.code()),
-        ("pfx\n", Some(0))
-    );
+    assert_eq!((out.stdout.as_str(), out.code()), ("pfx\n", Some(0)));
     let out = docker_enter(&[&id, "hostname"]);
-    assert_eq!(stdout(&out), "pfx\n");
+    assert_eq!(out.stdout.clone(), "pfx\n");
 
     assert_eq!(
-        docker_enter(&[&c.name, "sh", "-c", "exit 7"]).status.code(),
+        docker_enter(&[&c.name, "sh", "-c", "exit 7"]).code(),
         Some(7)
     );
     let out = docker_enter(&[&c.name, "no-such-program"]);
-    assert_eq!(out.status.code(), Some(127));
+    out.code_is(127);
     assert_eq!(
-        stderr(&out),
+        out.stderr.clone(),
         format!(
             "docker-enter: failed to execute no-such-program: No such file or directory \
              (container {0} has no no-such-program in its PATH; --tools brings one: \
@@ -187,16 +180,13 @@ fn id_prefix_and_exit_status() {
             c.name
         )
     );
-    assert_eq!(docker_enter(&[&c.name, "/etc"]).status.code(), Some(126));
+    assert_eq!(docker_enter(&[&c.name, "/etc"]).code(), Some(126));
     // A command read from stdin by the default shell.
-    let out = common::output(
+    let out = common::run(
         Command::new(DOCKER_ENTER).arg(&c.name),
         b"echo in-$((40+2)); exit 5\n",
     );
-    assert_eq!(
-        (stdout(&out).as_str(), out.status.code()),
-        ("in-42\n", Some(5))
-    );
+    assert_eq!((out.stdout.as_str(), out.code()), ("in-42\n", Some(5)));
 }
 
 #[test]
@@ -225,11 +215,12 @@ fn bash_completes_options_running_containers_and_id_prefixes() {
     let id = docker_ok(&["inspect", "-f", "{{.Id}}", &c.name]);
     let out = docker_enter(&["--list", "--format", "{{.Name}} {{.Address}}"]);
     assert!(
-        stdout(&out)
+        out.stdout
+            .clone()
             .lines()
             .any(|l| l == format!("{0} docker:{0}", c.name)),
         "{}",
-        stdout(&out)
+        out.stdout.clone()
     );
 
     let lines = [
@@ -339,10 +330,10 @@ fn pid_addresses_enter_that_process_with_its_containers_settings() {
         // As docker exec: the container's user, directory, host name and
         // namespaces.
         assert_eq!(
-            (stdout(&out), out.status.code()),
+            (out.stdout.clone(), out.code()),
             (format!("alice\n/tmp\npidhost\n{namespaces}"), Some(0)),
             "{address}: {}",
-            stderr(&out)
+            out.stderr.clone()
         );
     }
     // A process in namespaces of its own that no runtime claims (an LXC
@@ -370,10 +361,10 @@ fn pid_addresses_enter_that_process_with_its_containers_settings() {
     let out = docker_enter(&[&address, "sh", "-c", "id -u; pwd; echo \"$NSC_MARK\""]);
     drop(unshare);
     assert_eq!(
-        (stdout(&out).as_str(), out.status.code()),
+        (out.stdout.as_str(), out.code()),
         ("0\n/\nits own\n", Some(0)),
         "{}",
-        stderr(&out)
+        out.stderr.clone()
     );
 }
 

@@ -7,27 +7,20 @@
 //! init.pid checks).
 
 use crate::common;
+use common::RunResult;
 
-use common::docker_enter::{image, ready, stderr, stdout, DOCKER_ENTER};
+use common::docker_enter::{image, ready, DOCKER_ENTER};
 use common::fake_task::FakeTask;
 use common::podman::{load, podman_ok, PodmanContainer};
 use common::state_dir::Scratch;
 use common::{docker_ok, KillOnDrop, TestContainer};
 use serde_json::Value;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, SystemTime};
-
-/// Refused in one line, nothing run.
-fn assert_refused(out: &Output, message: &str) {
-    assert_eq!(
-        (stderr(out), stdout(out), out.status.code()),
-        (format!("docker-enter: {message}\n"), String::new(), Some(1))
-    );
-}
 
 /// "2026-12-07T13:31:00.000000000Z", `secs` after the epoch.
 fn rfc3339(secs: u64) -> String {
-    let out = common::output(
+    let out = common::run(
         Command::new("date").args([
             "-u",
             "-d",
@@ -36,7 +29,7 @@ fn rfc3339(secs: u64) -> String {
         ]),
         b"",
     );
-    stdout(&out).trim().to_string()
+    out.stdout.trim().to_string()
 }
 
 fn now_secs() -> u64 {
@@ -50,8 +43,8 @@ fn now_secs() -> u64 {
 fn pid_of(cmdline: &str) -> i32 {
     let mut pid = 0;
     common::wait_until(Duration::from_secs(10), || {
-        let out = common::output(Command::new("pgrep").args(["-x", "-f", cmdline]), b"");
-        pid = stdout(&out).trim().parse().unwrap_or(0);
+        let out = common::run(Command::new("pgrep").args(["-x", "-f", cmdline]), b"");
+        pid = out.stdout.trim().parse().unwrap_or(0);
         pid > 0
     });
     assert!(pid > 0, "no process '{cmdline}'");
@@ -114,8 +107,8 @@ impl DockerCopy {
         }
     }
 
-    fn enter(&self, exec_root: &str, args: &[String]) -> Output {
-        common::output(
+    fn enter(&self, exec_root: &str, args: &[String]) -> RunResult {
+        common::run(
             Command::new(DOCKER_ENTER)
                 .env_remove("DOCKER_HOST")
                 .args([
@@ -163,7 +156,7 @@ fn docker_state_files_that_name_another_process_are_refused() {
     let probe = ["cat", "/proc/self/cgroup"];
     let theirs = docker_ok(&[&["exec", name.as_str()][..], &probe[..]].concat());
     let out = copy.enter(REAL_EXEC_ROOT, &with(&probe));
-    assert_eq!(stdout(&out).trim(), theirs, "{}", stderr(&out));
+    assert_eq!(out.stdout.trim(), theirs, "{}", out.stderr.clone());
 
     // Planted: a host process's PID.
     let host = KillOnDrop(Command::new("sleep").arg("1000").spawn().unwrap());
@@ -171,17 +164,13 @@ fn docker_state_files_that_name_another_process_are_refused() {
     let pid_is = |pid: i32| move |config: &mut Value| config["State"]["Pid"] = pid.into();
     copy.forge(&id, pid_is(host_pid));
     let cgroup = format!("it is not in a cgroup of container {id}");
-    assert_refused(
-        &copy.enter(&no_exec_root, &with(&echo)),
-        &not_its(host_pid, &cgroup),
-    );
+    copy.enter(&no_exec_root, &with(&echo))
+        .refused(format!("docker-enter: {}", not_its(host_pid, &cgroup)));
     // Reused: another container's process has the PID now (its daemon
     // down when the container exited).
     copy.forge(&id, pid_is(other_pid));
-    assert_refused(
-        &copy.enter(&no_exec_root, &with(&echo)),
-        &not_its(other_pid, &cgroup),
-    );
+    copy.enter(&no_exec_root, &with(&echo))
+        .refused(format!("docker-enter: {}", not_its(other_pid, &cgroup)));
     // Twice: another directory claims the name (the same process).
     let twin = format!(
         "{}{}",
@@ -196,14 +185,11 @@ fn docker_state_files_that_name_another_process_are_refused() {
     } else {
         (&twin, &id)
     };
-    assert_refused(
-        &copy.enter(REAL_EXEC_ROOT, &with(&echo)),
-        &format!(
-            "{name} names several containers: {}, {}; name one by its address",
-            listed(a),
-            listed(b)
-        ),
-    );
+    copy.enter(REAL_EXEC_ROOT, &with(&echo)).refused(format!(
+        "docker-enter: {name} names several containers: {}, {}; name one by its address",
+        listed(a),
+        listed(b)
+    ));
     std::fs::remove_dir_all(copy.s.path(&format!("data/containers/{twin}"))).unwrap();
 
     // Its own process, but a start an hour from when it started.
@@ -212,7 +198,7 @@ fn docker_state_files_that_name_another_process_are_refused() {
         config["State"]["StartedAt"] = hour_later.clone().into()
     });
     let out = copy.enter(REAL_EXEC_ROOT, &with(&echo));
-    let said = stderr(&out);
+    let said = out.stderr.clone();
     let prefix = format!(
         "docker-enter: container {name} is not running: Docker's state files name process {real_pid}, which is not its process (it started "
     );
@@ -228,7 +214,7 @@ fn docker_state_files_that_name_another_process_are_refused() {
         .parse()
         .unwrap();
     assert!((3590..=3610).contains(&secs), "{said}");
-    assert_eq!((stdout(&out), out.status.code()), (String::new(), Some(1)));
+    assert_eq!((out.stdout.clone(), out.code()), (String::new(), Some(1)));
 
     // A process of the container that is not its first (docker exec'd):
     // same cgroup, namespaces and parent, started just now.
@@ -245,10 +231,7 @@ fn docker_state_files_that_name_another_process_are_refused() {
     let config_file = copy.s.arg(&format!("data/containers/{id}/config.v2.json"));
     let bundle =
         format!("{REAL_EXEC_ROOT}/containerd/daemon/io.containerd.runtime.v2.task/moby/{id}");
-    assert_refused(
-        &copy.enter(REAL_EXEC_ROOT, &with(&echo)),
-        &format!("Docker's state files disagree about container {name}'s process: {config_file} says {exec_pid}, {bundle}/init.pid says {real_pid}"),
-    );
+    copy.enter(REAL_EXEC_ROOT, &with(&echo)).refused(format!("docker-enter: Docker's state files disagree about container {name}'s process: {config_file} says {exec_pid}, {bundle}/init.pid says {real_pid}"));
     // A planted bundle agrees, but the process's shim runs in the real one.
     let planted = copy.s.path(&format!(
         "exec/containerd/daemon/io.containerd.runtime.v2.task/moby/{id}"
@@ -256,7 +239,7 @@ fn docker_state_files_that_name_another_process_are_refused() {
     std::fs::create_dir_all(&planted).unwrap();
     std::fs::write(planted.join("init.pid"), exec_pid.to_string()).unwrap();
     let out = copy.enter(&copy.s.arg("exec"), &with(&echo));
-    let said = stderr(&out);
+    let said = out.stderr.clone();
     assert!(
         said.starts_with(&format!("docker-enter: container {name} is not running: Docker's state files name process {exec_pid}, which is not its process (its parent, process "))
             && said.ends_with(", is not the shim of its task); refusing to enter\n"),
@@ -330,8 +313,8 @@ impl PodmanCopy {
         );
     }
 
-    fn enter(&self, args: &[&str]) -> Output {
-        common::output(
+    fn enter(&self, args: &[&str]) -> RunResult {
+        common::run(
             Command::new(DOCKER_ENTER)
                 .args(["--storage-root", &self.s.arg("graph")])
                 .args(["--storage-runroot", &self.s.arg("run")])
@@ -378,7 +361,7 @@ fn podman_state_files_that_name_another_process_are_refused() {
     let theirs = podman_ok(&[&["exec", name.as_str()][..], &probe[..]].concat());
     copy.forge("overlay", &id, &[&name], &copy.config, real_pid);
     let out = copy.enter(&[&[address.as_str()][..], &probe[..]].concat());
-    assert_eq!(stdout(&out).trim(), theirs, "{}", stderr(&out));
+    assert_eq!(out.stdout.trim(), theirs, "{}", out.stderr.clone());
 
     // Planted: a host process; reused: another container's process.
     let host = KillOnDrop(Command::new("sleep").arg("1000").spawn().unwrap());
@@ -386,7 +369,8 @@ fn podman_state_files_that_name_another_process_are_refused() {
     let cgroup = format!("it is not in a cgroup of container {id}");
     for pid in [host_pid, other_pid] {
         copy.forge("overlay", &id, &[&name], &copy.config, pid);
-        assert_refused(&copy.enter(&echo), &not_its(pid, &cgroup));
+        copy.enter(&echo)
+            .refused(format!("docker-enter: {}", not_its(pid, &cgroup)));
     }
 
     // Twice: a second graph driver's index holds the same container, with
@@ -402,10 +386,7 @@ fn podman_state_files_that_name_another_process_are_refused() {
         real_pid,
     );
     let listed = format!("podman:{id} (ID {})", &id[..12]);
-    assert_refused(
-        &copy.enter(&echo),
-        &format!("{address} names several containers: {listed}, {listed}; name one by its address"),
-    );
+    copy.enter(&echo).refused(format!("docker-enter: {address} names several containers: {listed}, {listed}; name one by its address"));
     std::fs::remove_dir_all(copy.s.path("graph/vfs-containers")).unwrap();
 
     // A process with every other mark of a container (its cgroup named
@@ -427,7 +408,7 @@ fn podman_state_files_that_name_another_process_are_refused() {
         task.pid,
     );
     let out = copy.enter(&[&format!("podman:{fake_name}"), "sh", "-c", "echo entered"]);
-    let said = stderr(&out);
+    let said = out.stderr.clone();
     assert!(
         said.starts_with(&format!(
             "docker-enter: container podman:{fake_name} ({fake_name}) is not running: its pid file names process {}, which is not its process (its parent, process ",
@@ -435,5 +416,5 @@ fn podman_state_files_that_name_another_process_are_refused() {
         )) && said.ends_with(", is not the conmon of its container); refusing to enter\n"),
         "{said}"
     );
-    assert_eq!((stdout(&out), out.status.code()), (String::new(), Some(1)));
+    assert_eq!((out.stdout.clone(), out.code()), (String::new(), Some(1)));
 }

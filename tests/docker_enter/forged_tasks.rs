@@ -7,22 +7,14 @@
 
 use crate::common;
 
-use common::docker_enter::{image, ready, stderr, stdout, DOCKER_ENTER};
+use common::docker_enter::{image, ready, DOCKER_ENTER};
 use common::private_daemon::PrivateContainerd;
 use common::KillOnDrop;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Duration;
 
 const TASKS: &str = "io.containerd.runtime.v2.task";
-
-/// Refused in one line, nothing run.
-fn assert_refused(out: &Output, message: &str) {
-    assert_eq!(
-        (stderr(out), stdout(out), out.status.code()),
-        (format!("docker-enter: {message}\n"), String::new(), Some(1))
-    );
-}
 
 /// What `ctr task exec` says of task `id` (it fails).
 fn ctr_exec_refusal(c: &PrivateContainerd, namespace: &str, id: &str) -> String {
@@ -30,8 +22,8 @@ fn ctr_exec_refusal(c: &PrivateContainerd, namespace: &str, id: &str) -> String 
         namespace,
         &["task", "exec", "--exec-id", "probe", id, "true"],
     );
-    assert!(!out.status.success(), "ctr task exec {namespace}/{id} ran");
-    stderr(&out)
+    out.failure();
+    out.stderr.clone()
 }
 
 /// The CRI plugin's annotations of a pod's application container.
@@ -99,18 +91,16 @@ fn a_planted_task_never_enters_a_host_process() {
         "containerd:k8s.io/evil",
         "evil",
     ] {
-        assert_refused(
-            &c.docker_enter(&[address, "sh", "-c", "echo entered"]),
-            &no_cgroup,
-        );
+        c.docker_enter(&[address, "sh", "-c", "echo entered"])
+            .refused(format!("docker-enter: {}", no_cgroup));
     }
     let list = c.docker_enter(&["--list", "--format", "{{.Address}}"]);
-    assert!(!stdout(&list).contains("db-0"), "{}", stdout(&list));
-    assert!(stderr(&list).contains(&no_cgroup), "{}", stderr(&list));
+    assert!(!list.stdout.contains("db-0"), "{}", list.stdout.clone());
+    assert!(list.stderr.contains(&no_cgroup), "{}", list.stderr.clone());
     assert!(
-        stdout(&list).contains(&format!("containerd:prod/{real}")),
+        list.stdout.contains(&format!("containerd:prod/{real}")),
         "the real task is still listed: {}",
-        stdout(&list)
+        list.stdout.clone()
     );
 
     // A cgroup named after it, and init.pid naming a host process, then
@@ -127,14 +117,11 @@ fn a_planted_task_never_enters_a_host_process() {
         ),
     ] {
         plant(&state, "k8s.io", "evil", &spec, pid);
-        assert_refused(
-            &c.docker_enter(&["k8s:prod/db-0", "sh", "-c", "echo entered"]),
-            &format!(
-                "container k8s:prod/db-0 (db) is not running: its init.pid names process {pid}, which is not the task's ({why}): cannot exec in a stopped state"
-            ),
-        );
+        c.docker_enter(&["k8s:prod/db-0", "sh", "-c", "echo entered"]).refused(format!(
+                "docker-enter: container k8s:prod/db-0 (db) is not running: its init.pid names process {pid}, which is not the task's ({why}): cannot exec in a stopped state"
+            ));
         let list = c.docker_enter(&["--list", "--format", "{{.Address}}"]);
-        assert!(!stdout(&list).contains("db-0"), "{}", stdout(&list));
+        assert!(!list.stdout.contains("db-0"), "{}", list.stdout.clone());
     }
 
     // The real task's own ID and process, planted in another namespace:
@@ -144,17 +131,17 @@ fn a_planted_task_never_enters_a_host_process() {
     twin["linux"]["cgroupsPath"] = serde_json::json!(format!("/prod/{real}"));
     plant(&state, "k8s.io", &real, &twin, real_pid);
     let out = c.docker_enter(&["k8s:prod/db-0", "sh", "-c", "echo entered"]);
-    let said = stderr(&out);
+    let said = out.stderr.clone();
     assert!(
         said.starts_with(&format!(
             "docker-enter: container k8s:prod/db-0 (db) is not running: its init.pid names process {real_pid}, which is not the task's (its parent, process "
         )) && said.ends_with(", is not the shim of its task): cannot exec in a stopped state\n"),
         "{said}"
     );
-    assert_eq!((stdout(&out), out.status.code()), (String::new(), Some(1)));
+    assert_eq!((out.stdout.clone(), out.code()), (String::new(), Some(1)));
     // The control: the real task by its own address is entered.
     let out = c.docker_enter(&[&format!("containerd:prod/{real}"), "echo", "entered"]);
-    assert_eq!(stdout(&out), "entered\n", "{}", stderr(&out));
+    assert_eq!(out.stdout.clone(), "entered\n", "{}", out.stderr.clone());
 }
 
 /// The same task ID in two containerd namespaces is two tasks: never one
@@ -186,22 +173,21 @@ fn the_same_task_id_in_two_namespaces_is_never_merged() {
     let (in_k8s, in_n14) = (theirs("k8s.io"), theirs("n14"));
     assert_ne!(in_k8s, in_n14);
 
-    assert_refused(
-        &c.docker_enter(&[&id, "true"]),
-        &format!(
-            "{id} names several containers: containerd:k8s.io/{id} (k8s:shop/web-0/app), containerd:n14/{id}; name one by its address"
-        ),
-    );
+    c.docker_enter(&[&id, "true"]).refused(format!(
+            "docker-enter: {id} names several containers: containerd:k8s.io/{id} (k8s:shop/web-0/app), containerd:n14/{id}; name one by its address"
+        ));
     let ours = |address: &str| {
         let out = c.docker_enter(&[address, "sh", "-c", probe]);
-        assert!(out.status.success(), "{address}: {}", stderr(&out));
-        stdout(&out).trim().to_string()
+        out.success();
+        out.stdout.trim().to_string()
     };
     assert_eq!(ours(&format!("containerd:k8s.io/{id}")), in_k8s);
     assert_eq!(ours(&format!("containerd:n14/{id}")), in_n14);
     // Only the CRI plugin's namespace holds pods.
     assert_eq!(ours("k8s:shop/web-0/app"), in_k8s);
-    let list = stdout(&c.docker_enter(&["--list", "--format", "{{.Address}}"]));
+    let list = c
+        .docker_enter(&["--list", "--format", "{{.Address}}"])
+        .stdout;
     let lines: Vec<&str> = list.lines().collect();
     for want in [
         "k8s:shop/web-0/app".to_string(),
@@ -214,12 +200,9 @@ fn the_same_task_id_in_two_namespaces_is_never_merged() {
     let web = format!("web-{}", std::process::id());
     c.run("default", &web, &[], image(), &sleep);
     c.run("nsb", &web, &[], image(), &sleep);
-    assert_refused(
-        &c.docker_enter(&[&web, "true"]),
-        &format!(
-            "{web} names several containers: containerd:default/{web}, containerd:nsb/{web}; name one by its address"
-        ),
-    );
+    c.docker_enter(&[&web, "true"]).refused(format!(
+            "docker-enter: {web} names several containers: containerd:default/{web}, containerd:nsb/{web}; name one by its address"
+        ));
 }
 
 /// A task that stopped leaves its init.pid behind; a sibling task sharing
@@ -258,12 +241,8 @@ fn a_stopped_tasks_pid_taken_by_a_sibling_is_never_entered() {
 
     // web2 execs a process that takes web's PID: runc forks a few
     // processes first, so aim, look, and aim again.
-    let in_ns = |script: &str| {
-        stdout(&common::output(
-            c.in_its_pid_namespace("sh").args(["-c", script]),
-            b"",
-        ))
-    };
+    let in_ns =
+        |script: &str| common::run(c.in_its_pid_namespace("sh").args(["-c", script]), b"").stdout;
     let mut last = x - 12;
     let mut taken = false;
     for attempt in 0..30 {
@@ -310,7 +289,7 @@ fn a_stopped_tasks_pid_taken_by_a_sibling_is_never_entered() {
     let init_pid = c.state().join(TASKS).join(ns).join("web/init.pid");
     touch(&init_pid, std::time::SystemTime::now());
 
-    let out = common::output(
+    let out = common::run(
         c.in_its_pid_namespace(DOCKER_ENTER).args([
             "--containerd-state",
             c.state().to_str().unwrap(),
@@ -321,14 +300,11 @@ fn a_stopped_tasks_pid_taken_by_a_sibling_is_never_entered() {
         ]),
         b"",
     );
-    assert_refused(
-        &out,
-        &format!(
-            "container containerd:{ns}/web (web) is not running: its init.pid names process {x}, which is not the task's (it is not in a cgroup of container web): cannot exec in a stopped state"
-        ),
-    );
+    out.refused(format!(
+            "docker-enter: container containerd:{ns}/web (web) is not running: its init.pid names process {x}, which is not the task's (it is not in a cgroup of container web): cannot exec in a stopped state"
+        ));
     // web2 itself is entered, and listed alone.
-    let out = common::output(
+    let out = common::run(
         c.in_its_pid_namespace(DOCKER_ENTER).args([
             "--containerd-state",
             c.state().to_str().unwrap(),
@@ -339,9 +315,9 @@ fn a_stopped_tasks_pid_taken_by_a_sibling_is_never_entered() {
         b"",
     );
     assert_eq!(
-        stdout(&out),
+        out.stdout.clone(),
         format!("containerd:{ns}/web2\n"),
         "{}",
-        stderr(&out)
+        out.stderr.clone()
     );
 }

@@ -7,26 +7,27 @@
 //! as printed, does), and `--list` without root says so in one line.
 
 use crate::common;
+use common::RunResult;
 
-use common::docker_enter::{docker_enter, image, ready, stderr, stdout, DOCKER_ENTER};
+use common::docker_enter::{docker_enter, image, ready, DOCKER_ENTER};
 use common::podman::{self, PodmanContainer};
 use common::tools::{scratch_image, toolbox};
 use common::{docker_ok, TestContainer};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 /// Refused with `status` and exactly `lines` on stderr, nothing on stdout.
-fn assert_said(out: &Output, status: i32, lines: &[&str]) {
+fn assert_said(out: &RunResult, status: i32, lines: &[&str]) {
     let expected: String = lines.iter().map(|l| format!("{l}\n")).collect();
     assert_eq!(
-        (stderr(out), out.status.code(), stdout(out)),
+        (out.stderr.clone(), out.code(), out.stdout.clone()),
         (expected, Some(status), String::new())
     );
 }
 
 /// Run the command a message gives (after `lead`) as printed, with
 /// `path_first` first on PATH (where its `docker-enter` is).
-fn run_as_printed(message: &str, lead: &str, path_first: Option<&Path>) -> Output {
+fn run_as_printed(message: &str, lead: &str, path_first: Option<&Path>) -> RunResult {
     let line = message
         .split_once(lead)
         .unwrap_or_else(|| panic!("no {lead:?} in {message}"))
@@ -38,7 +39,7 @@ fn run_as_printed(message: &str, lead: &str, path_first: Option<&Path>) -> Outpu
         let path = std::env::var("PATH").unwrap_or_default();
         sh.env("PATH", format!("{}:{path}", dir.display()));
     }
-    common::output(&mut sh, b"")
+    common::run(&mut sh, b"")
 }
 
 #[test]
@@ -125,7 +126,7 @@ fn a_command_the_container_lacks_says_where_it_looked_and_how_to_bring_it() {
     let c = TestContainer::run("nc-scratch", &[], tag, &[]);
     let bin = installed_with_a_toolbox("messages");
     let installed = bin.join("docker-enter");
-    let out = common::output(
+    let out = common::run(
         Command::new(&installed).args([&c.name, "ls", "/pause"]),
         b"",
     );
@@ -138,13 +139,13 @@ fn a_command_the_container_lacks_says_where_it_looked_and_how_to_bring_it() {
     // The line it gives, run as printed, finds the container's /pause.
     let ran = run_as_printed(&message, "--tools brings one: ", Some(&bin));
     assert_eq!(
-        (stdout(&ran).as_str(), ran.status.code()),
+        (ran.stdout.as_str(), ran.code()),
         ("/pause\n", Some(0)),
         "{}",
-        stderr(&ran)
+        ran.stderr.clone()
     );
     // With the toolbox, a command in neither names the toolbox searched.
-    let out = common::output(
+    let out = common::run(
         Command::new(&installed).args(["--tools", &c.name, "no-such-tool"]),
         b"",
     );
@@ -210,7 +211,7 @@ fn a_stopped_or_paused_container_says_the_runtimes_command_that_works() {
 /// `name` enterable.
 fn advice_works(name: &str, message: &str, lead: &str) {
     let ran = run_as_printed(message, lead, None);
-    assert!(ran.status.success(), "{}", stderr(&ran));
+    ran.success();
     assert_said(&docker_enter(&[name, "true"]), 0, &[]);
 }
 
@@ -235,14 +236,14 @@ fn list_without_root_says_so_in_one_line() {
     if !ready() {
         return;
     }
-    let out = common::output(
+    let out = common::run(
         Command::new(common::NOBODY[0])
             .args(&common::NOBODY[1..])
             .args([DOCKER_ENTER, "--list"])
             .env_remove("DOCKER_HOST"),
         b"",
     );
-    let text = stderr(&out);
+    let text = out.stderr.clone();
     // Which other runtimes are there depends on the machine.
     assert!(
         text.starts_with(
@@ -254,17 +255,21 @@ fn list_without_root_says_so_in_one_line() {
         "{text}"
     );
     assert_eq!(
-        (text.lines().count(), out.status.code(), stdout(&out)),
+        (text.lines().count(), out.code(), out.stdout.clone()),
         (1, Some(1), String::new()),
         "{text}"
     );
     // Control: as root the same listing works and says nothing of root.
-    let out = common::output(
+    let out = common::run(
         Command::new(DOCKER_ENTER)
             .arg("--list")
             .env_remove("DOCKER_HOST"),
         b"",
     );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(!stderr(&out).contains("without root"), "{}", stderr(&out));
+    out.success();
+    assert!(
+        !out.stderr.contains("without root"),
+        "{}",
+        out.stderr.clone()
+    );
 }

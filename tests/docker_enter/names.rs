@@ -4,8 +4,9 @@
 //! names by prefix or by part passed every test).
 
 use crate::common;
+use common::RunResult;
 
-use common::docker_enter::{docker_enter, image, ready, stderr, stdout};
+use common::docker_enter::{docker_enter, image, ready};
 use common::podman::{load, podman, podman_ok, PodmanContainer};
 use common::{docker, docker_ok, TestContainer};
 
@@ -22,21 +23,21 @@ fn docker_named(name: &str) -> TestContainer {
 const DOCKER_WAYS: [&[&str]; 2] = [&["--state-files", "first"], &["--state-files", "never"]];
 
 /// docker-enter `args` then `address` and the probe; its output.
-fn probe(args: &[&str], address: &str) -> std::process::Output {
+fn probe(args: &[&str], address: &str) -> RunResult {
     let mut all = args.to_vec();
     all.extend([address, "cat", "/proc/self/cgroup"]);
     docker_enter(&all)
 }
 
 /// Not found, and nothing run.
-fn assert_not_found(out: &std::process::Output, what: &str) {
+fn assert_not_found(out: &RunResult, what: &str) {
     assert!(
-        stderr(out).starts_with("docker-enter: No such container: "),
+        out.stderr.starts_with("docker-enter: No such container: "),
         "{what}: {}",
-        stderr(out)
+        out.stderr.clone()
     );
     assert_eq!(
-        (stdout(out), out.status.code()),
+        (out.stdout.clone(), out.code()),
         (String::new(), Some(1)),
         "{what}"
     );
@@ -53,7 +54,7 @@ fn docker_names_are_matched_whole() {
     // Only web2 runs: web and we name nothing, as for docker exec.
     for q in [&web, &we] {
         let theirs = docker(&["exec", q, "true"]);
-        assert_ne!(theirs.status.code(), Some(0), "docker exec {q}");
+        assert_ne!(theirs.code(), Some(0), "docker exec {q}");
         for way in DOCKER_WAYS {
             assert_not_found(&probe(way, q), &format!("{way:?} {q}"));
             assert_not_found(
@@ -69,10 +70,10 @@ fn docker_names_are_matched_whole() {
         for way in DOCKER_WAYS {
             let out = probe(way, name);
             assert_eq!(
-                stdout(&out).trim(),
+                out.stdout.trim(),
                 theirs,
                 "{way:?} {name}: {}",
-                stderr(&out)
+                out.stderr.clone()
             );
         }
     }
@@ -108,7 +109,7 @@ fn podman_names_are_matched_whole() {
     let second = run(&web2);
     for q in [&web, &we] {
         let theirs = podman(&["exec", q, "true"]);
-        assert_ne!(theirs.status.code(), Some(0), "podman exec {q}");
+        assert_ne!(theirs.code(), Some(0), "podman exec {q}");
         assert_not_found(&probe(&[], &format!("podman:{q}")), &format!("podman:{q}"));
         assert_not_found(&probe(&[], q), q);
     }
@@ -116,6 +117,12 @@ fn podman_names_are_matched_whole() {
     for c in [&first, &second] {
         let theirs = podman_ok(&["exec", &c.name, "cat", "/proc/self/cgroup"]);
         let out = probe(&[], &format!("podman:{}", c.name));
-        assert_eq!(stdout(&out).trim(), theirs, "{}: {}", c.name, stderr(&out));
+        assert_eq!(
+            out.stdout.trim(),
+            theirs,
+            "{}: {}",
+            c.name,
+            out.stderr.clone()
+        );
     }
 }

@@ -16,6 +16,7 @@
 //! Needs root, a daemon and gcc -static.
 
 use crate::common;
+use common::RunResult;
 
 use common::confinement::{
     self, copy_of, file_id, slow_path, Hunter, NR_MEMFD_CREATE, NR_MOUNT_SETATTR, NR_OPEN_TREE,
@@ -61,7 +62,7 @@ fn hunt(
         || {
             // Whatever the program does; the window before its exec is
             // what counts.
-            let _ = common::output(&mut tool(&copy, &hunter.container.name, &pid), b"");
+            let _ = common::run(&mut tool(&copy, &hunter.container.name, &pid), b"");
         },
     );
     assert!(
@@ -245,7 +246,7 @@ fn without_any_protected_copy_nothing_runs() {
         )
     );
     let started = docker(&["exec", &c.name, "test", "-e", "/tmp/started"]);
-    assert!(!started.status.success(), "the program ran");
+    started.failure();
     // The way out: a copy on a read-only bind mount (in a mount namespace
     // of this run only) needs neither call.
     let dir = copy_of(DOCKER_ENTER, "docker-enter");
@@ -259,9 +260,9 @@ fn without_any_protected_copy_nothing_runs() {
             .args(inner.get_args()),
         b"",
     );
-    assert_eq!(out.status, "exit 0", "{out:?}");
+    out.success();
     let started = docker(&["exec", &c.name, "test", "-e", "/tmp/started"]);
-    assert!(started.status.success(), "the program did not run");
+    started.success();
 }
 
 /// The copy in memory docker-enter runs from where no read-only mount can
@@ -401,7 +402,7 @@ fn the_program_stays_undumpable_from_its_change_of_uid_to_exec() {
     let other = docker(&[
         "exec", "-d", "-u", "1000", &c.name, "/peeker", "1000", "/peeker", "-",
     ]);
-    assert!(other.status.success());
+    other.success();
     wait_log("the control", &|l| l.contains("opened peeker fd\n"));
     // Until the peeker has been denied the child (it saw the process alive
     // after its change of uid), or has opened anything of it.
@@ -415,7 +416,7 @@ fn the_program_stays_undumpable_from_its_change_of_uid_to_exec() {
             let mut cmd = Command::new(&copy);
             cmd.args(options)
                 .args(["-u", "1000", "-e", &path, &c.name, "true"]);
-            let _ = common::output(&mut cmd, b"");
+            let _ = common::run(&mut cmd, b"");
             log().contains(&format!("d {name} "))
         });
         assert!(caught, "the peeker never caught {name}'s child:\n{}", log());
@@ -430,6 +431,6 @@ fn the_program_stays_undumpable_from_its_change_of_uid_to_exec() {
     );
 }
 
-fn stdout_of(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
+fn stdout_of(out: &RunResult) -> String {
+    out.stdout.clone()
 }

@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use common::docker_enter::{docker_enter, image, ready, stderr, stdout};
+use common::docker_enter::{docker_enter, image, ready};
 use common::{KillOnDrop, Target, TestContainer, ORACLE};
 use std::process::Command;
 
@@ -28,7 +28,7 @@ fn a_host_process_is_refused_pointing_to_nsenter() {
         let comm = common::comm(n.parse().unwrap());
         let out = docker_enter(&[&address, touch[0], touch[1]]);
         assert_eq!(
-            (stderr(&out), stdout(&out), out.status.code()),
+            (out.stderr.clone(), out.stdout.clone(), out.code()),
             (
                 format!(
                     "docker-enter: refusing {address}: process {n} ({comm}) is in no container: it shares every namespace with docker-enter, so the command would run on the host (to run a command in its namespaces all the same: nsenter -t {n} -a COMMAND)\n"
@@ -41,13 +41,13 @@ fn a_host_process_is_refused_pointing_to_nsenter() {
     }
     // What it points to does what it says: util-linux nsenter runs the
     // command beside that process.
-    let out = common::output(
+    let out = common::run(
         Command::new(ORACLE)
             .args(["-t", &pid.to_string(), "-a"])
             .args(touch),
         b"",
     );
-    assert!(out.status.success(), "{}", stderr(&out));
+    out.success();
     assert!(marker.exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -60,7 +60,7 @@ fn processes_in_containers_are_still_entered() {
     // A process in namespaces of its own that no runtime claims.
     let guest = Target::start(&["--mount", "--uts"], "hostname pid-guest");
     let out = docker_enter(&[&format!("pid:{}", guest.pid), "hostname"]);
-    assert_eq!(stdout(&out), "pid-guest\n", "{}", stderr(&out));
+    assert_eq!(out.stdout.clone(), "pid-guest\n", "{}", out.stderr.clone());
     // A container's process, and one started in it later.
     let c = TestContainer::run(
         "nsc-pid",
@@ -69,7 +69,7 @@ fn processes_in_containers_are_still_entered() {
         &["sleep", "100000"],
     );
     let out = docker_enter(&[&format!("pid:{}", c.pid()), "hostname"]);
-    assert_eq!(stdout(&out), "pidc\n", "{}", stderr(&out));
+    assert_eq!(out.stdout.clone(), "pidc\n", "{}", out.stderr.clone());
 }
 
 /// PID 1 here cannot be entered, not even by root (docs/facts.md): the
@@ -81,15 +81,15 @@ fn pid_1_is_refused_saying_why() {
         return;
     }
     let out = docker_enter(&["pid:1", "true"]);
-    let said = stderr(&out);
+    let said = out.stderr.clone();
     match std::fs::metadata("/proc/1/ns/mnt") {
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
             // The control: util-linux's words for the same refusal.
-            let theirs = common::output(Command::new(ORACLE).args(["-t", "1", "-a", "true"]), b"");
+            let theirs = common::run(Command::new(ORACLE).args(["-t", "1", "-a", "true"]), b"");
             assert!(
-                stderr(&theirs).contains("Permission denied"),
+                theirs.stderr.contains("Permission denied"),
                 "{}",
-                stderr(&theirs)
+                theirs.stderr.clone()
             );
             assert_eq!(
                 said,
@@ -104,5 +104,5 @@ fn pid_1_is_refused_saying_why() {
             "{said}"
         ),
     }
-    assert_eq!((stdout(&out), out.status.code()), (String::new(), Some(1)));
+    assert_eq!((out.stdout.clone(), out.code()), (String::new(), Some(1)));
 }

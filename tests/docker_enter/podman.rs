@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::docker_enter::{image, ready, stderr, stdout, timed, CONFIGURED, DOCKER_ENTER};
+use common::docker_enter::{image, ready, without_docker_host, CONFIGURED, DOCKER_ENTER};
 use common::podman::{load, podman_ok, PodmanContainer};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -60,7 +60,7 @@ fn enters_a_podman_container_through_its_docker_api() {
     );
 
     let enter = |args: &[&str]| {
-        common::output(
+        common::run(
             Command::new(DOCKER_ENTER)
                 .args(args)
                 .env("DOCKER_HOST", format!("unix://{}", socket.display())),
@@ -96,12 +96,8 @@ fn enters_a_podman_container_through_its_docker_api() {
             args.extend([name.as_str(), "sh", "-c", script]);
             let theirs = podman_ok(&[&["exec"][..], &args].concat());
             let ours = enter(&args);
-            assert!(
-                ours.status.success(),
-                "docker-enter {args:?}: {}",
-                stderr(&ours)
-            );
-            (theirs, stdout(&ours).trim().to_string())
+            ours.success();
+            (theirs, ours.stdout.trim().to_string())
         };
         let (theirs, ours) = run_both(probe);
         assert_eq!(ours, theirs, "docker-enter {user:?}");
@@ -120,11 +116,11 @@ fn enters_a_podman_container_through_its_docker_api() {
         "set-up: host name"
     );
     let out = enter(&["nsc-pm-no-such", "true"]);
-    assert_eq!(out.status.code(), Some(1));
+    out.code_is(1);
     assert!(
-        stderr(&out).contains("No such container: nsc-pm-no-such"),
+        out.stderr.contains("No such container: nsc-pm-no-such"),
         "{}",
-        stderr(&out)
+        out.stderr.clone()
     );
 }
 
@@ -143,8 +139,8 @@ fn enters_a_podman_container_from_its_storage_without_the_service() {
     let probe = "id; hostname; pwd; for f in /proc/self/ns/*; do echo \"$f $(readlink $f)\"; done; cat /proc/self/cgroup; env | sort";
     let theirs = podman_ok(&["exec", &c.name, "sh", "-c", probe]);
     for address in [c.name.clone(), format!("podman:{}", c.name)] {
-        let (out, _) = timed(&[&address, "sh", "-c", probe]);
-        assert!(out.status.success(), "{}", stderr(&out));
-        assert_eq!(stdout(&out).trim(), theirs, "{address}");
+        let out = without_docker_host(&[&address, "sh", "-c", probe]);
+        out.success();
+        assert_eq!(out.stdout.trim(), theirs, "{address}");
     }
 }

@@ -5,27 +5,19 @@
 //! /etc/passwd, a /bin/sh that would run our own binary).
 
 use crate::common;
+use common::RunResult;
 
 use common::busybox_image::build_custom;
-use common::docker_enter::{docker_enter, image, ready, stderr, stdout, DOCKER_ENTER};
+use common::docker_enter::{docker_enter, image, ready, DOCKER_ENTER};
 use common::{docker, docker_ok, tempdir, TestContainer};
 use std::io::{Read, Write};
 use std::os::unix::net::UnixListener;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Refused with exit status 1 and exactly this message.
-fn assert_refused(out: &Output, message: &str) {
-    assert_eq!(
-        (stderr(out).as_str(), out.status.code()),
-        (format!("docker-enter: {message}\n").as_str(), Some(1))
-    );
-    assert_eq!(stdout(out), "", "nothing may run");
-}
-
-fn docker_enter_with_host(host: &str, args: &[&str]) -> Output {
-    common::output(
+fn docker_enter_with_host(host: &str, args: &[&str]) -> RunResult {
+    common::run(
         Command::new(DOCKER_ENTER)
             .args(args)
             .env("DOCKER_HOST", host),
@@ -39,10 +31,7 @@ fn missing_and_ambiguous_containers() {
         return;
     }
     let name = format!("nsc-no-such-{}", std::process::id());
-    assert_refused(
-        &docker_enter(&[&name, "true"]),
-        &format!("No such container: {name} (docker-enter --list lists the running containers)"),
-    );
+    docker_enter(&[&name, "true"]).refused(format!("docker-enter: No such container: {name} (docker-enter --list lists the running containers)"));
 
     // Create containers until two of them share a first hex digit.
     struct Created(Vec<String>);
@@ -65,14 +54,14 @@ fn missing_and_ambiguous_containers() {
     };
     // Every candidate is named by its address and ID (up to eight).
     let out = docker_enter(&[&prefix, "true"]);
-    let message = stderr(&out);
+    let message = out.stderr.clone();
     assert!(
         message.starts_with(&format!(
             "docker-enter: container ID prefix {prefix} is ambiguous: it matches docker:"
         )) && message.ends_with("; give more of the ID or the name\n"),
         "{message}"
     );
-    assert_eq!((message.lines().count(), out.status.code()), (1, Some(1)));
+    assert_eq!((message.lines().count(), out.code()), (1, Some(1)));
     let sharing: Vec<&String> = created
         .0
         .iter()
@@ -95,23 +84,17 @@ fn stopped_paused_and_restarting_containers() {
     }
     let exited = TestContainer::run("nsc-de-exited", &[], image(), &["true"]);
     docker_ok(&["wait", &exited.name]);
-    assert_refused(
-        &docker_enter(&[&exited.name, "true"]),
-        &format!(
-            "container {0} is not running (exited); start it with: docker start {0}",
-            exited.name
-        ),
-    );
+    docker_enter(&[&exited.name, "true"]).refused(format!(
+        "docker-enter: container {0} is not running (exited); start it with: docker start {0}",
+        exited.name
+    ));
 
     let paused = TestContainer::run("nsc-de-paused", &[], image(), &["sleep", "100000"]);
     docker_ok(&["pause", &paused.name]);
-    assert_refused(
-        &docker_enter(&[&paused.name, "true"]),
-        &format!(
-            "container {0} is paused; unpause it first: docker unpause {0}",
-            paused.name
-        ),
-    );
+    docker_enter(&[&paused.name, "true"]).refused(format!(
+        "docker-enter: container {0} is paused; unpause it first: docker unpause {0}",
+        paused.name
+    ));
 
     // `false` exits at once; Docker waits longer before each restart, so
     // the container soon spends most of its time "restarting".
@@ -136,14 +119,11 @@ fn stopped_paused_and_restarting_containers() {
             continue;
         }
         let out = docker_enter(&[&restarting.name, "true"]);
-        if stderr(&out).contains("restarting") {
-            assert_refused(
-                &out,
-                &format!(
-                    "container {} is restarting, wait until it is running",
-                    restarting.name
-                ),
-            );
+        if out.stderr.contains("restarting") {
+            out.refused(format!(
+                "docker-enter: container {} is restarting, wait until it is running",
+                restarting.name
+            ));
             break;
         }
     }
@@ -154,39 +134,24 @@ fn unusable_sockets_say_which_and_why() {
     if !ready() {
         return;
     }
-    assert_refused(
-        &docker_enter_with_host("unix:///nonexistent/docker.sock", &["web", "true"]),
-        "cannot connect to /nonexistent/docker.sock: No such file or directory (is the Docker daemon running?)",
-    );
-    assert_refused(
-        &docker_enter(&["-H", "unix:///nonexistent/d.sock", "web", "true"]),
-        "cannot connect to /nonexistent/d.sock: No such file or directory (is the Docker daemon running?)",
-    );
-    assert_refused(
-        &docker_enter_with_host("tcp://127.0.0.1:2375", &["web", "true"]),
-        "DOCKER_HOST=tcp://127.0.0.1:2375: only a local unix socket (unix:///path or /path) is supported",
-    );
+    docker_enter_with_host("unix:///nonexistent/docker.sock", &["web", "true"]).refused("docker-enter: cannot connect to /nonexistent/docker.sock: No such file or directory (is the Docker daemon running?)");
+    docker_enter(&["-H", "unix:///nonexistent/d.sock", "web", "true"]).refused("docker-enter: cannot connect to /nonexistent/d.sock: No such file or directory (is the Docker daemon running?)");
+    docker_enter_with_host("tcp://127.0.0.1:2375", &["web", "true"]).refused("docker-enter: DOCKER_HOST=tcp://127.0.0.1:2375: only a local unix socket (unix:///path or /path) is supported");
 
     // A bare path to the socket is a socket too.
-    assert_refused(
-        &docker_enter(&["-H", "/nonexistent/d.sock", "web", "true"]),
-        "cannot connect to /nonexistent/d.sock: No such file or directory (is the Docker daemon running?)",
-    );
+    docker_enter(&["-H", "/nonexistent/d.sock", "web", "true"]).refused("docker-enter: cannot connect to /nonexistent/d.sock: No such file or directory (is the Docker daemon running?)");
 
     // Entering needs root whatever the socket allows: said up front, before
     // anything is looked up (a docker group member would otherwise fail
     // later, on the container's /proc files).
-    let out = common::output(
+    let out = common::run(
         Command::new(common::NOBODY[0])
             .args(&common::NOBODY[1..])
             .args([DOCKER_ENTER, "web", "true"])
             .env_remove("DOCKER_HOST"),
         b"",
     );
-    assert_refused(
-        &out,
-        "entering a container needs root: run docker-enter as root (for example with sudo)",
-    );
+    out.refused("docker-enter: entering a container needs root: run docker-enter as root (for example with sudo)");
 }
 
 #[test]
@@ -206,13 +171,10 @@ fn a_silent_daemon_times_out() {
     let started = Instant::now();
     let out = docker_enter_with_host(&format!("unix://{}", socket.display()), &["web", "true"]);
     let took = started.elapsed();
-    assert_refused(
-        &out,
-        &format!(
-            "Docker daemon at {} did not answer within 5s",
-            socket.display()
-        ),
-    );
+    out.refused(format!(
+        "docker-enter: Docker daemon at {} did not answer within 5s",
+        socket.display()
+    ));
     assert!(took < Duration::from_secs(9), "took {took:?}");
 }
 
@@ -229,37 +191,23 @@ fn unknown_user_group_and_workdir_start_nothing() {
         args.extend(marker);
         docker_enter(&args)
     };
-    assert_refused(
-        &with(&["-u", "nobody-here"]),
-        &format!(
-            "in container {}: unable to find user nobody-here: no matching entries in passwd file",
+    with(&["-u", "nobody-here"]).refused(format!(
+            "docker-enter: in container {}: unable to find user nobody-here: no matching entries in passwd file",
             c.name
-        ),
-    );
-    assert_refused(
-        &with(&["-u", "alice:nogroup"]),
-        &format!(
-            "in container {}: unable to find group nogroup: no matching entries in group file",
+        ));
+    with(&["-u", "alice:nogroup"]).refused(format!(
+            "docker-enter: in container {}: unable to find group nogroup: no matching entries in group file",
             c.name
-        ),
-    );
-    assert_refused(
-        &with(&["-w", "/nope"]),
-        &format!(
-            "working directory /nope does not exist in container {}",
-            c.name
-        ),
-    );
-    assert_refused(
-        &with(&["-w", "/etc/passwd"]),
-        &format!(
-            "working directory /etc/passwd is not a directory in container {}",
-            c.name
-        ),
-    );
-    assert!(!docker(&["exec", &c.name, "test", "-e", "/tmp/started"])
-        .status
-        .success());
+        ));
+    with(&["-w", "/nope"]).refused(format!(
+        "docker-enter: working directory /nope does not exist in container {}",
+        c.name
+    ));
+    with(&["-w", "/etc/passwd"]).refused(format!(
+        "docker-enter: working directory /etc/passwd is not a directory in container {}",
+        c.name
+    ));
+    assert!(!docker(&["exec", &c.name, "test", "-e", "/tmp/started"]).succeeded());
 }
 
 #[test]
@@ -280,13 +228,10 @@ fn a_workdir_behind_a_proc_link_is_followed_inside_only() {
     let theirs = docker(&["exec", &c.name, "pwd"]);
     let ours = docker_enter(&[&c.name, "pwd"]);
     assert_eq!(
-        (stdout(&ours), ours.status.code()),
-        (
-            String::from_utf8_lossy(&theirs.stdout).into_owned(),
-            Some(0)
-        ),
+        (ours.stdout.clone(), ours.code()),
+        (theirs.stdout.clone(), Some(0)),
         "{}",
-        stderr(&ours)
+        ours.stderr.clone()
     );
     // Links that would lead to descriptors of ours (/proc/self/fd/N seen
     // through the container's /proc) never become the working directory.
@@ -294,10 +239,10 @@ fn a_workdir_behind_a_proc_link_is_followed_inside_only() {
         let dir = format!("/fds/{n}");
         let out = docker_enter(&["-w", &dir, &c.name, "pwd"]);
         assert_eq!(
-            (stdout(&out).as_str(), out.status.code()),
+            (out.stdout.as_str(), out.code()),
             ("", Some(1)),
             "-w {dir}: {}",
-            stderr(&out)
+            out.stderr.clone()
         );
     }
     // Through /proc/self, seen from the host: docker-enter's own process.
@@ -309,22 +254,16 @@ fn a_workdir_behind_a_proc_link_is_followed_inside_only() {
         "/proc/thread-self/cwd",
         "/here",
     ] {
-        assert_refused(
-            &docker_enter(&["-w", dir, &c.name, "pwd"]),
-            &format!(
-                "working directory {dir} leads out of container {} through /proc/self \
+        docker_enter(&["-w", dir, &c.name, "pwd"]).refused(format!(
+            "docker-enter: working directory {dir} leads out of container {} through /proc/self \
                  (docker-enter's own process); not followed",
-                c.name
-            ),
-        );
-    }
-    assert_refused(
-        &docker_enter(&["-w", "/proc/self-not", &c.name, "pwd"]),
-        &format!(
-            "working directory /proc/self-not does not exist in container {}",
             c.name
-        ),
-    );
+        ));
+    }
+    docker_enter(&["-w", "/proc/self-not", &c.name, "pwd"]).refused(format!(
+        "docker-enter: working directory /proc/self-not does not exist in container {}",
+        c.name
+    ));
 }
 
 /// A working directory that leads out of the container's root through a
@@ -375,15 +314,12 @@ fn a_workdir_through_a_descriptor_to_the_host_is_refused() {
     ));
     assert_eq!(listing, "host-marker\n");
     let theirs = docker(&["exec", "-w", &dir, &c.name, "ls"]);
-    assert_ne!(theirs.status.code(), Some(0), "docker exec refuses it too");
+    assert_ne!(theirs.code(), Some(0), "docker exec refuses it too");
     let out = docker_enter(&["-w", &dir, &c.name, "ls"]);
-    assert_refused(
-        &out,
-        &format!(
-            "working directory (unreachable){} is outside the container; refusing to run there",
+    out.refused(format!(
+            "docker-enter: working directory (unreachable){} is outside the container; refusing to run there",
             host_dir.display()
-        ),
-    );
+        ));
 }
 
 #[test]
@@ -397,21 +333,15 @@ fn a_container_without_a_shell() {
         &[],
     );
     let c = TestContainer::run("nsc-de-noshell", &[], tag, &["/busybox", "sleep", "100000"]);
-    assert_refused(
-        &docker_enter(&[&c.name]),
-        &format!(
-            "container {0} has no shell (tried /bin/bash, /bin/sh); give a command to run, \
+    docker_enter(&[&c.name]).refused(format!(
+            "docker-enter: container {0} has no shell (tried /bin/bash, /bin/sh); give a command to run, \
              or bring a shell with --tools, e.g. docker-enter --tools=/opt/busybox {0} \
              (--tools alone takes the toolbox installed with the can)",
             c.name
-        ),
-    );
+        ));
     // A container without a shell can still be entered with a command.
     let out = docker_enter(&[&c.name, "/busybox", "echo", "inside"]);
-    assert_eq!(
-        (stdout(&out).as_str(), out.status.code()),
-        ("inside\n", Some(0))
-    );
+    assert_eq!((out.stdout.as_str(), out.code()), ("inside\n", Some(0)));
 }
 
 /// A daemon that answers every inspect with `body`.
@@ -444,7 +374,7 @@ fn inspect_answer(id: &str, pid: u32, started_at: &str) -> String {
 }
 
 fn rfc3339_now_minus(seconds: u64) -> String {
-    let out = common::output(
+    let out = common::run(
         Command::new("date").args([
             "-u",
             "-d",
@@ -453,7 +383,7 @@ fn rfc3339_now_minus(seconds: u64) -> String {
         ]),
         b"",
     );
-    stdout(&out).trim().to_string()
+    out.stdout.trim().to_string()
 }
 
 fn now_secs() -> u64 {
@@ -487,10 +417,7 @@ fn a_stale_pid_is_refused_never_entered() {
     );
     let unrelated_pid = unrelated.0.id();
     drop(unrelated);
-    assert_refused(
-        &out,
-        &format!("container stale is not running: the Docker daemon names process {unrelated_pid}, which is not its process (it is not in a cgroup of container {id}); refusing to enter"),
-    );
+    out.refused(format!("docker-enter: container stale is not running: the Docker daemon names process {unrelated_pid}, which is not its process (it is not in a cgroup of container {id}); refusing to enter"));
 
     // The right process, but the daemon says the container started an hour
     // before it: the PID was reused.
@@ -503,11 +430,11 @@ fn a_stale_pid_is_refused_never_entered() {
         &["stale", "echo", "entered"],
     );
     assert!(
-        stderr(&out).contains("refusing to enter"),
+        out.stderr.contains("refusing to enter"),
         "{}",
-        stderr(&out)
+        out.stderr.clone()
     );
-    assert_eq!((stdout(&out).as_str(), out.status.code()), ("", Some(1)));
+    assert_eq!((out.stdout.as_str(), out.code()), ("", Some(1)));
 }
 
 #[test]
@@ -531,17 +458,12 @@ fn a_symlinked_passwd_is_not_followed_out_of_the_container() {
     );
     let tag = build_custom("nsenter-can-test/docker-enter:symlink", &dockerfile, &[]);
     let c = TestContainer::run("nsc-de-symlink", &[], tag, &["sleep", "100000"]);
-    assert_refused(
-        &docker_enter(&["-u", "evil", &c.name, "id"]),
-        &format!(
-            "in container {}: unable to find user evil: no matching entries in passwd file",
+    docker_enter(&["-u", "evil", &c.name, "id"]).refused(format!(
+            "docker-enter: in container {}: unable to find user evil: no matching entries in passwd file",
             c.name
-        ),
-    );
+        ));
     // The container's own view agrees: no such user there either.
-    assert!(!docker(&["exec", "-u", "evil", &c.name, "id"])
-        .status
-        .success());
+    assert!(!docker(&["exec", "-u", "evil", &c.name, "id"]).succeeded());
 }
 
 #[test]
@@ -562,11 +484,12 @@ fn a_shell_that_runs_our_own_binary_is_refused() {
         vec![&c.name, "sh", "-c", "true"],
     ] {
         let out = docker_enter(&args);
-        assert_ne!(out.status.code(), Some(0), "{args:?}");
+        assert_ne!(out.code(), Some(0), "{args:?}");
         assert!(
-            stderr(&out).contains("it would run this tool's own binary inside the container"),
+            out.stderr
+                .contains("it would run this tool's own binary inside the container"),
             "{args:?}: {}",
-            stderr(&out)
+            out.stderr.clone()
         );
     }
     assert!(
@@ -683,9 +606,8 @@ fn each_refusal_is_one_write() {
 #[test]
 fn options_after_the_container_are_shown_before_it() {
     // Refused while reading the command line: no daemon is asked.
-    assert_refused(
-        &docker_enter(&["web", "-u", "app", "id"]),
-        "options go before the container, as in: docker-enter -u app web id \
+    docker_enter(&["web", "-u", "app", "id"]).refused(
+        "docker-enter: options go before the container, as in: docker-enter -u app web id \
          (after web, -u would be run as the command)",
     );
 }

@@ -206,7 +206,7 @@ fn resolve_user_agrees_with_docker_exec() {
 
     for spec in ["nobody", "alice:nogroup"] {
         let out = docker(&["exec", "-u", spec, &c.name, "true"]);
-        let theirs = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).into_owned();
+        let theirs = format!("{}{}", out.stdout, out.stderr);
         // The daemon starts the exec before runc fails, so the message comes on stdout.
         let ours = resolve_exec_user(
             spec,
@@ -217,7 +217,7 @@ fn resolve_user_agrees_with_docker_exec() {
         .unwrap_err()
         .to_string();
         assert!(
-            !out.status.success() && theirs.contains(&ours),
+            !out.succeeded() && theirs.contains(&ours),
             "-u {spec}: docker said {theirs:?}, we say {ours:?}"
         );
     }
@@ -278,7 +278,7 @@ fn the_containers_process_is_opened_once_per_run() {
     let dir = common::tempdir("once");
     for source in ["first", "never"] {
         let log = dir.join(format!("strace-{source}"));
-        let out = common::output(
+        let out = common::run(
             std::process::Command::new("strace")
                 .args(["-f", "-qq", "-e", "trace=pidfd_open,open,openat", "-o"])
                 .arg(&log)
@@ -286,11 +286,7 @@ fn the_containers_process_is_opened_once_per_run() {
                 .env_remove("DOCKER_HOST"),
             b"",
         );
-        assert!(
-            out.status.success(),
-            "--state-files {source}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        out.success();
         let log = std::fs::read_to_string(&log).unwrap();
         let count = |call: &str| log.lines().filter(|l| l.contains(call)).count();
         // Exactly one, not none: the trace sees the opening it counts.

@@ -161,15 +161,12 @@ fn docker_enter_fed(input: Option<&[u8]>, args: &[&str]) -> (String, String) {
         Some(_) => cmd.args(["-c", "exec \"$@\"", "sh", DOCKER_ENTER]),
         None => cmd.args(["-c", "exec \"$@\" </dev/null", "sh", DOCKER_ENTER]),
     };
-    let out = common::output_within(
+    let out = common::run_within(
         cmd.args(args),
         input.unwrap_or(b""),
         Duration::from_secs(10),
     );
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        common::describe(out.status),
-    )
+    (out.stdout.clone(), out.status.clone())
 }
 
 /// `/dev/pts/3` and `/dev/pts/0` compare equal.
@@ -196,7 +193,7 @@ fn t_gives_a_terminal_whatever_stdin_is() {
     let script = "tty; for fd in 0 1 2; do readlink /proc/self/fd/$fd; done; \
                   echo TERM=$TERM; echo to-stderr >&2";
     let ours = docker_enter_fed(None, &["-t", name, "sh", "-c", script]);
-    let docker = common::output(
+    let docker = common::run(
         Command::new("sh").args([
             "-c",
             "exec \"$@\" </dev/null",
@@ -211,10 +208,7 @@ fn t_gives_a_terminal_whatever_stdin_is() {
         ]),
         b"",
     );
-    let docker = (
-        String::from_utf8_lossy(&docker.stdout).into_owned(),
-        common::describe(docker.status),
-    );
+    let docker = (docker.stdout.clone(), docker.status.clone());
     assert_eq!(
         any_pts(&ours.0),
         "/dev/pts/N\r\n/dev/pts/N\r\n/dev/pts/N\r\n/dev/pts/N\r\nTERM=xterm\r\nto-stderr\r\n"
@@ -293,15 +287,15 @@ fn a_session_ends_when_its_terminal_hangs_up() {
         assert!(common::alive(s.program), "{what}: the program runs");
         let hung_up = Instant::now();
         s.pty.hang_up();
-        let status = common::wait_with_timeout(&mut s.tool, Duration::from_secs(2));
+        let status = common::wait_with_timeout(&mut s.tool, common::QUICK);
         let took = hung_up.elapsed();
         assert_eq!(
             status.map(common::describe).as_deref(),
             Some("signal 1"),
-            "{what}: docker-enter ends as if hung up, within 2 s (took {took:?})"
+            "{what}: docker-enter ends as if hung up (took {took:?})"
         );
         assert!(
-            gone_within(&[s.program], Duration::from_secs(2)),
+            gone_within(&[s.program], common::QUICK),
             "{what}: the program outlived its terminal"
         );
     }
@@ -329,14 +323,14 @@ fn a_program_that_traps_the_hang_up_hears_it() {
         );
         let mut s = session(&c, options, &script);
         s.pty.hang_up();
-        let _ = common::wait_with_timeout(&mut s.tool, Duration::from_secs(2));
+        let _ = common::wait_with_timeout(&mut s.tool, common::QUICK);
         assert!(
-            gone_within(&[s.program], Duration::from_secs(2)),
+            gone_within(&[s.program], common::QUICK),
             "{what}: the program outlived its terminal"
         );
         let heard = common::docker(&["exec", &c.name, "cat", &record]);
         assert_eq!(
-            String::from_utf8_lossy(&heard.stdout),
+            heard.stdout.as_str(),
             "HUP\n",
             "{what}: the program did not hear the hang-up"
         );
@@ -373,7 +367,7 @@ fn a_session_ends_when_its_controlling_process_dies() {
     common::kill(shell_pid, libc::SIGKILL);
     let _ = shell.0.wait();
     assert!(
-        gone_within(&[tool, program], Duration::from_secs(2)),
+        gone_within(&[tool, program], common::QUICK),
         "docker-enter or its program outlived the process that controlled the terminal"
     );
 }
@@ -399,7 +393,7 @@ fn a_session_ends_when_tmux_is_killed() {
     tmux.wait_for("the program to start", |s| count(s, "READY-6") == 1);
     let pid_of = |format: &str| -> i32 {
         let out = tmux.run(&["display", "-p", "-t", "nsc", format]);
-        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+        out.stdout.as_str().trim().parse().unwrap()
     };
     let (server, shell) = (pid_of("#{pid}"), pid_of("#{pane_pid}"));
     let tool = common::children(shell)[0];
@@ -408,7 +402,7 @@ fn a_session_ends_when_tmux_is_killed() {
     assert!(common::alive(program));
     common::kill(server, libc::SIGKILL);
     assert!(
-        gone_within(&[tool, program], Duration::from_secs(2)),
+        gone_within(&[tool, program], common::QUICK),
         "docker-enter or its program outlived the terminal"
     );
 }
@@ -431,13 +425,10 @@ fn a_replaced_dev_ptmx_is_never_the_programs_terminal() {
     let through = |what: &str| {
         let out = common::docker_enter::docker_enter(&["-t", &c.name, "sh", "-c", probe]);
         assert_eq!(
-            (
-                common::docker_enter::stdout(&out).as_str(),
-                out.status.code()
-            ),
+            (out.stdout.as_str(), out.code()),
             (expected, Some(0)),
             "{what}: {}",
-            common::docker_enter::stderr(&out)
+            out.stderr.clone()
         );
     };
     through("the container's own /dev/ptmx");
@@ -471,9 +462,7 @@ fn a_replaced_dev_ptmx_is_never_the_programs_terminal() {
                 .custom_flags(libc::O_NONBLOCK)
                 .open(path);
             let ended = common::wait_until(Duration::from_secs(10), || {
-                common::docker(&["exec", &c.name, "test", "-e", "/tmp/fifo-ended"])
-                    .status
-                    .success()
+                common::docker(&["exec", &c.name, "test", "-e", "/tmp/fifo-ended"]).succeeded()
             });
             assert!(ended, "the FIFO's reader did not end");
             assert_eq!(

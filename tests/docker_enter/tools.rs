@@ -5,11 +5,10 @@
 //! nothing mounted.
 
 use crate::common;
+use common::RunResult;
 
 use common::busybox_image;
-use common::docker_enter::{
-    docker_enter, image, ready, sleeping_session, stderr, stdout, DOCKER_ENTER,
-};
+use common::docker_enter::{docker_enter, image, ready, sleeping_session, DOCKER_ENTER};
 use common::tmux::{count, Tmux, SHELL};
 use common::tools::{mount_needle, mounts_naming, processes_seeing, scratch_image, toolbox};
 use common::{docker_ok, TestContainer};
@@ -67,11 +66,11 @@ fn a_scratch_container_gets_a_shell_and_stays_untouched() {
     let (mounts_before, procs_before) = (mountinfo(&pid), processes(&c));
     // As without tools, the container has no shell: a control.
     let out = docker_enter(&[&c.name, "sh", "-c", "true"]);
-    assert_eq!(out.status.code(), Some(127), "{}", stderr(&out));
+    out.code_is(127);
 
     let out = docker_enter(&[&tools_arg(&tb), &c.name, "sh", "-c", "ls /; ps"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let text = stdout(&out);
+    out.success();
+    let text = out.stdout.clone();
     let listing: Vec<&str> = text.lines().take_while(|l| !l.contains("PID")).collect();
     assert_eq!(listing, ["dev", "etc", "pause", "proc", "sys"], "{text}");
     // ps reads the container's /proc: its PID 1 is /pause.
@@ -133,8 +132,8 @@ fn the_tools_are_read_only_and_the_exit_status_passes() {
     // The tools' directory is the last of PATH.
     let script = "d=${PATH##*:}; echo \"$PATH\"; touch \"$d/busybox\" \"$d/new\" 2>&1; exit 7";
     let out = docker_enter(&[&tools_arg(&tb), &c.name, "sh", "-c", script]);
-    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
-    let text = stdout(&out);
+    out.code_is(7);
+    let text = out.stdout.clone();
     // No empty /mnt, /media, /srv or /opt in a scratch container: /dev/shm,
     // after the container's own programs.
     assert!(
@@ -149,7 +148,7 @@ fn the_tools_are_read_only_and_the_exit_status_passes() {
     assert_eq!(docker_ok(&["diff", &c.name]), "");
     // docker diff does see what a session writes into the container.
     let out = docker_enter(&[&tools_arg(&tb), &c.name, "touch", "/written"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    out.success();
     assert_eq!(docker_ok(&["diff", &c.name]), "A /written");
 }
 
@@ -200,13 +199,13 @@ fn a_toolbox_image_holds_the_container_at_container() {
         "ls -A /container/; echo; pwd; cat /etc/hostname; ps -o pid,args; \
          cat /proc/self/mountinfo >&2; touch /bin/x",
     ]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    out.code_is(1);
     // What docker export gives at the top level.
     let exported = common::sh(&format!(
         "docker export {} | tar -t | sed 's|/.*||' | LC_ALL=C sort -u",
         c.name
     ));
-    let text = stdout(&out);
+    let text = out.stdout.clone();
     let (listing, rest) = text.split_once("\n\n").unwrap();
     assert_eq!(listing, exported.trim_end(), "{text}");
     let mut rest = rest.lines();
@@ -217,7 +216,7 @@ fn a_toolbox_image_holds_the_container_at_container() {
         text.contains("    1 /pause"),
         "the container's processes: {text}"
     );
-    assert!(stderr(&out).contains("touch: /bin/x: Read-only file system"));
+    assert!(out.stderr.contains("touch: /bin/x: Read-only file system"));
     assert_eq!(mountinfo(&pid), before);
     assert_eq!(docker_ok(&["diff", &c.name]), "");
     let upper = docker_ok(&[
@@ -228,7 +227,7 @@ fn a_toolbox_image_holds_the_container_at_container() {
         tools,
     ]);
     // The image's layers made the program's root, and are gone with it.
-    assert!(stderr(&out).contains(&upper), "{}", stderr(&out));
+    assert!(out.stderr.contains(&upper), "{}", out.stderr.clone());
     assert_eq!(mounts_naming(&upper), Vec::<String>::new());
 }
 
@@ -253,10 +252,10 @@ fn a_root_directory_is_a_toolbox_root_too() {
         "pwd; ls /target/root/pause",
     ]);
     assert_eq!(
-        (stdout(&out).as_str(), out.status.code()),
+        (out.stdout.as_str(), out.code()),
         ("/target/root/etc\n/target/root/pause\n", Some(0)),
         "{}",
-        stderr(&out)
+        out.stderr.clone()
     );
 }
 
@@ -276,10 +275,10 @@ fn a_non_root_user_stays_that_user() {
     for source in [tools_arg(&tb), format!("--tools={tools}")] {
         let out = docker_enter(&[&source, &c.name, "sh", "-c", "id -u; id -g; echo $HOME"]);
         assert_eq!(
-            (stdout(&out).as_str(), out.status.code()),
+            (out.stdout.as_str(), out.code()),
             ("65532\n65532\n/home/nonroot\n", Some(0)),
             "{source}: {}",
-            stderr(&out)
+            out.stderr.clone()
         );
     }
     // The mounting needs privilege the user never gets: the shell cannot
@@ -291,14 +290,14 @@ fn a_non_root_user_stays_that_user() {
         "-c",
         "mount -o remount,rw \"${PATH##*:}\"",
     ]);
-    assert_ne!(out.status.code(), Some(0));
+    assert_ne!(out.code(), Some(0));
 }
 
 /// Exit 1, nothing on stdout, one line on stderr.
-fn assert_one_line(out: &std::process::Output, starts: &str) {
-    let err = stderr(out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert_eq!(stdout(out), "");
+fn assert_one_line(out: &RunResult, starts: &str) {
+    let err = out.stderr.clone();
+    out.code_is(1);
+    assert_eq!(out.stdout.clone(), "");
     assert!(
         err.lines().count() == 1 && err.starts_with(starts),
         "expected one line starting {starts:?}: {err:?}"
@@ -351,14 +350,15 @@ fn bad_input_is_one_line_and_mounts_nothing() {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         assert_one_line(&docker_enter(&args), starts);
     }
-    assert!(stderr(&docker_enter(&[&tools_arg(&missing), &c.name]))
+    assert!(docker_enter(&[&tools_arg(&missing), &c.name])
+        .stderr
         .ends_with(": No such file or directory\n"));
-    assert!(
-        stderr(&docker_enter(&[&tools_arg(&file), &c.name])).ends_with(": it is not a directory\n")
-    );
+    assert!(docker_enter(&[&tools_arg(&file), &c.name])
+        .stderr
+        .ends_with(": it is not a directory\n"));
     // With a command, tools without a shell are fine.
     let out = docker_enter(&[&tools_arg(&shell_less), &c.name, "busybox", "true"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    out.success();
     for needle in [mount_needle(&tb), "/shell-less ".into()] {
         assert_eq!(mounts_naming(&needle), Vec::<String>::new(), "{needle}");
     }
@@ -383,10 +383,10 @@ fn a_link_is_never_followed_to_the_place() {
     ]);
     let out = docker_enter(&[&tools_arg(&tb), &c.name, "sh", "-c", "echo $PATH"]);
     assert!(
-        stdout(&out).ends_with(":/media\n"),
+        out.stdout.ends_with(":/media\n"),
         "{}{}",
-        stdout(&out),
-        stderr(&out)
+        out.stdout.clone(),
+        out.stderr.clone()
     );
     let out = docker_enter(&[&tools_arg(&tb), "--tools-at=/mnt", &c.name, "true"]);
     assert_one_line(
@@ -396,10 +396,10 @@ fn a_link_is_never_followed_to_the_place() {
     // Nothing landed on the link's target.
     let etc = docker_enter(&[&c.name, "ls", "/etc"]);
     assert_eq!(
-        stdout(&etc),
+        etc.stdout.clone(),
         docker_ok(&["exec", &c.name, "ls", "/etc"]) + "\n"
     );
-    assert!(stdout(&etc).contains("passwd"));
+    assert!(etc.stdout.contains("passwd"));
 }
 
 #[test]
@@ -414,7 +414,7 @@ fn tools_alone_take_the_toolbox_installed_beside_the_tool() {
     std::fs::create_dir_all(prefix.join("bin")).unwrap();
     std::fs::copy(DOCKER_ENTER, prefix.join("bin/docker-enter")).unwrap();
     let installed = prefix.join("bin/docker-enter");
-    let out = common::output(
+    let out = common::run(
         Command::new(&installed).args(["--tools", &c.name, "true"]),
         b"",
     );
@@ -428,15 +428,15 @@ fn tools_alone_take_the_toolbox_installed_beside_the_tool() {
         tb.display(),
         prefix.join("libexec/nsenter-can/toolbox").display()
     ));
-    let out = common::output(
+    let out = common::run(
         Command::new(&installed).args(["--tools", &c.name, "sh", "-c", "ls /pause"]),
         b"",
     );
     assert_eq!(
-        (stdout(&out).as_str(), out.status.code()),
+        (out.stdout.as_str(), out.code()),
         ("/pause\n", Some(0)),
         "{}",
-        stderr(&out)
+        out.stderr.clone()
     );
 }
 
@@ -456,8 +456,8 @@ fn without_dev_shm_the_tools_go_on_an_empty_masked_tmpfs() {
     };
     let c = TestContainer::run("nsc-tools-noshm", &["--ipc", "none"], tag, &[]);
     let out = docker_enter(&[&tools_arg(&tb), &c.name, "sh", "-c", "echo $PATH; ls /"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let text = stdout(&out);
+    out.success();
+    let text = out.stdout.clone();
     let mut lines = text.lines();
     let path = lines.next().unwrap_or_default();
     let place = path.rsplit(':').next().unwrap_or_default();
@@ -491,7 +491,7 @@ struct SharedMount(std::path::PathBuf);
 
 impl Drop for SharedMount {
     fn drop(&mut self) {
-        let _ = common::output(Command::new("umount").arg("-l").arg(&self.0), b"");
+        let _ = common::run(Command::new("umount").arg("-l").arg(&self.0), b"");
     }
 }
 

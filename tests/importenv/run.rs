@@ -4,24 +4,19 @@
 
 use crate::common;
 
-use common::{run_measured, tempdir, Measured};
+use common::{run_measured, tempdir, RunResult};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::Duration;
+use std::process::{Command, Stdio};
 
 const IMPORTENV: &str = env!("CARGO_BIN_EXE_importenv");
 
-fn importenv(args: &[&std::ffi::OsStr]) -> Output {
-    common::output(
+fn importenv(args: &[&std::ffi::OsStr]) -> RunResult {
+    common::run(
         Command::new(IMPORTENV).args(args).env("HOST_ONLY", "leak"),
         b"",
     )
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]
@@ -49,9 +44,9 @@ fn environment_is_exactly_the_files_bytes() {
     std::fs::write(&file, &block).unwrap();
 
     let out = importenv(&[file.as_os_str(), "env".as_ref(), "-0".as_ref()]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    out.success();
     assert!(
-        out.stdout == block,
+        out.stdout_bytes == block,
         "env -0 printed a different environment"
     );
 }
@@ -71,8 +66,8 @@ fn path_is_searched_in_the_new_environment() {
     std::fs::write(&file, block).unwrap();
 
     let out = importenv(&[file.as_os_str(), "only-here".as_ref()]);
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "found hi there\n");
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.stdout.as_str(), "found hi there\n");
+    out.success();
 }
 
 #[test]
@@ -86,15 +81,15 @@ fn exit_status_is_passed_on() {
         "-c".as_ref(),
         "exit 9".as_ref(),
     ]);
-    assert_eq!(out.status.code(), Some(9));
+    out.code_is(9);
 }
 
 #[test]
 fn clear_errors_for_missing_file_command_and_usage() {
     let out = importenv(&["/nope".as_ref(), "true".as_ref()]);
-    assert_eq!(out.status.code(), Some(1));
+    out.code_is(1);
     assert_eq!(
-        stderr(&out),
+        out.stderr.clone(),
         "importenv: cannot read /nope: No such file or directory\n"
     );
 
@@ -102,26 +97,29 @@ fn clear_errors_for_missing_file_command_and_usage() {
     let file = dir.join("environ");
     std::fs::write(&file, b"PATH=/usr/bin:/bin\0").unwrap();
     let out = importenv(&[file.as_os_str(), "no-such-command-xyz".as_ref()]);
-    assert_eq!(out.status.code(), Some(127));
+    out.code_is(127);
     assert_eq!(
-        stderr(&out),
+        out.stderr.clone(),
         "importenv: failed to execute no-such-command-xyz: No such file or directory\n"
     );
     let out = importenv(&[file.as_os_str(), dir.as_os_str()]);
-    assert_eq!(out.status.code(), Some(126), "{}", stderr(&out));
+    out.code_is(126);
 
     let out = importenv(&[file.as_os_str()]);
-    assert_eq!(out.status.code(), Some(1));
+    out.code_is(1);
     assert_eq!(
-        stderr(&out),
+        out.stderr.clone(),
         "importenv: no command given\nTry 'importenv --help' for more information.\n"
     );
     let out = importenv(&["--help".as_ref()]);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("importenv <environ-file> <command>"));
+    assert!(out
+        .stdout
+        .as_str()
+        .contains("importenv <environ-file> <command>"));
 }
 
 /// importenv under a stack limit (`prlimit --stack`), measured.
-fn with_stack(stack: &str, file: &Path, command: &[&str]) -> Measured {
+fn with_stack(stack: &str, file: &Path, command: &[&str]) -> RunResult {
     run_measured(
         Command::new("prlimit")
             .arg(format!("--stack={stack}"))
@@ -132,16 +130,6 @@ fn with_stack(stack: &str, file: &Path, command: &[&str]) -> Measured {
     )
 }
 
-/// Refused within 2 s and 64 MB with exactly this line.
-fn assert_refused(m: &Measured, message: &str) {
-    assert!(m.peak_kib < 64 << 10, "peak {} KiB: {m:#?}", m.peak_kib);
-    assert!(m.elapsed < Duration::from_secs(2), "took {:?}", m.elapsed);
-    assert_eq!(
-        (m.outcome.stderr.as_str(), m.outcome.status.as_str()),
-        (format!("importenv: {message}\n").as_str(), "exit 1")
-    );
-}
-
 const TOTAL_8M: &str = "larger than 2 MiB, the most the kernel accepts for a program's \
     environment and arguments (a quarter of the 8 MiB stack limit: see ulimit -s)";
 
@@ -150,22 +138,20 @@ fn hostile_files_are_refused_at_once() {
     let dir = tempdir("importenv-hostile");
     let (files, feeder) = common::endless_inputs(&dir);
     for file in &files {
-        assert_refused(
-            &with_stack("8388608", file, &["true"]),
-            &format!("{}: {TOTAL_8M}", file.display()),
-        );
+        with_stack("8388608", file, &["true"])
+            .refused(format!("importenv: {}: {TOTAL_8M}", file.display()))
+            .cheap();
     }
     feeder.join().unwrap();
     let long = dir.join("long");
     std::fs::write(&long, [b"A=".as_slice(), &[b'x'; 131_070]].concat()).unwrap();
-    assert_refused(
-        &with_stack("8388608", &long, &["true"]),
-        &format!(
-            "{}: entry 1 is longer than 128 KiB, the most the kernel accepts for one \
+    with_stack("8388608", &long, &["true"])
+        .refused(format!(
+            "importenv: {}: entry 1 is longer than 128 KiB, the most the kernel accepts for one \
              variable (MAX_ARG_STRLEN)",
             long.display()
-        ),
-    );
+        ))
+        .cheap();
 }
 
 #[test]
@@ -182,17 +168,13 @@ fn anything_execve_accepts_is_accepted() {
     let file = dir.join("environ");
     std::fs::write(&file, &block).unwrap();
     // Beyond a quarter of an 8 MiB stack limit: execve could not take it.
-    assert_refused(
-        &with_stack("8388608", &file, &["env", "-0"]),
-        &format!("{}: {TOTAL_8M}", file.display()),
-    );
+    with_stack("8388608", &file, &["env", "-0"])
+        .refused(format!("importenv: {}: {TOTAL_8M}", file.display()))
+        .cheap();
     // Within the kernel's 6 MiB when the stack is unlimited: passed on whole.
     let m = with_stack("unlimited", &file, &["env", "-0"]);
-    assert_eq!(m.outcome.status, "exit 0", "{}", m.outcome.stderr);
-    assert!(
-        m.outcome.stdout.as_bytes() == block,
-        "the environment changed"
-    );
+    m.success();
+    assert!(m.stdout.as_bytes() == block, "the environment changed");
 }
 
 #[test]
@@ -202,7 +184,7 @@ fn a_list_of_lines_is_refused_with_the_format() {
     std::fs::write(&file, "A=1\nB=2\n").unwrap();
     let out = importenv(&[file.as_os_str(), "true".as_ref()]);
     assert_eq!(
-        (stderr(&out), out.status.code()),
+        (out.stderr.clone(), out.code()),
         (
             format!(
                 "importenv: {} holds lines but no NUL byte: it must hold NUL-separated \
@@ -217,7 +199,7 @@ fn a_list_of_lines_is_refused_with_the_format() {
     // NUL-separated file, are taken as they are.
     std::fs::write(&file, "A=1\0B=2\nstill B\0").unwrap();
     let out = importenv(&[file.as_os_str(), "env".as_ref(), "-0".as_ref()]);
-    assert_eq!(out.stdout, b"A=1\0B=2\nstill B\0", "{}", stderr(&out));
+    assert_eq!(out.stdout_bytes, b"A=1\0B=2\nstill B\0", "{}", out.stderr);
 }
 
 #[test]

@@ -45,7 +45,7 @@ impl Fake {
             self.dir.display(),
             std::env::var("PATH").unwrap_or_default()
         );
-        let out = common::output(
+        let out = common::run(
             Command::new(PLUGIN)
                 .args(args)
                 .env("PATH", path)
@@ -60,11 +60,7 @@ impl Fake {
             .filter(|c| !c.is_empty())
             .map(|c| c.lines().map(str::to_string).collect())
             .collect();
-        (
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-            out.status.code().unwrap_or(-1),
-            calls,
-        )
+        (out.stderr.clone(), out.code().unwrap_or(-1), calls)
     }
 }
 
@@ -186,9 +182,9 @@ fn refusals_say_why_and_run_nothing_on_the_node() {
 
 #[test]
 fn help_says_how_and_what_stays_behind() {
-    let out = common::output(Command::new(PLUGIN).arg("--help"), b"");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success());
+    let out = common::run(Command::new(PLUGIN).arg("--help"), b"");
+    let text = out.stdout.as_str();
+    out.success();
     assert!(text.starts_with("Usage: kubectl enter [options] POD [-- COMMAND [ARG...]]"));
     assert!(text.contains("kubectl delete pod node-debugger-"));
     assert!(Path::new(PLUGIN).exists());

@@ -45,7 +45,7 @@ fn confine_matches_docker_exec() {
             ours().args(["--confine", "-t", &c.pid(), "-a", "sh", "-c", PROBE]),
             b"",
         );
-        assert_eq!(out.status, "exit 0", "{shape:?}: {out:?}");
+        out.success();
         assert_same_as_docker_exec(
             &confinement_lines(&out.stdout),
             &confinement_lines(&theirs),
@@ -80,7 +80,7 @@ fn confine_with_tools_matches_docker_exec() {
         ]),
         b"",
     );
-    assert_eq!(out.status, "exit 0", "{out:?}");
+    out.success();
     let (probe, mounted) = split_tools_count(&out.stdout);
     assert_eq!(mounted, "1", "the tools are mounted:\n{probe}");
     assert_same_as_docker_exec(
@@ -114,10 +114,7 @@ fn the_filter_of_a_process_no_runtime_made_is_taken() {
     let Some(deny) = static_c::require("seccomp-deny", SECCOMP_DENY_C) else {
         return;
     };
-    let sleep = String::from_utf8(
-        common::output(Command::new("sh").args(["-c", "command -v sleep"]), b"").stdout,
-    )
-    .unwrap();
+    let sleep = common::run(Command::new("sh").args(["-c", "command -v sleep"]), b"").stdout;
     let target = KillOnDrop(
         Command::new(&deny)
             .args(["13", "any", NR_MKDIR, NR_MKDIRAT, "--", sleep.trim(), "600"])
@@ -164,11 +161,11 @@ fn stacked_filters_are_copied_in_their_order() {
     };
     let deny = deny.to_str().unwrap();
     let which = |name: &str| {
-        let out = common::output(
+        let out = common::run(
             Command::new("sh").args(["-c", &format!("command -v {name}")]),
             b"",
         );
-        String::from_utf8(out.stdout).unwrap().trim().to_string()
+        out.stdout.trim().to_string()
     };
     let (sleep, mkdir) = (which("sleep"), which("mkdir"));
     // The oldest filter fails mkdir with EACCES (13), the newest with EPERM (1).
@@ -254,7 +251,7 @@ fn confine_needs_a_target() {
         ours().args(["--confine", "-m/proc/self/ns/mnt", "true"]),
         b"",
     );
-    out.assert_one_line_error("--confine without --target");
+    out.one_line_error();
     assert_eq!(
         out.stderr,
         "nsenter: no target PID specified for --confine\n"
@@ -288,7 +285,7 @@ fn a_filter_the_target_stacked_fakes_nothing_of_ours() {
                 .args(["sh", "-c", FAKED_PROBE]),
             b"",
         );
-        assert_eq!(out.status, "exit 0", "{ids:?}: {out:?}");
+        out.success();
         assert_same_but_the_faking_filter(&out.stdout, &theirs, &format!("nsenter {ids:?}"));
     }
     let scripts = confinement::fd_scripts(&pid);
@@ -328,7 +325,7 @@ fn keep_caps_keeps_the_targets_bounding_set_only() {
         ]),
         b"",
     );
-    assert_eq!(out.status, "exit 0", "{out:?}");
+    out.success();
     let bounding = status_line(&pid, "CapBnd");
     let set = &bounding["CapBnd:".len()..];
     let expected: String = ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"]

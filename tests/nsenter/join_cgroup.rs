@@ -22,11 +22,6 @@ fn ready() -> bool {
     require_root_and(&["unshare"])
 }
 
-fn ok_stdout(out: &Outcome, context: &str) -> String {
-    assert_eq!(out.status, "exit 0", "{context}: {out:#?}");
-    out.stdout.clone()
-}
-
 /// A target in cgroups of its own, PID 1 of a PID namespace.
 fn target(name: &str) -> CgroupTarget {
     CgroupTarget::start(name, |join| Target::start(&["--pid", "--mount-proc"], join))
@@ -45,7 +40,7 @@ fn join_cgroup_joins_every_hierarchy() {
         b"",
     );
     assert_eq!(
-        cgroup_lines(&ok_stdout(&out, "-c")),
+        cgroup_lines(&out.success().stdout),
         cgroup_lines(&theirs),
         "the program's /proc/self/cgroup must equal the target's"
     );
@@ -62,10 +57,7 @@ fn join_cgroup_joins_every_hierarchy() {
         ]),
         b"",
     );
-    assert_eq!(
-        cgroup_lines(&ok_stdout(&out, "-c -p")),
-        cgroup_lines(&theirs)
-    );
+    assert_eq!(cgroup_lines(&out.success().stdout), cgroup_lines(&theirs));
 }
 
 /// The three ways in, seen with strace: each ends in the target's cgroups,
@@ -204,7 +196,7 @@ fn a_target_in_a_cgroup_namespace_of_its_own() {
                 .args(["sh", "-c", SHOW_CGROUPS_AND_NAMESPACE]),
             b"",
         );
-        let seen = ok_stdout(&out, &format!("{options:?}"));
+        let seen = out.success().stdout.clone();
         assert_eq!(cgroups_and_namespace(&seen), expected, "{options:?}");
     }
 }
@@ -254,7 +246,7 @@ fn a_target_in_a_user_namespace_of_its_own() {
             b"",
         );
         assert_eq!(
-            cgroup_lines(&ok_stdout(&out, &format!("{options:?}"))),
+            cgroup_lines(&out.success().stdout),
             cgroup_lines(&theirs),
             "{options:?}"
         );

@@ -7,7 +7,6 @@ use crate::common;
 use common::pty::TestPty;
 use common::tmux::{count, Tmux, SHELL};
 use common::{require_root_and, Target};
-use std::time::Duration;
 
 const NSENTER: &str = env!("CARGO_BIN_EXE_nsenter");
 
@@ -56,13 +55,13 @@ fn a_hang_up_reaches_the_program_when_nsenter_leads_the_session() {
     let sleeper = common::children(tool.0.id() as i32)[0];
     assert!(common::alive(sleeper));
     pty.hang_up();
-    let status = common::wait_with_timeout(&mut tool.0, Duration::from_secs(2));
+    let status = common::wait_with_timeout(&mut tool.0, common::QUICK);
     assert_eq!(
         status.map(common::describe).as_deref(),
         Some("signal 1"),
         "nsenter ends as its program does, of the hang-up"
     );
-    assert!(common::wait_until(Duration::from_secs(2), || {
+    assert!(common::wait_until(common::QUICK, || {
         !common::alive(sleeper)
     }));
 }

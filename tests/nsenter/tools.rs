@@ -63,7 +63,7 @@ fn an_image_is_the_root_with_the_target_under_it() {
 fn tools_need_the_mount_namespace() {
     // Refused as the command line is read: the directory is not looked at.
     let out = run(ours().args(["-t", "1", "-n", "--tools=/no/such/dir"]), b"");
-    out.assert_one_line_error("--tools without -m");
+    out.one_line_error();
     assert_eq!(
         out.stderr,
         "nsenter: --tools needs the mount namespace entered (-m or -a)\n"

@@ -2,7 +2,7 @@
 //! 18), and the tools cannot be made writable from inside (rule 17).
 
 use crate::common;
-use crate::common::docker_enter::{ready, sleeping_session, stderr, stdout, DOCKER_ENTER};
+use crate::common::docker_enter::{ready, sleeping_session, DOCKER_ENTER};
 use crate::common::podman::{load, PodmanContainer};
 use crate::common::{busybox_image, static_c, TestContainer, ORACLE};
 use std::path::{Path, PathBuf};
@@ -51,9 +51,9 @@ fn keys_image() -> Option<&'static str> {
 /// probe it ends in printed.
 fn with_a_key_in_the_session_keyring(command: &[&str]) -> String {
     let launcher = static_c::build("key_launcher", KEY_LAUNCHER_C).expect("built with the probe");
-    let out = common::output(Command::new(launcher).args(command), b"");
-    assert!(out.status.success(), "{command:?}: {}", stderr(&out));
-    stdout(&out)
+    let out = common::run(Command::new(launcher).args(command), b"");
+    out.success();
+    out.stdout.clone()
 }
 
 /// The key the caller's login put in its session keyring is not found
@@ -122,7 +122,7 @@ fn detached_output(container: &str) -> String {
     let mut said = String::new();
     let written = common::wait_until(std::time::Duration::from_secs(10), || {
         let out = common::docker(&["exec", container, "cat", "/detached"]);
-        said = stdout(&out);
+        said = out.stdout.clone();
         !said.is_empty()
     });
     assert!(written, "the detached probe wrote nothing");
@@ -204,7 +204,7 @@ impl OwnTmpfs {
 
 impl Drop for OwnTmpfs {
     fn drop(&mut self) {
-        let _ = common::output(Command::new("umount").arg("-l").arg(&self.0), b"");
+        let _ = common::run(Command::new("umount").arg("-l").arg(&self.0), b"");
     }
 }
 
@@ -229,8 +229,8 @@ fn pid_inside(pid: i32) -> String {
 /// would prove nothing.
 fn attack(container: &str, pid: &str, place: &str) -> String {
     let out = common::docker(&["exec", container, "/tools_attacker", pid, place]);
-    let report = stdout(&out);
-    assert!(report.ends_with("done\n"), "{report}{}", stderr(&out));
+    let report = out.stdout.clone();
+    assert!(report.ends_with("done\n"), "{report}{}", out.stderr.clone());
     report
 }
 
@@ -334,8 +334,8 @@ fn a_container_holding_sys_admin_cannot_make_the_tools_writable() {
                 "self",
                 place,
             ]);
-            let report = stdout(&out);
-            assert!(report.ends_with("done\n"), "{report}{}", stderr(&out));
+            let report = out.stdout.clone();
+            assert!(report.ends_with("done\n"), "{report}{}", out.stderr.clone());
             assert_eq!(
                 writes_that_worked(&report),
                 Vec::<&str>::new(),

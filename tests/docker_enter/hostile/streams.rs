@@ -204,7 +204,7 @@ fn in_container(c: &TestContainer, script: &str) {
         common::oracle().args(["-t", &c.pid(), "-m", "sh", "-c", script]),
         b"",
     );
-    assert_eq!(out.status, "exit 0", "{script}: {out:?}");
+    out.success();
 }
 
 /// The standard descriptors the cases hand over: three of one kind.
@@ -396,11 +396,8 @@ fn the_hosts_root_given_as_stdin_cannot_be_walked() {
     let through_root = format!("/proc/self/fd/0{}/marker", dir.display());
     let read = |way: Way| {
         let cmd = way.command(&c, &["cat", &through_root]);
-        let out = common::output_within(&mut redirected(&cmd, "< /"), b"", LIMIT);
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-        )
+        let out = common::run_within(&mut redirected(&cmd, "< /"), b"", LIMIT);
+        (out.succeeded(), out.stdout.clone())
     };
     fails_but_for_the_control(read, (false, String::new()), (true, marker));
 }
@@ -438,17 +435,16 @@ fn bytes_are_exact_both_ways() {
     let input = dir.join("blob");
     std::fs::write(&input, &blob).unwrap();
     for way in [Way::DockerEnter, Way::NsenterConfine, Way::DockerExec] {
-        let out = common::output_within(&mut way.command(&c, &["cat"]), &blob, LIMIT);
-        assert!(out.status.success(), "{way:?}: {out:?}");
+        let out = common::run_within(&mut way.command(&c, &["cat"]), &blob, LIMIT);
+        out.success();
         assert!(
-            out.stdout == blob,
+            out.stdout_bytes == blob,
             "{way:?} | cat |: {} bytes",
-            out.stdout.len()
+            out.stdout_bytes.len()
         );
-        let err =
-            common::output_within(&mut way.command(&c, &["sh", "-c", "cat >&2"]), &blob, LIMIT);
+        let err = common::run_within(&mut way.command(&c, &["sh", "-c", "cat >&2"]), &blob, LIMIT);
         assert!(
-            err.stdout.is_empty() && err.stderr == blob,
+            err.stdout.is_empty() && err.stderr_bytes == blob,
             "{way:?} stderr"
         );
     }
@@ -495,12 +491,8 @@ fn end_of_file_travels_both_ways() {
         return;
     };
     let run = |way: Way, script: &str, input: &[u8]| {
-        let out = common::output_within(&mut way.command(&c, &["sh", "-c", script]), input, LIMIT);
-        (
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-            common::describe(out.status),
-        )
+        let out = common::run_within(&mut way.command(&c, &["sh", "-c", script]), input, LIMIT);
+        (out.stdout.clone(), out.stderr.clone(), out.status.clone())
     };
     let plenty = vec![b'x'; 8 << 20];
     for way in [Way::DockerEnter, Way::NsenterConfine, Way::DockerExec] {
@@ -536,7 +528,7 @@ fn what_the_program_leaves_unread_of_a_file_stays_for_the_caller() {
     let script = "read a; echo outer=$a; \"$@\" sh -c 'read b; echo inner=$b'; cat";
     let run = |way: Way| {
         let cmd = way.command(&c, &[]);
-        let out = common::output_within(
+        let out = common::run_within(
             Command::new("sh")
                 .args(["-c", &format!("exec < {}; {script}", lines.display()), "sh"])
                 .arg(cmd.get_program())
@@ -544,7 +536,7 @@ fn what_the_program_leaves_unread_of_a_file_stays_for_the_caller() {
             b"",
             LIMIT,
         );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        out.stdout.clone()
     };
     for way in OURS {
         assert_eq!(run(way), "outer=1\ninner=2\n3\n4\n", "{way:?}");
@@ -577,14 +569,14 @@ fn typed_input_reaches_the_program_at_a_terminal() {
     ] {
         // script(1) runs the line on a terminal of its own, typing its
         // input there.
-        let out = common::output_within(
+        let out = common::run_within(
             Command::new("script").args(["-qec", &line, "/dev/null"]),
             b"abc\n",
             LIMIT,
         );
-        let text = String::from_utf8_lossy(&out.stdout);
+        let text = out.stdout.as_str();
         assert!(
-            out.status.success() && text.contains("got=abc"),
+            out.succeeded() && text.contains("got=abc"),
             "{line}: {out:?}"
         );
     }
@@ -606,7 +598,7 @@ fn a_reader_that_goes_away_ends_the_program() {
     };
     let pipeline = |way: Way| {
         let cmd = way.command(&c, &["yes"]);
-        let out = common::output_within(
+        let out = common::run_within(
             Command::new("bash")
                 .args(["-c", "\"$@\" | head -1; echo \"${PIPESTATUS[0]}\"", "bash"])
                 .arg(cmd.get_program())
@@ -614,7 +606,7 @@ fn a_reader_that_goes_away_ends_the_program() {
             b"",
             LIMIT,
         );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        out.stdout.clone()
     };
     for way in OURS {
         assert_eq!(pipeline(way), "y\n141\n", "{way:?}");
@@ -675,8 +667,8 @@ fn a_closed_descriptor_stays_closed() {
     };
     let probe = |way: Way, closing: &str| {
         let cmd = way.command(&c, &["/fdprobe", "/tmp/fds"]);
-        let out = common::output_within(&mut redirected(&cmd, closing), b"", LIMIT);
-        assert!(out.status.success(), "{way:?} {closing}: {out:?}");
+        let out = common::run_within(&mut redirected(&cmd, closing), b"", LIMIT);
+        out.success();
         probe_report(&c, "/tmp/fds")
     };
     let cases = [
@@ -722,19 +714,19 @@ fn a_closed_descriptor_stays_closed() {
         let _ = std::fs::remove_file(&escaped);
         for way in OURS {
             let cmd = way.command(&c, &[&format!("/esc{n}")]);
-            let out = common::output_within(&mut redirected(&cmd, "<&- >&- 2>&-"), b"", LIMIT);
-            assert!(!out.status.success(), "{way:?} /esc{n}");
+            let out = common::run_within(&mut redirected(&cmd, "<&- >&- 2>&-"), b"", LIMIT);
+            out.failure();
             assert!(!Path::new(&escaped).exists(), "{way:?}: /esc{n} escaped");
         }
         // Control: with a directory of the host's /proc on that number,
         // the script runs the host's sh.
         let cmd = Way::UtilLinux.command(&c, &[&format!("/esc{n}")]);
-        let out = common::output_within(
+        let out = common::run_within(
             &mut redirected(&cmd, &format!("{n}</proc/self")),
             b"",
             LIMIT,
         );
-        assert!(out.status.success(), "control /esc{n}: {out:?}");
+        out.success();
         assert!(
             Path::new(&escaped).exists(),
             "control: /esc{n} did not escape"
@@ -782,12 +774,12 @@ fn detached_without_a_null_device_gets_drained_pipes() {
                   /fdprobe /tmp/fds; read word < /tmp/go";
     let detached = |context: &str| {
         in_container(&c, "rm -f /tmp/go; mkfifo /tmp/go");
-        let out = common::output_within(
+        let out = common::run_within(
             &mut Way::Detached.command(&c, &["sh", "-c", script]),
             b"",
             LIMIT,
         );
-        assert_eq!(common::describe(out.status), "exit 0", "{context}: {out:?}");
+        assert_eq!(out.status.clone(), "exit 0", "{context}: {out:?}");
         let report = probe_report_raw(&c, "/tmp/fds");
         let pipe = report[1].split(' ').nth(1).unwrap_or_default().to_string();
         let holders = host_holders_of(&pipe, &c);
@@ -810,7 +802,7 @@ fn detached_without_a_null_device_gets_drained_pipes() {
         in_container(&c, replace);
         if replace == "rm /dev/null" {
             let theirs = docker(&["exec", &c.name, "true"]);
-            assert!(!theirs.status.success(), "docker exec without /dev/null");
+            theirs.failure();
         }
         let (report, pipe, holders) = detached(replace);
         assert_eq!(

@@ -5,7 +5,7 @@
 
 use super::keyring_and_tools::busybox_with;
 use crate::common;
-use crate::common::docker_enter::{stderr, DOCKER_ENTER};
+use crate::common::docker_enter::DOCKER_ENTER;
 use crate::common::{docker, TestContainer};
 use std::process::Command;
 use std::time::Duration;
@@ -38,29 +38,29 @@ fn the_containers_idle_process_is_never_woken() {
 
     for _ in 0..20 {
         for extra in [&[][..], &["--privileged"]] {
-            let out = common::output(
+            let out = common::run(
                 Command::new(DOCKER_ENTER)
                     .args(extra)
                     .args([c.name.as_str(), "true"]),
                 b"",
             );
-            assert!(out.status.success(), "{extra:?}: {}", stderr(&out));
+            out.success();
         }
     }
     assert_eq!(log(), "", "docker-enter woke the container's process");
 
     // The control of the runtime's own exec.
     for _ in 0..3 {
-        assert!(docker(&["exec", &c.name, "true"]).status.success());
+        assert!(docker(&["exec", &c.name, "true"]).succeeded());
     }
     assert_eq!(log(), "", "docker exec woke the container's process");
 
     // The control that shows the log tells: a live copy stops it.
-    let out = common::output(
+    let out = common::run(
         Command::new(NSENTER).args(["--confine", "-t", &pid, "-a", "true"]),
         b"",
     );
-    assert!(out.status.success(), "{}", stderr(&out));
+    out.success();
     assert!(
         log().contains("epoll_wait returned -1: Interrupted system call"),
         "the live copy's stop was not seen: {:?}",
