@@ -7,8 +7,8 @@
 use crate::common;
 
 use common::busybox_image::host_busybox;
-use common::can::Scratch;
 use common::run;
+use common::Scratch;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -74,7 +74,7 @@ fn image_is_small_and_holds_only_the_tools() {
 /// relative link per applet, and its licence.
 #[test]
 fn layout_script_gives_the_files_the_can_installs() {
-    let scratch = harness::Scratch::new("layout");
+    let scratch = common::Scratch::new("layout");
     let bins = scratch.path("bins");
     std::fs::create_dir(&bins).unwrap();
     let built = [
@@ -175,7 +175,7 @@ fn can_build_reuses_a_current_release_build() {
             "can/build: the tools of the release build in {}/target/release\n",
             root.display()
         );
-        assert!(again.stderr.contains(&took), "{}", again.stderr);
+        again.stderr_contains(took);
     }
 }
 
@@ -239,7 +239,7 @@ fn can_build_leaves_no_other_image() {
     };
     // Control: a build with a stage before the last leaves that stage
     // behind, and the check below sees it.
-    let stages = harness::Scratch::new("stages");
+    let stages = common::Scratch::new("stages");
     std::fs::write(stages.path("f"), "f").unwrap();
     std::fs::write(
         stages.path("Dockerfile"),

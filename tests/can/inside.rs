@@ -2,7 +2,8 @@
 
 use crate::common;
 
-use common::can::{image, privileged, target, Scratch};
+use common::can::{image, privileged, target};
+use common::Scratch;
 use common::{docker, RunResult};
 
 const HOSTNAME: &str = "can-test-web";

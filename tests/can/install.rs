@@ -3,7 +3,8 @@
 
 use crate::common;
 
-use common::can::{image, Scratch};
+use common::can::image;
+use common::Scratch;
 use common::{docker, run};
 use nsenter_can::can::{layout::share_files, TOOLS};
 use std::os::unix::fs::PermissionsExt;
@@ -267,7 +268,7 @@ fn no_mount_explains_both_ways_and_writes_nothing() {
         "-v /usr/local:/target",
         "cat /nsenter > nsenter.new &&",
     ] {
-        assert!(out.stderr.contains(form), "{form}: {}", out.stderr);
+        out.stderr_contains(form);
     }
     assert_eq!(diff, "", "the container wrote nothing");
 }

@@ -3,7 +3,8 @@
 
 use crate::common;
 
-use common::can::{image, Scratch};
+use common::can::image;
+use common::Scratch;
 use common::{docker, run};
 use nsenter_can::can::TOOLS;
 use std::io::Read;

@@ -4,7 +4,7 @@
 //! busybox image come from `tests/common`.
 
 use super::{docker, docker_missing, skip_or_fail, TestContainer};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
@@ -105,38 +105,4 @@ pub fn privileged(image: &str) -> &'static [&'static str] {
 pub fn target(name: &str, hostname: &str) -> TestContainer {
     let image = super::busybox_image::build();
     TestContainer::run(name, &["--hostname", hostname], image, &["sleep", "600"])
-}
-
-/// A host directory for one test, removed when it ends.
-pub struct Scratch(pub PathBuf);
-
-impl Scratch {
-    pub fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(super::unique(&format!("can-test-{name}")));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-    pub fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-    /// `-v DIR:/target` with optional mount options such as `:ro`.
-    pub fn volume(&self, options: &str) -> String {
-        format!("{}:/target{options}", self.0.display())
-    }
-    /// The names in the directory, sorted, hidden ones included.
-    pub fn names(&self) -> Vec<String> {
-        let entries = std::fs::read_dir(&self.0).unwrap();
-        let mut names: Vec<String> = entries
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }

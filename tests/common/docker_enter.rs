@@ -1,7 +1,7 @@
 //! Helpers of the docker-enter tests: the built binary, its images.
 
 use super::busybox_image;
-use super::RunResult;
+use super::{RunResult, TestContainer};
 use std::process::Command;
 
 pub const DOCKER_ENTER: &str = env!("CARGO_BIN_EXE_docker-enter");
@@ -43,6 +43,21 @@ pub fn ready() -> bool {
         }
         None => true,
     }
+}
+
+/// A container of [`image`] that sleeps until the test ends (`docker run
+/// -d --name NAME-PID-N OPTIONS IMAGE sleep 100000`); None, after skipping
+/// (failing under CI), where Docker tests cannot run.
+pub fn sleeping(name: &str, options: &[&str]) -> Option<TestContainer> {
+    if !ready() {
+        return None;
+    }
+    Some(TestContainer::run(
+        name,
+        options,
+        image(),
+        &["sleep", "100000"],
+    ))
 }
 
 /// Run docker-enter with `args`, without `DOCKER_HOST` from the caller,

@@ -2,7 +2,6 @@
 //! targets with util-linux `unshare`, running a binary with a timeout, and
 //! Docker containers. Tests drive the built binaries; nothing here calls
 //! setns.
-#![allow(dead_code)] // each test binary uses its own part of it
 
 pub mod busybox_image;
 pub mod can;
@@ -15,14 +14,15 @@ pub mod podman;
 pub mod private_daemon;
 pub mod pty;
 pub mod result;
+pub mod scratch;
 pub mod seccomp;
 pub mod serial;
-pub mod state_dir;
 pub mod static_c;
 pub mod tmux;
 pub mod tools;
 
 pub use result::{describe, RunResult, QUICK};
+pub use scratch::Scratch;
 pub use serial::unique;
 
 use std::io::{Read, Write};

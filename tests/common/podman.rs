@@ -64,6 +64,13 @@ impl PodmanContainer {
     }
 }
 
+impl PodmanContainer {
+    /// The host PID of its process.
+    pub fn pid(&self) -> String {
+        podman_ok(&["inspect", "--format", "{{.State.Pid}}", &self.name])
+    }
+}
+
 impl Drop for PodmanContainer {
     fn drop(&mut self) {
         let _ = podman(&["rm", "-f", "-t", "0", &self.name]);

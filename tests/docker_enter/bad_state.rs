@@ -8,7 +8,7 @@ use common::RunResult;
 
 use common::docker_enter::{without_docker_host, DOCKER_ENTER};
 use common::fake_task::FakeTask;
-use common::state_dir::Scratch;
+use common::Scratch;
 use common::{require_root_and, KillOnDrop, NOBODY};
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -9,7 +9,7 @@ use crate::common;
 use common::cgroups::{
     cgroups_and_namespace, seen_from_the_namespace_root, CgroupTarget, SHOW_CGROUPS_AND_NAMESPACE,
 };
-use common::docker_enter::{docker_enter, image, ready, DOCKER_ENTER};
+use common::docker_enter::{docker_enter, sleeping, DOCKER_ENTER};
 use common::{cgroup_lines, docker, docker_ok, Running, TestContainer};
 use std::process::Command;
 use std::time::Duration;
@@ -31,10 +31,9 @@ fn container_cgroups(c: &TestContainer) -> Vec<String> {
 
 #[test]
 fn the_program_is_in_the_containers_cgroups_however_it_runs() {
-    if !ready() {
+    let Some(c) = sleeping("nsc-de-cgroup", &[]) else {
         return;
-    }
-    let c = TestContainer::run("nsc-de-cgroup", &[], image(), &["sleep", "100000"]);
+    };
     container_cgroups(&c);
     let name = c.name.as_str();
     let show = ["cat", "/proc/self/cgroup"];
@@ -76,10 +75,9 @@ fn the_program_is_in_the_containers_cgroups_however_it_runs() {
 /// limits, and `docker pause` does not freeze the terminal relay.
 #[test]
 fn the_waiting_docker_enter_stays_in_its_own_cgroups() {
-    if !ready() {
+    let Some(c) = sleeping("nsc-de-cgroup-wait", &[]) else {
         return;
-    }
-    let c = TestContainer::run("nsc-de-cgroup-wait", &[], image(), &["sleep", "100000"]);
+    };
     let theirs = container_cgroups(&c);
     let script = "sleep 1000 & echo ready; wait";
     let running = Running::start(Command::new(DOCKER_ENTER).args([&c.name, "sh", "-c", script]));
@@ -111,15 +109,9 @@ fn the_waiting_docker_enter_stays_in_its_own_cgroups() {
 /// its cgroups (util-linux nsenter, without -c) outlives the stop.
 #[test]
 fn docker_stop_ends_the_program() {
-    if !ready() {
+    let Some(c) = sleeping("nsc-de-cgroup-stop", &["--pid=host"]) else {
         return;
-    }
-    let c = TestContainer::run(
-        "nsc-de-cgroup-stop",
-        &["--pid=host"],
-        image(),
-        &["sleep", "100000"],
-    );
+    };
     let init = c.pid();
     let mut running = Running::start(Command::new(DOCKER_ENTER).args([
         &c.name,

@@ -5,10 +5,9 @@
 
 use crate::common;
 
-use common::docker_enter::{image, ready};
+use common::docker_enter::{image, ready, sleeping};
 use common::podman::{load, PodmanContainer};
 use common::private_daemon::PrivateContainerd;
-use common::TestContainer;
 use std::process::Command;
 
 /// What the program sees: user, host name, directory, cgroups, environment.
@@ -159,10 +158,12 @@ fn a_stopped_task_says_the_ctr_commands_that_start_it() {
 
 #[test]
 fn list_shows_docker_containerd_and_podman_containers_in_one_run() {
-    if !ready() || !common::podman::ready() {
+    if !common::podman::ready() {
         return;
     }
-    let docker = TestContainer::run("nsc-list", &[], image(), &["sleep", "100000"]);
+    let Some(docker) = sleeping("nsc-list", &[]) else {
+        return;
+    };
     let c = PrivateContainerd::start(image());
     let task = format!("nsc-list-{}", std::process::id());
     c.run("default", &task, &[], image(), &["sleep", "100000"]);

@@ -4,7 +4,7 @@
 use crate::common;
 use common::RunResult;
 
-use common::docker_enter::{image, ready, DOCKER_ENTER};
+use common::docker_enter::{sleeping, DOCKER_ENTER};
 use common::{docker, docker_ok, TestContainer};
 use std::process::Command;
 use std::time::Duration;
@@ -43,10 +43,9 @@ fn pid_and_session(stat: &str) -> (String, String) {
 
 #[test]
 fn the_command_outlives_docker_enter() {
-    if !ready() {
+    let Some(c) = sleeping("nsc-detach", &[]) else {
         return;
-    }
-    let c = TestContainer::run("nsc-detach", &[], image(), &["sleep", "100000"]);
+    };
     docker_ok(&["exec", &c.name, "mkfifo", "/tmp/go"]);
     // The command blocks on the FIFO until the test writes to it, which
     // happens only after docker-enter has returned; what it writes then to
@@ -82,7 +81,7 @@ fn the_command_outlives_docker_enter() {
 
 /// The host PID of the process of container `c` that is `inner` in it.
 fn host_pid(c: &TestContainer, inner: &str) -> i32 {
-    let init = docker_ok(&["inspect", "-f", "{{.State.Pid}}", &c.name]);
+    let init = c.pid();
     let pid_ns = common::ns_link(&init, "pid");
     let nspid_is_inner = |status: &str| {
         let line = status.lines().find(|l| l.starts_with("NSpid:"));
@@ -132,10 +131,9 @@ fn detached_program(c: &TestContainer, start: &[&str], pidfile: &str) -> (Vec<St
 
 #[test]
 fn descriptors_and_session_as_docker_exec_d_gives_them() {
-    if !ready() {
+    let Some(c) = sleeping("nsc-detach-fds", &[]) else {
         return;
-    }
-    let c = TestContainer::run("nsc-detach-fds", &[], image(), &["sleep", "100000"]);
+    };
     // Both lead a session of their own; docker's output pipes lead to its
     // daemon, which drains them; /dev/null does the same here.
     let ours = detached_program(&c, &["docker-enter", "-d"], "/tmp/ours");
@@ -166,10 +164,9 @@ fn descriptors_and_session_as_docker_exec_d_gives_them() {
 
 #[test]
 fn a_command_that_cannot_run_is_reported() {
-    if !ready() {
+    let Some(c) = sleeping("nsc-detach-bad", &[]) else {
         return;
-    }
-    let c = TestContainer::run("nsc-detach-bad", &[], image(), &["sleep", "100000"]);
+    };
     let out = detached(&["-d", &c.name, "no-such-program"]);
     assert_eq!(
         (out.code(), out.stderr.clone()),

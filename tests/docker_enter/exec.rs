@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::docker_enter::{docker_enter, image, ready, DOCKER_ENTER};
+use common::docker_enter::{docker_enter, image, ready, sleeping, DOCKER_ENTER};
 use common::tmux::Tmux;
 use common::{completions, docker, docker_ok, Running, TestContainer};
 use std::collections::BTreeSet;
@@ -31,10 +31,9 @@ fn same_as_docker_exec(container: &str, options: &[&str]) {
 
 #[test]
 fn default_settings_match_docker_exec() {
-    if !ready() {
+    let Some(c) = sleeping("nsc-de-default", &[]) else {
         return;
-    }
-    let c = TestContainer::run("nsc-de-default", &[], image(), &["sleep", "100000"]);
+    };
     same_as_docker_exec(&c.name, &[]);
 }
 
@@ -44,10 +43,12 @@ fn default_settings_match_docker_exec() {
 /// `5>file`, the control that the listing sees descriptors).
 #[test]
 fn the_program_gets_only_standard_descriptors() {
-    if !ready() || !common::require(common::have("bash"), "bash is not installed") {
+    if !common::require(common::have("bash"), "bash is not installed") {
         return;
     }
-    let c = TestContainer::run("nsc-de-fds", &[], image(), &["sleep", "100000"]);
+    let Some(c) = sleeping("nsc-de-fds", &[]) else {
+        return;
+    };
     let numbers = |table: Vec<String>| -> Vec<String> {
         let mut n: Vec<String> = table
             .iter()
@@ -94,15 +95,9 @@ fn the_program_gets_only_standard_descriptors() {
 
 #[test]
 fn user_workdir_env_and_hostname_match_docker_exec() {
-    if !ready() {
+    let Some(c) = sleeping("nsc-de-opts", &["--hostname", "web1"]) else {
         return;
-    }
-    let c = TestContainer::run(
-        "nsc-de-opts",
-        &["--hostname", "web1"],
-        image(),
-        &["sleep", "100000"],
-    );
+    };
     same_as_docker_exec(
         &c.name,
         &["-u", "1000:1000", "-w", "/tmp", "-e", "FOO=a  b"],
@@ -111,25 +106,16 @@ fn user_workdir_env_and_hostname_match_docker_exec() {
 
 #[test]
 fn named_user_with_supplementary_groups_matches_docker_exec() {
-    if !ready() {
+    let Some(c) = sleeping("nsc-de-groups", &["--group-add", "audio"]) else {
         return;
-    }
-    let c = TestContainer::run(
-        "nsc-de-groups",
-        &["--group-add", "audio"],
-        image(),
-        &["sleep", "100000"],
-    );
+    };
     same_as_docker_exec(&c.name, &["-u", "alice"]);
     same_as_docker_exec(&c.name, &["-u", "bob:staff"]);
 }
 
 #[test]
 fn configured_user_workdir_and_env_match_docker_exec() {
-    if !ready() {
-        return;
-    }
-    let c = TestContainer::run(
+    let Some(c) = sleeping(
         "nsc-de-config",
         &[
             "-u",
@@ -141,24 +127,18 @@ fn configured_user_workdir_and_env_match_docker_exec() {
             "-e",
             "X=1",
         ],
-        image(),
-        &["sleep", "100000"],
-    );
+    ) else {
+        return;
+    };
     same_as_docker_exec(&c.name, &[]);
     same_as_docker_exec(&c.name, &["-u", "0", "-e", "X", "-e", "Y=2"]);
 }
 
 #[test]
 fn id_prefix_and_exit_status() {
-    if !ready() {
+    let Some(c) = sleeping("nsc-de-prefix", &["--hostname", "pfx"]) else {
         return;
-    }
-    let c = TestContainer::run(
-        "nsc-de-prefix",
-        &["--hostname", "pfx"],
-        image(),
-        &["sleep", "100000"],
-    );
+    };
     let id = docker_ok(&["inspect", "-f", "{{.Id}}", &c.name]);
     let out = docker_enter(&[&id[..12], "hostname"]);
     assert_eq!((out.stdout.as_str(), out.code()), ("pfx\n", Some(0)));
@@ -191,10 +171,9 @@ fn id_prefix_and_exit_status() {
 
 #[test]
 fn signals_are_forwarded_to_the_command() {
-    if !ready() {
+    let Some(c) = sleeping("nsc-de-signal", &[]) else {
         return;
-    }
-    let c = TestContainer::run("nsc-de-signal", &[], image(), &["sleep", "100000"]);
+    };
     let mut child = Running::start(Command::new(DOCKER_ENTER).args([
         &c.name,
         "sh",
@@ -208,10 +187,12 @@ fn signals_are_forwarded_to_the_command() {
 
 #[test]
 fn bash_completes_options_running_containers_and_id_prefixes() {
-    if !ready() || !common::require(common::have("bash"), "bash is not installed") {
+    if !common::require(common::have("bash"), "bash is not installed") {
         return;
     }
-    let c = TestContainer::run("nsc-de-complete", &[], image(), &["sleep", "100000"]);
+    let Some(c) = sleeping("nsc-de-complete", &[]) else {
+        return;
+    };
     let id = docker_ok(&["inspect", "-f", "{{.Id}}", &c.name]);
     let out = docker_enter(&["--list", "--format", "{{.Name}} {{.Address}}"]);
     assert!(
@@ -279,19 +260,14 @@ fn interactive_shell_at_a_real_terminal() {
 
 #[test]
 fn pid_addresses_enter_that_process_with_its_containers_settings() {
-    if !ready() {
-        return;
-    }
-    let c = TestContainer::run(
+    let Some(c) = sleeping(
         "nsc-de-pid",
         &["--hostname", "pidhost", "-u", "alice", "-w", "/tmp"],
-        image(),
-        &["sleep", "100000"],
-    );
+    ) else {
+        return;
+    };
     let id = docker_ok(&["inspect", "-f", "{{.Id}}", &c.name]);
-    let init: i32 = docker_ok(&["inspect", "-f", "{{.State.Pid}}", &c.name])
-        .parse()
-        .unwrap();
+    let init: i32 = c.pid().parse().unwrap();
     // A second process in the container, not its main one.
     docker_ok(&["exec", "-d", &c.name, "sleep", "99999"]);
     let mut second = 0;
@@ -370,10 +346,12 @@ fn pid_addresses_enter_that_process_with_its_containers_settings() {
 
 #[test]
 fn fish_and_zsh_completions_know_the_running_containers() {
-    if !ready() || !completions::shells_ready() {
+    if !completions::shells_ready() {
         return;
     }
-    let c = TestContainer::run("nsc-de-fish", &[], image(), &["sleep", "100000"]);
+    let Some(c) = sleeping("nsc-de-fish", &[]) else {
+        return;
+    };
     let id = docker_ok(&["inspect", "-f", "{{.Id}}", &c.name]);
     let lines = [
         format!("docker-enter {}", c.name),

@@ -9,10 +9,10 @@
 use crate::common;
 use common::RunResult;
 
-use common::docker_enter::{image, ready, DOCKER_ENTER};
+use common::docker_enter::{image, ready, sleeping, DOCKER_ENTER};
 use common::fake_task::FakeTask;
 use common::podman::{load, podman_ok, PodmanContainer};
-use common::state_dir::Scratch;
+use common::Scratch;
 use common::{docker_ok, KillOnDrop, TestContainer};
 use serde_json::Value;
 use std::process::Command;
@@ -40,7 +40,7 @@ fn now_secs() -> u64 {
 }
 
 /// The host PID of the one process whose command line is exactly `cmdline`.
-fn pid_of(cmdline: &str) -> i32 {
+fn pid_of_command_line(cmdline: &str) -> i32 {
     let mut pid = 0;
     common::wait_until(Duration::from_secs(10), || {
         let out = common::run(Command::new("pgrep").args(["-x", "-f", cmdline]), b"");
@@ -126,10 +126,12 @@ impl DockerCopy {
 
 #[test]
 fn docker_state_files_that_name_another_process_are_refused() {
-    if !ready() || !common::require_root_and(&["pgrep", "date"]) {
+    if !common::require_root_and(&["pgrep", "date"]) {
         return;
     }
-    let c = TestContainer::run("nsc-forged-docker", &[], image(), &["sleep", "100000"]);
+    let Some(c) = sleeping("nsc-forged-docker", &[]) else {
+        return;
+    };
     let other = TestContainer::run(
         "nsc-forged-docker-other",
         &[],
@@ -220,7 +222,7 @@ fn docker_state_files_that_name_another_process_are_refused() {
     // same cgroup, namespaces and parent, started just now.
     let tag = format!("{}", 400_000 + std::process::id() % 100_000);
     docker_ok(&["exec", "-d", &name, "sleep", &tag]);
-    let exec_pid = pid_of(&format!("sleep {tag}"));
+    let exec_pid = pid_of_command_line(&format!("sleep {tag}"));
     let exec_started = rfc3339(now_secs());
     let exec_named = |config: &mut Value| {
         config["State"]["Pid"] = exec_pid.into();
@@ -342,12 +344,8 @@ fn podman_state_files_that_name_another_process_are_refused() {
         &podman_image,
         &["sleep", "100000"],
     );
-    let pid_of_container = |name: &str| -> i32 {
-        podman_ok(&["inspect", "-f", "{{.State.Pid}}", name])
-            .parse()
-            .unwrap()
-    };
-    let (real_pid, other_pid) = (pid_of_container(&c.name), pid_of_container(&other.name));
+    let (real_pid, other_pid): (i32, i32) =
+        (c.pid().parse().unwrap(), other.pid().parse().unwrap());
     let copy = PodmanCopy::of(&c.name);
     let (name, id) = (copy.name.clone(), copy.id.clone());
     let address = format!("podman:{name}");

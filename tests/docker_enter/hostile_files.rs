@@ -8,8 +8,8 @@
 use crate::common;
 
 use common::busybox_image::build_custom;
-use common::docker_enter::{image, ready, DOCKER_ENTER};
-use common::{docker, docker_ok, run_measured, RunResult, TestContainer};
+use common::docker_enter::{ready, sleeping, DOCKER_ENTER};
+use common::{docker, run_measured, RunResult, TestContainer};
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -22,7 +22,7 @@ fn measured(args: &[&str]) -> RunResult {
 /// The container's root as its processes see it, reached from the host
 /// (root here): what a hostile root can write, the test writes.
 fn root_of(c: &TestContainer) -> PathBuf {
-    let pid = docker_ok(&["inspect", "-f", "{{.State.Pid}}", &c.name]);
+    let pid = c.pid();
     PathBuf::from(format!("/proc/{pid}/root"))
 }
 
@@ -46,10 +46,9 @@ fn append(path: &Path, text: &str) {
 
 #[test]
 fn hostile_passwd_and_group_files() {
-    if !ready() {
+    let Some(c) = sleeping("nsc-de-hostile", &[]) else {
         return;
-    }
-    let c = TestContainer::run("nsc-de-hostile", &[], image(), &["sleep", "100000"]);
+    };
     let root = root_of(&c);
     let (passwd, group) = (root.join("etc/passwd"), root.join("etc/group"));
     let in_c = |what: &str| format!("in container {}: {what}", c.name);

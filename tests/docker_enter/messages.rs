@@ -9,7 +9,7 @@
 use crate::common;
 use common::RunResult;
 
-use common::docker_enter::{docker_enter, image, ready, DOCKER_ENTER};
+use common::docker_enter::{docker_enter, image, ready, sleeping, DOCKER_ENTER};
 use common::podman::{self, PodmanContainer};
 use common::tools::{scratch_image, toolbox};
 use common::{docker_ok, TestContainer};
@@ -44,10 +44,9 @@ fn run_as_printed(message: &str, lead: &str, path_first: Option<&Path>) -> RunRe
 
 #[test]
 fn a_typo_gets_the_nearest_running_names() {
-    if !ready() {
+    let Some(web) = sleeping("nc-web", &[]) else {
         return;
-    }
-    let web = TestContainer::run("nc-web", &[], image(), &["sleep", "100000"]);
+    };
     // nc-web-PID with two letters swapped.
     let typo = web.name.replacen("web", "wbe", 1);
     let said = |suggestion: &str| {
@@ -164,10 +163,9 @@ fn a_command_the_container_lacks_says_where_it_looked_and_how_to_bring_it() {
 
 #[test]
 fn a_program_that_is_there_but_cannot_start_gets_no_such_hint() {
-    if !ready() {
+    let Some(c) = sleeping("nc-interp", &[]) else {
         return;
-    }
-    let c = TestContainer::run("nc-interp", &[], image(), &["sleep", "100000"]);
+    };
     // There, but its interpreter is not: execve says ENOENT all the same.
     docker_ok(&[
         "exec",
@@ -185,10 +183,9 @@ fn a_program_that_is_there_but_cannot_start_gets_no_such_hint() {
 
 #[test]
 fn a_stopped_or_paused_container_says_the_runtimes_command_that_works() {
-    if !ready() {
+    let Some(c) = sleeping("nc-stopped", &[]) else {
         return;
-    }
-    let c = TestContainer::run("nc-stopped", &[], image(), &["sleep", "100000"]);
+    };
     docker_ok(&["stop", "-t", "0", &c.name]);
     let out = docker_enter(&[&c.name, "true"]);
     let message = format!(

@@ -86,11 +86,7 @@ fn pid_1_is_refused_saying_why() {
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
             // The control: util-linux's words for the same refusal.
             let theirs = common::run(Command::new(ORACLE).args(["-t", "1", "-a", "true"]), b"");
-            assert!(
-                theirs.stderr.contains("Permission denied"),
-                "{}",
-                theirs.stderr.clone()
-            );
+            theirs.stderr_contains("Permission denied");
             assert_eq!(
                 said,
                 "docker-enter: cannot enter pid:1: access to its namespaces is denied even to root (stat of /proc/1/ns/mnt failed: Permission denied): the kernel protects process 1 from inspection, so docker-enter can neither tell whether it is in a container nor enter it (docker-enter --list shows the containers it can enter)\n"

@@ -117,11 +117,7 @@ fn enters_a_podman_container_through_its_docker_api() {
     );
     let out = enter(&["nsc-pm-no-such", "true"]);
     out.code_is(1);
-    assert!(
-        out.stderr.contains("No such container: nsc-pm-no-such"),
-        "{}",
-        out.stderr.clone()
-    );
+    out.stderr_contains("No such container: nsc-pm-no-such");
 }
 
 #[test]

@@ -8,7 +8,7 @@ use crate::common;
 use common::RunResult;
 
 use common::busybox_image::build_custom;
-use common::docker_enter::{docker_enter, image, ready, DOCKER_ENTER};
+use common::docker_enter::{docker_enter, image, ready, sleeping, DOCKER_ENTER};
 use common::{docker, docker_ok, tempdir, TestContainer};
 use std::io::{Read, Write};
 use std::os::unix::net::UnixListener;
@@ -180,10 +180,9 @@ fn a_silent_daemon_times_out() {
 
 #[test]
 fn unknown_user_group_and_workdir_start_nothing() {
-    if !ready() {
+    let Some(c) = sleeping("nsc-de-bad", &[]) else {
         return;
-    }
-    let c = TestContainer::run("nsc-de-bad", &[], image(), &["sleep", "100000"]);
+    };
     let marker = ["sh", "-c", "touch /tmp/started"];
     let with = |opts: &[&str]| {
         let mut args = opts.to_vec();
@@ -276,10 +275,9 @@ fn a_workdir_behind_a_proc_link_is_followed_inside_only() {
 /// path does lead to the host's directory.
 #[test]
 fn a_workdir_through_a_descriptor_to_the_host_is_refused() {
-    if !ready() {
+    let Some(c) = sleeping("nsc-de-fdcwd", &[]) else {
         return;
-    }
-    let c = TestContainer::run("nsc-de-fdcwd", &[], image(), &["sleep", "100000"]);
+    };
     let host_dir = tempdir("fdcwd");
     std::fs::write(host_dir.join("host-marker"), "").unwrap();
     let holding = format!("exec 3<'{}'; exec sleep 100000", host_dir.display());
@@ -395,14 +393,11 @@ fn now_secs() -> u64 {
 
 #[test]
 fn a_stale_pid_is_refused_never_entered() {
-    if !ready() {
+    let Some(c) = sleeping("nsc-de-stale", &[]) else {
         return;
-    }
-    let c = TestContainer::run("nsc-de-stale", &[], image(), &["sleep", "100000"]);
+    };
     let id = docker_ok(&["inspect", "-f", "{{.Id}}", &c.name]);
-    let pid: u32 = docker_ok(&["inspect", "-f", "{{.State.Pid}}", &c.name])
-        .parse()
-        .unwrap();
+    let pid: u32 = c.pid().parse().unwrap();
 
     // The container's ID with the PID of an unrelated host process that
     // started just now: not in the container's cgroup.
@@ -429,11 +424,7 @@ fn a_stale_pid_is_refused_never_entered() {
         &format!("unix://{}", socket.display()),
         &["stale", "echo", "entered"],
     );
-    assert!(
-        out.stderr.contains("refusing to enter"),
-        "{}",
-        out.stderr.clone()
-    );
+    out.stderr_contains("refusing to enter");
     assert_eq!((out.stdout.as_str(), out.code()), ("", Some(1)));
 }
 

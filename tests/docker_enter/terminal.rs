@@ -7,7 +7,7 @@
 
 use crate::common;
 
-use common::docker_enter::{image, ready, DOCKER_ENTER};
+use common::docker_enter::{image, ready, sleeping, DOCKER_ENTER};
 use common::pty::TestPty;
 use common::tmux::{count, Tmux, SHELL};
 use common::{docker_ok, require_root_and, TestContainer};
@@ -54,7 +54,7 @@ fn tiocsti_from_the_container_does_not_reach_the_host_terminal() {
         binary.to_str().unwrap(),
         &format!("{}:/tiocsti", c.name),
     ]);
-    let pid = docker_ok(&["inspect", "-f", "{{.State.Pid}}", &c.name]);
+    let pid = c.pid();
     // Control: util-linux nsenter hands the program our terminal, and the
     // injection works, so the checks below can fail.
     let control = format!("/usr/bin/nsenter -t {pid} -a /tiocsti");
@@ -94,10 +94,12 @@ fn every_byte() -> Vec<u8> {
 
 #[test]
 fn redirected_output_is_byte_exact_at_a_terminal() {
-    if !ready() || !require_root_and(&["tmux", "bash"]) {
+    if !require_root_and(&["tmux", "bash"]) {
         return;
     }
-    let c = TestContainer::run("nsc-bytes", &[], image(), &["sleep", "100000"]);
+    let Some(c) = sleeping("nsc-bytes", &[]) else {
+        return;
+    };
     let dir = common::tempdir("bytes");
     let blob = every_byte();
     std::fs::write(dir.join("blob"), &blob).unwrap();
@@ -183,10 +185,9 @@ fn any_pts(text: &str) -> String {
 
 #[test]
 fn t_gives_a_terminal_whatever_stdin_is() {
-    if !ready() {
+    let Some(c) = sleeping("nsc-dash-t", &[]) else {
         return;
-    }
-    let c = TestContainer::run("nsc-dash-t", &[], image(), &["sleep", "100000"]);
+    };
     let name = c.name.as_str();
     // stdin from /dev/null: 0, 1 and 2 are the new terminal, TERM is set,
     // standard error comes through it: as docker exec -t gives them.
@@ -264,10 +265,12 @@ fn gone_within(pids: &[i32], limit: Duration) -> bool {
 
 #[test]
 fn a_session_ends_when_its_terminal_hangs_up() {
-    if !ready() || !require_root_and(&["setsid"]) {
+    if !require_root_and(&["setsid"]) {
         return;
     }
-    let c = TestContainer::run("nsc-hangup", &[], image(), &["sleep", "100000"]);
+    let Some(c) = sleeping("nsc-hangup", &[]) else {
+        return;
+    };
     let ready = "echo READY-$((2*3))";
     for (what, options, script) in [
         ("a pty", &[][..], format!("{ready}; exec sleep 1000")),
@@ -311,10 +314,12 @@ fn a_session_ends_when_its_terminal_hangs_up() {
 /// to its trap, seen here as the grace period's SIGKILL or a SIGPIPE.)
 #[test]
 fn a_program_that_traps_the_hang_up_hears_it() {
-    if !ready() || !require_root_and(&["setsid"]) {
+    if !require_root_and(&["setsid"]) {
         return;
     }
-    let c = TestContainer::run("nsc-hup-trap", &[], image(), &["sleep", "100000"]);
+    let Some(c) = sleeping("nsc-hup-trap", &[]) else {
+        return;
+    };
     for (what, options) in [("pty", &[][..]), ("pipes", &["-T"])] {
         let record = format!("/tmp/hup-{what}");
         let script = format!(
@@ -339,10 +344,12 @@ fn a_program_that_traps_the_hang_up_hears_it() {
 
 #[test]
 fn a_session_ends_when_its_controlling_process_dies() {
-    if !ready() || !require_root_and(&["setsid"]) {
+    if !require_root_and(&["setsid"]) {
         return;
     }
-    let c = TestContainer::run("nsc-ctlproc", &[], image(), &["sleep", "100000"]);
+    let Some(c) = sleeping("nsc-ctlproc", &[]) else {
+        return;
+    };
     // sh leads the terminal's session and runs docker-enter in its
     // foreground process group; killing sh makes the kernel send that
     // group SIGHUP. The terminal itself stays open: no hang-up, no EIO.
@@ -374,10 +381,12 @@ fn a_session_ends_when_its_controlling_process_dies() {
 
 #[test]
 fn a_session_ends_when_tmux_is_killed() {
-    if !ready() || !require_root_and(&["tmux", "bash"]) {
+    if !require_root_and(&["tmux", "bash"]) {
         return;
     }
-    let c = TestContainer::run("nsc-tmuxkill", &[], image(), &["sleep", "100000"]);
+    let Some(c) = sleeping("nsc-tmuxkill", &[]) else {
+        return;
+    };
     // bash passes the hang-up on to its jobs as SIGHUP; a program that
     // ignores it must still go.
     let tmux = Tmux::new("killed");
@@ -415,10 +424,9 @@ fn a_session_ends_when_tmux_is_killed() {
 /// container's own /dev/ptmx, the same probe through its own pty.
 #[test]
 fn a_replaced_dev_ptmx_is_never_the_programs_terminal() {
-    if !ready() {
+    let Some(c) = sleeping("nsc-fake-ptmx", &[]) else {
         return;
-    }
-    let c = TestContainer::run("nsc-fake-ptmx", &[], image(), &["sleep", "100000"]);
+    };
     // A terminal on 0 and 1, and the device behind 0 (136: a pty's peer).
     let probe = "[ -t 0 ] && [ -t 1 ] && echo TTY; stat -L -c '%t %F' /proc/self/fd/0";
     let expected = "TTY\r\n88 character special file\r\n";

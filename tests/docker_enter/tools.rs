@@ -25,10 +25,6 @@ fn scratch(name: &str) -> Option<TestContainer> {
     Some(TestContainer::run(name, &[], tag, &[]))
 }
 
-fn pid_of(c: &TestContainer) -> String {
-    docker_ok(&["inspect", "-f", "{{.State.Pid}}", &c.name])
-}
-
 fn mountinfo(pid: &str) -> String {
     std::fs::read_to_string(format!("/proc/{pid}/mountinfo")).unwrap()
 }
@@ -62,7 +58,7 @@ fn a_scratch_container_gets_a_shell_and_stays_untouched() {
     let Some(c) = scratch("nsc-tools-scratch") else {
         return;
     };
-    let pid = pid_of(&c);
+    let pid = c.pid();
     let (mounts_before, procs_before) = (mountinfo(&pid), processes(&c));
     // As without tools, the container has no shell: a control.
     let out = docker_enter(&[&c.name, "sh", "-c", "true"]);
@@ -189,7 +185,7 @@ fn a_toolbox_image_holds_the_container_at_container() {
         return;
     };
     let tools = busybox_image::build();
-    let pid = pid_of(&c);
+    let pid = c.pid();
     let before = mountinfo(&pid);
     let out = docker_enter(&[
         &format!("--tools={tools}"),
@@ -216,7 +212,7 @@ fn a_toolbox_image_holds_the_container_at_container() {
         text.contains("    1 /pause"),
         "the container's processes: {text}"
     );
-    assert!(out.stderr.contains("touch: /bin/x: Read-only file system"));
+    out.stderr_contains("touch: /bin/x: Read-only file system");
     assert_eq!(mountinfo(&pid), before);
     assert_eq!(docker_ok(&["diff", &c.name]), "");
     let upper = docker_ok(&[
@@ -227,7 +223,7 @@ fn a_toolbox_image_holds_the_container_at_container() {
         tools,
     ]);
     // The image's layers made the program's root, and are gone with it.
-    assert!(out.stderr.contains(&upper), "{}", out.stderr.clone());
+    out.stderr_contains(&upper);
     assert_eq!(mounts_naming(&upper), Vec::<String>::new());
 }
 
@@ -399,7 +395,7 @@ fn a_link_is_never_followed_to_the_place() {
         etc.stdout.clone(),
         docker_ok(&["exec", &c.name, "ls", "/etc"]) + "\n"
     );
-    assert!(etc.stdout.contains("passwd"));
+    etc.stdout_contains("passwd");
 }
 
 #[test]
@@ -517,7 +513,7 @@ fn the_tools_never_propagate_through_a_shared_mount() {
         image(),
         &["sleep", "600"],
     );
-    let pid = pid_of(&c);
+    let pid = c.pid();
     let propagation = mountinfo(&pid);
     let line = propagation.lines().find(|l| l.contains(" /data ")).unwrap();
     assert!(line.contains(" shared:"), "set-up: /data is shared: {line}");

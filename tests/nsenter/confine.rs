@@ -179,7 +179,7 @@ fn stacked_filters_are_copied_in_their_order() {
     let dir = dir.to_str().unwrap();
     // The control: what the target's own stack gives mkdir.
     let own = run(Command::new(deny).args(stack(&[&mkdir, dir])), b"");
-    assert!(own.stderr.contains("Operation not permitted"), "{own:?}");
+    own.stderr_contains("Operation not permitted");
     let target = KillOnDrop(
         Command::new(deny)
             .args(stack(&[&sleep, "600"]))

@@ -15,7 +15,7 @@ fn scratch_target(name: &str) -> Option<(TestContainer, String)> {
     }
     let tag = scratch_image("nsenter-can-test/tools:scratch", None, "")?;
     let c = TestContainer::run(name, &[], tag, &[]);
-    let pid = docker_ok(&["inspect", "-f", "{{.State.Pid}}", &c.name]);
+    let pid = c.pid();
     Some((c, pid))
 }
 

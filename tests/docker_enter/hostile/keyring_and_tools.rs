@@ -149,7 +149,7 @@ fn a_user_namespace_gets_a_fresh_keyring_too() {
         &image,
         &["sleep", "100000"],
     );
-    let pid = common::podman::podman_ok(&["inspect", "-f", "{{.State.Pid}}", &c.name]);
+    let pid = c.pid();
     assert_ne!(
         common::ns_link(&pid, "user"),
         common::ns_link("self", "user"),

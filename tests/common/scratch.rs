@@ -1,5 +1,6 @@
-//! A directory of the test's own for state files it writes (a runtime's
-//! layout, copied or forged), removed when the test ends.
+//! A directory of the test's own, removed when the test ends: for state
+//! files it writes (a runtime's layout, copied or forged), or a host
+//! directory it mounts into a container (`-v DIR:/target`).
 
 use std::path::PathBuf;
 
@@ -28,6 +29,21 @@ impl Scratch {
     /// `rel`'s path as a command-line argument.
     pub fn arg(&self, rel: &str) -> String {
         self.path(rel).display().to_string()
+    }
+
+    /// `-v DIR:/target` with optional mount options such as `:ro`.
+    pub fn volume(&self, options: &str) -> String {
+        format!("{}:/target{options}", self.0.display())
+    }
+
+    /// The names in the directory, sorted, hidden ones included.
+    pub fn names(&self) -> Vec<String> {
+        let entries = std::fs::read_dir(&self.0).unwrap();
+        let mut names: Vec<String> = entries
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
     }
 }
 
