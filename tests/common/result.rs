@@ -19,7 +19,7 @@ pub const QUICK: Duration = Duration::from_secs(10);
 /// needs a few MiB; the files the tests feed it are endless or 5 GB.
 pub const CHEAP_KIB: u64 = 64 << 10;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RunResult {
     /// The command line, for the messages of failed assertions.
     pub command: String,
@@ -187,6 +187,27 @@ impl RunResult {
         let peak = self.peak_kib.expect("a run measured with run_measured");
         self.quick()
             .check(peak < CHEAP_KIB, &format!("expected under {CHEAP_KIB} KiB"))
+    }
+}
+
+/// Every field, but the bytes of an output only where they are not text.
+impl std::fmt::Debug for RunResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut out = f.debug_struct("RunResult");
+        out.field("command", &self.command)
+            .field("tool", &self.tool)
+            .field("stdout", &self.stdout);
+        if std::str::from_utf8(&self.stdout_bytes).is_err() {
+            out.field("stdout_bytes", &self.stdout_bytes);
+        }
+        out.field("stderr", &self.stderr);
+        if std::str::from_utf8(&self.stderr_bytes).is_err() {
+            out.field("stderr_bytes", &self.stderr_bytes);
+        }
+        out.field("status", &self.status)
+            .field("elapsed", &self.elapsed)
+            .field("peak_kib", &self.peak_kib)
+            .finish()
     }
 }
 
