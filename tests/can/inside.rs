@@ -27,8 +27,7 @@ fn nsenter_in_the_can_enters_a_container() {
         image,
         &[image, "nsenter", "-t", &pid, "-a", "/bin/hostname"],
     ));
-    out.success();
-    assert_eq!(out.stdout.clone(), format!("{HOSTNAME}\n"));
+    out.success().stdout_is(format!("{HOSTNAME}\n"));
 }
 
 #[test]
@@ -39,8 +38,7 @@ fn docker_enter_in_the_can_enters_a_container() {
     let target = target("can-test-docker-enter-target", HOSTNAME);
     let socket = "/var/run/docker.sock:/var/run/docker.sock";
     let out = docker_enter_in_the_can(image, socket, &[&target.name, "hostname"]);
-    out.success();
-    assert_eq!(out.stdout.clone(), format!("{HOSTNAME}\n"));
+    out.success().stdout_is(format!("{HOSTNAME}\n"));
 }
 
 /// docker-enter ARGS in a privileged can with the host's PIDs and one
@@ -97,8 +95,7 @@ fn docker_enter_in_the_can_takes_an_image_under_the_hosts_root() {
     let tools = format!("--tools={}", common::busybox_image::build());
     let args = [tools.as_str(), &target.name, "ls", "/container"];
     let out = docker_enter_in_the_can(image, "/:/host:ro", &args);
-    out.success();
-    assert_eq!(out.stdout.clone(), "dev\netc\npause\nproc\nsys\n");
+    out.success().stdout_is("dev\netc\npause\nproc\nsys\n");
     // Control: with the daemon's socket alone, its storage is not here.
     let socket = "/var/run/docker.sock:/var/run/docker.sock";
     let out = docker_enter_in_the_can(image, socket, &args);
@@ -226,8 +223,7 @@ fn docker_enter_in_the_can_finds_containers_under_the_hosts_root() {
     let target = target("can-test-host-root-target", HOSTNAME);
     let host_root = "/:/host:ro";
     let out = docker_enter_in_the_can(image, host_root, &[&target.name, "hostname"]);
-    out.success();
-    assert_eq!(out.stdout.clone(), format!("{HOSTNAME}\n"));
+    out.success().stdout_is(format!("{HOSTNAME}\n"));
     let list = ["--list", "--format", "{{.Address}}"];
     let out = docker_enter_in_the_can(image, host_root, &list);
     out.success();

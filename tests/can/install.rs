@@ -188,11 +188,8 @@ fn read_only_target_fails_and_keeps_the_old_tools() {
     let dir = Scratch::new("read-only");
     std::fs::write(dir.path("nsenter"), "old nsenter\n").unwrap();
     let out = install(image, &dir.volume(":ro"));
-    out.code_is(1);
-    assert_eq!(
-        out.stderr,
-        "can: cannot write /target/nsenter: Read-only file system\n"
-    );
+    out.code_is(1)
+        .stderr_is("can: cannot write /target/nsenter: Read-only file system\n");
     assert_untouched(&dir);
 }
 
@@ -243,11 +240,8 @@ fn file_as_target_fails_and_keeps_the_file() {
     std::fs::write(dir.path("nsenter"), "old nsenter\n").unwrap();
     let volume = format!("{}:/target", dir.path("nsenter").display());
     let out = install(image, &volume);
-    out.code_is(1);
-    assert_eq!(
-        out.stderr,
-        "can: cannot install into /target: Not a directory\n"
-    );
+    out.code_is(1)
+        .stderr_is("can: cannot install into /target: Not a directory\n");
     assert_untouched(&dir);
 }
 

@@ -48,10 +48,7 @@ fn cat_of_a_file_not_in_the_image_fails() {
         out.stdout.is_empty(),
         "nothing is written when a file is missing"
     );
-    assert_eq!(
-        out.stderr,
-        "can: cannot open /bin/sh: No such file or directory\n"
-    );
+    out.stderr_is("can: cannot open /bin/sh: No such file or directory\n");
 }
 
 #[test]
@@ -60,13 +57,12 @@ fn unknown_verb_shows_the_forms_to_run() {
     let out = docker(&["run", "--rm", image, "install"]);
     out.code_is(1);
     assert!(out.stdout.is_empty());
-    assert_eq!(
-        out.stderr,
+    out.stderr_is(
         "can: unknown command 'install' (the commands are cat, nsenter, docker-enter \
          and importenv; with none, the can installs into /target)\n\
          Install the tools into a host directory by mounting it at /target:\n\
          \x20   docker run --rm -v /usr/local/bin:/target nsenter-can\n\
-         Try 'docker run --rm nsenter-can --help' for more information.\n"
+         Try 'docker run --rm nsenter-can --help' for more information.\n",
     );
 }
 
@@ -137,10 +133,6 @@ fn each_tool_runs_by_name_with_the_entry_point_replaced() {
     for tool in TOOLS {
         let out = docker(&["run", "--rm", "--entrypoint", tool, image, "--version"]);
         out.success();
-        assert!(
-            out.stdout.starts_with(tool),
-            "{tool}: {}",
-            out.stdout.clone()
-        );
+        assert!(out.stdout.starts_with(tool), "{tool}: {}", out.stdout);
     }
 }

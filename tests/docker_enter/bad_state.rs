@@ -64,7 +64,7 @@ fn bad_addresses_are_one_line_errors() {
             "docker-enter: pod default/nope not found (looked in containerd state under "
         ),
         "{}",
-        out.stderr.clone()
+        out.stderr
     );
     assert_eq!((out.stderr.lines().count(), out.code()), (1, Some(1)));
     with(&["-H", "", "web", "true"])
@@ -78,10 +78,7 @@ fn bad_addresses_are_one_line_errors() {
             .args([DOCKER_ENTER, "lxc:web", "true"]),
         b"",
     );
-    assert_eq!(
-        out.stderr.clone(),
-        "docker-enter: entering a container needs root: run docker-enter as root (for example with sudo)\n"
-    );
+    out.stderr_is("docker-enter: entering a container needs root: run docker-enter as root (for example with sudo)\n");
 }
 
 #[test]
@@ -166,7 +163,7 @@ fn hostile_state_files_are_refused_and_change_nothing() {
             file("trunc")
         )),
         "{}",
-        out.stderr.clone()
+        out.stderr
     );
     assert_eq!((out.stderr.lines().count(), out.code()), (1, Some(1)));
     out.quick();

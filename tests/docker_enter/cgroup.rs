@@ -40,20 +40,15 @@ fn the_program_is_in_the_containers_cgroups_however_it_runs() {
     let theirs = cgroup_lines(&docker_ok(&[&["exec", name][..], &show].concat()));
 
     let plain = docker_enter(&[&[name][..], &show].concat());
-    assert_eq!(
-        cgroup_lines(&plain.stdout.clone()),
-        theirs,
-        "{}",
-        plain.stderr.clone()
-    );
+    assert_eq!(cgroup_lines(&plain.stdout), theirs, "{}", plain.stderr);
 
     // A terminal of its own (its lines end in \r\n).
     let pty = docker_enter(&[&["-t", name][..], &show].concat());
     assert_eq!(
-        cgroup_lines(&pty.stdout.clone().replace('\r', "")),
+        cgroup_lines(&pty.stdout.replace('\r', "")),
         theirs,
         "-t: {}",
-        pty.stderr.clone()
+        pty.stderr
     );
 
     // Detached: what it saw, left in a file of the container.
@@ -166,9 +161,9 @@ fn a_process_in_a_cgroup_namespace_of_its_own() {
     let address = format!("pid:{pid}");
     let out = docker_enter(&[&address, "sh", "-c", SHOW_CGROUPS_AND_NAMESPACE]);
     assert_eq!(
-        cgroups_and_namespace(&out.stdout.clone()),
+        cgroups_and_namespace(&out.stdout),
         (seen_from_the_namespace_root(&theirs), Some(namespace)),
         "{}",
-        out.stderr.clone()
+        out.stderr
     );
 }

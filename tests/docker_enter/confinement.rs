@@ -28,8 +28,8 @@ fn probe_both(container: &str, options: &[&str]) -> (String, String) {
     assert!(
         ours.succeeded() && theirs.succeeded(),
         "docker-enter {args:?}: {}\ndocker exec: {}",
-        ours.stderr.clone(),
-        theirs.stderr.clone()
+        ours.stderr,
+        theirs.stderr
     );
     (theirs.stdout.clone(), ours.stdout.clone())
 }
@@ -306,14 +306,14 @@ fn the_tools_leave_the_confinement_as_it_is() {
     let theirs = docker(&["exec", &c.name, "sh", "-c", PROBE]).stdout;
     let out = docker_enter(&[&tools, &c.name, "sh", "-c", &script]);
     out.success();
-    let (ours, mounted) = split_tools_count(&out.stdout.clone());
+    let (ours, mounted) = split_tools_count(&out.stdout);
     assert_eq!(mounted, "1", "the tools are mounted:\n{ours}");
     assert_same_as_docker_exec(&ours, &theirs, &c.pid(), "docker-enter --tools");
     assert!(line(&ours, "Seccomp:").ends_with('2'), "{ours}");
 
     let out = docker_enter(&["--privileged", &tools, &c.name, "sh", "-c", &script]);
     out.success();
-    let (probe, mounted) = split_tools_count(&out.stdout.clone());
+    let (probe, mounted) = split_tools_count(&out.stdout);
     assert_eq!(mounted, "1", "the tools are mounted:\n{probe}");
     assert_eq!(line(&probe, "CapEff"), status_line("self", "CapEff"));
     assert_eq!(line(&probe, "Seccomp:"), "Seccomp:\t0");
@@ -429,7 +429,7 @@ fn filters_that_cannot_be_read() {
         eio.stderr
             .contains("this kernel cannot copy seccomp filters"),
         "{}",
-        eio.stderr.clone()
+        eio.stderr
     );
     let filtered = under("1", "any", &[NR_MKDIR, NR_MKDIRAT], &nsenter);
     filtered.stderr_contains("Permission denied");
@@ -481,7 +481,7 @@ fn the_same_confinement_through_a_pty_and_through_pipes() {
         let seen = seen.trim_end();
         let (lines, tty_line) = seen.rsplit_once('\n').unwrap_or((seen, ""));
         assert!(tty_line.starts_with(attached), "{command}: {seen}");
-        assert_eq!(lines, theirs, "{command}: {}", out.stderr.clone());
+        assert_eq!(lines, theirs, "{command}: {}", out.stderr);
     }
 }
 
@@ -546,7 +546,7 @@ fn our_descriptors_are_closed_before_a_container_filter() {
         assert!(
             !out.stdout.contains("via-fd-"),
             "{script} ran through a descriptor of ours: {}",
-            out.stdout.clone()
+            out.stdout
         );
         // Not found; or not a directory, where the descriptor is a file
         // the container's filter kept open after our check of the script
@@ -554,7 +554,7 @@ fn our_descriptors_are_closed_before_a_container_filter() {
         assert!(
             matches!(out.code(), Some(126 | 127)),
             "{script}: {}",
-            out.stderr.clone()
+            out.stderr
         );
     }
 }

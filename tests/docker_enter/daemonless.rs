@@ -64,14 +64,10 @@ fn state_files_answer(d: &PrivateDockerd, expected: &str, why: &str, addresses: 
         &["--state-files", "fallback"],
         &["web", "sh", "-c", PROBE],
     );
-    assert_eq!(out.stdout.clone(), expected);
-    assert_eq!(
-        out.stderr.clone(),
-        format!(
-            "docker-enter: {why}; using its state files under {} instead\n",
-            d.data_root().display()
-        )
-    );
+    out.stdout_is(expected).stderr_is(format!(
+        "docker-enter: {why}; using its state files under {} instead\n",
+        d.data_root().display()
+    ));
     assert!(out.elapsed < WITHIN, "took {:?}", out.elapsed);
 }
 
@@ -87,10 +83,7 @@ fn a_stopped_daemon_changes_nothing() {
     // The control: the daemon really does not answer.
     let out = enter(&d, &["--state-files", "never"], &["web", "true"]);
     let silent = format!("Docker daemon at {} did not answer", d.socket().display());
-    assert_eq!(
-        out.stderr.clone(),
-        format!("docker-enter: {silent} within 5s\n")
-    );
+    out.stderr_is(format!("docker-enter: {silent} within 5s\n"));
 
     state_files_answer(
         &d,
@@ -123,9 +116,9 @@ fn a_killed_daemon_with_its_socket_gone_changes_nothing() {
     assert!(
         out.stdout.lines().any(|l| l == "docker docker:web"),
         "{}",
-        out.stdout.clone()
+        out.stdout
     );
     // The control: only the daemon, and there is none.
     let out = enter(&d, &["--state-files", "never"], &["web", "true"]);
-    assert_eq!(out.stderr.clone(), format!("docker-enter: {gone}\n"));
+    out.stderr_is(format!("docker-enter: {gone}\n"));
 }

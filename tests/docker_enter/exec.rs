@@ -143,23 +143,19 @@ fn id_prefix_and_exit_status() {
     let out = docker_enter(&[&id[..12], "hostname"]);
     assert_eq!((out.stdout.as_str(), out.code()), ("pfx\n", Some(0)));
     let out = docker_enter(&[&id, "hostname"]);
-    assert_eq!(out.stdout.clone(), "pfx\n");
+    out.stdout_is("pfx\n");
 
     assert_eq!(
         docker_enter(&[&c.name, "sh", "-c", "exit 7"]).code(),
         Some(7)
     );
     let out = docker_enter(&[&c.name, "no-such-program"]);
-    out.code_is(127);
-    assert_eq!(
-        out.stderr.clone(),
-        format!(
-            "docker-enter: failed to execute no-such-program: No such file or directory \
+    out.code_is(127).stderr_is(format!(
+        "docker-enter: failed to execute no-such-program: No such file or directory \
              (container {0} has no no-such-program in its PATH; --tools brings one: \
              docker-enter --tools {0} no-such-program)\n",
-            c.name
-        )
-    );
+        c.name
+    ));
     assert_eq!(docker_enter(&[&c.name, "/etc"]).code(), Some(126));
     // A command read from stdin by the default shell.
     let out = common::run(
@@ -201,7 +197,7 @@ fn bash_completes_options_running_containers_and_id_prefixes() {
             .lines()
             .any(|l| l == format!("{0} docker:{0}", c.name)),
         "{}",
-        out.stdout.clone()
+        out.stdout
     );
 
     let lines = [
@@ -309,7 +305,7 @@ fn pid_addresses_enter_that_process_with_its_containers_settings() {
             (out.stdout.clone(), out.code()),
             (format!("alice\n/tmp\npidhost\n{namespaces}"), Some(0)),
             "{address}: {}",
-            out.stderr.clone()
+            out.stderr
         );
     }
     // A process in namespaces of its own that no runtime claims (an LXC
@@ -340,7 +336,7 @@ fn pid_addresses_enter_that_process_with_its_containers_settings() {
         (out.stdout.as_str(), out.code()),
         ("0\n/\nits own\n", Some(0)),
         "{}",
-        out.stderr.clone()
+        out.stderr
     );
 }
 

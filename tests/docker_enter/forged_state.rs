@@ -158,7 +158,7 @@ fn docker_state_files_that_name_another_process_are_refused() {
     let probe = ["cat", "/proc/self/cgroup"];
     let theirs = docker_ok(&[&["exec", name.as_str()][..], &probe[..]].concat());
     let out = copy.enter(REAL_EXEC_ROOT, &with(&probe));
-    assert_eq!(out.stdout.trim(), theirs, "{}", out.stderr.clone());
+    assert_eq!(out.stdout.trim(), theirs, "{}", out.stderr);
 
     // Planted: a host process's PID.
     let host = KillOnDrop(Command::new("sleep").arg("1000").spawn().unwrap());
@@ -359,7 +359,7 @@ fn podman_state_files_that_name_another_process_are_refused() {
     let theirs = podman_ok(&[&["exec", name.as_str()][..], &probe[..]].concat());
     copy.forge("overlay", &id, &[&name], &copy.config, real_pid);
     let out = copy.enter(&[&[address.as_str()][..], &probe[..]].concat());
-    assert_eq!(out.stdout.trim(), theirs, "{}", out.stderr.clone());
+    assert_eq!(out.stdout.trim(), theirs, "{}", out.stderr);
 
     // Planted: a host process; reused: another container's process.
     let host = KillOnDrop(Command::new("sleep").arg("1000").spawn().unwrap());

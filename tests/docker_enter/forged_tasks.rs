@@ -95,9 +95,9 @@ fn a_planted_task_never_enters_a_host_process() {
             .refused(format!("docker-enter: {}", no_cgroup));
     }
     let list = c.docker_enter(&["--list", "--format", "{{.Address}}"]);
-    assert!(!list.stdout.contains("db-0"), "{}", list.stdout.clone());
-    list.stderr_contains(no_cgroup);
-    list.stdout_contains(format!("containerd:prod/{real}"));
+    assert!(!list.stdout.contains("db-0"), "{}", list.stdout);
+    list.stderr_contains(no_cgroup)
+        .stdout_contains(format!("containerd:prod/{real}"));
 
     // A cgroup named after it, and init.pid naming a host process, then
     // another container's process: neither is the task's.
@@ -117,7 +117,7 @@ fn a_planted_task_never_enters_a_host_process() {
                 "docker-enter: container k8s:prod/db-0 (db) is not running: its init.pid names process {pid}, which is not the task's ({why}): cannot exec in a stopped state"
             ));
         let list = c.docker_enter(&["--list", "--format", "{{.Address}}"]);
-        assert!(!list.stdout.contains("db-0"), "{}", list.stdout.clone());
+        assert!(!list.stdout.contains("db-0"), "{}", list.stdout);
     }
 
     // The real task's own ID and process, planted in another namespace:
@@ -137,7 +137,7 @@ fn a_planted_task_never_enters_a_host_process() {
     assert_eq!((out.stdout.clone(), out.code()), (String::new(), Some(1)));
     // The control: the real task by its own address is entered.
     let out = c.docker_enter(&[&format!("containerd:prod/{real}"), "echo", "entered"]);
-    assert_eq!(out.stdout.clone(), "entered\n", "{}", out.stderr.clone());
+    assert_eq!(out.stdout.clone(), "entered\n", "{}", out.stderr);
 }
 
 /// The same task ID in two containerd namespaces is two tasks: never one
@@ -314,6 +314,6 @@ fn a_stopped_tasks_pid_taken_by_a_sibling_is_never_entered() {
         out.stdout.clone(),
         format!("containerd:{ns}/web2\n"),
         "{}",
-        out.stderr.clone()
+        out.stderr
     );
 }

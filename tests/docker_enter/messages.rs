@@ -141,7 +141,7 @@ fn a_command_the_container_lacks_says_where_it_looked_and_how_to_bring_it() {
         (ran.stdout.as_str(), ran.code()),
         ("/pause\n", Some(0)),
         "{}",
-        ran.stderr.clone()
+        ran.stderr
     );
     // With the toolbox, a command in neither names the toolbox searched.
     let out = common::run(
@@ -264,9 +264,5 @@ fn list_without_root_says_so_in_one_line() {
         b"",
     );
     out.success();
-    assert!(
-        !out.stderr.contains("without root"),
-        "{}",
-        out.stderr.clone()
-    );
+    assert!(!out.stderr.contains("without root"), "{}", out.stderr);
 }

@@ -34,7 +34,7 @@ fn assert_not_found(out: &RunResult, what: &str) {
     assert!(
         out.stderr.starts_with("docker-enter: No such container: "),
         "{what}: {}",
-        out.stderr.clone()
+        out.stderr
     );
     assert_eq!(
         (out.stdout.clone(), out.code()),
@@ -69,12 +69,7 @@ fn docker_names_are_matched_whole() {
         let theirs = docker_ok(&["exec", &c.name, "cat", "/proc/self/cgroup"]);
         for way in DOCKER_WAYS {
             let out = probe(way, name);
-            assert_eq!(
-                out.stdout.trim(),
-                theirs,
-                "{way:?} {name}: {}",
-                out.stderr.clone()
-            );
+            assert_eq!(out.stdout.trim(), theirs, "{way:?} {name}: {}", out.stderr);
         }
     }
 }
@@ -117,12 +112,6 @@ fn podman_names_are_matched_whole() {
     for c in [&first, &second] {
         let theirs = podman_ok(&["exec", &c.name, "cat", "/proc/self/cgroup"]);
         let out = probe(&[], &format!("podman:{}", c.name));
-        assert_eq!(
-            out.stdout.trim(),
-            theirs,
-            "{}: {}",
-            c.name,
-            out.stderr.clone()
-        );
+        assert_eq!(out.stdout.trim(), theirs, "{}: {}", c.name, out.stderr);
     }
 }

@@ -60,7 +60,7 @@ fn processes_in_containers_are_still_entered() {
     // A process in namespaces of its own that no runtime claims.
     let guest = Target::start(&["--mount", "--uts"], "hostname pid-guest");
     let out = docker_enter(&[&format!("pid:{}", guest.pid), "hostname"]);
-    assert_eq!(out.stdout.clone(), "pid-guest\n", "{}", out.stderr.clone());
+    assert_eq!(out.stdout.clone(), "pid-guest\n", "{}", out.stderr);
     // A container's process, and one started in it later.
     let c = TestContainer::run(
         "nsc-pid",
@@ -69,7 +69,7 @@ fn processes_in_containers_are_still_entered() {
         &["sleep", "100000"],
     );
     let out = docker_enter(&[&format!("pid:{}", c.pid()), "hostname"]);
-    assert_eq!(out.stdout.clone(), "pidc\n", "{}", out.stderr.clone());
+    assert_eq!(out.stdout.clone(), "pidc\n", "{}", out.stderr);
 }
 
 /// PID 1 here cannot be entered, not even by root (docs/facts.md): the

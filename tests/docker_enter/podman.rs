@@ -116,8 +116,8 @@ fn enters_a_podman_container_through_its_docker_api() {
         "set-up: host name"
     );
     let out = enter(&["nsc-pm-no-such", "true"]);
-    out.code_is(1);
-    out.stderr_contains("No such container: nsc-pm-no-such");
+    out.code_is(1)
+        .stderr_contains("No such container: nsc-pm-no-such");
 }
 
 #[test]

@@ -230,7 +230,7 @@ fn a_workdir_behind_a_proc_link_is_followed_inside_only() {
         (ours.stdout.clone(), ours.code()),
         (theirs.stdout.clone(), Some(0)),
         "{}",
-        ours.stderr.clone()
+        ours.stderr
     );
     // Links that would lead to descriptors of ours (/proc/self/fd/N seen
     // through the container's /proc) never become the working directory.
@@ -241,7 +241,7 @@ fn a_workdir_behind_a_proc_link_is_followed_inside_only() {
             (out.stdout.as_str(), out.code()),
             ("", Some(1)),
             "-w {dir}: {}",
-            out.stderr.clone()
+            out.stderr
         );
     }
     // Through /proc/self, seen from the host: docker-enter's own process.
@@ -480,7 +480,7 @@ fn a_shell_that_runs_our_own_binary_is_refused() {
             out.stderr
                 .contains("it would run this tool's own binary inside the container"),
             "{args:?}: {}",
-            out.stderr.clone()
+            out.stderr
         );
     }
     assert!(

@@ -436,7 +436,7 @@ fn a_replaced_dev_ptmx_is_never_the_programs_terminal() {
             (out.stdout.as_str(), out.code()),
             (expected, Some(0)),
             "{what}: {}",
-            out.stderr.clone()
+            out.stderr
         );
     };
     through("the container's own /dev/ptmx");

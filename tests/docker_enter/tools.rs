@@ -251,7 +251,7 @@ fn a_root_directory_is_a_toolbox_root_too() {
         (out.stdout.as_str(), out.code()),
         ("/target/root/etc\n/target/root/pause\n", Some(0)),
         "{}",
-        out.stderr.clone()
+        out.stderr
     );
 }
 
@@ -274,7 +274,7 @@ fn a_non_root_user_stays_that_user() {
             (out.stdout.as_str(), out.code()),
             ("65532\n65532\n/home/nonroot\n", Some(0)),
             "{source}: {}",
-            out.stderr.clone()
+            out.stderr
         );
     }
     // The mounting needs privilege the user never gets: the shell cannot
@@ -292,8 +292,7 @@ fn a_non_root_user_stays_that_user() {
 /// Exit 1, nothing on stdout, one line on stderr.
 fn assert_one_line(out: &RunResult, starts: &str) {
     let err = out.stderr.clone();
-    out.code_is(1);
-    assert_eq!(out.stdout.clone(), "");
+    out.code_is(1).stdout_is("");
     assert!(
         err.lines().count() == 1 && err.starts_with(starts),
         "expected one line starting {starts:?}: {err:?}"
@@ -381,8 +380,8 @@ fn a_link_is_never_followed_to_the_place() {
     assert!(
         out.stdout.ends_with(":/media\n"),
         "{}{}",
-        out.stdout.clone(),
-        out.stderr.clone()
+        out.stdout,
+        out.stderr
     );
     let out = docker_enter(&[&tools_arg(&tb), "--tools-at=/mnt", &c.name, "true"]);
     assert_one_line(
@@ -391,11 +390,8 @@ fn a_link_is_never_followed_to_the_place() {
     );
     // Nothing landed on the link's target.
     let etc = docker_enter(&[&c.name, "ls", "/etc"]);
-    assert_eq!(
-        etc.stdout.clone(),
-        docker_ok(&["exec", &c.name, "ls", "/etc"]) + "\n"
-    );
-    etc.stdout_contains("passwd");
+    etc.stdout_is(docker_ok(&["exec", &c.name, "ls", "/etc"]) + "\n")
+        .stdout_contains("passwd");
 }
 
 #[test]
@@ -432,7 +428,7 @@ fn tools_alone_take_the_toolbox_installed_beside_the_tool() {
         (out.stdout.as_str(), out.code()),
         ("/pause\n", Some(0)),
         "{}",
-        out.stderr.clone()
+        out.stderr
     );
 }
 

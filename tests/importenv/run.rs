@@ -87,30 +87,21 @@ fn exit_status_is_passed_on() {
 #[test]
 fn clear_errors_for_missing_file_command_and_usage() {
     let out = importenv(&["/nope".as_ref(), "true".as_ref()]);
-    out.code_is(1);
-    assert_eq!(
-        out.stderr.clone(),
-        "importenv: cannot read /nope: No such file or directory\n"
-    );
+    out.code_is(1)
+        .stderr_is("importenv: cannot read /nope: No such file or directory\n");
 
     let dir = tempdir("importenv-errors");
     let file = dir.join("environ");
     std::fs::write(&file, b"PATH=/usr/bin:/bin\0").unwrap();
     let out = importenv(&[file.as_os_str(), "no-such-command-xyz".as_ref()]);
-    out.code_is(127);
-    assert_eq!(
-        out.stderr.clone(),
-        "importenv: failed to execute no-such-command-xyz: No such file or directory\n"
-    );
+    out.code_is(127)
+        .stderr_is("importenv: failed to execute no-such-command-xyz: No such file or directory\n");
     let out = importenv(&[file.as_os_str(), dir.as_os_str()]);
     out.code_is(126);
 
     let out = importenv(&[file.as_os_str()]);
-    out.code_is(1);
-    assert_eq!(
-        out.stderr.clone(),
-        "importenv: no command given\nTry 'importenv --help' for more information.\n"
-    );
+    out.code_is(1)
+        .stderr_is("importenv: no command given\nTry 'importenv --help' for more information.\n");
     let out = importenv(&["--help".as_ref()]);
     assert!(out
         .stdout

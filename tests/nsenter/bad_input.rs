@@ -250,14 +250,11 @@ fn an_environ_beyond_what_execve_accepts_is_refused() {
         )
     };
     let m = nsenter_with_stack("8388608");
-    assert_eq!(
-        m.stderr,
-        format!(
-            "nsenter: /proc/{pid}/environ: larger than 2 MiB, the most the kernel accepts \
+    m.stderr_is(format!(
+        "nsenter: /proc/{pid}/environ: larger than 2 MiB, the most the kernel accepts \
              for a program's environment and arguments (a quarter of the 8 MiB stack limit: \
              see ulimit -s)\n"
-        )
-    );
+    ));
     assert_eq!(m.status, "exit 1");
     m.cheap();
     // Control: with no stack limit the kernel takes it, and so do we.

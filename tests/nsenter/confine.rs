@@ -252,10 +252,7 @@ fn confine_needs_a_target() {
         b"",
     );
     out.one_line_error();
-    assert_eq!(
-        out.stderr,
-        "nsenter: no target PID specified for --confine\n"
-    );
+    out.stderr_is("nsenter: no target PID specified for --confine\n");
 }
 
 /// A target holding CAP_SYS_ADMIN stacked a filter that makes setuid,
@@ -332,7 +329,7 @@ fn keep_caps_keeps_the_targets_bounding_set_only() {
         .iter()
         .map(|key| format!("{key}:{set}\n"))
         .collect();
-    assert_eq!(out.stdout, expected);
+    out.stdout_is(expected);
 }
 
 /// Runs at once on one target: each waits while another copies the

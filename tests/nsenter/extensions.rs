@@ -397,7 +397,7 @@ fn mount_proc_shows_the_targets_processes() {
     assert!(count <= 4, "more than the target's processes: {text}");
     // Without it, /proc is still the host's.
     let out = run(ours().args(["-t", &pid, "-p", "sh", "-c", show]), b"");
-    assert_ne!(out.success().stdout.clone().lines().next(), Some("sleep"));
+    assert_ne!(out.success().stdout.lines().next(), Some("sleep"));
 }
 
 /// setpriv that drops CAP_SYS_PTRACE: a root process that must rely on the

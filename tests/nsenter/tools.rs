@@ -32,7 +32,7 @@ fn without_a_program_the_tools_login_shell_runs() {
         b"echo \"$0\"; ls /; exit 4\n",
     );
     assert_eq!(out.status, "exit 4", "{out:#?}");
-    assert_eq!(out.stdout, "-sh\ndev\netc\npause\nproc\nsys\n");
+    out.stdout_is("-sh\ndev\netc\npause\nproc\nsys\n");
     let after = std::fs::read_to_string(format!("/proc/{pid}/mountinfo")).unwrap();
     assert_eq!(after, before);
     assert_eq!(docker_ok(&["diff", &c.name]), "");
@@ -64,10 +64,7 @@ fn tools_need_the_mount_namespace() {
     // Refused as the command line is read: the directory is not looked at.
     let out = run(ours().args(["-t", "1", "-n", "--tools=/no/such/dir"]), b"");
     out.one_line_error();
-    assert_eq!(
-        out.stderr,
-        "nsenter: --tools needs the mount namespace entered (-m or -a)\n"
-    );
+    out.stderr_is("nsenter: --tools needs the mount namespace entered (-m or -a)\n");
 }
 
 /// In a user namespace of its own, the target's root has every capability

@@ -230,7 +230,7 @@ fn pid_inside(pid: i32) -> String {
 fn attack(container: &str, pid: &str, place: &str) -> String {
     let out = common::docker(&["exec", container, "/tools_attacker", pid, place]);
     let report = out.stdout.clone();
-    assert!(report.ends_with("done\n"), "{report}{}", out.stderr.clone());
+    assert!(report.ends_with("done\n"), "{report}{}", out.stderr);
     report
 }
 
@@ -335,7 +335,7 @@ fn a_container_holding_sys_admin_cannot_make_the_tools_writable() {
                 place,
             ]);
             let report = out.stdout.clone();
-            assert!(report.ends_with("done\n"), "{report}{}", out.stderr.clone());
+            assert!(report.ends_with("done\n"), "{report}{}", out.stderr);
             assert_eq!(
                 writes_that_worked(&report),
                 Vec::<&str>::new(),
