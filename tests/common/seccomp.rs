@@ -1,4 +1,5 @@
-//! seccomp filters for the tests: what libseccomp makes of a profile
+//! seccomp filters for the tests: what a process runs under (read with
+//! ptrace by a small static program), what libseccomp makes of a profile
 //! when driven as runc 1.1 drives it (a small program linked against the
 //! system's libseccomp.so.2, which runc, Docker and Podman depend on), and
 //! programs as bytes.
@@ -9,6 +10,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+pub const FILTERS_C: &str = include_str!("programs/filters.c");
 pub const ORACLE_C: &str = include_str!("programs/seccomp_oracle.c");
 
 /// A program as the kernel holds it: `struct sock_filter` in host order.
@@ -27,6 +29,25 @@ pub fn bytes(program: &[Insn]) -> Vec<u8> {
 fn unhex(hex: &str) -> Vec<u8> {
     (0..hex.len() / 2)
         .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+        .collect()
+}
+
+/// The filters of process `pid`, oldest first: (flags, program bytes).
+/// The process is stopped for a moment.
+pub fn filters(pid: i32) -> Vec<(u64, Vec<u8>)> {
+    let Some(dumper) = super::static_c::require("filters", FILTERS_C) else {
+        panic!("cannot build the filter dumper");
+    };
+    super::run(Command::new(dumper).arg(pid.to_string()), b"")
+        .success()
+        .stdout
+        .lines()
+        .map(|line| {
+            let mut parts = line.split(' ');
+            let _index = parts.next();
+            let flags = parts.next().unwrap().parse().unwrap();
+            (flags, unhex(parts.next().unwrap()))
+        })
         .collect()
 }
 

@@ -3,9 +3,8 @@
  * Print the seccomp filters of process PID, one line each, in the kernel's
  * numbering for PTRACE_SECCOMP_GET_FILTER (index 0 is the oldest):
  * "INDEX FLAGS HEX", FLAGS as PTRACE_SECCOMP_GET_METADATA gives them, HEX
- * the program's bytes. The process is stopped for the read. Needs
- * CAP_SYS_ADMIN. Run by hand to take the filters of
- * src/confine/seccomp/compile/testdata from real containers.
+ * the program's bytes. The process is stopped for the read (the tests
+ * trace their own containers). Needs CAP_SYS_ADMIN.
  */
 #include <errno.h>
 #include <stdio.h>
