@@ -3,48 +3,10 @@
 //! directories that clean up after themselves. Skips, containers and the
 //! busybox image come from `tests/common`.
 
-use super::{docker_missing, skip_or_fail, TestContainer};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use super::{docker, docker_missing, skip_or_fail, TestContainer};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
-
-/// What a command did.
-pub struct Out {
-    pub code: i32,
-    pub stdout: Vec<u8>,
-    pub stderr: String,
-}
-
-impl Out {
-    pub fn stdout_text(&self) -> String {
-        String::from_utf8_lossy(&self.stdout).into_owned()
-    }
-}
-
-impl From<Output> for Out {
-    fn from(out: Output) -> Out {
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        Out {
-            code: out.status.code().unwrap_or(-1),
-            stdout: out.stdout,
-            stderr,
-        }
-    }
-}
-
-/// Run `cmd` with empty input, within the shared deadline.
-pub fn run(cmd: &mut Command) -> Out {
-    super::output(cmd, b"").into()
-}
-
-/// [`run`] within `limit` (a build).
-pub fn run_within(cmd: &mut Command, limit: std::time::Duration) -> Out {
-    super::output_within(cmd, b"", limit).into()
-}
-
-pub fn docker(args: &[&str]) -> Out {
-    super::docker(args).into()
-}
 
 static BUILT: OnceLock<String> = OnceLock::new();
 
@@ -99,7 +61,7 @@ fn tag() -> String {
 
 fn image_id(tag: &str) -> Option<String> {
     let out = docker(&["image", "inspect", "--format", "{{.Id}}", tag]);
-    (out.code == 0).then(|| out.stdout_text().trim().to_owned())
+    out.succeeded().then(|| out.stdout.trim().to_owned())
 }
 
 /// `can/build TAG` as a user runs it: it must print the tag and nothing else.
@@ -108,18 +70,14 @@ fn build_can() -> String {
     let old = image_id(&tag);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("can/build");
     // A release build of the tools from a fresh clone takes minutes.
-    let out = run_within(Command::new(&script).arg(&tag), BUILD_TIMEOUT);
-    assert_eq!(out.code, 0, "can/build failed:\n{}", out.stderr);
-    assert_eq!(
-        out.stdout_text(),
-        format!("{tag}\n"),
-        "can/build prints the tag"
-    );
+    super::run_within(Command::new(&script).arg(&tag), b"", BUILD_TIMEOUT)
+        .success()
+        .stdout_is(format!("{tag}\n"));
     if let Some(old) = old.filter(|old| image_id(&tag).as_ref() != Some(old)) {
         // Remove the image this one replaced only if no other tag names it
         // (`can/build` without a tag may have made the same image).
         let tags = docker(&["image", "inspect", "--format", "{{len .RepoTags}}", &old]);
-        if tags.stdout_text().trim() == "0" {
+        if tags.stdout.trim() == "0" {
             let _ = docker(&["image", "rm", &old]);
         }
     }
@@ -133,7 +91,7 @@ fn build_can() -> String {
 pub fn privileged(image: &str) -> &'static [&'static str] {
     static FLAGS: OnceLock<&'static [&'static str]> = OnceLock::new();
     FLAGS.get_or_init(|| {
-        if docker(&["run", "--rm", "--privileged", image, "--version"]).code == 0 {
+        if docker(&["run", "--rm", "--privileged", image, "--version"]).succeeded() {
             return &["--privileged"];
         }
         eprintln!(
@@ -147,43 +105,4 @@ pub fn privileged(image: &str) -> &'static [&'static str] {
 pub fn target(name: &str, hostname: &str) -> TestContainer {
     let image = super::busybox_image::build();
     TestContainer::run(name, &["--hostname", hostname], image, &["sleep", "600"])
-}
-
-/// The host PID of a running container.
-pub fn pid_of(container: &TestContainer) -> String {
-    container.pid()
-}
-
-/// A host directory for one test, removed when it ends.
-pub struct Scratch(pub PathBuf);
-
-impl Scratch {
-    pub fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("can-test-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-    pub fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-    /// `-v DIR:/target` with optional mount options such as `:ro`.
-    pub fn volume(&self, options: &str) -> String {
-        format!("{}:/target{options}", self.0.display())
-    }
-    /// The names in the directory, sorted, hidden ones included.
-    pub fn names(&self) -> Vec<String> {
-        let entries = std::fs::read_dir(&self.0).unwrap();
-        let mut names: Vec<String> = entries
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }

@@ -66,7 +66,7 @@ impl CgroupTarget {
     /// target with `start`, which is given the shell commands that move
     /// the shell running them into every one of them (its set-up).
     pub fn start(name: &str, start: impl FnOnce(&str) -> Target) -> CgroupTarget {
-        let name = format!("nsenter-test-{name}-{}", std::process::id());
+        let name = super::unique(&format!("nsenter-test-{name}"));
         let mut fixture = CgroupTarget {
             target: None,
             dirs: Vec::new(),
@@ -196,8 +196,8 @@ impl Joins {
         if deny_clone3 {
             strace.args(["-e", "inject=clone3:error=ENOSYS"]);
         }
-        let out = super::output(strace.args(cmd), b"");
-        assert!(out.status.success(), "{cmd:?}: {out:?}");
+        let out = super::run(strace.args(cmd), b"");
+        out.success();
         let text = std::fs::read_to_string(log).unwrap();
         let mut joins = Joins::default();
         for line in text.lines() {
@@ -234,7 +234,7 @@ impl Joins {
                 }
             }
         }
-        (String::from_utf8_lossy(&out.stdout).into_owned(), joins)
+        (out.stdout.clone(), joins)
     }
 
     /// The files of `kind` ("tasks" or "cgroup.procs") written, and by whom.

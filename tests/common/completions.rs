@@ -4,7 +4,7 @@
 //! zsh cannot be driven without a terminal, so its `_arguments` specs are
 //! read instead (after `zsh -n` has parsed the file).
 
-use super::{require, run, Outcome};
+use super::{require, run, RunResult};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Command;
@@ -48,9 +48,8 @@ fn shell(name: &str) -> Command {
     cmd
 }
 
-fn ok(out: Outcome, what: &str) -> String {
-    assert_eq!(out.status, "exit 0", "{what}: {}", out.stderr);
-    assert_eq!(out.stderr, "", "{what}");
+fn ok(out: RunResult) -> String {
+    out.success().no_stderr();
     out.stdout
 }
 
@@ -77,7 +76,7 @@ done"#
             .args(lines),
         b"",
     );
-    answers(&ok(out, name), lines.len())
+    answers(&ok(out), lines.len())
 }
 
 /// What fish offers (`complete -C`) for each command line, from
@@ -107,7 +106,7 @@ end"#
             .args(lines),
         b"",
     );
-    answers(&ok(out, name), lines.len())
+    answers(&ok(out), lines.len())
 }
 
 fn answers(stdout: &str, count: usize) -> Vec<BTreeSet<String>> {
@@ -132,7 +131,7 @@ fn answers(stdout: &str, count: usize) -> Vec<BTreeSet<String>> {
 /// off.
 pub fn zsh_options(name: &str) -> BTreeSet<String> {
     let path = file(name);
-    ok(run(shell("zsh").arg("-n").arg(&path), b""), "zsh -n");
+    ok(run(shell("zsh").arg("-n").arg(&path), b""));
     let text = std::fs::read_to_string(&path).unwrap();
     let mut set = BTreeSet::new();
     for line in text.lines().map(str::trim) {

@@ -1,7 +1,8 @@
 //! Helpers of the docker-enter tests: the built binary, its images.
 
 use super::busybox_image;
-use std::process::{Command, Output};
+use super::{RunResult, TestContainer};
+use std::process::Command;
 
 pub const DOCKER_ENTER: &str = env!("CARGO_BIN_EXE_docker-enter");
 
@@ -29,16 +30,8 @@ COPY passwd group /etc/
 pub const CONFIGURED: &[&str] = &["-u", "alice", "-w", "/tmp", "-e", "FOO=a b"];
 
 /// Run docker-enter with `args`; stdin is empty.
-pub fn docker_enter(args: &[&str]) -> Output {
-    super::output(Command::new(DOCKER_ENTER).args(args), b"")
-}
-
-pub fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-pub fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+pub fn docker_enter(args: &[&str]) -> RunResult {
+    super::run(Command::new(DOCKER_ENTER).args(args), b"")
 }
 
 /// Docker tests need root and a daemon: skip (or fail under CI) without.
@@ -52,17 +45,30 @@ pub fn ready() -> bool {
     }
 }
 
+/// A container of [`image`] that sleeps until the test ends (`docker run
+/// -d --name NAME-PID-N OPTIONS IMAGE sleep 100000`); None, after skipping
+/// (failing under CI), where Docker tests cannot run.
+pub fn sleeping(name: &str, options: &[&str]) -> Option<TestContainer> {
+    if !ready() {
+        return None;
+    }
+    Some(TestContainer::run(
+        name,
+        options,
+        image(),
+        &["sleep", "100000"],
+    ))
+}
+
 /// Run docker-enter with `args`, without `DOCKER_HOST` from the caller,
-/// stdin empty; its output and how long it took.
-pub fn timed<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (Output, std::time::Duration) {
-    let started = std::time::Instant::now();
-    let out = super::output(
+/// stdin empty.
+pub fn without_docker_host<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> RunResult {
+    super::run(
         Command::new(DOCKER_ENTER)
             .args(args)
             .env_remove("DOCKER_HOST"),
         b"",
-    );
-    (out, started.elapsed())
+    )
 }
 
 /// docker-enter with `args` (its options and the container), running a

@@ -2,7 +2,6 @@
 //! targets with util-linux `unshare`, running a binary with a timeout, and
 //! Docker containers. Tests drive the built binaries; nothing here calls
 //! setns.
-#![allow(dead_code)] // each test binary uses its own part of it
 
 pub mod busybox_image;
 pub mod can;
@@ -14,14 +13,20 @@ pub mod fake_task;
 pub mod podman;
 pub mod private_daemon;
 pub mod pty;
+pub mod result;
+pub mod scratch;
 pub mod seccomp;
-pub mod state_dir;
+pub mod serial;
 pub mod static_c;
 pub mod tmux;
 pub mod tools;
 
+pub use result::{describe, RunResult, QUICK};
+pub use scratch::Scratch;
+pub use serial::unique;
+
 use std::io::{Read, Write};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::{Arc, Mutex};
@@ -119,52 +124,19 @@ pub fn wait_until(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
     }
 }
 
-/// What a finished run produced.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outcome {
-    pub stdout: String,
-    pub stderr: String,
-    /// "exit N" or "signal N": comparable and readable in assertion output.
-    pub status: String,
+/// Run `cmd` to the end with `stdin` as its input, capturing both outputs.
+/// A run that outlives RUN_TIMEOUT is killed and fails the test, and so
+/// does output that stays open after it ended (a process it left behind
+/// holding it): no test waits without a deadline.
+pub fn run(cmd: &mut Command, stdin: &[u8]) -> RunResult {
+    run_within(cmd, stdin, RUN_TIMEOUT)
 }
 
-impl Outcome {
-    pub fn code(&self) -> Option<i32> {
-        self.status.strip_prefix("exit ")?.parse().ok()
-    }
-
-    /// Assert the util-linux error shape: exit 1, nothing on stdout, one
-    /// line on stderr that starts with `nsenter: `.
-    pub fn assert_one_line_error(&self, context: &str) {
-        assert_eq!(self.status, "exit 1", "{context}: {self:#?}");
-        assert_eq!(self.stdout, "", "{context}: {self:#?}");
-        assert!(
-            self.stderr.starts_with("nsenter: ") && self.stderr.lines().count() == 1,
-            "{context}: expected one line 'nsenter: ...' on stderr: {self:#?}"
-        );
-    }
-}
-
-pub fn describe(status: ExitStatus) -> String {
-    match (status.code(), status.signal()) {
-        (Some(code), _) => format!("exit {code}"),
-        (None, Some(sig)) => format!("signal {sig}"),
-        _ => format!("{status:?}"),
-    }
-}
-
-/// Run `cmd` to the end with `stdin` as its input, capturing both outputs
-/// as bytes. A run that outlives RUN_TIMEOUT is killed and fails the test,
-/// and so does output that stays open after it ended (a process it left
-/// behind holding it): no test waits without a deadline.
-pub fn output(cmd: &mut Command, stdin: &[u8]) -> Output {
-    output_within(cmd, stdin, RUN_TIMEOUT)
-}
-
-/// [`output`] with a deadline of its own, for the few commands that build
+/// [`run`] with a deadline of its own, for the few commands that build
 /// something (a release build of the tools takes minutes on a fresh clone).
-pub fn output_within(cmd: &mut Command, stdin: &[u8], limit: Duration) -> Output {
-    let deadline = Instant::now() + limit;
+pub fn run_within(cmd: &mut Command, stdin: &[u8], limit: Duration) -> RunResult {
+    let started = Instant::now();
+    let deadline = started + limit;
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -180,26 +152,18 @@ pub fn output_within(cmd: &mut Command, stdin: &[u8], limit: Duration) -> Output
     let err = reader(child.stderr.take().unwrap());
     let status = wait_with_timeout(&mut child, limit)
         .unwrap_or_else(|| panic!("{cmd:?} did not finish within {limit:?}"));
+    let elapsed = started.elapsed();
     let rest = || deadline.saturating_duration_since(Instant::now());
     let collect = |rx: std::sync::mpsc::Receiver<Vec<u8>>, which: &str| {
         rx.recv_timeout(rest())
             .unwrap_or_else(|_| panic!("{cmd:?} ended but its {which} stayed open"))
     };
-    Output {
+    let output = Output {
         stdout: collect(out, "stdout"),
         stderr: collect(err, "stderr"),
         status,
-    }
-}
-
-/// `output`, as text, with the status described.
-pub fn run(cmd: &mut Command, stdin: &[u8]) -> Outcome {
-    let out = output(cmd, stdin);
-    Outcome {
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        status: describe(out.status),
-    }
+    };
+    RunResult::new(cmd, output, elapsed)
 }
 
 fn reader(mut pipe: impl Read + Send + 'static) -> std::sync::mpsc::Receiver<Vec<u8>> {
@@ -212,21 +176,10 @@ fn reader(mut pipe: impl Read + Send + 'static) -> std::sync::mpsc::Receiver<Vec
     rx
 }
 
-/// What a run cost besides its outcome.
-#[derive(Debug)]
-pub struct Measured {
-    pub outcome: Outcome,
-    pub elapsed: Duration,
-    /// The peak resident memory of the process (and of the children it
-    /// waited for), as the kernel accounts it to GNU time (wait4's
-    /// ru_maxrss).
-    pub peak_kib: u64,
-}
-
 /// Run `cmd`'s program with its arguments and environment, stdin empty,
-/// under GNU time, and measure its wall time and peak memory; a run that
+/// under GNU time, which measures its peak memory (`peak_kib`); a run that
 /// outlives RUN_TIMEOUT fails the test.
-pub fn run_measured(cmd: &mut Command) -> Measured {
+pub fn run_measured(cmd: &mut Command) -> RunResult {
     assert!(
         have("/usr/bin/time"),
         "GNU time is needed (.ci/setup installs it)"
@@ -244,9 +197,7 @@ pub fn run_measured(cmd: &mut Command) -> Measured {
             None => timed.env_remove(key),
         };
     }
-    let started = Instant::now();
-    let outcome = run(&mut timed, b"");
-    let elapsed = started.elapsed();
+    let mut measured = run(&mut timed, b"");
     // "Command exited with non-zero status N" comes first when it did.
     let text = std::fs::read_to_string(&report).expect("GNU time's report");
     let peak_kib = text
@@ -254,11 +205,11 @@ pub fn run_measured(cmd: &mut Command) -> Measured {
         .last()
         .and_then(|l| l.trim().parse().ok())
         .unwrap_or_else(|| panic!("no peak memory in {text:?}"));
-    Measured {
-        outcome,
-        elapsed,
-        peak_kib,
-    }
+    // The result of the command itself, not of GNU time.
+    measured.command = format!("{cmd:?}");
+    measured.tool = result::tool_name(cmd);
+    measured.peak_kib = Some(peak_kib);
+    measured
 }
 
 /// The write(2) calls a run makes on its standard error, one string each
@@ -326,10 +277,7 @@ pub fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Option<ExitSta
 /// it fails: these are the tests' own set-up steps).
 pub fn sh(script: &str) -> String {
     let out = run(Command::new("sh").args(["-c", script]), b"");
-    assert_eq!(
-        out.status, "exit 0",
-        "set-up step failed: {script}: {out:#?}"
-    );
+    out.success();
     out.stdout
 }
 
@@ -620,11 +568,7 @@ pub fn cgroup_lines(text: &str) -> Vec<String> {
 
 /// A fresh, empty directory of this test run, named after `name`.
 pub fn tempdir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "{name}-{}-{}",
-        std::process::id(),
-        free_pid()
-    ));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(unique(name));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -693,29 +637,23 @@ pub fn docker_missing() -> Option<String> {
         return Some("docker CLI not found".into());
     }
     let out = docker(&["version", "--format", "{{.Server.Version}}"]);
-    if out.status.success() {
+    if out.succeeded() {
         return None;
     }
     Some(format!(
         "docker daemon not answering: {}",
-        String::from_utf8_lossy(&out.stderr).trim()
+        out.stderr.trim()
     ))
 }
 
-/// Run `docker ARGS`, returning its output whatever the status.
-pub fn docker(args: &[&str]) -> Output {
-    output(Command::new("docker").args(args), b"")
+/// Run `docker ARGS`, whatever the status.
+pub fn docker(args: &[&str]) -> RunResult {
+    run(Command::new("docker").args(args), b"")
 }
 
 /// Run `docker ARGS` that must succeed; its stdout, trimmed.
 pub fn docker_ok(args: &[&str]) -> String {
-    let out = docker(args);
-    assert!(
-        out.status.success(),
-        "docker {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    docker(args).success().stdout.trim().to_string()
 }
 
 /// A container removed when the test ends, whatever happens.
@@ -726,7 +664,7 @@ pub struct TestContainer {
 impl TestContainer {
     /// `docker run -d --name NAME OPTIONS... IMAGE COMMAND...`
     pub fn run(name: &str, options: &[&str], image: &str, command: &[&str]) -> TestContainer {
-        let name = format!("{name}-{}", std::process::id());
+        let name = unique(name);
         let _ = docker(&["rm", "-f", &name]);
         let mut args = vec!["run", "-d", "--name", &name];
         args.extend_from_slice(options);

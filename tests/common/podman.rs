@@ -1,20 +1,15 @@
 //! Podman for the tests: the offline image loaded from Docker's store, and
 //! containers removed when the test ends.
 
-use std::process::{Command, Output};
+use super::RunResult;
+use std::process::Command;
 
-pub fn podman(args: &[&str]) -> Output {
-    super::output(Command::new("podman").args(args), b"")
+pub fn podman(args: &[&str]) -> RunResult {
+    super::run(Command::new("podman").args(args), b"")
 }
 
 pub fn podman_ok(args: &[&str]) -> String {
-    let out = podman(args);
-    assert!(
-        out.status.success(),
-        "podman {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    podman(args).success().stdout.trim().to_string()
 }
 
 /// Whether podman can run here; skips (fails under CI) otherwise.
@@ -28,19 +23,15 @@ pub fn ready() -> bool {
 /// Load a Docker image into Podman's store (Podman takes it as an
 /// archive); its name there.
 pub fn load(tag: &str) -> String {
-    let load = super::output(
+    super::run(
         Command::new("bash").args([
             "-c",
             "set -o pipefail; docker save \"$0\" | podman load",
             tag,
         ]),
         b"",
-    );
-    assert!(
-        load.status.success(),
-        "{}",
-        String::from_utf8_lossy(&load.stderr)
-    );
+    )
+    .success();
     format!("localhost/{tag}")
 }
 
@@ -50,10 +41,10 @@ pub struct PodmanContainer {
 }
 
 impl PodmanContainer {
-    /// `podman run -d --name NAME-PID OPTIONS... IMAGE COMMAND...`, with the
+    /// `podman run -d --name NAME-PID-N OPTIONS... IMAGE COMMAND...`, with the
     /// limits Podman needs on this machine (see docs/facts.md).
     pub fn run(name: &str, options: &[&str], image: &str, command: &[&str]) -> PodmanContainer {
-        let name = format!("{name}-{}", std::process::id());
+        let name = super::unique(name);
         let _ = podman(&["rm", "-f", "-t", "0", &name]);
         let mut args = vec![
             "run",
@@ -70,6 +61,13 @@ impl PodmanContainer {
         args.extend_from_slice(command);
         podman_ok(&args);
         PodmanContainer { name }
+    }
+}
+
+impl PodmanContainer {
+    /// The host PID of its process.
+    pub fn pid(&self) -> String {
+        podman_ok(&["inspect", "--format", "{{.State.Pid}}", &self.name])
     }
 }
 

@@ -10,10 +10,12 @@
 //! Both load the offline test image from the shared daemon (`docker save`)
 //! and take everything down when dropped, however the test ends.
 
+use super::RunResult;
 use super::{docker_ok, wait_until};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::MutexGuard;
 use std::time::Duration;
 
 /// How long a daemon may take to come up, or to go down.
@@ -43,18 +45,12 @@ fn unmount_below(dir: &Path) {
         .collect();
     points.sort_by_key(|p| std::cmp::Reverse(p.len()));
     for point in points {
-        let _ = super::output(Command::new("umount").args(["-l", point]), b"");
+        let _ = super::run(Command::new("umount").args(["-l", point]), b"");
     }
 }
 
 fn run_ok(cmd: &mut Command) -> String {
-    let out = super::output(cmd, b"");
-    assert!(
-        out.status.success(),
-        "{cmd:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    super::run(cmd, b"").success().stdout.trim().to_string()
 }
 
 /// `docker save TAG` into a file of `dir`, for loading elsewhere.
@@ -68,11 +64,15 @@ pub struct PrivateDockerd {
     pub dir: PathBuf,
     child: Option<Child>,
     bridge: String,
+    /// One daemon of a test's own at a time (see common/serial.rs); let
+    /// go last, once the daemon is down.
+    _serial: MutexGuard<'static, ()>,
 }
 
 impl PrivateDockerd {
     /// Start one and wait until it answers; `image` is loaded into it.
     pub fn start(image: &str) -> PrivateDockerd {
+        let serial = super::serial::private_daemon();
         let dir = fresh_dir("dockerd");
         // A bridge of its own (at most 15 characters), so dockerd never
         // creates, changes or deletes docker0.
@@ -82,12 +82,13 @@ impl PrivateDockerd {
             std::process::id() % 100_000,
             BRIDGES.fetch_add(1, Ordering::Relaxed)
         );
-        let _ = super::output(Command::new("ip").args(["link", "del", &bridge]), b"");
+        let _ = super::run(Command::new("ip").args(["link", "del", &bridge]), b"");
         run_ok(Command::new("ip").args(["link", "add", &bridge, "type", "bridge"]));
         let mut d = PrivateDockerd {
             dir,
             child: None,
             bridge,
+            _serial: serial,
         };
         std::fs::write(d.dir.join("daemon.json"), "{}").unwrap();
         d.launch();
@@ -126,8 +127,7 @@ impl PrivateDockerd {
         self.child = Some(child);
         let up = wait_until(DAEMON_DEADLINE, || {
             self.docker(&["version", "--format", "{{.Server.Version}}"])
-                .status
-                .success()
+                .succeeded()
         });
         if up {
             Ok(())
@@ -209,8 +209,8 @@ impl PrivateDockerd {
         ]
     }
 
-    pub fn docker(&self, args: &[&str]) -> Output {
-        super::output(
+    pub fn docker(&self, args: &[&str]) -> RunResult {
+        super::run(
             Command::new("docker").arg("-H").arg(self.host()).args(args),
             b"",
         )
@@ -259,7 +259,7 @@ impl Drop for PrivateDockerd {
         // whatever it cannot, or if it cannot start, is killed below.
         if self.alive() || self.try_launch().is_ok() {
             let ids = self.docker(&["ps", "-aq"]);
-            for id in String::from_utf8_lossy(&ids.stdout).split_whitespace() {
+            for id in ids.stdout.split_whitespace() {
                 let _ = self.docker(&["rm", "-f", id]);
             }
         }
@@ -273,7 +273,7 @@ impl Drop for PrivateDockerd {
         self.kill_leftovers();
         unmount_below(&self.dir);
         let _ = std::fs::remove_dir_all(&self.dir);
-        let _ = super::output(Command::new("ip").args(["link", "del", &self.bridge]), b"");
+        let _ = super::run(Command::new("ip").args(["link", "del", &self.bridge]), b"");
     }
 }
 
@@ -285,6 +285,9 @@ pub struct PrivateContainerd {
     /// containerd's PID when it runs as PID 1 of a PID namespace of the
     /// test's own (see `start_in_pid_namespace`).
     pid_namespace_init: Option<i32>,
+    /// One daemon of a test's own at a time (see common/serial.rs); let
+    /// go last, once the daemon is down.
+    _serial: MutexGuard<'static, ()>,
 }
 
 /// The test image's name once imported into containerd.
@@ -330,15 +333,16 @@ impl PrivateContainerd {
 
     /// The next PID given in containerd's PID namespace follows `last`.
     pub fn set_last_pid(&self, last: i32) {
-        let out = super::output(
+        let out = super::run(
             self.in_its_pid_namespace("sh")
                 .args(["-c", &format!("echo {last} > /proc/sys/kernel/ns_last_pid")]),
             b"",
         );
-        assert!(out.status.success(), "{out:?}");
+        out.success();
     }
 
     fn launch(image: &str, launcher: &[&str]) -> PrivateContainerd {
+        let serial = super::serial::private_daemon();
         let dir = fresh_dir("containerd");
         std::fs::write(dir.join("config.toml"), "").unwrap();
         let log = std::fs::File::create(dir.join("containerd.log")).unwrap();
@@ -369,9 +373,10 @@ impl PrivateContainerd {
             child,
             namespaces: Default::default(),
             pid_namespace_init: None,
+            _serial: serial,
         };
         let up = wait_until(DAEMON_DEADLINE, || {
-            c.ctr("default", &["version"]).status.success()
+            c.ctr("default", &["version"]).succeeded()
         });
         assert!(
             up,
@@ -391,8 +396,8 @@ impl PrivateContainerd {
     }
 
     /// docker-enter with this containerd's state and `args`.
-    pub fn docker_enter(&self, args: &[&str]) -> Output {
-        super::output(
+    pub fn docker_enter(&self, args: &[&str]) -> RunResult {
+        super::run(
             Command::new(super::docker_enter::DOCKER_ENTER)
                 .arg("--containerd-state")
                 .arg(self.state())
@@ -401,8 +406,8 @@ impl PrivateContainerd {
         )
     }
 
-    pub fn ctr(&self, namespace: &str, args: &[&str]) -> Output {
-        super::output(
+    pub fn ctr(&self, namespace: &str, args: &[&str]) -> RunResult {
+        super::run(
             Command::new("ctr")
                 .arg("--address")
                 .arg(self.dir.join("containerd.sock"))
@@ -413,13 +418,11 @@ impl PrivateContainerd {
     }
 
     pub fn ctr_ok(&self, namespace: &str, args: &[&str]) -> String {
-        let out = self.ctr(namespace, args);
-        assert!(
-            out.status.success(),
-            "ctr -n {namespace} {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
+        self.ctr(namespace, args)
+            .success()
+            .stdout
+            .trim()
+            .to_string()
     }
 
     /// `ctr run -d` with annotations; returns the task's PID.
@@ -474,11 +477,11 @@ impl Drop for PrivateContainerd {
     fn drop(&mut self) {
         for ns in self.namespaces.borrow().iter() {
             let tasks = self.ctr(ns, &["containers", "list", "-q"]);
-            for id in String::from_utf8_lossy(&tasks.stdout).split_whitespace() {
+            for id in tasks.stdout.split_whitespace() {
                 let _ = self.ctr(ns, &["task", "kill", "-s", "SIGKILL", id]);
                 let _ = wait_until(Duration::from_secs(10), || {
-                    self.ctr(ns, &["task", "delete", id]).status.success()
-                        || !self.ctr(ns, &["task", "ps", id]).status.success()
+                    self.ctr(ns, &["task", "delete", id]).succeeded()
+                        || !self.ctr(ns, &["task", "ps", id]).succeeded()
                 });
                 let _ = self.ctr(ns, &["containers", "delete", id]);
             }

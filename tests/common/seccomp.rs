@@ -38,13 +38,9 @@ pub fn filters(pid: i32) -> Vec<(u64, Vec<u8>)> {
     let Some(dumper) = super::static_c::require("filters", FILTERS_C) else {
         panic!("cannot build the filter dumper");
     };
-    let out = super::output(Command::new(dumper).arg(pid.to_string()), b"");
-    assert!(
-        out.status.success(),
-        "filters {pid}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
+    super::run(Command::new(dumper).arg(pid.to_string()), b"")
+        .success()
+        .stdout
         .lines()
         .map(|line| {
             let mut parts = line.split(' ');
@@ -65,7 +61,7 @@ pub fn oracle() -> Option<PathBuf> {
             let source = dir.join("oracle.c");
             std::fs::write(&source, ORACLE_C).ok()?;
             let binary = dir.join("oracle");
-            let out = super::output(
+            let out = super::run(
                 Command::new("gcc")
                     .args(["-O2", "-o"])
                     .arg(&binary)
@@ -73,8 +69,8 @@ pub fn oracle() -> Option<PathBuf> {
                     .arg("-l:libseccomp.so.2"),
                 b"",
             );
-            if !out.status.success() {
-                eprintln!("gcc oracle: {}", String::from_utf8_lossy(&out.stderr));
+            if !out.succeeded() {
+                eprintln!("gcc oracle: {}", out.stderr);
                 return None;
             }
             Some(binary)

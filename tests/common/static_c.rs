@@ -16,15 +16,15 @@ pub fn build(name: &str, source: &str) -> Option<PathBuf> {
     let c_file = dir.join(format!("{name}.c"));
     std::fs::write(&c_file, source).ok()?;
     let binary = dir.join(name);
-    let out = super::output(
+    let out = super::run(
         Command::new("gcc")
             .args(["-static", "-O2", "-o"])
             .arg(&binary)
             .arg(&c_file),
         b"",
     );
-    if !out.status.success() {
-        eprintln!("gcc {name}: {}", String::from_utf8_lossy(&out.stderr));
+    if !out.succeeded() {
+        eprintln!("gcc {name}: {}", out.stderr);
         return None;
     }
     built.push((name.to_string(), binary.clone()));

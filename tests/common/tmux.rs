@@ -22,12 +22,12 @@ impl Tmux {
     /// A server of our own (`tmux -L`), killed when the value is dropped.
     pub fn new(tag: &str) -> Tmux {
         Tmux {
-            socket: format!("nsc-{tag}-{}", std::process::id()),
+            socket: super::unique(&format!("nsc-{tag}")),
         }
     }
 
-    pub fn run(&self, args: &[&str]) -> std::process::Output {
-        super::output(
+    pub fn run(&self, args: &[&str]) -> super::RunResult {
+        super::run(
             Command::new("tmux").arg("-L").arg(&self.socket).args(args),
             b"",
         )
@@ -35,7 +35,7 @@ impl Tmux {
 
     /// A detached session "nsc" running `command` on a 120x40 screen.
     pub fn start(&self, command: &str) {
-        let out = self.run(&[
+        self.run(&[
             "new-session",
             "-d",
             "-s",
@@ -45,12 +45,8 @@ impl Tmux {
             "-y",
             "40",
             command,
-        ]);
-        assert!(
-            out.status.success(),
-            "tmux: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        ])
+        .success();
     }
 
     pub fn keys(&self, keys: &[&str]) {
@@ -60,7 +56,7 @@ impl Tmux {
     }
 
     pub fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "nsc"]).stdout).into_owned()
+        self.run(&["capture-pane", "-p", "-t", "nsc"]).stdout
     }
 
     /// Poll the screen until `pred` holds, for up to 10 s.

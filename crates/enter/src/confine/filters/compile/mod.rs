@@ -14,7 +14,7 @@
 //! transactions; docs/dependencies.md, and the compiler's time in
 //! docs/design.md, Measured). Tests compare the result with libseccomp's
 //! on random profiles, and with the filters containers run under
-//! (tests/seccomp_compiler.rs).
+//! (tests/seccomp/compiler.rs).
 
 mod arch;
 mod bpf;

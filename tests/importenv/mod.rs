@@ -1,0 +1,4 @@
+//! importenv, driven as a built binary.
+
+mod completions;
+mod run;

@@ -1,0 +1,3 @@
+//! The kubectl-enter plugin (a shell script), with a fake kubectl.
+
+mod command_lines;

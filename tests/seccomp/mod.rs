@@ -1,0 +1,3 @@
+//! The seccomp profile compiler, against libseccomp as runc uses it.
+
+mod compiler;
