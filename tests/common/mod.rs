@@ -14,6 +14,7 @@ pub mod fake_task;
 pub mod podman;
 pub mod private_daemon;
 pub mod pty;
+pub mod rootless;
 pub mod seccomp;
 pub mod state_dir;
 pub mod static_c;

@@ -19,6 +19,7 @@ mod docker_state;
 #[cfg(test)]
 mod fake_daemon;
 pub mod http;
+pub mod idmap;
 mod inspect;
 pub mod live;
 pub mod lookup;
