@@ -65,7 +65,7 @@ fn bad_addresses_are_one_line_errors() {
     };
     assert_refused(
         &with(&["lxc:web", "true"]),
-        "unknown runtime 'lxc' in container address lxc:web: use docker:NAME, podman:NAME, containerd:NAMESPACE/ID, k8s:NAMESPACE/POD[/CONTAINER] or pid:N",
+        "unknown runtime 'lxc' in container address lxc:web: use docker:NAME, podman:[USER/]NAME, containerd:NAMESPACE/ID, k8s:NAMESPACE/POD[/CONTAINER] or pid:N",
     );
     assert_refused(
         &with(&["k8s:default", "true"]),

@@ -87,3 +87,167 @@ fn pid_of_a_podman_container_with_a_uid_map_run_by_root() {
         assert_eq!(enter_ok(&args), theirs, "{args:?}");
     }
 }
+
+/// Everything `podman exec` decides: user, confinement, ID maps, cgroup,
+/// environment, working directory.
+const FULL_PROBE: &str = "id; grep -E '^(Cap|Seccomp|NoNewPrivs)' /proc/self/status; \
+                          cat /proc/self/uid_map /proc/self/cgroup; env | sort; pwd";
+
+#[test]
+fn root_finds_every_users_rootless_containers() {
+    if !ready() {
+        return;
+    }
+    let (alice, bob) = (RootlessUser::new("a"), RootlessUser::new("b"));
+    alice.run("web", &["-w", "/etc", "-e", "FOO=alice"]);
+    alice.run("db", &[]);
+    bob.run("web", &[]);
+    let alice_web = format!("podman:{}/web", alice.name);
+    let bob_web = format!("podman:{}/web", bob.name);
+
+    // By address, by a name only one user has, and by pid: all as the
+    // owner's podman exec.
+    let theirs = podman_exec(&alice, "web", FULL_PROBE);
+    let pid = format!("pid:{}", alice.pid("web"));
+    for address in [alice_web.as_str(), &pid] {
+        assert_eq!(
+            enter_ok(&[address, "sh", "-c", FULL_PROBE]),
+            theirs,
+            "{address}"
+        );
+    }
+    assert_eq!(
+        enter_ok(&["db", "sh", "-c", FULL_PROBE]),
+        podman_exec(&alice, "db", FULL_PROBE)
+    );
+    assert_eq!(
+        enter_ok(&[&bob_web, "sh", "-c", FULL_PROBE]),
+        podman_exec(&bob, "web", FULL_PROBE)
+    );
+
+    // A name two users have: the addresses that tell them apart.
+    let out = docker_enter(&["web", "true"]);
+    assert!(!out.status.success());
+    let said = stderr(&out);
+    assert!(
+        said.contains(&alice_web) && said.contains(&bob_web),
+        "{said}"
+    );
+
+    // --list names the owner in the address, and as a field.
+    let listed = enter_ok(&["--list", "--format", "{{.Address}} {{.Owner}} {{.Name}}"]);
+    for line in [
+        format!("{alice_web} {} web", alice.name),
+        format!("podman:{}/db {} db", alice.name, alice.name),
+        format!("{bob_web} {} web", bob.name),
+    ] {
+        assert!(listed.lines().any(|l| l == line), "{line} in {listed}");
+    }
+}
+
+/// The runroot directory of a user's container (Podman keeps it in
+/// /tmp/podman-run-UID when the user has no /run/user/UID).
+fn userdata(user: &RootlessUser, name: &str) -> std::path::PathBuf {
+    let id = user.podman_ok(&["inspect", "--format", "{{.Id}}", name]);
+    std::path::PathBuf::from(format!(
+        "/tmp/podman-run-{}/containers/vfs-containers/{id}/userdata",
+        user.uid
+    ))
+}
+
+/// docker-enter ARGS must fail with one line on stderr and nothing on
+/// stdout; that line.
+fn refused(args: &[&str]) -> String {
+    let out = docker_enter(args);
+    let said = stderr(&out);
+    assert!(
+        !out.status.success(),
+        "{args:?} succeeded: {}",
+        stdout(&out)
+    );
+    assert_eq!(stdout(&out), "", "{args:?}");
+    assert_eq!(said.lines().count(), 1, "{args:?}: {said}");
+    said
+}
+
+#[test]
+fn a_planted_pid_file_never_gets_another_process_entered() {
+    if !ready() {
+        return;
+    }
+    let (alice, mallory) = (RootlessUser::new("v"), RootlessUser::new("m"));
+    alice.run("web", &[]);
+    mallory.run("decoy", &[]);
+    let decoy = format!("podman:{}/decoy", mallory.name);
+    let marker = "/etc/entered-by-root";
+    let touch = ["sh", "-c", "touch /etc/entered-by-root"];
+    // Control: mallory's own container is entered.
+    enter_ok(&[&[decoy.as_str()][..], &touch].concat());
+    assert!(mallory
+        .podman(&["exec", "decoy", "test", "-e", marker])
+        .status
+        .success());
+
+    // Mallory's pid file now names alice's container, then a process of
+    // root's in namespaces of its own.
+    let root_target = common::Target::full();
+    let pidfile = userdata(&mallory, "decoy").join("pidfile");
+    for victim in [alice.pid("web"), root_target.pid] {
+        std::fs::write(&pidfile, victim.to_string()).unwrap();
+        let said = refused(&[&[decoy.as_str()][..], &touch].concat());
+        assert!(said.contains("refusing to enter"), "{said}");
+        let listed = enter_ok(&["--list", "--format", "{{.Address}}"]);
+        assert!(!listed.contains(&decoy), "{listed}");
+    }
+    assert!(!alice
+        .podman(&["exec", "web", "test", "-e", marker])
+        .status
+        .success());
+}
+
+/// Something done to a state file, at its path.
+type Breaking = dyn Fn(&str);
+
+#[test]
+fn a_users_broken_store_is_one_clear_error() {
+    if !ready() {
+        return;
+    }
+    let (alice, bob) = (RootlessUser::new("g"), RootlessUser::new("h"));
+    alice.run("web", &[]);
+    bob.run("db", &[]);
+    let bob_db = format!("podman:{}/db", bob.name);
+    let index = format!(
+        "/home/{}/.local/share/containers/storage/vfs-containers/containers.json",
+        bob.name
+    );
+    let saved = std::fs::read(&index).unwrap();
+    let restore = |path: &str| {
+        let _ = std::fs::remove_file(path);
+        std::fs::write(path, &saved).unwrap();
+    };
+    let breakages: [(&str, &Breaking); 4] = [
+        ("malformed", &|p| std::fs::write(p, b"[{\"id\": ").unwrap()),
+        ("100 MB", &|p| {
+            common::sparse_file(std::path::Path::new(p), 100 << 20)
+        }),
+        ("symlink loop", &|p| {
+            std::fs::remove_file(p).unwrap();
+            std::os::unix::fs::symlink(p, p).unwrap();
+        }),
+        ("not a regular file", &|p| {
+            std::fs::remove_file(p).unwrap();
+            common::sh(&format!("mkfifo {p}"));
+        }),
+    ];
+    for (what, breaking) in breakages {
+        breaking(&index);
+        let said = refused(&[&bob_db, "true"]);
+        assert!(said.contains("containers.json"), "{what}: {said}");
+        // Alice's containers are still found.
+        enter_ok(&[&format!("podman:{}/web", alice.name), "true"]);
+        enter_ok(&["--list"]);
+        restore(&index);
+    }
+    enter_ok(&[&bob_db, "true"]);
+}

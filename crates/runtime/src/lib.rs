@@ -24,6 +24,7 @@ mod inspect;
 pub mod live;
 pub mod lookup;
 mod rfc3339;
+pub mod rootless;
 pub mod scan;
 pub mod sources;
 mod start;
