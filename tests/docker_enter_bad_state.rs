@@ -95,7 +95,8 @@ fn bad_addresses_are_one_line_errors() {
         &with(&["-H", "tcp://127.0.0.1:2375", "web", "true"]),
         "-H tcp://127.0.0.1:2375: only a local unix socket (unix:///path or /path) is supported",
     );
-    // Entering needs root, said before anything is looked up.
+    // Without root too, the address is refused before anything is looked
+    // up (entering a rootless container of one's own needs no root).
     let out = common::output(
         Command::new(NOBODY[0])
             .args(&NOBODY[1..])
@@ -104,7 +105,8 @@ fn bad_addresses_are_one_line_errors() {
     );
     assert_eq!(
         stderr(&out),
-        "docker-enter: entering a container needs root: run docker-enter as root (for example with sudo)\n"
+        "docker-enter: unknown runtime 'lxc' in container address lxc:web: use docker:NAME, \
+         podman:[USER/]NAME, containerd:NAMESPACE/ID, k8s:NAMESPACE/POD[/CONTAINER] or pid:N\n"
     );
 }
 

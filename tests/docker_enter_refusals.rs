@@ -173,9 +173,10 @@ fn unusable_sockets_say_which_and_why() {
         "cannot connect to /nonexistent/d.sock: No such file or directory (is the Docker daemon running?)",
     );
 
-    // Entering needs root whatever the socket allows: said up front, before
-    // anything is looked up (a docker group member would otherwise fail
-    // later, on the container's /proc files).
+    // Without root, only a rootless container of one's own is entered:
+    // anything else is one line, whatever the socket allows (a docker
+    // group member would otherwise fail later, on the container's /proc
+    // files).
     let out = common::output(
         Command::new(common::NOBODY[0])
             .args(&common::NOBODY[1..])
@@ -185,7 +186,10 @@ fn unusable_sockets_say_which_and_why() {
     );
     assert_refused(
         &out,
-        "entering a container needs root: run docker-enter as root (for example with sudo)",
+        "cannot enter web without root: it is not one of uid 65534's rootless Podman \
+         containers (docker-enter --list shows those), and other containers only root may \
+         enter; run sudo docker-enter web ..., or its runtime's own exec (docker exec; podman \
+         exec as its owner)",
     );
 }
 

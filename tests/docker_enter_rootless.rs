@@ -251,3 +251,53 @@ fn a_users_broken_store_is_one_clear_error() {
     }
     enter_ok(&[&bob_db, "true"]);
 }
+
+const DOCKER_ENTER: &str = env!("CARGO_BIN_EXE_docker-enter");
+
+#[test]
+fn the_owner_enters_without_root_as_podman_exec_does() {
+    if !ready() {
+        return;
+    }
+    let (alice, bob) = (RootlessUser::new("o"), RootlessUser::new("n"));
+    alice.run("web", &["-w", "/etc", "-e", "FOO=alice"]);
+    let theirs = podman_exec(&alice, "web", FULL_PROBE);
+    let pid = format!("pid:{}", alice.pid("web"));
+    let alice_web = format!("podman:{}/web", alice.name);
+    let addresses = ["web", "podman:web", alice_web.as_str(), pid.as_str()];
+    for address in addresses {
+        let out = common::output(
+            &mut alice.command(DOCKER_ENTER, &[address, "sh", "-c", FULL_PROBE]),
+            b"",
+        );
+        assert!(out.status.success(), "{address}: {}", stderr(&out));
+        assert_eq!(stdout(&out).trim(), theirs, "{address}");
+    }
+    let listed = common::output(
+        &mut alice.command(
+            DOCKER_ENTER,
+            &["--list", "--format", "{{.Address}} {{.PID}}"],
+        ),
+        b"",
+    );
+    assert_eq!(
+        stdout(&listed).trim(),
+        format!("{alice_web} {}", alice.pid("web"))
+    );
+
+    // Another user is refused in one line that says what would work; the
+    // same commands as alice are the control.
+    for address in addresses {
+        let out = common::output(&mut bob.command(DOCKER_ENTER, &[address, "true"]), b"");
+        let said = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{address}: {said}");
+        assert_eq!(stdout(&out), "", "{address}");
+        assert_eq!(said.lines().count(), 1, "{address}: {said}");
+        assert!(
+            said.starts_with(&format!(
+                "docker-enter: cannot enter {address} without root: "
+            )) && said.contains(&format!("run sudo docker-enter {address} ")),
+            "{address}: {said}"
+        );
+    }
+}

@@ -102,14 +102,45 @@ fn say(line: &str) {
 }
 
 fn enter_container(req: &Request) -> Result<i32, Error> {
-    let timing = Timing::from_env();
-    // Said before anything is looked up: reading a daemon's socket or the
-    // state files may work for others, entering never does.
-    if crate::sys::ids::geteuid() != 0 {
-        return Err(Error::msg(
-            "entering a container needs root: run docker-enter as root (for example with sudo)",
-        ));
+    let euid = crate::sys::ids::geteuid();
+    enter_as_anyone(req).map_err(|e| match euid {
+        0 => e,
+        uid => not_yours(e, req, uid),
+    })
+}
+
+/// Without root, only a container whose user namespace is the caller's
+/// (their rootless Podman) can be entered. Anything else that failed for
+/// want of privilege, or was not found among the caller's own, is said in
+/// one line: why, and what would work.
+fn not_yours(err: Error, req: &Request, uid: u32) -> Error {
+    let denied = matches!(err.errno, Some(Errno::ACCESS | Errno::PERM));
+    let refused_pid = err.what.starts_with("cannot enter pid:");
+    if !(denied || refused_pid || err.what.starts_with("No such container")) {
+        return err;
     }
+    let query = &req.container;
+    let why = match Address::parse(query) {
+        Ok(Address::Pid(pid)) => format!(
+            "process {pid} is not in a user namespace of uid {uid}'s, so only root may enter it"
+        ),
+        Ok(Address::PodmanOf { owner, .. }) => format!(
+            "it is user {owner}'s rootless Podman container, which only {owner} and root \
+             may enter"
+        ),
+        _ => format!(
+            "it is not one of uid {uid}'s rootless Podman containers (\
+             docker-enter --list shows those), and other containers only root may enter"
+        ),
+    };
+    Error::msg(format!(
+        "cannot enter {query} without root: {why}; run sudo docker-enter {query} ..., \
+         or its runtime's own exec (docker exec; podman exec as its owner)"
+    ))
+}
+
+fn enter_as_anyone(req: &Request) -> Result<i32, Error> {
+    let timing = Timing::from_env();
     let overrides = env_overrides(req)?;
     let mut req = req.clone();
     if let Some(tools) = &mut req.tools {

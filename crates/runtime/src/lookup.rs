@@ -213,8 +213,11 @@ impl Lookup {
         };
         let (exact_apps, prefix_apps) = (pick(&exact), pick(&prefix));
         // A source that could not be read may have held the container
-        // meant: only a unique exact match elsewhere goes ahead without it.
-        if !g.errors.is_empty() && (only.is_some() || g.named_failed || exact_apps.len() != 1) {
+        // meant: only a unique exact match elsewhere goes ahead without it
+        // (Docker's is the one source of `docker:`; `podman:` has the
+        // system's store and every user's).
+        let one_source = only == Some(RuntimeKind::Docker);
+        if !g.errors.is_empty() && (one_source || g.named_failed || exact_apps.len() != 1) {
             return Err(g.errors.swap_remove(0));
         }
         let chosen = match (exact_apps.as_slice(), prefix_apps.as_slice()) {
