@@ -6,6 +6,7 @@
 use super::address::Address;
 use super::cgroup_name::proc_cgroup_names;
 use super::live::{check_process, Liveness};
+use super::rootless::Narrowed;
 use super::scan::{Hint, Scan, Source};
 use super::short_id;
 use super::sources::{DockerSource, Sources, StateFiles};
@@ -118,12 +119,18 @@ impl Lookup {
 
     /// `podman:USER/NAME`: a container of USER's rootless Podman.
     fn of_user(&self, text: &str, owner: &str, q: &str) -> Result<Found, Error> {
-        let Some(rootless) = self.rootless() else {
+        let Some(rootless) = &self.sources.rootless else {
             return Err(Error::msg(format!(
                 "No such container: {text} (rootless Podman is not looked at with --storage-root)"
             )));
         };
-        let mut g = self.gather(vec![rootless], Hint::Query(q));
+        let theirs = rootless.narrowed(Narrowed::Name(owner.to_string()));
+        let mut g = self.gather(vec![&theirs], Hint::Query(q));
+        if g.present == 0 && g.errors.is_empty() {
+            return Err(Error::msg(format!(
+                "No such container: {text} (user {owner} has no rootless Podman store here)"
+            )));
+        }
         g.found
             .retain(|(c, _)| c.owner.as_deref() == Some(owner) && !c.sandbox);
         let exact = g.found.iter().position(|(c, _)| c.id == q || c.name == q);
@@ -416,7 +423,18 @@ impl Lookup {
         )
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
-        let g = self.gather(self.all_sources(), Hint::All);
+        // Of the users' rootless Podman, only the store of the user whose
+        // user namespace the process is in can hold its container.
+        let mut sources = self.all_sources();
+        let theirs = self.sources.rootless.as_ref().map(|r| {
+            let uid = crate::target::userns_owner_of(pid).unwrap_or(u32::MAX);
+            r.narrowed(Narrowed::Uid(uid))
+        });
+        if let Some(theirs) = &theirs {
+            sources.pop();
+            sources.push(theirs);
+        }
+        let g = self.gather(sources, Hint::All);
         // A sandbox's settings are never taken: its process is entered as
         // a bare process.
         let candidate = |c: &Container| !c.sandbox && c.state == ContainerState::Running;

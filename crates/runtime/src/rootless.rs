@@ -52,6 +52,16 @@ pub struct RootlessPodman {
     /// Only this user (the caller when not root), with their own
     /// `XDG_DATA_HOME` and `XDG_RUNTIME_DIR` where set.
     pub only: Option<OwnUser>,
+    /// Only the user of this name (`podman:USER/NAME`) or uid (the owner
+    /// of a `pid:` target's user namespace): one store read, not all.
+    pub narrowed: Option<Narrowed>,
+}
+
+/// One user whose store alone is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Narrowed {
+    Name(String),
+    Uid(u32),
 }
 
 /// The caller, when not root: their environment says where their store is.
@@ -63,14 +73,29 @@ pub struct OwnUser {
 }
 
 impl RootlessPodman {
+    /// The same, reading only `user`'s store.
+    pub fn narrowed(&self, user: Narrowed) -> RootlessPodman {
+        RootlessPodman {
+            narrowed: Some(user),
+            ..self.clone()
+        }
+    }
+
     /// The users whose stores are looked at.
     fn users(&self) -> Result<Vec<User>, Error> {
         let path = self.host_root.join(PASSWD);
         let text = fs::read_head(&path, MAX_PASSWD)
             .map_err(|e| Error::sys(format!("cannot read {}", path.display()), e))?;
-        let wanted = |uid: u32| match &self.only {
-            Some(me) => uid == me.uid,
-            None => (FIRST_USER_UID..LAST_USER_UID).contains(&uid),
+        let wanted = |uid: u32, name: &str| {
+            let ours = match &self.only {
+                Some(me) => uid == me.uid,
+                None => (FIRST_USER_UID..LAST_USER_UID).contains(&uid),
+            };
+            ours && match &self.narrowed {
+                Some(Narrowed::Name(n)) => n == name,
+                Some(Narrowed::Uid(u)) => *u == uid,
+                None => true,
+            }
         };
         let mut users: Vec<User> = Vec::new();
         for line in text.split(|&b| b == b'\n') {
@@ -83,7 +108,7 @@ impl RootlessPodman {
             ) else {
                 continue;
             };
-            if !wanted(entry.uid)
+            if !wanted(entry.uid, name)
                 || !home.starts_with('/')
                 || users.iter().any(|u| u.uid == entry.uid)
             {

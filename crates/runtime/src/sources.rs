@@ -127,6 +127,7 @@ impl Sources {
         let rootless = opts.storage_root.is_none().then(|| RootlessPodman {
             host_root: host_root.clone().unwrap_or_else(|| PathBuf::from("/")),
             only: None,
+            narrowed: None,
         });
         Ok(Sources {
             rootless,

@@ -307,6 +307,12 @@ impl Target {
     }
 }
 
+/// The uid that made the user namespace of process `pid` (as we see it).
+pub fn userns_owner_of(pid: i32) -> Option<u32> {
+    let userns = fs::open(Path::new(&format!("/proc/{pid}/ns/user")), OFlags::RDONLY).ok()?;
+    sys::ns::owner_uid(userns.as_fd()).ok()
+}
+
 /// The namespace kinds this kernel has: those in /proc/self/ns (one
 /// directory read instead of a stat per kind).
 pub fn own_kinds() -> Vec<NsKind> {
