@@ -103,10 +103,32 @@ fn say(line: &str) {
 
 fn enter_container(req: &Request) -> Result<i32, Error> {
     let euid = crate::sys::ids::geteuid();
-    enter_as_anyone(req).map_err(|e| match euid {
+    // Whether the container found is the caller's own rootless one: then a
+    // failure is said as it is, not as a container that is not theirs.
+    let mine = std::cell::Cell::new(false);
+    enter_as_anyone(req, &mine).map_err(|e| match euid {
         0 => e,
+        _ if mine.get() => tools_without_root(e, req),
         uid => not_yours(e, req, uid),
     })
+}
+
+/// `--tools` mounts the tools in a copy of the container's mount
+/// namespace, from the host's: the kernel lets only root clone the host's
+/// mounts (open_tree), even for a container of the caller's own.
+fn tools_without_root(err: Error, req: &Request) -> Error {
+    let denied = matches!(err.errno, Some(Errno::PERM | Errno::ACCESS));
+    if !denied || req.tools.is_none() {
+        return err;
+    }
+    Error {
+        hint: Some(format!(
+            "bringing tools into a container mounts the host's files, which needs root even \
+             in a rootless container of one's own: run sudo docker-enter --tools ... {}",
+            req.container
+        )),
+        ..err
+    }
 }
 
 /// Without root, only a container whose user namespace is the caller's
@@ -139,7 +161,7 @@ fn not_yours(err: Error, req: &Request, uid: u32) -> Error {
     ))
 }
 
-fn enter_as_anyone(req: &Request) -> Result<i32, Error> {
+fn enter_as_anyone(req: &Request, mine: &std::cell::Cell<bool>) -> Result<i32, Error> {
     let timing = Timing::from_env();
     let overrides = env_overrides(req)?;
     let mut req = req.clone();
@@ -152,6 +174,8 @@ fn enter_as_anyone(req: &Request) -> Result<i32, Error> {
         say(note);
     }
     let mut container = found.container;
+    let euid = crate::sys::ids::geteuid();
+    mine.set(euid != 0 && container.identity.userns_owner == Some(euid));
     require_running(&req.container, &container)?;
     timing.lap("find");
 
