@@ -43,7 +43,8 @@ cleanup() {
             kill -9 "$pause"
         fi
         userdel -r -f "$u" >/dev/null 2>&1
-        rm -rf "/tmp/podman-run-$uid" "/tmp/containers-user-$uid"
+        # A podman still exiting may write into the home after userdel.
+        rm -rf "/tmp/podman-run-$uid" "/tmp/containers-user-$uid" "/home/$u"
     done
     rm -rf "$WORK"
 }

@@ -132,7 +132,9 @@ impl Drop for RootlessUser {
             }
         }
         let _ = output(Command::new("userdel").args(["-r", "-f", &self.name]), b"");
+        // A podman still exiting may write into the home after userdel.
         for dir in [
+            format!("/home/{}", self.name),
             format!("/tmp/podman-run-{}", self.uid),
             format!("/tmp/containers-user-{}", self.uid),
             format!("/run/user/{}", self.uid),
