@@ -50,7 +50,23 @@ impl RootlessUser {
     pub fn new(tag: &str) -> RootlessUser {
         let name = format!("nscrl{}{tag}", std::process::id());
         let _ = output(Command::new("userdel").args(["-r", &name]), b"");
-        sh(&format!("useradd -m {name}"));
+        // useradd locks /etc/passwd and gives up when another holds it (a
+        // test beside this one, or another process): one at a time here,
+        // and tried again a few times.
+        static USERADD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let added = {
+            let _one = USERADD.lock().unwrap_or_else(|e| e.into_inner());
+            (0..20).any(|_| {
+                let ok = output(Command::new("useradd").args(["-m", &name]), b"")
+                    .status
+                    .success();
+                if !ok {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                ok
+            })
+        };
+        assert!(added, "useradd -m {name} failed 20 times");
         let uid = sh(&format!("id -u {name}")).trim().parse().unwrap();
         let user = RootlessUser { name, uid };
         user.podman_ok(&["load", "-q", "-i", image_archive()]);
