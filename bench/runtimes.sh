@@ -21,6 +21,8 @@
 #    back are faster than any run that follows a pause.
 # 4. The Engine API's answer read in linear time: `--list` against a fake
 #    daemon whose answer is 1, 4 and 16 MiB of chunked JSON.
+# 5. Root finding every user's rootless Podman containers: 20 users with 5
+#    containers each (bench/rootless.sh). Goal: find under 2 ms.
 #
 # Needs root, a Docker daemon, hyperfine, python3, and the release build:
 #   cargo build --release && bench/runtimes.sh [RUNS]
@@ -190,3 +192,7 @@ for mib in 1 4 16; do
     python3 -c 'import json,statistics,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%-44s %8.3f ms" % (sys.argv[2], statistics.median(r["times"])*1000))' \
         "$WORK/api-$mib.json" "--list, answer of $mib MiB (median)"
 done
+
+echo
+echo "== 5. every user's rootless Podman (bench/rootless.sh)"
+DE=$DE bench/rootless.sh "$RUNS"

@@ -102,14 +102,67 @@ fn say(line: &str) {
 }
 
 fn enter_container(req: &Request) -> Result<i32, Error> {
-    let timing = Timing::from_env();
-    // Said before anything is looked up: reading a daemon's socket or the
-    // state files may work for others, entering never does.
-    if crate::sys::ids::geteuid() != 0 {
-        return Err(Error::msg(
-            "entering a container needs root: run docker-enter as root (for example with sudo)",
-        ));
+    let euid = crate::sys::ids::geteuid();
+    // Whether the container found is the caller's own rootless one: then a
+    // failure is said as it is, not as a container that is not theirs.
+    let mine = std::cell::Cell::new(false);
+    enter_as_anyone(req, &mine).map_err(|e| match euid {
+        0 => e,
+        _ if mine.get() => tools_without_root(e, req),
+        uid => not_yours(e, req, uid),
+    })
+}
+
+/// `--tools` mounts the tools in a copy of the container's mount
+/// namespace, from the host's: the kernel lets only root clone the host's
+/// mounts (open_tree), even for a container of the caller's own.
+fn tools_without_root(err: Error, req: &Request) -> Error {
+    let denied = matches!(err.errno, Some(Errno::PERM | Errno::ACCESS));
+    if !denied || req.tools.is_none() {
+        return err;
     }
+    Error {
+        hint: Some(format!(
+            "bringing tools into a container mounts the host's files, which needs root even \
+             in a rootless container of one's own: run sudo docker-enter --tools ... {}",
+            req.container
+        )),
+        ..err
+    }
+}
+
+/// Without root, only a container whose user namespace is the caller's
+/// (their rootless Podman) can be entered. Anything else that failed for
+/// want of privilege, or was not found among the caller's own, is said in
+/// one line: why, and what would work.
+fn not_yours(err: Error, req: &Request, uid: u32) -> Error {
+    let denied = matches!(err.errno, Some(Errno::ACCESS | Errno::PERM));
+    let refused_pid = err.what.starts_with("cannot enter pid:");
+    if !(denied || refused_pid || err.what.starts_with("No such container")) {
+        return err;
+    }
+    let query = &req.container;
+    let why = match Address::parse(query) {
+        Ok(Address::Pid(pid)) => format!(
+            "process {pid} is not in a user namespace of uid {uid}'s, so only root may enter it"
+        ),
+        Ok(Address::PodmanOf { owner, .. }) => format!(
+            "it is user {owner}'s rootless Podman container, which only {owner} and root \
+             may enter"
+        ),
+        _ => format!(
+            "it is not one of uid {uid}'s rootless Podman containers (\
+             docker-enter --list shows those), and other containers only root may enter"
+        ),
+    };
+    Error::msg(format!(
+        "cannot enter {query} without root: {why}; run sudo docker-enter {query} ..., \
+         or its runtime's own exec (docker exec; podman exec as its owner)"
+    ))
+}
+
+fn enter_as_anyone(req: &Request, mine: &std::cell::Cell<bool>) -> Result<i32, Error> {
+    let timing = Timing::from_env();
     let overrides = env_overrides(req)?;
     let mut req = req.clone();
     if let Some(tools) = &mut req.tools {
@@ -121,6 +174,8 @@ fn enter_container(req: &Request) -> Result<i32, Error> {
         say(note);
     }
     let mut container = found.container;
+    let euid = crate::sys::ids::geteuid();
+    mine.set(euid != 0 && container.identity.userns_owner == Some(euid));
     require_running(&req.container, &container)?;
     timing.lap("find");
 

@@ -14,6 +14,7 @@ pub mod podman;
 pub mod private_daemon;
 pub mod pty;
 pub mod result;
+pub mod rootless;
 pub mod scratch;
 pub mod seccomp;
 pub mod serial;

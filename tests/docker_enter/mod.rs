@@ -21,6 +21,7 @@ mod own_binary;
 mod pid;
 mod podman;
 mod refusals;
+mod rootless;
 mod runtime;
 mod terminal;
 mod tools;

@@ -141,9 +141,10 @@ fn unusable_sockets_say_which_and_why() {
     // A bare path to the socket is a socket too.
     docker_enter(&["-H", "/nonexistent/d.sock", "web", "true"]).refused("docker-enter: cannot connect to /nonexistent/d.sock: No such file or directory (is the Docker daemon running?)");
 
-    // Entering needs root whatever the socket allows: said up front, before
-    // anything is looked up (a docker group member would otherwise fail
-    // later, on the container's /proc files).
+    // Without root, only a rootless container of one's own is entered:
+    // anything else is one line, whatever the socket allows (a docker
+    // group member would otherwise fail later, on the container's /proc
+    // files).
     let out = common::run(
         Command::new(common::NOBODY[0])
             .args(&common::NOBODY[1..])
@@ -151,7 +152,12 @@ fn unusable_sockets_say_which_and_why() {
             .env_remove("DOCKER_HOST"),
         b"",
     );
-    out.refused("docker-enter: entering a container needs root: run docker-enter as root (for example with sudo)");
+    out.refused(
+        "docker-enter: cannot enter web without root: it is not one of uid 65534's rootless \
+         Podman containers (docker-enter --list shows those), and other containers only root \
+         may enter; run sudo docker-enter web ..., or its runtime's own exec (docker exec; \
+         podman exec as its owner)",
+    );
 }
 
 #[test]

@@ -75,6 +75,10 @@ pub struct Identity {
     /// The parent the runtime makes for the container's process, where
     /// its state says which.
     pub parent: Option<Parent>,
+    /// The uid that owns the process's user namespace (as the host sees
+    /// it): a rootless container's process is in a namespace its user
+    /// made, never in the host's.
+    pub userns_owner: Option<u32>,
 }
 
 /// The parent a runtime makes for a container's first process.

@@ -19,10 +19,12 @@ mod docker_state;
 #[cfg(test)]
 mod fake_daemon;
 pub mod http;
+pub mod idmap;
 mod inspect;
 pub mod live;
 pub mod lookup;
 mod rfc3339;
+pub mod rootless;
 pub mod scan;
 pub mod sources;
 mod start;

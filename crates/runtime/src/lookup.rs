@@ -6,6 +6,7 @@
 use super::address::Address;
 use super::cgroup_name::proc_cgroup_names;
 use super::live::{check_process, Liveness};
+use super::rootless::Narrowed;
 use super::scan::{Hint, Scan, Source};
 use super::short_id;
 use super::sources::{DockerSource, Sources, StateFiles};
@@ -62,6 +63,7 @@ impl Lookup {
             Address::Any(q) => self.by_name(text, &q, None),
             Address::Docker(q) => self.by_name(text, &q, Some(RuntimeKind::Docker)),
             Address::Podman(q) => self.by_name(text, &q, Some(RuntimeKind::Podman)),
+            Address::PodmanOf { owner, name } => self.of_user(text, &owner, &name),
             Address::Containerd { namespace, id } => self.in_namespace(text, &namespace, &id),
             Address::K8s {
                 namespace,
@@ -107,7 +109,51 @@ impl Lookup {
         let mut all: Vec<&dyn Source> = vec![&self.sources.docker];
         all.extend(self.sources.containerd.iter().map(|c| c as &dyn Source));
         all.push(&self.sources.storage);
+        all.extend(self.rootless());
         all
+    }
+
+    fn rootless(&self) -> Option<&dyn Source> {
+        self.sources.rootless.as_ref().map(|r| r as &dyn Source)
+    }
+
+    /// `podman:USER/NAME`: a container of USER's rootless Podman.
+    fn of_user(&self, text: &str, owner: &str, q: &str) -> Result<Found, Error> {
+        let Some(rootless) = &self.sources.rootless else {
+            return Err(Error::msg(format!(
+                "No such container: {text} (rootless Podman is not looked at with --storage-root)"
+            )));
+        };
+        let theirs = rootless.narrowed(Narrowed::Name(owner.to_string()));
+        let mut g = self.gather(vec![&theirs], Hint::Query(q));
+        if g.present == 0 && g.errors.is_empty() {
+            return Err(Error::msg(format!(
+                "No such container: {text} (user {owner} has no rootless Podman store here)"
+            )));
+        }
+        g.found
+            .retain(|(c, _)| c.owner.as_deref() == Some(owner) && !c.sandbox);
+        let exact = g.found.iter().position(|(c, _)| c.id == q || c.name == q);
+        let chosen = match exact {
+            Some(i) => i,
+            None => {
+                let prefixed: Vec<usize> = (0..g.found.len())
+                    .filter(|&i| g.found[i].0.id.starts_with(q))
+                    .collect();
+                match prefixed.as_slice() {
+                    [one] => *one,
+                    [] => return Err(self.not_found(text, Some(RuntimeKind::Podman), &g)),
+                    _ => {
+                        return Err(ambiguous(
+                            format!("container ID prefix {q} is ambiguous: it matches"),
+                            &prefixed.iter().map(|&i| &g.found[i].0).collect::<Vec<_>>(),
+                            "give more of the ID or the name",
+                        ))
+                    }
+                }
+            }
+        };
+        self.complete(g, chosen)
     }
 
     /// Ask each source; gather what they say.
@@ -147,7 +193,10 @@ impl Lookup {
     fn by_name(&self, text: &str, q: &str, only: Option<RuntimeKind>) -> Result<Found, Error> {
         let sources: Vec<&dyn Source> = match only {
             Some(RuntimeKind::Docker) => vec![&self.sources.docker],
-            Some(_) => vec![&self.sources.storage],
+            Some(_) => [&self.sources.storage as &dyn Source]
+                .into_iter()
+                .chain(self.rootless())
+                .collect(),
             None => self.all_sources(),
         };
         let mut g = self.gather(sources, Hint::Query(q));
@@ -171,8 +220,11 @@ impl Lookup {
         };
         let (exact_apps, prefix_apps) = (pick(&exact), pick(&prefix));
         // A source that could not be read may have held the container
-        // meant: only a unique exact match elsewhere goes ahead without it.
-        if !g.errors.is_empty() && (only.is_some() || g.named_failed || exact_apps.len() != 1) {
+        // meant: only a unique exact match elsewhere goes ahead without it
+        // (Docker's is the one source of `docker:`; `podman:` has the
+        // system's store and every user's).
+        let one_source = only == Some(RuntimeKind::Docker);
+        if !g.errors.is_empty() && (one_source || g.named_failed || exact_apps.len() != 1) {
             return Err(g.errors.swap_remove(0));
         }
         let chosen = match (exact_apps.as_slice(), prefix_apps.as_slice()) {
@@ -371,7 +423,18 @@ impl Lookup {
         )
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
-        let g = self.gather(self.all_sources(), Hint::All);
+        // Of the users' rootless Podman, only the store of the user whose
+        // user namespace the process is in can hold its container.
+        let mut sources = self.all_sources();
+        let theirs = self.sources.rootless.as_ref().map(|r| {
+            let uid = crate::target::userns_owner_of(pid).unwrap_or(u32::MAX);
+            r.narrowed(Narrowed::Uid(uid))
+        });
+        if let Some(theirs) = &theirs {
+            sources.pop();
+            sources.push(theirs);
+        }
+        let g = self.gather(sources, Hint::All);
         // A sandbox's settings are never taken: its process is entered as
         // a bare process.
         let candidate = |c: &Container| !c.sandbox && c.state == ContainerState::Running;
@@ -395,7 +458,13 @@ impl Lookup {
         c.pid = pid;
         c.identity = crate::plan::Identity {
             start_ticks: bare.identity.start_ticks,
-            cgroup_id: Some(c.id.clone()),
+            // A rootless container may have no cgroup: its user
+            // namespace's owner stands for it.
+            cgroup_id: match c.identity.userns_owner {
+                Some(_) => c.identity.cgroup_id.take(),
+                None => Some(c.id.clone()),
+            },
+            userns_owner: c.identity.userns_owner,
             in_container: true,
             ..Default::default()
         };
@@ -612,12 +681,14 @@ fn ambiguous(lead: String, candidates: &[&Container], advice: &str) -> Error {
 /// full ID); a containerd task by namespace and ID; a CRI-O container by its
 /// full ID.
 fn exact_address(c: &Container, others: &[&Container]) -> String {
-    let prefix = match c.runtime {
-        RuntimeKind::Docker => "docker",
-        RuntimeKind::Podman => "podman",
-        RuntimeKind::Containerd => return format!("containerd:{}/{}", c.namespace, c.id),
-        RuntimeKind::CriO => return c.id.clone(),
-        RuntimeKind::Process => return c.address(),
+    let prefix = match (c.runtime, &c.owner) {
+        // A user's name is unique among that user's containers.
+        (RuntimeKind::Podman, Some(owner)) => return format!("podman:{owner}/{}", c.name),
+        (RuntimeKind::Docker, _) => "docker",
+        (RuntimeKind::Podman, _) => "podman",
+        (RuntimeKind::Containerd, _) => return format!("containerd:{}/{}", c.namespace, c.id),
+        (RuntimeKind::CriO, _) => return c.id.clone(),
+        (RuntimeKind::Process, _) => return c.address(),
     };
     let names_another = |text: &str| {
         others.iter().any(|o| {

@@ -44,6 +44,7 @@ fn dead_pid() -> i32 {
 /// Every place empty, no daemon: each test adds the runtimes it needs.
 fn sources(root: &Path) -> Sources {
     Sources {
+        rootless: None,
         docker: DockerSource {
             api: Docker::with_socket(root.join("no-docker.sock")),
             state: Some(DockerState {

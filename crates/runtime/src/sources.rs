@@ -6,6 +6,7 @@
 use super::containerd::ContainerdState;
 use super::docker::{parse_host, HostOrigin, DEFAULT_SOCKET};
 use super::docker_state::{DockerState, TASKS_V2};
+use super::rootless::{OwnUser, RootlessPodman};
 use super::storage::Storage;
 use super::Docker;
 use crate::error::Error;
@@ -49,6 +50,9 @@ pub struct Sources {
     pub docker: DockerSource,
     pub containerd: Vec<ContainerdState>,
     pub storage: Storage,
+    /// Every user's rootless Podman; None when `--storage-root` names the
+    /// one store to read.
+    pub rootless: Option<RootlessPodman>,
     /// The host's root when not "/", for messages.
     pub host_root: Option<PathBuf>,
 }
@@ -120,7 +124,13 @@ impl Sources {
                 })
                 .collect(),
         };
+        let rootless = opts.storage_root.is_none().then(|| RootlessPodman {
+            host_root: host_root.clone().unwrap_or_else(|| PathBuf::from("/")),
+            only: None,
+            narrowed: None,
+        });
         Ok(Sources {
+            rootless,
             docker: DockerSource {
                 api: Docker::with_socket(socket).with_timeout(timeout),
                 state: docker_root.map(|data_root| DockerState {
@@ -150,7 +160,23 @@ impl Sources {
     /// From the command line and the process's environment.
     pub fn from_options(opts: &SourceOptions) -> Result<Sources, Error> {
         let docker_host = std::env::var("DOCKER_HOST").ok();
-        Sources::new(opts, docker_host.as_deref(), &|p| p.exists())
+        let mut sources = Sources::new(opts, docker_host.as_deref(), &|p| p.exists())?;
+        // Not root: only our own rootless Podman can be ours to enter, where
+        // our environment says it is.
+        let uid = crate::sys::ids::geteuid();
+        if let (Some(rootless), true) = (&mut sources.rootless, uid != 0) {
+            let dir = |key: &str| {
+                std::env::var_os(key)
+                    .map(PathBuf::from)
+                    .filter(|p| p.is_absolute())
+            };
+            rootless.only = Some(OwnUser {
+                uid,
+                data_home: dir("XDG_DATA_HOME"),
+                runtime_dir: dir("XDG_RUNTIME_DIR"),
+            });
+        }
+        Ok(sources)
     }
 
     /// Where we see a path that a daemon gave as the host sees it (an

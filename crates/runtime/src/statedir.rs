@@ -62,6 +62,29 @@ impl StateDir {
         &self.path
     }
 
+    /// Open a directory that user `uid` owns and controls (a home, a
+    /// runtime directory in /tmp): its last component is not followed if
+    /// it is a symlink, and it must be a directory of that user's. `None`
+    /// when it does not exist, or is not that user's: another user may
+    /// have put it there (/tmp is everyone's).
+    pub fn open_owned(path: &Path, uid: u32) -> Result<Option<StateDir>, Error> {
+        let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::NOFOLLOW;
+        let dir = match fs::open(path, flags) {
+            Ok(dir) => dir,
+            Err(Errno::NOENT | Errno::NOTDIR | Errno::LOOP) => return Ok(None),
+            Err(e) => {
+                let what = format!("cannot open {}", path.display());
+                return Err(with_hint(Error::sys(what, e), e));
+            }
+        };
+        let meta = fs::fstat(dir.as_fd())
+            .map_err(|e| Error::sys(format!("stat of {} failed", path.display()), e))?;
+        Ok((meta.uid == uid).then(|| StateDir {
+            dir,
+            path: path.to_path_buf(),
+        }))
+    }
+
     /// Where `rel` is, for messages.
     pub fn display(&self, rel: &str) -> String {
         self.path.join(rel).display().to_string()

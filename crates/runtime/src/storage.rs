@@ -61,11 +61,13 @@ impl Storage {
     }
 
     /// A container's description, or None when no runtime of ours made it.
+    /// A store of user `owner`'s (rootless Podman) holds only containers
+    /// in user namespaces that user made.
     fn load(
-        &self,
         graph: &StateDir,
         run: Option<&StateDir>,
         entry: &Entry,
+        owner: Option<u32>,
     ) -> Result<Option<Container>, Error> {
         let rel = format!("{}/userdata/config.json", entry.id);
         let mut spec = graph.read_json(&rel, MAX_JSON)?.map(|(v, _)| (v, graph));
@@ -91,7 +93,12 @@ impl Storage {
             None if is_crio(&bundle.annotations) => RuntimeKind::CriO,
             _ => return Ok(None),
         };
-        bundle.require_cgroup_of(&entry.id, &from.display(&rel))?;
+        // Rootless Podman on cgroup v1 has no cgroups: the namespace's
+        // owner, checked on the live process, says whose it is instead.
+        let no_cgroup = owner.is_some() && bundle.cgroups_path.is_empty();
+        if !no_cgroup {
+            bundle.require_cgroup_of(&entry.id, &from.display(&rel))?;
+        }
         let pid = match run {
             Some(run) => run
                 .read_pid(&format!("{}/userdata/pidfile", entry.id))?
@@ -120,6 +127,7 @@ impl Storage {
             None => entry.image_name.clone(),
         };
         let gid = bundle.gid;
+        let default_hostname = bundle.hostname == super::short_id(&entry.id);
         let mut c = Container {
             runtime,
             name,
@@ -129,7 +137,18 @@ impl Storage {
             bundle_config: Some(config),
             ..bundle.into_container(&entry.id, pid, parent)
         };
+        c.identity.userns_owner = owner;
+        if no_cgroup {
+            c.identity.cgroup_id = None;
+        }
         if runtime == RuntimeKind::Podman {
+            // Podman puts HOSTNAME in the bundle's environment, but its exec
+            // gives it only when `--hostname` chose one (seen with Podman
+            // 4.3): the default hostname is the ID's first 12 characters.
+            let default = format!("HOSTNAME={}", super::short_id(&entry.id));
+            if default_hostname {
+                c.env.retain(|e| *e != default);
+            }
             // `podman exec` gives the user's groups without the primary
             // one, which Podman's bundle lists too (seen with Podman 4.3).
             if let Some(groups) = &mut c.user_groups {
@@ -163,35 +182,46 @@ impl Source for Storage {
             };
         };
         let run = StateDir::open(&self.runroot)?;
-        let mut scan = Scan::default();
-        for driver in graph.names()? {
-            if !driver.ends_with("-containers") {
+        scan_store(&graph, run.as_ref(), hint, None).map(Some)
+    }
+}
+
+/// The containers of one store: its graphroot and runroot, opened; those
+/// of user `owner`'s rootless Podman when that is whose it is.
+pub fn scan_store(
+    graph: &StateDir,
+    run: Option<&StateDir>,
+    hint: Hint<'_>,
+    owner: Option<u32>,
+) -> Result<Scan, Error> {
+    let mut scan = Scan::default();
+    for driver in graph.names()? {
+        if !driver.ends_with("-containers") {
+            continue;
+        }
+        let Some(graph_dir) = graph.subdir(&driver)? else {
+            continue;
+        };
+        let run_dir = match run {
+            Some(run) => run.subdir(&driver)?,
+            None => None,
+        };
+        let Some((index, _)) = graph_dir.read_json("containers.json", MAX_LIST_JSON)? else {
+            continue;
+        };
+        for entry in entries(&index, &graph_dir.display("containers.json"))? {
+            if !Storage::wanted(&entry, hint) {
                 continue;
             }
-            let Some(graph_dir) = graph.subdir(&driver)? else {
-                continue;
-            };
-            let run_dir = match &run {
-                Some(run) => run.subdir(&driver)?,
-                None => None,
-            };
-            let Some((index, _)) = graph_dir.read_json("containers.json", MAX_LIST_JSON)? else {
-                continue;
-            };
-            for entry in entries(&index, &graph_dir.display("containers.json"))? {
-                if !Self::wanted(&entry, hint) {
-                    continue;
-                }
-                match self.load(&graph_dir, run_dir.as_ref(), &entry) {
-                    Ok(Some(c)) => scan.containers.push(c),
-                    Ok(None) => {}
-                    Err(e) if matches!(hint, Hint::All) => scan.skipped.push(e.to_string()),
-                    Err(e) => return Err(e),
-                }
+            match Storage::load(&graph_dir, run_dir.as_ref(), &entry, owner) {
+                Ok(Some(c)) => scan.containers.push(c),
+                Ok(None) => {}
+                Err(e) if matches!(hint, Hint::All) => scan.skipped.push(e.to_string()),
+                Err(e) => return Err(e),
             }
         }
-        Ok(Some(scan))
     }
+    Ok(scan)
 }
 
 impl Storage {

@@ -1,10 +1,11 @@
 //! `pid:N` for a process no runtime claims (an LXC or nspawn guest, a
-//! sandboxed service): its own user and start time stand in for a
-//! runtime's configuration. Its environment is its own too, read after
-//! `enter::prepare` through the held /proc/PID (`app::docker_enter`), so
-//! it is bounded as every target's environ is and cannot be another
-//! process's.
+//! sandboxed service): its own user and groups (as its user namespace
+//! names them) and start time stand in for a runtime's configuration. Its
+//! environment is its own too, read after `enter::prepare` through the
+//! held /proc/PID (`app::docker_enter`), so it is bounded as every
+//! target's environ is and cannot be another process's.
 
+use super::idmap::IdMap;
 use super::{Container, ContainerState, ReadFrom, RuntimeKind};
 use crate::error::Error;
 use crate::plan::Identity;
@@ -30,14 +31,38 @@ pub fn describe(pid: i32) -> Result<Container, Error> {
     let start = parse_start_ticks(&stat)
         .ok_or_else(|| Error::msg(format!("cannot parse /proc/{pid}/stat")))?;
     let status = String::from_utf8_lossy(&read("status", MAX_PROC_FILE)?).into_owned();
-    let effective = |key: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(key))
-            .and_then(|ids| ids.split_whitespace().nth(1))
-            .unwrap_or("0")
-            .to_string()
+    // The host's view names host IDs: the program takes the IDs the
+    // process's own user namespace gives them (rootless root is 0 there).
+    let map =
+        |name: &str| IdMap::parse(&read(name, MAX_PROC_FILE)?, &format!("/proc/{pid}/{name}"));
+    let (uid_map, gid_map) = (map("uid_map")?, map("gid_map")?);
+    let host_ids = |key: &str| -> Vec<u32> {
+        let line = status.lines().find_map(|l| l.strip_prefix(key));
+        line.unwrap_or_default()
+            .split_whitespace()
+            .filter_map(|id| id.parse().ok())
+            .collect()
     };
+    let effective = |key: &str, map: &IdMap, file: &str| -> Result<u32, Error> {
+        let host = *host_ids(key)
+            .get(1)
+            .ok_or_else(|| Error::msg(format!("cannot parse /proc/{pid}/status")))?;
+        map.inside(host).ok_or_else(|| {
+            Error::msg(format!(
+                "process {pid} runs as {} {host}, which its user namespace does not map \
+                 (/proc/{pid}/{file}); nothing inside could run as it",
+                key.trim_end_matches(':').to_lowercase()
+            ))
+        })
+    };
+    let uid = effective("Uid:", &uid_map, "uid_map")?;
+    let gid = effective("Gid:", &gid_map, "gid_map")?;
+    // Its supplementary groups too; one its namespace does not map could
+    // not be given inside, and is left out.
+    let groups = host_ids("Groups:")
+        .into_iter()
+        .filter_map(|g| gid_map.inside(g))
+        .collect();
     let comm = read("comm", MAX_PROC_FILE)?;
     Ok(Container {
         read_from: ReadFrom::Proc,
@@ -50,7 +75,8 @@ pub fn describe(pid: i32) -> Result<Container, Error> {
             start_ticks: Some(start),
             ..Identity::default()
         },
-        user: format!("{}:{}", effective("Uid:"), effective("Gid:")),
+        user: format!("{uid}:{gid}"),
+        user_groups: Some(groups),
         ..Container::default()
     })
 }

@@ -14,6 +14,8 @@ const NSIO: libc::c_ulong = 0xb7;
 const NS_GET_USERNS: libc::c_ulong = NSIO << 8 | 0x1;
 /// NS_GET_PARENT: the parent of a user or PID namespace.
 const NS_GET_PARENT: libc::c_ulong = NSIO << 8 | 0x2;
+/// NS_GET_OWNER_UID: the uid that created a user namespace.
+const NS_GET_OWNER_UID: libc::c_ulong = NSIO << 8 | 0x4;
 /// SIOCGSKNS: the network namespace of a socket.
 const SIOCGSKNS: libc::c_ulong = 0x894C;
 
@@ -96,6 +98,16 @@ pub fn owning_userns(fd: BorrowedFd<'_>) -> SysResult<OwnedFd> {
 /// The parent of the user (or PID) namespace `fd`.
 pub fn parent_ns(fd: BorrowedFd<'_>) -> SysResult<OwnedFd> {
     ns_ioctl(fd, NS_GET_PARENT)
+}
+
+/// The uid that owns the user namespace `fd`, as our user namespace
+/// names it (the overflow uid when it names none).
+pub fn owner_uid(fd: BorrowedFd<'_>) -> SysResult<u32> {
+    let mut uid: libc::uid_t = 0;
+    // SAFETY: NS_GET_OWNER_UID writes one uid_t through the pointer, which
+    // points at a live local of that type.
+    check(unsafe { libc::ioctl(fd.as_raw_fd(), NS_GET_OWNER_UID as _, &mut uid) } as libc::c_long)?;
+    Ok(uid)
 }
 
 /// The network namespace of the socket `fd`.

@@ -120,7 +120,34 @@ impl Target {
                 return Err(self.stale(why));
             }
         }
+        if let Some(uid) = want.userns_owner {
+            if let Some(why) = self.userns_owner_mismatch(uid)? {
+                return Err(self.stale(why));
+            }
+        }
         Ok(())
+    }
+
+    /// Whether the process is in a user namespace of its own that `uid`
+    /// made (what a rootless runtime's containers are in), and if not why.
+    fn userns_owner_mismatch(&self, uid: u32) -> Result<Option<String>> {
+        let userns = self.open_ns(NsKind::User)?;
+        let owner = sys::ns::owner_uid(userns.as_fd()).map_err(|e| {
+            let what = format!(
+                "cannot tell who made the user namespace of process {}",
+                self.pid
+            );
+            Error::sys(what, e)
+        })?;
+        if owner != uid {
+            return Ok(Some(format!(
+                "its user namespace was made by uid {owner}, not by uid {uid}"
+            )));
+        }
+        if Some(self.ns_id(NsKind::User)?) == own_ns_id(NsKind::User) {
+            return Ok(Some("it is in docker-enter's own user namespace".into()));
+        }
+        Ok(None)
     }
 
     /// "process 42 is not the container's process (why)".
@@ -278,6 +305,12 @@ impl Target {
     pub fn pidfd(&self) -> Option<BorrowedFd<'_>> {
         self.pidfd.as_ref().map(|f| f.as_fd())
     }
+}
+
+/// The uid that made the user namespace of process `pid` (as we see it).
+pub fn userns_owner_of(pid: i32) -> Option<u32> {
+    let userns = fs::open(Path::new(&format!("/proc/{pid}/ns/user")), OFlags::RDONLY).ok()?;
+    sys::ns::owner_uid(userns.as_fd()).ok()
 }
 
 /// The namespace kinds this kernel has: those in /proc/self/ns (one

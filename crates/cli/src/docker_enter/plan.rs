@@ -127,7 +127,10 @@ pub fn entry_plan(container: &Container, req: &Request, terminals: [bool; 3]) ->
         identity: Some(container.identity.clone()),
     });
     plan.all = AllNamespaces::Differing;
-    plan.join_cgroup = true;
+    // Rootless Podman on cgroup v1 gives its containers no cgroup: its exec
+    // leaves the program in the caller's, and so do we.
+    plan.join_cgroup =
+        !(container.identity.userns_owner.is_some() && container.identity.cgroup_id.is_none());
     plan.confinement = match req.privileged {
         true => Confinement::ResourcesOnly,
         false => Confinement::Target,

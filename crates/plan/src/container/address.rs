@@ -11,6 +11,8 @@ pub enum Address {
     Docker(String),
     /// `podman:NAME`.
     Podman(String),
+    /// `podman:USER/NAME`: a container of USER's rootless Podman.
+    PodmanOf { owner: String, name: String },
     /// `containerd:NAMESPACE/ID` (ID or unique prefix).
     Containerd { namespace: String, id: String },
     /// `k8s:NAMESPACE/POD[/CONTAINER]`.
@@ -24,7 +26,7 @@ pub enum Address {
 }
 
 const FORMS: &str =
-    "docker:NAME, podman:NAME, containerd:NAMESPACE/ID, k8s:NAMESPACE/POD[/CONTAINER] or pid:N";
+    "docker:NAME, podman:[USER/]NAME, containerd:NAMESPACE/ID, k8s:NAMESPACE/POD[/CONTAINER] or pid:N";
 
 impl Address {
     pub fn parse(text: &str) -> Result<Address, Error> {
@@ -39,7 +41,14 @@ impl Address {
         };
         match kind {
             "docker" => name(rest, text).map(Address::Docker),
-            "podman" => name(rest, text).map(Address::Podman),
+            // Docker shows names with a leading '/': `podman:/web` is a name.
+            "podman" => match rest.split_once('/').filter(|(owner, _)| !owner.is_empty()) {
+                Some((owner, rest)) => Ok(Address::PodmanOf {
+                    owner: user_name(owner, text)?,
+                    name: name(rest, text)?,
+                }),
+                None => name(rest, text).map(Address::Podman),
+            },
             "containerd" => match parts(rest).as_slice() {
                 [ns, id] => Ok(Address::Containerd {
                     namespace: ns.to_string(),
@@ -96,6 +105,18 @@ fn name(text: &str, whole: &str) -> Result<String, Error> {
     }
 }
 
+/// A user's login name, as `useradd` allows them (a subset of what the
+/// address's other parts allow).
+fn user_name(text: &str, whole: &str) -> Result<String, Error> {
+    if is_identifier(text) && text.len() <= 32 {
+        Ok(text.to_string())
+    } else {
+        Err(Error::msg(format!(
+            "invalid user name in container address {whole:?}"
+        )))
+    }
+}
+
 /// What every runtime allows in names, IDs, namespaces and pod names:
 /// letters, digits, '.', '_' and '-', not starting with '.' or '-' (so
 /// never "." or ".."), at most 253 bytes.
@@ -128,6 +149,18 @@ mod tests {
         assert_eq!(ok("docker:web"), Address::Docker("web".into()));
         assert_eq!(ok("docker:/web"), Address::Docker("web".into()));
         assert_eq!(ok("podman:db_1"), Address::Podman("db_1".into()));
+        assert_eq!(ok("podman:/db_1"), Address::Podman("db_1".into()));
+        assert_eq!(
+            ok("podman:alice/web"),
+            Address::PodmanOf {
+                owner: "alice".into(),
+                name: "web".into()
+            }
+        );
+        assert_eq!(
+            err("podman:a b/web"),
+            "invalid user name in container address \"podman:a b/web\""
+        );
         assert_eq!(
             ok("containerd:k8s.io/abc"),
             Address::Containerd {
@@ -158,7 +191,7 @@ mod tests {
     fn bad_addresses_say_what_is_expected() {
         assert_eq!(
             err("lxc:web"),
-            "unknown runtime 'lxc' in container address lxc:web: use docker:NAME, podman:NAME, containerd:NAMESPACE/ID, k8s:NAMESPACE/POD[/CONTAINER] or pid:N"
+            "unknown runtime 'lxc' in container address lxc:web: use docker:NAME, podman:[USER/]NAME, containerd:NAMESPACE/ID, k8s:NAMESPACE/POD[/CONTAINER] or pid:N"
         );
         assert_eq!(
             err("containerd:abc"),
@@ -195,7 +228,8 @@ mod tests {
             "a b",
             "docker:",
             "docker:..",
-            "podman:a/b",
+            "podman:a/b/c",
+            "podman:a/..",
             "x\ny",
         ] {
             assert!(

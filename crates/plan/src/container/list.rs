@@ -34,9 +34,10 @@ pub enum Field {
     Namespace,
     Pod,
     Container,
+    Owner,
 }
 
-const FIELDS: [(&str, Field); 11] = [
+const FIELDS: [(&str, Field); 12] = [
     ("Runtime", Field::Runtime),
     ("Address", Field::Address),
     ("Name", Field::Name),
@@ -48,6 +49,7 @@ const FIELDS: [(&str, Field); 11] = [
     ("Namespace", Field::Namespace),
     ("Pod", Field::Pod),
     ("Container", Field::Container),
+    ("Owner", Field::Owner),
 ];
 
 const HEADINGS: [(&str, Field); 6] = [
@@ -178,6 +180,7 @@ fn field(c: &Container, f: Field) -> String {
         },
         Field::Pod => pod.map(|p| p.pod.clone()).unwrap_or_default(),
         Field::Container => pod.map(|p| p.container.clone()).unwrap_or_default(),
+        Field::Owner => c.owner.clone().unwrap_or_default(),
     };
     text.chars()
         .map(|ch| if ch.is_control() { '?' } else { ch })
@@ -197,6 +200,7 @@ fn json(c: &Container) -> String {
         "image": c.image,
         "state": c.state.word(),
         "pod": pod,
+        "owner": c.owner,
         "containerd_namespace": (!c.namespace.is_empty()).then_some(&c.namespace),
         "read_from": match c.read_from {
             ReadFrom::Daemon => "daemon",

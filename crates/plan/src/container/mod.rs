@@ -103,6 +103,9 @@ pub struct Container {
     pub user_groups: Option<Vec<u32>>,
     /// What the OCI bundle states about confinement, when one was read.
     pub facts: Option<BundleFacts>,
+    /// The user whose rootless runtime runs the container (rootless
+    /// Podman); None for the system's runtimes.
+    pub owner: Option<String>,
     /// The OCI bundle's config.json that the runtime started the container
     /// from: its record of the container's seccomp profile, where `runc
     /// exec` takes it. None for `pid:`, or when it was not found.
@@ -162,7 +165,10 @@ impl Container {
         match (self.runtime, &self.pod) {
             (RuntimeKind::Process, _) => format!("pid:{}", self.pid),
             (RuntimeKind::Docker, _) => format!("docker:{name}"),
-            (RuntimeKind::Podman, _) => format!("podman:{name}"),
+            (RuntimeKind::Podman, _) => match &self.owner {
+                Some(owner) => format!("podman:{owner}/{name}"),
+                None => format!("podman:{name}"),
+            },
             (_, Some(pod)) if !self.sandbox => {
                 format!("k8s:{}/{}/{}", pod.namespace, pod.pod, pod.container)
             }

@@ -8,7 +8,7 @@
 //! line by line; `None` means the file is absent. Nothing else here
 //! touches the system.
 
-mod files;
+pub mod files;
 
 use crate::bounded::Records;
 use crate::error::Error;

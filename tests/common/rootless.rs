@@ -1,0 +1,165 @@
+//! Rootless Podman for the tests: a throwaway user (made with `useradd`,
+//! which gives it subordinate IDs), the offline image loaded into its own
+//! storage, and its containers. Everything is removed when the value is
+//! dropped, also when the test fails: containers, Podman's pause process,
+//! the user, its home and its runtime directory.
+
+use super::result::RunResult;
+use super::{run, sh};
+use std::process::Command;
+
+/// The busybox image as an archive every user can read (Podman loads it
+/// into their storage: nothing can be pulled here).
+fn image_archive() -> &'static str {
+    static ARCHIVE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ARCHIVE.get_or_init(|| {
+        let image = super::busybox_image::build();
+        let path = format!(
+            "{}/rootless-busybox-{}.tar",
+            env!("CARGO_TARGET_TMPDIR"),
+            std::process::id()
+        );
+        sh(&format!(
+            "docker save -o {path} {image} && chmod 0644 {path} && chmod o+x {}",
+            env!("CARGO_TARGET_TMPDIR")
+        ));
+        path
+    })
+}
+
+/// The image's name in a user's storage.
+pub const IMAGE: &str = "localhost/nsenter-can-test/busybox:users";
+
+/// The limits Podman needs on this machine (docs/facts.md).
+pub const LIMITS: &[&str] = &[
+    "--network",
+    "none",
+    "--ulimit",
+    "nofile=20000:20000",
+    "--ulimit",
+    "nproc=32768:32768",
+];
+
+/// A user of this test run, with the image in its storage.
+pub struct RootlessUser {
+    pub name: String,
+    pub uid: u32,
+}
+
+impl RootlessUser {
+    /// `useradd -m nscrlPID-TAG`, with the image loaded as that user.
+    pub fn new(tag: &str) -> RootlessUser {
+        let name = format!("nscrl{}{tag}", std::process::id());
+        let _ = run(Command::new("userdel").args(["-r", &name]), b"");
+        // useradd locks /etc/passwd and gives up when another holds it (a
+        // test beside this one, or another process): one at a time here,
+        // and tried again a few times.
+        static USERADD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let added = {
+            let _one = USERADD.lock().unwrap_or_else(|e| e.into_inner());
+            (0..20).any(|_| {
+                let ok = run(Command::new("useradd").args(["-m", &name]), b"").succeeded();
+                if !ok {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                ok
+            })
+        };
+        assert!(added, "useradd -m {name} failed 20 times");
+        let uid = sh(&format!("id -u {name}")).trim().parse().unwrap();
+        let user = RootlessUser { name, uid };
+        user.podman_ok(&["load", "-q", "-i", image_archive()]);
+        user
+    }
+
+    /// `COMMAND ARGS` as this user, with a login's environment but no
+    /// runtime directory (Podman then keeps its state in /tmp).
+    pub fn command(&self, program: &str, args: &[&str]) -> Command {
+        let mut cmd = Command::new("setpriv");
+        cmd.args([
+            "--reuid",
+            &self.name,
+            "--regid",
+            &self.name,
+            "--init-groups",
+            "--",
+            "env",
+            "-i",
+        ])
+        .arg(format!("HOME=/home/{}", self.name))
+        .arg(format!("USER={}", self.name))
+        .arg("PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin")
+        .current_dir("/")
+        .arg(program)
+        .args(args);
+        cmd
+    }
+
+    pub fn podman(&self, args: &[&str]) -> RunResult {
+        run(&mut self.command("podman", args), b"")
+    }
+
+    pub fn podman_ok(&self, args: &[&str]) -> String {
+        let out = self.podman(args);
+        assert!(
+            out.succeeded(),
+            "podman {args:?} as {}: {}",
+            self.name,
+            out.stderr
+        );
+        out.stdout.trim().to_string()
+    }
+
+    /// `podman run -d --name NAME LIMITS... OPTIONS... IMAGE sleep 100000`;
+    /// the container goes with the user.
+    pub fn run(&self, name: &str, options: &[&str]) -> String {
+        let mut args = vec!["run", "-d", "--name", name];
+        args.extend_from_slice(LIMITS);
+        args.extend_from_slice(options);
+        args.extend_from_slice(&[IMAGE, "sleep", "100000"]);
+        self.podman_ok(&args);
+        name.to_string()
+    }
+
+    /// The host PID of a container's process.
+    pub fn pid(&self, name: &str) -> i32 {
+        self.podman_ok(&["inspect", "--format", "{{.State.Pid}}", name])
+            .parse()
+            .unwrap()
+    }
+}
+
+impl Drop for RootlessUser {
+    fn drop(&mut self) {
+        let _ = self.podman(&["rm", "-a", "-f", "-t", "0"]);
+        // Podman's pause process holds the user's namespace: ended by its
+        // own record of its PID, if that is still the user's process.
+        let pause = format!("/tmp/podman-run-{}/libpod/tmp/pause.pid", self.uid);
+        if let Some(pid) = std::fs::read_to_string(pause)
+            .ok()
+            .and_then(|p| p.trim().parse::<i32>().ok())
+        {
+            let owner = std::fs::metadata(format!("/proc/{pid}"))
+                .map(|m| std::os::unix::fs::MetadataExt::uid(&m))
+                .ok();
+            if owner == Some(self.uid) {
+                super::kill(pid, libc::SIGKILL);
+            }
+        }
+        let _ = run(Command::new("userdel").args(["-r", "-f", &self.name]), b"");
+        // A podman still exiting may write into the home after userdel.
+        for dir in [
+            format!("/home/{}", self.name),
+            format!("/tmp/podman-run-{}", self.uid),
+            format!("/tmp/containers-user-{}", self.uid),
+            format!("/run/user/{}", self.uid),
+        ] {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// `podman exec` as the owner: the oracle's output.
+pub fn podman_exec(user: &RootlessUser, name: &str, script: &str) -> String {
+    user.podman_ok(&["exec", name, "sh", "-c", script])
+}
