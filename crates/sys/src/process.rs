@@ -213,15 +213,7 @@ fn clone3_vfork_into(
     start: extern "C" fn(*mut libc::c_void) -> libc::c_int,
     arg: *mut libc::c_void,
 ) -> SysResult<i32> {
-    use std::os::fd::AsRawFd;
-    let args = CloneArgs {
-        flags: (libc::CLONE_VM | libc::CLONE_VFORK) as u64 | CLONE_INTO_CGROUP,
-        exit_signal: libc::SIGCHLD as u64,
-        stack: stack as u64,
-        stack_size: CHILD_STACK as u64,
-        cgroup: cgroup.as_raw_fd() as u64,
-        ..CloneArgs::default()
-    };
+    let args = CloneArgs::vfork_into(cgroup, stack);
     let ret: i64;
     // SAFETY: clone3 reads `args` (alive for the call) and writes nothing
     // of ours. In the parent the instruction returns the child's PID or
@@ -254,11 +246,7 @@ fn clone3_vfork_into(
             options(nostack),
         );
     }
-    if ret < 0 {
-        Err(super::Errno::from_raw_os_error(-ret as i32))
-    } else {
-        Ok(ret as i32)
-    }
+    CloneArgs::pid_or_errno(ret)
 }
 
 /// [`clone3_vfork_into`] of x86-64 above, for aarch64: the system call
@@ -271,15 +259,7 @@ fn clone3_vfork_into(
     start: extern "C" fn(*mut libc::c_void) -> libc::c_int,
     arg: *mut libc::c_void,
 ) -> SysResult<i32> {
-    use std::os::fd::AsRawFd;
-    let args = CloneArgs {
-        flags: (libc::CLONE_VM | libc::CLONE_VFORK) as u64 | CLONE_INTO_CGROUP,
-        exit_signal: libc::SIGCHLD as u64,
-        stack: stack as u64,
-        stack_size: CHILD_STACK as u64,
-        cgroup: cgroup.as_raw_fd() as u64,
-        ..CloneArgs::default()
-    };
+    let args = CloneArgs::vfork_into(cgroup, stack);
     let ret: i64;
     // SAFETY: clone3 reads `args` (alive for the call) and writes nothing
     // of ours. In the parent `svc` returns the child's PID or -errno in x0,
@@ -310,11 +290,7 @@ fn clone3_vfork_into(
             options(nostack),
         );
     }
-    if ret < 0 {
-        Err(super::Errno::from_raw_os_error(-ret as i32))
-    } else {
-        Ok(ret as i32)
-    }
+    CloneArgs::pid_or_errno(ret)
 }
 
 /// No clone3 trampoline for this architecture (armv7, ppc64le, i686 and
@@ -346,6 +322,32 @@ struct CloneArgs {
     set_tid: u64,
     set_tid_size: u64,
     cgroup: u64,
+}
+
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+impl CloneArgs {
+    /// CLONE_VM | CLONE_VFORK on `stack` (CHILD_STACK bytes), the child
+    /// born in `cgroup`, SIGCHLD when it ends.
+    fn vfork_into(cgroup: BorrowedFd<'_>, stack: *mut u8) -> CloneArgs {
+        use std::os::fd::AsRawFd;
+        CloneArgs {
+            flags: (libc::CLONE_VM | libc::CLONE_VFORK) as u64 | CLONE_INTO_CGROUP,
+            exit_signal: libc::SIGCHLD as u64,
+            stack: stack as u64,
+            stack_size: CHILD_STACK as u64,
+            cgroup: cgroup.as_raw_fd() as u64,
+            ..CloneArgs::default()
+        }
+    }
+
+    /// What clone3 returned: the child's PID, or -errno.
+    fn pid_or_errno(ret: i64) -> SysResult<i32> {
+        if ret < 0 {
+            Err(super::Errno::from_raw_os_error(-ret as i32))
+        } else {
+            Ok(ret as i32)
+        }
+    }
 }
 
 /// How a child ended or stopped.
