@@ -75,7 +75,9 @@ debian_deb_name() {
     _name=${1%%:*}
     _arch=${1#*:}
     [ "$_arch" = "$1" ] && _arch=$(dpkg --print-architecture)
-    _ver=$(apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: //p')
+    _ver=
+    [ -n "${debian_versions:-}" ] && _ver=$(sed -n "s/^$1 //p" "$debian_versions")
+    [ -n "$_ver" ] || _ver=$(apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: //p')
     [ -n "$_ver" ] && [ "$_ver" != "(none)" ] || return 1
     _ver=$(echo "$_ver" | sed 's/:/%3a/')
     for _a in "$_arch" all; do
@@ -83,10 +85,21 @@ debian_deb_name() {
     done
 }
 
+# The candidate versions of PKG... from one apt-cache call (each call
+# reads every package list: seconds on a loaded machine), kept in the
+# file $debian_versions as "PKG VERSION" lines for debian_deb_name.
+debian_candidates() {
+    debian_versions=${debian_versions:-$(mktemp)}
+    apt-cache policy "$@" 2>/dev/null | awk '
+        /^[^ ].*:$/ { name = substr($0, 1, length($0) - 1) }
+        /^ *Candidate: / { print name, $2 }' >> "$debian_versions"
+}
+
 debian_fetch() {
     _dir=$1
     shift
     mkdir -p "$_dir"
+    debian_candidates "$@"
     _need=
     for _p in "$@"; do
         _names=$(debian_deb_name "$_p") || debian_fail "Debian has no package $_p"
@@ -96,7 +109,7 @@ debian_fetch() {
     done
     [ -z "$_need" ] && return 0
     # shellcheck disable=SC2086
-    (cd "$_dir" && debian_apt download -qq $_need >&2) ||
+    (cd "$_dir" && debian_apt -o APT::Sandbox::User=root download -qq $_need >&2) ||
         debian_fail "apt-get download$_need failed"
 }
 

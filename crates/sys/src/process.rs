@@ -196,7 +196,7 @@ pub fn at_exit(handler: extern "C" fn()) {
 }
 
 /// CLONE_INTO_CGROUP: clone3's `cgroup` field names the new child's cgroup.
-#[cfg(target_arch = "x86_64")]
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 const CLONE_INTO_CGROUP: u64 = 1 << 33;
 
 /// clone3(2) as `libc::clone` above, with CLONE_VM | CLONE_VFORK on
@@ -213,15 +213,7 @@ fn clone3_vfork_into(
     start: extern "C" fn(*mut libc::c_void) -> libc::c_int,
     arg: *mut libc::c_void,
 ) -> SysResult<i32> {
-    use std::os::fd::AsRawFd;
-    let args = CloneArgs {
-        flags: (libc::CLONE_VM | libc::CLONE_VFORK) as u64 | CLONE_INTO_CGROUP,
-        exit_signal: libc::SIGCHLD as u64,
-        stack: stack as u64,
-        stack_size: CHILD_STACK as u64,
-        cgroup: cgroup.as_raw_fd() as u64,
-        ..CloneArgs::default()
-    };
+    let args = CloneArgs::vfork_into(cgroup, stack);
     let ret: i64;
     // SAFETY: clone3 reads `args` (alive for the call) and writes nothing
     // of ours. In the parent the instruction returns the child's PID or
@@ -254,15 +246,56 @@ fn clone3_vfork_into(
             options(nostack),
         );
     }
-    if ret < 0 {
-        Err(super::Errno::from_raw_os_error(-ret as i32))
-    } else {
-        Ok(ret as i32)
-    }
+    CloneArgs::pid_or_errno(ret)
 }
 
-/// No clone3 trampoline for this architecture: the caller falls back.
-#[cfg(not(target_arch = "x86_64"))]
+/// [`clone3_vfork_into`] of x86-64 above, for aarch64: the system call
+/// is `svc #0` with its number in x8 and its arguments in x0 and x1, and
+/// returns in x0 alone.
+#[cfg(target_arch = "aarch64")]
+fn clone3_vfork_into(
+    cgroup: BorrowedFd<'_>,
+    stack: *mut u8,
+    start: extern "C" fn(*mut libc::c_void) -> libc::c_int,
+    arg: *mut libc::c_void,
+) -> SysResult<i32> {
+    let args = CloneArgs::vfork_into(cgroup, stack);
+    let ret: i64;
+    // SAFETY: clone3 reads `args` (alive for the call) and writes nothing
+    // of ours. In the parent `svc` returns the child's PID or -errno in x0,
+    // every other register kept, once the child has exec'd or exited
+    // (CLONE_VFORK). In the child it returns 0 in x0 with every other
+    // register as the parent's and sp at the top of `stack`, 16-byte
+    // aligned (the end of a mapping); the child clears the frame pointer
+    // and link register (the end of its call chain) and calls `start(arg)`
+    // (arg in x20, start in x21, callee-saved registers the call keeps),
+    // which never returns, as for `libc::clone` above, so nothing of the
+    // parent's frame is used by the child and x29/x30 change in the child
+    // alone. The parent's stack is left alone (nostack).
+    unsafe {
+        std::arch::asm!(
+            "svc #0",
+            "cbnz x0, 2f",
+            "mov x29, xzr",
+            "mov x30, xzr",
+            "mov x0, x20",
+            "blr x21",
+            "udf #0",
+            "2:",
+            inlateout("x0") &args as *const CloneArgs => ret,
+            in("x1") std::mem::size_of::<CloneArgs>(),
+            in("x8") libc::SYS_clone3,
+            in("x20") arg,
+            in("x21") start,
+            options(nostack),
+        );
+    }
+    CloneArgs::pid_or_errno(ret)
+}
+
+/// No clone3 trampoline for this architecture (armv7, ppc64le, i686 and
+/// others): the caller starts the child plainly and moves it.
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
 fn clone3_vfork_into(
     _cgroup: BorrowedFd<'_>,
     _stack: *mut u8,
@@ -274,7 +307,7 @@ fn clone3_vfork_into(
 
 /// struct clone_args of linux/sched.h, as far as CLONE_INTO_CGROUP's
 /// `cgroup` (CLONE_ARGS_SIZE_VER2, 88 bytes).
-#[cfg(target_arch = "x86_64")]
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 #[repr(C)]
 #[derive(Default)]
 struct CloneArgs {
@@ -289,6 +322,32 @@ struct CloneArgs {
     set_tid: u64,
     set_tid_size: u64,
     cgroup: u64,
+}
+
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+impl CloneArgs {
+    /// CLONE_VM | CLONE_VFORK on `stack` (CHILD_STACK bytes), the child
+    /// born in `cgroup`, SIGCHLD when it ends.
+    fn vfork_into(cgroup: BorrowedFd<'_>, stack: *mut u8) -> CloneArgs {
+        use std::os::fd::AsRawFd;
+        CloneArgs {
+            flags: (libc::CLONE_VM | libc::CLONE_VFORK) as u64 | CLONE_INTO_CGROUP,
+            exit_signal: libc::SIGCHLD as u64,
+            stack: stack as u64,
+            stack_size: CHILD_STACK as u64,
+            cgroup: cgroup.as_raw_fd() as u64,
+            ..CloneArgs::default()
+        }
+    }
+
+    /// What clone3 returned: the child's PID, or -errno.
+    fn pid_or_errno(ret: i64) -> SysResult<i32> {
+        if ret < 0 {
+            Err(super::Errno::from_raw_os_error(-ret as i32))
+        } else {
+            Ok(ret as i32)
+        }
+    }
 }
 
 /// How a child ended or stopped.
