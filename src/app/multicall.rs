@@ -16,9 +16,9 @@
 //! with the same argv[0], so they stay what they were.
 
 use crate::error::Error;
-use crate::sys::stderr::report;
 use crate::signals::SIGPIPE;
 use crate::sys::signal;
+use crate::sys::stderr::report;
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 
@@ -35,7 +35,7 @@ pub fn main(args: &[OsString]) -> i32 {
         Some("nsenter") => super::nsenter::main(args),
         Some("docker-enter") => super::docker_enter::main(args),
         Some("importenv") => super::importenv::main(args),
-        Some(_) => {
+        Some("can") => {
             // The entry point reports a closed pipe as a write error, as
             // it does when built on its own with Rust's runtime (which
             // ignores SIGPIPE); the programs it runs get the default back
@@ -43,7 +43,7 @@ pub fn main(args: &[OsString]) -> i32 {
             signal::ignore(SIGPIPE);
             crate::can::main()
         }
-        None => report(NAME, &unknown_name(&argv0)),
+        _ => report(NAME, &unknown_name(&argv0)),
     }
 }
 
