@@ -19,13 +19,9 @@ const RELEASE_TIMEOUT: Duration = Duration::from_secs(60 * 60);
 const ARCHES: [(&str, &str, &str); 5] = [
     ("x86_64", "amd64", "x86-64"),
     ("aarch64", "arm64", "ARM aarch64"),
-    ("armv7", "armhf", "32-bit LSB pie executable, ARM, EABI5"),
-    (
-        "ppc64le",
-        "ppc64el",
-        "64-bit LSB pie executable, 64-bit PowerPC",
-    ),
-    ("i686", "i386", "32-bit LSB pie executable, Intel"),
+    ("armv7", "armhf", "ARM, EABI5"),
+    ("ppc64le", "ppc64el", "64-bit PowerPC"),
+    ("i686", "i386", "Intel 80386"),
 ];
 
 /// util-linux's files that the package must leave alone.
@@ -118,13 +114,17 @@ fn release_gives_a_tarball_and_a_package_per_architecture() {
         return;
     }
     let status = run(Command::new("dpkg-query").args(["-W", "-f=${Status}", "nsenter-can"]));
+    let status = status.stdout_text();
     if !common::require(
-        !status.stdout_text().contains("installed"),
+        status.is_empty() || status.ends_with(" not-installed"),
         "nsenter-can is installed on this machine; the test would remove it",
     ) {
         return;
     }
-    let made = run_within(Command::new(root().join("arch/release")), RELEASE_TIMEOUT);
+    let made = run_within(
+        &mut Command::new(root().join("arch/release")),
+        RELEASE_TIMEOUT,
+    );
     let made = ok(made, "arch/release");
     let dist = root().join("dist");
     let version = env!("CARGO_PKG_VERSION");

@@ -23,17 +23,9 @@ const PUBLISH_TIMEOUT: Duration = Duration::from_secs(60 * 60);
 const PLATFORMS: [(&str, &str, &str); 5] = [
     ("linux/amd64", "amd64", "x86-64"),
     ("linux/arm64", "arm64", "ARM aarch64"),
-    (
-        "linux/arm/v7",
-        "armv7",
-        "32-bit LSB pie executable, ARM, EABI5",
-    ),
-    (
-        "linux/ppc64le",
-        "ppc64le",
-        "64-bit LSB pie executable, 64-bit PowerPC",
-    ),
-    ("linux/386", "386", "32-bit LSB pie executable, Intel"),
+    ("linux/arm/v7", "armv7", "ARM, EABI5"),
+    ("linux/ppc64le", "ppc64le", "64-bit PowerPC"),
+    ("linux/386", "386", "Intel 80386"),
 ];
 
 /// `docker-registry serve` on a free port of 127.0.0.1, killed and its
