@@ -6,12 +6,9 @@
 mod common;
 
 use common::{output, Target};
-use std::io::Read;
-use std::os::fd::OwnedFd;
-use std::os::unix::net::UnixStream;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 const ONE: &str = env!("CARGO_BIN_EXE_nsenter-can");
 
@@ -103,37 +100,14 @@ fn another_name_says_which_names_the_file_answers_to() {
 fn the_entry_point_reports_a_closed_stdout() {
     let dir = common::tempdir("one-program-pipe");
     let can = named(&dir, "can");
-    let (ours, theirs) = UnixStream::pair().unwrap();
-    drop(ours);
-    let mut child = Command::new(&can)
-        .arg("--help")
-        .stdout(Stdio::from(OwnedFd::from(theirs)))
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let status = common::wait_with_timeout(&mut child, common::RUN_TIMEOUT).unwrap();
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
+    let (status, stderr) = common::run_with_closed_stdout(Command::new(&can).arg("--help"));
     assert_eq!(
         (status.code(), status.signal(), stderr.as_str()),
         (Some(1), None, "can: write error: Broken pipe\n")
     );
     // A tool keeps the caller's SIGPIPE, as util-linux's does: killed by it.
-    let (ours, theirs) = UnixStream::pair().unwrap();
-    drop(ours);
     let nsenter = named(&dir, "nsenter");
-    let mut child = Command::new(&nsenter)
-        .arg("--help")
-        .stdout(Stdio::from(OwnedFd::from(theirs)))
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let status = common::wait_with_timeout(&mut child, common::RUN_TIMEOUT).unwrap();
+    let (status, _) = common::run_with_closed_stdout(Command::new(&nsenter).arg("--help"));
     assert_eq!(
         status.signal(),
         Some(nsenter_can::signals::SIGPIPE),
