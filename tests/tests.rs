@@ -10,7 +10,8 @@
 //!   `docker_enter/hostile/` a hostile container's attacks;
 //! - `importenv/`, `kubectl_enter/`: the other tools;
 //! - `can/`: the can image, built once for the run;
-//! - `seccomp/`: the seccomp compiler against libseccomp.
+//! - `seccomp/`: the seccomp compiler against libseccomp;
+//! - `release/`: arch/release's tarballs and Debian packages.
 //!
 //! A new test goes into the file of its topic; a new topic is a file in
 //! its subject's directory, named in that directory's `mod.rs`. A helper
@@ -34,4 +35,5 @@ mod docker_enter;
 mod importenv;
 mod kubectl_enter;
 mod nsenter;
+mod release;
 mod seccomp;

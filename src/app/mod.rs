@@ -7,6 +7,7 @@
 
 pub mod docker_enter;
 pub mod importenv;
+pub mod multicall;
 pub mod nsenter;
 mod tools_source;
 

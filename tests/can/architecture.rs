@@ -1,5 +1,5 @@
 //! The can cannot ship a program it cannot run: every program that goes
-//! into it (the entry point, the tools, busybox) must be a static one for
+//! into it (its one program, busybox) must be a static one for
 //! the image's architecture, read from its ELF header (can/elf.sh, never
 //! by running it), and the toolbox must get its applet links; otherwise
 //! `can/build`, `can/busybox` or `can/layout` fails with one line.
@@ -143,18 +143,11 @@ fn unpacked_busybox(scratch: &Scratch, busybox: &Path) -> PathBuf {
     package
 }
 
-/// The built tools, as `cargo build` leaves them, in a directory.
+/// The can's one program, as `cargo build` leaves it, in a directory.
 fn built_tools(scratch: &Scratch) -> PathBuf {
     let bins = scratch.path("bins");
     std::fs::create_dir_all(&bins).unwrap();
-    for (name, built) in [
-        ("can-entry", env!("CARGO_BIN_EXE_can-entry")),
-        ("nsenter", env!("CARGO_BIN_EXE_nsenter")),
-        ("docker-enter", env!("CARGO_BIN_EXE_docker-enter")),
-        ("importenv", env!("CARGO_BIN_EXE_importenv")),
-    ] {
-        std::fs::copy(built, bins.join(name)).unwrap();
-    }
+    std::fs::copy(env!("CARGO_BIN_EXE_nsenter-can"), bins.join("nsenter-can")).unwrap();
     bins
 }
 
@@ -181,20 +174,21 @@ fn layout_refuses_what_the_can_could_not_run() {
     // Control: the built tools and the host's busybox lay out.
     assert_eq!(layout(&bins, &package, &out), (0, String::new()));
 
-    // A tool that needs a loader and libraries the can does not have.
-    std::fs::copy("/bin/ls", bins.join("nsenter")).unwrap();
+    // A program that needs a loader and libraries the can does not have.
+    std::fs::copy("/bin/ls", bins.join("nsenter-can")).unwrap();
     assert_eq!(
         layout(&bins, &package, &scratch.path("out-dynamic")),
         (
             1,
             format!(
-                "can/layout: cannot put nsenter in the {arch} can: {}/nsenter is dynamically \
-                 linked (the can has no loader or libraries) (build the tools for {arch})\n",
+                "can/layout: cannot put nsenter-can in the {arch} can: {}/nsenter-can is \
+                 dynamically linked (the can has no loader or libraries) (build the tools \
+                 for {arch})\n",
                 bins.display()
             )
         )
     );
-    std::fs::copy(env!("CARGO_BIN_EXE_nsenter"), bins.join("nsenter")).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_nsenter-can"), bins.join("nsenter-can")).unwrap();
 
     // A busybox for another machine: refused from its header, never run.
     let busybox = package.join("bin/busybox");
@@ -212,8 +206,8 @@ fn layout_refuses_what_the_can_could_not_run() {
         )
     );
 
-    // A static program that lists no applets: the toolbox would have no
-    // links (no shell for --tools).
+    // A static program with no table of applets: the toolbox would have
+    // no links (no shell for --tools).
     let Some(silent) = common::static_c::require("silent", "int main(void){return 0;}\n") else {
         return;
     };
@@ -223,11 +217,32 @@ fn layout_refuses_what_the_can_could_not_run() {
         (
             1,
             format!(
-                "can/layout: cannot make the toolbox's links: {} --list names no sh (0 applets)\n",
+                "can/applets: cannot read the applets' names of {}: no table of them (0 \
+                 names, no sh among them; is it busybox, built with test?)\n",
                 busybox.display()
             )
         )
     );
+}
+
+/// can/applets reads busybox's applets from its file, never running it,
+/// so a busybox of any architecture gets its links: what it reads is what
+/// `busybox --list` prints here.
+#[test]
+fn applets_are_read_from_the_file_as_busybox_lists_them() {
+    let read = run(Command::new(root().join("can/applets")).arg(host_busybox()));
+    assert_eq!(read.code, 0, "{}", read.stderr);
+    let listed = run(Command::new(host_busybox()).arg("--list"));
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    assert!(listed.stdout_text().lines().count() > 100);
+    assert_eq!(read.stdout_text(), listed.stdout_text());
+
+    // Relabelled for another machine (so it cannot run here), it gives
+    // the same names: nothing was run.
+    let scratch = Scratch::new("applets");
+    let foreign = relabelled(Path::new(host_busybox()), &scratch.path("busybox"));
+    let read = run(Command::new(root().join("can/applets")).arg(&foreign));
+    assert_eq!(read.stdout_text(), listed.stdout_text());
 }
 
 /// A busybox-static package holding `busybox`, made with dpkg-deb as

@@ -6,4 +6,6 @@ mod architecture;
 mod image;
 mod inside;
 mod install;
+mod one_program;
+mod publish;
 mod verbs;

@@ -7,11 +7,8 @@ use common::can::image;
 use common::Scratch;
 use common::{docker, run};
 use nsenter_can::can::TOOLS;
-use std::io::Read;
-use std::os::fd::OwnedFd;
-use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 /// The entry point, run directly where no image is needed.
 const CAN: &str = env!("CARGO_BIN_EXE_can-entry");
@@ -66,34 +63,11 @@ fn unknown_verb_shows_the_forms_to_run() {
     );
 }
 
-/// stdout whose reader has gone: a socket whose peer is closed gives EPIPE
-/// at the first write, every time (a pipe closed by `head` races it).
-fn closed_stdout() -> Stdio {
-    let (ours, theirs) = UnixStream::pair().unwrap();
-    drop(ours);
-    Stdio::from(OwnedFd::from(theirs))
-}
-
 /// With `panic = "abort"`, `print!` on a closed pipe aborted the can.
 #[test]
 fn a_closed_stdout_is_an_error_not_an_abort() {
     for verb in [&["--help"][..], &["--version"], &["cat", CAN]] {
-        let mut child = Command::new(CAN)
-            .args(verb)
-            .stdin(Stdio::null())
-            .stdout(closed_stdout())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let status = common::wait_with_timeout(&mut child, common::RUN_TIMEOUT)
-            .unwrap_or_else(|| panic!("can {verb:?} did not finish"));
-        let mut stderr = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
+        let (status, stderr) = common::run_with_closed_stdout(Command::new(CAN).args(verb));
         assert_eq!(
             (status.code(), stderr.as_str()),
             (Some(1), "can: write error: Broken pipe\n"),

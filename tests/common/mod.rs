@@ -260,6 +260,30 @@ pub fn endless_inputs(dir: &Path) -> ([std::path::PathBuf; 3], std::thread::Join
     ([Path::new("/dev/zero").to_owned(), sparse, fifo], feeder)
 }
 
+/// Run `cmd` with a stdout whose reader has gone (a socket whose peer is
+/// closed gives EPIPE at the first write, every time; a pipe closed by
+/// `head` races it); its exit status and what it wrote on stderr.
+pub fn run_with_closed_stdout(cmd: &mut Command) -> (ExitStatus, String) {
+    let (ours, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+    drop(ours);
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(std::os::fd::OwnedFd::from(theirs)))
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = wait_with_timeout(&mut child, RUN_TIMEOUT)
+        .unwrap_or_else(|| panic!("{cmd:?} did not finish"));
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (status, stderr)
+}
+
 /// Wait for `child`; kill it and return None after `timeout`.
 pub fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
     let mut status = None;
