@@ -230,19 +230,22 @@ fn layout_refuses_what_the_can_could_not_run() {
 /// `busybox --list` prints here.
 #[test]
 fn applets_are_read_from_the_file_as_busybox_lists_them() {
-    let read = run(Command::new(root().join("can/applets")).arg(host_busybox()));
-    assert_eq!(read.code, 0, "{}", read.stderr);
-    let listed = run(Command::new(host_busybox()).arg("--list"));
-    assert_eq!(listed.code, 0, "{}", listed.stderr);
-    assert!(listed.stdout_text().lines().count() > 100);
-    assert_eq!(read.stdout_text(), listed.stdout_text());
+    let read = run(
+        Command::new(root().join("can/applets")).arg(host_busybox()),
+        b"",
+    );
+    read.success();
+    let listed = run(Command::new(host_busybox()).arg("--list"), b"");
+    listed.success();
+    assert!(listed.stdout.lines().count() > 100);
+    assert_eq!(read.stdout, listed.stdout);
 
     // Relabelled for another machine (so it cannot run here), it gives
     // the same names: nothing was run.
     let scratch = Scratch::new("applets");
     let foreign = relabelled(Path::new(host_busybox()), &scratch.path("busybox"));
-    let read = run(Command::new(root().join("can/applets")).arg(&foreign));
-    assert_eq!(read.stdout_text(), listed.stdout_text());
+    let read = run(Command::new(root().join("can/applets")).arg(&foreign), b"");
+    assert_eq!(read.stdout, listed.stdout);
 }
 
 /// A busybox-static package holding `busybox`, made with dpkg-deb as

@@ -80,9 +80,12 @@ impl Registry {
 
     /// GET `path` from the registry's API (curl fails on an HTTP error).
     fn get(&self, path: &str, accept: &str) -> common::result::RunResult {
-        run(Command::new("curl")
-            .args(["-sSfL", "-H", &format!("Accept: {accept}")])
-            .arg(format!("http://{}{path}", self.host())), b"")
+        run(
+            Command::new("curl")
+                .args(["-sSfL", "-H", &format!("Accept: {accept}")])
+                .arg(format!("http://{}{path}", self.host())),
+            b"",
+        )
     }
 }
 
@@ -119,11 +122,14 @@ fn unpack_layer(registry: &Registry, digest: &str, dir: &Path) {
     std::fs::create_dir_all(dir).unwrap();
     let tarball = dir.with_extension("tar.gz");
     std::fs::write(&tarball, &blob.stdout_bytes).unwrap();
-    let untar = run(Command::new("tar")
-        .arg("-xzf")
-        .arg(&tarball)
-        .arg("-C")
-        .arg(dir), b"");
+    let untar = run(
+        Command::new("tar")
+            .arg("-xzf")
+            .arg(&tarball)
+            .arg("-C")
+            .arg(dir),
+        b"",
+    );
     assert_eq!(untar.code(), Some(0), "{}", untar.stderr);
 }
 
@@ -143,7 +149,8 @@ fn publish_pushes_an_image_per_architecture_and_an_index() {
     let reference = format!("{}/nsenter-can:test", registry.host());
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let published = run_within(
-        Command::new(root.join("can/publish")).arg(&reference), b"",
+        Command::new(root.join("can/publish")).arg(&reference),
+        b"",
         PUBLISH_TIMEOUT,
     );
     let tags: Vec<String> = PLATFORMS
@@ -195,9 +202,12 @@ fn publish_pushes_an_image_per_architecture_and_an_index() {
             described.contains("static"),
             "{platform}: nsenter is {described}"
         );
-        let described = run(Command::new("file")
-            .arg("-b")
-            .arg(dir.join("libexec/nsenter-can/toolbox/busybox")), b"");
+        let described = run(
+            Command::new("file")
+                .arg("-b")
+                .arg(dir.join("libexec/nsenter-can/toolbox/busybox")),
+            b"",
+        );
         assert!(
             described.stdout.clone().contains(machine),
             "{platform}: busybox is {}",

@@ -105,7 +105,12 @@ struct Installed;
 impl Drop for Installed {
     fn drop(&mut self) {
         let out = dpkg(&["--purge", "nsenter-can"]);
-        assert_eq!(out.code(), Some(0), "dpkg --purge nsenter-can: {}", out.stderr);
+        assert_eq!(
+            out.code(),
+            Some(0),
+            "dpkg --purge nsenter-can: {}",
+            out.stderr
+        );
     }
 }
 
@@ -114,7 +119,10 @@ fn release_gives_a_tarball_and_a_package_per_architecture() {
     if !common::require_root_and(&["dpkg", "dpkg-deb", "man", "file", "sha256sum"]) {
         return;
     }
-    let status = run(Command::new("dpkg-query").args(["-W", "-f=${Status}", "nsenter-can"]), b"");
+    let status = run(
+        Command::new("dpkg-query").args(["-W", "-f=${Status}", "nsenter-can"]),
+        b"",
+    );
     let status = status.stdout.clone();
     if !common::require(
         status.is_empty() || status.ends_with(" not-installed"),
@@ -123,7 +131,8 @@ fn release_gives_a_tarball_and_a_package_per_architecture() {
         return;
     }
     let made = run_within(
-        &mut Command::new(root().join("arch/release")), b"",
+        &mut Command::new(root().join("arch/release")),
+        b"",
         RELEASE_TIMEOUT,
     );
     let made = ok(made, "arch/release");
@@ -137,17 +146,23 @@ fn release_gives_a_tarball_and_a_package_per_architecture() {
     expected.push(dist.join("SHA256SUMS"));
     let listed: Vec<PathBuf> = made.lines().map(PathBuf::from).collect();
     assert_eq!(listed, expected);
-    let checked = run(Command::new("sha256sum")
-        .arg("-c")
-        .arg("SHA256SUMS")
-        .current_dir(&dist), b"");
+    let checked = run(
+        Command::new("sha256sum")
+            .arg("-c")
+            .arg("SHA256SUMS")
+            .current_dir(&dist),
+        b"",
+    );
     assert_eq!(ok(checked, "sha256sum -c").lines().count(), 10);
 
     for (arch, deb, machine) in ARCHES {
         // The tarball: the prefix, its programs for that architecture.
         let tarball = dist.join(format!("nsenter-can-{version}-{arch}.tar.gz"));
         let top = format!("nsenter-can-{version}-{arch}/");
-        let names = ok(run(Command::new("tar").arg("-tzf").arg(&tarball), b""), "tar -t");
+        let names = ok(
+            run(Command::new("tar").arg("-tzf").arg(&tarball), b""),
+            "tar -t",
+        );
         let mut files: Vec<&str> = names
             .lines()
             .filter(|n| !n.ends_with('/'))
@@ -160,16 +175,22 @@ fn release_gives_a_tarball_and_a_package_per_architecture() {
         assert_eq!(files, TARBALL, "{}", tarball.display());
         let unpacked = common::tempdir(&format!("release-{arch}"));
         ok(
-            run(Command::new("tar")
-                .arg("-xzf")
-                .arg(&tarball)
-                .arg("-C")
-                .arg(&unpacked), b""),
+            run(
+                Command::new("tar")
+                    .arg("-xzf")
+                    .arg(&tarball)
+                    .arg("-C")
+                    .arg(&unpacked),
+                b"",
+            ),
             "tar -x",
         );
         for tool in ["nsenter", "docker-enter", "importenv"] {
             let program = unpacked.join(&top).join("bin").join(tool);
-            let described = ok(run(Command::new("file").arg("-b").arg(&program), b""), "file");
+            let described = ok(
+                run(Command::new("file").arg("-b").arg(&program), b""),
+                "file",
+            );
             assert!(
                 described.contains(machine) && described.contains("static"),
                 "{arch} {tool}: {described}"
@@ -239,15 +260,21 @@ fn release_gives_a_tarball_and_a_package_per_architecture() {
     );
     assert_eq!(
         ok(
-            run(Command::new("man")
-                .args(["-w", "nsenter"])
-                .env("PATH", &path), b""),
+            run(
+                Command::new("man")
+                    .args(["-w", "nsenter"])
+                    .env("PATH", &path),
+                b""
+            ),
             "man -w nsenter"
         ),
         "/usr/lib/nsenter-can/share/man/man1/nsenter.1.gz\n"
     );
     let ours = ok(
-        run(Command::new("/usr/lib/nsenter-can/bin/nsenter").arg("--version"), b""),
+        run(
+            Command::new("/usr/lib/nsenter-can/bin/nsenter").arg("--version"),
+            b"",
+        ),
         "nsenter --version",
     );
     assert!(ours.starts_with("nsenter from nsenter-can"), "{ours}");

@@ -215,7 +215,10 @@ fn run_prepared(prepared: Prepared, launch: &Launch) -> Result<i32> {
         // Our descriptors are closed by now, the held handles included:
         // leave at once instead of returning (dropping them would close
         // numbers we no longer own).
-        let err = explain_permission(finish(None, Born::Plainly { clone3: None }), had_cap_sys_admin);
+        let err = explain_permission(
+            finish(None, Born::Plainly { clone3: None }),
+            had_cap_sys_admin,
+        );
         process::exit_now(crate::sys::stderr::report(plan.tool, &err))
     }
 }
