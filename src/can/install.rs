@@ -254,13 +254,29 @@ fn verify(temp: &Path, dest: &Path, tool: Option<&str>, bytes: &[u8]) -> Result<
     let Some(name) = tool else {
         return Ok(None);
     };
-    // The write descriptor is closed by now, so exec cannot meet ETXTBSY.
-    let out = Command::new(temp)
-        .arg0(name)
-        .arg("--version")
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| Error::io(format!("{what}: cannot run it"), e))?;
+    // Our write descriptor is closed by now, but a child that another
+    // thread of this process forked while it was open holds a copy until
+    // that child execs (close-on-exec): exec meets ETXTBSY for that moment.
+    // The entry point has one thread; a test process has many. Tried again
+    // for up to a second.
+    let run = || {
+        Command::new(temp)
+            .arg0(name)
+            .arg("--version")
+            .stdin(Stdio::null())
+            .output()
+    };
+    let mut out = run();
+    for _ in 0..100 {
+        match &out {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+                out = run();
+            }
+            _ => break,
+        }
+    }
+    let out = out.map_err(|e| Error::io(format!("{what}: cannot run it"), e))?;
     if let Some(signal) = out.status.signal() {
         return Err(Error::msg(format!(
             "{what}: '{name} --version' was killed by signal {signal}"
