@@ -58,14 +58,6 @@ impl IdMap {
             (offset < r.count).then(|| r.inside.checked_add(offset))?
         })
     }
-
-    /// The ID seen from outside of `inside`, if the namespace maps it.
-    pub fn outside(&self, inside: u32) -> Option<u32> {
-        self.ranges.iter().find_map(|r| {
-            let offset = inside.checked_sub(r.inside)?;
-            (offset < r.count).then(|| r.outside.checked_add(offset))?
-        })
-    }
 }
 
 #[cfg(test)]
@@ -83,9 +75,6 @@ mod tests {
         assert_eq!(map.inside(165535), Some(65536));
         assert_eq!(map.inside(165536), None);
         assert_eq!(map.inside(0), None);
-        assert_eq!(map.outside(0), Some(1001));
-        assert_eq!(map.outside(1000), Some(100999));
-        assert_eq!(map.outside(65537), None);
     }
 
     #[test]
