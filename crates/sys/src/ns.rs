@@ -6,7 +6,7 @@ use super::{check, SysResult};
 use nsenter_can_plan::ns_kind::NsKind;
 use rustix::fs::OFlags;
 use rustix::thread::{LinkNameSpaceType, ThreadNameSpaceType};
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::path::Path;
 
 const NSIO: libc::c_ulong = 0xb7;
@@ -82,6 +82,114 @@ pub fn locked_copy_of_mount_namespace(proc: BorrowedFd<'_>) -> SysResult<OwnedFd
     opened
 }
 
+/// What a helper ([`in_helper`]) hands back: bytes and descriptors.
+pub type HelperAnswer = (Vec<u8>, Vec<OwnedFd>);
+
+/// The most bytes a helper's answer may hold.
+const HELPER_ANSWER_MAX: usize = 16 << 10;
+
+/// The first byte of a helper's message: `work` ran, its bytes follow.
+const HELPER_RAN: u8 = 0;
+/// The first byte of a helper's message: its namespaces could not be
+/// made, the errno follows (4 bytes, native order).
+const HELPER_FAILED: u8 = 1;
+
+/// Run `work` in a helper: a child of ours, forked (a copy of our memory,
+/// never a thread), that first moves into a new user namespace, a child
+/// of ours in which only our uid and gid are mapped (to themselves), and
+/// a new mount namespace that belongs to it. There it holds every
+/// capability over what that user namespace owns: CAP_SYS_ADMIN over its
+/// mount namespace, which a user without root lacks over ours, so it may
+/// clone our mounts (open_tree) and make the filesystems that may be
+/// mounted in a user namespace (tmpfs, overlay), detached. It gets
+/// nothing over the host: a file it reaches, it reaches as we would.
+/// What `work` returns (at most 16 KiB, and [`super::socket::MAX_FDS`]
+/// descriptors) comes back over a socket pair (SCM_RIGHTS), and the
+/// helper exits; we wait for it. A detached mount handed back stays in
+/// the helper's mount namespace, which nothing but that descriptor
+/// reaches, until it is attached.
+///
+/// The helper makes itself dumpable for the moment of writing its ID maps
+/// (a non-dumpable process's /proc files are root's); dumpability is a
+/// property of the memory, which is its own copy, so ours stays as it is.
+/// Fails with what unshare or the maps failed with (EPERM where user
+/// namespaces may not be made), or EIO when the helper died first.
+pub fn in_helper(work: impl FnOnce() -> HelperAnswer) -> SysResult<HelperAnswer> {
+    let (ours_end, helpers_end) = super::socket::message_pair()?;
+    let Some(pid) = super::process::fork()? else {
+        drop(ours_end);
+        // Nothing of ours may run on in the helper: a panic ends it here
+        // instead of unwinding into our frames.
+        let said = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = super::process::set_parent_death_signal(libc::SIGKILL);
+            let message = match own_user_and_mount_namespaces() {
+                Ok(()) => {
+                    let (bytes, fds) = work();
+                    let borrowed: Vec<BorrowedFd<'_>> = fds.iter().map(|fd| fd.as_fd()).collect();
+                    let message = [&[HELPER_RAN][..], &bytes].concat();
+                    super::socket::send_message(helpers_end.as_fd(), &message, &borrowed)
+                }
+                Err(e) => {
+                    let code = e.raw_os_error().to_ne_bytes();
+                    let message = [&[HELPER_FAILED][..], &code].concat();
+                    super::socket::send_message(helpers_end.as_fd(), &message, &[])
+                }
+            };
+            message.is_ok()
+        }));
+        super::process::exit_now(if matches!(said, Ok(true)) { 0 } else { 1 })
+    };
+    drop(helpers_end);
+    let answer = super::socket::receive_message(ours_end.as_fd(), HELPER_ANSWER_MAX + 1);
+    wait_for(pid);
+    let (bytes, fds) = answer.map_err(|e| match e {
+        super::Errno::NODATA => super::Errno::IO,
+        e => e,
+    })?;
+    match bytes.split_first() {
+        Some((&HELPER_RAN, rest)) => Ok((rest.to_vec(), fds)),
+        Some((&HELPER_FAILED, code)) => {
+            let code = <[u8; 4]>::try_from(code).map_err(|_| super::Errno::IO)?;
+            Err(super::Errno::from_raw_os_error(i32::from_ne_bytes(code)))
+        }
+        _ => Err(super::Errno::IO),
+    }
+}
+
+/// Wait for our child `pid` to end (a child of a caller that ignores
+/// SIGCHLD is collected by the kernel: nothing to wait for then).
+fn wait_for(pid: i32) {
+    let Some(pid) = rustix::process::Pid::from_raw(pid) else {
+        return;
+    };
+    let _ =
+        super::retry(|| rustix::process::waitpid(Some(pid), rustix::process::WaitOptions::empty()));
+}
+
+/// In a helper: a new user namespace with our uid and gid mapped to
+/// themselves (setgroups denied, as the kernel requires of an unprivileged
+/// gid_map), and a new mount namespace owned by it.
+fn own_user_and_mount_namespaces() -> SysResult<()> {
+    let (uid, gid) = (rustix::process::geteuid(), rustix::process::getegid());
+    super::process::set_dumpable(true)?;
+    // SAFETY: unsharing the user namespace requires a single-threaded
+    // process, which the helper is (forked from a single-threaded one);
+    // the descriptor table is not unshared.
+    unsafe {
+        rustix::thread::unshare_unsafe(
+            rustix::thread::UnshareFlags::NEWUSER | rustix::thread::UnshareFlags::NEWNS,
+        )?
+    };
+    let write = |file: &str, text: String| {
+        std::fs::write(format!("/proc/self/{file}"), text)
+            .map_err(|e| super::Errno::from_io_error(&e).unwrap_or(super::Errno::IO))
+    };
+    write("setgroups", "deny".into())?;
+    write("uid_map", format!("{0} {0} 1", uid.as_raw()))?;
+    write("gid_map", format!("{0} {0} 1", gid.as_raw()))?;
+    super::process::set_dumpable(false)
+}
+
 fn ns_ioctl(fd: BorrowedFd<'_>, request: libc::c_ulong) -> SysResult<OwnedFd> {
     // SAFETY: these ioctls take no argument and return a new descriptor.
     let rc = check(unsafe { libc::ioctl(fd.as_raw_fd(), request as _) } as libc::c_long)?;
@@ -127,5 +235,29 @@ mod tests {
             acc | flag
         });
         assert_eq!(thread_types(&NsKind::ALL).bits(), all);
+    }
+
+    /// The helper runs in a user namespace where only our uid is mapped,
+    /// to itself, and mounts there (a detached tmpfs) what comes back to
+    /// us.
+    #[test]
+    fn a_helper_hands_back_what_it_made() {
+        let (bytes, fds) = in_helper(|| {
+            let map = std::fs::read("/proc/self/uid_map").unwrap_or_default();
+            let tmpfs = super::super::mount::tmpfs_detached(&[])
+                .into_iter()
+                .collect();
+            (map, tmpfs)
+        })
+        .unwrap();
+        let uid = rustix::process::geteuid().as_raw().to_string();
+        let map = String::from_utf8(bytes).unwrap();
+        assert_eq!(
+            map.split_whitespace().collect::<Vec<_>>(),
+            [uid.as_str(), &uid, "1"]
+        );
+        assert_eq!(fds.len(), 1);
+        let tmpfs_magic = 0x0102_1994;
+        assert_eq!(super::super::fs::fs_type(fds[0].as_fd()), Ok(tmpfs_magic));
     }
 }
