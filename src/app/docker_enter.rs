@@ -108,27 +108,9 @@ fn enter_container(req: &Request) -> Result<i32, Error> {
     let mine = std::cell::Cell::new(false);
     enter_as_anyone(req, &mine).map_err(|e| match euid {
         0 => e,
-        _ if mine.get() => tools_without_root(e, req),
+        _ if mine.get() => e,
         uid => not_yours(e, req, uid),
     })
-}
-
-/// `--tools` mounts the tools in a copy of the container's mount
-/// namespace, from the host's: the kernel lets only root clone the host's
-/// mounts (open_tree), even for a container of the caller's own.
-fn tools_without_root(err: Error, req: &Request) -> Error {
-    let denied = matches!(err.errno, Some(Errno::PERM | Errno::ACCESS));
-    if !denied || req.tools.is_none() {
-        return err;
-    }
-    Error {
-        hint: Some(format!(
-            "bringing tools into a container mounts the host's files, which needs root even \
-             in a rootless container of one's own: run sudo docker-enter --tools ... {}",
-            req.container
-        )),
-        ..err
-    }
 }
 
 /// Without root, only a container whose user namespace is the caller's

@@ -64,6 +64,7 @@ mod root_and_cwd;
 mod self_exec;
 mod supervise;
 mod terminal;
+mod tools_helper;
 mod tools_mount;
 
 pub use own_binary::run_from_protected_copy;
@@ -151,10 +152,11 @@ fn run_prepared(prepared: Prepared, launch: &Launch) -> Result<i32> {
         true => Some(detach::Streams::new(prepared.container_null)?),
         false => None,
     };
-    // With --tools the user namespace comes last (see split_off).
-    let user_last = match prepared.tools {
-        Some(_) => namespaces.split_off(NsKind::User),
-        None => namespaces::Namespaces::none(),
+    // With --tools the user namespace comes last (see split_off), unless
+    // it is what gives us the right to mount (see user_namespace_last).
+    let user_last = match &prepared.tools {
+        Some(tools) if tools.user_namespace_last() => namespaces.split_off(NsKind::User),
+        _ => namespaces::Namespaces::none(),
     };
     namespaces::enter(&namespaces, target)?;
     // Entering a user namespace owned by another uid may make us dumpable.

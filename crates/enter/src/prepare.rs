@@ -118,7 +118,7 @@ pub fn prepare(plan: Entry) -> Result<Prepared> {
     let tools = plan
         .tools
         .as_ref()
-        .map(tools_mount::prepare)
+        .map(|tools| tools_mount::prepare(tools, had_cap_sys_admin))
         .transpose()
         .map_err(|e| super::explain_permission(e, had_cap_sys_admin))?;
     let detach = plan.detach;

@@ -39,6 +39,7 @@
 //!    layers: the skeleton is attached in a private copy of our own mount
 //!    namespace while the overlay is made, which shows it to no one else.
 
+use super::tools_helper;
 use crate::error::{Error, Result};
 use crate::plan::{
     Tools, ToolsSource, TOOLS_LAST_MOUNT_POINT, TOOLS_MOUNT_POINTS, TOOLS_TMPFS_MOUNT_POINTS,
@@ -70,6 +71,9 @@ pub struct PreparedTools {
     shell: Option<&'static str>,
     /// The plan's request: the source and where things go.
     wanted: Tools,
+    /// Opened by a helper in a user namespace of its own, for a caller
+    /// without CAP_SYS_ADMIN (`tools_helper`).
+    by_helper: bool,
 }
 
 /// The source as the user named it, for messages.
@@ -81,7 +85,7 @@ fn source_name(tools: &Tools) -> String {
     }
 }
 
-enum Layout {
+pub(super) enum Layout {
     /// A read-only clone of the directory.
     Programs { tree: OwnedFd },
     /// The read-only overlay that is the program's root, and the tmpfs
@@ -98,27 +102,32 @@ pub struct Attached {
 }
 
 /// Open the tools the plan names: a detached tree, locked down, that
-/// nothing reaches but our descriptor.
-pub fn prepare(tools: &Tools) -> Result<PreparedTools> {
+/// nothing reaches but our descriptor. Without CAP_SYS_ADMIN over our
+/// mount namespace (`privileged` false: the owner of a rootless
+/// container, without root), a helper opens them (`tools_helper`).
+pub fn prepare(tools: &Tools, privileged: bool) -> Result<PreparedTools> {
     let proc = our_proc()?;
-    let (layout, shell) = match &tools.source {
-        ToolsSource::Named(_) => {
-            return Err(Error::msg(
-                "internal error: the tools were not resolved before preparing",
-            ))
-        }
-        ToolsSource::Programs(dir) => prepare_programs(dir, tools)?,
-        ToolsSource::Root(dir) => prepare_root(&[dir.as_path()], tools)?,
+    let open = || match &tools.source {
+        ToolsSource::Named(_) => Err(Error::msg(
+            "internal error: the tools were not resolved before preparing",
+        )),
+        ToolsSource::Programs(dir) => prepare_programs(dir, tools),
+        ToolsSource::Root(dir) => prepare_root(&[dir.as_path()], tools),
         ToolsSource::Image { layers, .. } => {
             let layers: Vec<&Path> = layers.iter().map(PathBuf::as_path).collect();
-            prepare_root(&layers, tools)?
+            prepare_root(&layers, tools)
         }
+    };
+    let (layout, shell) = match privileged {
+        true => open()?,
+        false => tools_helper::open_in_helper(open, &[PROGRAM_SHELLS, ROOT_SHELLS].concat())?,
     };
     Ok(PreparedTools {
         layout,
         proc,
         shell,
         wanted: tools.clone(),
+        by_helper: !privileged,
     })
 }
 
@@ -138,7 +147,7 @@ fn our_proc() -> Result<OwnedFd> {
 }
 
 /// A layout and the shell it brings.
-type Opened = (Layout, Option<&'static str>);
+pub(super) type Opened = (Layout, Option<&'static str>);
 
 fn prepare_programs(dir: &Path, tools: &Tools) -> Result<Opened> {
     let name = source_name(tools);
@@ -268,6 +277,16 @@ fn find_shell(tree: BorrowedFd<'_>, shells: &[&'static str]) -> Option<&'static 
 }
 
 impl PreparedTools {
+    /// Whether the user namespace is entered after the tools are mounted
+    /// (security rule 17: the private mount namespace then belongs to our
+    /// user namespace, over which the container has no power). A caller
+    /// whose tools a helper opened has no right to mount but the one the
+    /// container's user namespace gives it, its own: it enters that first,
+    /// and the lock ([`lock`]) is what keeps the tools read-only.
+    pub fn user_namespace_last(&self) -> bool {
+        !self.by_helper
+    }
+
     /// The toolbox's shell, or why there is none: a plan that runs the
     /// toolbox's shell is refused before anything is entered.
     pub fn require_shell(&self) -> Result<()> {
