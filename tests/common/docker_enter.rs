@@ -2,6 +2,10 @@
 
 use super::busybox_image;
 use super::{RunResult, TestContainer};
+use std::io::{Read, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::UnixListener;
+use std::path::PathBuf;
 use std::process::Command;
 
 pub const DOCKER_ENTER: &str = env!("CARGO_BIN_EXE_docker-enter");
@@ -86,4 +90,24 @@ pub fn sleeping_session(args: &[&str]) -> (super::Running, i32) {
     );
     let program = session.program("sleep");
     (session, program)
+}
+
+/// A daemon that answers every inspect with `body`, on a socket anyone
+/// may connect to.
+pub fn fake_daemon(name: &str, body: String) -> PathBuf {
+    let socket = super::tempdir(name).join("docker.sock");
+    let listener = UnixListener::bind(&socket).unwrap();
+    std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o777)).unwrap();
+    std::thread::spawn(move || {
+        for mut conn in listener.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = conn.read(&mut buf);
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = conn.write_all(answer.as_bytes());
+        }
+    });
+    socket
 }

@@ -113,12 +113,34 @@ impl RootlessUser {
     /// `podman run -d --name NAME LIMITS... OPTIONS... IMAGE sleep 100000`;
     /// the container goes with the user.
     pub fn run(&self, name: &str, options: &[&str]) -> String {
+        self.run_image(name, options, IMAGE)
+    }
+
+    /// [`Self::run`] of another image of the user's.
+    pub fn run_image(&self, name: &str, options: &[&str], image: &str) -> String {
         let mut args = vec!["run", "-d", "--name", name];
         args.extend_from_slice(LIMITS);
         args.extend_from_slice(options);
-        args.extend_from_slice(&[IMAGE, "sleep", "100000"]);
+        args.extend_from_slice(&[image, "sleep", "100000"]);
         self.podman_ok(&args);
         name.to_string()
+    }
+
+    /// The shared daemon's image `tag` loaded into the user's storage;
+    /// its name there.
+    pub fn load_from_docker(&self, tag: &str) -> String {
+        let archive = format!(
+            "{}/rootless-{}-{}.tar",
+            env!("CARGO_TARGET_TMPDIR"),
+            tag.replace(['/', ':'], "-"),
+            self.name
+        );
+        sh(&format!(
+            "docker save -o {archive} {tag} && chmod 0644 {archive}"
+        ));
+        self.podman_ok(&["load", "-q", "-i", &archive]);
+        let _ = std::fs::remove_file(&archive);
+        format!("localhost/{tag}")
     }
 
     /// The host PID of a container's process.

@@ -82,3 +82,13 @@ pub fn processes_seeing(needle: &str) -> Vec<String> {
     seen.dedup();
     seen
 }
+
+/// Every file, link and directory under `dir`, with its mode and the hash
+/// of its bytes: what a write into the toolbox would change.
+pub fn tree_hash(dir: &std::path::Path) -> String {
+    super::sh(&format!(
+        "cd '{}' && find . -printf '%p %y %m %l\\n' | LC_ALL=C sort && \
+         find . -type f -exec sha256sum {{}} + | LC_ALL=C sort",
+        dir.display()
+    ))
+}

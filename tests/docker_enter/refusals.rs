@@ -8,11 +8,9 @@ use crate::common;
 use common::RunResult;
 
 use common::busybox_image::build_custom;
-use common::docker_enter::{docker_enter, image, ready, sleeping, DOCKER_ENTER};
+use common::docker_enter::{docker_enter, fake_daemon, image, ready, sleeping, DOCKER_ENTER};
 use common::{docker, docker_ok, tempdir, TestContainer};
-use std::io::{Read, Write};
 use std::os::unix::net::UnixListener;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -346,24 +344,6 @@ fn a_container_without_a_shell() {
     // A container without a shell can still be entered with a command.
     let out = docker_enter(&[&c.name, "/busybox", "echo", "inside"]);
     assert_eq!((out.stdout.as_str(), out.code()), ("inside\n", Some(0)));
-}
-
-/// A daemon that answers every inspect with `body`.
-fn fake_daemon(name: &str, body: String) -> PathBuf {
-    let socket = tempdir(name).join("docker.sock");
-    let listener = UnixListener::bind(&socket).unwrap();
-    std::thread::spawn(move || {
-        for mut conn in listener.incoming().flatten() {
-            let mut buf = [0u8; 4096];
-            let _ = conn.read(&mut buf);
-            let answer = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = conn.write_all(answer.as_bytes());
-        }
-    });
-    socket
 }
 
 fn inspect_answer(id: &str, pid: u32, started_at: &str) -> String {

@@ -4,8 +4,9 @@
 use crate::common;
 use crate::common::docker_enter::{ready, sleeping_session, DOCKER_ENTER};
 use crate::common::podman::{load, PodmanContainer};
+use crate::common::tools::tree_hash;
 use crate::common::{busybox_image, static_c, TestContainer, ORACLE};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 const NSENTER: &str = env!("CARGO_BIN_EXE_nsenter");
@@ -178,7 +179,7 @@ const OLD_WAY_TOOLS_C: &str = include_str!("../../common/programs/old_way_tools.
 
 /// busybox with the tools attacker at /tools_attacker and an empty /mnt
 /// for the tools.
-fn tools_attack_image() -> Option<&'static str> {
+pub(crate) fn tools_attack_image() -> Option<&'static str> {
     busybox_with(
         "nsenter-can-test/hostile:tools",
         "tools_attacker",
@@ -189,13 +190,18 @@ fn tools_attack_image() -> Option<&'static str> {
 /// A host directory on a tmpfs of the test's own, unmounted at the end:
 /// the attack's remount without `bind` reconfigures the filesystem under
 /// the tools, which must never be the host's root filesystem.
-struct OwnTmpfs(PathBuf);
+pub(crate) struct OwnTmpfs(pub(crate) PathBuf);
 
 impl OwnTmpfs {
     fn new(name: &str) -> OwnTmpfs {
+        OwnTmpfs::with_options(name, "size=16m")
+    }
+
+    /// With more mount options (`uid=`, `gid=`: a user's own).
+    pub(crate) fn with_options(name: &str, options: &str) -> OwnTmpfs {
         let dir = common::tempdir(name);
         common::sh(&format!(
-            "mount -t tmpfs -o size=16m nsc-tools {}",
+            "mount -t tmpfs -o {options} nsc-tools {}",
             dir.display()
         ));
         OwnTmpfs(dir)
@@ -208,18 +214,8 @@ impl Drop for OwnTmpfs {
     }
 }
 
-/// Every file, link and directory under `dir`, with its mode and the hash
-/// of its bytes: what a write into the toolbox would change.
-fn tree_hash(dir: &Path) -> String {
-    common::sh(&format!(
-        "cd '{}' && find . -printf '%p %y %m %l\\n' | LC_ALL=C sort && \
-         find . -type f -exec sha256sum {{}} + | LC_ALL=C sort",
-        dir.display()
-    ))
-}
-
 /// The session's program as the container sees it (the last of NSpid).
-fn pid_inside(pid: i32) -> String {
+pub(crate) fn pid_inside(pid: i32) -> String {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     let line = status.lines().find(|l| l.starts_with("NSpid:")).unwrap();
     line.split_whitespace().last().unwrap().to_string()
@@ -234,7 +230,7 @@ fn attack(container: &str, pid: &str, place: &str) -> String {
     report
 }
 
-fn writes_that_worked(report: &str) -> Vec<&str> {
+pub(crate) fn writes_that_worked(report: &str) -> Vec<&str> {
     report
         .lines()
         .filter(|l| l.contains("-write ") && l.ends_with(" ok"))

@@ -11,6 +11,6 @@
 //!    writable (rule 17): `hostile/keyring_and_tools.rs`;
 //! 4. the container is never disturbed (rule 19): `hostile/undisturbed.rs`.
 
-mod keyring_and_tools;
+pub(crate) mod keyring_and_tools;
 mod streams;
 mod undisturbed;
