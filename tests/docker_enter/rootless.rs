@@ -11,7 +11,7 @@ use common::rootless::{podman_exec, RootlessUser, IMAGE};
 const CREDS_PROBE: &str = "id; grep -E '^(Cap|Seccomp|NoNewPrivs)' /proc/self/status; \
                            cat /proc/self/uid_map /proc/self/gid_map";
 
-fn ready() -> bool {
+pub(super) fn ready() -> bool {
     common::require_root_and(&["podman", "useradd", "setpriv", "docker"])
         && common::require(common::docker_missing().is_none(), "docker is needed")
 }

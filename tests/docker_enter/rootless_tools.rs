@@ -5,8 +5,10 @@
 //! writing into the host's directory when the mount is not locked.
 
 use super::hostile::keyring_and_tools::{
-    pid_inside, tools_attack_image, writes_that_worked, OwnTmpfs,
+    assert_control_wrote, assert_wrote_nothing, attacker_at, old_way_holder, pid_inside,
+    tools_attack_image, OwnTmpfs,
 };
+use super::rootless::ready;
 use crate::common;
 use common::docker_enter::{fake_daemon, DOCKER_ENTER};
 use common::rootless::{podman_exec, RootlessUser};
@@ -17,13 +19,6 @@ use std::path::Path;
 /// as numbers: a whole root brings no passwd of the container's).
 const PROBE: &str = "id -u; id -g; id -G; grep -E '^(Cap|Seccomp|NoNewPrivs)' /proc/self/status; \
                      cat /proc/self/uid_map /proc/self/gid_map /proc/self/cgroup";
-
-const OWNER_OLD_WAY_TOOLS_C: &str = include_str!("../common/programs/owner_old_way_tools.c");
-
-fn ready() -> bool {
-    common::require_root_and(&["podman", "useradd", "setpriv", "docker"])
-        && common::require(common::docker_missing().is_none(), "docker is needed")
-}
 
 /// `program ARGS` run by `user`, which must succeed; its stdout.
 fn as_user(user: &RootlessUser, program: &str, args: &[&str]) -> String {
@@ -161,7 +156,7 @@ fn the_owner_brings_tools_of_every_kind_without_root() {
 /// of programs and a whole root, both the owner's own and writable by the
 /// container's root were the mount not locked. The control: the same
 /// attack on the same directory mounted by the owner the way that does
-/// not lock it (owner_old_way_tools.c) writes into it.
+/// not lock it (old_way_tools.c with a helper) writes into it.
 #[test]
 fn the_owners_tools_cannot_be_made_writable_from_inside() {
     let Some(image) = tools_attack_image() else {
@@ -240,64 +235,26 @@ fn the_owners_tools_cannot_be_made_writable_from_inside() {
                 session.output()
             );
             let program = session.program("sleep");
-            let report = attack(&pid_inside(program), place);
-            assert!(
-                report.starts_with("join ok\n"),
-                "{shape:?} {tools}: {report}"
-            );
-            assert_eq!(
-                writes_that_worked(&report),
-                Vec::<&str>::new(),
-                "{shape:?} {tools}: {report}"
-            );
+            let case = format!("{shape:?} {tools}");
+            assert_wrote_nothing(&attack(&pid_inside(program), place), true, &case);
             common::kill(program, libc::SIGTERM);
             assert_eq!(session.wait(), "signal 15");
             // The program, in the session's namespace already.
-            let attacker = match *place {
-                "/" => "/container/tools_attacker",
-                _ => "/tools_attacker",
-            };
-            let report = as_user(
-                &alice,
-                DOCKER_ENTER,
-                &[tools, at(place), &name, attacker, "self", place],
-            );
-            assert!(report.ends_with("done\n"), "{report}");
-            assert_eq!(
-                writes_that_worked(&report),
-                Vec::<&str>::new(),
-                "{shape:?} {tools}: {report}"
-            );
+            let args = [tools, at(place), &name, attacker_at(place), "self", place];
+            assert_wrote_nothing(&as_user(&alice, DOCKER_ENTER, &args), false, &case);
             assert_eq!(tree_hash(host), before, "{shape:?} {tools}");
         }
 
         // The control: mounted without the lock, the tools are turned
         // against the host by the same attack.
         let before = tree_hash(&programs.0);
-        let mounter =
-            common::static_c::build("owner_old_way_tools", OWNER_OLD_WAY_TOOLS_C).expect("gcc");
-        common::sh(&format!(
-            "chmod -R a+rX {}",
-            mounter.parent().unwrap().display()
-        ));
         let pid = alice.pid(&name).to_string();
-        let holder = common::Running::start(&mut alice.command(
-            mounter.to_str().unwrap(),
-            &[programs.0.to_str().unwrap(), &pid, "/mnt"],
-        ));
-        assert!(
-            holder.wait_output("\n"),
-            "the control's holder did not start"
+        let dir = programs.0.to_str().unwrap();
+        let (_old_way, holder) = old_way_holder(
+            |mounter, args| alice.command(mounter, args),
+            &[dir, &pid, "/mnt", "helper"],
         );
-        let said = holder.output();
-        let nspid = said.trim().strip_prefix("ready ").expect("ready NSPID");
-        let report = attack(nspid, "/mnt");
-        assert!(
-            report.contains("remount-bind-write ok\n"),
-            "control {shape:?}: {report}"
-        );
-        assert_ne!(tree_hash(&programs.0), before, "control {shape:?}");
-        common::sh(&format!("rm -f {}/attack-*", programs.0.display()));
-        assert_eq!(tree_hash(&programs.0), before);
+        let report = attack(&holder, "/mnt");
+        assert_control_wrote(&report, &programs.0, &before, &format!("{shape:?}"));
     }
 }

@@ -6,7 +6,7 @@ use crate::common::docker_enter::{ready, sleeping_session, DOCKER_ENTER};
 use crate::common::podman::{load, PodmanContainer};
 use crate::common::tools::tree_hash;
 use crate::common::{busybox_image, static_c, TestContainer, ORACLE};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const NSENTER: &str = env!("CARGO_BIN_EXE_nsenter");
@@ -230,11 +230,68 @@ fn attack(container: &str, pid: &str, place: &str) -> String {
     report
 }
 
-pub(crate) fn writes_that_worked(report: &str) -> Vec<&str> {
+fn writes_that_worked(report: &str) -> Vec<&str> {
     report
         .lines()
         .filter(|l| l.contains("-write ") && l.ends_with(" ok"))
         .collect()
+}
+
+/// The attacker ran to its end and wrote nothing; `joined`: it got into
+/// the session's namespace first (else the test would prove nothing).
+pub(crate) fn assert_wrote_nothing(report: &str, joined: bool, case: &str) {
+    assert!(report.ends_with("done\n"), "{case}: {report}");
+    assert!(
+        !joined || report.starts_with("join ok\n"),
+        "{case}: {report}"
+    );
+    assert_eq!(
+        writes_that_worked(report),
+        Vec::<&str>::new(),
+        "{case}: {report}"
+    );
+}
+
+/// The attacker as the session's program sees it: in a whole toolbox
+/// root (`place` /), the container is at /container.
+pub(crate) fn attacker_at(place: &str) -> &'static str {
+    match place {
+        "/" => "/container/tools_attacker",
+        _ => "/tools_attacker",
+    }
+}
+
+/// The control's mounter (old_way_tools.c), started with `args` (DIR PID
+/// PLACE, and `helper` for a rootless container's owner) by `command`:
+/// the holder of its namespace, which ends when dropped, and the holder's
+/// PID as the container sees it.
+pub(crate) fn old_way_holder(
+    command: impl FnOnce(&str, &[&str]) -> Command,
+    args: &[&str],
+) -> (common::Running, String) {
+    let mounter = static_c::build("old_way_tools", OLD_WAY_TOOLS_C).expect("gcc -static");
+    let old_way = common::Running::start(&mut command(mounter.to_str().unwrap(), args));
+    assert!(
+        old_way.wait_output("\n"),
+        "the old way's holder did not start"
+    );
+    let said = old_way.output();
+    let holder = said.trim().strip_prefix("ready ").expect("ready NSPID");
+    let holder = holder.to_string();
+    (old_way, holder)
+}
+
+/// The control's report: through the tools mounted without the lock, the
+/// attack wrote into the host's directory `dir` (whose files hashed
+/// `before`), which is then cleaned.
+pub(crate) fn assert_control_wrote(report: &str, dir: &Path, before: &str, case: &str) {
+    assert!(
+        report.contains("remount-bind-write ok\n"),
+        "control {case}: {report}"
+    );
+    assert_ne!(tree_hash(dir), before, "control {case}");
+    common::sh(&format!("rm -f {}/attack-*", dir.display()));
+    assert_eq!(tree_hash(dir), before);
 }
 
 /// A container process holding CAP_SYS_ADMIN joins the mount namespace of
@@ -305,38 +362,21 @@ fn a_container_holding_sys_admin_cannot_make_the_tools_writable() {
         for (tools, place, host) in &sources {
             let before = tree_hash(host);
             let (mut session, program) = sleeping_session(&[tools, at(place), &c.name]);
+            let case = format!("{shape:?} {tools}");
             let report = attack(&c.name, &pid_inside(program), place);
-            assert!(
-                report.starts_with("join ok\n"),
-                "{shape:?} {tools}: {report}"
-            );
-            assert_eq!(
-                writes_that_worked(&report),
-                Vec::<&str>::new(),
-                "{shape:?} {tools}: {report}"
-            );
+            assert_wrote_nothing(&report, true, &case);
             common::kill(program, libc::SIGTERM);
             assert_eq!(session.wait(), "signal 15");
             // The program, in the namespace already.
-            let attacker = match place == &"/" {
-                true => "/container/tools_attacker",
-                false => "/tools_attacker",
-            };
             let out = common::docker_enter::docker_enter(&[
                 tools,
                 at(place),
                 &c.name,
-                attacker,
+                attacker_at(place),
                 "self",
                 place,
             ]);
-            let report = out.stdout.clone();
-            assert!(report.ends_with("done\n"), "{report}{}", out.stderr);
-            assert_eq!(
-                writes_that_worked(&report),
-                Vec::<&str>::new(),
-                "{shape:?} {tools}: {report}"
-            );
+            assert_wrote_nothing(&out.stdout, false, &format!("{case} {}", out.stderr));
             assert_eq!(
                 tree_hash(host),
                 before,
@@ -346,26 +386,17 @@ fn a_container_holding_sys_admin_cannot_make_the_tools_writable() {
 
         // The control: the old way's mount is turned against the host.
         let before = tree_hash(&programs.0);
-        let mounter = static_c::build("old_way_tools", OLD_WAY_TOOLS_C).expect("gcc -static");
-        let old_way = common::Running::start(
-            Command::new(mounter)
-                .arg(&programs.0)
-                .arg(c.pid())
-                .arg("/mnt"),
+        let pid = c.pid().to_string();
+        let dir = programs.0.to_str().unwrap();
+        let (_old_way, holder) = old_way_holder(
+            |mounter, args| {
+                let mut cmd = Command::new(mounter);
+                cmd.args(args);
+                cmd
+            },
+            &[dir, &pid, "/mnt"],
         );
-        assert!(
-            old_way.wait_output("\n"),
-            "the old way's holder did not start"
-        );
-        let holder = old_way.output();
-        let holder = holder.trim().strip_prefix("ready ").expect("ready NSPID");
-        let report = attack(&c.name, holder, "/mnt");
-        assert!(
-            report.contains("remount-bind-write ok\n"),
-            "control {shape:?}: {report}"
-        );
-        assert_ne!(tree_hash(&programs.0), before, "control {shape:?}");
-        common::sh(&format!("rm -f {}/attack-*", programs.0.display()));
-        assert_eq!(tree_hash(&programs.0), before);
+        let report = attack(&c.name, &holder, "/mnt");
+        assert_control_wrote(&report, &programs.0, &before, &format!("{shape:?}"));
     }
 }
