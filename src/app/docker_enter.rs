@@ -132,7 +132,7 @@ fn tools_without_root(err: Error, req: &Request) -> Error {
 }
 
 /// Without root, only a container whose user namespace is the caller's
-/// (their rootless Podman) can be entered. Anything else that failed for
+/// (their rootless Podman or Docker) can be entered. Anything else that failed for
 /// want of privilege, or was not found among the caller's own, is said in
 /// one line: why, and what would work.
 fn not_yours(err: Error, req: &Request, uid: u32) -> Error {
@@ -150,14 +150,19 @@ fn not_yours(err: Error, req: &Request, uid: u32) -> Error {
             "it is user {owner}'s rootless Podman container, which only {owner} and root \
              may enter"
         ),
+        Ok(Address::DockerOf { owner, .. }) => format!(
+            "it is user {owner}'s rootless Docker container, which only {owner} and root \
+             may enter"
+        ),
         _ => format!(
-            "it is not one of uid {uid}'s rootless Podman containers (\
+            "it is not one of uid {uid}'s rootless Podman or Docker containers (\
              docker-enter --list shows those), and other containers only root may enter"
         ),
     };
     Error::msg(format!(
         "cannot enter {query} without root: {why}; run sudo docker-enter {query} ..., \
-         or its runtime's own exec (docker exec; podman exec as its owner)"
+         or its runtime's own exec (docker exec, podman exec; as its owner for a rootless \
+         container)"
     ))
 }
 

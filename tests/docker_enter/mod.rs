@@ -22,6 +22,7 @@ mod pid;
 mod podman;
 mod refusals;
 mod rootless;
+mod rootless_docker;
 mod runtime;
 mod terminal;
 mod tools;

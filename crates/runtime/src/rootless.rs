@@ -82,7 +82,7 @@ impl RootlessPodman {
     }
 
     /// The users whose stores are looked at.
-    fn users(&self) -> Result<Vec<User>, Error> {
+    pub(crate) fn users(&self) -> Result<Vec<User>, Error> {
         let path = self.host_root.join(PASSWD);
         let text = fs::read_head(&path, MAX_PASSWD)
             .map_err(|e| Error::sys(format!("cannot read {}", path.display()), e))?;
@@ -124,7 +124,7 @@ impl RootlessPodman {
     }
 
     /// The host path of `path` (an absolute path on the host).
-    fn on_host(&self, path: &Path) -> PathBuf {
+    pub(crate) fn on_host(&self, path: &Path) -> PathBuf {
         self.host_root.join(path.strip_prefix("/").unwrap_or(path))
     }
 
