@@ -26,3 +26,4 @@ mod rootless_docker;
 mod runtime;
 mod terminal;
 mod tools;
+mod userns_remap;
