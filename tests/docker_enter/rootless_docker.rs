@@ -190,3 +190,81 @@ fn a_planted_rootless_docker_state_never_gets_another_process_entered() {
         .succeeded());
     assert!(!std::path::Path::new(marker).exists());
 }
+
+/// Something done to a state file, at its path.
+type Breaking = dyn Fn(&std::path::Path);
+
+#[test]
+fn a_users_broken_or_linked_docker_state_is_one_clear_error() {
+    if !ready() {
+        return;
+    }
+    let mallory = RootlessDockerd::start("k");
+    let decoy = mallory.run(&common::unique("decoy"), &[]);
+    let id = mallory.inspect(&decoy, "{{.Id}}");
+    let by_prefix = format!("docker:{}/{}", mallory.name, &id[..12]);
+    // Another user's rootless container, and one of the system's Docker.
+    let alice = common::rootless::RootlessUser::new("j");
+    alice.run("web", &[]);
+    let alice_web = format!("podman:{}/web", alice.name);
+    let system = common::TestContainer::run(
+        "rdsys",
+        &["--network", "none"],
+        common::busybox_image::build(),
+        &["sleep", "100000"],
+    );
+    let listed = || enter_ok(&["--list", "--format", "{{.Address}}"]);
+
+    let containers = mallory.data_root().join("containers");
+    let config = containers.join(&id).join("config.v2.json");
+    let saved = std::fs::read(&config).unwrap();
+    let restore = |path: &std::path::Path| {
+        let _ = std::fs::remove_file(path);
+        std::fs::write(path, &saved).unwrap();
+    };
+    let breakages: [(&str, &Breaking); 4] = [
+        ("malformed", &|p| std::fs::write(p, b"{\"ID\": ").unwrap()),
+        ("100 MB", &|p| common::sparse_file(p, 100 << 20)),
+        ("symlink loop", &|p| {
+            std::fs::remove_file(p).unwrap();
+            std::os::unix::fs::symlink(p, p).unwrap();
+        }),
+        ("not a regular file", &|p| {
+            std::fs::remove_file(p).unwrap();
+            common::sh(&format!("mkfifo {}", p.display()));
+        }),
+    ];
+    for (what, breaking) in breakages {
+        breaking(&config);
+        let said = refused(&[&by_prefix, "true"]);
+        assert!(said.contains("config.v2.json"), "{what}: {said}");
+        // The other users' containers are still found.
+        enter_ok(&[&alice_web, "true"]);
+        assert!(listed().lines().any(|l| l == alice_web), "{what}");
+        restore(&config);
+    }
+    enter_ok(&[&by_prefix, "true"]);
+
+    // Her data root made a link to the system's: not followed, so no
+    // container of the system's is taken for hers (the system's is still
+    // found as the system's).
+    let data_root = mallory.data_root();
+    let aside = data_root.with_file_name("docker.aside");
+    std::fs::rename(&data_root, &aside).unwrap();
+    std::os::unix::fs::symlink("/var/lib/docker", &data_root).unwrap();
+    let as_hers = format!("docker:{}/{}", mallory.name, system.name);
+    let said = refused(&[&as_hers, "true"]);
+    assert!(
+        said.contains("without following symlinks") && !said.contains("refusing"),
+        "{said}"
+    );
+    let all = listed();
+    assert!(!all.contains(&as_hers), "{all}");
+    assert!(
+        all.lines().any(|l| l == format!("docker:{}", system.name)),
+        "{all}"
+    );
+    std::fs::remove_file(&data_root).unwrap();
+    std::fs::rename(&aside, &data_root).unwrap();
+    enter_ok(&[&by_prefix, "true"]);
+}
