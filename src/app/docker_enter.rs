@@ -185,7 +185,16 @@ fn enter_as_anyone(req: &Request, mine: &std::cell::Cell<bool>) -> Result<i32, E
     timing.lap("find");
 
     let terminals = enter::standard_terminals();
-    let prepared = enter::prepare(entry_plan(&container, req, terminals))
+    let mut entry = entry_plan(&container, req, terminals);
+    // A rootless Docker container on cgroup v1 has no cgroup of its own:
+    // docker exec runs the program in its daemon's, beside the container's
+    // process. Root joins those, as for any Docker container; its owner may
+    // not join cgroups that are not theirs, and stays in their own (those
+    // of the session their daemon runs in, as a rule).
+    if euid == 0 && container.runtime == RuntimeKind::Docker && container.owner.is_some() {
+        entry.join_cgroup = true;
+    }
+    let prepared = enter::prepare(entry)
         .map_err(|e| hidden_processes(e, req, &container))
         .map_err(|e| not_its_process(e, req, &container))?;
     if container.runtime == RuntimeKind::Process {

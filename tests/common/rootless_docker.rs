@@ -20,7 +20,12 @@
 //!   passes them, so that its child part (`_DOCKERD_ROOTLESS_CHILD=1`)
 //!   finds the /run it expects;
 //! - a fresh user each time: a daemon killed with its state left behind
-//!   (its pid file, its containerd's) cannot trouble the next one.
+//!   (its pid file, its containerd's) cannot trouble the next one;
+//! - the daemon, and every command run as the user, in cgroups of their
+//!   own (`nscrd-NAME` in each hierarchy but cpuset, which would need its
+//!   CPUs and memory nodes set), as a login session's: rootless Docker
+//!   gives its containers no cgroup on cgroup v1, so they are in the
+//!   daemon's, and `docker exec` runs its program there.
 
 use super::result::RunResult;
 use super::rootless::{add_user, image_archive};
@@ -61,6 +66,9 @@ impl RootlessDockerd {
             d.name,
             runtime_dir.display()
         ));
+        for cgroup in d.session_cgroups() {
+            std::fs::create_dir_all(cgroup).unwrap();
+        }
         let log = std::fs::File::create(d.log()).unwrap();
         let mut daemon = d.command(
             "env",
@@ -98,6 +106,19 @@ impl RootlessDockerd {
         d
     }
 
+    /// The user's session cgroups: `nscrd-NAME` in each hierarchy.
+    fn session_cgroups(&self) -> Vec<PathBuf> {
+        let Ok(hierarchies) = std::fs::read_dir("/sys/fs/cgroup") else {
+            return Vec::new();
+        };
+        hierarchies
+            .flatten()
+            .map(|h| h.path())
+            .filter(|h| h.join("cgroup.procs").exists() && !h.ends_with("cpuset"))
+            .map(|h| h.join(format!("nscrd-{}", self.name)))
+            .collect()
+    }
+
     pub fn runtime_dir(&self) -> PathBuf {
         PathBuf::from(format!("/run/user/{}", self.uid))
     }
@@ -123,24 +144,35 @@ impl RootlessDockerd {
     /// `PROGRAM ARGS` as this user, with a login's environment: HOME, USER,
     /// PATH and XDG_RUNTIME_DIR, and nothing else.
     pub fn command(&self, program: &str, args: &[&str]) -> Command {
-        let mut cmd = Command::new("setpriv");
-        cmd.args([
-            "--reuid",
-            &self.name,
-            "--regid",
-            &self.name,
-            "--init-groups",
-            "--",
-            "env",
-            "-i",
-        ])
-        .arg(format!("HOME={}", self.home().display()))
-        .arg(format!("USER={}", self.name))
-        .arg("PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin")
-        .arg(format!("XDG_RUNTIME_DIR={}", self.runtime_dir().display()))
-        .current_dir("/")
-        .arg(program)
-        .args(args);
+        // Into the session's cgroups as root, then the user.
+        let procs: Vec<String> = self
+            .session_cgroups()
+            .iter()
+            .map(|c| c.join("cgroup.procs").display().to_string())
+            .collect();
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c")
+            .arg("for p in $SESSION; do echo $$ > $p || exit 1; done; exec \"$@\"")
+            .arg("sh")
+            .env("SESSION", procs.join(" "))
+            .arg("setpriv")
+            .args([
+                "--reuid",
+                &self.name,
+                "--regid",
+                &self.name,
+                "--init-groups",
+                "--",
+                "env",
+                "-i",
+            ])
+            .arg(format!("HOME={}", self.home().display()))
+            .arg(format!("USER={}", self.name))
+            .arg("PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin")
+            .arg(format!("XDG_RUNTIME_DIR={}", self.runtime_dir().display()))
+            .current_dir("/")
+            .arg(program)
+            .args(args);
         cmd
     }
 
@@ -241,6 +273,9 @@ impl Drop for RootlessDockerd {
             super::kill(pid, libc::SIGKILL);
         }
         let _ = wait_until(Duration::from_secs(10), || self.processes().is_empty());
+        for cgroup in self.session_cgroups() {
+            let _ = std::fs::remove_dir(cgroup);
+        }
         let _ = run(Command::new("userdel").args(["-r", "-f", &self.name]), b"");
         for dir in [self.home(), self.runtime_dir()] {
             let _ = std::fs::remove_dir_all(dir);

@@ -11,7 +11,8 @@ use common::rootless_docker::{PlainUser, RootlessDockerd, DOCKERD_ROOTLESS};
 
 /// Everything `docker exec` decides.
 const PROBE: &str = "id; grep -E '^(Cap|Seccomp|NoNewPrivs)' /proc/self/status; \
-                     cat /proc/self/uid_map /proc/self/cgroup; env | sort; pwd";
+                     cat /proc/self/uid_map /proc/self/cgroup /proc/self/limits; \
+                     env | sort; pwd";
 
 const DOCKER_ENTER: &str = env!("CARGO_BIN_EXE_docker-enter");
 
@@ -44,8 +45,11 @@ fn owner_and_root_enter_a_rootless_docker_container_as_docker_exec() {
     // running beside this one too.
     let name = alice.run(&common::unique("rdweb"), &["-w", "/etc", "-e", "FOO=alice"]);
     let theirs = alice.exec(&name, PROBE);
-    // Root inside is the user outside, and the confinement is Docker's.
+    // Root inside is the user outside, in the daemon's cgroups (rootless
+    // Docker gives a container none of its own on cgroup v1).
     assert!(theirs.starts_with("uid=0(root) gid=0(root)"), "{theirs}");
+    let session = format!("/nscrd-{}\n", alice.name);
+    assert!(theirs.contains(&format!(":memory:{session}")), "{theirs}");
     let root_is_alice = ["0".to_string(), alice.uid.to_string(), "1".to_string()];
     assert!(
         theirs.lines().any(|l| l
