@@ -308,3 +308,7 @@ fn is_remapped_root(name: &str) -> bool {
     name.split_once('.')
         .is_some_and(|(uid, gid)| number(uid) && number(gid))
 }
+
+#[cfg(test)]
+#[path = "docker_state_tests.rs"]
+mod tests;
