@@ -59,23 +59,8 @@ impl RootlessUser {
     /// `COMMAND ARGS` as this user, with a login's environment but no
     /// runtime directory (Podman then keeps its state in /tmp).
     pub fn command(&self, program: &str, args: &[&str]) -> Command {
-        let mut cmd = Command::new("setpriv");
-        cmd.args([
-            "--reuid",
-            &self.name,
-            "--regid",
-            &self.name,
-            "--init-groups",
-            "--",
-            "env",
-            "-i",
-        ])
-        .arg(format!("HOME=/home/{}", self.name))
-        .arg(format!("USER={}", self.name))
-        .arg("PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin")
-        .current_dir("/")
-        .arg(program)
-        .args(args);
+        let mut cmd = as_user(&self.name, &[]);
+        cmd.arg(program).args(args);
         cmd
     }
 
@@ -132,6 +117,29 @@ pub fn add_user(name: &str) -> u32 {
     };
     assert!(added, "useradd -m {name} failed 20 times");
     sh(&format!("id -u {name}")).trim().parse().unwrap()
+}
+
+/// A command as user `name`, through setpriv with their groups, with a
+/// login's environment (HOME, USER, PATH) and `env` (KEY=VALUE) only;
+/// the program and its arguments are added after.
+pub fn as_user(name: &str, env: &[String]) -> Command {
+    let mut cmd = Command::new("setpriv");
+    cmd.args([
+        "--reuid",
+        name,
+        "--regid",
+        name,
+        "--init-groups",
+        "--",
+        "env",
+        "-i",
+    ])
+    .arg(format!("HOME=/home/{name}"))
+    .arg(format!("USER={name}"))
+    .arg("PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin")
+    .args(env)
+    .current_dir("/");
+    cmd
 }
 
 /// One change to the user database at a time, within this test binary.

@@ -28,7 +28,7 @@
 //!   daemon's, and `docker exec` runs its program there.
 
 use super::result::RunResult;
-use super::rootless::{add_user, image_archive};
+use super::rootless::{add_user, as_user, image_archive};
 use super::{run, wait_until};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -150,26 +150,15 @@ impl RootlessDockerd {
             .iter()
             .map(|c| c.join("cgroup.procs").display().to_string())
             .collect();
+        let runtime_dir = format!("XDG_RUNTIME_DIR={}", self.runtime_dir().display());
+        let user = as_user(&self.name, &[runtime_dir]);
         let mut cmd = Command::new("sh");
         cmd.arg("-c")
             .arg("for p in $SESSION; do echo $$ > $p || exit 1; done; exec \"$@\"")
             .arg("sh")
             .env("SESSION", procs.join(" "))
-            .arg("setpriv")
-            .args([
-                "--reuid",
-                &self.name,
-                "--regid",
-                &self.name,
-                "--init-groups",
-                "--",
-                "env",
-                "-i",
-            ])
-            .arg(format!("HOME={}", self.home().display()))
-            .arg(format!("USER={}", self.name))
-            .arg("PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin")
-            .arg(format!("XDG_RUNTIME_DIR={}", self.runtime_dir().display()))
+            .arg(user.get_program())
+            .args(user.get_args())
             .current_dir("/")
             .arg(program)
             .args(args);
@@ -297,23 +286,8 @@ impl PlainUser {
 
     /// `PROGRAM ARGS` as this user, with a login's environment.
     pub fn command(&self, program: &str, args: &[&str]) -> Command {
-        let mut cmd = Command::new("setpriv");
-        cmd.args([
-            "--reuid",
-            &self.name,
-            "--regid",
-            &self.name,
-            "--init-groups",
-            "--",
-            "env",
-            "-i",
-        ])
-        .arg(format!("HOME=/home/{}", self.name))
-        .arg(format!("USER={}", self.name))
-        .arg("PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin")
-        .current_dir("/")
-        .arg(program)
-        .args(args);
+        let mut cmd = as_user(&self.name, &[]);
+        cmd.arg(program).args(args);
         cmd
     }
 }

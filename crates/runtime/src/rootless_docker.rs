@@ -19,7 +19,7 @@
 //! otherwise, or one user named by an address or a `pid:`).
 
 use super::docker_state::{DockerState, StateOwner, TASKS_V2};
-use super::rootless::{Narrowed, RootlessPodman, User};
+use super::rootless::{scan_each, Narrowed, RootlessPodman, User};
 use super::scan::{Hint, Scan, Source};
 use super::Container;
 use crate::error::Error;
@@ -80,23 +80,9 @@ impl Source for RootlessDocker {
     }
 
     fn scan(&self, hint: Hint<'_>) -> Result<Option<Scan>, Error> {
-        let mut all: Option<Scan> = None;
-        for user in self.users.users()? {
-            let found = self.state_of(&user).scan(hint).unwrap_or_else(|e| {
-                // One user's state cannot keep root from the others'.
-                Some(Scan {
-                    skipped: vec![format!("rootless Docker of user {}: {e}", user.name)],
-                    ..Scan::default()
-                })
-            });
-            if let Some(found) = found {
-                let all = all.get_or_insert_with(Scan::default);
-                all.containers.extend(found.containers);
-                all.skipped.extend(found.skipped);
-                all.notes.extend(found.notes);
-            }
-        }
-        Ok(all)
+        scan_each(&self.users.users()?, "rootless Docker", |user| {
+            self.state_of(user).scan(hint)
+        })
     }
 
     fn complete(&self, container: Container) -> Result<Container, Error> {
