@@ -82,13 +82,13 @@ impl DockerState {
     /// The directories of container directories: `<data-root>/containers`,
     /// and those of remapped roots (`<data-root>/UID.GID/containers`).
     fn containers_dirs(&self) -> Result<Vec<StateDir>, Error> {
-        let Some(root) = self.open_root(&self.data_root)? else {
-            return Ok(Vec::new());
-        };
-        let mut dirs: Vec<StateDir> = root.subdir("containers")?.into_iter().collect();
-        for name in root.names()? {
-            if is_remapped_root(&name) {
-                dirs.extend(root.subdir(&format!("{name}/containers"))?);
+        let containers = self.open_root(&self.data_root.join("containers"))?;
+        let mut dirs: Vec<StateDir> = containers.into_iter().collect();
+        if let Some(root) = self.open_root(&self.data_root)? {
+            for name in root.names()? {
+                if is_remapped_root(&name) {
+                    dirs.extend(root.subdir(&format!("{name}/containers"))?);
+                }
             }
         }
         Ok(dirs)
