@@ -114,7 +114,7 @@ fn enter_container(req: &Request) -> Result<i32, Error> {
 }
 
 /// Without root, only a container whose user namespace is the caller's
-/// (their rootless Podman) can be entered. Anything else that failed for
+/// (their rootless Podman or Docker) can be entered. Anything else that failed for
 /// want of privilege, or was not found among the caller's own, is said in
 /// one line: why, and what would work.
 fn not_yours(err: Error, req: &Request, uid: u32) -> Error {
@@ -132,14 +132,19 @@ fn not_yours(err: Error, req: &Request, uid: u32) -> Error {
             "it is user {owner}'s rootless Podman container, which only {owner} and root \
              may enter"
         ),
+        Ok(Address::DockerOf { owner, .. }) => format!(
+            "it is user {owner}'s rootless Docker container, which only {owner} and root \
+             may enter"
+        ),
         _ => format!(
-            "it is not one of uid {uid}'s rootless Podman containers (\
+            "it is not one of uid {uid}'s rootless Podman or Docker containers (\
              docker-enter --list shows those), and other containers only root may enter"
         ),
     };
     Error::msg(format!(
         "cannot enter {query} without root: {why}; run sudo docker-enter {query} ..., \
-         or its runtime's own exec (docker exec; podman exec as its owner)"
+         or its runtime's own exec (docker exec, podman exec; as its owner for a rootless \
+         container)"
     ))
 }
 
@@ -162,7 +167,16 @@ fn enter_as_anyone(req: &Request, mine: &std::cell::Cell<bool>) -> Result<i32, E
     timing.lap("find");
 
     let terminals = enter::standard_terminals();
-    let prepared = enter::prepare(entry_plan(&container, req, terminals))
+    let mut entry = entry_plan(&container, req, terminals);
+    // A rootless Docker container on cgroup v1 has no cgroup of its own:
+    // docker exec runs the program in its daemon's, beside the container's
+    // process. Root joins those, as for any Docker container; its owner may
+    // not join cgroups that are not theirs, and stays in their own (those
+    // of the session their daemon runs in, as a rule).
+    if euid == 0 && container.runtime == RuntimeKind::Docker && container.owner.is_some() {
+        entry.join_cgroup = true;
+    }
+    let prepared = enter::prepare(entry)
         .map_err(|e| hidden_processes(e, req, &container))
         .map_err(|e| not_its_process(e, req, &container))?;
     if container.runtime == RuntimeKind::Process {

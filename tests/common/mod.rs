@@ -15,6 +15,7 @@ pub mod private_daemon;
 pub mod pty;
 pub mod result;
 pub mod rootless;
+pub mod rootless_docker;
 pub mod scratch;
 pub mod seccomp;
 pub mod serial;

@@ -64,6 +64,8 @@ pub struct PrivateDockerd {
     pub dir: PathBuf,
     child: Option<Child>,
     bridge: String,
+    /// dockerd's options beyond those of every private daemon.
+    options: Vec<String>,
     /// One daemon of a test's own at a time (see common/serial.rs); let
     /// go last, once the daemon is down.
     _serial: MutexGuard<'static, ()>,
@@ -72,6 +74,11 @@ pub struct PrivateDockerd {
 impl PrivateDockerd {
     /// Start one and wait until it answers; `image` is loaded into it.
     pub fn start(image: &str) -> PrivateDockerd {
+        PrivateDockerd::start_with(image, &[])
+    }
+
+    /// The same, with dockerd's `options` (`--userns-remap=default`).
+    pub fn start_with(image: &str, options: &[&str]) -> PrivateDockerd {
         let serial = super::serial::private_daemon();
         let dir = fresh_dir("dockerd");
         // A bridge of its own (at most 15 characters), so dockerd never
@@ -88,6 +95,7 @@ impl PrivateDockerd {
             dir,
             child: None,
             bridge,
+            options: options.iter().map(|o| o.to_string()).collect(),
             _serial: serial,
         };
         std::fs::write(d.dir.join("daemon.json"), "{}").unwrap();
@@ -119,6 +127,7 @@ impl PrivateDockerd {
             .arg(self.host())
             .arg(format!("--bridge={}", self.bridge))
             .args(["--iptables=false", "--ip-masq=false", "--ip-forward=false"])
+            .args(&self.options)
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
@@ -160,13 +169,20 @@ impl PrivateDockerd {
     /// Every process left of this daemon: its containerd, the shims, and the
     /// containers' processes (by their cgroups, named after the IDs).
     fn kill_leftovers(&self) {
-        let ids: Vec<String> = std::fs::read_dir(self.data_root().join("containers"))
-            .map(|d| {
+        // Under --userns-remap, in the remapped root's directory.
+        let remapped = std::fs::read_dir(self.data_root())
+            .map(|d| d.flatten().map(|e| e.path().join("containers")).collect())
+            .unwrap_or_else(|_| Vec::new());
+        let ids: Vec<String> = [self.data_root().join("containers")]
+            .into_iter()
+            .chain(remapped)
+            .filter_map(|dir| std::fs::read_dir(dir).ok())
+            .flat_map(|d| {
                 d.flatten()
                     .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .collect()
+                    .collect::<Vec<_>>()
             })
-            .unwrap_or_default();
+            .collect();
         let Ok(procs) = std::fs::read_dir("/proc") else {
             return;
         };

@@ -10,7 +10,7 @@ use std::process::Command;
 
 /// The busybox image as an archive every user can read (Podman loads it
 /// into their storage: nothing can be pulled here).
-fn image_archive() -> &'static str {
+pub fn image_archive() -> &'static str {
     static ARCHIVE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     ARCHIVE.get_or_init(|| {
         let image = super::busybox_image::build();
@@ -50,23 +50,7 @@ impl RootlessUser {
     /// `useradd -m nscrlPID-TAG`, with the image loaded as that user.
     pub fn new(tag: &str) -> RootlessUser {
         let name = format!("nscrl{}{tag}", std::process::id());
-        let _ = run(Command::new("userdel").args(["-r", &name]), b"");
-        // useradd locks /etc/passwd and gives up when another holds it (a
-        // test beside this one, or another process): one at a time here,
-        // and tried again a few times.
-        static USERADD: std::sync::Mutex<()> = std::sync::Mutex::new(());
-        let added = {
-            let _one = USERADD.lock().unwrap_or_else(|e| e.into_inner());
-            (0..20).any(|_| {
-                let ok = run(Command::new("useradd").args(["-m", &name]), b"").succeeded();
-                if !ok {
-                    std::thread::sleep(std::time::Duration::from_millis(100));
-                }
-                ok
-            })
-        };
-        assert!(added, "useradd -m {name} failed 20 times");
-        let uid = sh(&format!("id -u {name}")).trim().parse().unwrap();
+        let uid = add_user(&name);
         let user = RootlessUser { name, uid };
         user.podman_ok(&["load", "-q", "-i", image_archive()]);
         user
@@ -75,23 +59,8 @@ impl RootlessUser {
     /// `COMMAND ARGS` as this user, with a login's environment but no
     /// runtime directory (Podman then keeps its state in /tmp).
     pub fn command(&self, program: &str, args: &[&str]) -> Command {
-        let mut cmd = Command::new("setpriv");
-        cmd.args([
-            "--reuid",
-            &self.name,
-            "--regid",
-            &self.name,
-            "--init-groups",
-            "--",
-            "env",
-            "-i",
-        ])
-        .arg(format!("HOME=/home/{}", self.name))
-        .arg(format!("USER={}", self.name))
-        .arg("PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin")
-        .current_dir("/")
-        .arg(program)
-        .args(args);
+        let mut cmd = as_user(&self.name, &[]);
+        cmd.arg(program).args(args);
         cmd
     }
 
@@ -150,6 +119,53 @@ impl RootlessUser {
             .unwrap()
     }
 }
+
+/// `useradd -m NAME` (which gives the user subordinate IDs), after
+/// removing any user of that name a killed run left; the new user's uid.
+pub fn add_user(name: &str) -> u32 {
+    let _ = run(Command::new("userdel").args(["-r", name]), b"");
+    // useradd locks /etc/passwd and gives up when another holds it (a
+    // test beside this one, or another process): one at a time here,
+    // and tried again a few times.
+    let added = {
+        let _one = USERADD.lock().unwrap_or_else(|e| e.into_inner());
+        (0..20).any(|_| {
+            let ok = run(Command::new("useradd").args(["-m", name]), b"").succeeded();
+            if !ok {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            ok
+        })
+    };
+    assert!(added, "useradd -m {name} failed 20 times");
+    sh(&format!("id -u {name}")).trim().parse().unwrap()
+}
+
+/// A command as user `name`, through setpriv with their groups, with a
+/// login's environment (HOME, USER, PATH) and `env` (KEY=VALUE) only;
+/// the program and its arguments are added after.
+pub fn as_user(name: &str, env: &[String]) -> Command {
+    let mut cmd = Command::new("setpriv");
+    cmd.args([
+        "--reuid",
+        name,
+        "--regid",
+        name,
+        "--init-groups",
+        "--",
+        "env",
+        "-i",
+    ])
+    .arg(format!("HOME=/home/{name}"))
+    .arg(format!("USER={name}"))
+    .arg("PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin")
+    .args(env)
+    .current_dir("/");
+    cmd
+}
+
+/// One change to the user database at a time, within this test binary.
+pub static USERADD: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 impl Drop for RootlessUser {
     fn drop(&mut self) {

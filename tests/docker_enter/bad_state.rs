@@ -55,7 +55,7 @@ fn bad_addresses_are_one_line_errors() {
         let args = roots(extra);
         run(&args.iter().map(String::as_str).collect::<Vec<_>>())
     };
-    with(&["lxc:web", "true"]).refused("docker-enter: unknown runtime 'lxc' in container address lxc:web: use docker:NAME, podman:[USER/]NAME, containerd:NAMESPACE/ID, k8s:NAMESPACE/POD[/CONTAINER] or pid:N").quick();
+    with(&["lxc:web", "true"]).refused("docker-enter: unknown runtime 'lxc' in container address lxc:web: use docker:[USER/]NAME, podman:[USER/]NAME, containerd:NAMESPACE/ID, k8s:NAMESPACE/POD[/CONTAINER] or pid:N").quick();
     with(&["k8s:default", "true"]).refused("docker-enter: malformed container address k8s:default: expected k8s:NAMESPACE/POD[/CONTAINER]").quick();
     with(&["containerd:../../etc", "true"]).refused("docker-enter: malformed container address containerd:../../etc: expected containerd:NAMESPACE/ID").quick();
     let out = with(&["k8s:default/nope", "true"]);
@@ -75,7 +75,7 @@ fn bad_addresses_are_one_line_errors() {
         b"",
     );
     out.refused(
-        "docker-enter: unknown runtime 'lxc' in container address lxc:web: use docker:NAME, \
+        "docker-enter: unknown runtime 'lxc' in container address lxc:web: use docker:[USER/]NAME, \
          podman:[USER/]NAME, containerd:NAMESPACE/ID, k8s:NAMESPACE/POD[/CONTAINER] or pid:N",
     );
 }

@@ -19,7 +19,7 @@ use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 /// "2026-12-07T13:31:00.000000000Z", `secs` after the epoch.
-fn rfc3339(secs: u64) -> String {
+pub(super) fn rfc3339(secs: u64) -> String {
     let out = common::run(
         Command::new("date").args([
             "-u",

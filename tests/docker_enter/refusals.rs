@@ -152,9 +152,9 @@ fn unusable_sockets_say_which_and_why() {
     );
     out.refused(
         "docker-enter: cannot enter web without root: it is not one of uid 65534's rootless \
-         Podman containers (docker-enter --list shows those), and other containers only root \
-         may enter; run sudo docker-enter web ..., or its runtime's own exec (docker exec; \
-         podman exec as its owner)",
+         Podman or Docker containers (docker-enter --list shows those), and other containers \
+         only root may enter; run sudo docker-enter web ..., or its runtime's own exec (docker \
+         exec, podman exec; as its owner for a rootless container)",
     );
 }
 

@@ -25,6 +25,7 @@ pub mod live;
 pub mod lookup;
 mod rfc3339;
 pub mod rootless;
+pub mod rootless_docker;
 pub mod scan;
 pub mod sources;
 mod start;

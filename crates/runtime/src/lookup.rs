@@ -6,12 +6,14 @@
 use super::address::Address;
 use super::cgroup_name::proc_cgroup_names;
 use super::live::{check_process, Liveness};
-use super::rootless::Narrowed;
+use super::rootless::{Narrowed, RootlessPodman};
+use super::rootless_docker::RootlessDocker;
 use super::scan::{Hint, Scan, Source};
 use super::short_id;
 use super::sources::{DockerSource, Sources, StateFiles};
 use super::{unclaimed_process, Container, ContainerState, ReadFrom, RuntimeKind};
 use crate::error::Error;
+use crate::sys::Errno;
 
 /// The container an address names, and what to say about how it was found.
 #[derive(Debug)]
@@ -63,7 +65,12 @@ impl Lookup {
             Address::Any(q) => self.by_name(text, &q, None),
             Address::Docker(q) => self.by_name(text, &q, Some(RuntimeKind::Docker)),
             Address::Podman(q) => self.by_name(text, &q, Some(RuntimeKind::Podman)),
-            Address::PodmanOf { owner, name } => self.of_user(text, &owner, &name),
+            Address::PodmanOf { owner, name } => {
+                self.of_user(text, RuntimeKind::Podman, &owner, &name)
+            }
+            Address::DockerOf { owner, name } => {
+                self.of_user(text, RuntimeKind::Docker, &owner, &name)
+            }
             Address::Containerd { namespace, id } => self.in_namespace(text, &namespace, &id),
             Address::K8s {
                 namespace,
@@ -106,10 +113,20 @@ impl Lookup {
     }
 
     fn all_sources(&self) -> Vec<&dyn Source> {
+        self.sources_with(self.rootless(), self.rootless_docker())
+    }
+
+    /// The system's runtimes, and these users' rootless ones.
+    fn sources_with<'a>(
+        &'a self,
+        podman: Option<&'a dyn Source>,
+        docker: Option<&'a dyn Source>,
+    ) -> Vec<&'a dyn Source> {
         let mut all: Vec<&dyn Source> = vec![&self.sources.docker];
         all.extend(self.sources.containerd.iter().map(|c| c as &dyn Source));
         all.push(&self.sources.storage);
-        all.extend(self.rootless());
+        all.extend(podman);
+        all.extend(docker);
         all
     }
 
@@ -117,22 +134,53 @@ impl Lookup {
         self.sources.rootless.as_ref().map(|r| r as &dyn Source)
     }
 
-    /// `podman:USER/NAME`: a container of USER's rootless Podman.
-    fn of_user(&self, text: &str, owner: &str, q: &str) -> Result<Found, Error> {
-        let Some(rootless) = &self.sources.rootless else {
+    fn rootless_docker(&self) -> Option<&dyn Source> {
+        self.sources
+            .rootless_docker
+            .as_ref()
+            .map(|r| r as &dyn Source)
+    }
+
+    /// The rootless runtimes of one user only (`podman:USER/NAME`, or the
+    /// owner of a `pid:` target's user namespace).
+    fn rootless_of(&self, user: Narrowed) -> (Option<RootlessPodman>, Option<RootlessDocker>) {
+        (
+            self.sources
+                .rootless
+                .as_ref()
+                .map(|r| r.narrowed(user.clone())),
+            self.sources
+                .rootless_docker
+                .as_ref()
+                .map(|r| r.narrowed(user)),
+        )
+    }
+
+    /// `podman:USER/NAME`, `docker:USER/NAME`: a container of USER's
+    /// rootless Podman or Docker.
+    fn of_user(&self, text: &str, kind: RuntimeKind, owner: &str, q: &str) -> Result<Found, Error> {
+        let (podman, docker) = self.rootless_of(Narrowed::Name(owner.to_string()));
+        let (theirs, runtime, option): (Option<&dyn Source>, _, _) = match kind {
+            RuntimeKind::Docker => (docker.as_ref().map(|d| d as _), "Docker", "--docker-root"),
+            _ => (podman.as_ref().map(|p| p as _), "Podman", "--storage-root"),
+        };
+        let Some(theirs) = theirs else {
             return Err(Error::msg(format!(
-                "No such container: {text} (rootless Podman is not looked at with --storage-root)"
+                "No such container: {text} (rootless {runtime} is not looked at with {option})"
             )));
         };
-        let theirs = rootless.narrowed(Narrowed::Name(owner.to_string()));
-        let mut g = self.gather(vec![&theirs], Hint::Query(q));
+        let mut g = self.gather(vec![theirs], Hint::Query(q));
+        let what = match kind {
+            RuntimeKind::Docker => "rootless Docker state",
+            _ => "rootless Podman store",
+        };
         if g.present == 0 && g.errors.is_empty() {
             return Err(Error::msg(format!(
-                "No such container: {text} (user {owner} has no rootless Podman store here)"
+                "No such container: {text} (user {owner} has no {what} here)"
             )));
         }
         g.found
-            .retain(|(c, _)| c.owner.as_deref() == Some(owner) && !c.sandbox);
+            .retain(|(c, _)| c.owner.as_deref() == Some(owner) && c.runtime == kind && !c.sandbox);
         let exact = g.found.iter().position(|(c, _)| c.id == q || c.name == q);
         let chosen = match exact {
             Some(i) => i,
@@ -142,7 +190,7 @@ impl Lookup {
                     .collect();
                 match prefixed.as_slice() {
                     [one] => *one,
-                    [] => return Err(self.not_found(text, Some(RuntimeKind::Podman), &g)),
+                    [] => return Err(self.not_found(text, Some(kind), &g)),
                     _ => {
                         return Err(ambiguous(
                             format!("container ID prefix {q} is ambiguous: it matches"),
@@ -192,7 +240,10 @@ impl Lookup {
     /// A name, ID or ID prefix, in every runtime or in one.
     fn by_name(&self, text: &str, q: &str, only: Option<RuntimeKind>) -> Result<Found, Error> {
         let sources: Vec<&dyn Source> = match only {
-            Some(RuntimeKind::Docker) => vec![&self.sources.docker],
+            Some(RuntimeKind::Docker) => [&self.sources.docker as &dyn Source]
+                .into_iter()
+                .chain(self.rootless_docker())
+                .collect(),
             Some(_) => [&self.sources.storage as &dyn Source]
                 .into_iter()
                 .chain(self.rootless())
@@ -220,11 +271,20 @@ impl Lookup {
         };
         let (exact_apps, prefix_apps) = (pick(&exact), pick(&prefix));
         // A source that could not be read may have held the container
-        // meant: only a unique exact match elsewhere goes ahead without it
-        // (Docker's is the one source of `docker:`; `podman:` has the
-        // system's store and every user's).
-        let one_source = only == Some(RuntimeKind::Docker);
-        if !g.errors.is_empty() && (one_source || g.named_failed || exact_apps.len() != 1) {
+        // meant: only a unique exact match elsewhere goes ahead without it,
+        // or a unique ID prefix when what could not be read was denied to
+        // us (not root: the system's runtimes, whose containers only root
+        // may enter). `docker:` has the system's Docker and every user's
+        // rootless one, `podman:` the system's store and every user's.
+        let denied = g
+            .errors
+            .iter()
+            .all(|e| matches!(e.errno, Some(Errno::ACCESS | Errno::PERM)));
+        let unique =
+            exact_apps.len() == 1 || (denied && exact_apps.is_empty() && prefix_apps.len() == 1);
+        let one_source =
+            only == Some(RuntimeKind::Docker) && self.sources.rootless_docker.is_none();
+        if !g.errors.is_empty() && (one_source || g.named_failed || !unique) {
             return Err(g.errors.swap_remove(0));
         }
         let chosen = match (exact_apps.as_slice(), prefix_apps.as_slice()) {
@@ -423,17 +483,15 @@ impl Lookup {
         )
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
-        // Of the users' rootless Podman, only the store of the user whose
-        // user namespace the process is in can hold its container.
-        let mut sources = self.all_sources();
-        let theirs = self.sources.rootless.as_ref().map(|r| {
-            let uid = crate::target::userns_owner_of(pid).unwrap_or(u32::MAX);
-            r.narrowed(Narrowed::Uid(uid))
-        });
-        if let Some(theirs) = &theirs {
-            sources.pop();
-            sources.push(theirs);
-        }
+        // Of the users' rootless Podman and Docker, only the state of the
+        // user whose user namespace the process is in can hold its
+        // container.
+        let uid = crate::target::userns_owner_of(pid).unwrap_or(u32::MAX);
+        let (podman, docker) = self.rootless_of(Narrowed::Uid(uid));
+        let sources = self.sources_with(
+            podman.as_ref().map(|p| p as &dyn Source),
+            docker.as_ref().map(|d| d as &dyn Source),
+        );
         let g = self.gather(sources, Hint::All);
         // A sandbox's settings are never taken: its process is entered as
         // a bare process.
@@ -684,6 +742,7 @@ fn exact_address(c: &Container, others: &[&Container]) -> String {
     let prefix = match (c.runtime, &c.owner) {
         // A user's name is unique among that user's containers.
         (RuntimeKind::Podman, Some(owner)) => return format!("podman:{owner}/{}", c.name),
+        (RuntimeKind::Docker, Some(owner)) => return format!("docker:{owner}/{}", c.name),
         (RuntimeKind::Docker, _) => "docker",
         (RuntimeKind::Podman, _) => "podman",
         (RuntimeKind::Containerd, _) => return format!("containerd:{}/{}", c.namespace, c.id),

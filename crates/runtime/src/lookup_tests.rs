@@ -45,11 +45,13 @@ fn dead_pid() -> i32 {
 fn sources(root: &Path) -> Sources {
     Sources {
         rootless: None,
+        rootless_docker: None,
         docker: DockerSource {
             api: Docker::with_socket(root.join("no-docker.sock")),
             state: Some(DockerState {
                 data_root: root.join("docker"),
                 bundle_roots: vec![root.join("docker-exec")],
+                owner: None,
             }),
             mode: StateFiles::First,
             explicit: false,

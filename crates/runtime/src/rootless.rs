@@ -82,7 +82,7 @@ impl RootlessPodman {
     }
 
     /// The users whose stores are looked at.
-    fn users(&self) -> Result<Vec<User>, Error> {
+    pub(crate) fn users(&self) -> Result<Vec<User>, Error> {
         let path = self.host_root.join(PASSWD);
         let text = fs::read_head(&path, MAX_PASSWD)
             .map_err(|e| Error::sys(format!("cannot read {}", path.display()), e))?;
@@ -124,7 +124,7 @@ impl RootlessPodman {
     }
 
     /// The host path of `path` (an absolute path on the host).
-    fn on_host(&self, path: &Path) -> PathBuf {
+    pub(crate) fn on_host(&self, path: &Path) -> PathBuf {
         self.host_root.join(path.strip_prefix("/").unwrap_or(path))
     }
 
@@ -182,22 +182,34 @@ impl Source for RootlessPodman {
     }
 
     fn scan(&self, hint: Hint<'_>) -> Result<Option<Scan>, Error> {
-        let mut all: Option<Scan> = None;
-        for user in self.users()? {
-            let found = self.scan_user(&user, hint).unwrap_or_else(|e| {
-                // One user's store cannot keep root from the others'.
-                Some(Scan {
-                    skipped: vec![format!("rootless Podman of user {}: {e}", user.name)],
-                    ..Scan::default()
-                })
-            });
-            if let Some(found) = found {
-                let all = all.get_or_insert_with(Scan::default);
-                all.containers.extend(found.containers);
-                all.skipped.extend(found.skipped);
-                all.notes.extend(found.notes);
-            }
-        }
-        Ok(all)
+        scan_each(&self.users()?, "rootless Podman", |user| {
+            self.scan_user(user, hint)
+        })
     }
+}
+
+/// What each user's rootless `runtime` holds, together: one user's state
+/// that cannot be read is said (as a state file skipped) and cannot keep
+/// root from the others'.
+pub(crate) fn scan_each(
+    users: &[User],
+    runtime: &str,
+    scan_user: impl Fn(&User) -> Result<Option<Scan>, Error>,
+) -> Result<Option<Scan>, Error> {
+    let mut all: Option<Scan> = None;
+    for user in users {
+        let found = scan_user(user).unwrap_or_else(|e| {
+            Some(Scan {
+                skipped: vec![format!("{runtime} of user {}: {e}", user.name)],
+                ..Scan::default()
+            })
+        });
+        if let Some(found) = found {
+            let all = all.get_or_insert_with(Scan::default);
+            all.containers.extend(found.containers);
+            all.skipped.extend(found.skipped);
+            all.notes.extend(found.notes);
+        }
+    }
+    Ok(all)
 }

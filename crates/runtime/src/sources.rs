@@ -6,7 +6,8 @@
 use super::containerd::ContainerdState;
 use super::docker::{parse_host, HostOrigin, DEFAULT_SOCKET};
 use super::docker_state::{DockerState, TASKS_V2};
-use super::rootless::{OwnUser, RootlessPodman};
+use super::rootless::{Narrowed, OwnUser, RootlessPodman};
+use super::rootless_docker::{socket_owner, RootlessDocker};
 use super::storage::Storage;
 use super::Docker;
 use crate::error::Error;
@@ -53,6 +54,9 @@ pub struct Sources {
     /// Every user's rootless Podman; None when `--storage-root` names the
     /// one store to read.
     pub rootless: Option<RootlessPodman>,
+    /// Every user's rootless Docker; None when `--docker-root` names the
+    /// one Docker to read.
+    pub rootless_docker: Option<RootlessDocker>,
     /// The host's root when not "/", for messages.
     pub host_root: Option<PathBuf>,
 }
@@ -129,13 +133,22 @@ impl Sources {
             only: None,
             narrowed: None,
         });
+        let rootless_docker = opts.docker_root.is_none().then(|| RootlessDocker {
+            users: RootlessPodman {
+                host_root: host_root.clone().unwrap_or_else(|| PathBuf::from("/")),
+                only: None,
+                narrowed: None,
+            },
+        });
         Ok(Sources {
             rootless,
+            rootless_docker,
             docker: DockerSource {
                 api: Docker::with_socket(socket).with_timeout(timeout),
                 state: docker_root.map(|data_root| DockerState {
                     data_root,
                     bundle_roots,
+                    owner: None,
                 }),
                 mode: opts.state_files,
                 explicit,
@@ -160,21 +173,48 @@ impl Sources {
     /// From the command line and the process's environment.
     pub fn from_options(opts: &SourceOptions) -> Result<Sources, Error> {
         let docker_host = std::env::var("DOCKER_HOST").ok();
-        let mut sources = Sources::new(opts, docker_host.as_deref(), &|p| p.exists())?;
-        // Not root: only our own rootless Podman can be ours to enter, where
-        // our environment says it is.
+        let exists = |p: &Path| p.exists();
+        let mut sources = Sources::new(opts, docker_host.as_deref(), &exists)?;
         let uid = crate::sys::ids::geteuid();
-        if let (Some(rootless), true) = (&mut sources.rootless, uid != 0) {
-            let dir = |key: &str| {
-                std::env::var_os(key)
-                    .map(PathBuf::from)
-                    .filter(|p| p.is_absolute())
+        let dir = |key: &str| {
+            std::env::var_os(key)
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+        };
+        let own_runtime_dir = dir("XDG_RUNTIME_DIR");
+        // A rootless dockerd's socket (every rootless Docker user's
+        // DOCKER_HOST): that user's daemon, read from their state files,
+        // which say whose its containers are.
+        let rootless_socket = match (&sources.rootless_docker, sources.docker.explicit) {
+            (Some(_), true) => {
+                socket_owner(sources.docker.api.socket(), uid, own_runtime_dir.as_deref())
+            }
+            _ => None,
+        };
+        if let Some(owner) = rootless_socket {
+            let system = SourceOptions {
+                host: None,
+                ..opts.clone()
             };
-            rootless.only = Some(OwnUser {
+            sources = Sources::new(&system, None, &exists)?;
+            sources.rootless_docker = sources
+                .rootless_docker
+                .map(|r| r.narrowed(Narrowed::Uid(owner)));
+        }
+        // Not root: only our own rootless containers can be ours to enter,
+        // where our environment says they are.
+        if uid != 0 {
+            let me = OwnUser {
                 uid,
                 data_home: dir("XDG_DATA_HOME"),
-                runtime_dir: dir("XDG_RUNTIME_DIR"),
-            });
+                runtime_dir: own_runtime_dir,
+            };
+            if let Some(rootless) = &mut sources.rootless {
+                rootless.only = Some(me.clone());
+            }
+            if let Some(rootless) = &mut sources.rootless_docker {
+                rootless.users.only = Some(me);
+            }
         }
         Ok(sources)
     }

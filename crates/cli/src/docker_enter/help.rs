@@ -11,10 +11,10 @@ pub fn help_text() -> String {
          docker-enter --list [--format <format>]\n\n\
          Run a command in a running container, as docker exec would, by entering\n\
          the container's namespaces and cgroup directly. Docker, containerd,\n\
-         Kubernetes pods, Podman (every user's rootless Podman too) and CRI-O\n\
-         are found through their state files, with no daemon needed.\n\
+         Kubernetes pods, Podman and CRI-O (every user's rootless Docker and\n\
+         Podman too) are found through their state files, with no daemon needed.\n\
          <container> is a name, a full ID or a unique ID prefix, or\n\
-         docker:NAME, podman:[USER/]NAME, containerd:NAMESPACE/ID,\n\
+         docker:[USER/]NAME, podman:[USER/]NAME, containerd:NAMESPACE/ID,\n\
          k8s:NAMESPACE/POD[/CONTAINER] or pid:N. Without a <command>, the user's\n\
          shell from the container's /etc/passwd runs, else /bin/bash, else\n\
          /bin/sh (with --tools, the tools' shell). Options stop at <container>.\n\n\

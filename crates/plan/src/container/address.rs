@@ -13,6 +13,8 @@ pub enum Address {
     Podman(String),
     /// `podman:USER/NAME`: a container of USER's rootless Podman.
     PodmanOf { owner: String, name: String },
+    /// `docker:USER/NAME`: a container of USER's rootless Docker.
+    DockerOf { owner: String, name: String },
     /// `containerd:NAMESPACE/ID` (ID or unique prefix).
     Containerd { namespace: String, id: String },
     /// `k8s:NAMESPACE/POD[/CONTAINER]`.
@@ -26,7 +28,7 @@ pub enum Address {
 }
 
 const FORMS: &str =
-    "docker:NAME, podman:[USER/]NAME, containerd:NAMESPACE/ID, k8s:NAMESPACE/POD[/CONTAINER] or pid:N";
+    "docker:[USER/]NAME, podman:[USER/]NAME, containerd:NAMESPACE/ID, k8s:NAMESPACE/POD[/CONTAINER] or pid:N";
 
 impl Address {
     pub fn parse(text: &str) -> Result<Address, Error> {
@@ -40,15 +42,22 @@ impl Address {
             ))
         };
         match kind {
-            "docker" => name(rest, text).map(Address::Docker),
             // Docker shows names with a leading '/': `podman:/web` is a name.
-            "podman" => match rest.split_once('/').filter(|(owner, _)| !owner.is_empty()) {
-                Some((owner, rest)) => Ok(Address::PodmanOf {
-                    owner: user_name(owner, text)?,
-                    name: name(rest, text)?,
-                }),
-                None => name(rest, text).map(Address::Podman),
-            },
+            "docker" | "podman" => {
+                let of_user = rest.split_once('/').filter(|(owner, _)| !owner.is_empty());
+                match (kind, of_user) {
+                    ("docker", None) => name(rest, text).map(Address::Docker),
+                    (_, None) => name(rest, text).map(Address::Podman),
+                    ("docker", Some((owner, rest))) => Ok(Address::DockerOf {
+                        owner: user_name(owner, text)?,
+                        name: name(rest, text)?,
+                    }),
+                    (_, Some((owner, rest))) => Ok(Address::PodmanOf {
+                        owner: user_name(owner, text)?,
+                        name: name(rest, text)?,
+                    }),
+                }
+            }
             "containerd" => match parts(rest).as_slice() {
                 [ns, id] => Ok(Address::Containerd {
                     namespace: ns.to_string(),
@@ -158,6 +167,13 @@ mod tests {
             }
         );
         assert_eq!(
+            ok("docker:alice/web"),
+            Address::DockerOf {
+                owner: "alice".into(),
+                name: "web".into()
+            }
+        );
+        assert_eq!(
             err("podman:a b/web"),
             "invalid user name in container address \"podman:a b/web\""
         );
@@ -191,7 +207,7 @@ mod tests {
     fn bad_addresses_say_what_is_expected() {
         assert_eq!(
             err("lxc:web"),
-            "unknown runtime 'lxc' in container address lxc:web: use docker:NAME, podman:[USER/]NAME, containerd:NAMESPACE/ID, k8s:NAMESPACE/POD[/CONTAINER] or pid:N"
+            "unknown runtime 'lxc' in container address lxc:web: use docker:[USER/]NAME, podman:[USER/]NAME, containerd:NAMESPACE/ID, k8s:NAMESPACE/POD[/CONTAINER] or pid:N"
         );
         assert_eq!(
             err("containerd:abc"),

@@ -104,7 +104,7 @@ pub struct Container {
     /// What the OCI bundle states about confinement, when one was read.
     pub facts: Option<BundleFacts>,
     /// The user whose rootless runtime runs the container (rootless
-    /// Podman); None for the system's runtimes.
+    /// Podman or Docker); None for the system's runtimes.
     pub owner: Option<String>,
     /// The OCI bundle's config.json that the runtime started the container
     /// from: its record of the container's seccomp profile, where `runc
@@ -164,7 +164,10 @@ impl Container {
         };
         match (self.runtime, &self.pod) {
             (RuntimeKind::Process, _) => format!("pid:{}", self.pid),
-            (RuntimeKind::Docker, _) => format!("docker:{name}"),
+            (RuntimeKind::Docker, _) => match &self.owner {
+                Some(owner) => format!("docker:{owner}/{name}"),
+                None => format!("docker:{name}"),
+            },
             (RuntimeKind::Podman, _) => match &self.owner {
                 Some(owner) => format!("podman:{owner}/{name}"),
                 None => format!("podman:{name}"),
