@@ -22,7 +22,6 @@ use super::arch::{Arch, X32_SYSCALL_BIT};
 use super::db::{Call, Db};
 use super::tree::{Arena, Branch, NodeId, Op};
 use crate::sys::seccomp::Insn;
-use std::collections::HashMap;
 
 const LD_ABS: u16 = 0x20;
 const ALU_AND: u16 = 0x54;
@@ -172,8 +171,8 @@ impl Block {
 struct Entry {
     blk: BlkId,
     found: bool,
-    /// The previous entry with the same content hash.
-    next: Option<usize>,
+    /// Its content hash when it was entered.
+    key: u64,
 }
 
 /// The blocks, by id.
@@ -199,8 +198,10 @@ struct Gen {
     /// The table's return blocks, by action.
     returns: Vec<(u32, BlkId)>,
     /// Entries by content hash (their blocks, unchanged while blocks are
-    /// added, are compared for equality).
-    table: HashMap<u64, usize, super::QuickHash>,
+    /// added, are compared for equality): open addressing, each slot an
+    /// index in `entries` plus one (0 for none), at most half of them
+    /// taken. Smaller than a map, and no memory but this to touch.
+    table: Vec<u32>,
     entries: Vec<Entry>,
     def_hsh: Hash,
     bad_arch_hsh: Hash,
@@ -214,12 +215,12 @@ type Result<T> = std::result::Result<T, Unbuildable>;
 pub(super) fn generate(dbs: &[Db], default: u32) -> Result<Vec<Insn>> {
     // About a block, an instruction and an identity for each call, as
     // the profiles of Docker and Podman have it.
-    let room = dbs.iter().map(|d| d.calls().count()).sum::<usize>() + 64;
+    let room = dbs.iter().map(|d| d.calls().len()).sum::<usize>() + 64;
     let mut g = Gen {
         blocks: Blocks(Vec::with_capacity(room)),
         pool: Vec::with_capacity(room + room / 4),
         returns: Vec::new(),
-        table: HashMap::with_capacity_and_hasher(room, Default::default()),
+        table: vec![0; (room * 2).next_power_of_two()],
         entries: Vec::with_capacity(room),
         def_hsh: 0,
         bad_arch_hsh: 0,
@@ -295,33 +296,51 @@ impl Gen {
         self.blocks[b].hashed = true;
         let key = self.content_hash(b);
         let i = self.entries.len();
-        // The entries of this content hash are chained, latest first.
-        let (blocks, pool, entries) = (&mut self.blocks, &self.pool, &self.entries);
-        let next = match self.table.entry(key) {
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(i);
-                None
+        if (i + 1) * 2 > self.table.len() {
+            self.grow_table();
+        }
+        // The latest entry of this content hash with the same content (a
+        // block's content may change once entered: the one met last is
+        // libseccomp's).
+        let mask = self.table.len() - 1;
+        let mut at = slot_of(key, self.table.len());
+        let mut same = None;
+        while let Some(j) = self.table[at].checked_sub(1) {
+            let e = &self.entries[j as usize];
+            if e.key == key && same_content(&self.blocks, &self.pool, e.blk, b) {
+                same = same.max(Some(j));
             }
-            std::collections::hash_map::Entry::Occupied(mut o) => {
-                let mut e = Some(*o.get());
-                while let Some(j) = e {
-                    let other = entries[j].blk;
-                    if same_content(blocks, pool, other, b) {
-                        blocks[b].hash = j as Hash + 1;
-                        return if placed { b } else { other };
-                    }
-                    e = entries[j].next;
-                }
-                Some(o.insert(i))
-            }
-        };
+            at = (at + 1) & mask;
+        }
+        if let Some(j) = same {
+            self.blocks[b].hash = j + 1;
+            return if placed {
+                b
+            } else {
+                self.entries[j as usize].blk
+            };
+        }
+        self.table[at] = i as u32 + 1;
         self.entries.push(Entry {
             blk: b,
             found: placed,
-            next,
+            key,
         });
         self.blocks[b].hash = i as Hash + 1;
         b
+    }
+
+    /// Twice the slots, the entries entered again.
+    fn grow_table(&mut self) {
+        let len = (self.table.len() * 2).max(64);
+        self.table = vec![0; len];
+        for (i, e) in self.entries.iter().enumerate() {
+            let mut at = slot_of(e.key, len);
+            while self.table[at] != 0 {
+                at = (at + 1) & (len - 1);
+            }
+            self.table[at] = i as u32 + 1;
+        }
     }
 
     /// The block of an identity, the first time it is asked for.
@@ -539,20 +558,35 @@ impl Gen {
         // Sorted by priority, highest first; ties keep the databases'
         // order (the first database's calls, then the second's, each by
         // number taken as unsigned). The key is unique, so one unstable
-        // sort gives what libseccomp's stable insertions give.
-        let mut calls: Vec<(&Db, &Call)> = db.calls().map(|c| (db, c)).collect();
-        if let Some(second) = secondary {
-            calls.extend(second.calls().map(|c| (second, c)));
+        // sort gives what libseccomp's stable insertions give. Each call's
+        // key is one number, the lowest first, with the call's place in
+        // its database in the low bits: plain numbers sort fastest.
+        let dbs = [Some(db), secondary];
+        let mut keys: Vec<u128> =
+            Vec::with_capacity(db.calls().len() + secondary.map_or(0, |s| s.calls().len()));
+        for (second, d) in dbs.iter().enumerate() {
+            for (i, c) in d.iter().flat_map(|d| d.calls()).enumerate() {
+                keys.push(
+                    (u128::from(!c.priority) << 65)
+                        | ((second as u128) << 64)
+                        | (u128::from(c.num as u32) << 32)
+                        | i as u128,
+                );
+            }
         }
-        calls.sort_unstable_by_key(|(owner, c)| {
-            let first = std::ptr::eq(*owner, db);
-            (std::cmp::Reverse(c.priority), !first, c.num as u32)
-        });
+        keys.sort_unstable();
+        let calls: Vec<(&Db, &Call)> = keys
+            .iter()
+            .filter_map(|&k| {
+                let d = dbs[(k >> 64) as usize & 1]?;
+                d.calls().get(k as u32 as usize).map(|c| (d, c))
+            })
+            .collect();
         let x86_64_alone = matches!(db.arch, Arch::X86_64 | Arch::X32) && secondary.is_none();
         let load_first = !x86_64_alone;
         let mut head: Option<BlkId> = None;
         let mut count = 0u32;
-        for (i, (owner, call)) in calls.iter().enumerate().rev() {
+        for (i, &(owner, call)) in calls.iter().enumerate().rev() {
             // Pseudo calls never reach the filter.
             if call.num < 0 {
                 continue;
@@ -919,6 +953,12 @@ impl Walked {
             .flatten()
             .map(|(l, _)| l)
     }
+}
+
+/// Where a content hash goes in a table of `len` slots (a power of two):
+/// its top bits, which the hash's multiplication mixes best.
+fn slot_of(key: u64, len: usize) -> usize {
+    (key >> (64 - len.trailing_zeros())) as usize
 }
 
 /// Whether blocks `a` and `b` have the same instructions and accumulator

@@ -139,8 +139,8 @@ impl Db {
 
     /// The calls, in no particular order (libseccomp keeps them by
     /// number, taken as unsigned: the generator sorts them so).
-    pub(super) fn calls(&self) -> impl Iterator<Item = &Call> {
-        self.calls.iter()
+    pub(super) fn calls(&self) -> &[Call] {
+        &self.calls
     }
 
     /// Merge a rule into its call's tree (`db_rule_add`).

@@ -173,6 +173,8 @@ fn body(profile: &Profile) -> Result<Vec<Insn>, Refusal> {
         }
     }
     let default = profile.default.value()?;
+    // One name's rules, the buffer reused from name to name.
+    let mut named: Vec<Rule> = Vec::with_capacity(6);
     for call in &profile.syscalls {
         let action = call.action.value()?;
         // runc skips what the default does anyway.
@@ -183,14 +185,16 @@ fn body(profile: &Profile) -> Result<Vec<Insn>, Refusal> {
             unknown_call(profile, call)?;
             continue;
         };
-        for rule in rules(
+        rules(
             call.name,
             profile.args(call),
             action,
             native.resolve_row(row),
-        )? {
+            &mut named,
+        )?;
+        for rule in &named {
             for db in &mut dbs {
-                db.add_rule(native, row, &rule).map_err(|e| {
+                db.add_rule(native, row, rule).map_err(|e| {
                     Refusal(match e {
                         AddError::Conflict => format!(
                             "the rules for {} disagree (libseccomp refuses them)",
@@ -226,14 +230,15 @@ fn unknown_call(profile: &Profile, call: &profile::Syscall) -> Result<(), Refusa
     Ok(())
 }
 
-/// The rules runc adds for one name: one with every condition, or one per
-/// condition when two compare the same argument.
+/// The rules runc adds for one name, into `out`: one with every
+/// condition, or one per condition when two compare the same argument.
 fn rules(
     name: &str,
     args: &[profile::Arg],
     action: u32,
     syscall: i32,
-) -> Result<Vec<Rule>, Refusal> {
+    out: &mut Vec<Rule>,
+) -> Result<(), Refusal> {
     let rule = |args: &[profile::Arg]| -> Result<Rule, Refusal> {
         let mut conds: [Option<Cond>; 6] = [None; 6];
         for a in args {
@@ -264,11 +269,15 @@ fn rules(
             *n += 1;
         }
     }
+    out.clear();
     if seen.iter().any(|&n| n > 1) {
-        args.iter().map(|a| rule(std::slice::from_ref(a))).collect()
+        for a in args {
+            out.push(rule(std::slice::from_ref(a))?);
+        }
     } else {
-        Ok(vec![rule(args)?])
+        out.push(rule(args)?);
     }
+    Ok(())
 }
 
 fn permutations(n: usize) -> Vec<Vec<usize>> {
