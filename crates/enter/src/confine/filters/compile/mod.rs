@@ -94,16 +94,18 @@ pub fn compile(seccomp: &Value) -> Result<Option<Vec<Insn>>, Refusal> {
     let Some(profile) = Profile::from_oci(seccomp)? else {
         return Ok(None);
     };
-    let body = body(&profile)?;
-    let program = match stub::largest(&profile) {
+    let stub = match stub::largest(&profile) {
         Some(largest) => {
             let order: Vec<usize> = (0..largest.len()).collect();
-            let mut stub = stub::build(&largest, &order, &order).map_err(Refusal)?;
-            stub.extend(body);
-            stub
+            stub::build(&largest, &order, &order).map_err(Refusal)?
         }
-        None => body,
+        None => Vec::new(),
     };
+    let (dbs, default) = databases(&profile)?;
+    // The generator's memory takes the profile's place (fewer fresh pages
+    // for a process that compiles once).
+    drop(profile);
+    let program = generate(&dbs, default, &stub)?;
     if program.len() > MAX_INSNS {
         return Err(Refusal(format!(
             "the filter would have {} instructions, more than the kernel takes",
@@ -163,6 +165,19 @@ pub fn name_of(arch: &str, number: i32) -> Result<Option<&'static str>, Refusal>
 
 /// The part libseccomp generates: the profile's rules on every ABI.
 fn body(profile: &Profile) -> Result<Vec<Insn>, Refusal> {
+    let (dbs, default) = databases(profile)?;
+    generate(&dbs, default, &[])
+}
+
+/// The program of `dbs` after `front` (see `bpf::generate`).
+fn generate(dbs: &[Db], default: u32, front: &[Insn]) -> Result<Vec<Insn>, Refusal> {
+    bpf::generate(dbs, default, front)
+        .map_err(|e| Refusal(format!("libseccomp would not lay the filter out: {}", e.0)))
+}
+
+/// The profile's rules merged into a database per ABI, and the default
+/// action.
+fn databases(profile: &Profile) -> Result<(Vec<Db>, u32), Refusal> {
     let native = Arch::native();
     // A call for each name, and a few more where an ABI multiplexes.
     let calls = profile.syscalls.len() + 16;
@@ -212,8 +227,10 @@ fn body(profile: &Profile) -> Result<Vec<Insn>, Refusal> {
             }
         }
     }
-    bpf::generate(&dbs, default)
-        .map_err(|e| Refusal(format!("libseccomp would not lay the filter out: {}", e.0)))
+    for db in &mut dbs {
+        db.done_adding();
+    }
+    Ok((dbs, default))
 }
 
 /// A name libseccomp does not know is skipped, as runc skips it:
