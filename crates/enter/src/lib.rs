@@ -148,9 +148,9 @@ fn run_prepared(prepared: Prepared, launch: &Launch) -> Result<i32> {
     }
     // Before anything is entered: a container without /dev/null has the
     // detached program's output drained by a process of ours on the host.
-    let detached = match plan.detach {
-        true => Some(detach::Streams::new(prepared.container_null)?),
-        false => None,
+    let (detached, container_null) = match plan.detach {
+        true => (Some(detach::Streams::new(prepared.container_null)?), None),
+        false => (None, prepared.container_null),
     };
     // With --tools the user namespace comes last (see split_off), unless
     // it is what gives us the right to mount (see user_namespace_last).
@@ -202,7 +202,9 @@ fn run_prepared(prepared: Prepared, launch: &Launch) -> Result<i32> {
     }
     let attach = match prepared.host_master {
         Some(master) => Attach::Pty(terminal::open(master)?),
-        None if plan.hardening.no_host_streams => Attach::Pipes(Pipes::for_standard()?),
+        None if plan.hardening.no_host_streams => {
+            Attach::Pipes(Pipes::for_standard(container_null)?)
+        }
         None => Attach::Inherit,
     };
     if forks {

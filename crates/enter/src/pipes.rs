@@ -11,6 +11,13 @@
 //! them, which the waiting parent relays (`relay.rs`, `flow.rs`), and a
 //! session of its own, so that it cannot open our controlling terminal as
 //! /dev/tty either. A descriptor the caller left closed stays closed.
+//!
+//! One the caller pointed at the null device (`>/dev/null`, `</dev/null`,
+//! as cron jobs and benchmarks do) is given the container's own
+//! /dev/null instead (`detach::open_container_null`, as for `-d`): what
+//! the program writes goes nowhere and what it reads ends at once, as
+//! through a relayed pipe, but with nothing to relay. When all three are
+//! so, the parent only waits, woken once, when the program ends.
 
 use super::terminal;
 use crate::error::{Error, Result};
@@ -20,6 +27,9 @@ use std::os::fd::{AsFd, OwnedFd, RawFd};
 pub struct Pipes {
     /// (standard descriptor, the program's end) to install in the child.
     program_ends: Vec<(RawFd, OwnedFd)>,
+    /// The container's /dev/null, and the standard descriptors it
+    /// becomes in the child.
+    null: Option<(OwnedFd, Vec<RawFd>)>,
     /// The parent's end of the program's stdin (None if the caller's
     /// stdin is closed).
     pub to_program: Option<OwnedFd>,
@@ -34,10 +44,14 @@ pub struct Pipes {
 }
 
 impl Pipes {
-    /// A pipe for each of the caller's 0, 1 and 2 that is open.
-    pub fn for_standard() -> Result<Pipes> {
+    /// A pipe for each of the caller's 0, 1 and 2 that is open, but for
+    /// those that are the null device where the container has a usable
+    /// one (`container_null`).
+    pub fn for_standard(container_null: Option<OwnedFd>) -> Result<Pipes> {
+        let mut nulls = Vec::new();
         let mut pipes = Pipes {
             program_ends: Vec::new(),
+            null: None,
             to_program: None,
             from_program: Vec::new(),
             unread_input: None,
@@ -49,10 +63,14 @@ impl Pipes {
             if !fd::is_inherited(target) {
                 continue;
             }
+            let meta = fs::fstat(fd::standard(target)).ok();
+            if container_null.is_some() && meta.as_ref().is_some_and(is_null_device) {
+                nulls.push(target);
+                continue;
+            }
             let (read, write) = fd::pipe().map_err(|e| Error::sys("cannot create a pipe", e))?;
             if target == 0 {
-                let regular = fs::fstat(fd::standard(0)).is_ok_and(|m| m.is_regular());
-                if regular {
+                if meta.is_some_and(|m| m.is_regular()) {
                     pipes.unread_input = fd::dup(read.as_fd()).ok();
                 }
                 pipes.program_ends.push((0, read));
@@ -61,6 +79,9 @@ impl Pipes {
                 pipes.program_ends.push((target, write));
                 pipes.from_program.push((read, target));
             }
+        }
+        if !nulls.is_empty() {
+            pipes.null = container_null.map(|null| (null, nulls));
         }
         Ok(pipes)
     }
@@ -75,6 +96,24 @@ impl Pipes {
             fd::dup_onto_standard(end.as_fd(), *target)
                 .map_err(|e| Error::sys("cannot attach a pipe", e))?;
         }
+        if let Some((null, targets)) = &self.null {
+            for &target in targets {
+                fd::dup_onto_standard(null.as_fd(), target)
+                    .map_err(|e| Error::sys("cannot attach the container's /dev/null", e))?;
+            }
+        }
         Ok(())
     }
+}
+
+/// Whether one of the caller's 0, 1 and 2 is the null device: then the
+/// container's /dev/null is worth opening (see the module notes).
+pub fn caller_has_null_stream() -> bool {
+    (0..=2).any(|n| {
+        fd::is_inherited(n) && fs::fstat(fd::standard(n)).is_ok_and(|m| is_null_device(&m))
+    })
+}
+
+fn is_null_device(meta: &fs::Meta) -> bool {
+    meta.is_char_device(1, 3)
 }

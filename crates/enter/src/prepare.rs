@@ -44,8 +44,9 @@ pub struct Prepared {
     pub(super) confined: Option<TargetConfinement>,
     /// The host's pty multiplexer, for a plan that gives the program a pty.
     pub(super) host_master: Option<terminal::HostSide>,
-    /// The container's /dev/null, for a plan that detaches the program
-    /// (None: it has no usable one).
+    /// The container's /dev/null, for a plan that detaches the program,
+    /// or that gives it pipes where the caller's 0, 1 or 2 is the null
+    /// device (None: it has no usable one, or none is needed).
     pub(super) container_null: Option<OwnedFd>,
     /// `--tools`, opened and locked down.
     pub(super) tools: Option<PreparedTools>,
@@ -138,8 +139,22 @@ pub fn prepare(plan: Entry) -> Result<Prepared> {
     };
     if detach {
         prepared.container_null = detach::open_container_null(prepared.root()?.as_fd());
+    } else if plan_streams_to_null(&prepared) {
+        // Without one, pipes as for any other descriptor.
+        let root = prepared.root().ok();
+        prepared.container_null = root.and_then(|r| detach::open_container_null(r.as_fd()));
     }
     Ok(prepared)
+}
+
+/// Whether the program gets pipes for our descriptors (no pty), one of
+/// which is the null device (see `pipes`).
+fn plan_streams_to_null(prepared: &Prepared) -> bool {
+    let plan = &prepared.entry;
+    plan.hardening.no_host_streams
+        && prepared.host_master.is_none()
+        && prepared.target.is_some()
+        && super::pipes::caller_has_null_stream()
 }
 
 fn no_target_to_confine() -> Error {

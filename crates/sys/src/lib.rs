@@ -28,6 +28,7 @@ pub mod dirs;
 pub mod exec;
 pub mod fd;
 pub mod fs;
+pub mod heap;
 pub mod ids;
 pub mod keys;
 pub mod limits;
@@ -70,6 +71,7 @@ macro_rules! tool_main {
         #[cfg(not(test))]
         #[no_mangle]
         pub extern "C" fn main(_argc: i32, _argv: *const *const u8) -> i32 {
+            $crate::heap::keep_freed_memory();
             let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
             // std::process::exit flushes std's buffered stdout first.
             std::process::exit($main(&args))

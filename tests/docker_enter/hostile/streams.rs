@@ -261,9 +261,10 @@ fn lines(expected: [&str; 3]) -> Vec<String> {
 
 /// `readlink /proc/self/fd/{0,1,2}` in the program says `pipe:` whatever
 /// docker-enter was given: a host file (read, and appended to), a
-/// directory, a socket, /dev/null; with and without `--privileged`, and
-/// for `nsenter --confine`, as for `docker exec -i`. Detached, the
-/// program gets the container's own /dev/null. Control: util-linux
+/// directory, a socket; with and without `--privileged`, and for
+/// `nsenter --confine`, as for `docker exec -i`. For the host's
+/// /dev/null, and detached, the program gets the container's own
+/// /dev/null, as the probe tells by its inode. Control: util-linux
 /// nsenter, and ours without `--confine` (util-linux's behaviour, kept),
 /// hand the program the very objects given, so the probe can tell.
 #[test]
@@ -278,9 +279,16 @@ fn redirected_streams_reach_the_program_as_pipes() {
     let dir_name = dir.display().to_string();
     for kind in [Kind::File, Kind::Directory, Kind::Socket, Kind::DevNull] {
         for way in PIPED {
+            // The host's null device becomes the container's own (nothing
+            // to relay; `docker exec -i` gives pipes all the same).
+            let expected = match (kind, way) {
+                (Kind::DevNull, Way::DockerExec) => &pipes,
+                (Kind::DevNull, _) => &container_null,
+                _ => &pipes,
+            };
             assert_eq!(
-                descriptors_given(&c, way, kind, &dir),
-                pipes,
+                &descriptors_given(&c, way, kind, &dir),
+                expected,
                 "{way:?} {kind:?}"
             );
         }
@@ -309,6 +317,55 @@ fn redirected_streams_reach_the_program_as_pipes() {
                 "{way:?} {kind:?}"
             );
         }
+    }
+}
+
+/// The host's /dev/null given as one descriptor and a pipe as another:
+/// the program gets the container's own /dev/null for the first (nothing
+/// to relay) and a pipe for the second; where the container's /dev/null
+/// is not the null device (removed, a plain file, a link to one
+/// elsewhere), pipes for all, and what the program writes reaches no file
+/// of the container's. Control: the probe tells the container's device
+/// from a pipe (the first case).
+#[test]
+fn the_hosts_null_device_becomes_the_containers_own() {
+    let Some(c) = streams_container("nsc-hostile-null") else {
+        return;
+    };
+    let given = |way: Way| {
+        let cmd = &mut way.command(
+            &c,
+            &["sh", "-c", "/fdprobe /tmp/fds; echo out; echo err >&2"],
+        );
+        let out = common::run_within(&mut redirected(cmd, "2>/dev/null"), b"", LIMIT);
+        assert_eq!(out.status, "exit 0", "{way:?}: {out:?}");
+        (probe_report(&c, "/tmp/fds"), out.stdout)
+    };
+    let mixed = lines(["0 pipe:", "1 pipe:", "2 /dev/null (its /dev/null)"]);
+    for way in OURS {
+        assert_eq!(given(way), (mixed.clone(), "out\n".to_string()), "{way:?}");
+    }
+    let pipes = lines(["0 pipe:", "1 pipe:", "2 pipe:"]);
+    for replace in [
+        "rm /dev/null && echo plain > /dev/null",
+        "rm /dev/null && mknod /tmp/null c 1 3 && ln -s /tmp/null /dev/null",
+    ] {
+        in_container(&c, replace);
+        for way in OURS {
+            assert_eq!(
+                given(way),
+                (pipes.clone(), "out\n".to_string()),
+                "{way:?}, {replace}"
+            );
+        }
+        if replace.contains("plain") {
+            let file = format!("/proc/{}/root/dev/null", c.pid());
+            assert_eq!(std::fs::read_to_string(file).unwrap(), "plain\n");
+        }
+        in_container(
+            &c,
+            "rm -f /dev/null /tmp/null && mknod -m 666 /dev/null c 1 3",
+        );
     }
 }
 

@@ -22,7 +22,6 @@ use super::arch::{Arch, X32_SYSCALL_BIT};
 use super::db::{Call, Db};
 use super::tree::{Arena, Branch, NodeId, Op};
 use crate::sys::seccomp::Insn;
-use std::collections::HashMap;
 
 const LD_ABS: u16 = 0x20;
 const ALU_AND: u16 = 0x54;
@@ -145,10 +144,10 @@ struct Block {
     acc_end: Acc,
     hash: Hash,
     hashed: bool,
-    prev: Option<BlkId>,
-    next: Option<BlkId>,
-    lvl_prv: Option<BlkId>,
-    lvl_nxt: Option<BlkId>,
+    prev: Link,
+    next: Link,
+    lvl_prv: Link,
+    lvl_nxt: Link,
 }
 
 impl Block {
@@ -160,11 +159,31 @@ impl Block {
             acc_end: UNDEF,
             hash: 0,
             hashed: false,
-            prev: None,
-            next: None,
-            lvl_prv: None,
-            lvl_nxt: None,
+            prev: Link::NONE,
+            next: Link::NONE,
+            lvl_prv: Link::NONE,
+            lvl_nxt: Link::NONE,
         }
+    }
+}
+
+/// A link to a block, or none, in four bytes (an `Option<BlkId>` takes
+/// eight): the block's id plus one, 0 for none. Blocks are most of the
+/// generator's memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Link(u32);
+
+impl Link {
+    const NONE: Link = Link(0);
+
+    fn get(self) -> Option<BlkId> {
+        self.0.checked_sub(1)
+    }
+}
+
+impl From<Option<BlkId>> for Link {
+    fn from(b: Option<BlkId>) -> Link {
+        Link(b.map_or(0, |b| b + 1))
     }
 }
 
@@ -172,8 +191,8 @@ impl Block {
 struct Entry {
     blk: BlkId,
     found: bool,
-    /// The previous entry with the same content hash.
-    next: Option<usize>,
+    /// Its content hash when it was entered.
+    key: u64,
 }
 
 /// The blocks, by id.
@@ -199,8 +218,10 @@ struct Gen {
     /// The table's return blocks, by action.
     returns: Vec<(u32, BlkId)>,
     /// Entries by content hash (their blocks, unchanged while blocks are
-    /// added, are compared for equality).
-    table: HashMap<u64, usize, super::QuickHash>,
+    /// added, are compared for equality): open addressing, each slot an
+    /// index in `entries` plus one (0 for none), at most two thirds of
+    /// them taken. Smaller than a map, and no memory but this to touch.
+    table: Vec<u32>,
     entries: Vec<Entry>,
     def_hsh: Hash,
     bad_arch_hsh: Hash,
@@ -210,21 +231,22 @@ type Result<T> = std::result::Result<T, Unbuildable>;
 
 /// The program for `dbs` (in the order their ABIs were added, the native
 /// one first) with `default` for calls no rule matches; a call of another
-/// ABI kills the thread.
-pub(super) fn generate(dbs: &[Db], default: u32) -> Result<Vec<Insn>> {
+/// ABI kills the thread. It comes after `front` (runc's stub), in one
+/// vector.
+pub(super) fn generate(dbs: &[Db], default: u32, front: &[Insn]) -> Result<Vec<Insn>> {
     // About a block, an instruction and an identity for each call, as
     // the profiles of Docker and Podman have it.
-    let room = dbs.iter().map(|d| d.calls().count()).sum::<usize>() + 64;
+    let room = dbs.iter().map(|d| d.calls().len()).sum::<usize>() + 64;
     let mut g = Gen {
         blocks: Blocks(Vec::with_capacity(room)),
         pool: Vec::with_capacity(room + room / 4),
         returns: Vec::new(),
-        table: HashMap::with_capacity_and_hasher(room, Default::default()),
+        table: vec![0; (room + room / 2).next_power_of_two()],
         entries: Vec::with_capacity(room),
         def_hsh: 0,
         bad_arch_hsh: 0,
     };
-    g.build(dbs, default)
+    g.build(dbs, default, front)
 }
 
 impl Gen {
@@ -295,33 +317,51 @@ impl Gen {
         self.blocks[b].hashed = true;
         let key = self.content_hash(b);
         let i = self.entries.len();
-        // The entries of this content hash are chained, latest first.
-        let (blocks, pool, entries) = (&mut self.blocks, &self.pool, &self.entries);
-        let next = match self.table.entry(key) {
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(i);
-                None
+        if (i + 1) * 3 > self.table.len() * 2 {
+            self.grow_table();
+        }
+        // The latest entry of this content hash with the same content (a
+        // block's content may change once entered: the one met last is
+        // libseccomp's).
+        let mask = self.table.len() - 1;
+        let mut at = slot_of(key, self.table.len());
+        let mut same = None;
+        while let Some(j) = self.table[at].checked_sub(1) {
+            let e = &self.entries[j as usize];
+            if e.key == key && same_content(&self.blocks, &self.pool, e.blk, b) {
+                same = same.max(Some(j));
             }
-            std::collections::hash_map::Entry::Occupied(mut o) => {
-                let mut e = Some(*o.get());
-                while let Some(j) = e {
-                    let other = entries[j].blk;
-                    if same_content(blocks, pool, other, b) {
-                        blocks[b].hash = j as Hash + 1;
-                        return if placed { b } else { other };
-                    }
-                    e = entries[j].next;
-                }
-                Some(o.insert(i))
-            }
-        };
+            at = (at + 1) & mask;
+        }
+        if let Some(j) = same {
+            self.blocks[b].hash = j + 1;
+            return if placed {
+                b
+            } else {
+                self.entries[j as usize].blk
+            };
+        }
+        self.table[at] = i as u32 + 1;
         self.entries.push(Entry {
             blk: b,
             found: placed,
-            next,
+            key,
         });
         self.blocks[b].hash = i as Hash + 1;
         b
+    }
+
+    /// Twice the slots, the entries entered again.
+    fn grow_table(&mut self) {
+        let len = (self.table.len() * 2).max(64);
+        self.table = vec![0; len];
+        for (i, e) in self.entries.iter().enumerate() {
+            let mut at = slot_of(e.key, len);
+            while self.table[at] != 0 {
+                at = (at + 1) & (len - 1);
+            }
+            self.table[at] = i as u32 + 1;
+        }
     }
 
     /// The block of an identity, the first time it is asked for.
@@ -419,8 +459,8 @@ impl Gen {
                         .ok_or(Unbuildable("a level that goes round"))?;
                     let b = self.node(arena, id, &mut acc)?;
                     if let Some(t) = tail {
-                        self.blocks[b].lvl_prv = Some(t);
-                        self.blocks[t].lvl_nxt = Some(b);
+                        self.blocks[b].lvl_prv = Link::from(Some(t));
+                        self.blocks[t].lvl_nxt = Link::from(Some(b));
                     } else {
                         head = Some(b);
                     }
@@ -431,7 +471,7 @@ impl Gen {
                 // Each block falls through to the next of the level.
                 let mut b = Some(head);
                 while let Some(id) = b {
-                    let next = self.blocks[id].lvl_nxt;
+                    let next = self.blocks[id].lvl_nxt.get();
                     let to = next.map_or(nxt, Jump::Blk);
                     for i in self.instrs_mut(id) {
                         for j in [&mut i.jt, &mut i.jf] {
@@ -450,18 +490,18 @@ impl Gen {
         let mut head = head;
         let mut b = tail;
         loop {
-            let (prev, next) = (self.blocks[b].lvl_prv, self.blocks[b].lvl_nxt);
+            let (prev, next) = (self.blocks[b].lvl_prv.get(), self.blocks[b].lvl_nxt.get());
             let to = next.map_or(nxt, Jump::Blk);
             let r = self.resolve(arena, call, b, to)?;
             if let Some(p) = prev {
-                self.blocks[p].lvl_nxt = Some(r);
+                self.blocks[p].lvl_nxt = Link::from(Some(r));
             }
-            self.blocks[r].lvl_prv = prev;
-            self.blocks[r].lvl_nxt = next;
+            self.blocks[r].lvl_prv = Link::from(prev);
+            self.blocks[r].lvl_nxt = Link::from(next);
             if let Some(n) = next {
-                self.blocks[n].lvl_prv = Some(r);
+                self.blocks[n].lvl_prv = Link::from(Some(r));
             }
-            if self.blocks[r].lvl_prv.is_none() {
+            if self.blocks[r].lvl_prv.get().is_none() {
                 head = r;
             }
             match prev {
@@ -526,9 +566,9 @@ impl Gen {
 
     /// Put `b` in front of the list that starts at `head`.
     fn push_front(&mut self, b: BlkId, head: &mut Option<BlkId>) {
-        self.blocks[b].next = *head;
+        self.blocks[b].next = Link::from(*head);
         if let Some(h) = *head {
-            self.blocks[h].prev = Some(b);
+            self.blocks[h].prev = Link::from(Some(b));
         }
         *head = Some(b);
     }
@@ -536,23 +576,12 @@ impl Gen {
     /// One ABI's section (with x32's calls when `secondary` is its x32
     /// database): the ABI test, then every call in order of priority.
     fn arch(&mut self, db: &Db, secondary: Option<&Db>) -> Result<BlkId> {
-        // Sorted by priority, highest first; ties keep the databases'
-        // order (the first database's calls, then the second's, each by
-        // number taken as unsigned). The key is unique, so one unstable
-        // sort gives what libseccomp's stable insertions give.
-        let mut calls: Vec<(&Db, &Call)> = db.calls().map(|c| (db, c)).collect();
-        if let Some(second) = secondary {
-            calls.extend(second.calls().map(|c| (second, c)));
-        }
-        calls.sort_unstable_by_key(|(owner, c)| {
-            let first = std::ptr::eq(*owner, db);
-            (std::cmp::Reverse(c.priority), !first, c.num as u32)
-        });
+        let calls = ordered(db, secondary);
         let x86_64_alone = matches!(db.arch, Arch::X86_64 | Arch::X32) && secondary.is_none();
         let load_first = !x86_64_alone;
         let mut head: Option<BlkId> = None;
         let mut count = 0u32;
-        for (i, (owner, call)) in calls.iter().enumerate().rev() {
+        for (i, &(owner, call)) in calls.iter().enumerate().rev() {
             // Pseudo calls never reach the filter.
             if call.num < 0 {
                 continue;
@@ -592,7 +621,7 @@ impl Gen {
         Ok(b)
     }
 
-    fn build(&mut self, dbs: &[Db], default: u32) -> Result<Vec<Insn>> {
+    fn build(&mut self, dbs: &[Db], default: u32, front: &[Insn]) -> Result<Vec<Insn>> {
         // A call of an ABI the filter does not cover kills the thread.
         let bad = self.action(0);
         self.hsh_add(bad, true);
@@ -624,22 +653,22 @@ impl Gen {
                 _ => None,
             };
             let b = self.arch(db, secondary)?;
-            self.blocks[b].prev = Some(tail);
-            self.blocks[tail].next = Some(b);
+            self.blocks[b].prev = Link::from(Some(tail));
+            self.blocks[tail].next = Link::from(Some(b));
             tail = b;
-            while let Some(n) = self.blocks[tail].next {
+            while let Some(n) = self.blocks[tail].next.get() {
                 tail = n;
             }
         }
-        self.blocks[bad].prev = Some(tail);
-        self.blocks[bad].next = None;
-        self.blocks[tail].next = Some(bad);
+        self.blocks[bad].prev = Link::from(Some(tail));
+        self.blocks[bad].next = Link::from(None);
+        self.blocks[tail].next = Link::from(Some(bad));
         let tail = bad;
 
         self.resolve_sections(head)?;
         self.pull_in(tail);
         self.reach(tail)?;
-        self.emit(head, tail)
+        self.emit(head, tail, front)
     }
 
     /// The ABI tests' jumps to the next section.
@@ -655,9 +684,9 @@ impl Gen {
                         instr.jf
                     };
                     let Jump::Nxt(n) = j else { continue };
-                    let mut t = self.blocks[b].next;
+                    let mut t = self.blocks[b].next.get();
                     for _ in 0..n {
-                        t = t.and_then(|t| self.blocks[t].next);
+                        t = t.and_then(|t| self.blocks[t].next.get());
                     }
                     let t = t.ok_or(Unbuildable("a section jump past the end"))?;
                     let h = Jump::Hsh(self.hash(t));
@@ -669,8 +698,8 @@ impl Gen {
                     }
                 }
             }
-            match self.blocks[b].next {
-                Some(n) if self.blocks[n].next.is_some() => b = n,
+            match self.blocks[b].next.get() {
+                Some(n) if self.blocks[n].next.get().is_some() => b = n,
                 _ => return Ok(()),
             }
         }
@@ -705,7 +734,7 @@ impl Gen {
                 }
             }
             let Some(t) = pulled else {
-                cur = self.blocks[b].prev;
+                cur = self.blocks[b].prev.get();
                 continue;
             };
             let (start, end) = (self.blocks[t].acc_start, self.blocks[b].acc_end);
@@ -718,12 +747,12 @@ impl Gen {
                 self.prepend(t, &front);
                 self.blocks[t].acc_start = UNDEF;
             }
-            let next = self.blocks[b].next;
-            self.blocks[t].prev = Some(b);
-            self.blocks[t].next = next;
-            self.blocks[b].next = Some(t);
+            let next = self.blocks[b].next.get();
+            self.blocks[t].prev = Link::from(Some(b));
+            self.blocks[t].next = Link::from(next);
+            self.blocks[b].next = Link::from(Some(t));
             if let Some(n) = next {
-                self.blocks[n].prev = Some(t);
+                self.blocks[n].prev = Link::from(Some(t));
             }
             cur = Some(t);
         }
@@ -731,13 +760,13 @@ impl Gen {
 
     /// Insert `new` right after `blk`.
     fn insert_after(&mut self, blk: BlkId, new: BlkId) {
-        let next = self.blocks[blk].next;
-        self.blocks[new].prev = Some(blk);
-        self.blocks[new].next = next;
+        let next = self.blocks[blk].next.get();
+        self.blocks[new].prev = Link::from(Some(blk));
+        self.blocks[new].next = Link::from(next);
         if let Some(n) = next {
-            self.blocks[n].prev = Some(new);
+            self.blocks[n].prev = Link::from(Some(new));
         }
-        self.blocks[blk].next = Some(new);
+        self.blocks[blk].next = Link::from(Some(new));
     }
 
     /// Make every conditional jump reach its target: from the end, each
@@ -768,7 +797,7 @@ impl Gen {
             }
             if !inserted {
                 walked.passed(self, b);
-                cur = self.blocks[b].prev;
+                cur = self.blocks[b].prev.get();
             }
         }
         Ok(())
@@ -816,13 +845,15 @@ impl Gen {
     /// The instructions, with every jump an offset: a conditional jump
     /// lands on the nearest block of its identity, a long jump on the last
     /// (as libseccomp resolves them).
-    fn emit(&self, head: BlkId, tail: BlkId) -> Result<Vec<Insn>> {
-        let mut out = Vec::new();
+    fn emit(&self, head: BlkId, tail: BlkId, front: &[Insn]) -> Result<Vec<Insn>> {
+        let mut total = front.len();
         let mut b = Some(head);
         while let Some(id) = b {
-            out.extend(self.instrs(id).iter().map(|_| Insn::default()));
-            b = self.blocks[id].next;
+            total += self.len(id) as usize;
+            b = self.blocks[id].next.get();
         }
+        let mut out = vec![Insn::default(); total];
+        out[..front.len()].copy_from_slice(front);
         let mut walked = Walked::new(self.entries.len());
         let mut end = out.len();
         let mut b = Some(tail);
@@ -859,10 +890,87 @@ impl Gen {
                 };
             }
             walked.passed(self, id);
-            b = self.blocks[id].prev;
+            b = self.blocks[id].prev.get();
         }
         Ok(out)
     }
+}
+
+/// The calls of `db` and then of `secondary`, in libseccomp's order: by
+/// priority, highest first; ties keep the databases' order (the first's
+/// calls, then the second's), each by number taken as unsigned (unique
+/// within a database, so libseccomp's stable insertions and any sort
+/// agree). Profiles have a few priorities and numbers close together:
+/// each (priority, database) group is laid out by number in a table of
+/// its span, and pseudo numbers (negative, never in the filter) follow
+/// its others, in no particular order: only whether one comes first
+/// matters (see `arch`).
+fn ordered<'a>(db: &'a Db, secondary: Option<&'a Db>) -> Vec<(&'a Db, &'a Call)> {
+    const MAX_GROUPS: usize = 32;
+    let dbs: Vec<&Db> = [Some(db), secondary].into_iter().flatten().collect();
+    let mut groups: Vec<(std::cmp::Reverse<u32>, usize)> = Vec::new();
+    for (d, of) in dbs.iter().enumerate() {
+        for c in of.calls() {
+            let group = (std::cmp::Reverse(c.priority), d);
+            if !groups.contains(&group) {
+                if groups.len() == MAX_GROUPS {
+                    return sorted(&dbs);
+                }
+                groups.push(group);
+            }
+        }
+    }
+    groups.sort_unstable();
+    let mut out = Vec::with_capacity(dbs.iter().map(|d| d.calls().len()).sum());
+    let mut table: Vec<u32> = Vec::new();
+    for (std::cmp::Reverse(priority), d) in groups {
+        let of = dbs[d];
+        let members = || {
+            of.calls()
+                .iter()
+                .enumerate()
+                .filter(move |(_, c)| c.priority == priority)
+        };
+        let real = || members().filter(|(_, c)| c.num >= 0);
+        let (lo, hi, count) = real().fold((u32::MAX, 0, 0), |(lo, hi, n), (_, c)| {
+            (lo.min(c.num as u32), hi.max(c.num as u32), n + 1)
+        });
+        if count > 0 {
+            let span = (hi - lo) as usize + 1;
+            if span > 4 * count + 1024 {
+                return sorted(&dbs);
+            }
+            table.clear();
+            table.resize(span, 0);
+            for (i, c) in real() {
+                let slot = &mut table[(c.num as u32 - lo) as usize];
+                if *slot != 0 {
+                    // Two calls with one number: not a database of ours.
+                    return sorted(&dbs);
+                }
+                *slot = i as u32 + 1;
+            }
+            out.extend(
+                table
+                    .iter()
+                    .filter(|&&i| i != 0)
+                    .map(|&i| (of, &of.calls()[i as usize - 1])),
+            );
+        }
+        out.extend(members().filter(|(_, c)| c.num < 0).map(|(_, c)| (of, c)));
+    }
+    out
+}
+
+/// The same order by a general sort, for databases unlike profiles.
+fn sorted<'a>(dbs: &[&'a Db]) -> Vec<(&'a Db, &'a Call)> {
+    let mut calls: Vec<(usize, &Db, &Call)> = dbs
+        .iter()
+        .enumerate()
+        .flat_map(|(d, &of)| of.calls().iter().map(move |c| (d, of, c)))
+        .collect();
+    calls.sort_by_key(|&(d, _, c)| (std::cmp::Reverse(c.priority), d, c.num as u32));
+    calls.into_iter().map(|(_, of, c)| (of, c)).collect()
 }
 
 /// What a walk from the end of the block list has passed: each block's
@@ -885,7 +993,10 @@ impl Walked {
     /// The instructions after block `b` (its next block's distance to the
     /// end).
     fn after(&self, g: &Gen, b: BlkId) -> u32 {
-        g.blocks[b].next.map_or(0, |n| self.to_end[n as usize])
+        g.blocks[b]
+            .next
+            .get()
+            .map_or(0, |n| self.to_end[n as usize])
     }
 
     /// Block `b` is now behind the walk.
@@ -919,6 +1030,12 @@ impl Walked {
             .flatten()
             .map(|(l, _)| l)
     }
+}
+
+/// Where a content hash goes in a table of `len` slots (a power of two):
+/// its top bits, which the hash's multiplication mixes best.
+fn slot_of(key: u64, len: usize) -> usize {
+    (key >> (64 - len.trailing_zeros())) as usize
 }
 
 /// Whether blocks `a` and `b` have the same instructions and accumulator

@@ -73,44 +73,37 @@ impl Db {
         }
     }
 
-    /// Add a rule whose call `syscall` is numbered for `native`, which
-    /// resolved it from the table's row `row`.
+    /// Add a rule whose call `rule.syscall` is numbered for `native`,
+    /// which resolved it from the table's row `row`. (libseccomp goes from
+    /// the native number back to the call's name, numbers being unique
+    /// per ABI: that is `row`'s.)
     pub(super) fn add_rule(
         &mut self,
         native: Arch,
         row: usize,
         rule: &Rule,
     ) -> Result<(), AddError> {
-        let mut rule = rule.clone();
-        let row = self.translate(native, row, rule.syscall)?;
-        rule.syscall = self.arch.resolve_row(row);
+        let syscall = match self.arch == native {
+            true => rule.syscall,
+            false => self.arch.resolve_row(row),
+        };
         if self.arch.multiplexers().is_none() {
-            return self.add(&rule);
+            return self.add(rule, syscall);
         }
-        self.add_multiplexed(&rule, row)
-    }
-
-    /// The call's row on this ABI (libseccomp goes from the native number
-    /// back to its name: `row`'s, numbers being unique per ABI).
-    fn translate(&self, native: Arch, row: usize, number: i32) -> Result<usize, AddError> {
-        if native.resolve_row(row) == number {
-            return Ok(row);
-        }
-        native.row_of(number).ok_or(AddError::Untranslatable)
+        self.add_multiplexed(rule, syscall, row)
     }
 
     /// On an ABI that multiplexes socket and IPC calls, a rule on one
     /// becomes a rule on the multiplexer (its first argument the call's
     /// number) and one on the direct call where the ABI has it. `row` is
-    /// the call's, whose number `rule.syscall` is on this ABI.
-    fn add_multiplexed(&mut self, rule: &Rule, row: usize) -> Result<(), AddError> {
+    /// the call's, whose number is `sys` on this ABI.
+    fn add_multiplexed(&mut self, rule: &Rule, sys: i32, row: usize) -> Result<(), AddError> {
         let (socketcall, ipc) = self.arch.multiplexers().expect("a multiplexing ABI");
-        let sys = rule.syscall;
         let (mux, call) = match syscalls::multiplexed(row) {
             Some((syscalls::Mux::Socket, call)) => (socketcall, call),
             Some((syscalls::Mux::Ipc, call)) => (ipc, call),
             // Any other call, where the ABI has it.
-            None if sys >= 0 => return self.add(rule),
+            None if sys >= 0 => return self.add(rule, sys),
             None => return Ok(()),
         };
         if sys == 0 {
@@ -124,46 +117,50 @@ impl Db {
             self.arch.raw_of_row(row)
         };
         let mut muxed = rule.clone();
-        muxed.syscall = mux;
         muxed.conds[0] = Some(Cond {
             arg: 0,
             op: Op::Eq,
             mask: u64::MAX,
             datum: u64::from(call),
         });
-        self.add(&muxed)?;
-        let mut direct_rule = rule.clone();
-        direct_rule.syscall = direct;
-        self.add(&direct_rule)
+        self.add(&muxed, mux)?;
+        self.add(rule, direct)
+    }
+
+    /// Every rule is in: the index of calls by number goes, and its
+    /// memory with it (the generator needs the calls alone).
+    pub(super) fn done_adding(&mut self) {
+        self.slots = HashMap::default();
     }
 
     /// The calls, in no particular order (libseccomp keeps them by
     /// number, taken as unsigned: the generator sorts them so).
-    pub(super) fn calls(&self) -> impl Iterator<Item = &Call> {
-        self.calls.iter()
+    pub(super) fn calls(&self) -> &[Call] {
+        &self.calls
     }
 
-    /// Merge a rule into its call's tree (`db_rule_add`).
-    pub(super) fn add(&mut self, rule: &Rule) -> Result<(), AddError> {
-        let added = self.merge(rule);
+    /// Merge a rule into the tree of call `syscall` (`db_rule_add`; the
+    /// rule's own number is the native one).
+    pub(super) fn add(&mut self, rule: &Rule, syscall: i32) -> Result<(), AddError> {
+        let added = self.merge(rule, syscall);
         if self.arena.endless() {
             return Err(AddError::Endless);
         }
         added
     }
 
-    fn merge(&mut self, rule: &Rule) -> Result<(), AddError> {
+    fn merge(&mut self, rule: &Rule, syscall: i32) -> Result<(), AddError> {
         let chain = chain::build(&mut self.arena, self.arch.width(), &rule.conds, rule.action);
         let mut new_chains = chain.head;
         let new_action = if chain.head.is_none() { rule.action } else { 0 };
         let new_priority = PRI_CHAIN.wrapping_sub(chain.nodes);
-        let key = rule.syscall as u32;
+        let key = syscall as u32;
         let arena = &mut self.arena;
         let call = match self.slots.entry(key) {
             Entry::Vacant(v) => {
                 v.insert(self.calls.len());
                 self.calls.push(Call {
-                    num: rule.syscall,
+                    num: syscall,
                     priority: new_priority,
                     chains: new_chains,
                     node_cnt: chain.nodes,

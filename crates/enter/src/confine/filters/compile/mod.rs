@@ -94,16 +94,18 @@ pub fn compile(seccomp: &Value) -> Result<Option<Vec<Insn>>, Refusal> {
     let Some(profile) = Profile::from_oci(seccomp)? else {
         return Ok(None);
     };
-    let body = body(&profile)?;
-    let program = match stub::largest(&profile) {
+    let stub = match stub::largest(&profile) {
         Some(largest) => {
             let order: Vec<usize> = (0..largest.len()).collect();
-            let mut stub = stub::build(&largest, &order, &order).map_err(Refusal)?;
-            stub.extend(body);
-            stub
+            stub::build(&largest, &order, &order).map_err(Refusal)?
         }
-        None => body,
+        None => Vec::new(),
     };
+    let (dbs, default) = databases(&profile)?;
+    // The generator's memory takes the profile's place (fewer fresh pages
+    // for a process that compiles once).
+    drop(profile);
+    let program = generate(&dbs, default, &stub)?;
     if program.len() > MAX_INSNS {
         return Err(Refusal(format!(
             "the filter would have {} instructions, more than the kernel takes",
@@ -163,6 +165,19 @@ pub fn name_of(arch: &str, number: i32) -> Result<Option<&'static str>, Refusal>
 
 /// The part libseccomp generates: the profile's rules on every ABI.
 fn body(profile: &Profile) -> Result<Vec<Insn>, Refusal> {
+    let (dbs, default) = databases(profile)?;
+    generate(&dbs, default, &[])
+}
+
+/// The program of `dbs` after `front` (see `bpf::generate`).
+fn generate(dbs: &[Db], default: u32, front: &[Insn]) -> Result<Vec<Insn>, Refusal> {
+    bpf::generate(dbs, default, front)
+        .map_err(|e| Refusal(format!("libseccomp would not lay the filter out: {}", e.0)))
+}
+
+/// The profile's rules merged into a database per ABI, and the default
+/// action.
+fn databases(profile: &Profile) -> Result<(Vec<Db>, u32), Refusal> {
     let native = Arch::native();
     // A call for each name, and a few more where an ABI multiplexes.
     let calls = profile.syscalls.len() + 16;
@@ -173,6 +188,8 @@ fn body(profile: &Profile) -> Result<Vec<Insn>, Refusal> {
         }
     }
     let default = profile.default.value()?;
+    // One name's rules, the buffer reused from name to name.
+    let mut named: Vec<Rule> = Vec::with_capacity(6);
     for call in &profile.syscalls {
         let action = call.action.value()?;
         // runc skips what the default does anyway.
@@ -183,14 +200,16 @@ fn body(profile: &Profile) -> Result<Vec<Insn>, Refusal> {
             unknown_call(profile, call)?;
             continue;
         };
-        for rule in rules(
+        rules(
             call.name,
             profile.args(call),
             action,
             native.resolve_row(row),
-        )? {
+            &mut named,
+        )?;
+        for rule in &named {
             for db in &mut dbs {
-                db.add_rule(native, row, &rule).map_err(|e| {
+                db.add_rule(native, row, rule).map_err(|e| {
                     Refusal(match e {
                         AddError::Conflict => format!(
                             "the rules for {} disagree (libseccomp refuses them)",
@@ -208,8 +227,10 @@ fn body(profile: &Profile) -> Result<Vec<Insn>, Refusal> {
             }
         }
     }
-    bpf::generate(&dbs, default)
-        .map_err(|e| Refusal(format!("libseccomp would not lay the filter out: {}", e.0)))
+    for db in &mut dbs {
+        db.done_adding();
+    }
+    Ok((dbs, default))
 }
 
 /// A name libseccomp does not know is skipped, as runc skips it:
@@ -226,14 +247,15 @@ fn unknown_call(profile: &Profile, call: &profile::Syscall) -> Result<(), Refusa
     Ok(())
 }
 
-/// The rules runc adds for one name: one with every condition, or one per
-/// condition when two compare the same argument.
+/// The rules runc adds for one name, into `out`: one with every
+/// condition, or one per condition when two compare the same argument.
 fn rules(
     name: &str,
     args: &[profile::Arg],
     action: u32,
     syscall: i32,
-) -> Result<Vec<Rule>, Refusal> {
+    out: &mut Vec<Rule>,
+) -> Result<(), Refusal> {
     let rule = |args: &[profile::Arg]| -> Result<Rule, Refusal> {
         let mut conds: [Option<Cond>; 6] = [None; 6];
         for a in args {
@@ -264,11 +286,15 @@ fn rules(
             *n += 1;
         }
     }
+    out.clear();
     if seen.iter().any(|&n| n > 1) {
-        args.iter().map(|a| rule(std::slice::from_ref(a))).collect()
+        for a in args {
+            out.push(rule(std::slice::from_ref(a))?);
+        }
     } else {
-        Ok(vec![rule(args)?])
+        out.push(rule(args)?);
     }
+    Ok(())
 }
 
 fn permutations(n: usize) -> Vec<Vec<usize>> {

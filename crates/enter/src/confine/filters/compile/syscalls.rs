@@ -25,6 +25,38 @@ mod table;
 /// No such call on this ABI.
 pub(super) const NONE: u32 = u32::MAX;
 
+/// A name in the table: its bytes, padded with NULs. With no pointer in
+/// it the table is plain read-only data: a static binary (position
+/// independent) would otherwise relocate a pointer per row at every
+/// start, writing to, and so copying, every page of the table.
+#[derive(Clone, Copy)]
+pub(super) struct Name([u8; 32]);
+
+impl Name {
+    /// `name`, which must be shorter than 32 bytes (checked when the
+    /// table is compiled).
+    pub(super) const fn new(name: &str) -> Name {
+        let bytes = name.as_bytes();
+        assert!(!bytes.is_empty() && bytes.len() < 32);
+        let mut out = [0u8; 32];
+        let mut i = 0;
+        while i < bytes.len() {
+            out[i] = bytes[i];
+            i += 1;
+        }
+        Name(out)
+    }
+
+    pub(super) fn as_bytes(&self) -> &[u8] {
+        let len = self.0.iter().position(|&b| b == 0).unwrap_or(self.0.len());
+        &self.0[..len]
+    }
+
+    pub(super) fn as_str(&self) -> &str {
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
+    }
+}
+
 /// The columns of the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Column {
@@ -128,12 +160,12 @@ pub(super) fn index_after(name: &str, hint: Option<usize>) -> Option<usize> {
 
 /// Every name, in the table's order.
 pub(super) fn names() -> impl Iterator<Item = &'static str> {
-    table::SYSCALLS.iter().map(|(n, _)| *n)
+    table::SYSCALLS.iter().map(|(n, _)| n.as_str())
 }
 
 /// The name of row `index`.
 pub(super) fn name(index: usize) -> &'static str {
-    table::SYSCALLS[index].0
+    table::SYSCALLS[index].0.as_str()
 }
 
 /// The number of row `index` on one ABI, as the table has it.
@@ -223,7 +255,7 @@ mod tests {
 
     #[test]
     fn names_are_sorted_and_numbers_unique_per_abi() {
-        let names: Vec<&str> = table::SYSCALLS.iter().map(|(n, _)| *n).collect();
+        let names: Vec<&str> = table::SYSCALLS.iter().map(|(n, _)| n.as_str()).collect();
         assert!(names.windows(2).all(|w| w[0].as_bytes() < w[1].as_bytes()));
         for column in COLUMNS {
             let mut numbers: Vec<u32> =
