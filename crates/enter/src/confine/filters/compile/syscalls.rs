@@ -18,9 +18,45 @@
 //! (`db.rs`). Their pseudo numbers carry the multiplexer's call number:
 //! -100 - call for sockets, -200 - call for IPC, as libseccomp numbers them.
 //! The other pseudo numbers only need to be distinct and below -10000.
+//!
+//! The rows are kept as data without pointers: the names one after
+//! another in one string, where each ends, and the numbers. A table of
+//! `&str` would be 487 pointers, each relocated when a static-pie starts
+//! (every tool links this table, and the program's start-up writes seven
+//! pages of it whether or not it compiles a filter); offsets need none.
+
+/// The table's rows, `("name", [number; 9])`, as [`NAMES`], [`ENDS`] and
+/// [`NUMBERS`] in `table`.
+macro_rules! rows {
+    ($(($name:literal, $numbers:expr)),* $(,)?) => {
+        /// Every name, one after another.
+        pub(super) const NAMES: &str = concat!($($name),*);
+        /// Where each name ends in `NAMES`.
+        pub(super) static ENDS: [u16; [$($name),*].len()] = super::ends([$($name.len()),*]);
+        /// Each name's numbers, by [`super::Column`].
+        pub(super) static NUMBERS: [[u32; 9]; [$($name),*].len()] = [$($numbers),*];
+    };
+}
 
 #[path = "table.rs"]
 mod table;
+
+/// How many rows the table has.
+const ROWS: usize = table::NUMBERS.len();
+
+/// The end of each name in a string of them all, from their lengths.
+const fn ends<const R: usize>(lengths: [usize; R]) -> [u16; R] {
+    let mut ends = [0u16; R];
+    let mut end = 0;
+    let mut i = 0;
+    while i < R {
+        end += lengths[i];
+        assert!(end <= u16::MAX as usize, "the names outgrow u16 offsets");
+        ends[i] = end as u16;
+        i += 1;
+    }
+    ends
+}
 
 /// No such call on this ABI.
 pub(super) const NONE: u32 = u32::MAX;
@@ -85,12 +121,12 @@ const PSEUDO_BASE: i32 = -10001;
 
 /// The row of `name`, if libseccomp knows it: a binary search among the
 /// names with the same first byte.
-pub(super) fn index(name: &str) -> Option<usize> {
+pub(super) fn index(wanted: &str) -> Option<usize> {
     static BY_FIRST: std::sync::OnceLock<[(u16, u16); 256]> = std::sync::OnceLock::new();
     let ranges = BY_FIRST.get_or_init(|| {
         let mut ranges = [(0u16, 0u16); 256];
-        for (row, (n, _)) in table::SYSCALLS.iter().enumerate() {
-            let r = &mut ranges[usize::from(n.as_bytes()[0])];
+        for row in 0..ROWS {
+            let r = &mut ranges[usize::from(name(row).as_bytes()[0])];
             if r.1 == 0 {
                 r.0 = row as u16;
             }
@@ -98,11 +134,17 @@ pub(super) fn index(name: &str) -> Option<usize> {
         }
         ranges
     });
-    let (start, end) = ranges[usize::from(*name.as_bytes().first()?)];
-    let rows = &table::SYSCALLS[usize::from(start)..usize::from(end)];
-    rows.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes()))
-        .ok()
-        .map(|i| usize::from(start) + i)
+    let (start, end) = ranges[usize::from(*wanted.as_bytes().first()?)];
+    let (mut low, mut high) = (usize::from(start), usize::from(end));
+    while low < high {
+        let middle = low + (high - low) / 2;
+        match name(middle).as_bytes().cmp(wanted.as_bytes()) {
+            std::cmp::Ordering::Less => low = middle + 1,
+            std::cmp::Ordering::Greater => high = middle,
+            std::cmp::Ordering::Equal => return Some(middle),
+        }
+    }
+    None
 }
 
 /// The row of `name`, as [`index`] finds it, looked for first in the few
@@ -112,10 +154,9 @@ pub(super) fn index(name: &str) -> Option<usize> {
 pub(super) fn index_after(name: &str, hint: Option<usize>) -> Option<usize> {
     use std::cmp::Ordering;
     const NEAR: usize = 4;
-    let rows = &table::SYSCALLS;
-    if let Some(h) = hint.filter(|&h| rows[h].0.as_bytes() < name.as_bytes()) {
-        for (r, (n, _)) in rows.iter().enumerate().skip(h + 1).take(NEAR) {
-            match n.as_bytes().cmp(name.as_bytes()) {
+    if let Some(h) = hint.filter(|&h| self::name(h).as_bytes() < name.as_bytes()) {
+        for r in (h + 1..ROWS).take(NEAR) {
+            match self::name(r).as_bytes().cmp(name.as_bytes()) {
                 Ordering::Less => {}
                 Ordering::Equal => return Some(r),
                 // Between two rows: not in the table.
@@ -128,26 +169,27 @@ pub(super) fn index_after(name: &str, hint: Option<usize>) -> Option<usize> {
 
 /// Every name, in the table's order.
 pub(super) fn names() -> impl Iterator<Item = &'static str> {
-    table::SYSCALLS.iter().map(|(n, _)| *n)
+    (0..ROWS).map(name)
 }
 
 /// The name of row `index`.
 pub(super) fn name(index: usize) -> &'static str {
-    table::SYSCALLS[index].0
+    let start = index.checked_sub(1).map_or(0, |before| table::ENDS[before]);
+    &table::NAMES[usize::from(start)..usize::from(table::ENDS[index])]
 }
 
 /// The number of row `index` on one ABI, as the table has it.
 pub(super) fn number(index: usize, column: Column) -> Option<u32> {
-    let n = table::SYSCALLS[index].1[column as usize];
+    let n = table::NUMBERS[index][column as usize];
     (n != NONE).then_some(n)
 }
 
 /// The row whose number on `column` is `number` (numbers are unique per
 /// ABI: a test checks it).
 pub(super) fn by_number(column: Column, number: u32) -> Option<usize> {
-    table::SYSCALLS
+    table::NUMBERS
         .iter()
-        .position(|(_, ns)| ns[column as usize] == number)
+        .position(|ns| ns[column as usize] == number)
 }
 
 /// Which multiplexer an ABI without the direct call reaches a call
@@ -163,7 +205,7 @@ pub(super) enum Mux {
 pub(super) fn multiplexed(index: usize) -> Option<(Mux, u8)> {
     static BY_ROW: std::sync::OnceLock<Vec<Option<(Mux, u8)>>> = std::sync::OnceLock::new();
     BY_ROW.get_or_init(|| {
-        let mut rows = vec![None; table::SYSCALLS.len()];
+        let mut rows = vec![None; ROWS];
         let calls = SOCKET_CALLS
             .iter()
             .map(|&(n, c)| (n, Mux::Socket, c))
@@ -199,7 +241,7 @@ pub(super) fn by_pseudo(number: i32) -> Option<usize> {
         -224..=-201 => named(&IPC_CALLS, -200 - number),
         n if n <= PSEUDO_BASE => {
             let index = usize::try_from(PSEUDO_BASE - n).ok()?;
-            (index < table::SYSCALLS.len()).then_some(index)
+            (index < ROWS).then_some(index)
         }
         _ => None,
     }
@@ -223,7 +265,9 @@ mod tests {
 
     #[test]
     fn names_are_sorted_and_numbers_unique_per_abi() {
-        let names: Vec<&str> = table::SYSCALLS.iter().map(|(n, _)| *n).collect();
+        let names: Vec<&str> = names().collect();
+        assert_eq!(names.len(), 487);
+        assert_eq!((names[0], names[486]), ("_llseek", "writev"));
         assert!(names.windows(2).all(|w| w[0].as_bytes() < w[1].as_bytes()));
         for column in COLUMNS {
             let mut numbers: Vec<u32> =
@@ -256,7 +300,7 @@ mod tests {
         names.extend(["a", "read0", "readz", "zzz", "_", "no_such_call"].map(String::from));
         for name in &names {
             let found = index(name);
-            for hint in (0..table::SYSCALLS.len()).map(Some).chain([None]) {
+            for hint in (0..ROWS).map(Some).chain([None]) {
                 assert_eq!(index_after(name, hint), found, "{name} after {hint:?}");
             }
         }
@@ -264,7 +308,7 @@ mod tests {
 
     #[test]
     fn pseudo_numbers_round_trip() {
-        for i in 0..table::SYSCALLS.len() {
+        for i in 0..ROWS {
             let p = pseudo(i);
             assert!(p <= -101, "{}", name(i));
             assert_eq!(by_pseudo(p), Some(i), "{}", name(i));

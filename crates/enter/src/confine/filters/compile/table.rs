@@ -2,10 +2,11 @@
 
 use super::NONE as N;
 
-/// Syscall names, sorted by byte, each with its number on the ABIs of
-/// [`super::Column`], in that order; `N` where the ABI has none.
+// Syscall names, sorted by byte, each with its number on the ABIs of
+// `super::Column`, in that order; `N` where the ABI has none. `rows!`
+// keeps them as data without pointers (see there).
 #[rustfmt::skip]
-pub(super) static SYSCALLS: [(&str, [u32; 9]); 487] = [
+rows! {
     ("_llseek", [140, N, N, 140, N, 140, N, N, 140]),
     ("_newselect", [142, N, N, 142, N, 142, 22, 22, 142]),
     ("_sysctl", [149, 156, N, 149, N, 153, 152, 152, 149]),
@@ -493,4 +494,4 @@ pub(super) static SYSCALLS: [(&str, [u32; 9]); 487] = [
     ("waitpid", [7, N, N, N, N, 7, N, N, 7]),
     ("write", [4, 1, 1, 4, 64, 4, 1, 1, 4]),
     ("writev", [146, 20, 516, 146, 66, 146, 19, 19, 146]),
-];
+}
