@@ -121,12 +121,12 @@ const PSEUDO_BASE: i32 = -10001;
 
 /// The row of `name`, if libseccomp knows it: a binary search among the
 /// names with the same first byte.
-pub(super) fn index(wanted: &str) -> Option<usize> {
+pub(super) fn index(name: &str) -> Option<usize> {
     static BY_FIRST: std::sync::OnceLock<[(u16, u16); 256]> = std::sync::OnceLock::new();
     let ranges = BY_FIRST.get_or_init(|| {
         let mut ranges = [(0u16, 0u16); 256];
         for row in 0..ROWS {
-            let r = &mut ranges[usize::from(name(row).as_bytes()[0])];
+            let r = &mut ranges[usize::from(name_bytes(row)[0])];
             if r.1 == 0 {
                 r.0 = row as u16;
             }
@@ -134,11 +134,11 @@ pub(super) fn index(wanted: &str) -> Option<usize> {
         }
         ranges
     });
-    let (start, end) = ranges[usize::from(*wanted.as_bytes().first()?)];
+    let (start, end) = ranges[usize::from(*name.as_bytes().first()?)];
     let (mut low, mut high) = (usize::from(start), usize::from(end));
     while low < high {
         let middle = low + (high - low) / 2;
-        match name(middle).as_bytes().cmp(wanted.as_bytes()) {
+        match name_bytes(middle).cmp(name.as_bytes()) {
             std::cmp::Ordering::Less => low = middle + 1,
             std::cmp::Ordering::Greater => high = middle,
             std::cmp::Ordering::Equal => return Some(middle),
@@ -154,9 +154,9 @@ pub(super) fn index(wanted: &str) -> Option<usize> {
 pub(super) fn index_after(name: &str, hint: Option<usize>) -> Option<usize> {
     use std::cmp::Ordering;
     const NEAR: usize = 4;
-    if let Some(h) = hint.filter(|&h| self::name(h).as_bytes() < name.as_bytes()) {
+    if let Some(h) = hint.filter(|&h| name_bytes(h) < name.as_bytes()) {
         for r in (h + 1..ROWS).take(NEAR) {
-            match self::name(r).as_bytes().cmp(name.as_bytes()) {
+            match name_bytes(r).cmp(name.as_bytes()) {
                 Ordering::Less => {}
                 Ordering::Equal => return Some(r),
                 // Between two rows: not in the table.
@@ -176,6 +176,13 @@ pub(super) fn names() -> impl Iterator<Item = &'static str> {
 pub(super) fn name(index: usize) -> &'static str {
     let start = index.checked_sub(1).map_or(0, |before| table::ENDS[before]);
     &table::NAMES[usize::from(start)..usize::from(table::ENDS[index])]
+}
+
+/// The name of row `index` as bytes, for the searches: no check of char
+/// boundaries (the names are ASCII) in their comparisons.
+fn name_bytes(index: usize) -> &'static [u8] {
+    let start = index.checked_sub(1).map_or(0, |before| table::ENDS[before]);
+    &table::NAMES.as_bytes()[usize::from(start)..usize::from(table::ENDS[index])]
 }
 
 /// The number of row `index` on one ABI, as the table has it.
