@@ -307,6 +307,31 @@ fi
 capture /ours/importenv /tmp/environ no-such-program
 if [ "$rc" = 127 ]; then pass "importenv: 127 for a program not found"; else fail "importenv: 127" "$rc $err"; fi
 
+echo "== the can's toolbox"
+# The busybox the can's --tools brings on this architecture (for ppc64le
+# built from Debian's source with musl, can/busybox-build), run here on
+# its own kernel: a pipeline of applets, floating point through printf
+# (musl's long double differs from glibc's on ppc64le), ps through /proc.
+tb=/toolbox/busybox
+capture $tb sh -c 'echo one two | awk "{ print \$2 }" | sed s/two/three/ | grep -c "^thr[e]e$"'
+if [ "$rc" = 0 ] && [ "$out" = 1 ]; then
+    pass "toolbox: sh, awk, sed and grep in a pipeline"
+else
+    fail "toolbox: sh, awk, sed and grep in a pipeline" "$rc $out $err"
+fi
+capture $tb sh -c 'printf "%.3f " 2.5; awk "BEGIN { printf \"%.3f\", 2 / 3 }"'
+if [ "$rc" = 0 ] && [ "$out" = "2.500 0.667" ]; then
+    pass "toolbox: printf and awk print floating point ($out)"
+else
+    fail "toolbox: floating point" "want: 2.500 0.667" "got: $rc $out $err"
+fi
+capture $tb ps -o pid,comm
+if [ "$rc" = 0 ] && echo "$out" | grep -q '^ *1 '; then
+    pass "toolbox: ps lists PID 1 ($(echo "$out" | wc -l) lines)"
+else
+    fail "toolbox: ps lists PID 1" "$rc $out $err"
+fi
+
 echo "== the can's entry point"
 can=/canroot
 mkdir -p $can/target $can/proc $can/dev

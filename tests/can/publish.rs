@@ -19,6 +19,10 @@ use std::time::Duration;
 /// Five cross builds and five pushes, cold, on a small machine.
 const PUBLISH_TIMEOUT: Duration = Duration::from_secs(60 * 60);
 
+/// The most an image may weigh, its toolbox included (`docker image
+/// inspect --format '{{.Size}}'`; docs/can.md, "Smaller cans").
+const CAN_SIZE_GOAL: u64 = 4_000_000;
+
 /// Each platform and what `file` says of a program for it.
 const PLATFORMS: [(&str, &str, &str); 5] = [
     ("linux/amd64", "amd64", "x86-64"),
@@ -167,11 +171,21 @@ fn publish_pushes_an_image_per_architecture_and_an_index() {
         );
     }
 
+    // Each can within the size goal: one for ppc64le, whose Debian
+    // busybox alone is 2.5 MB, with the toolbox can/busybox-build makes.
+    for tag in &tags {
+        let size = docker(&["image", "inspect", "--format", "{{.Size}}", tag]);
+        assert_eq!(size.code(), Some(0), "{}", size.stderr);
+        let bytes: u64 = size.stdout.trim().parse().unwrap();
+        assert!(bytes <= CAN_SIZE_GOAL, "{tag} weighs {bytes} bytes");
+    }
+
     // The index, as `docker manifest inspect` reads it from the registry.
     let inspect = docker(&["manifest", "inspect", "--insecure", &reference]);
     assert_eq!(inspect.code(), Some(0), "{}", inspect.stderr);
     let index = json(&inspect.stdout_bytes);
     let mut seen = BTreeSet::new();
+    let mut toolboxes: Vec<(String, BTreeSet<String>)> = Vec::new();
     let scratch = Scratch::new("publish-layers");
     for entry in index["manifests"].as_array().unwrap() {
         let p = &entry["platform"];
@@ -213,6 +227,16 @@ fn publish_pushes_an_image_per_architecture_and_an_index() {
             "{platform}: busybox is {}",
             described.stdout.clone()
         );
+        // The same applets on every architecture, the built toolbox too.
+        let toolbox = std::fs::read_dir(dir.join("libexec/nsenter-can/toolbox"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect::<BTreeSet<_>>();
+        assert!(toolbox.len() > 250, "{platform}: {toolbox:?}");
+        if let Some((first, applets)) = toolboxes.first() {
+            assert_eq!(&toolbox, applets, "{platform}'s toolbox against {first}'s");
+        }
+        toolboxes.push((platform, toolbox));
     }
     let expected: BTreeSet<String> = PLATFORMS.iter().map(|(p, _, _)| p.to_string()).collect();
     assert_eq!(seen, expected);
