@@ -167,8 +167,8 @@ impl RootlessPodman {
         let Some(graph) = self.graphroot(user)? else {
             return Ok(None);
         };
-        let run = self.runroot(user)?;
-        let mut scan = scan_store(&graph, run.as_ref(), hint, Some(user.uid))?;
+        let run = || self.runroot(user);
+        let mut scan = scan_store(&graph, &run, hint, Some(user.uid))?;
         for c in &mut scan.containers {
             c.owner = Some(user.name.clone());
         }

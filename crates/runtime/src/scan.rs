@@ -14,16 +14,29 @@ pub enum Hint<'a> {
     Query(&'a str),
     /// A Kubernetes pod's name.
     Pod(&'a str),
+    /// The containers process `pid` may belong to (`pid:N`): those whose
+    /// process it is, and those its cgroups (`/proc/PID/cgroup`) name.
+    /// A source that cannot tell without reading everything reads all.
+    Process {
+        pid: i32,
+        cgroups: &'a str,
+    },
 }
 
 impl Hint<'_> {
+    /// Whether every container may be an answer: a file that cannot be
+    /// read is then skipped and said, not the lookup's error.
+    pub fn reads_all(&self) -> bool {
+        matches!(self, Hint::All | Hint::Process { .. })
+    }
+
     /// The bytes a state file that may match must contain, as compact JSON
     /// writes them: `before`, then the text quoted after `lead`
     /// (`"Name":"/web"`). None when every file must be parsed, or when the
     /// text could be escaped in JSON, so that a byte search could miss it.
     pub fn needle(&self, before: &str, lead: &str) -> Option<Vec<u8>> {
         let text = match self {
-            Hint::All => return None,
+            Hint::All | Hint::Process { .. } => return None,
             Hint::Query(q) => q.trim_start_matches('/'),
             Hint::Pod(p) => p,
         };
