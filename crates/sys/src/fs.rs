@@ -258,7 +258,7 @@ fn regular(file: &OwnedFd) -> SysResult<Meta> {
 
 /// The buffer a read of unknown size starts with; it doubles as the file
 /// fills it.
-const FIRST_READ: usize = 16 << 10;
+const FIRST_READ: usize = 4 << 10;
 
 /// Up to `n` bytes, into a buffer of `first` bytes at first.
 fn read_up_to(file: &OwnedFd, n: usize, first: usize) -> SysResult<Vec<u8>> {
