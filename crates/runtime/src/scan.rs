@@ -40,12 +40,26 @@ impl Hint<'_> {
             Hint::Query(q) => q.trim_start_matches('/'),
             Hint::Pod(p) => p,
         };
-        let plain = !text.is_empty()
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-        plain.then(|| format!("{before}\"{lead}{text}\"").into_bytes())
+        plain(text).then(|| format!("{before}\"{lead}{text}\"").into_bytes())
     }
+
+    /// For a name or ID looked for, the bytes a JSON text holding a
+    /// string that is it, or that begins with it (an ID prefix), must
+    /// contain: `"` and the text. None when that cannot be told so.
+    pub fn string_start(&self) -> Option<Vec<u8>> {
+        match self {
+            Hint::Query(q) if plain(q) => Some(format!("\"{q}").into_bytes()),
+            _ => None,
+        }
+    }
+}
+
+/// Text that JSON never escapes, so that a byte search cannot miss it.
+fn plain(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 /// A source's answer.

@@ -20,7 +20,7 @@ use super::docker::Failure;
 use super::live::observe;
 use super::lookup::ask_api;
 use super::oci::{strings, text, Bundle};
-use super::scan::{Hint, Scan, Source};
+use super::scan::{contains, Hint, Scan, Source};
 use super::statedir::{StateDir, MAX_JSON, MAX_LIST_JSON};
 use super::{Container, Docker, RuntimeKind};
 use crate::error::Error;
@@ -72,7 +72,7 @@ impl Storage {
         pid: i32,
         cgroups: &str,
     ) -> Result<bool, Error> {
-        if super::scan::contains(cgroups.as_bytes(), entry.id.as_bytes()) {
+        if contains(cgroups.as_bytes(), entry.id.as_bytes()) {
             return Ok(true);
         }
         let Some(run) = run else {
@@ -223,6 +223,7 @@ pub fn scan_store(
 ) -> Result<Scan, Error> {
     let mut scan = Scan::default();
     let mut run: Option<Option<StateDir>> = None;
+    let needle = hint.string_start();
     for driver in graph.names()? {
         if !driver.ends_with("-containers") {
             continue;
@@ -230,9 +231,19 @@ pub fn scan_store(
         let Some(graph_dir) = graph.subdir(&driver)? else {
             continue;
         };
-        let Some((index, _)) = graph_dir.read_json("containers.json", MAX_LIST_JSON)? else {
+        let Some(index) = graph_dir.read("containers.json", MAX_LIST_JSON)? else {
             continue;
         };
+        // A name or ID that no string of a whole index begins with: none
+        // of its entries is wanted, and it is not parsed (a name looked for
+        // in every user's store is in one of them). One cut short (a
+        // crash, a full disk) is parsed, and its error said.
+        let whole =
+            index.bytes.trim_ascii().starts_with(b"[") && index.bytes.trim_ascii().ends_with(b"]");
+        if whole && needle.as_ref().is_some_and(|n| !contains(&index.bytes, n)) {
+            continue;
+        }
+        let index = graph_dir.parse_json("containers.json", &index.bytes)?;
         let wanted: Vec<Entry> = entries(&index, &graph_dir.display("containers.json"))?
             .into_iter()
             .filter(|entry| Storage::wanted(entry, hint))

@@ -93,3 +93,33 @@ fn a_runroot_is_opened_only_for_a_container_read() {
     assert_eq!(opened.get(), 1);
     assert_eq!(scan.containers[0].pid, 4000);
 }
+
+#[test]
+fn an_index_without_the_name_is_not_parsed_unless_cut_short() {
+    let s = Scratch::new("storage-needle");
+    let ids = store(&s);
+    let query = |q: &str| {
+        let graph = StateDir::open(&s.0.join("graph")).unwrap().unwrap();
+        let run = || StateDir::open(&s.0.join("run"));
+        scan_store(&graph, &run, Hint::Query(q), None)
+            .map(|scan| scan.containers.len())
+            .map_err(|e| e.to_string())
+    };
+    assert_eq!(query("c1"), Ok(1));
+    assert_eq!(query(&ids[2][..12]), Ok(1));
+    assert_eq!(query("nothing"), Ok(0));
+    // Whole but not JSON: a name it does not hold is not looked for there.
+    let index = "graph/vfs-containers/containers.json";
+    s.write(index, b"[{\"id\": \"c1\" oops]");
+    assert_eq!(query("nothing"), Ok(0));
+    assert!(query("c1").unwrap_err().contains("is not valid JSON"));
+    // Cut short: whatever is looked for, the index's error is said.
+    s.write(index, b"[{\"id\": ");
+    for q in ["nothing", "c1"] {
+        let err = query(q).unwrap_err();
+        assert!(
+            err.contains("containers.json is not valid JSON"),
+            "{q}: {err}"
+        );
+    }
+}
