@@ -3,11 +3,14 @@
 #
 # 20 users (made here with useradd, removed at the end with their homes,
 # containers and Podman's pause processes) run 5 containers each from the
-# offline busybox image, each loaded into the user's own storage. Printed:
-# the median "find" phase of `docker-enter ADDRESS true`
-# (DOCKER_ENTER_TIMING=1) by a name only one user has, by
-# podman:USER/NAME, and by pid:N, and `--list` as a whole run.
-# Goal: find under 2 ms.
+# offline busybox image, each loaded into the user's own storage. Printed,
+# each against the goal (a lookup under 2 ms): the median "find" phase of
+# `docker-enter ADDRESS true` (DOCKER_ENTER_TIMING=1) by a name only one
+# user has, by podman:USER/NAME, by an ID prefix and by pid:N; the "list"
+# phase of `docker-enter --list` (all 100 found, each checked against its
+# live process), and --list as a whole run (hyperfine).
+#
+# Run it on a quiet machine and NOT under nice: the figures are wall time.
 #
 # Needs root, Docker (to build the image), Podman with newuidmap, hyperfine,
 # python3, and the release build:
@@ -73,13 +76,23 @@ U="nscb${TAG}u10"
 PID=$(as_user "$U" podman inspect -f '{{.State.Pid}}' c3-u10)
 echo "rootless containers listed: $("$DE" --list --format '{{.Owner}}' | grep -c "^nscb$TAG")"
 
-median_find() { # ARGS...: median of the "find" phase over $RUNS runs, in ms
+ID=$(as_user "$U" podman inspect -f '{{.Id}}' c3-u10)
+
+median_phase() { # PHASE ARGS...: median of PHASE over $RUNS runs, in ms
+    local phase=$1; shift
     for _ in $(seq "$RUNS"); do
-        DOCKER_ENTER_TIMING=1 "$DE" "$@" true 2>&1 >/dev/null | awk '$3 == "find" {print $4}'
+        DOCKER_ENTER_TIMING=1 "$DE" "$@" 2>&1 >/dev/null | awk -v p="$phase" '$3 == p {print $4}'
     done | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'
 }
-printf '%-44s %8s ms\n' "find by name (median)" "$(median_find c3-u10)"
-printf '%-44s %8s ms\n' "find by podman:USER/NAME (median)" "$(median_find "podman:$U/c3-u10")"
-printf '%-44s %8s ms\n' "find by pid:N (median)" "$(median_find "pid:$PID")"
+against_goal() { # WHAT MS: the figure, and whether it is under 2 ms
+    awk -v w="$1" -v ms="$2" 'BEGIN {printf "%-48s %8.3f ms  goal < 2 ms: %s\n", w, ms, (ms < 2 ? "PASS" : "FAIL")}'
+}
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+against_goal "find by NAME (median)" "$(median_phase find c3-u10 true)"
+against_goal "find by podman:USER/NAME (median)" "$(median_phase find "podman:$U/c3-u10" true)"
+against_goal "find by ID prefix (12 digits, median)" "$(median_phase find "${ID:0:12}" true)"
+against_goal "find by pid:N (median)" "$(median_phase find "pid:$PID" true)"
+against_goal "--list: find and check all (median)" "$(median_phase list --list)"
 hyperfine -N --style none --warmup 5 --runs "$RUNS" --export-json "$WORK/list.json" "$DE --list" >/dev/null
-python3 -c 'import json,statistics,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%-44s %8.3f ms" % ("docker-enter --list (whole run, median)", statistics.median(r["times"])*1000))' "$WORK/list.json"
+against_goal "docker-enter --list (whole run, median)" \
+    "$(python3 -c 'import json,statistics,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(statistics.median(r["times"])*1000)' "$WORK/list.json")"

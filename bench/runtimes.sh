@@ -22,7 +22,9 @@
 # 4. The Engine API's answer read in linear time: `--list` against a fake
 #    daemon whose answer is 1, 4 and 16 MiB of chunked JSON.
 # 5. Root finding every user's rootless Podman containers: 20 users with 5
-#    containers each (bench/rootless.sh). Goal: find under 2 ms.
+#    containers each (bench/rootless.sh): the find phase by NAME,
+#    podman:USER/NAME, ID prefix and pid:N, and --list, each printed against
+#    the goal, find under 2 ms. Run on a quiet machine, not under nice.
 #
 # Needs root, a Docker daemon, hyperfine, python3, and the release build:
 #   cargo build --release && bench/runtimes.sh [RUNS]

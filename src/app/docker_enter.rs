@@ -40,7 +40,10 @@ pub fn main(args: &[OsString]) -> i32 {
 /// `--list`: what every runtime found runs; a runtime that could not be
 /// read is said on stderr, and fails the listing only when nothing could.
 fn list(sources: &SourceOptions, format: &Format) -> Result<i32, Error> {
+    let timing = Timing::from_env();
     let listing = Lookup::new(Sources::from_options(sources)?).list();
+    // Every container found and checked against its live process.
+    timing.lap("list");
     for line in &listing.notes {
         say(line);
     }

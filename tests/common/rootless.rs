@@ -52,8 +52,19 @@ impl RootlessUser {
         let name = format!("nscrl{}{tag}", std::process::id());
         let uid = add_user(&name);
         let user = RootlessUser { name, uid };
-        user.podman_ok(&["load", "-q", "-i", image_archive()]);
+        user.load_image();
         user
+    }
+
+    /// The offline image, loaded into the user's store (where their
+    /// storage.conf says it is).
+    pub fn load_image(&self) {
+        self.podman_ok(&["load", "-q", "-i", image_archive()]);
+    }
+
+    /// Their home.
+    pub fn home(&self) -> std::path::PathBuf {
+        std::path::PathBuf::from(format!("/home/{}", self.name))
     }
 
     /// `COMMAND ARGS` as this user, with a login's environment but no

@@ -23,6 +23,7 @@ mod podman;
 mod refusals;
 mod rootless;
 mod rootless_docker;
+mod rootless_moved;
 mod rootless_tools;
 mod runtime;
 mod terminal;

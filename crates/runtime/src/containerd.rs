@@ -117,7 +117,7 @@ impl ContainerdState {
                     Ok(None) => {}
                     // Looking for this task (or its pod): its files are
                     // the answer. Listing everything: the others still are.
-                    Err(e) if !matches!(hint, Hint::All) => return Err(e),
+                    Err(e) if !hint.reads_all() => return Err(e),
                     Err(e) => scan.skipped.push(e.to_string()),
                 }
             }

@@ -26,11 +26,13 @@ pub mod lookup;
 mod rfc3339;
 pub mod rootless;
 pub mod rootless_docker;
+mod rootless_store;
 pub mod scan;
 pub mod sources;
 mod start;
 pub mod statedir;
 mod storage;
+mod storage_conf;
 mod suggest;
 mod unclaimed_process;
 

@@ -106,7 +106,9 @@ pub fn frozen(pid: i32) -> bool {
     parse_memberships(&cgroups).iter().any(|member| {
         let v1_freezer = member.controllers.iter().any(|c| c == "freezer");
         let v2 = member.controllers.is_empty();
-        if member.path.contains("/..") || !(v1_freezer || v2) {
+        // The root cgroup is never frozen (it has no freezer.state, no
+        // cgroup.freeze): a rootless container on cgroup v1 is there.
+        if member.path.contains("/..") || member.path == "/" || !(v1_freezer || v2) {
             return false;
         }
         let Some(dir) = cgroup_dir(member, cgroup_mounts()) else {

@@ -492,7 +492,13 @@ impl Lookup {
             podman.as_ref().map(|p| p as &dyn Source),
             docker.as_ref().map(|d| d as &dyn Source),
         );
-        let g = self.gather(sources, Hint::All);
+        let g = self.gather(
+            sources,
+            Hint::Process {
+                pid,
+                cgroups: &cgroups,
+            },
+        );
         // A sandbox's settings are never taken: its process is entered as
         // a bare process.
         let candidate = |c: &Container| !c.sandbox && c.state == ContainerState::Running;
@@ -696,7 +702,7 @@ impl DockerSource {
 pub(crate) fn ask_api(api: &super::Docker, hint: Hint<'_>) -> Result<Scan, super::docker::Failure> {
     let containers = match hint {
         Hint::Query(q) => api.inspect(q)?.into_iter().collect(),
-        Hint::All | Hint::Pod(_) => api.running()?,
+        Hint::All | Hint::Pod(_) | Hint::Process { .. } => api.running()?,
     };
     Ok(Scan {
         containers,

@@ -2,7 +2,8 @@
 //! their own: the graphroot under their home
 //! (`~/.local/share/containers/storage`), the runroot in their runtime
 //! directory (`/run/user/UID/containers`, or `/tmp/podman-run-UID/containers`
-//! when there is no /run/user/UID, as Podman chooses).
+//! when there is no /run/user/UID, as Podman chooses), unless a
+//! storage.conf moves them ([`super::rootless_store`]).
 //!
 //! Those files are the user's, and the user may be hostile to root:
 //! - the home and the runtime directory must be directories that user owns
@@ -19,13 +20,14 @@
 //! A user's store that cannot be read is said, and the other users' are
 //! still read.
 
+use super::rootless_store::UserStore;
 use super::scan::{Hint, Scan, Source};
 use super::statedir::StateDir;
 use super::storage::scan_store;
 use crate::error::Error;
 use crate::sys::fs;
 use nsenter_can_plan::users::files::passwd_entry;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The host's user database, read for homes and names (root's own file).
 const PASSWD: &str = "etc/passwd";
@@ -70,6 +72,8 @@ pub struct OwnUser {
     pub uid: u32,
     pub data_home: Option<PathBuf>,
     pub runtime_dir: Option<PathBuf>,
+    /// Where their storage.conf is (`$XDG_CONFIG_HOME/containers`).
+    pub config_home: Option<PathBuf>,
 }
 
 impl RootlessPodman {
@@ -123,52 +127,26 @@ impl RootlessPodman {
         Ok(users)
     }
 
-    /// The host path of `path` (an absolute path on the host).
-    pub(crate) fn on_host(&self, path: &Path) -> PathBuf {
-        self.host_root.join(path.strip_prefix("/").unwrap_or(path))
-    }
-
-    /// A user's graphroot, opened without following a symlink out of
-    /// their home (or their XDG_DATA_HOME).
-    fn graphroot(&self, user: &User) -> Result<Option<StateDir>, Error> {
-        let own_data = self.only.as_ref().and_then(|me| me.data_home.clone());
-        let (base, rel) = match own_data {
-            Some(data) => (data, "containers/storage"),
-            None => (user.home.clone(), ".local/share/containers/storage"),
+    /// One user's containers, each named as theirs; `system_path` is the
+    /// system storage.conf's `rootless_storage_path`.
+    fn scan_user(
+        &self,
+        user: &User,
+        system_path: Option<&str>,
+        hint: Hint<'_>,
+    ) -> Result<Option<Scan>, Error> {
+        let home = StateDir::open_owned(&self.on_host(&user.home), user.uid)?;
+        let conf = self.user_conf(user, home.as_ref())?;
+        let store = UserStore {
+            user,
+            home: home.as_ref(),
+            conf: conf.as_ref(),
         };
-        match StateDir::open_owned(&self.on_host(&base), user.uid)? {
-            Some(base) => base.subdir(rel),
-            None => Ok(None),
-        }
-    }
-
-    /// A user's runroot: in their runtime directory, as Podman picks it.
-    fn runroot(&self, user: &User) -> Result<Option<StateDir>, Error> {
-        let own_runtime = self.only.as_ref().and_then(|me| me.runtime_dir.clone());
-        let candidates = match own_runtime {
-            Some(dir) => vec![dir],
-            None => vec![
-                PathBuf::from(format!("/run/user/{}", user.uid)),
-                PathBuf::from(format!("/tmp/podman-run-{}", user.uid)),
-            ],
-        };
-        for dir in candidates {
-            if let Some(dir) = StateDir::open_owned(&self.on_host(&dir), user.uid)? {
-                if let Some(run) = dir.subdir("containers")? {
-                    return Ok(Some(run));
-                }
-            }
-        }
-        Ok(None)
-    }
-
-    /// One user's containers, each named as theirs.
-    fn scan_user(&self, user: &User, hint: Hint<'_>) -> Result<Option<Scan>, Error> {
-        let Some(graph) = self.graphroot(user)? else {
+        let Some(graph) = self.graphroot(&store, system_path)? else {
             return Ok(None);
         };
-        let run = self.runroot(user)?;
-        let mut scan = scan_store(&graph, run.as_ref(), hint, Some(user.uid))?;
+        let run = || self.runroot(&store);
+        let mut scan = scan_store(&graph, &run, hint, Some(user.uid))?;
         for c in &mut scan.containers {
             c.owner = Some(user.name.clone());
         }
@@ -182,8 +160,13 @@ impl Source for RootlessPodman {
     }
 
     fn scan(&self, hint: Hint<'_>) -> Result<Option<Scan>, Error> {
-        scan_each(&self.users()?, "rootless Podman", |user| {
-            self.scan_user(user, hint)
+        let users = self.users()?;
+        if users.is_empty() {
+            return Ok(None);
+        }
+        let system_path = self.system_storage_path()?;
+        scan_each(&users, "rootless Podman", |user| {
+            self.scan_user(user, system_path.as_deref(), hint)
         })
     }
 }

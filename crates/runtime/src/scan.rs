@@ -14,25 +14,52 @@ pub enum Hint<'a> {
     Query(&'a str),
     /// A Kubernetes pod's name.
     Pod(&'a str),
+    /// The containers process `pid` may belong to (`pid:N`): those whose
+    /// process it is, and those its cgroups (`/proc/PID/cgroup`) name.
+    /// A source that cannot tell without reading everything reads all.
+    Process {
+        pid: i32,
+        cgroups: &'a str,
+    },
 }
 
 impl Hint<'_> {
+    /// Whether every container may be an answer: a file that cannot be
+    /// read is then skipped and said, not the lookup's error.
+    pub fn reads_all(&self) -> bool {
+        matches!(self, Hint::All | Hint::Process { .. })
+    }
+
     /// The bytes a state file that may match must contain, as compact JSON
     /// writes them: `before`, then the text quoted after `lead`
     /// (`"Name":"/web"`). None when every file must be parsed, or when the
     /// text could be escaped in JSON, so that a byte search could miss it.
     pub fn needle(&self, before: &str, lead: &str) -> Option<Vec<u8>> {
         let text = match self {
-            Hint::All => return None,
+            Hint::All | Hint::Process { .. } => return None,
             Hint::Query(q) => q.trim_start_matches('/'),
             Hint::Pod(p) => p,
         };
-        let plain = !text.is_empty()
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-        plain.then(|| format!("{before}\"{lead}{text}\"").into_bytes())
+        plain(text).then(|| format!("{before}\"{lead}{text}\"").into_bytes())
     }
+
+    /// For a name or ID looked for, the bytes a JSON text holding a
+    /// string that is it, or that begins with it (an ID prefix), must
+    /// contain: `"` and the text. None when that cannot be told so.
+    pub fn string_start(&self) -> Option<Vec<u8>> {
+        match self {
+            Hint::Query(q) if plain(q) => Some(format!("\"{q}").into_bytes()),
+            _ => None,
+        }
+    }
+}
+
+/// Text that JSON never escapes, so that a byte search cannot miss it.
+fn plain(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 /// A source's answer.

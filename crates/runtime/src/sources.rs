@@ -208,6 +208,7 @@ impl Sources {
                 uid,
                 data_home: dir("XDG_DATA_HOME"),
                 runtime_dir: own_runtime_dir,
+                config_home: dir("XDG_CONFIG_HOME"),
             };
             if let Some(rootless) = &mut sources.rootless {
                 rootless.only = Some(me.clone());

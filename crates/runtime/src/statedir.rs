@@ -85,6 +85,13 @@ impl StateDir {
         }))
     }
 
+    /// The uid that owns the directory.
+    pub fn owner(&self) -> Result<u32, Error> {
+        fs::fstat(self.dir.as_fd())
+            .map(|m| m.uid)
+            .map_err(|e| Error::sys(format!("stat of {} failed", self.path.display()), e))
+    }
+
     /// Where `rel` is, for messages.
     pub fn display(&self, rel: &str) -> String {
         self.path.join(rel).display().to_string()

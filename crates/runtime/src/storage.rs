@@ -20,7 +20,7 @@ use super::docker::Failure;
 use super::live::observe;
 use super::lookup::ask_api;
 use super::oci::{strings, text, Bundle};
-use super::scan::{Hint, Scan, Source};
+use super::scan::{contains, Hint, Scan, Source};
 use super::statedir::{StateDir, MAX_JSON, MAX_LIST_JSON};
 use super::{Container, Docker, RuntimeKind};
 use crate::error::Error;
@@ -51,13 +51,35 @@ struct Entry {
 }
 
 impl Storage {
+    /// Whether the entry may be an answer, from the index alone (a
+    /// process's containers are told by their pid files, read later).
     fn wanted(entry: &Entry, hint: Hint<'_>) -> bool {
         match hint {
-            Hint::All => true,
+            Hint::All | Hint::Process { .. } => true,
             Hint::Query(q) => entry.id.starts_with(q) || entry.names.iter().any(|n| n == q),
             // CRI-O names its containers k8s_<container>_<pod>_<namespace>_<uid>_<n>.
             Hint::Pod(p) => entry.names.iter().any(|n| n.contains(p)),
         }
+    }
+
+    /// For `pid:N`, whether the entry can be N's container: N is its
+    /// process (its pid file says so), or N's cgroups hold its ID. Only
+    /// those bundles are read; which is N's is decided as before, from
+    /// what they say.
+    fn may_hold(
+        run: Option<&StateDir>,
+        entry: &Entry,
+        pid: i32,
+        cgroups: &str,
+    ) -> Result<bool, Error> {
+        if contains(cgroups.as_bytes(), entry.id.as_bytes()) {
+            return Ok(true);
+        }
+        let Some(run) = run else {
+            return Ok(false);
+        };
+        let pidfile = run.read_pid(&format!("{}/userdata/pidfile", entry.id))?;
+        Ok(pidfile.is_some_and(|(p, _)| p == pid))
     }
 
     /// A container's description, or None when no runtime of ours made it.
@@ -181,20 +203,27 @@ impl Source for Storage {
                 Err(Failure::Failed(e)) => Err(e),
             };
         };
-        let run = StateDir::open(&self.runroot)?;
-        scan_store(&graph, run.as_ref(), hint, None).map(Some)
+        let run = || StateDir::open(&self.runroot);
+        scan_store(&graph, &run, hint, None).map(Some)
     }
 }
 
-/// The containers of one store: its graphroot and runroot, opened; those
-/// of user `owner`'s rootless Podman when that is whose it is.
+/// How a store's runroot is opened: only once an entry of its index is
+/// to be read (a name looked for in every user's store reads none of
+/// most users' runroots).
+pub type OpenRunroot<'a> = dyn Fn() -> Result<Option<StateDir>, Error> + 'a;
+
+/// The containers of one store: its graphroot, opened, and its runroot;
+/// those of user `owner`'s rootless Podman when that is whose it is.
 pub fn scan_store(
     graph: &StateDir,
-    run: Option<&StateDir>,
+    open_run: &OpenRunroot<'_>,
     hint: Hint<'_>,
     owner: Option<u32>,
 ) -> Result<Scan, Error> {
     let mut scan = Scan::default();
+    let mut run: Option<Option<StateDir>> = None;
+    let needle = hint.string_start();
     for driver in graph.names()? {
         if !driver.ends_with("-containers") {
             continue;
@@ -202,21 +231,49 @@ pub fn scan_store(
         let Some(graph_dir) = graph.subdir(&driver)? else {
             continue;
         };
-        let run_dir = match run {
+        let Some(index) = graph_dir.read("containers.json", MAX_LIST_JSON)? else {
+            continue;
+        };
+        // A name or ID that no string of a whole index begins with: none
+        // of its entries is wanted, and it is not parsed (a name looked for
+        // in every user's store is in one of them). One cut short (a
+        // crash, a full disk) is parsed, and its error said.
+        let whole =
+            index.bytes.trim_ascii().starts_with(b"[") && index.bytes.trim_ascii().ends_with(b"]");
+        if whole && needle.as_ref().is_some_and(|n| !contains(&index.bytes, n)) {
+            continue;
+        }
+        let index = graph_dir.parse_json("containers.json", &index.bytes)?;
+        let wanted: Vec<Entry> = entries(&index, &graph_dir.display("containers.json"))?
+            .into_iter()
+            .filter(|entry| Storage::wanted(entry, hint))
+            .collect();
+        if wanted.is_empty() {
+            continue;
+        }
+        if run.is_none() {
+            run = Some(open_run()?);
+        }
+        let run_dir = match run.as_ref().and_then(Option::as_ref) {
             Some(run) => run.subdir(&driver)?,
             None => None,
         };
-        let Some((index, _)) = graph_dir.read_json("containers.json", MAX_LIST_JSON)? else {
-            continue;
-        };
-        for entry in entries(&index, &graph_dir.display("containers.json"))? {
-            if !Storage::wanted(&entry, hint) {
-                continue;
-            }
-            match Storage::load(&graph_dir, run_dir.as_ref(), &entry, owner) {
+        for entry in wanted {
+            let loaded = match hint {
+                Hint::Process { pid, cgroups } => {
+                    Storage::may_hold(run_dir.as_ref(), &entry, pid, cgroups).and_then(|may| {
+                        match may {
+                            true => Storage::load(&graph_dir, run_dir.as_ref(), &entry, owner),
+                            false => Ok(None),
+                        }
+                    })
+                }
+                _ => Storage::load(&graph_dir, run_dir.as_ref(), &entry, owner),
+            };
+            match loaded {
                 Ok(Some(c)) => scan.containers.push(c),
                 Ok(None) => {}
-                Err(e) if matches!(hint, Hint::All) => scan.skipped.push(e.to_string()),
+                Err(e) if hint.reads_all() => scan.skipped.push(e.to_string()),
                 Err(e) => return Err(e),
             }
         }
@@ -279,3 +336,7 @@ fn entries(index: &Value, file: &str) -> Result<Vec<Entry>, Error> {
 fn is_storage_id(id: &str) -> bool {
     super::docker_state::is_full_id(id)
 }
+
+#[cfg(test)]
+#[path = "storage_tests.rs"]
+mod tests;

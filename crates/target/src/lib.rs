@@ -314,8 +314,14 @@ pub fn userns_owner_of(pid: i32) -> Option<u32> {
 }
 
 /// The namespace kinds this kernel has: those in /proc/self/ns (one
-/// directory read instead of a stat per kind).
+/// directory read instead of a stat per kind), read once: they are the
+/// kernel's, and `--list` asks for each container it checks.
 pub fn own_kinds() -> Vec<NsKind> {
+    static KINDS: std::sync::OnceLock<Vec<NsKind>> = std::sync::OnceLock::new();
+    KINDS.get_or_init(read_own_kinds).clone()
+}
+
+fn read_own_kinds() -> Vec<NsKind> {
     match std::fs::read_dir("/proc/self/ns") {
         Ok(entries) => entries
             .filter_map(|e| NsKind::from_proc_name(e.ok()?.file_name().to_str()?))
