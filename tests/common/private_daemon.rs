@@ -69,6 +69,8 @@ pub struct PrivateDockerd {
     /// One daemon of a test's own at a time (see common/serial.rs); let
     /// go last, once the daemon is down.
     _serial: MutexGuard<'static, ()>,
+    /// Its containers' plain names stay unambiguous while it runs.
+    _plain_names: MutexGuard<'static, ()>,
 }
 
 impl PrivateDockerd {
@@ -79,6 +81,7 @@ impl PrivateDockerd {
 
     /// The same, with dockerd's `options` (`--userns-remap=default`).
     pub fn start_with(image: &str, options: &[&str]) -> PrivateDockerd {
+        let plain_names = super::serial::plain_names();
         let serial = super::serial::private_daemon();
         let dir = fresh_dir("dockerd");
         // A bridge of its own (at most 15 characters), so dockerd never
@@ -97,6 +100,7 @@ impl PrivateDockerd {
             bridge,
             options: options.iter().map(|o| o.to_string()).collect(),
             _serial: serial,
+            _plain_names: plain_names,
         };
         std::fs::write(d.dir.join("daemon.json"), "{}").unwrap();
         d.launch();
@@ -304,6 +308,8 @@ pub struct PrivateContainerd {
     /// One daemon of a test's own at a time (see common/serial.rs); let
     /// go last, once the daemon is down.
     _serial: MutexGuard<'static, ()>,
+    /// Its containers' plain names stay unambiguous while it runs.
+    _plain_names: MutexGuard<'static, ()>,
 }
 
 /// The test image's name once imported into containerd.
@@ -358,6 +364,7 @@ impl PrivateContainerd {
     }
 
     fn launch(image: &str, launcher: &[&str]) -> PrivateContainerd {
+        let plain_names = super::serial::plain_names();
         let serial = super::serial::private_daemon();
         let dir = fresh_dir("containerd");
         std::fs::write(dir.join("config.toml"), "").unwrap();
@@ -390,6 +397,7 @@ impl PrivateContainerd {
             namespaces: Default::default(),
             pid_namespace_init: None,
             _serial: serial,
+            _plain_names: plain_names,
         };
         let up = wait_until(DAEMON_DEADLINE, || {
             c.ctr("default", &["version"]).succeeded()

@@ -12,6 +12,11 @@
 //!   machine make each other miss their deadlines. A test runs one such
 //!   daemon at a time (a second would wait for the first forever).
 //! - [`host_setting`], held while a sysctl differs from the machine's.
+//! - [`plain_names`], held by a test that makes, or looks up as root, a
+//!   container by a plain name others use too (`web`): root's lookup reads
+//!   every runtime and every user's rootless store, so a rootless `web` of
+//!   one test makes another's private daemon's `web` ambiguous. Taken
+//!   before [`private_daemon`], never after it.
 //!
 //! The shared dockerd and containerd are never stopped, restarted or
 //! reconfigured by any test; the can image is built once for the run
@@ -29,6 +34,12 @@ pub fn unique(name: &str) -> String {
 
 /// Held by a daemon of a test's own while it runs.
 pub fn private_daemon() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    hold(&LOCK)
+}
+
+/// Held while a plain container name may be ambiguous to root's lookup.
+pub fn plain_names() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
     hold(&LOCK)
 }

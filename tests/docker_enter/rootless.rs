@@ -31,6 +31,8 @@ fn bare_process_store() -> String {
 
 #[test]
 fn pid_of_a_rootless_container_takes_the_ids_its_namespace_gives() {
+    // Its rootless `web` would make a private daemon's `web` ambiguous.
+    let _plain_names = crate::common::serial::plain_names();
     if !ready() {
         return;
     }
@@ -90,6 +92,8 @@ const FULL_PROBE: &str = "id; grep -E '^(Cap|Seccomp|NoNewPrivs)' /proc/self/sta
 
 #[test]
 fn root_finds_every_users_rootless_containers() {
+    // Its rootless `web` would make a private daemon's `web` ambiguous.
+    let _plain_names = crate::common::serial::plain_names();
     if !ready() {
         return;
     }
@@ -160,6 +164,8 @@ fn refused(args: &[&str]) -> String {
 
 #[test]
 fn a_planted_pid_file_never_gets_another_process_entered() {
+    // Its rootless `web` would make a private daemon's `web` ambiguous.
+    let _plain_names = crate::common::serial::plain_names();
     if !ready() {
         return;
     }
@@ -196,6 +202,8 @@ type Breaking = dyn Fn(&str);
 
 #[test]
 fn a_users_broken_store_is_one_clear_error() {
+    // Its rootless `web` would make a private daemon's `web` ambiguous.
+    let _plain_names = crate::common::serial::plain_names();
     if !ready() {
         return;
     }
@@ -242,6 +250,8 @@ const DOCKER_ENTER: &str = env!("CARGO_BIN_EXE_docker-enter");
 
 #[test]
 fn the_owner_enters_without_root_as_podman_exec_does() {
+    // Its rootless `web` would make a private daemon's `web` ambiguous.
+    let _plain_names = crate::common::serial::plain_names();
     if !ready() {
         return;
     }

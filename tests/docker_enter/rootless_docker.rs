@@ -144,6 +144,8 @@ fn started_at(pid: i32) -> String {
 
 #[test]
 fn a_planted_rootless_docker_state_never_gets_another_process_entered() {
+    // Its rootless `web` would make a private daemon's `web` ambiguous.
+    let _plain_names = crate::common::serial::plain_names();
     if !ready() {
         return;
     }
@@ -200,6 +202,8 @@ type Breaking = dyn Fn(&std::path::Path);
 
 #[test]
 fn a_users_broken_or_linked_docker_state_is_one_clear_error() {
+    // Its rootless `web` would make a private daemon's `web` ambiguous.
+    let _plain_names = crate::common::serial::plain_names();
     if !ready() {
         return;
     }
