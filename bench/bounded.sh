@@ -10,6 +10,7 @@
 #
 # Needs root, a Docker daemon, hyperfine, python3, GNU time (/usr/bin/time).
 #   bench/bounded.sh                 BASE=<git rev> (default main) RUNS=<n> (default 200)
+. "$(dirname "$0")/busybox-image.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here=$PWD
@@ -43,10 +44,7 @@ name=nsc-bench-bounded-$$
 image=nsenter-can-bench/busybox
 cleanup() { docker rm -f "$name" >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT INT TERM
-mkdir "$work/ctx"
-cp "$(command -v busybox)" "$work/ctx/busybox"
-printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox","--install","-s","/bin"]\n' >"$work/ctx/Dockerfile"
-docker build -q -t "$image" "$work/ctx" >/dev/null 2>"$work/build.log" || { cat "$work/build.log" >&2; exit 1; }
+busybox_image "$image" "$work/ctx"
 docker run -d --name "$name" "$image" sleep 1000000 >/dev/null
 printf 'root:x:0:0:root:/root:/bin/sh\n' >"$work/passwd.small"
 printf 'root:x:0:\n' >"$work/group"

@@ -27,6 +27,7 @@
 # Needs root, a Docker daemon, hyperfine, strace, python3, and the release
 # build:
 #   cargo build --release && BASELINE=/tmp/old/docker-enter bench/cgroup-join.sh [RUNS]
+. "$(dirname "$0")/busybox-image.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,10 +50,7 @@ cleanup() { docker rm -f "$C" >/dev/null 2>&1 || true; rm -rf "$WORK"; }
 trap cleanup EXIT INT TERM
 
 # An offline FROM scratch image with busybox, as the tests build it.
-mkdir "$WORK/ctx"
-cp "$(command -v busybox)" "$WORK/ctx/busybox"
-printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox","--install","-s","/bin"]\n' >"$WORK/ctx/Dockerfile"
-docker build -q -t "$IMAGE" "$WORK/ctx" >/dev/null 2>"$WORK/build.log" || { cat "$WORK/build.log" >&2; exit 1; }
+busybox_image "$IMAGE" "$WORK/ctx"
 docker run -d --network none --name "$C" "$IMAGE" sleep 1000000 >/dev/null
 PID=$(docker inspect -f '{{.State.Pid}}' "$C")
 

@@ -32,6 +32,7 @@
 # Needs root, a Docker daemon, hyperfine, util-linux (unshare, nsenter),
 # python3 and the release build:
 #   cargo build --release && bench/docker-enter.sh [RUNS]
+. "$(dirname "$0")/busybox-image.sh"
 set -eu
 
 runs=${1:-200}
@@ -66,9 +67,7 @@ else
     cp "$base_de" "$ctx/base-docker-enter"
     base_de="$ctx/base-docker-enter"
 fi
-cp "$(command -v busybox)" "$ctx/busybox"
-printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox","--install","-s","/bin"]\n' >"$ctx/Dockerfile"
-docker build -q -t "$image" "$ctx" >/dev/null 2>"$ctx/build.log" || { cat "$ctx/build.log" >&2; exit 1; }
+busybox_image "$image" "$ctx"
 docker run -d --name "$name" "$image" sleep 1000000 >/dev/null
 
 # The same binary on a read-only bind mount, in a mount namespace of the

@@ -16,6 +16,7 @@
 # python3, and the release build:
 #   cargo build --release && bench/rootless.sh [RUNS]
 # bench/runtimes.sh runs it last.
+. "$(dirname "$0")/busybox-image.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,10 +54,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-mkdir "$WORK/ctx"
-cp "$(command -v busybox)" "$WORK/ctx/busybox"
-printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox","--install","-s","/bin"]\n' >"$WORK/ctx/Dockerfile"
-docker build -q -t "$IMAGE" "$WORK/ctx" >/dev/null
+busybox_image "$IMAGE" "$WORK/ctx"
 docker save -o "$WORK/image.tar" "$IMAGE"
 chmod 644 "$WORK/image.tar"
 

@@ -28,6 +28,7 @@
 #
 # Needs root, a Docker daemon, hyperfine, python3, and the release build:
 #   cargo build --release && bench/runtimes.sh [RUNS]
+. "$(dirname "$0")/busybox-image.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,10 +61,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 # An offline FROM scratch image with busybox, as the tests build it.
-mkdir "$WORK/ctx"
-cp "$(command -v busybox)" "$WORK/ctx/busybox"
-printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox","--install","-s","/bin"]\n' >"$WORK/ctx/Dockerfile"
-docker build -q -t "$IMAGE" "$WORK/ctx" >/dev/null
+busybox_image "$IMAGE" "$WORK/ctx"
 
 # hyperfine in ROUNDS short rounds, the commands in turn first and last,
 # and the medians over all of them: the machine's other load drifts, and

@@ -27,6 +27,7 @@
 # Needs root, a Docker daemon, hyperfine, busybox-static, gcc, and the
 # release build:
 #   cargo build --release && [BASE_BIN=/path/to/docker-enter] [LOCK_RUNS=n] bench/tools.sh [ROUNDS] [RUNS_PER_ROUND]
+. "$(dirname "$0")/busybox-image.sh"
 set -eu
 
 rounds=${1:-10}
@@ -42,9 +43,7 @@ name=nsc-bench-tools-$$
 cleanup() { docker rm -f "$name" >/dev/null 2>&1 || true; rm -rf "$ctx"; }
 trap cleanup EXIT INT TERM
 busybox=$(command -v busybox)
-cp "$busybox" "$ctx/busybox"
-printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox","--install","-s","/bin"]\n' >"$ctx/Dockerfile"
-docker build -q -t "$image" "$ctx" >/dev/null 2>"$ctx/build.log" || { cat "$ctx/build.log" >&2; exit 1; }
+busybox_image "$image" "$ctx"
 docker run -d --name "$name" "$image" sleep 1000000 >/dev/null
 
 # The toolbox: busybox and a relative link per applet.
