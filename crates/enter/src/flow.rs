@@ -172,9 +172,23 @@ impl Flow {
                         return;
                     }
                 }
+                // A splice that found the sink full is told apart from an
+                // empty source by looking at the sink afterwards, and its
+                // reader may have made room in between: only a source with
+                // nothing to read now has given all it had.
+                Err(Stop::Waiting) if self.source_has_more() => {}
                 Err(_) => return,
             }
         }
+    }
+
+    /// Whether the source holds bytes to read, or its end, right now.
+    fn source_has_more(&self) -> bool {
+        let Some(source) = self.source.fd() else {
+            return false;
+        };
+        fd::poll(&[(source, PollFlags::IN)], Some(0))
+            .is_ok_and(|ready| ready[0].intersects(PollFlags::IN | PollFlags::HUP))
     }
 
     /// No more is taken from the source; `last_words` (a pty's end-of-file
@@ -404,6 +418,47 @@ mod tests {
         drop(flow);
         writer.join().unwrap();
         assert!(reader.join().unwrap() == bytes());
+    }
+
+    /// What the program left in its pipe when it exited reaches a reader
+    /// that takes it slowly: a sink found full by a splice can have room
+    /// again when it is looked at, and the source still holds bytes then.
+    #[test]
+    fn a_drain_passes_on_everything_to_a_slow_reader() {
+        for round in 0..8 {
+            let (from, to_source) = source_pipe();
+            fd::set_pipe_size(from.as_fd(), BULK_PIPE).unwrap();
+            let data = &bytes()[..BULK_PIPE];
+            fd::write_all(to_source.as_fd(), data).unwrap();
+            drop(to_source);
+            let (from_sink, to) = sink_pipe();
+            let reader = collect_slowly(from_sink);
+            let mut flow = Flow::splicing(End::Program(from), End::Program(to));
+            flow.drain();
+            drop(flow);
+            let got = reader.join().unwrap();
+            assert!(
+                got == data,
+                "round {round}: {} of {} bytes",
+                got.len(),
+                data.len()
+            );
+        }
+    }
+
+    /// Read `from` to its end in another thread, a page at a time.
+    #[allow(clippy::disallowed_methods)] // a test's thread, never in a child
+    fn collect_slowly(from: OwnedFd) -> std::thread::JoinHandle<Vec<u8>> {
+        std::thread::spawn(move || {
+            let mut file = std::fs::File::from(from);
+            let (mut bytes, mut page) = (Vec::new(), [0u8; 4096]);
+            loop {
+                match file.read(&mut page).unwrap() {
+                    0 => return bytes,
+                    n => bytes.extend_from_slice(&page[..n]),
+                }
+            }
+        })
     }
 
     #[test]
