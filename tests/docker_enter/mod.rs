@@ -10,6 +10,8 @@ mod confinement;
 mod containerd;
 mod daemonless;
 mod detach;
+#[cfg(target_arch = "x86_64")]
+mod early_start;
 mod exec;
 mod forged_state;
 mod forged_tasks;

@@ -20,11 +20,13 @@
 //! seccomp filters (`seccomp`) and reading them from another process
 //! (`ptrace`), signals (`signal`), unix sockets (`socket`), terminals
 //! (`tty`), the limits execve works within (`limits`) and standard
-//! error (`stderr`).
+//! error (`stderr`); docker-enter's entry point, before the C library
+//! starts (`early_start`).
 #![allow(unsafe_code)]
 
 pub mod caps;
 pub mod dirs;
+mod early_start;
 pub mod exec;
 pub mod fd;
 pub mod fs;
