@@ -5,7 +5,8 @@
 //! profiles of Docker and Podman, and thousands of random profiles that
 //! reach every part of the compiler (argument comparisons of every kind
 //! and width, several rules on a call, conflicting rules, the ABIs that
-//! multiplex socket and IPC calls, x32, names libseccomp does not know).
+//! multiplex socket and IPC calls, x32, names libseccomp does not know),
+//! and hundreds of random profiles of Docker's size or larger (long jumps).
 //! That the whole program, runc's stub included, is the one a container
 //! runs is checked against a Docker and a Podman container here too
 //! (`containers_run_the_filter_we_compile_from_their_record`).
@@ -226,6 +227,95 @@ fn random_profiles_compile_as_libseccomp_does() {
     // Both outcomes are exercised.
     assert!(same > 1500, "{same} programs compared");
     assert!(both_refused > 50, "{both_refused} refused by both");
+}
+
+/// A profile the size of Docker's or larger: hundreds of names, most of
+/// them allowed outright, some under conditions, on one to three ABIs.
+/// Sections of more than 255 instructions need the generator's long jumps
+/// and copied returns, which small profiles never reach.
+fn large_profile(rng: &mut Rng, known: &[&str]) -> Value {
+    let (default, default_errno) = action(rng, false);
+    let archs: Vec<&str> = (0..1 + rng.below(3)).map(|_| *rng.pick(ARCHS)).collect();
+    let mut syscalls = Vec::new();
+    for _ in 0..1 + rng.below(12) {
+        let count = 5 + rng.below(120);
+        let names: Vec<&str> = (0..count)
+            .map(|_| match rng.below(40) {
+                0 => *rng.pick(NAMES),
+                _ => *rng.pick(known),
+            })
+            .collect();
+        let (act, errno) = match rng.below(10) {
+            0..=6 => ("SCMP_ACT_ALLOW", None),
+            _ => action(rng, true),
+        };
+        let conditions = match rng.below(6) {
+            0 => 1 + rng.below(3),
+            _ => 0,
+        };
+        let args: Vec<Value> = (0..conditions)
+            .map(|_| {
+                json!({
+                    "index": rng.below(6),
+                    "op": rng.pick(OPS),
+                    "value": value(rng),
+                    "valueTwo": value(rng),
+                })
+            })
+            .collect();
+        let mut entry = json!({"names": names, "action": act, "args": args});
+        if let Some(e) = errno {
+            entry["errnoRet"] = json!(e);
+        }
+        syscalls.push(entry);
+    }
+    let mut profile = json!({
+        "defaultAction": default,
+        "architectures": archs,
+        "syscalls": syscalls,
+    });
+    if let Some(e) = default_errno {
+        profile["defaultErrnoRet"] = json!(e);
+    }
+    profile
+}
+
+#[test]
+fn large_random_profiles_compile_as_libseccomp_does() {
+    let Some(oracle) = oracle() else { return };
+    let known: Vec<&str> = compile::known_names().collect();
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let profiles: Vec<Value> = (0..300).map(|_| large_profile(&mut rng, &known)).collect();
+    let theirs = libseccomp(&oracle, &profiles);
+    let (mut same, mut long) = (0, 0);
+    for (profile, theirs) in profiles.iter().zip(theirs) {
+        match (ours(profile), theirs) {
+            (Ok(a), Ok(b)) => {
+                assert!(
+                    a == b,
+                    "a different program ({} against {} instructions) for\n{}",
+                    a.len() / 8,
+                    b.len() / 8,
+                    common::seccomp::oracle_input(profile)
+                );
+                same += 1;
+                // A long jump (BPF_JA) or a program past any one jump's reach.
+                if a.chunks(8).any(|i| i[0] == 0x05) {
+                    long += 1;
+                }
+            }
+            (Err(_), Err(_)) => {}
+            (Err(why), Ok(_)) if refused_by_us_alone(&why) => {}
+            (ours, theirs) => panic!(
+                "for\n{}\nwe give {:?}, libseccomp {:?}",
+                common::seccomp::oracle_input(profile),
+                ours.map(|p| p.len() / 8),
+                theirs.map(|p| p.len() / 8)
+            ),
+        }
+    }
+    assert!(same > 100, "{same} programs compared");
+    assert!(long > 10, "{long} programs with long jumps");
 }
 
 /// The default profiles Docker and Podman wrote on this machine.

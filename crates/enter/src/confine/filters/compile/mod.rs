@@ -200,13 +200,15 @@ fn databases(profile: &Profile) -> Result<(Vec<Db>, u32), Refusal> {
             unknown_call(profile, call)?;
             continue;
         };
-        rules(
-            call.name,
-            profile.args(call),
-            action,
-            native.resolve_row(row),
-            &mut named,
-        )?;
+        let syscall = native.resolve_row(row);
+        rules(call.name, profile.args(call), action, syscall, &mut named)?;
+        // libseccomp translates the native number to the other ABIs by
+        // the name it stands for: the row's own, but where the native ABI
+        // lacks the call, its pseudo number may name another.
+        let row = match syscall {
+            n if n < 0 => native.row_of(n).unwrap_or(row),
+            _ => row,
+        };
         for rule in &named {
             for db in &mut dbs {
                 db.add_rule(native, row, rule).map_err(|e| {
