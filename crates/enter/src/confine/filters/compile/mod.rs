@@ -25,6 +25,9 @@ mod stub;
 mod syscalls;
 mod tree;
 
+#[cfg(test)]
+mod pinned_tests;
+
 use crate::sys::seccomp::Insn;
 use arch::Arch;
 use chain::Cond;
