@@ -44,8 +44,9 @@ type BlkId = u32;
 /// A block's identity: equal for blocks with equal content.
 type Hash = u32;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Jump {
+/// Where a jump goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum To {
     /// Fall through (offset 0).
     None,
     /// The n-th block after this one (ABI sections), or the next node of
@@ -56,68 +57,105 @@ enum Jump {
     Hsh(Hash),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum K {
-    Val(u32),
-    /// A `ja` to a block.
-    Hsh(Hash),
+/// A [`To`] in four bytes: its kind in the top three bits (instructions
+/// are most of the generator's memory, and hashed and compared whole).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Jump(u32);
+
+const KIND_SHIFT: u32 = 29;
+const VALUE: u32 = (1 << KIND_SHIFT) - 1;
+
+impl Jump {
+    const NONE: Jump = Jump(0);
+
+    fn new(kind: u32, n: u32) -> Jump {
+        debug_assert!(n <= VALUE);
+        Jump(kind << KIND_SHIFT | n)
+    }
+
+    fn nxt(n: u32) -> Jump {
+        Jump::new(1, n)
+    }
+
+    fn node(n: u32) -> Jump {
+        Jump::new(2, n)
+    }
+
+    fn blk(b: BlkId) -> Jump {
+        Jump::new(3, b)
+    }
+
+    fn hsh(h: Hash) -> Jump {
+        Jump::new(4, h)
+    }
+
+    fn to(self) -> To {
+        let n = self.0 & VALUE;
+        match self.0 >> KIND_SHIFT {
+            0 => To::None,
+            1 => To::Nxt(n),
+            2 => To::Node(n),
+            3 => To::Blk(n),
+            _ => To::Hsh(n),
+        }
+    }
 }
 
+/// One instruction: `k` is a value, or with `k_hsh` the identity of a
+/// block a `ja` goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Instr {
     op: u16,
+    k_hsh: bool,
     jt: Jump,
     jf: Jump,
-    k: K,
-}
-
-impl Jump {
-    /// The jump as one number, for hashing.
-    fn word(self) -> u64 {
-        let (tag, n) = match self {
-            Jump::None => (0, 0),
-            Jump::Nxt(n) => (1, n),
-            Jump::Node(n) => (2, n),
-            Jump::Blk(n) => (3, n),
-            Jump::Hsh(n) => (4, n),
-        };
-        (tag << 32) | u64::from(n)
-    }
-}
-
-impl std::hash::Hash for Instr {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        let k = match self.k {
-            K::Val(k) => u64::from(k),
-            K::Hsh(h) => (1 << 32) | u64::from(h),
-        };
-        state.write_u64(u64::from(self.op) ^ (k << 16));
-        state.write_u64(self.jt.word() ^ self.jf.word().rotate_left(29));
-    }
+    k: u32,
 }
 
 impl Instr {
     fn plain(op: u16, k: u32) -> Instr {
         Instr {
             op,
-            jt: Jump::None,
-            jf: Jump::None,
-            k: K::Val(k),
+            k_hsh: false,
+            jt: Jump::NONE,
+            jf: Jump::NONE,
+            k,
         }
     }
 
     fn jump(op: u16, k: u32, jt: Jump, jf: Jump) -> Instr {
         Instr {
             op,
+            k_hsh: false,
             jt,
             jf,
-            k: K::Val(k),
+            k,
         }
+    }
+
+    /// A block's identity in `k` (a long jump).
+    fn k_hsh(self) -> Option<Hash> {
+        self.k_hsh.then_some(self.k)
+    }
+
+    fn side(&mut self, side: Branch) -> &mut Jump {
+        match side {
+            Branch::True => &mut self.jt,
+            Branch::False => &mut self.jf,
+        }
+    }
+
+    /// The instruction as two words, for hashing.
+    fn words(self) -> [u64; 2] {
+        [
+            u64::from(self.op) | u64::from(self.k_hsh) << 16 | u64::from(self.k) << 32,
+            u64::from(self.jt.0) | u64::from(self.jf.0) << 32,
+        ]
     }
 }
 
 /// What the accumulator holds: a word of `seccomp_data` under a mask.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Acc {
     offset: i32,
     mask: u32,
@@ -135,35 +173,53 @@ const fn holding(offset: i32) -> Acc {
     }
 }
 
+/// A block: its instructions are `len` of them from `at` in [`Gen::pool`].
+/// The accumulator states it starts and ends with are kept as masks and
+/// offsets (all under 64, or -1), to fit the block in 28 bytes.
 #[derive(Debug, Clone)]
 struct Block {
-    /// Its instructions: `len` of them from `at` in [`Gen::pool`].
     at: u32,
-    len: u32,
-    acc_start: Acc,
-    acc_end: Acc,
     hash: Hash,
-    hashed: bool,
     prev: Link,
     next: Link,
-    lvl_prv: Link,
-    lvl_nxt: Link,
+    mask_start: u32,
+    mask_end: u32,
+    offset_start: i8,
+    offset_end: i8,
+    len: u8,
+    hashed: bool,
 }
 
 impl Block {
-    fn new() -> Block {
-        Block {
-            at: 0,
-            len: 0,
-            acc_start: UNDEF,
-            acc_end: UNDEF,
-            hash: 0,
-            hashed: false,
-            prev: Link::NONE,
-            next: Link::NONE,
-            lvl_prv: Link::NONE,
-            lvl_nxt: Link::NONE,
+    fn acc_start(&self) -> Acc {
+        Acc {
+            offset: i32::from(self.offset_start),
+            mask: self.mask_start,
         }
+    }
+
+    fn acc_end(&self) -> Acc {
+        Acc {
+            offset: i32::from(self.offset_end),
+            mask: self.mask_end,
+        }
+    }
+
+    fn set_acc_start(&mut self, acc: Acc) {
+        self.offset_start = acc.offset as i8;
+        self.mask_start = acc.mask;
+    }
+
+    fn set_acc_end(&mut self, acc: Acc) {
+        self.offset_end = acc.offset as i8;
+        self.mask_end = acc.mask;
+    }
+
+    /// Its accumulator states as one word, for hashing.
+    fn accs(&self) -> u64 {
+        u64::from(self.offset_start as u8)
+            | u64::from(self.offset_end as u8) << 8
+            | u64::from(self.mask_start ^ self.mask_end.rotate_left(16)) << 16
     }
 }
 
@@ -223,6 +279,8 @@ struct Gen {
     /// them taken. Smaller than a map, and no memory but this to touch.
     table: Vec<u32>,
     entries: Vec<Entry>,
+    /// The blocks of the levels being laid out, innermost last.
+    levels: Vec<BlkId>,
     def_hsh: Hash,
     bad_arch_hsh: Hash,
 }
@@ -243,6 +301,7 @@ pub(super) fn generate(dbs: &[Db], default: u32, front: &[Insn]) -> Result<Vec<I
         returns: Vec::new(),
         table: vec![0; (room + room / 2).next_power_of_two()],
         entries: Vec::with_capacity(room),
+        levels: Vec::new(),
         def_hsh: 0,
         bad_arch_hsh: 0,
     };
@@ -251,56 +310,50 @@ pub(super) fn generate(dbs: &[Db], default: u32, front: &[Insn]) -> Result<Vec<I
 
 impl Gen {
     fn alloc(&mut self, instrs: &[Instr]) -> BlkId {
-        let mut b = Block::new();
-        b.at = self.pool.len() as u32;
-        b.len = instrs.len() as u32;
+        self.blocks.0.push(Block {
+            at: self.pool.len() as u32,
+            hash: 0,
+            prev: Link::NONE,
+            next: Link::NONE,
+            mask_start: UNDEF.mask,
+            mask_end: UNDEF.mask,
+            offset_start: UNDEF.offset as i8,
+            offset_end: UNDEF.offset as i8,
+            len: instrs.len() as u8,
+            hashed: false,
+        });
         self.pool.extend_from_slice(instrs);
-        self.blocks.0.push(b);
         (self.blocks.0.len() - 1) as BlkId
     }
 
     fn instrs(&self, b: BlkId) -> &[Instr] {
         let blk = &self.blocks[b];
-        &self.pool[blk.at as usize..(blk.at + blk.len) as usize]
+        &self.pool[blk.at as usize..blk.at as usize + usize::from(blk.len)]
     }
 
     fn instrs_mut(&mut self, b: BlkId) -> &mut [Instr] {
         let blk = &self.blocks[b];
-        &mut self.pool[blk.at as usize..(blk.at + blk.len) as usize]
+        &mut self.pool[blk.at as usize..blk.at as usize + usize::from(blk.len)]
     }
 
     fn len(&self, b: BlkId) -> u32 {
-        self.blocks[b].len
-    }
-
-    /// Append an instruction to block `b` (moving its instructions to the
-    /// end of the pool when another block's follow them).
-    fn push(&mut self, b: BlkId, instr: Instr) {
-        let (at, len) = (self.blocks[b].at as usize, self.blocks[b].len as usize);
-        if at + len != self.pool.len() {
-            self.pool.extend_from_within(at..at + len);
-            self.blocks[b].at = (self.pool.len() - len) as u32;
-        }
-        self.pool.push(instr);
-        self.blocks[b].len += 1;
+        u32::from(self.blocks[b].len)
     }
 
     /// Put `front` before block `b`'s instructions.
     fn prepend(&mut self, b: BlkId, front: &[Instr]) {
-        let (at, len) = (self.blocks[b].at as usize, self.blocks[b].len as usize);
+        let (at, len) = (self.blocks[b].at as usize, usize::from(self.blocks[b].len));
         let start = self.pool.len();
         self.pool.extend_from_slice(front);
         self.pool.extend_from_within(at..at + len);
         self.blocks[b].at = start as u32;
-        self.blocks[b].len += front.len() as u32;
+        self.blocks[b].len += front.len() as u8;
     }
 
     fn content_hash(&self, b: BlkId) -> u64 {
-        use std::hash::{Hash as _, Hasher as _};
-        let mut h = super::Quick::default();
-        self.instrs(b).hash(&mut h);
-        (self.blocks[b].acc_start, self.blocks[b].acc_end).hash(&mut h);
-        h.finish()
+        let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        let h = self.instrs(b).iter().flat_map(|i| i.words()).fold(0, mix);
+        mix(h, self.blocks[b].accs())
     }
 
     fn hash(&self, b: BlkId) -> Hash {
@@ -400,22 +453,24 @@ impl Gen {
     /// The block of one tree node, given what the accumulator holds.
     fn node(&mut self, arena: &Arena, id: NodeId, acc: &mut Acc) -> Result<BlkId> {
         let node = &arena[id];
-        let b = self.alloc(&[]);
-        self.blocks[b].acc_start = *acc;
+        let mut start = *acc;
         let act_t = node.act_t_flg.then(|| self.action_hsh(node.act_t));
         let act_f = node.act_f_flg.then(|| self.action_hsh(node.act_f));
         let offset = node.offset as i32;
         let mask = node.mask;
+        let mut instrs = [Instr::plain(0, 0); 3];
+        let mut len = 0;
         if offset != acc.offset || mask & acc.mask != mask {
             *acc = holding(offset);
-            self.push(b, Instr::plain(LD_ABS, offset as u32));
-            self.blocks[b].acc_start = UNDEF;
+            instrs[len] = Instr::plain(LD_ABS, offset as u32);
+            len += 1;
+            start = UNDEF;
         }
         if mask != acc.mask {
             acc.mask = mask;
-            self.push(b, Instr::plain(ALU_AND, mask));
+            instrs[len] = Instr::plain(ALU_AND, mask);
+            len += 1;
         }
-        self.blocks[b].acc_end = *acc;
         let op = match node.op {
             Op::Eq | Op::MaskedEq => JEQ,
             Op::Gt => JGT,
@@ -423,13 +478,16 @@ impl Gen {
             _ => return Err(Unbuildable("a comparison left unrewritten")),
         };
         let target = |branch: Branch, act: Option<Hash>| match (branch.of(node), act) {
-            (Some(next), _) => Jump::Node(next as u32),
-            (None, Some(h)) => Jump::Hsh(h),
-            (None, None) => Jump::Nxt(0),
+            (Some(next), _) => Jump::node(next as u32),
+            (None, Some(h)) => Jump::hsh(h),
+            (None, None) => Jump::nxt(0),
         };
         let jt = target(Branch::True, act_t);
         let jf = target(Branch::False, act_f);
-        self.push(b, Instr::jump(op, node.datum, jt, jf));
+        instrs[len] = Instr::jump(op, node.datum, jt, jf);
+        let b = self.alloc(&instrs[..=len]);
+        self.blocks[b].set_acc_start(start);
+        self.blocks[b].set_acc_end(*acc);
         Ok(b)
     }
 
@@ -445,70 +503,59 @@ impl Gen {
         acc: Acc,
     ) -> Result<BlkId> {
         let mut acc = acc;
-        let (head, tail) = match chain {
+        let Some(c) = chain else {
             // The call's action: it resolves to the table's block (as
             // below, but without building one to throw away).
-            None => return Ok(self.action_blk(call.action)),
-            Some(c) => {
-                let mut c = Some(arena.level_start(c));
-                let (mut head, mut tail) = (None, None);
-                let mut left = arena.len();
-                while let Some(id) = c {
-                    left = left
-                        .checked_sub(1)
-                        .ok_or(Unbuildable("a level that goes round"))?;
-                    let b = self.node(arena, id, &mut acc)?;
-                    if let Some(t) = tail {
-                        self.blocks[b].lvl_prv = Link::from(Some(t));
-                        self.blocks[t].lvl_nxt = Link::from(Some(b));
-                    } else {
-                        head = Some(b);
-                    }
-                    tail = Some(b);
-                    c = arena[id].lvl_nxt;
-                }
-                let (head, tail) = (head.expect("a level"), tail.expect("a level"));
-                // Each block falls through to the next of the level.
-                let mut b = Some(head);
-                while let Some(id) = b {
-                    let next = self.blocks[id].lvl_nxt.get();
-                    let to = next.map_or(nxt, Jump::Blk);
-                    for i in self.instrs_mut(id) {
-                        for j in [&mut i.jt, &mut i.jf] {
-                            match *j {
-                                Jump::Nxt(0) => *j = to,
-                                Jump::Nxt(_) => return Err(Unbuildable("a jump past a level")),
-                                _ => {}
-                            }
-                        }
-                    }
-                    b = next;
-                }
-                (head, tail)
-            }
+            return Ok(self.action_blk(call.action));
         };
-        let mut head = head;
-        let mut b = tail;
-        loop {
-            let (prev, next) = (self.blocks[b].lvl_prv.get(), self.blocks[b].lvl_nxt.get());
-            let to = next.map_or(nxt, Jump::Blk);
-            let r = self.resolve(arena, call, b, to)?;
-            if let Some(p) = prev {
-                self.blocks[p].lvl_nxt = Link::from(Some(r));
-            }
-            self.blocks[r].lvl_prv = Link::from(prev);
-            self.blocks[r].lvl_nxt = Link::from(next);
-            if let Some(n) = next {
-                self.blocks[n].lvl_prv = Link::from(Some(r));
-            }
-            if self.blocks[r].lvl_prv.get().is_none() {
-                head = r;
-            }
-            match prev {
-                Some(p) => b = p,
-                None => return Ok(head),
+        // The level's blocks, in `levels` from `first` on (the levels
+        // below are laid out above them, and gone again when done).
+        let first = self.levels.len();
+        let mut c = Some(arena.level_start(c));
+        let mut left = arena.len();
+        while let Some(id) = c {
+            left = left
+                .checked_sub(1)
+                .ok_or(Unbuildable("a level that goes round"))?;
+            let b = self.node(arena, id, &mut acc)?;
+            self.levels.push(b);
+            c = arena[id].lvl_nxt;
+        }
+        let count = self.levels.len() - first;
+        if count == 0 {
+            return Err(Unbuildable("an empty level"));
+        }
+        // Each block falls through to the next of the level.
+        for i in first..first + count {
+            let b = self.levels[i];
+            let to = match self.levels.get(i + 1) {
+                Some(&n) if i + 1 < first + count => Jump::blk(n),
+                _ => nxt,
+            };
+            for instr in self.instrs_mut(b) {
+                for j in [&mut instr.jt, &mut instr.jf] {
+                    match j.to() {
+                        To::Nxt(0) => *j = to,
+                        To::Nxt(_) => return Err(Unbuildable("a jump past a level")),
+                        _ => {}
+                    }
+                }
             }
         }
+        // From the last: each block takes the identity of an equal one
+        // (which then stands in the level in its place).
+        for i in (first..first + count).rev() {
+            let b = self.levels[i];
+            let to = match i + 1 < first + count {
+                true => Jump::blk(self.levels[i + 1]),
+                false => nxt,
+            };
+            let r = self.resolve(arena, call, b, to)?;
+            self.levels[i] = r;
+        }
+        let head = self.levels[first];
+        self.levels.truncate(first);
+        Ok(head)
     }
 
     /// Turn a block's jumps to nodes and blocks into identities (building
@@ -519,25 +566,18 @@ impl Gen {
         }
         for i in 0..self.len(b) as usize {
             for side in [Branch::True, Branch::False] {
-                let j = match side {
-                    Branch::True => self.instrs(b)[i].jt,
-                    Branch::False => self.instrs(b)[i].jf,
-                };
-                let to = match j {
-                    Jump::None | Jump::Hsh(_) => continue,
-                    Jump::Blk(t) => self.resolve(arena, call, t, nxt)?,
-                    Jump::Node(n) => {
-                        let acc = self.blocks[b].acc_end;
+                let j = *self.instrs_mut(b)[i].side(side);
+                let to = match j.to() {
+                    To::None | To::Hsh(_) => continue,
+                    To::Blk(t) => self.resolve(arena, call, t, nxt)?,
+                    To::Node(n) => {
+                        let acc = self.blocks[b].acc_end();
                         self.chain(arena, call, Some(n as usize), nxt, acc)?
                     }
-                    Jump::Nxt(_) => return Err(Unbuildable("an unresolved fall-through")),
+                    To::Nxt(_) => return Err(Unbuildable("an unresolved fall-through")),
                 };
-                let h = Jump::Hsh(self.hash(to));
-                let instr = &mut self.instrs_mut(b)[i];
-                match side {
-                    Branch::True => instr.jt = h,
-                    Branch::False => instr.jf = h,
-                }
+                let h = Jump::hsh(self.hash(to));
+                *self.instrs_mut(b)[i].side(side) = h;
             }
         }
         Ok(self.hsh_add(b, false))
@@ -546,21 +586,31 @@ impl Gen {
     /// A call's test: its number, then its argument tree; `nxt` is the
     /// next call's test.
     fn call(&mut self, arena: &Arena, call: &Call, nxt: Hash, load: bool) -> Result<BlkId> {
-        let b = self.alloc(&[]);
-        let acc = if load {
-            self.push(b, Instr::plain(LD_ABS, OFFSET_NR as u32));
-            self.blocks[b].acc_start = UNDEF;
-            self.blocks[b].acc_end = holding(OFFSET_NR);
-            holding(OFFSET_NR)
-        } else {
+        let acc = match load {
+            true => holding(OFFSET_NR),
             // Someone else loads the number.
-            self.blocks[b].acc_start = holding(OFFSET_NR);
-            self.blocks[b].acc_end = holding(OFFSET_NR);
-            UNDEF
+            false => UNDEF,
         };
-        let tree = self.chain(arena, call, call.chains, Jump::Hsh(self.def_hsh), acc)?;
-        let jt = Jump::Hsh(self.hash(tree));
-        self.push(b, Instr::jump(JEQ, call.num as u32, jt, Jump::Hsh(nxt)));
+        let tree = self.chain(arena, call, call.chains, Jump::hsh(self.def_hsh), acc)?;
+        let test = Instr::jump(
+            JEQ,
+            call.num as u32,
+            Jump::hsh(self.hash(tree)),
+            Jump::hsh(nxt),
+        );
+        let b = match load {
+            true => {
+                let b = self.alloc(&[Instr::plain(LD_ABS, OFFSET_NR as u32), test]);
+                self.blocks[b].set_acc_start(UNDEF);
+                b
+            }
+            false => {
+                let b = self.alloc(&[test]);
+                self.blocks[b].set_acc_start(holding(OFFSET_NR));
+                b
+            }
+        };
+        self.blocks[b].set_acc_end(holding(OFFSET_NR));
         Ok(self.hsh_add(b, true))
     }
 
@@ -591,17 +641,17 @@ impl Gen {
             self.push_front(b, &mut head);
             count += 1;
         }
-        let first = |g: &Gen, head: Option<BlkId>| Jump::Hsh(head.map_or(g.def_hsh, |h| g.hash(h)));
+        let first = |g: &Gen, head: Option<BlkId>| Jump::hsh(head.map_or(g.def_hsh, |h| g.hash(h)));
         if x86_64_alone {
             // Keep the other of x86_64 and x32 out; -1 (a tracer's skip)
             // goes on to the calls.
             let mut instrs = vec![Instr::plain(LD_ABS, OFFSET_NR as u32)];
-            let bad = Jump::Hsh(self.bad_arch_hsh);
+            let bad = Jump::hsh(self.bad_arch_hsh);
             if db.arch == Arch::X86_64 {
                 instrs.push(Instr::jump(
                     JGE,
                     X32_SYSCALL_BIT,
-                    Jump::None,
+                    Jump::NONE,
                     first(self, head),
                 ));
                 instrs.push(Instr::jump(JEQ, u32::MAX, first(self, head), bad));
@@ -609,12 +659,12 @@ impl Gen {
                 instrs.push(Instr::jump(JGE, X32_SYSCALL_BIT, first(self, head), bad));
             }
             let b = self.alloc(&instrs);
-            self.blocks[b].acc_end = holding(OFFSET_NR);
+            self.blocks[b].set_acc_end(holding(OFFSET_NR));
             count += 1;
             self.push_front(b, &mut head);
             self.hsh_add(b, true);
         }
-        let check = Instr::jump(JEQ, db.arch.audit(), first(self, head), Jump::Nxt(count));
+        let check = Instr::jump(JEQ, db.arch.audit(), first(self, head), Jump::nxt(count));
         let b = self.alloc(&[check]);
         self.push_front(b, &mut head);
         self.hsh_add(b, true);
@@ -630,12 +680,14 @@ impl Gen {
         let def = self.hsh_add(def, false);
         self.def_hsh = self.hash(def);
         let head = self.alloc(&[Instr::plain(LD_ABS, OFFSET_ARCH as u32)]);
-        self.blocks[head].acc_end = holding(OFFSET_ARCH);
+        self.blocks[head].set_acc_end(holding(OFFSET_ARCH));
         self.hsh_add(head, true);
         let mut tail = head;
 
         let x86_64 = dbs.iter().position(|d| d.arch == Arch::X86_64);
         let x32 = dbs.iter().position(|d| d.arch == Arch::X32);
+        // Each section's ABI test.
+        let mut checks: Vec<BlkId> = Vec::with_capacity(dbs.len());
         for (i, db) in dbs.iter().enumerate() {
             // x86_64 and x32 share an ABI number: the first of them takes
             // both.
@@ -653,6 +705,7 @@ impl Gen {
                 _ => None,
             };
             let b = self.arch(db, secondary)?;
+            checks.push(b);
             self.blocks[b].prev = Link::from(Some(tail));
             self.blocks[tail].next = Link::from(Some(b));
             tail = b;
@@ -665,44 +718,33 @@ impl Gen {
         self.blocks[tail].next = Link::from(Some(bad));
         let tail = bad;
 
-        self.resolve_sections(head)?;
+        self.resolve_sections(&checks)?;
         self.pull_in(tail);
         self.reach(tail)?;
         self.emit(head, tail, front)
     }
 
-    /// The ABI tests' jumps to the next section.
-    fn resolve_sections(&mut self, head: BlkId) -> Result<()> {
-        let mut b = head;
-        loop {
+    /// The ABI tests' jumps to the next section: `Nxt(n)` is the n-th
+    /// block after the jump's block's next, in the list of sections (which
+    /// holds only the sections' own blocks yet).
+    fn resolve_sections(&mut self, checks: &[BlkId]) -> Result<()> {
+        for &b in checks {
             for i in 0..self.len(b) as usize {
                 for side in [Branch::True, Branch::False] {
-                    let instr = self.instrs(b)[i];
-                    let j = if side == Branch::True {
-                        instr.jt
-                    } else {
-                        instr.jf
+                    let To::Nxt(n) = self.instrs_mut(b)[i].side(side).to() else {
+                        continue;
                     };
-                    let Jump::Nxt(n) = j else { continue };
                     let mut t = self.blocks[b].next.get();
                     for _ in 0..n {
                         t = t.and_then(|t| self.blocks[t].next.get());
                     }
                     let t = t.ok_or(Unbuildable("a section jump past the end"))?;
-                    let h = Jump::Hsh(self.hash(t));
-                    let instr = &mut self.instrs_mut(b)[i];
-                    if side == Branch::True {
-                        instr.jt = h;
-                    } else {
-                        instr.jf = h;
-                    }
+                    let h = Jump::hsh(self.hash(t));
+                    *self.instrs_mut(b)[i].side(side) = h;
                 }
             }
-            match self.blocks[b].next.get() {
-                Some(n) if self.blocks[n].next.get().is_some() => b = n,
-                _ => return Ok(()),
-            }
         }
+        Ok(())
     }
 
     /// Place every block a jump names, after the last block that jumps to
@@ -717,7 +759,7 @@ impl Gen {
             for i in (0..self.len(b) as usize).rev() {
                 let instr = self.instrs(b)[i];
                 for j in [instr.jt, instr.jf] {
-                    if let Jump::Hsh(h) = j {
+                    if let To::Hsh(h) = j.to() {
                         pulled = self.find_once(h);
                     }
                     if pulled.is_some() {
@@ -725,7 +767,7 @@ impl Gen {
                     }
                 }
                 if pulled.is_none() {
-                    if let K::Hsh(h) = instr.k {
+                    if let Some(h) = instr.k_hsh() {
                         pulled = self.find_once(h);
                     }
                 }
@@ -737,23 +779,17 @@ impl Gen {
                 cur = self.blocks[b].prev.get();
                 continue;
             };
-            let (start, end) = (self.blocks[t].acc_start, self.blocks[b].acc_end);
+            let (start, end) = (self.blocks[t].acc_start(), self.blocks[b].acc_end());
             if start.offset != -1 && start != end {
                 // Load what the block expects.
-                let mut front = vec![Instr::plain(LD_ABS, start.offset as u32)];
-                if start.mask != u32::MAX {
-                    front.push(Instr::plain(ALU_AND, start.mask));
+                let ld = Instr::plain(LD_ABS, start.offset as u32);
+                match start.mask {
+                    u32::MAX => self.prepend(t, &[ld]),
+                    mask => self.prepend(t, &[ld, Instr::plain(ALU_AND, mask)]),
                 }
-                self.prepend(t, &front);
-                self.blocks[t].acc_start = UNDEF;
+                self.blocks[t].set_acc_start(UNDEF);
             }
-            let next = self.blocks[b].next.get();
-            self.blocks[t].prev = Link::from(Some(b));
-            self.blocks[t].next = Link::from(next);
-            self.blocks[b].next = Link::from(Some(t));
-            if let Some(n) = next {
-                self.blocks[n].prev = Link::from(Some(t));
-            }
+            self.insert_after(b, t);
             cur = Some(t);
         }
     }
@@ -781,16 +817,16 @@ impl Gen {
     /// nearest and whose bottom is the last (libseccomp's target: the last
     /// block of that identity, searched from the end).
     fn reach(&mut self, tail: BlkId) -> Result<()> {
-        let mut walked = Walked::new(self.entries.len());
+        let mut walked = Walked::new(self.entries.len(), self.blocks.0.len());
         let mut cur = Some(tail);
         while let Some(b) = cur {
             let mut inserted = false;
             for i in (0..self.len(b) as usize).rev() {
                 let instr = self.instrs(b)[i];
                 for j in [instr.jt, instr.jf] {
-                    match j {
-                        Jump::None => {}
-                        Jump::Hsh(h) => inserted |= self.reach_one(&mut walked, b, i, h)?,
+                    match j.to() {
+                        To::None => {}
+                        To::Hsh(h) => inserted |= self.reach_one(&mut walked, b, i, h)?,
                         _ => return Err(Unbuildable("an unresolved jump")),
                     }
                 }
@@ -825,14 +861,16 @@ impl Gen {
         let copy = match self.instrs(target) {
             [Instr {
                 op: RET,
-                k: K::Val(action),
+                k_hsh: false,
+                k: action,
                 ..
             }] => Instr::plain(RET, *action),
             _ => Instr {
                 op: JA,
-                jt: Jump::None,
-                jf: Jump::None,
-                k: K::Hsh(h),
+                k_hsh: true,
+                jt: Jump::NONE,
+                jf: Jump::NONE,
+                k: h,
             },
         };
         let new = self.alloc(&[copy]);
@@ -854,7 +892,7 @@ impl Gen {
         }
         let mut out = vec![Insn::default(); total];
         out[..front.len()].copy_from_slice(front);
-        let mut walked = Walked::new(self.entries.len());
+        let mut walked = Walked::new(self.entries.len(), self.blocks.0.len());
         let mut end = out.len();
         let mut b = Some(tail);
         while let Some(id) = b {
@@ -864,9 +902,9 @@ impl Gen {
             for (i, instr) in instrs.iter().enumerate() {
                 let from = after + (instrs.len() - i - 1) as u32;
                 let offset = |j: Jump| -> Result<u8> {
-                    match j {
-                        Jump::None => Ok(0),
-                        Jump::Hsh(h) => walked
+                    match j.to() {
+                        To::None => Ok(0),
+                        To::Hsh(h) => walked
                             .nearest(h)
                             .map(|t| from - walked.to_end[t as usize])
                             .filter(|&d| d <= MAX_JUMP)
@@ -875,9 +913,9 @@ impl Gen {
                         _ => Err(Unbuildable("an unresolved jump")),
                     }
                 };
-                let k = match instr.k {
-                    K::Val(k) => k,
-                    K::Hsh(h) => walked
+                let k = match instr.k_hsh() {
+                    None => instr.k,
+                    Some(h) => walked
                         .last(h)
                         .map(|t| from - walked.to_end[t as usize])
                         .ok_or(Unbuildable("a long jump to nowhere"))?,
@@ -976,17 +1014,17 @@ fn sorted<'a>(dbs: &[&'a Db]) -> Vec<(&'a Db, &'a Call)> {
 /// What a walk from the end of the block list has passed: each block's
 /// distance to the end of the program (in instructions, from its start),
 /// and for each identity the first block passed (the last in the list)
-/// and the latest (the nearest to the walk).
+/// and the latest (the nearest to the walk), as links.
 struct Walked {
     to_end: Vec<u32>,
-    by_hash: Vec<Option<(BlkId, BlkId)>>,
+    by_hash: Vec<(Link, Link)>,
 }
 
 impl Walked {
-    fn new(identities: usize) -> Walked {
+    fn new(identities: usize, blocks: usize) -> Walked {
         Walked {
-            to_end: Vec::new(),
-            by_hash: vec![None; identities + 1],
+            to_end: vec![0; blocks],
+            by_hash: vec![(Link::NONE, Link::NONE); identities + 1],
         }
     }
 
@@ -1008,27 +1046,20 @@ impl Walked {
         }
         self.to_end[i] = to_end;
         if let Some(seen) = self.by_hash.get_mut(g.blocks[b].hash as usize) {
-            *seen = Some(match *seen {
-                None => (b, b),
-                Some((last, _)) => (last, b),
-            });
+            let here = Link::from(Some(b));
+            *seen = match seen.0 {
+                Link::NONE => (here, here),
+                last => (last, here),
+            };
         }
     }
 
     fn nearest(&self, h: Hash) -> Option<BlkId> {
-        self.by_hash
-            .get(h as usize)
-            .copied()
-            .flatten()
-            .map(|(_, n)| n)
+        self.by_hash.get(h as usize)?.1.get()
     }
 
     fn last(&self, h: Hash) -> Option<BlkId> {
-        self.by_hash
-            .get(h as usize)
-            .copied()
-            .flatten()
-            .map(|(l, _)| l)
+        self.by_hash.get(h as usize)?.0.get()
     }
 }
 
@@ -1042,6 +1073,6 @@ fn slot_of(key: u64, len: usize) -> usize {
 /// states.
 fn same_content(blocks: &Blocks, pool: &[Instr], a: BlkId, b: BlkId) -> bool {
     let (x, y) = (&blocks[a], &blocks[b]);
-    let instrs = |blk: &Block| &pool[blk.at as usize..(blk.at + blk.len) as usize];
-    x.acc_start == y.acc_start && x.acc_end == y.acc_end && instrs(x) == instrs(y)
+    let instrs = |blk: &Block| &pool[blk.at as usize..blk.at as usize + usize::from(blk.len)];
+    x.acc_start() == y.acc_start() && x.acc_end() == y.acc_end() && instrs(x) == instrs(y)
 }
