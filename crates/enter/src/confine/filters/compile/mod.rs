@@ -41,53 +41,6 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal(pub String);
 
-/// A quick hash for the compiler's tables (their keys are numbers and
-/// instructions of ours, not an attacker's).
-#[derive(Default)]
-pub(super) struct Quick(u64);
-
-impl std::hash::Hasher for Quick {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-
-    fn write_u8(&mut self, n: u8) {
-        self.write_u64(u64::from(n));
-    }
-
-    fn write_u16(&mut self, n: u16) {
-        self.write_u64(u64::from(n));
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.write_u64(u64::from(n));
-    }
-
-    fn write_i32(&mut self, n: i32) {
-        self.write_u64(n as u64);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
-    }
-
-    fn write_isize(&mut self, n: isize) {
-        self.write_u64(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-pub(super) type QuickHash = std::hash::BuildHasherDefault<Quick>;
-
 /// The kernel's limit on a filter's length (BPF_MAXINSNS).
 const MAX_INSNS: usize = 4096;
 
@@ -191,8 +144,9 @@ fn databases(profile: &Profile) -> Result<(Vec<Db>, u32), Refusal> {
         }
     }
     let default = profile.default.value()?;
-    // One name's rules, the buffer reused from name to name.
-    let mut named: Vec<Rule> = Vec::with_capacity(6);
+    // One name's rules under conditions, the buffer reused from name to
+    // name.
+    let mut conditional: Vec<Rule> = Vec::new();
     for call in &profile.syscalls {
         let action = call.action.value()?;
         // runc skips what the default does anyway.
@@ -204,7 +158,21 @@ fn databases(profile: &Profile) -> Result<(Vec<Db>, u32), Refusal> {
             continue;
         };
         let syscall = native.resolve_row(row);
-        rules(call.name, profile.args(call), action, syscall, &mut named)?;
+        let args = profile.args(call);
+        // Most names have no conditions: their one rule is made in place
+        // (a rule is 150 bytes, moved about otherwise).
+        let plain;
+        let named: &[Rule] = if args.is_empty() {
+            plain = [Rule {
+                action,
+                syscall,
+                conds: [None; 6],
+            }];
+            &plain
+        } else {
+            rules(call.name, args, action, syscall, &mut conditional)?;
+            &conditional
+        };
         // libseccomp translates the native number to the other ABIs by
         // the name it stands for: the row's own, but where the native ABI
         // lacks the call, its pseudo number may name another.
@@ -212,7 +180,7 @@ fn databases(profile: &Profile) -> Result<(Vec<Db>, u32), Refusal> {
             n if n < 0 => native.row_of(n).unwrap_or(row),
             _ => row,
         };
-        for rule in &named {
+        for rule in named {
             for db in &mut dbs {
                 db.add_rule(native, row, rule).map_err(|e| {
                     Refusal(match e {

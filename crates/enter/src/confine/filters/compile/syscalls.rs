@@ -114,6 +114,13 @@ const IPC_CALLS: [(&str, u8); 12] = [
     ("shmctl", 24),
 ];
 
+/// The number of rows.
+pub(super) const ROWS: usize = table::SYSCALLS.len();
+
+/// The rows of socketcall(2) and ipc(2) (a test checks them).
+pub(super) const SOCKETCALL: usize = 407;
+pub(super) const IPC: usize = 172;
+
 /// The first pseudo number of the calls that are neither sockets nor IPC.
 const PSEUDO_BASE: i32 = -10001;
 
@@ -306,6 +313,8 @@ mod tests {
 
     #[test]
     fn pseudo_numbers_round_trip() {
+        assert_eq!(name(SOCKETCALL), "socketcall");
+        assert_eq!(name(IPC), "ipc");
         let (shared, named) = SHARED_PSEUDO;
         assert_eq!(name(shared), "sys_debug_setcontext");
         assert_eq!(name(named), "switch_endian");
