@@ -939,40 +939,69 @@ impl Gen {
 /// calls, then the second's), each by number taken as unsigned (unique
 /// within a database, so libseccomp's stable insertions and any sort
 /// agree). Profiles have a few priorities and numbers close together:
-/// each (priority, database) group is laid out by number in a table of
-/// its span, and pseudo numbers (negative, never in the filter) follow
-/// its others, in no particular order: only whether one comes first
-/// matters (see `arch`).
+/// each database's calls are laid out by number in a table of its span,
+/// then dealt in that order to their (priority, database) groups; pseudo
+/// numbers (negative, never in the filter) follow each group's others, in
+/// no particular order: only whether one comes first matters (see
+/// `arch`).
 fn ordered<'a>(db: &'a Db, secondary: Option<&'a Db>) -> Vec<(&'a Db, &'a Call)> {
     const MAX_GROUPS: usize = 32;
     let dbs: Vec<&Db> = [Some(db), secondary].into_iter().flatten().collect();
-    let mut groups: Vec<(std::cmp::Reverse<u32>, usize)> = Vec::new();
+    /// A (priority, database) group: its calls with numbers, and
+    /// without, and where in the order it starts.
+    #[derive(Clone, Copy)]
+    struct Group {
+        priority: u32,
+        db: usize,
+        real: usize,
+        pseudo: usize,
+        at: usize,
+    }
+    let mut groups: Vec<Group> = Vec::new();
+    let group_of = |groups: &[Group], priority: u32, d: usize| {
+        groups
+            .iter()
+            .position(|g| g.priority == priority && g.db == d)
+    };
+    // Each database's span of numbers.
+    let mut spans = [(u32::MAX, 0u32, 0usize); 2];
     for (d, of) in dbs.iter().enumerate() {
         for c in of.calls() {
-            let group = (std::cmp::Reverse(c.priority), d);
-            if !groups.contains(&group) {
-                if groups.len() == MAX_GROUPS {
-                    return sorted(&dbs);
+            let g = match group_of(&groups, c.priority, d) {
+                Some(g) => g,
+                None if groups.len() == MAX_GROUPS => return sorted(&dbs),
+                None => {
+                    groups.push(Group {
+                        priority: c.priority,
+                        db: d,
+                        real: 0,
+                        pseudo: 0,
+                        at: 0,
+                    });
+                    groups.len() - 1
                 }
-                groups.push(group);
+            };
+            if c.num < 0 {
+                groups[g].pseudo += 1;
+            } else {
+                groups[g].real += 1;
+                let (lo, hi, n) = &mut spans[d];
+                (*lo, *hi, *n) = ((*lo).min(c.num as u32), (*hi).max(c.num as u32), *n + 1);
             }
         }
     }
-    groups.sort_unstable();
-    let mut out = Vec::with_capacity(dbs.iter().map(|d| d.calls().len()).sum());
+    groups.sort_unstable_by_key(|g| (std::cmp::Reverse(g.priority), g.db));
+    let mut at = 0;
+    for g in &mut groups {
+        g.at = at;
+        at += g.real + g.pseudo;
+    }
+    let mut out: Vec<Option<(&Db, &Call)>> = vec![None; at];
+    // Where each group's next call goes.
+    let mut next: Vec<usize> = groups.iter().map(|g| g.at).collect();
     let mut table: Vec<u32> = Vec::new();
-    for (std::cmp::Reverse(priority), d) in groups {
-        let of = dbs[d];
-        let members = || {
-            of.calls()
-                .iter()
-                .enumerate()
-                .filter(move |(_, c)| c.priority == priority)
-        };
-        let real = || members().filter(|(_, c)| c.num >= 0);
-        let (lo, hi, count) = real().fold((u32::MAX, 0, 0), |(lo, hi, n), (_, c)| {
-            (lo.min(c.num as u32), hi.max(c.num as u32), n + 1)
-        });
+    for (d, of) in dbs.iter().enumerate() {
+        let (lo, hi, count) = spans[d];
         if count > 0 {
             let span = (hi - lo) as usize + 1;
             if span > 4 * count + 1024 {
@@ -980,7 +1009,7 @@ fn ordered<'a>(db: &'a Db, secondary: Option<&'a Db>) -> Vec<(&'a Db, &'a Call)>
             }
             table.clear();
             table.resize(span, 0);
-            for (i, c) in real() {
+            for (i, c) in of.calls().iter().enumerate().filter(|(_, c)| c.num >= 0) {
                 let slot = &mut table[(c.num as u32 - lo) as usize];
                 if *slot != 0 {
                     // Two calls with one number: not a database of ours.
@@ -988,16 +1017,20 @@ fn ordered<'a>(db: &'a Db, secondary: Option<&'a Db>) -> Vec<(&'a Db, &'a Call)>
                 }
                 *slot = i as u32 + 1;
             }
-            out.extend(
-                table
-                    .iter()
-                    .filter(|&&i| i != 0)
-                    .map(|&i| (of, &of.calls()[i as usize - 1])),
-            );
+            for &i in table.iter().filter(|&&i| i != 0) {
+                let c = &of.calls()[i as usize - 1];
+                let g = group_of(&groups, c.priority, d).expect("a group of each call");
+                out[next[g]] = Some((of, c));
+                next[g] += 1;
+            }
         }
-        out.extend(members().filter(|(_, c)| c.num < 0).map(|(_, c)| (of, c)));
+        for c in of.calls().iter().filter(|c| c.num < 0) {
+            let g = group_of(&groups, c.priority, d).expect("a group of each call");
+            out[next[g]] = Some((of, c));
+            next[g] += 1;
+        }
     }
-    out
+    out.into_iter().flatten().collect()
 }
 
 /// The same order by a general sort, for databases unlike profiles.

@@ -148,12 +148,12 @@ fn databases(profile: &Profile) -> Result<(Vec<Db>, u32), Refusal> {
     // name.
     let mut conditional: Vec<Rule> = Vec::new();
     for call in &profile.syscalls {
-        let action = call.action.value()?;
+        let action = profile.action(call).value()?;
         // runc skips what the default does anyway.
         if action == default {
             continue;
         }
-        let Some(row) = call.row else {
+        let Some(row) = call.row() else {
             unknown_call(profile, call)?;
             continue;
         };
@@ -170,7 +170,7 @@ fn databases(profile: &Profile) -> Result<(Vec<Db>, u32), Refusal> {
             }];
             &plain
         } else {
-            rules(call.name, args, action, syscall, &mut conditional)?;
+            rules(profile.name(call), args, action, syscall, &mut conditional)?;
             &conditional
         };
         // libseccomp translates the native number to the other ABIs by
@@ -186,14 +186,14 @@ fn databases(profile: &Profile) -> Result<(Vec<Db>, u32), Refusal> {
                     Refusal(match e {
                         AddError::Conflict => format!(
                             "the rules for {} disagree (libseccomp refuses them)",
-                            call.name
+                            profile.name(call)
                         ),
                         AddError::Untranslatable => {
-                            format!("{} cannot be translated to {:?}", call.name, db.arch)
+                            format!("{} cannot be translated to {:?}", profile.name(call), db.arch)
                         }
                         AddError::Endless => format!(
                             "libseccomp never finishes adding the rules for {} (runc hangs on them)",
-                            call.name
+                            profile.name(call)
                         ),
                     })
                 })?;
@@ -210,11 +210,11 @@ fn databases(profile: &Profile) -> Result<(Vec<Db>, u32), Refusal> {
 /// where the profile denies it under a default that lets calls through, a
 /// runtime with a newer library would deny what this copy would allow.
 fn unknown_call(profile: &Profile, call: &profile::Syscall) -> Result<(), Refusal> {
-    if profile.default.lets_through() && !call.action.lets_through() {
+    if profile.default.lets_through() && !profile.action(call).lets_through() {
         return Err(Refusal(format!(
             "the profile denies system call {:?}, which this build does not know \
              (it knows those of Linux 6.7, as Debian 12's libseccomp does)",
-            call.name
+            profile.name(call)
         )));
     }
     Ok(())
