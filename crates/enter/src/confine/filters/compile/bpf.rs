@@ -291,7 +291,10 @@ type Result<T> = std::result::Result<T, Unbuildable>;
 /// one first) with `default` for calls no rule matches; a call of another
 /// ABI kills the thread. It comes after `front` (runc's stub), in one
 /// vector.
-pub(super) fn generate(dbs: &[Db], default: u32, front: &[Insn]) -> Result<Vec<Insn>> {
+///
+/// The databases go once their sections are built: the layout's memory
+/// takes theirs (fewer fresh pages for a process that compiles once).
+pub(super) fn generate(dbs: Vec<Db>, default: u32, front: &[Insn]) -> Result<Vec<Insn>> {
     // About a block, an instruction and an identity for each call, as
     // the profiles of Docker and Podman have it.
     let room = dbs.iter().map(|d| d.calls().len()).sum::<usize>() + 64;
@@ -626,12 +629,14 @@ impl Gen {
     /// One ABI's section (with x32's calls when `secondary` is its x32
     /// database): the ABI test, then every call in order of priority.
     fn arch(&mut self, db: &Db, secondary: Option<&Db>) -> Result<BlkId> {
+        let dbs = [Some(db), secondary];
         let calls = ordered(db, secondary);
         let x86_64_alone = matches!(db.arch, Arch::X86_64 | Arch::X32) && secondary.is_none();
         let load_first = !x86_64_alone;
         let mut head: Option<BlkId> = None;
         let mut count = 0u32;
-        for (i, &(owner, call)) in calls.iter().enumerate().rev() {
+        for (i, &at) in calls.iter().enumerate().rev() {
+            let (owner, call) = Place(at).of(&dbs);
             // Pseudo calls never reach the filter.
             if call.num < 0 {
                 continue;
@@ -671,7 +676,7 @@ impl Gen {
         Ok(b)
     }
 
-    fn build(&mut self, dbs: &[Db], default: u32, front: &[Insn]) -> Result<Vec<Insn>> {
+    fn build(&mut self, dbs: Vec<Db>, default: u32, front: &[Insn]) -> Result<Vec<Insn>> {
         // A call of an ABI the filter does not cover kills the thread.
         let bad = self.action(0);
         self.hsh_add(bad, true);
@@ -713,6 +718,7 @@ impl Gen {
                 tail = n;
             }
         }
+        drop(dbs);
         self.blocks[bad].prev = Link::from(Some(tail));
         self.blocks[bad].next = Link::from(None);
         self.blocks[tail].next = Link::from(Some(bad));
@@ -944,7 +950,7 @@ impl Gen {
 /// numbers (negative, never in the filter) follow each group's others, in
 /// no particular order: only whether one comes first matters (see
 /// `arch`).
-fn ordered<'a>(db: &'a Db, secondary: Option<&'a Db>) -> Vec<(&'a Db, &'a Call)> {
+fn ordered(db: &Db, secondary: Option<&Db>) -> Vec<u32> {
     const MAX_GROUPS: usize = 32;
     let dbs: Vec<&Db> = [Some(db), secondary].into_iter().flatten().collect();
     /// A (priority, database) group: its calls with numbers, and
@@ -996,9 +1002,14 @@ fn ordered<'a>(db: &'a Db, secondary: Option<&'a Db>) -> Vec<(&'a Db, &'a Call)>
         g.at = at;
         at += g.real + g.pseudo;
     }
-    let mut out: Vec<Option<(&Db, &Call)>> = vec![None; at];
+    let mut out = vec![0u32; at];
     // Where each group's next call goes.
     let mut next: Vec<usize> = groups.iter().map(|g| g.at).collect();
+    let mut deal = |groups: &[Group], d: usize, i: usize, c: &Call| {
+        let g = group_of(groups, c.priority, d).expect("a group of each call");
+        out[next[g]] = Place::new(d, i).0;
+        next[g] += 1;
+    };
     let mut table: Vec<u32> = Vec::new();
     for (d, of) in dbs.iter().enumerate() {
         let (lo, hi, count) = spans[d];
@@ -1018,30 +1029,45 @@ fn ordered<'a>(db: &'a Db, secondary: Option<&'a Db>) -> Vec<(&'a Db, &'a Call)>
                 *slot = i as u32 + 1;
             }
             for &i in table.iter().filter(|&&i| i != 0) {
-                let c = &of.calls()[i as usize - 1];
-                let g = group_of(&groups, c.priority, d).expect("a group of each call");
-                out[next[g]] = Some((of, c));
-                next[g] += 1;
+                let i = i as usize - 1;
+                deal(&groups, d, i, &of.calls()[i]);
             }
         }
-        for c in of.calls().iter().filter(|c| c.num < 0) {
-            let g = group_of(&groups, c.priority, d).expect("a group of each call");
-            out[next[g]] = Some((of, c));
-            next[g] += 1;
+        for (i, c) in of.calls().iter().enumerate().filter(|(_, c)| c.num < 0) {
+            deal(&groups, d, i, c);
         }
     }
-    out.into_iter().flatten().collect()
+    out
 }
 
 /// The same order by a general sort, for databases unlike profiles.
-fn sorted<'a>(dbs: &[&'a Db]) -> Vec<(&'a Db, &'a Call)> {
-    let mut calls: Vec<(usize, &Db, &Call)> = dbs
+fn sorted(dbs: &[&Db]) -> Vec<u32> {
+    let mut calls: Vec<(usize, usize, &Call)> = dbs
         .iter()
         .enumerate()
-        .flat_map(|(d, &of)| of.calls().iter().map(move |c| (d, of, c)))
+        .flat_map(|(d, &of)| of.calls().iter().enumerate().map(move |(i, c)| (d, i, c)))
         .collect();
     calls.sort_by_key(|&(d, _, c)| (std::cmp::Reverse(c.priority), d, c.num as u32));
-    calls.into_iter().map(|(_, of, c)| (of, c)).collect()
+    calls
+        .into_iter()
+        .map(|(d, i, _)| Place::new(d, i).0)
+        .collect()
+}
+
+/// A call of a section's databases in four bytes: the database (first or
+/// second) in the top bit, the call's index below.
+#[derive(Clone, Copy)]
+struct Place(u32);
+
+impl Place {
+    fn new(db: usize, call: usize) -> Place {
+        Place((db as u32) << 31 | call as u32)
+    }
+
+    fn of<'a>(self, dbs: &[Option<&'a Db>; 2]) -> (&'a Db, &'a Call) {
+        let db = dbs[(self.0 >> 31) as usize].expect("the database of a call");
+        (db, &db.calls()[(self.0 & !(1 << 31)) as usize])
+    }
 }
 
 /// What a walk from the end of the block list has passed: each block's

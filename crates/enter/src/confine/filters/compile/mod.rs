@@ -61,7 +61,7 @@ pub fn compile(seccomp: &Value) -> Result<Option<Vec<Insn>>, Refusal> {
     // The generator's memory takes the profile's place (fewer fresh pages
     // for a process that compiles once).
     drop(profile);
-    let program = generate(&dbs, default, &stub)?;
+    let program = generate(dbs, default, &stub)?;
     if program.len() > MAX_INSNS {
         return Err(Refusal(format!(
             "the filter would have {} instructions, more than the kernel takes",
@@ -122,11 +122,11 @@ pub fn name_of(arch: &str, number: i32) -> Result<Option<&'static str>, Refusal>
 /// The part libseccomp generates: the profile's rules on every ABI.
 fn body(profile: &Profile) -> Result<Vec<Insn>, Refusal> {
     let (dbs, default) = databases(profile)?;
-    generate(&dbs, default, &[])
+    generate(dbs, default, &[])
 }
 
 /// The program of `dbs` after `front` (see `bpf::generate`).
-fn generate(dbs: &[Db], default: u32, front: &[Insn]) -> Result<Vec<Insn>, Refusal> {
+fn generate(dbs: Vec<Db>, default: u32, front: &[Insn]) -> Result<Vec<Insn>, Refusal> {
     bpf::generate(dbs, default, front)
         .map_err(|e| Refusal(format!("libseccomp would not lay the filter out: {}", e.0)))
 }
