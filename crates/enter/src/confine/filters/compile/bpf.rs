@@ -247,8 +247,8 @@ impl From<Option<BlkId>> for Link {
 struct Entry {
     blk: BlkId,
     found: bool,
-    /// Its content hash when it was entered.
-    key: u64,
+    /// Its content hash when it was entered (the top half).
+    key: u32,
 }
 
 /// The blocks, by id.
@@ -353,10 +353,12 @@ impl Gen {
         self.blocks[b].len += front.len() as u8;
     }
 
-    fn content_hash(&self, b: BlkId) -> u64 {
+    /// The top half of a hash of the block's content (which the
+    /// multiplication mixes best).
+    fn content_hash(&self, b: BlkId) -> u32 {
         let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
         let h = self.instrs(b).iter().flat_map(|i| i.words()).fold(0, mix);
-        mix(h, self.blocks[b].accs())
+        (mix(h, self.blocks[b].accs()) >> 32) as u32
     }
 
     fn hash(&self, b: BlkId) -> Hash {
@@ -481,7 +483,7 @@ impl Gen {
             _ => return Err(Unbuildable("a comparison left unrewritten")),
         };
         let target = |branch: Branch, act: Option<Hash>| match (branch.of(node), act) {
-            (Some(next), _) => Jump::node(next as u32),
+            (Some(next), _) => Jump::node(next),
             (None, Some(h)) => Jump::hsh(h),
             (None, None) => Jump::nxt(0),
         };
@@ -575,7 +577,7 @@ impl Gen {
                     To::Blk(t) => self.resolve(arena, call, t, nxt)?,
                     To::Node(n) => {
                         let acc = self.blocks[b].acc_end();
-                        self.chain(arena, call, Some(n as usize), nxt, acc)?
+                        self.chain(arena, call, Some(n), nxt, acc)?
                     }
                     To::Nxt(_) => return Err(Unbuildable("an unresolved fall-through")),
                 };
@@ -1123,9 +1125,9 @@ impl Walked {
 }
 
 /// Where a content hash goes in a table of `len` slots (a power of two):
-/// its top bits, which the hash's multiplication mixes best.
-fn slot_of(key: u64, len: usize) -> usize {
-    (key >> (64 - len.trailing_zeros())) as usize
+/// its top bits.
+fn slot_of(key: u32, len: usize) -> usize {
+    ((u64::from(key) << 32) >> (64 - len.trailing_zeros())) as usize
 }
 
 /// Whether blocks `a` and `b` have the same instructions and accumulator
