@@ -27,31 +27,32 @@ mod table;
 /// No such call on this ABI.
 pub(super) const NONE: u32 = u32::MAX;
 
-/// A name in the table: its bytes, padded with NULs. With no pointer in
-/// it the table is plain read-only data: a static binary (position
-/// independent) would otherwise relocate a pointer per row at every
-/// start, writing to, and so copying, every page of the table.
+/// A name in the table: its bytes, padded with NULs, and its length in
+/// the last byte. With no pointer in it the table is plain read-only
+/// data: a static binary (position independent) would otherwise relocate
+/// a pointer per row at every start, writing to, and so copying, every
+/// page of the table.
 #[derive(Clone, Copy)]
 pub(super) struct Name([u8; 32]);
 
 impl Name {
-    /// `name`, which must be shorter than 32 bytes (checked when the
+    /// `name`, which must be shorter than 31 bytes (checked when the
     /// table is compiled).
     pub(super) const fn new(name: &str) -> Name {
         let bytes = name.as_bytes();
-        assert!(!bytes.is_empty() && bytes.len() < 32);
+        assert!(!bytes.is_empty() && bytes.len() < 31);
         let mut out = [0u8; 32];
         let mut i = 0;
         while i < bytes.len() {
             out[i] = bytes[i];
             i += 1;
         }
+        out[31] = bytes.len() as u8;
         Name(out)
     }
 
     pub(super) fn as_bytes(&self) -> &[u8] {
-        let len = self.0.iter().position(|&b| b == 0).unwrap_or(self.0.len());
-        &self.0[..len]
+        &self.0[..usize::from(self.0[31])]
     }
 
     pub(super) fn as_str(&self) -> &str {
