@@ -325,7 +325,11 @@ impl Gen {
             len: instrs.len() as u8,
             hashed: false,
         });
-        self.pool.extend_from_slice(instrs);
+        // One by one: most blocks have one instruction (a copy of a slice
+        // calls memcpy).
+        for &i in instrs {
+            self.pool.push(i);
+        }
         (self.blocks.0.len() - 1) as BlkId
     }
 
@@ -728,8 +732,7 @@ impl Gen {
 
         self.resolve_sections(&checks)?;
         self.pull_in(tail);
-        self.reach(tail)?;
-        self.emit(head, tail, front)
+        self.reach(tail, front)
     }
 
     /// The ABI tests' jumps to the next section: `Nxt(n)` is the n-th
@@ -815,7 +818,7 @@ impl Gen {
 
     /// Make every conditional jump reach its target: from the end, each
     /// block's jumps from its last instruction, and the block again after
-    /// a block was inserted for one of them.
+    /// a block was inserted for one of them; and lay out the program.
     ///
     /// libseccomp measures each jump by walking the list; here the walk's
     /// answers are kept as they change. Blocks are only ever inserted
@@ -823,9 +826,14 @@ impl Gen {
     /// distance to the end of the program (`Walked::to_end`), and the
     /// blocks after it with one identity form a stack whose top is the
     /// nearest and whose bottom is the last (libseccomp's target: the last
-    /// block of that identity, searched from the end).
-    fn reach(&mut self, tail: BlkId) -> Result<()> {
+    /// block of that identity, searched from the end). A block whose jumps
+    /// all reach has its final place and targets then, so its
+    /// instructions are laid out as it is passed (from the end; `front`,
+    /// runc's stub, comes first).
+    fn reach(&mut self, tail: BlkId, front: &[Insn]) -> Result<Vec<Insn>> {
         let mut walked = Walked::new(self.entries.len(), self.blocks.0.len());
+        // Backwards, then turned round.
+        let mut out = Vec::with_capacity(self.pool.len() + front.len());
         let mut cur = Some(tail);
         while let Some(b) = cur {
             let mut inserted = false;
@@ -834,27 +842,32 @@ impl Gen {
                 for j in [instr.jt, instr.jf] {
                     match j.to() {
                         To::None => {}
-                        To::Hsh(h) => inserted |= self.reach_one(&mut walked, b, i, h)?,
+                        To::Hsh(h) => inserted |= self.reach_one(&mut walked, b, i, h, &mut out)?,
                         _ => return Err(Unbuildable("an unresolved jump")),
                     }
                 }
             }
             if !inserted {
+                self.emit(&walked, b, &mut out)?;
                 walked.passed(self, b);
                 cur = self.blocks[b].prev.get();
             }
         }
-        Ok(())
+        out.extend(front.iter().rev());
+        out.reverse();
+        Ok(out)
     }
 
     /// Make the jump of instruction `offset` of `blk` to identity `h`
-    /// reach: true when a block had to be inserted for it.
+    /// reach: true when a block had to be inserted for it (and was laid
+    /// out onto `out`).
     fn reach_one(
         &mut self,
         walked: &mut Walked,
         blk: BlkId,
         offset: usize,
         h: Hash,
+        out: &mut Vec<Insn>,
     ) -> Result<bool> {
         let (Some(target), Some(nearest)) = (walked.last(h), walked.nearest(h)) else {
             return Err(Unbuildable("a jump backwards"));
@@ -884,61 +897,46 @@ impl Gen {
         let new = self.alloc(&[copy]);
         self.blocks[new].hash = h;
         self.insert_after(blk, new);
+        self.emit(walked, new, out)?;
         walked.passed(self, new);
         Ok(true)
     }
 
-    /// The instructions, with every jump an offset: a conditional jump
-    /// lands on the nearest block of its identity, a long jump on the last
-    /// (as libseccomp resolves them).
-    fn emit(&self, head: BlkId, tail: BlkId, front: &[Insn]) -> Result<Vec<Insn>> {
-        let mut total = front.len();
-        let mut b = Some(head);
-        while let Some(id) = b {
-            total += self.len(id) as usize;
-            b = self.blocks[id].next.get();
-        }
-        let mut out = vec![Insn::default(); total];
-        out[..front.len()].copy_from_slice(front);
-        let mut walked = Walked::new(self.entries.len(), self.blocks.0.len());
-        let mut end = out.len();
-        let mut b = Some(tail);
-        while let Some(id) = b {
-            let instrs = self.instrs(id);
-            let after = walked.after(self, id);
-            end -= instrs.len();
-            for (i, instr) in instrs.iter().enumerate() {
-                let from = after + (instrs.len() - i - 1) as u32;
-                let offset = |j: Jump| -> Result<u8> {
-                    match j.to() {
-                        To::None => Ok(0),
-                        To::Hsh(h) => walked
-                            .nearest(h)
-                            .map(|t| from - walked.to_end[t as usize])
-                            .filter(|&d| d <= MAX_JUMP)
-                            .map(|d| d as u8)
-                            .ok_or(Unbuildable("a jump out of reach")),
-                        _ => Err(Unbuildable("an unresolved jump")),
-                    }
-                };
-                let k = match instr.k_hsh() {
-                    None => instr.k,
-                    Some(h) => walked
-                        .last(h)
+    /// Block `b`'s instructions, last first, onto `out`, with every jump
+    /// an offset: a conditional jump lands on the nearest block of its
+    /// identity, a long jump on the last (as libseccomp resolves them).
+    fn emit(&self, walked: &Walked, b: BlkId, out: &mut Vec<Insn>) -> Result<()> {
+        let after = walked.after(self, b);
+        let instrs = self.instrs(b);
+        for (i, instr) in instrs.iter().enumerate().rev() {
+            let from = after + (instrs.len() - i - 1) as u32;
+            let offset = |j: Jump| -> Result<u8> {
+                match j.to() {
+                    To::None => Ok(0),
+                    To::Hsh(h) => walked
+                        .nearest(h)
                         .map(|t| from - walked.to_end[t as usize])
-                        .ok_or(Unbuildable("a long jump to nowhere"))?,
-                };
-                out[end + i] = Insn {
-                    code: instr.op,
-                    jt: offset(instr.jt)?,
-                    jf: offset(instr.jf)?,
-                    k,
-                };
-            }
-            walked.passed(self, id);
-            b = self.blocks[id].prev.get();
+                        .filter(|&d| d <= MAX_JUMP)
+                        .map(|d| d as u8)
+                        .ok_or(Unbuildable("a jump out of reach")),
+                    _ => Err(Unbuildable("an unresolved jump")),
+                }
+            };
+            let k = match instr.k_hsh() {
+                None => instr.k,
+                Some(h) => walked
+                    .last(h)
+                    .map(|t| from - walked.to_end[t as usize])
+                    .ok_or(Unbuildable("a long jump to nowhere"))?,
+            };
+            out.push(Insn {
+                code: instr.op,
+                jt: offset(instr.jt)?,
+                jf: offset(instr.jf)?,
+                k,
+            });
         }
-        Ok(out)
+        Ok(())
     }
 }
 

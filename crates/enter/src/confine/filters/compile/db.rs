@@ -152,7 +152,14 @@ impl Db {
     }
 
     fn merge(&mut self, rule: &Rule, syscall: i32, row: usize) -> Result<(), AddError> {
-        let chain = chain::build(&mut self.arena, self.arch.width(), &rule.conds, rule.action);
+        // Most rules have no conditions, and so no chain.
+        let chain = match rule.conds.iter().any(Option::is_some) {
+            true => chain::build(&mut self.arena, self.arch.width(), &rule.conds, rule.action),
+            false => chain::Chain {
+                head: None,
+                nodes: 0,
+            },
+        };
         let mut new_chains = chain.head;
         let new_action = if chain.head.is_none() { rule.action } else { 0 };
         let new_priority = PRI_CHAIN.wrapping_sub(chain.nodes);

@@ -147,6 +147,11 @@ fn databases(profile: &Profile) -> Result<(Vec<Db>, u32), Refusal> {
     // One name's rules under conditions, the buffer reused from name to
     // name.
     let mut conditional: Vec<Rule> = Vec::new();
+    let mut plain = Rule {
+        action: 0,
+        syscall: 0,
+        conds: [None; 6],
+    };
     for call in &profile.syscalls {
         let action = profile.action(call).value()?;
         // runc skips what the default does anyway.
@@ -159,16 +164,13 @@ fn databases(profile: &Profile) -> Result<(Vec<Db>, u32), Refusal> {
         };
         let syscall = native.resolve_row(row);
         let args = profile.args(call);
-        // Most names have no conditions: their one rule is made in place
-        // (a rule is 150 bytes, moved about otherwise).
-        let plain;
+        // Most names have no conditions: their one rule is the same rule
+        // with another number and action (a rule is 150 bytes, copied
+        // about otherwise).
         let named: &[Rule] = if args.is_empty() {
-            plain = [Rule {
-                action,
-                syscall,
-                conds: [None; 6],
-            }];
-            &plain
+            plain.action = action;
+            plain.syscall = syscall;
+            std::slice::from_ref(&plain)
         } else {
             rules(profile.name(call), args, action, syscall, &mut conditional)?;
             &conditional
