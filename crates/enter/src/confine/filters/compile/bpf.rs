@@ -89,6 +89,7 @@ impl Jump {
         Jump::new(4, h)
     }
 
+    #[inline]
     fn to(self) -> To {
         let n = self.0 & VALUE;
         match self.0 >> KIND_SHIFT {
@@ -312,6 +313,7 @@ pub(super) fn generate(dbs: Vec<Db>, default: u32, front: &[Insn]) -> Result<Vec
 }
 
 impl Gen {
+    #[inline]
     fn alloc(&mut self, instrs: &[Instr]) -> BlkId {
         self.blocks.0.push(Block {
             at: self.pool.len() as u32,
@@ -333,16 +335,19 @@ impl Gen {
         (self.blocks.0.len() - 1) as BlkId
     }
 
+    #[inline]
     fn instrs(&self, b: BlkId) -> &[Instr] {
         let blk = &self.blocks[b];
         &self.pool[blk.at as usize..blk.at as usize + usize::from(blk.len)]
     }
 
+    #[inline]
     fn instrs_mut(&mut self, b: BlkId) -> &mut [Instr] {
         let blk = &self.blocks[b];
         &mut self.pool[blk.at as usize..blk.at as usize + usize::from(blk.len)]
     }
 
+    #[inline]
     fn len(&self, b: BlkId) -> u32 {
         u32::from(self.blocks[b].len)
     }
@@ -365,6 +370,7 @@ impl Gen {
         (mix(h, self.blocks[b].accs()) >> 32) as u32
     }
 
+    #[inline]
     fn hash(&self, b: BlkId) -> Hash {
         self.blocks[b].hash
     }
@@ -1089,6 +1095,7 @@ impl Walked {
 
     /// The instructions after block `b` (its next block's distance to the
     /// end).
+    #[inline]
     fn after(&self, g: &Gen, b: BlkId) -> u32 {
         g.blocks[b]
             .next
@@ -1097,6 +1104,7 @@ impl Walked {
     }
 
     /// Block `b` is now behind the walk.
+    #[inline]
     fn passed(&mut self, g: &Gen, b: BlkId) {
         let to_end = self.after(g, b) + g.len(b);
         let i = b as usize;
@@ -1113,10 +1121,12 @@ impl Walked {
         }
     }
 
+    #[inline]
     fn nearest(&self, h: Hash) -> Option<BlkId> {
         self.by_hash.get(h as usize)?.1.get()
     }
 
+    #[inline]
     fn last(&self, h: Hash) -> Option<BlkId> {
         self.by_hash.get(h as usize)?.0.get()
     }

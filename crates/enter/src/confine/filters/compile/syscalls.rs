@@ -186,6 +186,7 @@ pub(super) fn name(index: usize) -> &'static str {
 }
 
 /// The number of row `index` on one ABI, as the table has it.
+#[inline]
 pub(super) fn number(index: usize, column: Column) -> Option<u32> {
     let n = table::SYSCALLS[index].1[column as usize];
     (n != NONE).then_some(n)
@@ -209,6 +210,7 @@ pub(super) enum Mux {
 
 /// The multiplexer and call number of row `index`, if socketcall(2) or
 /// ipc(2) multiplexes it.
+#[inline]
 pub(super) fn multiplexed(index: usize) -> Option<(Mux, u8)> {
     static BY_ROW: std::sync::OnceLock<Vec<Option<(Mux, u8)>>> = std::sync::OnceLock::new();
     BY_ROW.get_or_init(|| {
@@ -227,6 +229,7 @@ pub(super) fn multiplexed(index: usize) -> Option<(Mux, u8)> {
 }
 
 /// The pseudo number of row `index` (what an ABI without the call gives).
+#[inline]
 pub(super) fn pseudo(index: usize) -> i32 {
     match multiplexed(index) {
         Some((Mux::Socket, call)) => -100 - i32::from(call),
