@@ -366,7 +366,11 @@ impl Gen {
     /// multiplication mixes best).
     fn content_hash(&self, b: BlkId) -> u32 {
         let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        let h = self.instrs(b).iter().flat_map(|i| i.words()).fold(0, mix);
+        let mut h = 0;
+        for i in self.instrs(b) {
+            let [first, second] = i.words();
+            h = mix(mix(h, first), second);
+        }
         (mix(h, self.blocks[b].accs()) >> 32) as u32
     }
 
