@@ -2,7 +2,9 @@
 //! `linux.seccomp`): the first compile in this fresh process, the page
 //! faults it took, and the median of `N` more (warm). One line out:
 //! `first_us faults warm_us instructions`. bench/seccomp-compile.sh runs
-//! it in many fresh processes.
+//! it in many fresh processes. With `PREWARM=1` a small profile is
+//! compiled first, so that the first timed compile finds the code paged
+//! in and tells its heap's fresh pages from the code's.
 //!
 //!     cargo run --release -p nsenter-can-enter --example seccomp_compile -- CONFIG [N]
 
@@ -35,7 +37,18 @@ fn main() {
     let profile = &config["linux"]["seccomp"];
 
     if std::env::var_os("PREWARM").is_some() {
-        let small = serde_json::json!({"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86","SCMP_ARCH_X32"],"syscalls":[{"names":["read","write","socket","personality","zzz"],"action":"SCMP_ACT_ALLOW"},{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":8,"op":"SCMP_CMP_EQ"}]},{"names":["clone"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":8,"op":"SCMP_CMP_MASKED_EQ"}]}]});
+        let small = serde_json::json!({
+            "defaultAction": "SCMP_ACT_ERRNO",
+            "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+            "syscalls": [
+                {"names": ["read", "write", "socket", "personality", "zzz"],
+                 "action": "SCMP_ACT_ALLOW"},
+                {"names": ["personality"], "action": "SCMP_ACT_ALLOW",
+                 "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]},
+                {"names": ["clone"], "action": "SCMP_ACT_ALLOW",
+                 "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_MASKED_EQ"}]}
+            ]
+        });
         let _ = compile::compile(&small);
     }
     let faults = minor_faults();
