@@ -244,10 +244,12 @@ impl From<Option<BlkId>> for Link {
     }
 }
 
-/// A block the identity table knows, and whether it is already placed.
+/// An identity: its block, and whether it is already placed.
 struct Entry {
     blk: BlkId,
     found: bool,
+    /// Whether the table holds it (see [`Gen::call_identity`]).
+    in_table: bool,
     /// Its content hash when it was entered (the top half).
     key: u32,
 }
@@ -279,7 +281,13 @@ struct Gen {
     /// index in `entries` plus one (0 for none), at most two thirds of
     /// them taken. Smaller than a map, and no memory but this to touch.
     table: Vec<u32>,
+    /// How many entries the table holds.
+    in_table: usize,
     entries: Vec<Entry>,
+    /// For an identity, the call test that falls through to it and took
+    /// a new identity without the table, plus one (see
+    /// [`Gen::call_identity`]).
+    falls_to: Vec<Hash>,
     /// The blocks of the levels being laid out, innermost last.
     levels: Vec<BlkId>,
     def_hsh: Hash,
@@ -303,8 +311,11 @@ pub(super) fn generate(dbs: Vec<Db>, default: u32, front: &[Insn]) -> Result<Vec
         blocks: Blocks(Vec::with_capacity(room)),
         pool: Vec::with_capacity(room + room / 4),
         returns: Vec::new(),
-        table: vec![0; (room + room / 2).next_power_of_two()],
+        // The table holds few blocks but the calls' tests.
+        table: vec![0; 128],
+        in_table: 0,
         entries: Vec::with_capacity(room),
+        falls_to: Vec::with_capacity(room),
         levels: Vec::new(),
         def_hsh: 0,
         bad_arch_hsh: 0,
@@ -387,9 +398,15 @@ impl Gen {
             return b;
         }
         self.blocks[b].hashed = true;
+        self.identity(b, placed, None)
+    }
+
+    /// [`Gen::hsh_add`]'s search and entry; `also` is one more entry that
+    /// may have the same content, which the table does not hold.
+    fn identity(&mut self, b: BlkId, placed: bool, also: Option<u32>) -> BlkId {
         let key = self.content_hash(b);
         let i = self.entries.len();
-        if (i + 1) * 3 > self.table.len() * 2 {
+        if (self.in_table + 1) * 3 > self.table.len() * 2 {
             self.grow_table();
         }
         // The latest entry of this content hash with the same content (a
@@ -397,7 +414,10 @@ impl Gen {
         // libseccomp's).
         let mask = self.table.len() - 1;
         let mut at = slot_of(key, self.table.len());
-        let mut same = None;
+        let mut same = also.filter(|&j| {
+            let e = &self.entries[j as usize];
+            same_content(&self.blocks, &self.pool, e.blk, b)
+        });
         while let Some(j) = self.table[at].checked_sub(1) {
             let e = &self.entries[j as usize];
             if e.key == key && same_content(&self.blocks, &self.pool, e.blk, b) {
@@ -414,12 +434,47 @@ impl Gen {
             };
         }
         self.table[at] = i as u32 + 1;
+        self.in_table += 1;
         self.entries.push(Entry {
             blk: b,
             found: placed,
+            in_table: true,
             key,
         });
         self.blocks[b].hash = i as Hash + 1;
+        b
+    }
+
+    /// The identity of call test `b`, which falls through to identity
+    /// `nxt` (the next call's test, or the default action). Only another
+    /// call's test can have the same content (every other block differs
+    /// in what the accumulator holds, or in its instructions), and only
+    /// one that falls through to `nxt` too. Where `nxt` is the identity
+    /// entered last, the test of the next call that `b` is built right
+    /// after, no block made before it falls through to it: `b` takes a
+    /// new identity without a search, and without a place in the table.
+    /// A later test that falls through to `nxt` (its next call's test
+    /// took that one's identity: the same calls end two sections) looks
+    /// at `b`'s entry as well as the table.
+    fn call_identity(&mut self, b: BlkId, nxt: Hash) -> BlkId {
+        self.blocks[b].hashed = true;
+        let nxt = nxt as usize;
+        if nxt != self.entries.len() {
+            let also = self.falls_to.get(nxt).and_then(|&e| e.checked_sub(1));
+            return self.identity(b, true, also);
+        }
+        self.entries.push(Entry {
+            blk: b,
+            found: true,
+            in_table: false,
+            key: 0,
+        });
+        let id = self.entries.len() as Hash;
+        self.blocks[b].hash = id;
+        if self.falls_to.len() <= nxt {
+            self.falls_to.resize(nxt + 1, 0);
+        }
+        self.falls_to[nxt] = id;
         b
     }
 
@@ -427,7 +482,7 @@ impl Gen {
     fn grow_table(&mut self) {
         let len = (self.table.len() * 2).max(64);
         self.table = vec![0; len];
-        for (i, e) in self.entries.iter().enumerate() {
+        for (i, e) in self.entries.iter().enumerate().filter(|(_, e)| e.in_table) {
             let mut at = slot_of(e.key, len);
             while self.table[at] != 0 {
                 at = (at + 1) & (len - 1);
@@ -630,7 +685,7 @@ impl Gen {
             }
         };
         self.blocks[b].set_acc_end(holding(OFFSET_NR));
-        Ok(self.hsh_add(b, true))
+        Ok(self.call_identity(b, nxt))
     }
 
     /// Put `b` in front of the list that starts at `head`.
