@@ -1029,16 +1029,21 @@ fn ordered(db: &Db, secondary: Option<&Db>) -> Vec<u32> {
         at: usize,
     }
     let mut groups: Vec<Group> = Vec::new();
-    let group_of = |groups: &[Group], priority: u32, d: usize| {
-        groups
-            .iter()
-            .position(|g| g.priority == priority && g.db == d)
-    };
+    // Each call's group, in the databases' order.
+    let mut group_of: Vec<u8> = Vec::with_capacity(dbs.iter().map(|d| d.calls().len()).sum());
     // Each database's span of numbers.
     let mut spans = [(u32::MAX, 0u32, 0usize); 2];
     for (d, of) in dbs.iter().enumerate() {
+        // Calls mostly share their group with the one before.
+        let mut last: Option<(u32, usize)> = None;
         for c in of.calls() {
-            let g = match group_of(&groups, c.priority, d) {
+            let found = match last {
+                Some((priority, g)) if priority == c.priority => Some(g),
+                _ => groups
+                    .iter()
+                    .position(|g| g.priority == c.priority && g.db == d),
+            };
+            let g = match found {
                 Some(g) => g,
                 None if groups.len() == MAX_GROUPS => return sorted(&dbs),
                 None => {
@@ -1052,6 +1057,8 @@ fn ordered(db: &Db, secondary: Option<&Db>) -> Vec<u32> {
                     groups.len() - 1
                 }
             };
+            last = Some((c.priority, g));
+            group_of.push(g as u8);
             if c.num < 0 {
                 groups[g].pseudo += 1;
             } else {
@@ -1061,17 +1068,21 @@ fn ordered(db: &Db, secondary: Option<&Db>) -> Vec<u32> {
             }
         }
     }
-    groups.sort_unstable_by_key(|g| (std::cmp::Reverse(g.priority), g.db));
+    // Where each group's calls start, in the groups' order.
+    let mut order: Vec<usize> = (0..groups.len()).collect();
+    order.sort_unstable_by_key(|&g| (std::cmp::Reverse(groups[g].priority), groups[g].db));
     let mut at = 0;
-    for g in &mut groups {
-        g.at = at;
-        at += g.real + g.pseudo;
+    for &g in &order {
+        groups[g].at = at;
+        at += groups[g].real + groups[g].pseudo;
     }
     let mut out = vec![0u32; at];
     // Where each group's next call goes.
     let mut next: Vec<usize> = groups.iter().map(|g| g.at).collect();
-    let mut deal = |groups: &[Group], d: usize, i: usize, c: &Call| {
-        let g = group_of(groups, c.priority, d).expect("a group of each call");
+    // Where each database's calls start in `group_of`.
+    let first = [0, dbs[0].calls().len()];
+    let mut deal = |d: usize, i: usize| {
+        let g = usize::from(group_of[first[d] + i]);
         out[next[g]] = Place::new(d, i).0;
         next[g] += 1;
     };
@@ -1094,12 +1105,11 @@ fn ordered(db: &Db, secondary: Option<&Db>) -> Vec<u32> {
                 *slot = i as u32 + 1;
             }
             for &i in table.iter().filter(|&&i| i != 0) {
-                let i = i as usize - 1;
-                deal(&groups, d, i, &of.calls()[i]);
+                deal(d, i as usize - 1);
             }
         }
-        for (i, c) in of.calls().iter().enumerate().filter(|(_, c)| c.num < 0) {
-            deal(&groups, d, i, c);
+        for (i, _) in of.calls().iter().enumerate().filter(|(_, c)| c.num < 0) {
+            deal(d, i);
         }
     }
     out
