@@ -5,7 +5,8 @@
 //! profiles of Docker and Podman, and thousands of random profiles that
 //! reach every part of the compiler (argument comparisons of every kind
 //! and width, several rules on a call, conflicting rules, the ABIs that
-//! multiplex socket and IPC calls, x32, names libseccomp does not know).
+//! multiplex socket and IPC calls, x32, names libseccomp does not know),
+//! and hundreds of random profiles of Docker's size or larger (long jumps).
 //! That the whole program, runc's stub included, is the one a container
 //! runs is checked against a Docker and a Podman container here too
 //! (`containers_run_the_filter_we_compile_from_their_record`).
@@ -143,34 +144,44 @@ fn action(rng: &mut Rng, allowing: bool) -> (&'static str, Option<u64>) {
 }
 
 fn random_profile(rng: &mut Rng) -> Value {
-    let (default, default_errno) = action(rng, false);
+    let default = action(rng, false);
     let archs: Vec<&str> = (0..rng.below(4)).map(|_| *rng.pick(ARCHS)).collect();
     let mut syscalls = Vec::new();
     for _ in 0..rng.below(30) {
         let names: Vec<&str> = (0..1 + rng.below(3)).map(|_| *rng.pick(NAMES)).collect();
-        let (act, errno) = action(rng, true);
-        let args: Vec<Value> = (0..[0, 0, 0, 1, 1, 2, 3][rng.below(7) as usize])
-            .map(|_| {
-                json!({
-                    "index": rng.below(6),
-                    "op": rng.pick(OPS),
-                    "value": value(rng),
-                    "valueTwo": value(rng),
-                })
-            })
-            .collect();
-        let mut entry = json!({"names": names, "action": act, "args": args});
-        if let Some(e) = errno {
-            entry["errnoRet"] = json!(e);
-        }
-        syscalls.push(entry);
+        let act = action(rng, true);
+        let count = [0, 0, 0, 1, 1, 2, 3][rng.below(7) as usize];
+        syscalls.push(entry(rng, names, act, count));
     }
+    profile(default, archs, syscalls)
+}
+
+/// A syscall entry of `names` with `count` random conditions.
+fn entry(rng: &mut Rng, names: Vec<&str>, act: (&str, Option<u64>), count: u64) -> Value {
+    let args: Vec<Value> = (0..count)
+        .map(|_| {
+            json!({
+                "index": rng.below(6),
+                "op": rng.pick(OPS),
+                "value": value(rng),
+                "valueTwo": value(rng),
+            })
+        })
+        .collect();
+    let mut entry = json!({"names": names, "action": act.0, "args": args});
+    if let Some(e) = act.1 {
+        entry["errnoRet"] = json!(e);
+    }
+    entry
+}
+
+fn profile(default: (&str, Option<u64>), archs: Vec<&str>, syscalls: Vec<Value>) -> Value {
     let mut profile = json!({
-        "defaultAction": default,
+        "defaultAction": default.0,
         "architectures": archs,
         "syscalls": syscalls,
     });
-    if let Some(e) = default_errno {
+    if let Some(e) = default.1 {
         profile["defaultErrnoRet"] = json!(e);
     }
     profile
@@ -191,13 +202,12 @@ fn refused_by_us_alone(why: &str) -> bool {
     why.contains("does not know")
 }
 
-#[test]
-fn random_profiles_compile_as_libseccomp_does() {
-    let Some(oracle) = oracle() else { return };
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let profiles: Vec<Value> = (0..3000).map(|_| random_profile(&mut rng)).collect();
-    let theirs = libseccomp(&oracle, &profiles);
-    let (mut same, mut both_refused) = (0, 0);
+/// Our programs against libseccomp's for `profiles`: each the same, or
+/// both refused (or refused by us alone, for a reason of ours alone).
+/// Returns the programs both made, and how many both refused.
+fn compare_with_libseccomp(oracle: &std::path::Path, profiles: &[Value]) -> (Vec<Vec<u8>>, usize) {
+    let theirs = libseccomp(&oracle.to_path_buf(), profiles);
+    let (mut same, mut both_refused) = (Vec::new(), 0);
     for (profile, theirs) in profiles.iter().zip(theirs) {
         match (ours(profile), theirs) {
             (Ok(a), Ok(b)) => {
@@ -211,7 +221,7 @@ fn random_profiles_compile_as_libseccomp_does() {
                         common::seccomp::oracle_input(profile)
                     );
                 }
-                same += 1;
+                same.push(a);
             }
             (Err(_), Err(_)) => both_refused += 1,
             (Err(why), Ok(_)) if refused_by_us_alone(&why) => {}
@@ -223,9 +233,63 @@ fn random_profiles_compile_as_libseccomp_does() {
             ),
         }
     }
+    (same, both_refused)
+}
+
+#[test]
+fn random_profiles_compile_as_libseccomp_does() {
+    let Some(oracle) = oracle() else { return };
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let profiles: Vec<Value> = (0..3000).map(|_| random_profile(&mut rng)).collect();
+    let (same, both_refused) = compare_with_libseccomp(&oracle, &profiles);
     // Both outcomes are exercised.
-    assert!(same > 1500, "{same} programs compared");
+    assert!(same.len() > 1500, "{} programs compared", same.len());
     assert!(both_refused > 50, "{both_refused} refused by both");
+}
+
+/// A profile the size of Docker's or larger: hundreds of names, most of
+/// them allowed outright, some under conditions, on one to three ABIs.
+/// Sections of more than 255 instructions need the generator's long jumps
+/// and copied returns, which small profiles never reach.
+fn large_profile(rng: &mut Rng, known: &[&str]) -> Value {
+    let default = action(rng, false);
+    let archs: Vec<&str> = (0..1 + rng.below(3)).map(|_| *rng.pick(ARCHS)).collect();
+    let mut syscalls = Vec::new();
+    for _ in 0..1 + rng.below(12) {
+        let count = 5 + rng.below(120);
+        let names: Vec<&str> = (0..count)
+            .map(|_| match rng.below(40) {
+                0 => *rng.pick(NAMES),
+                _ => *rng.pick(known),
+            })
+            .collect();
+        let act = match rng.below(10) {
+            0..=6 => ("SCMP_ACT_ALLOW", None),
+            _ => action(rng, true),
+        };
+        let conditions = match rng.below(6) {
+            0 => 1 + rng.below(3),
+            _ => 0,
+        };
+        syscalls.push(entry(rng, names, act, conditions));
+    }
+    profile(default, archs, syscalls)
+}
+
+#[test]
+fn large_random_profiles_compile_as_libseccomp_does() {
+    let Some(oracle) = oracle() else { return };
+    let known: Vec<&str> = compile::known_names().collect();
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let profiles: Vec<Value> = (0..300).map(|_| large_profile(&mut rng, &known)).collect();
+    let (same, _) = compare_with_libseccomp(&oracle, &profiles);
+    // Long jumps (BPF_JA) among them.
+    let long = same
+        .iter()
+        .filter(|p| p.chunks(8).any(|i| i[0] == 0x05))
+        .count();
+    assert!(same.len() > 100, "{} programs compared", same.len());
+    assert!(long > 10, "{long} programs with long jumps");
 }
 
 /// The default profiles Docker and Podman wrote on this machine.

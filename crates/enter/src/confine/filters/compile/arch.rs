@@ -111,6 +111,7 @@ impl Arch {
         }
     }
 
+    #[inline]
     fn column(self) -> Column {
         match self {
             Arch::X86 => Column::X86,
@@ -128,6 +129,7 @@ impl Arch {
     /// socketcall(2) and ipc(2), on the ABIs that multiplex socket and IPC
     /// calls through them: there a rule on such a call becomes two, one on
     /// the direct call and one on the multiplexer with its call number.
+    #[inline]
     pub(super) fn multiplexers(self) -> Option<(i32, i32)> {
         match self {
             Arch::X86 | Arch::Ppc64le => Some((102, 117)),
@@ -138,6 +140,7 @@ impl Arch {
 
     /// The number the table's number stands for on this ABI (libseccomp's
     /// "raw" number: MIPS O32 counts from 4000 there already).
+    #[inline]
     fn raw_offset(self) -> u32 {
         match self {
             Arch::Mipsel => 4000,
@@ -147,6 +150,7 @@ impl Arch {
 
     /// What the raw number becomes in a filter (MIPS N64 and N32 count
     /// from 5000 and 6000, x32 sets its bit; ARM's EABI adds nothing).
+    #[inline]
     fn munge(self, raw: u32) -> u32 {
         match self {
             Arch::X32 => raw | X32_SYSCALL_BIT,
@@ -167,6 +171,7 @@ impl Arch {
 
     /// The raw number of a row (libseccomp's "raw" resolution: the direct
     /// call), or its pseudo number where the ABI lacks it.
+    #[inline]
     pub(super) fn raw_of_row(self, row: usize) -> i32 {
         match syscalls::number(row, self.column()) {
             Some(n) => (n + self.raw_offset()) as i32,
@@ -177,6 +182,7 @@ impl Arch {
     /// libseccomp's number for a row on this ABI: a multiplexed call's
     /// pseudo number where the ABI multiplexes them, else the raw number
     /// as the filter sees it.
+    #[inline]
     pub(super) fn resolve_row(self, row: usize) -> i32 {
         if self.multiplexers().is_some() && syscalls::multiplexed(row).is_some() {
             return syscalls::pseudo(row);

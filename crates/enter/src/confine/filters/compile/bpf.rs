@@ -44,8 +44,9 @@ type BlkId = u32;
 /// A block's identity: equal for blocks with equal content.
 type Hash = u32;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Jump {
+/// Where a jump goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum To {
     /// Fall through (offset 0).
     None,
     /// The n-th block after this one (ABI sections), or the next node of
@@ -56,68 +57,106 @@ enum Jump {
     Hsh(Hash),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum K {
-    Val(u32),
-    /// A `ja` to a block.
-    Hsh(Hash),
+/// A [`To`] in four bytes: its kind in the top three bits (instructions
+/// are most of the generator's memory, and hashed and compared whole).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Jump(u32);
+
+const KIND_SHIFT: u32 = 29;
+const VALUE: u32 = (1 << KIND_SHIFT) - 1;
+
+impl Jump {
+    const NONE: Jump = Jump(0);
+
+    fn new(kind: u32, n: u32) -> Jump {
+        debug_assert!(n <= VALUE);
+        Jump(kind << KIND_SHIFT | n)
+    }
+
+    fn nxt(n: u32) -> Jump {
+        Jump::new(1, n)
+    }
+
+    fn node(n: u32) -> Jump {
+        Jump::new(2, n)
+    }
+
+    fn blk(b: BlkId) -> Jump {
+        Jump::new(3, b)
+    }
+
+    fn hsh(h: Hash) -> Jump {
+        Jump::new(4, h)
+    }
+
+    #[inline]
+    fn to(self) -> To {
+        let n = self.0 & VALUE;
+        match self.0 >> KIND_SHIFT {
+            0 => To::None,
+            1 => To::Nxt(n),
+            2 => To::Node(n),
+            3 => To::Blk(n),
+            _ => To::Hsh(n),
+        }
+    }
 }
 
+/// One instruction: `k` is a value, or with `k_hsh` the identity of a
+/// block a `ja` goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Instr {
     op: u16,
+    k_hsh: bool,
     jt: Jump,
     jf: Jump,
-    k: K,
-}
-
-impl Jump {
-    /// The jump as one number, for hashing.
-    fn word(self) -> u64 {
-        let (tag, n) = match self {
-            Jump::None => (0, 0),
-            Jump::Nxt(n) => (1, n),
-            Jump::Node(n) => (2, n),
-            Jump::Blk(n) => (3, n),
-            Jump::Hsh(n) => (4, n),
-        };
-        (tag << 32) | u64::from(n)
-    }
-}
-
-impl std::hash::Hash for Instr {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        let k = match self.k {
-            K::Val(k) => u64::from(k),
-            K::Hsh(h) => (1 << 32) | u64::from(h),
-        };
-        state.write_u64(u64::from(self.op) ^ (k << 16));
-        state.write_u64(self.jt.word() ^ self.jf.word().rotate_left(29));
-    }
+    k: u32,
 }
 
 impl Instr {
     fn plain(op: u16, k: u32) -> Instr {
         Instr {
             op,
-            jt: Jump::None,
-            jf: Jump::None,
-            k: K::Val(k),
+            k_hsh: false,
+            jt: Jump::NONE,
+            jf: Jump::NONE,
+            k,
         }
     }
 
     fn jump(op: u16, k: u32, jt: Jump, jf: Jump) -> Instr {
         Instr {
             op,
+            k_hsh: false,
             jt,
             jf,
-            k: K::Val(k),
+            k,
         }
+    }
+
+    /// A block's identity in `k` (a long jump).
+    fn k_hsh(self) -> Option<Hash> {
+        self.k_hsh.then_some(self.k)
+    }
+
+    fn side(&mut self, side: Branch) -> &mut Jump {
+        match side {
+            Branch::True => &mut self.jt,
+            Branch::False => &mut self.jf,
+        }
+    }
+
+    /// The instruction as two words, for hashing.
+    fn words(self) -> [u64; 2] {
+        [
+            u64::from(self.op) | u64::from(self.k_hsh) << 16 | u64::from(self.k) << 32,
+            u64::from(self.jt.0) | u64::from(self.jf.0) << 32,
+        ]
     }
 }
 
 /// What the accumulator holds: a word of `seccomp_data` under a mask.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Acc {
     offset: i32,
     mask: u32,
@@ -135,35 +174,53 @@ const fn holding(offset: i32) -> Acc {
     }
 }
 
+/// A block: its instructions are `len` of them from `at` in [`Gen::pool`].
+/// The accumulator states it starts and ends with are kept as masks and
+/// offsets (all under 64, or -1), to fit the block in 28 bytes.
 #[derive(Debug, Clone)]
 struct Block {
-    /// Its instructions: `len` of them from `at` in [`Gen::pool`].
     at: u32,
-    len: u32,
-    acc_start: Acc,
-    acc_end: Acc,
     hash: Hash,
-    hashed: bool,
     prev: Link,
     next: Link,
-    lvl_prv: Link,
-    lvl_nxt: Link,
+    mask_start: u32,
+    mask_end: u32,
+    offset_start: i8,
+    offset_end: i8,
+    len: u8,
+    hashed: bool,
 }
 
 impl Block {
-    fn new() -> Block {
-        Block {
-            at: 0,
-            len: 0,
-            acc_start: UNDEF,
-            acc_end: UNDEF,
-            hash: 0,
-            hashed: false,
-            prev: Link::NONE,
-            next: Link::NONE,
-            lvl_prv: Link::NONE,
-            lvl_nxt: Link::NONE,
+    fn acc_start(&self) -> Acc {
+        Acc {
+            offset: i32::from(self.offset_start),
+            mask: self.mask_start,
         }
+    }
+
+    fn acc_end(&self) -> Acc {
+        Acc {
+            offset: i32::from(self.offset_end),
+            mask: self.mask_end,
+        }
+    }
+
+    fn set_acc_start(&mut self, acc: Acc) {
+        self.offset_start = acc.offset as i8;
+        self.mask_start = acc.mask;
+    }
+
+    fn set_acc_end(&mut self, acc: Acc) {
+        self.offset_end = acc.offset as i8;
+        self.mask_end = acc.mask;
+    }
+
+    /// Its accumulator states as one word, for hashing.
+    fn accs(&self) -> u64 {
+        u64::from(self.offset_start as u8)
+            | u64::from(self.offset_end as u8) << 8
+            | u64::from(self.mask_start ^ self.mask_end.rotate_left(16)) << 16
     }
 }
 
@@ -187,12 +244,14 @@ impl From<Option<BlkId>> for Link {
     }
 }
 
-/// A block the identity table knows, and whether it is already placed.
+/// An identity: its block, and whether it is already placed.
 struct Entry {
     blk: BlkId,
     found: bool,
-    /// Its content hash when it was entered.
-    key: u64,
+    /// Whether the table holds it (see [`Gen::call_identity`]).
+    in_table: bool,
+    /// Its content hash when it was entered (the top half).
+    key: u32,
 }
 
 /// The blocks, by id.
@@ -222,7 +281,15 @@ struct Gen {
     /// index in `entries` plus one (0 for none), at most two thirds of
     /// them taken. Smaller than a map, and no memory but this to touch.
     table: Vec<u32>,
+    /// How many entries the table holds.
+    in_table: usize,
     entries: Vec<Entry>,
+    /// For an identity, the call test that falls through to it and took
+    /// a new identity without the table, plus one (see
+    /// [`Gen::call_identity`]).
+    falls_to: Vec<Hash>,
+    /// The blocks of the levels being laid out, innermost last.
+    levels: Vec<BlkId>,
     def_hsh: Hash,
     bad_arch_hsh: Hash,
 }
@@ -233,7 +300,10 @@ type Result<T> = std::result::Result<T, Unbuildable>;
 /// one first) with `default` for calls no rule matches; a call of another
 /// ABI kills the thread. It comes after `front` (runc's stub), in one
 /// vector.
-pub(super) fn generate(dbs: &[Db], default: u32, front: &[Insn]) -> Result<Vec<Insn>> {
+///
+/// The databases go once their sections are built: the layout's memory
+/// takes theirs (fewer fresh pages for a process that compiles once).
+pub(super) fn generate(dbs: Vec<Db>, default: u32, front: &[Insn]) -> Result<Vec<Insn>> {
     // About a block, an instruction and an identity for each call, as
     // the profiles of Docker and Podman have it.
     let room = dbs.iter().map(|d| d.calls().len()).sum::<usize>() + 64;
@@ -241,8 +311,12 @@ pub(super) fn generate(dbs: &[Db], default: u32, front: &[Insn]) -> Result<Vec<I
         blocks: Blocks(Vec::with_capacity(room)),
         pool: Vec::with_capacity(room + room / 4),
         returns: Vec::new(),
-        table: vec![0; (room + room / 2).next_power_of_two()],
+        // The table holds few blocks but the calls' tests.
+        table: vec![0; 128],
+        in_table: 0,
         entries: Vec::with_capacity(room),
+        falls_to: Vec::with_capacity(room),
+        levels: Vec::new(),
         def_hsh: 0,
         bad_arch_hsh: 0,
     };
@@ -250,59 +324,68 @@ pub(super) fn generate(dbs: &[Db], default: u32, front: &[Insn]) -> Result<Vec<I
 }
 
 impl Gen {
+    #[inline]
     fn alloc(&mut self, instrs: &[Instr]) -> BlkId {
-        let mut b = Block::new();
-        b.at = self.pool.len() as u32;
-        b.len = instrs.len() as u32;
-        self.pool.extend_from_slice(instrs);
-        self.blocks.0.push(b);
+        self.blocks.0.push(Block {
+            at: self.pool.len() as u32,
+            hash: 0,
+            prev: Link::NONE,
+            next: Link::NONE,
+            mask_start: UNDEF.mask,
+            mask_end: UNDEF.mask,
+            offset_start: UNDEF.offset as i8,
+            offset_end: UNDEF.offset as i8,
+            len: instrs.len() as u8,
+            hashed: false,
+        });
+        // One by one: most blocks have one instruction (a copy of a slice
+        // calls memcpy).
+        for &i in instrs {
+            self.pool.push(i);
+        }
         (self.blocks.0.len() - 1) as BlkId
     }
 
+    #[inline]
     fn instrs(&self, b: BlkId) -> &[Instr] {
         let blk = &self.blocks[b];
-        &self.pool[blk.at as usize..(blk.at + blk.len) as usize]
+        &self.pool[blk.at as usize..blk.at as usize + usize::from(blk.len)]
     }
 
+    #[inline]
     fn instrs_mut(&mut self, b: BlkId) -> &mut [Instr] {
         let blk = &self.blocks[b];
-        &mut self.pool[blk.at as usize..(blk.at + blk.len) as usize]
+        &mut self.pool[blk.at as usize..blk.at as usize + usize::from(blk.len)]
     }
 
+    #[inline]
     fn len(&self, b: BlkId) -> u32 {
-        self.blocks[b].len
-    }
-
-    /// Append an instruction to block `b` (moving its instructions to the
-    /// end of the pool when another block's follow them).
-    fn push(&mut self, b: BlkId, instr: Instr) {
-        let (at, len) = (self.blocks[b].at as usize, self.blocks[b].len as usize);
-        if at + len != self.pool.len() {
-            self.pool.extend_from_within(at..at + len);
-            self.blocks[b].at = (self.pool.len() - len) as u32;
-        }
-        self.pool.push(instr);
-        self.blocks[b].len += 1;
+        u32::from(self.blocks[b].len)
     }
 
     /// Put `front` before block `b`'s instructions.
     fn prepend(&mut self, b: BlkId, front: &[Instr]) {
-        let (at, len) = (self.blocks[b].at as usize, self.blocks[b].len as usize);
+        let (at, len) = (self.blocks[b].at as usize, usize::from(self.blocks[b].len));
         let start = self.pool.len();
         self.pool.extend_from_slice(front);
         self.pool.extend_from_within(at..at + len);
         self.blocks[b].at = start as u32;
-        self.blocks[b].len += front.len() as u32;
+        self.blocks[b].len += front.len() as u8;
     }
 
-    fn content_hash(&self, b: BlkId) -> u64 {
-        use std::hash::{Hash as _, Hasher as _};
-        let mut h = super::Quick::default();
-        self.instrs(b).hash(&mut h);
-        (self.blocks[b].acc_start, self.blocks[b].acc_end).hash(&mut h);
-        h.finish()
+    /// The top half of a hash of the block's content (which the
+    /// multiplication mixes best).
+    fn content_hash(&self, b: BlkId) -> u32 {
+        let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        let mut h = 0;
+        for i in self.instrs(b) {
+            let [first, second] = i.words();
+            h = mix(mix(h, first), second);
+        }
+        (mix(h, self.blocks[b].accs()) >> 32) as u32
     }
 
+    #[inline]
     fn hash(&self, b: BlkId) -> Hash {
         self.blocks[b].hash
     }
@@ -315,9 +398,15 @@ impl Gen {
             return b;
         }
         self.blocks[b].hashed = true;
+        self.identity(b, placed, None)
+    }
+
+    /// [`Gen::hsh_add`]'s search and entry; `also` is one more entry that
+    /// may have the same content, which the table does not hold.
+    fn identity(&mut self, b: BlkId, placed: bool, also: Option<u32>) -> BlkId {
         let key = self.content_hash(b);
         let i = self.entries.len();
-        if (i + 1) * 3 > self.table.len() * 2 {
+        if (self.in_table + 1) * 3 > self.table.len() * 2 {
             self.grow_table();
         }
         // The latest entry of this content hash with the same content (a
@@ -325,7 +414,10 @@ impl Gen {
         // libseccomp's).
         let mask = self.table.len() - 1;
         let mut at = slot_of(key, self.table.len());
-        let mut same = None;
+        let mut same = also.filter(|&j| {
+            let e = &self.entries[j as usize];
+            same_content(&self.blocks, &self.pool, e.blk, b)
+        });
         while let Some(j) = self.table[at].checked_sub(1) {
             let e = &self.entries[j as usize];
             if e.key == key && same_content(&self.blocks, &self.pool, e.blk, b) {
@@ -342,12 +434,47 @@ impl Gen {
             };
         }
         self.table[at] = i as u32 + 1;
+        self.in_table += 1;
         self.entries.push(Entry {
             blk: b,
             found: placed,
+            in_table: true,
             key,
         });
         self.blocks[b].hash = i as Hash + 1;
+        b
+    }
+
+    /// The identity of call test `b`, which falls through to identity
+    /// `nxt` (the next call's test, or the default action). Only another
+    /// call's test can have the same content (every other block differs
+    /// in what the accumulator holds, or in its instructions), and only
+    /// one that falls through to `nxt` too. Where `nxt` is the identity
+    /// entered last, the test of the next call that `b` is built right
+    /// after, no block made before it falls through to it: `b` takes a
+    /// new identity without a search, and without a place in the table.
+    /// A later test that falls through to `nxt` (its next call's test
+    /// took that one's identity: the same calls end two sections) looks
+    /// at `b`'s entry as well as the table.
+    fn call_identity(&mut self, b: BlkId, nxt: Hash) -> BlkId {
+        self.blocks[b].hashed = true;
+        let nxt = nxt as usize;
+        if nxt != self.entries.len() {
+            let also = self.falls_to.get(nxt).and_then(|&e| e.checked_sub(1));
+            return self.identity(b, true, also);
+        }
+        self.entries.push(Entry {
+            blk: b,
+            found: true,
+            in_table: false,
+            key: 0,
+        });
+        let id = self.entries.len() as Hash;
+        self.blocks[b].hash = id;
+        if self.falls_to.len() <= nxt {
+            self.falls_to.resize(nxt + 1, 0);
+        }
+        self.falls_to[nxt] = id;
         b
     }
 
@@ -355,7 +482,7 @@ impl Gen {
     fn grow_table(&mut self) {
         let len = (self.table.len() * 2).max(64);
         self.table = vec![0; len];
-        for (i, e) in self.entries.iter().enumerate() {
+        for (i, e) in self.entries.iter().enumerate().filter(|(_, e)| e.in_table) {
             let mut at = slot_of(e.key, len);
             while self.table[at] != 0 {
                 at = (at + 1) & (len - 1);
@@ -400,22 +527,24 @@ impl Gen {
     /// The block of one tree node, given what the accumulator holds.
     fn node(&mut self, arena: &Arena, id: NodeId, acc: &mut Acc) -> Result<BlkId> {
         let node = &arena[id];
-        let b = self.alloc(&[]);
-        self.blocks[b].acc_start = *acc;
+        let mut start = *acc;
         let act_t = node.act_t_flg.then(|| self.action_hsh(node.act_t));
         let act_f = node.act_f_flg.then(|| self.action_hsh(node.act_f));
         let offset = node.offset as i32;
         let mask = node.mask;
+        let mut instrs = [Instr::plain(0, 0); 3];
+        let mut len = 0;
         if offset != acc.offset || mask & acc.mask != mask {
             *acc = holding(offset);
-            self.push(b, Instr::plain(LD_ABS, offset as u32));
-            self.blocks[b].acc_start = UNDEF;
+            instrs[len] = Instr::plain(LD_ABS, offset as u32);
+            len += 1;
+            start = UNDEF;
         }
         if mask != acc.mask {
             acc.mask = mask;
-            self.push(b, Instr::plain(ALU_AND, mask));
+            instrs[len] = Instr::plain(ALU_AND, mask);
+            len += 1;
         }
-        self.blocks[b].acc_end = *acc;
         let op = match node.op {
             Op::Eq | Op::MaskedEq => JEQ,
             Op::Gt => JGT,
@@ -423,13 +552,16 @@ impl Gen {
             _ => return Err(Unbuildable("a comparison left unrewritten")),
         };
         let target = |branch: Branch, act: Option<Hash>| match (branch.of(node), act) {
-            (Some(next), _) => Jump::Node(next as u32),
-            (None, Some(h)) => Jump::Hsh(h),
-            (None, None) => Jump::Nxt(0),
+            (Some(next), _) => Jump::node(next),
+            (None, Some(h)) => Jump::hsh(h),
+            (None, None) => Jump::nxt(0),
         };
         let jt = target(Branch::True, act_t);
         let jf = target(Branch::False, act_f);
-        self.push(b, Instr::jump(op, node.datum, jt, jf));
+        instrs[len] = Instr::jump(op, node.datum, jt, jf);
+        let b = self.alloc(&instrs[..=len]);
+        self.blocks[b].set_acc_start(start);
+        self.blocks[b].set_acc_end(*acc);
         Ok(b)
     }
 
@@ -445,70 +577,59 @@ impl Gen {
         acc: Acc,
     ) -> Result<BlkId> {
         let mut acc = acc;
-        let (head, tail) = match chain {
+        let Some(c) = chain else {
             // The call's action: it resolves to the table's block (as
             // below, but without building one to throw away).
-            None => return Ok(self.action_blk(call.action)),
-            Some(c) => {
-                let mut c = Some(arena.level_start(c));
-                let (mut head, mut tail) = (None, None);
-                let mut left = arena.len();
-                while let Some(id) = c {
-                    left = left
-                        .checked_sub(1)
-                        .ok_or(Unbuildable("a level that goes round"))?;
-                    let b = self.node(arena, id, &mut acc)?;
-                    if let Some(t) = tail {
-                        self.blocks[b].lvl_prv = Link::from(Some(t));
-                        self.blocks[t].lvl_nxt = Link::from(Some(b));
-                    } else {
-                        head = Some(b);
-                    }
-                    tail = Some(b);
-                    c = arena[id].lvl_nxt;
-                }
-                let (head, tail) = (head.expect("a level"), tail.expect("a level"));
-                // Each block falls through to the next of the level.
-                let mut b = Some(head);
-                while let Some(id) = b {
-                    let next = self.blocks[id].lvl_nxt.get();
-                    let to = next.map_or(nxt, Jump::Blk);
-                    for i in self.instrs_mut(id) {
-                        for j in [&mut i.jt, &mut i.jf] {
-                            match *j {
-                                Jump::Nxt(0) => *j = to,
-                                Jump::Nxt(_) => return Err(Unbuildable("a jump past a level")),
-                                _ => {}
-                            }
-                        }
-                    }
-                    b = next;
-                }
-                (head, tail)
-            }
+            return Ok(self.action_blk(call.action));
         };
-        let mut head = head;
-        let mut b = tail;
-        loop {
-            let (prev, next) = (self.blocks[b].lvl_prv.get(), self.blocks[b].lvl_nxt.get());
-            let to = next.map_or(nxt, Jump::Blk);
-            let r = self.resolve(arena, call, b, to)?;
-            if let Some(p) = prev {
-                self.blocks[p].lvl_nxt = Link::from(Some(r));
-            }
-            self.blocks[r].lvl_prv = Link::from(prev);
-            self.blocks[r].lvl_nxt = Link::from(next);
-            if let Some(n) = next {
-                self.blocks[n].lvl_prv = Link::from(Some(r));
-            }
-            if self.blocks[r].lvl_prv.get().is_none() {
-                head = r;
-            }
-            match prev {
-                Some(p) => b = p,
-                None => return Ok(head),
+        // The level's blocks, in `levels` from `first` on (the levels
+        // below are laid out above them, and gone again when done).
+        let first = self.levels.len();
+        let mut c = Some(arena.level_start(c));
+        let mut left = arena.len();
+        while let Some(id) = c {
+            left = left
+                .checked_sub(1)
+                .ok_or(Unbuildable("a level that goes round"))?;
+            let b = self.node(arena, id, &mut acc)?;
+            self.levels.push(b);
+            c = arena[id].lvl_nxt;
+        }
+        let count = self.levels.len() - first;
+        if count == 0 {
+            return Err(Unbuildable("an empty level"));
+        }
+        // Each block falls through to the next of the level.
+        for i in first..first + count {
+            let b = self.levels[i];
+            let to = match self.levels.get(i + 1) {
+                Some(&n) if i + 1 < first + count => Jump::blk(n),
+                _ => nxt,
+            };
+            for instr in self.instrs_mut(b) {
+                for j in [&mut instr.jt, &mut instr.jf] {
+                    match j.to() {
+                        To::Nxt(0) => *j = to,
+                        To::Nxt(_) => return Err(Unbuildable("a jump past a level")),
+                        _ => {}
+                    }
+                }
             }
         }
+        // From the last: each block takes the identity of an equal one
+        // (which then stands in the level in its place).
+        for i in (first..first + count).rev() {
+            let b = self.levels[i];
+            let to = match i + 1 < first + count {
+                true => Jump::blk(self.levels[i + 1]),
+                false => nxt,
+            };
+            let r = self.resolve(arena, call, b, to)?;
+            self.levels[i] = r;
+        }
+        let head = self.levels[first];
+        self.levels.truncate(first);
+        Ok(head)
     }
 
     /// Turn a block's jumps to nodes and blocks into identities (building
@@ -519,25 +640,18 @@ impl Gen {
         }
         for i in 0..self.len(b) as usize {
             for side in [Branch::True, Branch::False] {
-                let j = match side {
-                    Branch::True => self.instrs(b)[i].jt,
-                    Branch::False => self.instrs(b)[i].jf,
-                };
-                let to = match j {
-                    Jump::None | Jump::Hsh(_) => continue,
-                    Jump::Blk(t) => self.resolve(arena, call, t, nxt)?,
-                    Jump::Node(n) => {
-                        let acc = self.blocks[b].acc_end;
-                        self.chain(arena, call, Some(n as usize), nxt, acc)?
+                let j = *self.instrs_mut(b)[i].side(side);
+                let to = match j.to() {
+                    To::None | To::Hsh(_) => continue,
+                    To::Blk(t) => self.resolve(arena, call, t, nxt)?,
+                    To::Node(n) => {
+                        let acc = self.blocks[b].acc_end();
+                        self.chain(arena, call, Some(n), nxt, acc)?
                     }
-                    Jump::Nxt(_) => return Err(Unbuildable("an unresolved fall-through")),
+                    To::Nxt(_) => return Err(Unbuildable("an unresolved fall-through")),
                 };
-                let h = Jump::Hsh(self.hash(to));
-                let instr = &mut self.instrs_mut(b)[i];
-                match side {
-                    Branch::True => instr.jt = h,
-                    Branch::False => instr.jf = h,
-                }
+                let h = Jump::hsh(self.hash(to));
+                *self.instrs_mut(b)[i].side(side) = h;
             }
         }
         Ok(self.hsh_add(b, false))
@@ -546,22 +660,32 @@ impl Gen {
     /// A call's test: its number, then its argument tree; `nxt` is the
     /// next call's test.
     fn call(&mut self, arena: &Arena, call: &Call, nxt: Hash, load: bool) -> Result<BlkId> {
-        let b = self.alloc(&[]);
-        let acc = if load {
-            self.push(b, Instr::plain(LD_ABS, OFFSET_NR as u32));
-            self.blocks[b].acc_start = UNDEF;
-            self.blocks[b].acc_end = holding(OFFSET_NR);
-            holding(OFFSET_NR)
-        } else {
+        let acc = match load {
+            true => holding(OFFSET_NR),
             // Someone else loads the number.
-            self.blocks[b].acc_start = holding(OFFSET_NR);
-            self.blocks[b].acc_end = holding(OFFSET_NR);
-            UNDEF
+            false => UNDEF,
         };
-        let tree = self.chain(arena, call, call.chains, Jump::Hsh(self.def_hsh), acc)?;
-        let jt = Jump::Hsh(self.hash(tree));
-        self.push(b, Instr::jump(JEQ, call.num as u32, jt, Jump::Hsh(nxt)));
-        Ok(self.hsh_add(b, true))
+        let tree = self.chain(arena, call, call.chains, Jump::hsh(self.def_hsh), acc)?;
+        let test = Instr::jump(
+            JEQ,
+            call.num as u32,
+            Jump::hsh(self.hash(tree)),
+            Jump::hsh(nxt),
+        );
+        let b = match load {
+            true => {
+                let b = self.alloc(&[Instr::plain(LD_ABS, OFFSET_NR as u32), test]);
+                self.blocks[b].set_acc_start(UNDEF);
+                b
+            }
+            false => {
+                let b = self.alloc(&[test]);
+                self.blocks[b].set_acc_start(holding(OFFSET_NR));
+                b
+            }
+        };
+        self.blocks[b].set_acc_end(holding(OFFSET_NR));
+        Ok(self.call_identity(b, nxt))
     }
 
     /// Put `b` in front of the list that starts at `head`.
@@ -576,12 +700,14 @@ impl Gen {
     /// One ABI's section (with x32's calls when `secondary` is its x32
     /// database): the ABI test, then every call in order of priority.
     fn arch(&mut self, db: &Db, secondary: Option<&Db>) -> Result<BlkId> {
+        let dbs = [Some(db), secondary];
         let calls = ordered(db, secondary);
         let x86_64_alone = matches!(db.arch, Arch::X86_64 | Arch::X32) && secondary.is_none();
         let load_first = !x86_64_alone;
         let mut head: Option<BlkId> = None;
         let mut count = 0u32;
-        for (i, &(owner, call)) in calls.iter().enumerate().rev() {
+        for (i, &at) in calls.iter().enumerate().rev() {
+            let (owner, call) = Place(at).of(&dbs);
             // Pseudo calls never reach the filter.
             if call.num < 0 {
                 continue;
@@ -591,17 +717,17 @@ impl Gen {
             self.push_front(b, &mut head);
             count += 1;
         }
-        let first = |g: &Gen, head: Option<BlkId>| Jump::Hsh(head.map_or(g.def_hsh, |h| g.hash(h)));
+        let first = |g: &Gen, head: Option<BlkId>| Jump::hsh(head.map_or(g.def_hsh, |h| g.hash(h)));
         if x86_64_alone {
             // Keep the other of x86_64 and x32 out; -1 (a tracer's skip)
             // goes on to the calls.
             let mut instrs = vec![Instr::plain(LD_ABS, OFFSET_NR as u32)];
-            let bad = Jump::Hsh(self.bad_arch_hsh);
+            let bad = Jump::hsh(self.bad_arch_hsh);
             if db.arch == Arch::X86_64 {
                 instrs.push(Instr::jump(
                     JGE,
                     X32_SYSCALL_BIT,
-                    Jump::None,
+                    Jump::NONE,
                     first(self, head),
                 ));
                 instrs.push(Instr::jump(JEQ, u32::MAX, first(self, head), bad));
@@ -609,19 +735,19 @@ impl Gen {
                 instrs.push(Instr::jump(JGE, X32_SYSCALL_BIT, first(self, head), bad));
             }
             let b = self.alloc(&instrs);
-            self.blocks[b].acc_end = holding(OFFSET_NR);
+            self.blocks[b].set_acc_end(holding(OFFSET_NR));
             count += 1;
             self.push_front(b, &mut head);
             self.hsh_add(b, true);
         }
-        let check = Instr::jump(JEQ, db.arch.audit(), first(self, head), Jump::Nxt(count));
+        let check = Instr::jump(JEQ, db.arch.audit(), first(self, head), Jump::nxt(count));
         let b = self.alloc(&[check]);
         self.push_front(b, &mut head);
         self.hsh_add(b, true);
         Ok(b)
     }
 
-    fn build(&mut self, dbs: &[Db], default: u32, front: &[Insn]) -> Result<Vec<Insn>> {
+    fn build(&mut self, dbs: Vec<Db>, default: u32, front: &[Insn]) -> Result<Vec<Insn>> {
         // A call of an ABI the filter does not cover kills the thread.
         let bad = self.action(0);
         self.hsh_add(bad, true);
@@ -630,12 +756,14 @@ impl Gen {
         let def = self.hsh_add(def, false);
         self.def_hsh = self.hash(def);
         let head = self.alloc(&[Instr::plain(LD_ABS, OFFSET_ARCH as u32)]);
-        self.blocks[head].acc_end = holding(OFFSET_ARCH);
+        self.blocks[head].set_acc_end(holding(OFFSET_ARCH));
         self.hsh_add(head, true);
         let mut tail = head;
 
         let x86_64 = dbs.iter().position(|d| d.arch == Arch::X86_64);
         let x32 = dbs.iter().position(|d| d.arch == Arch::X32);
+        // Each section's ABI test.
+        let mut checks: Vec<BlkId> = Vec::with_capacity(dbs.len());
         for (i, db) in dbs.iter().enumerate() {
             // x86_64 and x32 share an ABI number: the first of them takes
             // both.
@@ -653,6 +781,7 @@ impl Gen {
                 _ => None,
             };
             let b = self.arch(db, secondary)?;
+            checks.push(b);
             self.blocks[b].prev = Link::from(Some(tail));
             self.blocks[tail].next = Link::from(Some(b));
             tail = b;
@@ -660,49 +789,38 @@ impl Gen {
                 tail = n;
             }
         }
+        drop(dbs);
         self.blocks[bad].prev = Link::from(Some(tail));
         self.blocks[bad].next = Link::from(None);
         self.blocks[tail].next = Link::from(Some(bad));
         let tail = bad;
 
-        self.resolve_sections(head)?;
+        self.resolve_sections(&checks)?;
         self.pull_in(tail);
-        self.reach(tail)?;
-        self.emit(head, tail, front)
+        self.reach(tail, front)
     }
 
-    /// The ABI tests' jumps to the next section.
-    fn resolve_sections(&mut self, head: BlkId) -> Result<()> {
-        let mut b = head;
-        loop {
+    /// The ABI tests' jumps to the next section: `Nxt(n)` is the n-th
+    /// block after the jump's block's next, in the list of sections (which
+    /// holds only the sections' own blocks yet).
+    fn resolve_sections(&mut self, checks: &[BlkId]) -> Result<()> {
+        for &b in checks {
             for i in 0..self.len(b) as usize {
                 for side in [Branch::True, Branch::False] {
-                    let instr = self.instrs(b)[i];
-                    let j = if side == Branch::True {
-                        instr.jt
-                    } else {
-                        instr.jf
+                    let To::Nxt(n) = self.instrs_mut(b)[i].side(side).to() else {
+                        continue;
                     };
-                    let Jump::Nxt(n) = j else { continue };
                     let mut t = self.blocks[b].next.get();
                     for _ in 0..n {
                         t = t.and_then(|t| self.blocks[t].next.get());
                     }
                     let t = t.ok_or(Unbuildable("a section jump past the end"))?;
-                    let h = Jump::Hsh(self.hash(t));
-                    let instr = &mut self.instrs_mut(b)[i];
-                    if side == Branch::True {
-                        instr.jt = h;
-                    } else {
-                        instr.jf = h;
-                    }
+                    let h = Jump::hsh(self.hash(t));
+                    *self.instrs_mut(b)[i].side(side) = h;
                 }
             }
-            match self.blocks[b].next.get() {
-                Some(n) if self.blocks[n].next.get().is_some() => b = n,
-                _ => return Ok(()),
-            }
         }
+        Ok(())
     }
 
     /// Place every block a jump names, after the last block that jumps to
@@ -717,7 +835,7 @@ impl Gen {
             for i in (0..self.len(b) as usize).rev() {
                 let instr = self.instrs(b)[i];
                 for j in [instr.jt, instr.jf] {
-                    if let Jump::Hsh(h) = j {
+                    if let To::Hsh(h) = j.to() {
                         pulled = self.find_once(h);
                     }
                     if pulled.is_some() {
@@ -725,7 +843,7 @@ impl Gen {
                     }
                 }
                 if pulled.is_none() {
-                    if let K::Hsh(h) = instr.k {
+                    if let Some(h) = instr.k_hsh() {
                         pulled = self.find_once(h);
                     }
                 }
@@ -737,23 +855,17 @@ impl Gen {
                 cur = self.blocks[b].prev.get();
                 continue;
             };
-            let (start, end) = (self.blocks[t].acc_start, self.blocks[b].acc_end);
+            let (start, end) = (self.blocks[t].acc_start(), self.blocks[b].acc_end());
             if start.offset != -1 && start != end {
                 // Load what the block expects.
-                let mut front = vec![Instr::plain(LD_ABS, start.offset as u32)];
-                if start.mask != u32::MAX {
-                    front.push(Instr::plain(ALU_AND, start.mask));
+                let ld = Instr::plain(LD_ABS, start.offset as u32);
+                match start.mask {
+                    u32::MAX => self.prepend(t, &[ld]),
+                    mask => self.prepend(t, &[ld, Instr::plain(ALU_AND, mask)]),
                 }
-                self.prepend(t, &front);
-                self.blocks[t].acc_start = UNDEF;
+                self.blocks[t].set_acc_start(UNDEF);
             }
-            let next = self.blocks[b].next.get();
-            self.blocks[t].prev = Link::from(Some(b));
-            self.blocks[t].next = Link::from(next);
-            self.blocks[b].next = Link::from(Some(t));
-            if let Some(n) = next {
-                self.blocks[n].prev = Link::from(Some(t));
-            }
+            self.insert_after(b, t);
             cur = Some(t);
         }
     }
@@ -771,7 +883,7 @@ impl Gen {
 
     /// Make every conditional jump reach its target: from the end, each
     /// block's jumps from its last instruction, and the block again after
-    /// a block was inserted for one of them.
+    /// a block was inserted for one of them; and lay out the program.
     ///
     /// libseccomp measures each jump by walking the list; here the walk's
     /// answers are kept as they change. Blocks are only ever inserted
@@ -779,38 +891,48 @@ impl Gen {
     /// distance to the end of the program (`Walked::to_end`), and the
     /// blocks after it with one identity form a stack whose top is the
     /// nearest and whose bottom is the last (libseccomp's target: the last
-    /// block of that identity, searched from the end).
-    fn reach(&mut self, tail: BlkId) -> Result<()> {
-        let mut walked = Walked::new(self.entries.len());
+    /// block of that identity, searched from the end). A block whose jumps
+    /// all reach has its final place and targets then, so its
+    /// instructions are laid out as it is passed (from the end; `front`,
+    /// runc's stub, comes first).
+    fn reach(&mut self, tail: BlkId, front: &[Insn]) -> Result<Vec<Insn>> {
+        let mut walked = Walked::new(self.entries.len(), self.blocks.0.len());
+        // Backwards, then turned round.
+        let mut out = Vec::with_capacity(self.pool.len() + front.len());
         let mut cur = Some(tail);
         while let Some(b) = cur {
             let mut inserted = false;
             for i in (0..self.len(b) as usize).rev() {
                 let instr = self.instrs(b)[i];
                 for j in [instr.jt, instr.jf] {
-                    match j {
-                        Jump::None => {}
-                        Jump::Hsh(h) => inserted |= self.reach_one(&mut walked, b, i, h)?,
+                    match j.to() {
+                        To::None => {}
+                        To::Hsh(h) => inserted |= self.reach_one(&mut walked, b, i, h, &mut out)?,
                         _ => return Err(Unbuildable("an unresolved jump")),
                     }
                 }
             }
             if !inserted {
+                self.emit(&walked, b, &mut out)?;
                 walked.passed(self, b);
                 cur = self.blocks[b].prev.get();
             }
         }
-        Ok(())
+        out.extend(front.iter().rev());
+        out.reverse();
+        Ok(out)
     }
 
     /// Make the jump of instruction `offset` of `blk` to identity `h`
-    /// reach: true when a block had to be inserted for it.
+    /// reach: true when a block had to be inserted for it (and was laid
+    /// out onto `out`).
     fn reach_one(
         &mut self,
         walked: &mut Walked,
         blk: BlkId,
         offset: usize,
         h: Hash,
+        out: &mut Vec<Insn>,
     ) -> Result<bool> {
         let (Some(target), Some(nearest)) = (walked.last(h), walked.nearest(h)) else {
             return Err(Unbuildable("a jump backwards"));
@@ -825,74 +947,61 @@ impl Gen {
         let copy = match self.instrs(target) {
             [Instr {
                 op: RET,
-                k: K::Val(action),
+                k_hsh: false,
+                k: action,
                 ..
             }] => Instr::plain(RET, *action),
             _ => Instr {
                 op: JA,
-                jt: Jump::None,
-                jf: Jump::None,
-                k: K::Hsh(h),
+                k_hsh: true,
+                jt: Jump::NONE,
+                jf: Jump::NONE,
+                k: h,
             },
         };
         let new = self.alloc(&[copy]);
         self.blocks[new].hash = h;
         self.insert_after(blk, new);
+        self.emit(walked, new, out)?;
         walked.passed(self, new);
         Ok(true)
     }
 
-    /// The instructions, with every jump an offset: a conditional jump
-    /// lands on the nearest block of its identity, a long jump on the last
-    /// (as libseccomp resolves them).
-    fn emit(&self, head: BlkId, tail: BlkId, front: &[Insn]) -> Result<Vec<Insn>> {
-        let mut total = front.len();
-        let mut b = Some(head);
-        while let Some(id) = b {
-            total += self.len(id) as usize;
-            b = self.blocks[id].next.get();
-        }
-        let mut out = vec![Insn::default(); total];
-        out[..front.len()].copy_from_slice(front);
-        let mut walked = Walked::new(self.entries.len());
-        let mut end = out.len();
-        let mut b = Some(tail);
-        while let Some(id) = b {
-            let instrs = self.instrs(id);
-            let after = walked.after(self, id);
-            end -= instrs.len();
-            for (i, instr) in instrs.iter().enumerate() {
-                let from = after + (instrs.len() - i - 1) as u32;
-                let offset = |j: Jump| -> Result<u8> {
-                    match j {
-                        Jump::None => Ok(0),
-                        Jump::Hsh(h) => walked
-                            .nearest(h)
-                            .map(|t| from - walked.to_end[t as usize])
-                            .filter(|&d| d <= MAX_JUMP)
-                            .map(|d| d as u8)
-                            .ok_or(Unbuildable("a jump out of reach")),
-                        _ => Err(Unbuildable("an unresolved jump")),
-                    }
-                };
-                let k = match instr.k {
-                    K::Val(k) => k,
-                    K::Hsh(h) => walked
-                        .last(h)
+    /// Block `b`'s instructions, last first, onto `out`, with every jump
+    /// an offset: a conditional jump lands on the nearest block of its
+    /// identity, a long jump on the last (as libseccomp resolves them).
+    fn emit(&self, walked: &Walked, b: BlkId, out: &mut Vec<Insn>) -> Result<()> {
+        let after = walked.after(self, b);
+        let instrs = self.instrs(b);
+        for (i, instr) in instrs.iter().enumerate().rev() {
+            let from = after + (instrs.len() - i - 1) as u32;
+            let offset = |j: Jump| -> Result<u8> {
+                match j.to() {
+                    To::None => Ok(0),
+                    To::Hsh(h) => walked
+                        .nearest(h)
                         .map(|t| from - walked.to_end[t as usize])
-                        .ok_or(Unbuildable("a long jump to nowhere"))?,
-                };
-                out[end + i] = Insn {
-                    code: instr.op,
-                    jt: offset(instr.jt)?,
-                    jf: offset(instr.jf)?,
-                    k,
-                };
-            }
-            walked.passed(self, id);
-            b = self.blocks[id].prev.get();
+                        .filter(|&d| d <= MAX_JUMP)
+                        .map(|d| d as u8)
+                        .ok_or(Unbuildable("a jump out of reach")),
+                    _ => Err(Unbuildable("an unresolved jump")),
+                }
+            };
+            let k = match instr.k_hsh() {
+                None => instr.k,
+                Some(h) => walked
+                    .last(h)
+                    .map(|t| from - walked.to_end[t as usize])
+                    .ok_or(Unbuildable("a long jump to nowhere"))?,
+            };
+            out.push(Insn {
+                code: instr.op,
+                jt: offset(instr.jt)?,
+                jf: offset(instr.jf)?,
+                k,
+            });
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -901,40 +1010,85 @@ impl Gen {
 /// calls, then the second's), each by number taken as unsigned (unique
 /// within a database, so libseccomp's stable insertions and any sort
 /// agree). Profiles have a few priorities and numbers close together:
-/// each (priority, database) group is laid out by number in a table of
-/// its span, and pseudo numbers (negative, never in the filter) follow
-/// its others, in no particular order: only whether one comes first
-/// matters (see `arch`).
-fn ordered<'a>(db: &'a Db, secondary: Option<&'a Db>) -> Vec<(&'a Db, &'a Call)> {
+/// each database's calls are laid out by number in a table of its span,
+/// then dealt in that order to their (priority, database) groups; pseudo
+/// numbers (negative, never in the filter) follow each group's others, in
+/// no particular order: only whether one comes first matters (see
+/// `arch`).
+fn ordered(db: &Db, secondary: Option<&Db>) -> Vec<u32> {
     const MAX_GROUPS: usize = 32;
     let dbs: Vec<&Db> = [Some(db), secondary].into_iter().flatten().collect();
-    let mut groups: Vec<(std::cmp::Reverse<u32>, usize)> = Vec::new();
+    /// A (priority, database) group: its calls with numbers, and
+    /// without, and where in the order it starts.
+    #[derive(Clone, Copy)]
+    struct Group {
+        priority: u32,
+        db: usize,
+        real: usize,
+        pseudo: usize,
+        at: usize,
+    }
+    let mut groups: Vec<Group> = Vec::new();
+    // Each call's group, in the databases' order.
+    let mut group_of: Vec<u8> = Vec::with_capacity(dbs.iter().map(|d| d.calls().len()).sum());
+    // Each database's span of numbers.
+    let mut spans = [(u32::MAX, 0u32, 0usize); 2];
     for (d, of) in dbs.iter().enumerate() {
+        // Calls mostly share their group with the one before.
+        let mut last: Option<(u32, usize)> = None;
         for c in of.calls() {
-            let group = (std::cmp::Reverse(c.priority), d);
-            if !groups.contains(&group) {
-                if groups.len() == MAX_GROUPS {
-                    return sorted(&dbs);
+            let found = match last {
+                Some((priority, g)) if priority == c.priority => Some(g),
+                _ => groups
+                    .iter()
+                    .position(|g| g.priority == c.priority && g.db == d),
+            };
+            let g = match found {
+                Some(g) => g,
+                None if groups.len() == MAX_GROUPS => return sorted(&dbs),
+                None => {
+                    groups.push(Group {
+                        priority: c.priority,
+                        db: d,
+                        real: 0,
+                        pseudo: 0,
+                        at: 0,
+                    });
+                    groups.len() - 1
                 }
-                groups.push(group);
+            };
+            last = Some((c.priority, g));
+            group_of.push(g as u8);
+            if c.num < 0 {
+                groups[g].pseudo += 1;
+            } else {
+                groups[g].real += 1;
+                let (lo, hi, n) = &mut spans[d];
+                (*lo, *hi, *n) = ((*lo).min(c.num as u32), (*hi).max(c.num as u32), *n + 1);
             }
         }
     }
-    groups.sort_unstable();
-    let mut out = Vec::with_capacity(dbs.iter().map(|d| d.calls().len()).sum());
+    // Where each group's calls start, in the groups' order.
+    let mut order: Vec<usize> = (0..groups.len()).collect();
+    order.sort_unstable_by_key(|&g| (std::cmp::Reverse(groups[g].priority), groups[g].db));
+    let mut at = 0;
+    for &g in &order {
+        groups[g].at = at;
+        at += groups[g].real + groups[g].pseudo;
+    }
+    let mut out = vec![0u32; at];
+    // Where each group's next call goes.
+    let mut next: Vec<usize> = groups.iter().map(|g| g.at).collect();
+    // Where each database's calls start in `group_of`.
+    let first = [0, dbs[0].calls().len()];
+    let mut deal = |d: usize, i: usize| {
+        let g = usize::from(group_of[first[d] + i]);
+        out[next[g]] = Place::new(d, i).0;
+        next[g] += 1;
+    };
     let mut table: Vec<u32> = Vec::new();
-    for (std::cmp::Reverse(priority), d) in groups {
-        let of = dbs[d];
-        let members = || {
-            of.calls()
-                .iter()
-                .enumerate()
-                .filter(move |(_, c)| c.priority == priority)
-        };
-        let real = || members().filter(|(_, c)| c.num >= 0);
-        let (lo, hi, count) = real().fold((u32::MAX, 0, 0), |(lo, hi, n), (_, c)| {
-            (lo.min(c.num as u32), hi.max(c.num as u32), n + 1)
-        });
+    for (d, of) in dbs.iter().enumerate() {
+        let (lo, hi, count) = spans[d];
         if count > 0 {
             let span = (hi - lo) as usize + 1;
             if span > 4 * count + 1024 {
@@ -942,7 +1096,7 @@ fn ordered<'a>(db: &'a Db, secondary: Option<&'a Db>) -> Vec<(&'a Db, &'a Call)>
             }
             table.clear();
             table.resize(span, 0);
-            for (i, c) in real() {
+            for (i, c) in of.calls().iter().enumerate().filter(|(_, c)| c.num >= 0) {
                 let slot = &mut table[(c.num as u32 - lo) as usize];
                 if *slot != 0 {
                     // Two calls with one number: not a database of ours.
@@ -950,48 +1104,67 @@ fn ordered<'a>(db: &'a Db, secondary: Option<&'a Db>) -> Vec<(&'a Db, &'a Call)>
                 }
                 *slot = i as u32 + 1;
             }
-            out.extend(
-                table
-                    .iter()
-                    .filter(|&&i| i != 0)
-                    .map(|&i| (of, &of.calls()[i as usize - 1])),
-            );
+            for &i in table.iter().filter(|&&i| i != 0) {
+                deal(d, i as usize - 1);
+            }
         }
-        out.extend(members().filter(|(_, c)| c.num < 0).map(|(_, c)| (of, c)));
+        for (i, _) in of.calls().iter().enumerate().filter(|(_, c)| c.num < 0) {
+            deal(d, i);
+        }
     }
     out
 }
 
 /// The same order by a general sort, for databases unlike profiles.
-fn sorted<'a>(dbs: &[&'a Db]) -> Vec<(&'a Db, &'a Call)> {
-    let mut calls: Vec<(usize, &Db, &Call)> = dbs
+fn sorted(dbs: &[&Db]) -> Vec<u32> {
+    let mut calls: Vec<(usize, usize, &Call)> = dbs
         .iter()
         .enumerate()
-        .flat_map(|(d, &of)| of.calls().iter().map(move |c| (d, of, c)))
+        .flat_map(|(d, &of)| of.calls().iter().enumerate().map(move |(i, c)| (d, i, c)))
         .collect();
     calls.sort_by_key(|&(d, _, c)| (std::cmp::Reverse(c.priority), d, c.num as u32));
-    calls.into_iter().map(|(_, of, c)| (of, c)).collect()
+    calls
+        .into_iter()
+        .map(|(d, i, _)| Place::new(d, i).0)
+        .collect()
+}
+
+/// A call of a section's databases in four bytes: the database (first or
+/// second) in the top bit, the call's index below.
+#[derive(Clone, Copy)]
+struct Place(u32);
+
+impl Place {
+    fn new(db: usize, call: usize) -> Place {
+        Place((db as u32) << 31 | call as u32)
+    }
+
+    fn of<'a>(self, dbs: &[Option<&'a Db>; 2]) -> (&'a Db, &'a Call) {
+        let db = dbs[(self.0 >> 31) as usize].expect("the database of a call");
+        (db, &db.calls()[(self.0 & !(1 << 31)) as usize])
+    }
 }
 
 /// What a walk from the end of the block list has passed: each block's
 /// distance to the end of the program (in instructions, from its start),
 /// and for each identity the first block passed (the last in the list)
-/// and the latest (the nearest to the walk).
+/// and the latest (the nearest to the walk), as links.
 struct Walked {
     to_end: Vec<u32>,
-    by_hash: Vec<Option<(BlkId, BlkId)>>,
+    by_hash: Vec<(Link, Link)>,
 }
 
 impl Walked {
-    fn new(identities: usize) -> Walked {
+    fn new(identities: usize, blocks: usize) -> Walked {
         Walked {
-            to_end: Vec::new(),
-            by_hash: vec![None; identities + 1],
+            to_end: vec![0; blocks],
+            by_hash: vec![(Link::NONE, Link::NONE); identities + 1],
         }
     }
 
     /// The instructions after block `b` (its next block's distance to the
     /// end).
+    #[inline]
     fn after(&self, g: &Gen, b: BlkId) -> u32 {
         g.blocks[b]
             .next
@@ -1000,6 +1173,7 @@ impl Walked {
     }
 
     /// Block `b` is now behind the walk.
+    #[inline]
     fn passed(&mut self, g: &Gen, b: BlkId) {
         let to_end = self.after(g, b) + g.len(b);
         let i = b as usize;
@@ -1008,40 +1182,35 @@ impl Walked {
         }
         self.to_end[i] = to_end;
         if let Some(seen) = self.by_hash.get_mut(g.blocks[b].hash as usize) {
-            *seen = Some(match *seen {
-                None => (b, b),
-                Some((last, _)) => (last, b),
-            });
+            let here = Link::from(Some(b));
+            *seen = match seen.0 {
+                Link::NONE => (here, here),
+                last => (last, here),
+            };
         }
     }
 
+    #[inline]
     fn nearest(&self, h: Hash) -> Option<BlkId> {
-        self.by_hash
-            .get(h as usize)
-            .copied()
-            .flatten()
-            .map(|(_, n)| n)
+        self.by_hash.get(h as usize)?.1.get()
     }
 
+    #[inline]
     fn last(&self, h: Hash) -> Option<BlkId> {
-        self.by_hash
-            .get(h as usize)
-            .copied()
-            .flatten()
-            .map(|(l, _)| l)
+        self.by_hash.get(h as usize)?.0.get()
     }
 }
 
 /// Where a content hash goes in a table of `len` slots (a power of two):
-/// its top bits, which the hash's multiplication mixes best.
-fn slot_of(key: u64, len: usize) -> usize {
-    (key >> (64 - len.trailing_zeros())) as usize
+/// its top bits.
+fn slot_of(key: u32, len: usize) -> usize {
+    ((u64::from(key) << 32) >> (64 - len.trailing_zeros())) as usize
 }
 
 /// Whether blocks `a` and `b` have the same instructions and accumulator
 /// states.
 fn same_content(blocks: &Blocks, pool: &[Instr], a: BlkId, b: BlkId) -> bool {
     let (x, y) = (&blocks[a], &blocks[b]);
-    let instrs = |blk: &Block| &pool[blk.at as usize..(blk.at + blk.len) as usize];
-    x.acc_start == y.acc_start && x.acc_end == y.acc_end && instrs(x) == instrs(y)
+    let instrs = |blk: &Block| &pool[blk.at as usize..blk.at as usize + usize::from(blk.len)];
+    x.acc_start() == y.acc_start() && x.acc_end() == y.acc_end() && instrs(x) == instrs(y)
 }

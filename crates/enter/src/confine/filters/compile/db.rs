@@ -6,7 +6,6 @@ use super::arch::Arch;
 use super::chain::{self, Cond};
 use super::syscalls;
 use super::tree::{Arena, Conflict, NodeId, Op, Prune, REDUNDANT};
-use std::collections::hash_map::{Entry, HashMap};
 
 /// A call's rules, merged.
 #[derive(Debug)]
@@ -57,8 +56,11 @@ pub(super) struct Db {
     pub arch: Arch,
     pub arena: Arena,
     calls: Vec<Call>,
-    /// Where each number's call is in `calls`.
-    slots: HashMap<u32, usize, super::QuickHash>,
+    /// Where the call of each row of the syscall table is in `calls`,
+    /// plus one (0 for none). A call's number on an ABI stands for one
+    /// row, and a row for one number (libseccomp names a number back to
+    /// its call), so the row is the number's key.
+    slots: Vec<u16>,
 }
 
 impl Db {
@@ -69,7 +71,7 @@ impl Db {
             arch,
             arena: Arena::default(),
             calls: Vec::with_capacity(calls),
-            slots: HashMap::with_capacity_and_hasher(calls, Default::default()),
+            slots: vec![0; syscalls::ROWS],
         }
     }
 
@@ -88,7 +90,7 @@ impl Db {
             false => self.arch.resolve_row(row),
         };
         if self.arch.multiplexers().is_none() {
-            return self.add(rule, syscall);
+            return self.add(rule, syscall, row);
         }
         self.add_multiplexed(rule, syscall, row)
     }
@@ -99,11 +101,11 @@ impl Db {
     /// the call's, whose number is `sys` on this ABI.
     fn add_multiplexed(&mut self, rule: &Rule, sys: i32, row: usize) -> Result<(), AddError> {
         let (socketcall, ipc) = self.arch.multiplexers().expect("a multiplexing ABI");
-        let (mux, call) = match syscalls::multiplexed(row) {
-            Some((syscalls::Mux::Socket, call)) => (socketcall, call),
-            Some((syscalls::Mux::Ipc, call)) => (ipc, call),
+        let (mux, mux_row, call) = match syscalls::multiplexed(row) {
+            Some((syscalls::Mux::Socket, call)) => (socketcall, syscalls::SOCKETCALL, call),
+            Some((syscalls::Mux::Ipc, call)) => (ipc, syscalls::IPC, call),
             // Any other call, where the ABI has it.
-            None if sys >= 0 => return self.add(rule, sys),
+            None if sys >= 0 => return self.add(rule, sys, row),
             None => return Ok(()),
         };
         if sys == 0 {
@@ -123,14 +125,14 @@ impl Db {
             mask: u64::MAX,
             datum: u64::from(call),
         });
-        self.add(&muxed, mux)?;
-        self.add(rule, direct)
+        self.add(&muxed, mux, mux_row)?;
+        self.add(rule, direct, row)
     }
 
     /// Every rule is in: the index of calls by number goes, and its
     /// memory with it (the generator needs the calls alone).
     pub(super) fn done_adding(&mut self) {
-        self.slots = HashMap::default();
+        self.slots = Vec::new();
     }
 
     /// The calls, in no particular order (libseccomp keeps them by
@@ -139,26 +141,32 @@ impl Db {
         &self.calls
     }
 
-    /// Merge a rule into the tree of call `syscall` (`db_rule_add`; the
-    /// rule's own number is the native one).
-    pub(super) fn add(&mut self, rule: &Rule, syscall: i32) -> Result<(), AddError> {
-        let added = self.merge(rule, syscall);
+    /// Merge a rule into the tree of call `syscall`, of the table's row
+    /// `row` (`db_rule_add`; the rule's own number is the native one).
+    fn add(&mut self, rule: &Rule, syscall: i32, row: usize) -> Result<(), AddError> {
+        let added = self.merge(rule, syscall, row);
         if self.arena.endless() {
             return Err(AddError::Endless);
         }
         added
     }
 
-    fn merge(&mut self, rule: &Rule, syscall: i32) -> Result<(), AddError> {
-        let chain = chain::build(&mut self.arena, self.arch.width(), &rule.conds, rule.action);
+    fn merge(&mut self, rule: &Rule, syscall: i32, row: usize) -> Result<(), AddError> {
+        // Most rules have no conditions, and so no chain.
+        let chain = match rule.conds.iter().any(Option::is_some) {
+            true => chain::build(&mut self.arena, self.arch.width(), &rule.conds, rule.action),
+            false => chain::Chain {
+                head: None,
+                nodes: 0,
+            },
+        };
         let mut new_chains = chain.head;
         let new_action = if chain.head.is_none() { rule.action } else { 0 };
         let new_priority = PRI_CHAIN.wrapping_sub(chain.nodes);
-        let key = syscall as u32;
         let arena = &mut self.arena;
-        let call = match self.slots.entry(key) {
-            Entry::Vacant(v) => {
-                v.insert(self.calls.len());
+        let slot = &mut self.slots[row];
+        let call = match *slot {
+            0 => {
                 self.calls.push(Call {
                     num: syscall,
                     priority: new_priority,
@@ -166,9 +174,10 @@ impl Db {
                     node_cnt: chain.nodes,
                     action: new_action,
                 });
+                *slot = self.calls.len() as u16;
                 return Ok(());
             }
-            Entry::Occupied(o) => &mut self.calls[*o.get()],
+            i => &mut self.calls[usize::from(i) - 1],
         };
         let mut pruned_some = false;
         loop {

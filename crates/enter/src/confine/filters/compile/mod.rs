@@ -25,6 +25,9 @@ mod stub;
 mod syscalls;
 mod tree;
 
+#[cfg(test)]
+mod pinned_tests;
+
 use crate::sys::seccomp::Insn;
 use arch::Arch;
 use chain::Cond;
@@ -37,53 +40,6 @@ use serde_json::Value;
 /// reproduce what it does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal(pub String);
-
-/// A quick hash for the compiler's tables (their keys are numbers and
-/// instructions of ours, not an attacker's).
-#[derive(Default)]
-pub(super) struct Quick(u64);
-
-impl std::hash::Hasher for Quick {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-
-    fn write_u8(&mut self, n: u8) {
-        self.write_u64(u64::from(n));
-    }
-
-    fn write_u16(&mut self, n: u16) {
-        self.write_u64(u64::from(n));
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.write_u64(u64::from(n));
-    }
-
-    fn write_i32(&mut self, n: i32) {
-        self.write_u64(n as u64);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
-    }
-
-    fn write_isize(&mut self, n: isize) {
-        self.write_u64(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-pub(super) type QuickHash = std::hash::BuildHasherDefault<Quick>;
 
 /// The kernel's limit on a filter's length (BPF_MAXINSNS).
 const MAX_INSNS: usize = 4096;
@@ -105,7 +61,7 @@ pub fn compile(seccomp: &Value) -> Result<Option<Vec<Insn>>, Refusal> {
     // The generator's memory takes the profile's place (fewer fresh pages
     // for a process that compiles once).
     drop(profile);
-    let program = generate(&dbs, default, &stub)?;
+    let program = generate(dbs, default, &stub)?;
     if program.len() > MAX_INSNS {
         return Err(Refusal(format!(
             "the filter would have {} instructions, more than the kernel takes",
@@ -166,11 +122,11 @@ pub fn name_of(arch: &str, number: i32) -> Result<Option<&'static str>, Refusal>
 /// The part libseccomp generates: the profile's rules on every ABI.
 fn body(profile: &Profile) -> Result<Vec<Insn>, Refusal> {
     let (dbs, default) = databases(profile)?;
-    generate(&dbs, default, &[])
+    generate(dbs, default, &[])
 }
 
 /// The program of `dbs` after `front` (see `bpf::generate`).
-fn generate(dbs: &[Db], default: u32, front: &[Insn]) -> Result<Vec<Insn>, Refusal> {
+fn generate(dbs: Vec<Db>, default: u32, front: &[Insn]) -> Result<Vec<Insn>, Refusal> {
     bpf::generate(dbs, default, front)
         .map_err(|e| Refusal(format!("libseccomp would not lay the filter out: {}", e.0)))
 }
@@ -188,39 +144,58 @@ fn databases(profile: &Profile) -> Result<(Vec<Db>, u32), Refusal> {
         }
     }
     let default = profile.default.value()?;
-    // One name's rules, the buffer reused from name to name.
-    let mut named: Vec<Rule> = Vec::with_capacity(6);
+    // One name's rules under conditions, the buffer reused from name to
+    // name.
+    let mut conditional: Vec<Rule> = Vec::new();
+    let mut plain = Rule {
+        action: 0,
+        syscall: 0,
+        conds: [None; 6],
+    };
     for call in &profile.syscalls {
-        let action = call.action.value()?;
+        let action = profile.action(call).value()?;
         // runc skips what the default does anyway.
         if action == default {
             continue;
         }
-        let Some(row) = call.row else {
+        let Some(row) = call.row() else {
             unknown_call(profile, call)?;
             continue;
         };
-        rules(
-            call.name,
-            profile.args(call),
-            action,
-            native.resolve_row(row),
-            &mut named,
-        )?;
-        for rule in &named {
+        let syscall = native.resolve_row(row);
+        let args = profile.args(call);
+        // Most names have no conditions: their one rule is the same rule
+        // with another number and action (a rule is 150 bytes, copied
+        // about otherwise).
+        let named: &[Rule] = if args.is_empty() {
+            plain.action = action;
+            plain.syscall = syscall;
+            std::slice::from_ref(&plain)
+        } else {
+            rules(profile.name(call), args, action, syscall, &mut conditional)?;
+            &conditional
+        };
+        // libseccomp translates the native number to the other ABIs by
+        // the name it stands for: the row's own, but where the native ABI
+        // lacks the call, its pseudo number may name another.
+        let row = match syscall {
+            n if n < 0 => native.row_of(n).unwrap_or(row),
+            _ => row,
+        };
+        for rule in named {
             for db in &mut dbs {
                 db.add_rule(native, row, rule).map_err(|e| {
                     Refusal(match e {
                         AddError::Conflict => format!(
                             "the rules for {} disagree (libseccomp refuses them)",
-                            call.name
+                            profile.name(call)
                         ),
                         AddError::Untranslatable => {
-                            format!("{} cannot be translated to {:?}", call.name, db.arch)
+                            format!("{} cannot be translated to {:?}", profile.name(call), db.arch)
                         }
                         AddError::Endless => format!(
                             "libseccomp never finishes adding the rules for {} (runc hangs on them)",
-                            call.name
+                            profile.name(call)
                         ),
                     })
                 })?;
@@ -237,11 +212,11 @@ fn databases(profile: &Profile) -> Result<(Vec<Db>, u32), Refusal> {
 /// where the profile denies it under a default that lets calls through, a
 /// runtime with a newer library would deny what this copy would allow.
 fn unknown_call(profile: &Profile, call: &profile::Syscall) -> Result<(), Refusal> {
-    if profile.default.lets_through() && !call.action.lets_through() {
+    if profile.default.lets_through() && !profile.action(call).lets_through() {
         return Err(Refusal(format!(
             "the profile denies system call {:?}, which this build does not know \
              (it knows those of Linux 6.7, as Debian 12's libseccomp does)",
-            call.name
+            profile.name(call)
         )));
     }
     Ok(())

@@ -77,16 +77,34 @@ pub(super) struct Arg {
     pub value_two: u64,
 }
 
-/// One name of a profile's syscall entry.
+/// One name of a profile's syscall entry, in 12 bytes (a profile has
+/// hundreds).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Syscall<'a> {
-    pub name: &'a str,
+pub(super) struct Syscall {
+    /// Its row in the syscall table; [`UNKNOWN`] for a name libseccomp
+    /// does not know.
+    row: u16,
+    /// Its entry, and its place among the entry's names.
+    entry: u32,
+    name: u32,
+}
+
+const UNKNOWN: u16 = u16::MAX;
+
+impl Syscall {
     /// Its row in the syscall table; None for a name libseccomp does not
     /// know.
-    pub row: Option<usize>,
-    pub action: Action,
-    /// Its entry's conditions, in [`Profile::args`].
-    args: usize,
+    pub(super) fn row(&self) -> Option<usize> {
+        (self.row != UNKNOWN).then_some(usize::from(self.row))
+    }
+}
+
+/// A syscall entry of the profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry<'a> {
+    action: Action,
+    args: Vec<Arg>,
+    names: &'a [Value],
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,9 +114,8 @@ pub(super) struct Profile<'a> {
     /// As listed (runc adds them after the native one, once each).
     pub archs: Vec<Arch>,
     /// One per name, in the profile's order.
-    pub syscalls: Vec<Syscall<'a>>,
-    /// The conditions of each entry.
-    entry_args: Vec<Vec<Arg>>,
+    pub syscalls: Vec<Syscall>,
+    entries: Vec<Entry<'a>>,
 }
 
 fn action(name: &Value, errno_ret: Option<u64>, what: &str) -> Result<Action, Refusal> {
@@ -153,7 +170,19 @@ fn list<'a>(v: &'a Value, what: &str) -> Result<&'a [Value], Refusal> {
 impl<'a> Profile<'a> {
     /// The conditions of a name's entry.
     pub(super) fn args(&self, call: &Syscall) -> &[Arg] {
-        &self.entry_args[call.args]
+        &self.entries[call.entry as usize].args
+    }
+
+    /// The action of a name's entry.
+    pub(super) fn action(&self, call: &Syscall) -> Action {
+        self.entries[call.entry as usize].action
+    }
+
+    /// The name, as the profile gives it.
+    pub(super) fn name(&self, call: &Syscall) -> &'a str {
+        self.entries[call.entry as usize].names[call.name as usize]
+            .as_str()
+            .unwrap_or_default()
     }
 
     /// `linux.seccomp`; None when it asks for no filter (absent, or with
@@ -185,8 +214,13 @@ impl<'a> Profile<'a> {
             .collect::<Result<Vec<_>, _>>()?;
         let default_errno_ret = number(&v["defaultErrnoRet"], "defaultErrnoRet")?;
         let default = action(default_name, default_errno_ret, "defaultAction")?;
-        let mut syscalls = Vec::new();
-        let mut entry_args = Vec::new();
+        // Room for every name (those that are not strings are refused).
+        let names = entries
+            .iter()
+            .map(|e| e["names"].as_array().map_or(0, Vec::len))
+            .sum();
+        let mut syscalls = Vec::with_capacity(names);
+        let mut entries_read = Vec::with_capacity(entries.len());
         let mut last_row = None;
         for entry in entries {
             let errno_ret = number(&entry["errnoRet"], "errnoRet")?;
@@ -202,18 +236,23 @@ impl<'a> Profile<'a> {
                     })
                 })
                 .collect::<Result<Vec<_>, Refusal>>()?;
-            entry_args.push(args);
-            for name in list(&entry["names"], "a rule's names")? {
+            let names = list(&entry["names"], "a rule's names")?;
+            let at = entries_read.len() as u32;
+            entries_read.push(Entry {
+                action,
+                args,
+                names,
+            });
+            for (i, name) in names.iter().enumerate() {
                 let Some(name) = name.as_str() else {
                     return Err(Refusal(format!("{name} is not a system call name")));
                 };
                 let row = syscalls::index_after(name, last_row);
                 last_row = row.or(last_row);
                 syscalls.push(Syscall {
-                    name,
-                    row,
-                    action,
-                    args: entry_args.len() - 1,
+                    row: row.map_or(UNKNOWN, |r| r as u16),
+                    entry: at,
+                    name: i as u32,
                 });
             }
         }
@@ -222,7 +261,7 @@ impl<'a> Profile<'a> {
             default_errno_ret,
             archs,
             syscalls,
-            entry_args,
+            entries: entries_read,
         }))
     }
 }

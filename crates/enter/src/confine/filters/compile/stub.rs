@@ -75,7 +75,7 @@ pub(super) fn largest(profile: &Profile) -> Option<Largest> {
     if profile.default.lets_through() {
         return None;
     }
-    let rows: Vec<usize> = profile.syscalls.iter().filter_map(|s| s.row).collect();
+    let rows: Vec<usize> = profile.syscalls.iter().filter_map(|s| s.row()).collect();
     let mut out: Largest = Vec::new();
     for &arch in &profile.archs {
         let audit = arch.audit();

@@ -17,7 +17,9 @@
 //! `socketcall(2)` and `ipc(2)` are rewritten into rules on those
 //! (`db.rs`). Their pseudo numbers carry the multiplexer's call number:
 //! -100 - call for sockets, -200 - call for IPC, as libseccomp numbers them.
-//! The other pseudo numbers only need to be distinct and below -10000.
+//! The other pseudo numbers only need to be below -10000 and distinct, but
+//! for one pair that libseccomp's own list numbers alike (see
+//! [`SHARED_PSEUDO`]).
 
 #[path = "table.rs"]
 mod table;
@@ -25,31 +27,32 @@ mod table;
 /// No such call on this ABI.
 pub(super) const NONE: u32 = u32::MAX;
 
-/// A name in the table: its bytes, padded with NULs. With no pointer in
-/// it the table is plain read-only data: a static binary (position
-/// independent) would otherwise relocate a pointer per row at every
-/// start, writing to, and so copying, every page of the table.
+/// A name in the table: its bytes, padded with NULs, and its length in
+/// the last byte. With no pointer in it the table is plain read-only
+/// data: a static binary (position independent) would otherwise relocate
+/// a pointer per row at every start, writing to, and so copying, every
+/// page of the table.
 #[derive(Clone, Copy)]
 pub(super) struct Name([u8; 32]);
 
 impl Name {
-    /// `name`, which must be shorter than 32 bytes (checked when the
+    /// `name`, which must be shorter than 31 bytes (checked when the
     /// table is compiled).
     pub(super) const fn new(name: &str) -> Name {
         let bytes = name.as_bytes();
-        assert!(!bytes.is_empty() && bytes.len() < 32);
+        assert!(!bytes.is_empty() && bytes.len() < 31);
         let mut out = [0u8; 32];
         let mut i = 0;
         while i < bytes.len() {
             out[i] = bytes[i];
             i += 1;
         }
+        out[31] = bytes.len() as u8;
         Name(out)
     }
 
     pub(super) fn as_bytes(&self) -> &[u8] {
-        let len = self.0.iter().position(|&b| b == 0).unwrap_or(self.0.len());
-        &self.0[..len]
+        &self.0[..usize::from(self.0[31])]
     }
 
     pub(super) fn as_str(&self) -> &str {
@@ -112,8 +115,22 @@ const IPC_CALLS: [(&str, u8); 12] = [
     ("shmctl", 24),
 ];
 
+/// The number of rows.
+pub(super) const ROWS: usize = table::SYSCALLS.len();
+
+/// The rows of socketcall(2) and ipc(2) (a test checks them).
+pub(super) const SOCKETCALL: usize = 407;
+pub(super) const IPC: usize = 172;
+
 /// The first pseudo number of the calls that are neither sockets nor IPC.
 const PSEUDO_BASE: i32 = -10001;
+
+/// The rows of `sys_debug_setcontext` and `switch_endian` (a test checks
+/// them): two calls of PowerPC alone that libseccomp 2.5.4 gives the same
+/// pseudo number (-10191). On an ABI that lacks both, a rule on the first
+/// is one on the second (libseccomp names the number back as
+/// `switch_endian`), which on PowerPC is number 363, not 256.
+const SHARED_PSEUDO: (usize, usize) = (431, 424);
 
 /// The row of `name`, if libseccomp knows it: a binary search among the
 /// names with the same first byte.
@@ -169,6 +186,7 @@ pub(super) fn name(index: usize) -> &'static str {
 }
 
 /// The number of row `index` on one ABI, as the table has it.
+#[inline]
 pub(super) fn number(index: usize, column: Column) -> Option<u32> {
     let n = table::SYSCALLS[index].1[column as usize];
     (n != NONE).then_some(n)
@@ -192,6 +210,7 @@ pub(super) enum Mux {
 
 /// The multiplexer and call number of row `index`, if socketcall(2) or
 /// ipc(2) multiplexes it.
+#[inline]
 pub(super) fn multiplexed(index: usize) -> Option<(Mux, u8)> {
     static BY_ROW: std::sync::OnceLock<Vec<Option<(Mux, u8)>>> = std::sync::OnceLock::new();
     BY_ROW.get_or_init(|| {
@@ -210,10 +229,12 @@ pub(super) fn multiplexed(index: usize) -> Option<(Mux, u8)> {
 }
 
 /// The pseudo number of row `index` (what an ABI without the call gives).
+#[inline]
 pub(super) fn pseudo(index: usize) -> i32 {
     match multiplexed(index) {
         Some((Mux::Socket, call)) => -100 - i32::from(call),
         Some((Mux::Ipc, call)) => -200 - i32::from(call),
+        None if index == SHARED_PSEUDO.0 => PSEUDO_BASE - SHARED_PSEUDO.1 as i32,
         None => PSEUDO_BASE - index as i32,
     }
 }
@@ -296,10 +317,16 @@ mod tests {
 
     #[test]
     fn pseudo_numbers_round_trip() {
+        assert_eq!(name(SOCKETCALL), "socketcall");
+        assert_eq!(name(IPC), "ipc");
+        let (shared, named) = SHARED_PSEUDO;
+        assert_eq!(name(shared), "sys_debug_setcontext");
+        assert_eq!(name(named), "switch_endian");
         for i in 0..table::SYSCALLS.len() {
             let p = pseudo(i);
             assert!(p <= -101, "{}", name(i));
-            assert_eq!(by_pseudo(p), Some(i), "{}", name(i));
+            let back = if i == shared { named } else { i };
+            assert_eq!(by_pseudo(p), Some(back), "{}", name(i));
         }
         assert_eq!(pseudo(index("socket").unwrap()), -101);
         assert_eq!(

@@ -26,7 +26,7 @@ pub(super) enum Op {
     MaskedEq = 7,
 }
 
-pub(super) type NodeId = usize;
+pub(super) type NodeId = u32;
 
 /// One comparison of a 32-bit half (or the whole, on 32-bit ABIs) of an
 /// argument.
@@ -158,13 +158,13 @@ pub(super) struct Arena {
 impl std::ops::Index<NodeId> for Arena {
     type Output = Node;
     fn index(&self, id: NodeId) -> &Node {
-        &self.nodes[id]
+        &self.nodes[id as usize]
     }
 }
 
 impl std::ops::IndexMut<NodeId> for Arena {
     fn index_mut(&mut self, id: NodeId) -> &mut Node {
-        &mut self.nodes[id]
+        &mut self.nodes[id as usize]
     }
 }
 
@@ -196,7 +196,7 @@ impl Arena {
 
     pub(super) fn alloc(&mut self, node: Node) -> NodeId {
         self.nodes.push(node);
-        self.nodes.len() - 1
+        (self.nodes.len() - 1) as NodeId
     }
 
     /// Take a reference.
