@@ -8,7 +8,10 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     let arch = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
-    if arch != "x86_64" || os != "linux" {
+    // x86_64 with 64-bit pointers only: not x32, whose stack holds 32-bit
+    // ones.
+    let width = std::env::var("CARGO_CFG_TARGET_POINTER_WIDTH").unwrap_or_default();
+    if arch != "x86_64" || width != "64" || os != "linux" {
         return;
     }
     for (bin, entry) in [

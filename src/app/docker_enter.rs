@@ -23,7 +23,14 @@ const TOOL: &str = "docker-enter";
 
 /// Run docker-enter with `args` (without argv[0]); returns the exit status.
 pub fn main(args: &[OsString]) -> i32 {
-    let result = match parse(args) {
+    let parsed = parse(args);
+    if !matches!(parsed, Ok(Parsed::Run(_))) {
+        // The entry point ran us again from a protected copy before
+        // parsing (crates/sys/src/early_start.rs), whatever the command
+        // line; a run gets its name back with its protected copy.
+        enter::restore_name();
+    }
+    let result = match parsed {
         // Before anything else: the container must never see our binary
         // writable (security rule 6).
         Ok(Parsed::Run(req)) => {

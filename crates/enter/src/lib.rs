@@ -67,7 +67,7 @@ mod terminal;
 mod tools_helper;
 mod tools_mount;
 
-pub use own_binary::run_from_protected_copy;
+pub use own_binary::{restore_name, run_from_protected_copy};
 pub use prepare::{check_named_files, prepare, Prepared};
 pub use terminal::standard_terminals;
 

@@ -32,6 +32,18 @@ use std::path::Path;
 
 const OWN_EXE: &str = "/proc/self/exe";
 
+/// Kernels before 6.14 name a process started with execveat after the
+/// descriptor's number (`3` in ps): give it back the name it was run by.
+/// Called by every run that may come from such a start (docker-enter's
+/// entry point makes it before parsing, whatever the command line).
+pub fn restore_name() {
+    let Some(arg0) = std::env::args_os().next() else {
+        return;
+    };
+    let name = arg0.as_bytes();
+    process::set_name(name.rsplit(|&b| b == b'/').next().unwrap_or(name));
+}
+
 /// Run again from a copy of our binary that cannot be written, unless this
 /// run already is one; returns only when nothing needs doing.
 pub fn run_from_protected_copy(tool: &str) -> Result<()> {
@@ -40,12 +52,7 @@ pub fn run_from_protected_copy(tool: &str) -> Result<()> {
         .filter_map(|a| CString::new(a.as_bytes()).ok())
         .collect();
     if fs::on_read_only_mount(exe) || fs::sealed_against_writes(exe) {
-        // Kernels before 6.14 name a process started with execveat after
-        // the descriptor's number; give it back the name it was run by.
-        if let Some(name) = args.first().map(|a| a.as_bytes()) {
-            let base = name.rsplit(|&b| b == b'/').next().unwrap_or(name);
-            process::set_name(base);
-        }
+        restore_name();
         return Ok(());
     }
     let refused = |e| {

@@ -32,7 +32,11 @@
 //! build). Both are kept (r14, r15) and restored before `_start`; the
 //! system call instruction changes only rax, rcx and r11.
 
-#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+#[cfg(all(
+    target_arch = "x86_64",
+    target_pointer_width = "64",
+    target_os = "linux"
+))]
 core::arch::global_asm!(
     ".pushsection .text.nsenter_can_start,\"ax\",@progbits",
     ".globl nsenter_can_start_docker_enter",
@@ -136,6 +140,7 @@ core::arch::global_asm!(
     "    xor r15d, r15d",
     "    jmp _start",
     ".size nsenter_can_start_docker_enter, . - nsenter_can_start_docker_enter",
+    ".size nsenter_can_start_by_name, . - nsenter_can_start_by_name",
     ".popsection",
     ".pushsection .rodata.nsenter_can_start,\"a\",@progbits",
     "5:  .asciz \"/proc/self/exe\"",
