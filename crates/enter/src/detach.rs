@@ -24,10 +24,15 @@ use std::path::Path;
 /// replaced, on a `nodev` mount).
 pub fn open_container_null(root: BorrowedFd<'_>) -> Option<OwnedFd> {
     let found = fs::open_in_root_no_symlinks(root, Path::new("dev/null"), OFlags::PATH).ok()?;
-    if !fs::fstat(found.as_fd()).is_ok_and(|m| m.is_char_device(1, 3)) {
+    if !fs::fstat(found.as_fd()).is_ok_and(|m| is_null_device(&m)) {
         return None;
     }
     fs::reopen(found.as_fd(), OFlags::RDWR | OFlags::NOCTTY).ok()
+}
+
+/// The null device: character device 1:3, wherever it is found.
+pub fn is_null_device(meta: &fs::Meta) -> bool {
+    meta.is_char_device(1, 3)
 }
 
 /// The detached program's standard descriptors.

@@ -19,6 +19,7 @@
 //! through a relayed pipe, but with nothing to relay. When all three are
 //! so, the parent only waits, woken once, when the program ends.
 
+use super::detach::is_null_device;
 use super::terminal;
 use crate::error::{Error, Result};
 use crate::sys::{fd, fs, tty};
@@ -112,8 +113,4 @@ pub fn caller_has_null_stream() -> bool {
     (0..=2).any(|n| {
         fd::is_inherited(n) && fs::fstat(fd::standard(n)).is_ok_and(|m| is_null_device(&m))
     })
-}
-
-fn is_null_device(meta: &fs::Meta) -> bool {
-    meta.is_char_device(1, 3)
 }
