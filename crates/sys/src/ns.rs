@@ -105,9 +105,9 @@ const HELPER_FAILED: u8 = 1;
 /// nothing over the host: a file it reaches, it reaches as we would.
 /// What `work` returns (at most 16 KiB, and [`super::socket::MAX_FDS`]
 /// descriptors) comes back over a socket pair (SCM_RIGHTS), and the
-/// helper exits; we wait for it. A detached mount handed back stays in
-/// the helper's mount namespace, which nothing but that descriptor
-/// reaches, until it is attached.
+/// helper exits; we wait for it. A detached mount handed back belongs to
+/// an anonymous mount namespace of its own, which nothing but that
+/// descriptor reaches, until it is attached.
 ///
 /// The helper makes itself dumpable for the moment of writing its ID maps
 /// (a non-dumpable process's /proc files are root's); dumpability is a
@@ -181,8 +181,9 @@ fn own_user_and_mount_namespaces() -> SysResult<()> {
         )?
     };
     let write = |file: &str, text: String| {
-        std::fs::write(format!("/proc/self/{file}"), text)
-            .map_err(|e| super::Errno::from_io_error(&e).unwrap_or(super::Errno::IO))
+        let path = format!("/proc/self/{file}");
+        let map = super::fs::open(std::path::Path::new(&path), super::fs::OFlags::WRONLY)?;
+        super::fd::write_all(map.as_fd(), text.as_bytes())
     };
     write("setgroups", "deny".into())?;
     write("uid_map", format!("{0} {0} 1", uid.as_raw()))?;
@@ -239,7 +240,10 @@ mod tests {
 
     /// The helper runs in a user namespace where only our uid is mapped,
     /// to itself, and mounts there (a detached tmpfs) what comes back to
-    /// us.
+    /// us. (The one fork on a test thread: the harness is threaded, which
+    /// `process::fork` otherwise rules out; the helper only reads a file,
+    /// mounts and sends, and glibc resets its allocator's locks in a
+    /// forked child.)
     #[test]
     fn a_helper_hands_back_what_it_made() {
         let (bytes, fds) = in_helper(|| {
