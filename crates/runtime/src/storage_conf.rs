@@ -14,7 +14,8 @@
 //! Podman expands `$UID`, then the user's environment (`$HOME`,
 //! `${USER}`...). Root knows a user's `UID`, `HOME` and `USER` (from
 //! passwd); any other variable is the user's session's, which root cannot
-//! see: an error says so.
+//! see: an error says so. An empty value is unset, as containers/storage
+//! takes it.
 
 use crate::error::Error;
 use std::path::{Component, Path, PathBuf};
@@ -80,6 +81,16 @@ impl StorageConf {
                     "{name} is not a quoted string on one line (the only form read here)"
                 ))
             })?);
+        }
+        // containers/storage takes an empty path as unset (its default).
+        for slot in [
+            &mut conf.graphroot,
+            &mut conf.runroot,
+            &mut conf.rootless_storage_path,
+        ] {
+            if slot.as_deref() == Some("") {
+                *slot = None;
+            }
         }
         Ok(conf)
     }

@@ -132,3 +132,14 @@ fn paths_expand_as_podman_expands_them_with_what_root_knows() {
         assert!(err.contains(why), "{value}: {err}");
     }
 }
+
+#[test]
+fn an_empty_value_is_unset_as_containers_storage_takes_it() {
+    // containers/storage uses its default for an empty path, so Podman
+    // does: "" is no place of its own.
+    let text = "[storage]\ngraphroot = \"\"\nrunroot = ''\nrootless_storage_path = \"\"\n";
+    assert_eq!(parse(text).unwrap(), StorageConf::default());
+    // Still given once only.
+    let twice = parse("[storage]\ngraphroot = \"\"\ngraphroot = \"/x\"\n").unwrap_err();
+    assert!(twice.contains("graphroot is given twice"), "{twice}");
+}
