@@ -186,4 +186,15 @@ fn a_place_named_for_a_user_is_theirs_and_reached_without_symlinks() {
     h.s.write(conf, &vec![b'#'; MAX_STORAGE_CONF + 1]);
     let err = h.places().unwrap_err();
     assert!(err.ends_with("storage.conf is larger than 1 MiB"), "{err}");
+    // The system's is bounded alike, and said alike.
+    std::fs::remove_file(h.s.0.join(conf)).unwrap();
+    h.s.write(
+        "etc/containers/storage.conf",
+        &vec![b'#'; MAX_STORAGE_CONF + 1],
+    );
+    let err = h.places().unwrap_err();
+    assert!(
+        err.ends_with("etc/containers/storage.conf is larger than 1 MiB"),
+        "{err}"
+    );
 }
