@@ -198,3 +198,41 @@ fn a_place_named_for_a_user_is_theirs_and_reached_without_symlinks() {
         "{err}"
     );
 }
+
+#[test]
+fn a_system_storage_conf_that_cannot_be_read_hides_no_users_store() {
+    let Some(h) = Host::new("store-system-bad") else {
+        return;
+    };
+    h.s.write("etc/passwd", b"u:x:4321:4321::/home/u:/bin/sh\n");
+    h.s.write(
+        "etc/containers/storage.conf",
+        b"[storage]\nrootless_storage_path = /srv/$USER\n",
+    );
+    // The user's store where it is by default: its index, unreadable, is
+    // said, so it was looked at.
+    h.dir_of_user("home/u/.local/share/containers/storage/overlay-containers");
+    h.s.write(
+        "home/u/.local/share/containers/storage/overlay-containers/containers.json",
+        b"{",
+    );
+    let scan = crate::scan::Source::scan(&h.podman(), crate::scan::Hint::All)
+        .expect("the user's store is still read")
+        .expect("a scan");
+    assert!(
+        scan.notes
+            .iter()
+            .any(|n| n.contains(
+                "etc/containers/storage.conf, line 2: rootless_storage_path is not a quoted string"
+            ) && n.ends_with("each user's store is looked for in its default place")),
+        "{:?}",
+        scan.notes
+    );
+    assert!(
+        scan.skipped
+            .iter()
+            .any(|s| s.contains("overlay-containers/containers.json is not valid JSON")),
+        "{:?}",
+        scan.skipped
+    );
+}
