@@ -57,8 +57,7 @@ impl RootlessPodman {
             let Some(file) = read_root_file(&path, MAX_STORAGE_CONF)? else {
                 continue;
             };
-            let conf = StorageConf::parse(&file.bytes, &path.display().to_string())?;
-            return Ok(conf.rootless_storage_path);
+            return StorageConf::parse_system(&file.bytes, &path.display().to_string());
         }
         Ok(None)
     }
