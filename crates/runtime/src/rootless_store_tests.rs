@@ -15,10 +15,16 @@ struct Host {
 
 impl Host {
     /// A host root with user `u` (home /home/u, theirs), or `None` when
-    /// not root (the ownership checks need another uid than ours).
+    /// not root (the ownership checks need another uid than ours): then
+    /// skipped, as tests/common's skip_or_fail does, or failed under
+    /// `CI=true` so that CI can never pass by skipping.
     fn new(name: &str) -> Option<Host> {
         if crate::sys::ids::geteuid() != 0 {
-            assert!(std::env::var_os("CI").is_none(), "this test needs root");
+            let reason = "the store's ownership checks need root";
+            if std::env::var("CI").as_deref() == Ok("true") {
+                panic!("cannot run under CI: {reason}");
+            }
+            eprintln!("SKIPPED: {reason}");
             return None;
         }
         let s = Scratch::new(name);
