@@ -64,7 +64,7 @@ impl RootlessUser {
 
     /// Their home.
     pub fn home(&self) -> std::path::PathBuf {
-        std::path::PathBuf::from(format!("/home/{}", self.name))
+        home_of(&self.name)
     }
 
     /// `COMMAND ARGS` as this user, with a login's environment but no
@@ -152,6 +152,11 @@ pub fn add_user(name: &str) -> u32 {
     sh(&format!("id -u {name}")).trim().parse().unwrap()
 }
 
+/// The home `useradd -m` gives user `name`.
+fn home_of(name: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(format!("/home/{name}"))
+}
+
 /// A command as user `name`, through setpriv with their groups, with a
 /// login's environment (HOME, USER, PATH) and `env` (KEY=VALUE) only;
 /// the program and its arguments are added after.
@@ -167,7 +172,7 @@ pub fn as_user(name: &str, env: &[String]) -> Command {
         "env",
         "-i",
     ])
-    .arg(format!("HOME=/home/{name}"))
+    .arg(format!("HOME={}", home_of(name).display()))
     .arg(format!("USER={name}"))
     .arg("PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin")
     .args(env)
@@ -198,10 +203,10 @@ impl Drop for RootlessUser {
         let _ = run(Command::new("userdel").args(["-r", "-f", &self.name]), b"");
         // A podman still exiting may write into the home after userdel.
         for dir in [
-            format!("/home/{}", self.name),
-            format!("/tmp/podman-run-{}", self.uid),
-            format!("/tmp/containers-user-{}", self.uid),
-            format!("/run/user/{}", self.uid),
+            self.home(),
+            format!("/tmp/podman-run-{}", self.uid).into(),
+            format!("/tmp/containers-user-{}", self.uid).into(),
+            format!("/run/user/{}", self.uid).into(),
         ] {
             let _ = std::fs::remove_dir_all(dir);
         }

@@ -86,6 +86,10 @@ fn a_store_moved_by_the_users_storage_conf_is_found_where_podman_keeps_it() {
     let user = RootlessUser::new("mv");
     // A container in the default store, which the move hides from Podman.
     user.run("old", &[]);
+    // The control: found and entered while its store is where it was.
+    let old = format!("podman:{}/old", user.name);
+    let olds = podman_exec(&user, "old", PROBE);
+    assert_eq!(enter_ok(&[&old, "sh", "-c", PROBE]), olds);
     let _moved = MovedStore::new(&user);
     // Podman itself runs the container there: the places are right.
     let info = user.podman_ok(&[
@@ -113,10 +117,7 @@ fn a_store_moved_by_the_users_storage_conf_is_found_where_podman_keeps_it() {
     assert!(!user
         .podman_ok(&["ps", "--format", "{{.Names}}"])
         .contains("old"));
-    refused_with(
-        &[&format!("podman:{}/old", user.name), "true"],
-        "No such container",
-    );
+    refused_with(&[&old, "true"], "No such container");
 
     // The owner, without root, finds it where their storage.conf says.
     let out = common::run(

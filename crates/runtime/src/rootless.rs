@@ -164,9 +164,28 @@ impl Source for RootlessPodman {
         if users.is_empty() {
             return Ok(None);
         }
-        let system_path = self.system_storage_path()?;
-        scan_each(&users, "rootless Podman", |user| {
+        // Root's own storage.conf only moves users' stores: one that cannot
+        // be read is said, and each user's store is looked for where it is
+        // by default, not given up.
+        let (system_path, note) = match self.system_storage_path() {
+            Ok(path) => (path, None),
+            Err(e) => (
+                None,
+                Some(format!(
+                    "rootless Podman: {e}; each user's store is looked for in its default place"
+                )),
+            ),
+        };
+        let found = scan_each(&users, "rootless Podman", |user| {
             self.scan_user(user, system_path.as_deref(), hint)
+        })?;
+        Ok(match note {
+            Some(note) => {
+                let mut scan = found.unwrap_or_default();
+                scan.notes.push(note);
+                Some(scan)
+            }
+            None => found,
         })
     }
 }

@@ -17,10 +17,9 @@
 //! against the live process, as every store's containers are.
 
 use super::rootless::{RootlessPodman, User};
-use super::statedir::StateDir;
+use super::statedir::{read_root_file, StateDir};
 use super::storage_conf::{expand, Expansions, StorageConf, MAX_STORAGE_CONF};
 use crate::error::Error;
-use crate::sys::{fs, Errno};
 use std::path::{Path, PathBuf};
 
 /// The system's storage.conf: the first that exists (root's files).
@@ -55,20 +54,10 @@ impl RootlessPodman {
     pub(crate) fn system_storage_path(&self) -> Result<Option<String>, Error> {
         for rel in SYSTEM_CONFS {
             let path = self.host_root.join(rel);
-            let bytes = match fs::read_head(&path, MAX_STORAGE_CONF + 1) {
-                Ok(bytes) => bytes,
-                Err(Errno::NOENT) => continue,
-                Err(e) => return Err(Error::sys(format!("cannot read {}", path.display()), e)),
+            let Some(file) = read_root_file(&path, MAX_STORAGE_CONF)? else {
+                continue;
             };
-            if bytes.len() > MAX_STORAGE_CONF {
-                return Err(Error::msg(format!(
-                    "{} is larger than {} KiB",
-                    path.display(),
-                    MAX_STORAGE_CONF >> 10
-                )));
-            }
-            let conf = StorageConf::parse(&bytes, &path.display().to_string())?;
-            return Ok(conf.rootless_storage_path);
+            return StorageConf::parse_system(&file.bytes, &path.display().to_string());
         }
         Ok(None)
     }

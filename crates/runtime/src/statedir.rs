@@ -148,19 +148,10 @@ impl StateDir {
             Err(Errno::NOENT) => return Ok(None),
             Err(e) => return Err(self.failed("open", rel, e)),
         };
-        let (bytes, meta) = fs::read_regular(&file, max).map_err(|e| match e {
-            Errno::INVAL => Error::msg(format!("{} is not a regular file", self.display(rel))),
-            Errno::FBIG => Error::msg(format!(
-                "{} is larger than {}",
-                self.display(rel),
-                human_size(max)
-            )),
-            e => self.failed("read", rel, e),
-        })?;
-        Ok(Some(StateFile {
-            bytes,
-            mtime_unix_ms: meta.mtime_unix_ms,
-        }))
+        read_bounded(&file, &self.display(rel), max, |e| {
+            self.failed("read", rel, e)
+        })
+        .map(Some)
     }
 
     /// A JSON file; truncated or malformed JSON is an error naming it.
@@ -203,6 +194,45 @@ impl StateDir {
             errno,
         )
     }
+}
+
+/// A file of root's own at `path` (its symlinks followed, as a state
+/// root's are), read as a state file is: regular, at most `max` bytes;
+/// `None` when it does not exist.
+pub fn read_root_file(path: &Path, max: usize) -> Result<Option<StateFile>, Error> {
+    let failed = |doing: &str, e| {
+        with_hint(
+            Error::sys(format!("cannot {doing} {}", path.display()), e),
+            e,
+        )
+    };
+    let file = match fs::open(path, fs::UNTRUSTED) {
+        Ok(f) => f,
+        Err(Errno::NOENT) => return Ok(None),
+        Err(e) => return Err(failed("open", e)),
+    };
+    read_bounded(&file, &path.display().to_string(), max, |e| {
+        failed("read", e)
+    })
+    .map(Some)
+}
+
+/// An open file, named `name` in errors: regular and at most `max` bytes.
+fn read_bounded(
+    file: &OwnedFd,
+    name: &str,
+    max: usize,
+    failed: impl FnOnce(Errno) -> Error,
+) -> Result<StateFile, Error> {
+    let (bytes, meta) = fs::read_regular(file, max).map_err(|e| match e {
+        Errno::INVAL => Error::msg(format!("{name} is not a regular file")),
+        Errno::FBIG => Error::msg(format!("{name} is larger than {}", human_size(max))),
+        e => failed(e),
+    })?;
+    Ok(StateFile {
+        bytes,
+        mtime_unix_ms: meta.mtime_unix_ms,
+    })
 }
 
 /// What an errno means here.

@@ -43,6 +43,12 @@ pub struct Storage {
     pub podman_api: Docker,
 }
 
+/// A container's pid file: already read (what it holds), or not yet.
+enum PidFile {
+    Read(Option<i32>),
+    Unread,
+}
+
 /// One entry of containers.json.
 struct Entry {
     id: String,
@@ -65,21 +71,28 @@ impl Storage {
     /// For `pid:N`, whether the entry can be N's container: N is its
     /// process (its pid file says so), or N's cgroups hold its ID. Only
     /// those bundles are read; which is N's is decided as before, from
-    /// what they say.
+    /// what they say. `None` when it cannot; else the pid file, if it was
+    /// read to tell (so that it is not read again).
     fn may_hold(
         run: Option<&StateDir>,
         entry: &Entry,
         pid: i32,
         cgroups: &str,
-    ) -> Result<bool, Error> {
+    ) -> Result<Option<PidFile>, Error> {
         if contains(cgroups.as_bytes(), entry.id.as_bytes()) {
-            return Ok(true);
+            return Ok(Some(PidFile::Unread));
         }
         let Some(run) = run else {
-            return Ok(false);
+            return Ok(None);
         };
+        let read = Storage::read_pid(run, entry)?;
+        Ok((read == Some(pid)).then_some(PidFile::Read(read)))
+    }
+
+    /// The process its pid file names, if it has one.
+    fn read_pid(run: &StateDir, entry: &Entry) -> Result<Option<i32>, Error> {
         let pidfile = run.read_pid(&format!("{}/userdata/pidfile", entry.id))?;
-        Ok(pidfile.is_some_and(|(p, _)| p == pid))
+        Ok(pidfile.map(|(pid, _)| pid))
     }
 
     /// A container's description, or None when no runtime of ours made it.
@@ -90,6 +103,7 @@ impl Storage {
         run: Option<&StateDir>,
         entry: &Entry,
         owner: Option<u32>,
+        pid_file: PidFile,
     ) -> Result<Option<Container>, Error> {
         let rel = format!("{}/userdata/config.json", entry.id);
         let mut spec = graph.read_json(&rel, MAX_JSON)?.map(|(v, _)| (v, graph));
@@ -121,11 +135,10 @@ impl Storage {
         if !no_cgroup {
             bundle.require_cgroup_of(&entry.id, &from.display(&rel))?;
         }
-        let pid = match run {
-            Some(run) => run
-                .read_pid(&format!("{}/userdata/pidfile", entry.id))?
-                .map(|(pid, _)| pid),
-            None => None,
+        let pid = match (pid_file, run) {
+            (PidFile::Read(pid), _) => pid,
+            (PidFile::Unread, Some(run)) => Storage::read_pid(run, entry)?,
+            (PidFile::Unread, None) => None,
         };
         // Podman's conmon names the container on its command line. CRI-O
         // may run conmon-rs instead, which serves a whole pod: no parent
@@ -263,12 +276,14 @@ pub fn scan_store(
                 Hint::Process { pid, cgroups } => {
                     Storage::may_hold(run_dir.as_ref(), &entry, pid, cgroups).and_then(|may| {
                         match may {
-                            true => Storage::load(&graph_dir, run_dir.as_ref(), &entry, owner),
-                            false => Ok(None),
+                            Some(pid_file) => {
+                                Storage::load(&graph_dir, run_dir.as_ref(), &entry, owner, pid_file)
+                            }
+                            None => Ok(None),
                         }
                     })
                 }
-                _ => Storage::load(&graph_dir, run_dir.as_ref(), &entry, owner),
+                _ => Storage::load(&graph_dir, run_dir.as_ref(), &entry, owner, PidFile::Unread),
             };
             match loaded {
                 Ok(Some(c)) => scan.containers.push(c),

@@ -14,7 +14,8 @@
 //! Podman expands `$UID`, then the user's environment (`$HOME`,
 //! `${USER}`...). Root knows a user's `UID`, `HOME` and `USER` (from
 //! passwd); any other variable is the user's session's, which root cannot
-//! see: an error says so.
+//! see: an error says so. An empty value is unset, as containers/storage
+//! takes it.
 
 use crate::error::Error;
 use std::path::{Component, Path, PathBuf};
@@ -40,6 +41,18 @@ pub struct Expansions<'a> {
 impl StorageConf {
     /// Parse the text of `file` (named in errors).
     pub fn parse(bytes: &[u8], file: &str) -> Result<StorageConf, Error> {
+        StorageConf::parse_keys(bytes, file, true)
+    }
+
+    /// The system's file as it bears on rootless stores: only its
+    /// `rootless_storage_path` (its `graphroot` and `runroot` are root's
+    /// store's, passed over unread as other keys are).
+    pub fn parse_system(bytes: &[u8], file: &str) -> Result<Option<String>, Error> {
+        Ok(StorageConf::parse_keys(bytes, file, false)?.rootless_storage_path)
+    }
+
+    /// `roots`: whether `graphroot` and `runroot` are read.
+    fn parse_keys(bytes: &[u8], file: &str, roots: bool) -> Result<StorageConf, Error> {
         let text = std::str::from_utf8(bytes)
             .map_err(|_| Error::msg(format!("{file} is not UTF-8 text, as TOML must be")))?;
         let mut conf = StorageConf::default();
@@ -61,8 +74,8 @@ impl StorageConf {
             let key = format!("{table}.{}", unquote_key(key.trim()));
             let value = value.trim_start();
             let slot = match key.as_str() {
-                ".storage.graphroot" | "storage.graphroot" => &mut conf.graphroot,
-                ".storage.runroot" | "storage.runroot" => &mut conf.runroot,
+                ".storage.graphroot" | "storage.graphroot" if roots => &mut conf.graphroot,
+                ".storage.runroot" | "storage.runroot" if roots => &mut conf.runroot,
                 ".storage.rootless_storage_path" | "storage.rootless_storage_path" => {
                     &mut conf.rootless_storage_path
                 }
@@ -80,6 +93,16 @@ impl StorageConf {
                     "{name} is not a quoted string on one line (the only form read here)"
                 ))
             })?);
+        }
+        // containers/storage takes an empty path as unset (its default).
+        for slot in [
+            &mut conf.graphroot,
+            &mut conf.runroot,
+            &mut conf.rootless_storage_path,
+        ] {
+            if slot.as_deref() == Some("") {
+                *slot = None;
+            }
         }
         Ok(conf)
     }

@@ -132,3 +132,29 @@ fn paths_expand_as_podman_expands_them_with_what_root_knows() {
         assert!(err.contains(why), "{value}: {err}");
     }
 }
+
+#[test]
+fn an_empty_value_is_unset_as_containers_storage_takes_it() {
+    // containers/storage uses its default for an empty path, so Podman
+    // does: "" is no place of its own.
+    let text = "[storage]\ngraphroot = \"\"\nrunroot = ''\nrootless_storage_path = \"\"\n";
+    assert_eq!(parse(text).unwrap(), StorageConf::default());
+    // Still given once only.
+    let twice = parse("[storage]\ngraphroot = \"\"\ngraphroot = \"/x\"\n").unwrap_err();
+    assert!(twice.contains("graphroot is given twice"), "{twice}");
+}
+
+#[test]
+fn the_system_file_is_read_for_its_rootless_storage_path_only() {
+    // Root's own graphroot, in a form the user's file may not use, is
+    // passed over: it is not where any user's store is.
+    let text = "[storage]\ngraphroot = \"\"\"\n/var/lib/x\"\"\"\nrunroot = \"/run/a\"\n\
+                runroot = \"/run/b\"\nrootless_storage_path = \"/srv/$USER\"\n";
+    let got = StorageConf::parse_system(text.as_bytes(), "/etc/containers/storage.conf");
+    assert_eq!(got.unwrap().as_deref(), Some("/srv/$USER"));
+    let bad = b"[storage]\nrootless_storage_path = /srv\n";
+    let err = StorageConf::parse_system(bad, "/etc/containers/storage.conf").unwrap_err();
+    assert!(err
+        .to_string()
+        .contains("line 2: rootless_storage_path is not a quoted string"));
+}
