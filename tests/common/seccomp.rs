@@ -7,7 +7,7 @@
 use nsenter_can::sys::seccomp::Insn;
 use serde_json::Value;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 pub const FILTERS_C: &str = include_str!("programs/filters.c");
@@ -170,7 +170,7 @@ pub fn oracle_input(profile: &Value) -> String {
 }
 
 /// What the oracle writes for `input`, fed to it while it answers.
-fn converse(oracle: &PathBuf, input: String) -> String {
+fn converse(oracle: &Path, input: String) -> String {
     let mut child = Command::new(oracle)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -184,7 +184,7 @@ fn converse(oracle: &PathBuf, input: String) -> String {
 }
 
 /// libseccomp's program for each profile (Err with what failed).
-pub fn libseccomp(oracle: &PathBuf, profiles: &[Value]) -> Vec<Result<Vec<u8>, String>> {
+pub fn libseccomp(oracle: &Path, profiles: &[Value]) -> Vec<Result<Vec<u8>, String>> {
     let input: String = profiles.iter().map(oracle_input).collect();
     let out = converse(oracle, input);
     let results: Vec<Result<Vec<u8>, String>> = out
@@ -204,7 +204,7 @@ pub fn libseccomp(oracle: &PathBuf, profiles: &[Value]) -> Vec<Result<Vec<u8>, S
 
 /// The oracle's answers to table requests ("name ARCH NAME", "number ARCH
 /// NUMBER"), one line each.
-pub fn ask_table(oracle: &PathBuf, requests: &[String]) -> Vec<String> {
+pub fn ask_table(oracle: &Path, requests: &[String]) -> Vec<String> {
     let input: String = requests.iter().map(|r| format!("{r}\n")).collect();
     let out = converse(oracle, input);
     let answers: Vec<String> = out.lines().map(str::to_string).collect();

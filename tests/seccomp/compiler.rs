@@ -206,7 +206,7 @@ fn refused_by_us_alone(why: &str) -> bool {
 /// both refused (or refused by us alone, for a reason of ours alone).
 /// Returns the programs both made, and how many both refused.
 fn compare_with_libseccomp(oracle: &std::path::Path, profiles: &[Value]) -> (Vec<Vec<u8>>, usize) {
-    let theirs = libseccomp(&oracle.to_path_buf(), profiles);
+    let theirs = libseccomp(oracle, profiles);
     let (mut same, mut both_refused) = (Vec::new(), 0);
     for (profile, theirs) in profiles.iter().zip(theirs) {
         match (ours(profile), theirs) {
