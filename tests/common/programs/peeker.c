@@ -11,7 +11,9 @@
  * /proc/<pid>/exe and /proc/<pid>/root. PROGRAM is the file the tool's
  * child execs: a process whose /proc/<pid>/exe is already that file has
  * gone past its exec (the kernel renames it a moment later), and what it
- * lets us open is not the tool's.
+ * lets us open is not the tool's; so is one gone before its exe could be
+ * looked at (PROGRAM may exit at once): only a process seen running
+ * another file counts as opened.
  *
  * Reports, one a line: "ready"; "seen NAME" the first time it sees a
  * process of NAME; "opened NAME WHAT" the first time WHAT succeeds for a
@@ -59,12 +61,14 @@ static int try(int pid, int w) {
 
 static struct stat program;
 
-/* Whether PID runs PROGRAM already. */
+/* Whether PID runs PROGRAM already: 1, or 0 when it runs another file;
+ * -1 when that cannot be told (it is gone: PROGRAM may exit at once). */
 static int past_exec(int pid) {
     char path[64];
     struct stat exe;
     snprintf(path, sizeof path, "/proc/%d/exe", pid);
-    return stat(path, &exe) == 0 && exe.st_dev == program.st_dev && exe.st_ino == program.st_ino;
+    if (stat(path, &exe) != 0) return -1;
+    return exe.st_dev == program.st_dev && exe.st_ino == program.st_ino;
 }
 
 /* The index of NAME among ours when PID is such a process of UID. */
@@ -113,7 +117,7 @@ int main(int argc, char **argv) {
             }
             for (int w = 0; w < N_WHAT; w++) {
                 int err = try(pid, w);
-                if (err == 0 && !opened[n][w] && !past_exec(pid)) {
+                if (err == 0 && !opened[n][w] && past_exec(pid) == 0) {
                     opened[n][w] = 1;
                     printf("opened %s %s\n", names[n], what[w]);
                 } else if (err != 0 && err != ENOENT && err != ESRCH && !denied[n][w]) {
